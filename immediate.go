@@ -1,0 +1,70 @@
+package nodeloop
+
+import "github.com/nodeloop/nodeloop/traces"
+
+// Immediate is a callback queued by SetImmediate for the check phase.
+type Immediate struct {
+	l   *Loop
+	id  uint64
+	cb  func()
+	n   node[*Immediate]
+	ref bool
+}
+
+// SetImmediate queues cb for the check phase, as setImmediate. Immediates run in the
+// order they were queued; one queued while the check phase runs waits for the next
+// tick. A pending immediate makes the poll phase not wait.
+func (l *Loop) SetImmediate(cb func()) *Immediate {
+	l.mustOpen("SetImmediate")
+	if cb == nil {
+		nilCallback("SetImmediate")
+	}
+	im := &Immediate{l: l, id: l.nextID(), cb: cb, ref: true}
+	im.n.v = im
+	l.immQ.insertTail(&im.n)
+	l.refs++
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindImmediateQueue, ID: im.id})
+	}
+	return im
+}
+
+// ClearImmediate cancels im: its callback will not run. It accepts nil and immediates
+// that already ran or were cleared.
+func (l *Loop) ClearImmediate(im *Immediate) {
+	l.mustOpen("ClearImmediate")
+	if im == nil || !im.n.linked() {
+		return
+	}
+	im.n.remove()
+	if im.ref {
+		l.refs--
+	}
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindImmediateClear, ID: im.id})
+	}
+}
+
+// Ref makes im keep the loop alive until it runs (the default) and returns im.
+func (im *Immediate) Ref() *Immediate {
+	im.l.mustOpen("Immediate.Ref")
+	if !im.ref && im.n.linked() {
+		im.l.refs++
+	}
+	im.ref = true
+	return im
+}
+
+// Unref makes im stop keeping the loop alive; it still runs if the loop reaches a
+// check phase. It returns im.
+func (im *Immediate) Unref() *Immediate {
+	im.l.mustOpen("Immediate.Unref")
+	if im.ref && im.n.linked() {
+		im.l.refs--
+	}
+	im.ref = false
+	return im
+}
+
+// HasRef reports whether im keeps the loop alive.
+func (im *Immediate) HasRef() bool { return im.ref }

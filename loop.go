@@ -1,0 +1,690 @@
+package nodeloop
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/nodeloop/nodeloop/poller"
+	"github.com/nodeloop/nodeloop/realclock"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// Clock is where the loop reads the time. The loop reads it only at the points
+// SEMANTICS.md names: before the timers phase, after every return from the poller's
+// wait, and when a timer is started. realclock.Clock is the default; fakeclock.Clock
+// makes time virtual.
+type Clock interface {
+	Now() time.Time
+}
+
+// Tracer receives every event of the loop, in order, on the loop's goroutine.
+// traces.Recorder is one. A Tracer must not call back into the loop.
+type Tracer interface {
+	Event(e traces.Event)
+}
+
+// Limits of the loop, each with its unit last.
+const (
+	// DefaultWorkers is the pool size when neither WithWorkers nor the environment
+	// variable says otherwise, as libuv's UV_THREADPOOL_SIZE default.
+	DefaultWorkers = 4
+	// MaxWorkers is the largest pool WithWorkers and NODELOOP_THREADPOOL_SIZE accept.
+	MaxWorkers = 1024
+	// pollCompletionsMax is the room kept for completions per wait.
+	pollCompletionsMax = 1024
+	// timerBTreeDegree is the degree of the timers' B-tree.
+	timerBTreeDegree = 32
+)
+
+// WorkersEnv is the environment variable that sets the default pool size, 1 to
+// MaxWorkers; 0 means 1, as UV_THREADPOOL_SIZE in libuv.
+const WorkersEnv = "NODELOOP_THREADPOOL_SIZE"
+
+type options struct {
+	clock   Clock
+	poller  poller.Poller
+	pool    Pool
+	workers int
+	tracer  Tracer
+	fsys    fs.FS
+	steps   uint64
+}
+
+// Option configures a Loop made by New.
+type Option func(*options)
+
+// WithClock makes the loop read time from c instead of the operating system's clock.
+func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithPoller makes the loop use p for I/O and for waiting instead of the operating
+// system's poller. The loop closes p when it is closed.
+func WithPoller(p poller.Poller) Option { return func(o *options) { o.poller = p } }
+
+// WithPool makes the loop run pool requests on p instead of its own worker pool. The
+// loop closes p when it is closed. It cannot be combined with WithWorkers.
+func WithPool(p Pool) Option { return func(o *options) { o.pool = p } }
+
+// WithWorkers sets the size of the loop's own worker pool, 1 to MaxWorkers. It
+// overrides NODELOOP_THREADPOOL_SIZE.
+func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
+
+// WithTracer sends every event of the loop to t.
+func WithTracer(t Tracer) Option { return func(o *options) { o.tracer = t } }
+
+// WithFS makes ReadFile and WriteFile use fsys instead of the operating system's
+// files. WriteFile needs fsys to have a method
+// WriteFile(name string, data []byte, perm fs.FileMode) error.
+func WithFS(fsys fs.FS) Option { return func(o *options) { o.fsys = fsys } }
+
+// WithStepLimit makes Run and RunOnce return an error wrapping ErrStepLimit once the
+// loop has run n callbacks in all, so that a runaway program (a recursive nextTick,
+// an endless chain of immediates) ends instead of hanging. 0, the default, means no
+// limit.
+func WithStepLimit(n uint64) Option { return func(o *options) { o.steps = n } }
+
+// ErrStepLimit is wrapped by the error Run and RunOnce return when the limit set by
+// WithStepLimit is reached.
+var ErrStepLimit = errors.New("nodeloop: step limit reached")
+
+// Loop is Node's event loop. Make one with New, program it from a main callback given
+// to Run, and Close it when Run has returned.
+//
+// One goroutine runs the loop: the one that calls Run or RunOnce. Every method except
+// Post must be called from that goroutine (from main, from a callback, or between
+// runs). Post is safe from any goroutine.
+type Loop struct {
+	clock  Clock
+	poller poller.Poller
+	pool   Pool
+	tracer Tracer
+	fsys   fs.FS
+
+	start time.Time
+	now   time.Duration // the cached time, since start
+
+	running  bool
+	closed   bool
+	broken   bool
+	stopFlag bool
+	tick     uint64
+	phase    traces.Phase
+	seq      uint64 // trace sequence
+	lastID   uint64 // handle, request and task ids
+	refs     int    // referenced things that keep the loop alive, but posts
+	steps    uint64 // callbacks run
+	stepsMax uint64
+	announce bool // the current phase still has to be named in the trace
+	current  *CallbackPanic
+
+	timers   *btree.BTreeG[*Timer]
+	timerSeq uint64
+	due      []*Timer
+
+	ticks    taskQueue
+	micro    taskQueue
+	pendingQ taskQueue
+	runQ     taskQueue
+
+	immQ, immRun           node[*Immediate]
+	idleQ, prepareQ, check node[*Watcher]
+	watcherRun             node[*Watcher]
+	closing, closingRun    []closer
+
+	ops []*poller.Op
+
+	mu         sync.Mutex // guards async and the closed state seen by Post
+	async      []asyncItem
+	asyncSpare []asyncItem
+	posted     atomic.Int64 // posted functions not yet run
+	postClosed bool
+}
+
+// asyncItem is work handed to the loop from another goroutine, run in the poll phase:
+// a finished pool job or a posted function.
+type asyncItem struct {
+	job *Job
+	fn  func()
+}
+
+// closer is a handle waiting for its close callback.
+type closer interface {
+	finishClose() (id uint64, cb func())
+}
+
+// New returns a Loop configured by opts. By default it reads the operating system's
+// clock, waits in the operating system's poller and runs pool requests on DefaultWorkers
+// goroutines (or as many as NODELOOP_THREADPOOL_SIZE says).
+func New(opts ...Option) (*Loop, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.pool != nil && o.workers != 0 {
+		return nil, errors.New("nodeloop: WithWorkers and WithPool both given; size the pool you pass instead")
+	}
+	if o.pool == nil {
+		n := o.workers
+		if n == 0 {
+			var err error
+			if n, err = workersFromEnv(); err != nil {
+				return nil, err
+			}
+		} else if n < 1 || n > MaxWorkers {
+			return nil, fmt.Errorf("nodeloop: WithWorkers(%d): the pool size must be 1 to %d", n, MaxWorkers)
+		}
+		o.pool = NewPool(n)
+	}
+	if o.clock == nil {
+		o.clock = realclock.New()
+	}
+	if o.poller == nil {
+		p, err := poller.New()
+		if err != nil {
+			o.pool.Close()
+			return nil, fmt.Errorf("nodeloop: no poller for this system (use WithPoller): %w", err)
+		}
+		o.poller = p
+	}
+	l := &Loop{
+		clock:    o.clock,
+		poller:   o.poller,
+		pool:     o.pool,
+		tracer:   o.tracer,
+		fsys:     o.fsys,
+		stepsMax: o.steps,
+		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[*Timer](btree.DefaultFreeListSize)),
+		ops:      make([]*poller.Op, 0, pollCompletionsMax),
+	}
+	l.start = l.clock.Now()
+	for _, h := range []*node[*Immediate]{&l.immQ, &l.immRun} {
+		h.init()
+	}
+	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
+		h.init()
+	}
+	return l, nil
+}
+
+// workersFromEnv reads NODELOOP_THREADPOOL_SIZE.
+func workersFromEnv() (int, error) {
+	s, ok := os.LookupEnv(WorkersEnv)
+	if !ok || s == "" {
+		return DefaultWorkers, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > MaxWorkers {
+		return 0, fmt.Errorf("nodeloop: %s=%q: want a whole number from 1 to %d (0 means 1)", WorkersEnv, s, MaxWorkers)
+	}
+	if n == 0 {
+		n = 1
+	}
+	return n, nil
+}
+
+// Now returns the loop's cached time: refreshed before each timers phase and after
+// each wait of the poll phase, never between two callbacks of one phase.
+func (l *Loop) Now() time.Time { return l.start.Add(l.now) }
+
+// Pending returns the number of referenced things that keep the loop alive: active
+// referenced handles, in-flight pool requests, pending callbacks, handles waiting for
+// their close callback and posted functions not yet run.
+func (l *Loop) Pending() int { return l.refs + int(l.posted.Load()) }
+
+// Alive reports whether the loop has anything that keeps it running: Pending() > 0.
+func (l *Loop) Alive() bool { return l.Pending() > 0 }
+
+// Log records msg in the trace as the program's own output.
+func (l *Loop) Log(msg string) {
+	l.mustOpen("Log")
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindLog, Msg: msg})
+	}
+}
+
+// Stop makes Run return at its next check of liveness, which follows the next timers
+// phase, as libuv's uv_stop. A stop requested before a poll makes that poll's timeout
+// zero. RunOnce clears it.
+func (l *Loop) Stop() {
+	l.mustOpen("Stop")
+	l.stopFlag = true
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindStop})
+	}
+}
+
+// Post queues fn to run on the loop's goroutine, in the poll phase, and wakes the loop
+// if it is waiting. It is the one method safe from any goroutine. Functions posted by
+// one goroutine run in the order it posted them. A posted function keeps the loop
+// alive until it runs. After Close, Post returns ErrClosed and fn never runs.
+func (l *Loop) Post(fn func()) error {
+	if fn == nil {
+		nilCallback("Post")
+	}
+	l.mu.Lock()
+	if l.postClosed {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	l.async = append(l.async, asyncItem{fn: fn})
+	l.posted.Add(1)
+	l.mu.Unlock()
+	return l.poller.Wake()
+}
+
+// Close releases the poller, the pool and every socket. It waits for the pool's
+// workers to finish the job each is running. Calling it from a callback panics: call
+// Stop, and Close after Run returns. Closing twice does nothing.
+func (l *Loop) Close() error {
+	if l.running {
+		panic("nodeloop: Close called from a callback; call Stop, then Close after Run returns")
+	}
+	l.mu.Lock()
+	if l.postClosed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.postClosed = true
+	l.mu.Unlock()
+	l.closed = true
+	return errors.Join(l.pool.Close(), l.poller.Close())
+}
+
+func (l *Loop) mustOpen(method string) {
+	if l.closed {
+		panic("nodeloop: " + method + " called after Close; make a new Loop with New")
+	}
+}
+
+// nextID returns a fresh id for a handle, request or task.
+func (l *Loop) nextID() uint64 {
+	l.lastID++
+	return l.lastID
+}
+
+// emit sends e to the tracer with the loop's position filled in. Call it only when
+// l.tracer is not nil.
+func (l *Loop) emit(e traces.Event) {
+	if l.announce && e.Kind != traces.KindPhase {
+		l.announce = false
+		l.emit(traces.Event{Kind: traces.KindPhase})
+	}
+	l.seq++
+	e.Seq, e.Tick, e.Phase, e.Pending, e.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
+	l.tracer.Event(e)
+}
+
+// enterPhase makes p the current phase. Its phase event is written before the first
+// event that happens in it, so a phase with nothing to do leaves no trace.
+func (l *Loop) enterPhase(p traces.Phase) {
+	l.phase = p
+	l.announce = true
+}
+
+// updateTime refreshes the cached time. Time on the loop's line never goes back.
+func (l *Loop) updateTime() {
+	if t := l.clock.Now().Sub(l.start); t > l.now {
+		l.now = t
+	}
+}
+
+// fresh reads the clock without touching the cache.
+func (l *Loop) fresh() time.Duration {
+	if t := l.clock.Now().Sub(l.start); t > l.now {
+		return t
+	}
+	return l.now
+}
+
+// call runs one macrotask callback, then drains the nextTick and microtask queues.
+func (l *Loop) call(src traces.Source, id uint64, fn func()) {
+	l.step()
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindCallback, Source: src, ID: id})
+	}
+	fn()
+	if l.ticks.len()+l.micro.len() > 0 {
+		l.drainTicks()
+	}
+}
+
+// step counts a callback against the step limit.
+func (l *Loop) step() {
+	l.steps++
+	if l.stepsMax != 0 && l.steps > l.stepsMax {
+		panic(stepLimit{})
+	}
+}
+
+type stepLimit struct{}
+
+// drainTicks runs the whole nextTick queue, then the whole microtask queue, and
+// repeats while either has work, as Node's processTicksAndRejections.
+func (l *Loop) drainTicks() {
+	for l.ticks.len()+l.micro.len() > 0 {
+		for l.ticks.len() > 0 {
+			t := l.ticks.pop()
+			l.step()
+			if l.tracer != nil {
+				l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: t.id})
+			}
+			t.fn()
+		}
+		for l.micro.len() > 0 {
+			t := l.micro.pop()
+			l.step()
+			if l.tracer != nil {
+				l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceMicrotask, ID: t.id})
+			}
+			t.fn()
+		}
+	}
+}
+
+// NextTick queues cb to run after the current callback returns, before any other
+// callback of the loop and before the microtasks, as process.nextTick.
+func (l *Loop) NextTick(cb func()) {
+	l.mustOpen("NextTick")
+	if cb == nil {
+		nilCallback("NextTick")
+	}
+	l.ticks.push(task{fn: cb, id: l.nextID()})
+}
+
+// QueueMicrotask queues cb to run after the current callback and its nextTicks, as
+// queueMicrotask (and a resolved promise's reaction).
+func (l *Loop) QueueMicrotask(cb func()) {
+	l.mustOpen("QueueMicrotask")
+	if cb == nil {
+		nilCallback("QueueMicrotask")
+	}
+	l.micro.push(task{fn: cb, id: l.nextID()})
+}
+
+// run modes, as libuv's uv_run_mode.
+type runMode uint8
+
+const (
+	runDefault runMode = iota
+	runOnce
+	runNowait
+)
+
+// Run runs main, if it is not nil, as the loop's first callback (Node's main module),
+// then runs the loop until nothing keeps it alive or Stop is called. It returns nil,
+// the poller's error, a *CallbackPanic when a callback panicked, ErrRunning when
+// called from a callback, or an error wrapping ErrStepLimit.
+func (l *Loop) Run(main func()) (err error) {
+	if err := l.enter(); err != nil {
+		return err
+	}
+	defer l.leave(&err)
+	l.updateTime()
+	l.enterPhase(traces.PhaseMain)
+	if main != nil {
+		l.call(traces.SourceMain, 0, main)
+	} else {
+		l.drainTicks()
+	}
+	for l.Alive() && !l.stopFlag {
+		l.runTimers()
+		if !l.Alive() || l.stopFlag {
+			break
+		}
+		if err := l.iterate(runDefault); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunOnce runs one iteration from the current position: the pending, idle, prepare,
+// poll, check and close phases, then the next timers phase. With block it waits in
+// the poll phase as Run would (libuv's UV_RUN_ONCE); without, it does not wait
+// (UV_RUN_NOWAIT). It reports whether the loop is still alive.
+func (l *Loop) RunOnce(block bool) (alive bool, err error) {
+	if err := l.enter(); err != nil {
+		return false, err
+	}
+	defer l.leave(&err)
+	l.drainTicks()
+	if l.Alive() && !l.stopFlag {
+		l.updateTime()
+		mode := runNowait
+		if block {
+			mode = runOnce
+		}
+		if err := l.iterate(mode); err != nil {
+			return l.Alive(), err
+		}
+		l.runTimers()
+	}
+	return l.Alive(), nil
+}
+
+func (l *Loop) enter() error {
+	l.mustOpen("Run")
+	if l.running {
+		return ErrRunning
+	}
+	if l.broken {
+		return ErrStopped
+	}
+	l.running = true
+	return nil
+}
+
+// leave ends a Run or RunOnce: it turns a callback's panic into an error and clears
+// the stop flag.
+func (l *Loop) leave(errp *error) {
+	if r := recover(); r != nil {
+		l.broken = true
+		if _, ok := r.(stepLimit); ok {
+			*errp = fmt.Errorf("%w: %d callbacks run (tick %d, %s phase)", ErrStepLimit, l.stepsMax, l.tick, l.phase)
+		} else {
+			*errp = &CallbackPanic{Value: r, Stack: debug.Stack(), Seq: l.seq, Tick: l.tick, Phase: l.phase}
+		}
+	}
+	l.running = false
+	l.stopFlag = false
+	if l.tracer != nil {
+		e := traces.Event{Kind: traces.KindEnd}
+		if *errp != nil {
+			e.Err = (*errp).Error()
+		}
+		l.emit(e)
+	}
+}
+
+// iterate runs the pending, idle, prepare, poll, check and close phases of one tick.
+func (l *Loop) iterate(mode runMode) error {
+	if l.tick == 0 {
+		l.startTick()
+	}
+	canSleep := l.pendingQ.len() == 0 && l.idleQ.empty()
+	l.runPending()
+	l.runWatchers(traces.PhaseIdle, &l.idleQ, traces.SourceIdle)
+	l.runWatchers(traces.PhasePrepare, &l.prepareQ, traces.SourcePrepare)
+	var timeout time.Duration
+	if mode == runDefault || (mode == runOnce && canSleep) {
+		timeout = l.pollTimeout()
+	}
+	if err := l.poll(timeout); err != nil {
+		return err
+	}
+	l.runCheck()
+	l.runClosing()
+	return nil
+}
+
+func (l *Loop) startTick() {
+	l.tick++
+	if l.tracer != nil {
+		l.announce = false
+		l.emit(traces.Event{Kind: traces.KindTick})
+	}
+}
+
+// pollTimeout is libuv's uv_backend_timeout: zero when there is work that must not
+// wait, else the time to the earliest timer, else forever.
+func (l *Loop) pollTimeout() time.Duration {
+	if l.stopFlag || !l.Alive() || l.pendingQ.len() > 0 || !l.idleQ.empty() ||
+		!l.immQ.empty() || len(l.closing) > 0 {
+		return 0
+	}
+	t, ok := l.timers.Min()
+	if !ok {
+		return -1
+	}
+	if d := t.deadline - l.now; d > 0 {
+		return d
+	}
+	return 0
+}
+
+// runPending runs the callbacks deferred to the pending phase: those queued before
+// the phase began; the ones they queue wait for the next tick.
+func (l *Loop) runPending() {
+	if l.pendingQ.len() == 0 {
+		return
+	}
+	l.enterPhase(traces.PhasePending)
+	l.pendingQ, l.runQ = l.runQ, l.pendingQ
+	for l.runQ.len() > 0 {
+		t := l.runQ.pop()
+		l.refs--
+		l.call(traces.SourcePending, t.id, t.fn)
+	}
+}
+
+// defer queues fn for the next pending phase.
+func (l *Loop) deferToPending(id uint64, fn func()) {
+	l.refs++
+	l.pendingQ.push(task{fn: fn, id: id})
+}
+
+// poll waits in the poller, then runs the completions it returned and the work posted
+// to the loop.
+func (l *Loop) poll(timeout time.Duration) error {
+	l.enterPhase(traces.PhasePoll)
+	ops, err := l.poller.Wait(l.ops[:0], timeout)
+	l.updateTime()
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)})
+	}
+	if err != nil {
+		return fmt.Errorf("nodeloop: poller wait: %w", err)
+	}
+	for i, op := range ops {
+		ops[i] = nil
+		l.completeOp(op)
+	}
+	l.ops = ops[:0]
+	l.runAsync()
+	return nil
+}
+
+// completeOp runs the callback of a finished poller operation.
+func (l *Loop) completeOp(op *poller.Op) {
+	if l.tracer != nil {
+		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), N: op.N}
+		if op.Err != nil {
+			e.Err = op.Err.Error()
+		}
+		l.emit(e)
+	}
+	if h, ok := op.Data.(opHandler); ok {
+		h.opDone(op)
+	}
+}
+
+// opHandler is what a poller operation's Data holds: the handle that started it.
+type opHandler interface {
+	opDone(op *poller.Op)
+}
+
+// runAsync runs the finished pool jobs and posted functions, in the order they
+// arrived.
+func (l *Loop) runAsync() {
+	l.mu.Lock()
+	items := l.async
+	l.async = l.asyncSpare[:0]
+	l.mu.Unlock()
+	if len(items) == 0 {
+		l.asyncSpare = items
+		return
+	}
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindWake, Count: len(items)})
+	}
+	for i := range items {
+		it := items[i]
+		items[i] = asyncItem{}
+		if it.job != nil {
+			l.finishJob(it.job)
+		} else {
+			l.posted.Add(-1)
+			l.call(traces.SourcePost, 0, it.fn)
+		}
+	}
+	l.asyncSpare = items[:0]
+}
+
+// runCheck runs the check watchers, then the immediates queued before the phase
+// began. Node's immediates are a check watcher started when the loop is made, so they
+// come after every watcher started later.
+func (l *Loop) runCheck() {
+	l.runWatchers(traces.PhaseCheck, &l.check, traces.SourceCheck)
+	if l.immQ.empty() {
+		return
+	}
+	l.enterPhase(traces.PhaseCheck)
+	l.immQ.moveTo(&l.immRun)
+	for !l.immRun.empty() {
+		n := l.immRun.next
+		n.remove()
+		im := n.v
+		if im.ref {
+			l.refs--
+		}
+		l.call(traces.SourceImmediate, im.id, im.cb)
+	}
+}
+
+// runClosing runs the close callbacks of the handles closed before the phase began,
+// most recently closed first, as libuv's closing_handles list.
+func (l *Loop) runClosing() {
+	if len(l.closing) == 0 {
+		return
+	}
+	l.enterPhase(traces.PhaseClose)
+	list := l.closing
+	l.closing = l.closingRun[:0]
+	for i := len(list) - 1; i >= 0; i-- {
+		h := list[i]
+		list[i] = nil
+		id, cb := h.finishClose()
+		l.refs--
+		if cb != nil {
+			l.call(traces.SourceClose, id, cb)
+		}
+	}
+	l.closingRun = list[:0]
+}
+
+// closeHandle puts h on the list for the next close phase.
+func (l *Loop) closeHandle(id uint64, h closer) {
+	l.refs++
+	l.closing = append(l.closing, h)
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindClose, ID: id})
+	}
+}

@@ -1,0 +1,141 @@
+package poller
+
+import (
+	"errors"
+	"net"
+	"time"
+)
+
+// Poller is the loop's view of the operating system's network: a completion-based
+// interface in the style of IOCP. The caller starts an operation with Start and later
+// receives it back from Wait, finished, with its result in the Op's fields.
+//
+// Every method except Wake is called from a single goroutine, the loop's. Wake is safe
+// from any goroutine.
+//
+// No method calls back into the caller, and Start never completes an operation from
+// inside the call: even an operation that could finish at once is reported by a later
+// Wait.
+type Poller interface {
+	// Listen opens a listening socket for network ("tcp", "tcp4", "tcp6", or "unix"
+	// where the system has it) and address, as net.Listen takes them. It does not
+	// block. It returns the socket and the address actually bound.
+	Listen(network, address string) (Socket, net.Addr, error)
+
+	// Start begins op and returns at once without blocking. A nil error means that op
+	// will be returned by exactly one later call to Wait, finished or canceled; until
+	// then the poller owns op and the caller must not touch it. A non-nil error means
+	// op was not started (bad socket, bad address, an operation of the same kind
+	// already in flight on the socket) and will never be returned by Wait.
+	Start(op *Op) error
+
+	// Cancel asks that op, started earlier, finish early. It does not block. If op has
+	// not finished, it will be returned by a later Wait with Err set to ErrCanceled;
+	// if it has, Cancel does nothing. Canceling an op that is not in flight is a no-op.
+	Cancel(op *Op)
+
+	// CloseSocket closes s. It does not block. Operations in flight on s are returned
+	// by later Waits with Err set to ErrClosed (or with their result, if they had
+	// already finished). Using s afterwards is an error that wraps ErrClosed.
+	CloseSocket(s Socket) error
+
+	// Wait blocks until at least one operation has finished, the timeout passes, or
+	// Wake is called, whichever is first. A negative timeout waits forever, zero
+	// polls without blocking, a positive one waits up to that long (rounded up to the
+	// back end's resolution, never down, so a timer is never woken early). It appends
+	// the finished operations to done, in the order the back end reports them, and
+	// returns the extended slice; it does not allocate when done has room. Waking
+	// early with no operations finished is not an error. An interrupted timed wait
+	// returns no operations; an interrupted untimed wait retries.
+	Wait(done []*Op, timeout time.Duration) ([]*Op, error)
+
+	// Wake makes a concurrent or the next Wait return promptly. It is safe from any
+	// goroutine and never blocks; wake-ups requested before Wait consumes them are
+	// coalesced into one.
+	Wake() error
+
+	// Close releases the poller and every socket it still holds. Operations in flight
+	// are abandoned and never returned. Calling any method after Close returns
+	// ErrClosed (Wake does nothing).
+	Close() error
+}
+
+// Socket is an opaque handle to a socket owned by a Poller. Its value means nothing
+// outside the poller that issued it; the zero Socket is never valid.
+type Socket uint64
+
+// OpKind is the kind of an operation.
+type OpKind uint8
+
+// The kinds of operation a Poller performs.
+const (
+	// Accept waits for and accepts one connection on the listening Socket; on success
+	// Conn, Local and Remote describe the new connection.
+	Accept OpKind = iota + 1
+	// Connect dials Network/Address; on success Conn, Local and Remote describe the
+	// new connection. Socket is ignored.
+	Connect
+	// Read reads at least one byte into Buf from Socket. N is the count; at the end of
+	// the stream N is 0 and Err is io.EOF.
+	Read
+	// Write writes all of Buf to Socket, in as many pieces as the system needs, and
+	// finishes once, when everything is written or on the first error. N is the
+	// count written.
+	Write
+)
+
+var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write"}
+
+// String returns the kind's lower-case name, as traces print it.
+func (k OpKind) String() string {
+	if int(k) < len(opKindNames) {
+		return opKindNames[k]
+	}
+	return "invalid"
+}
+
+// Op is one operation. The caller fills the request fields and calls Start; the
+// poller fills the result fields before returning it from Wait. Ops are plain values
+// that callers reuse: after Wait returns an op, the caller owns it again and may
+// reset and restart it.
+type Op struct {
+	// Request fields, set by the caller.
+
+	// ID names the operation in traces. The poller does not interpret it.
+	ID uint64
+	// Kind is what to do.
+	Kind OpKind
+	// Socket is the listener for Accept, the connection for Read and Write.
+	Socket Socket
+	// Network and Address are the peer for Connect, as net.Dial takes them.
+	Network, Address string
+	// Buf is where Read puts its bytes and what Write sends.
+	Buf []byte
+	// Data is the caller's; the poller never reads or writes it.
+	Data any
+
+	// Result fields, set by the poller.
+
+	// N is the number of bytes read or written.
+	N int
+	// Conn is the connection that Accept or Connect made.
+	Conn Socket
+	// Local and Remote are the addresses of Conn.
+	Local, Remote net.Addr
+	// Err is nil on success, ErrCanceled after Cancel, ErrClosed after CloseSocket,
+	// io.EOF for a Read at the end of the stream, or an *os.SyscallError that
+	// errors.Is matches against syscall errnos such as ECONNREFUSED and ECONNRESET.
+	Err error
+}
+
+// Reset clears the result fields so that op can be started again.
+func (op *Op) Reset() {
+	op.N, op.Conn, op.Local, op.Remote, op.Err = 0, 0, nil, nil, nil
+}
+
+var (
+	// ErrCanceled is the Err of an operation finished by Cancel.
+	ErrCanceled = errors.New("nodeloop: operation canceled")
+	// ErrClosed is the Err of an operation whose socket, or poller, was closed.
+	ErrClosed = net.ErrClosed
+)

@@ -1,0 +1,220 @@
+package nodeloop
+
+import (
+	"math"
+	"time"
+
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// Timer is a timeout or an interval made by SetTimeout or SetInterval.
+type Timer struct {
+	l        *Loop
+	id       uint64
+	cb       func()
+	delay    time.Duration // coerced; for an interval, also the period
+	interval bool
+	deadline time.Duration // on the loop's time line
+	seq      uint64        // start order, the tie-break between equal deadlines
+	inTree   bool          // waiting in the B-tree
+	due      bool          // collected by the current timers phase, not yet run
+	ref      bool
+	cleared  bool
+}
+
+// maxDelayMillis is Node's TIMEOUT_MAX: 2^31-1 ms, about 24.8 days.
+const maxDelayMillis = math.MaxInt32
+
+// coerceDelay applies Node's rules: fractions of a millisecond are dropped, and a delay
+// below 1 ms or above TIMEOUT_MAX becomes 1 ms.
+func coerceDelay(d time.Duration) time.Duration {
+	ms := d / time.Millisecond
+	if ms < 1 || ms > maxDelayMillis {
+		ms = 1
+	}
+	return ms * time.Millisecond
+}
+
+// timerLess orders timers by deadline, then by start order.
+func timerLess(a, b *Timer) bool {
+	if a.deadline != b.deadline {
+		return a.deadline < b.deadline
+	}
+	return a.seq < b.seq
+}
+
+// SetTimeout runs cb once, in a timers phase at least d after now, as setTimeout. d is
+// coerced as Node does: below 1 ms or above about 24.8 days it becomes 1 ms, and
+// fractions of a millisecond are dropped. The delay counts from a fresh reading of
+// the clock, not the cached time.
+func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
+	l.mustOpen("SetTimeout")
+	if cb == nil {
+		nilCallback("SetTimeout")
+	}
+	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), ref: true}
+	t.arm(l.fresh())
+	return t
+}
+
+// SetInterval runs cb every d, as setInterval: the next run is armed at the start of
+// each run, before cb is called, so a slow callback does not shift the schedule, and
+// it runs at most once per timers phase. d is coerced as in SetTimeout.
+func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
+	l.mustOpen("SetInterval")
+	if cb == nil {
+		nilCallback("SetInterval")
+	}
+	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), interval: true, ref: true}
+	t.arm(l.fresh())
+	return t
+}
+
+// ClearTimeout stops t, a timeout or an interval: its callback will not run again,
+// even if t was already found due in the current timers phase. It accepts nil and
+// timers already cleared or fired.
+func (l *Loop) ClearTimeout(t *Timer) {
+	l.mustOpen("ClearTimeout")
+	if t == nil {
+		return
+	}
+	if t.l != l {
+		panic("nodeloop: ClearTimeout given a timer of another loop; clear it on its own loop")
+	}
+	t.cleared = true
+	if !t.armed() {
+		return
+	}
+	t.disarm()
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindTimerClear, ID: t.id})
+	}
+}
+
+func (t *Timer) armed() bool { return t.inTree || t.due }
+
+// arm schedules t at start+delay, behind every timer already due then.
+func (t *Timer) arm(start time.Duration) {
+	l := t.l
+	if !t.armed() && t.ref {
+		l.refs++
+	}
+	t.due = false
+	l.timerSeq++
+	t.seq = l.timerSeq
+	t.deadline = start + t.delay
+	if t.deadline < start { // saturate rather than wrap
+		t.deadline = math.MaxInt64
+	}
+	l.timers.ReplaceOrInsert(t)
+	t.inTree = true
+	if l.tracer != nil {
+		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: t.delay, Deadline: t.deadline}
+		if t.interval {
+			e.Repeat = t.delay
+		}
+		l.emit(e)
+	}
+}
+
+// disarm takes t off the schedule.
+func (t *Timer) disarm() {
+	if t.inTree {
+		t.l.timers.Delete(t)
+		t.inTree = false
+	}
+	t.due = false
+	if t.ref {
+		t.l.refs--
+	}
+}
+
+// Ref makes t keep the loop alive while it is active (the default) and returns t.
+func (t *Timer) Ref() *Timer {
+	t.l.mustOpen("Timer.Ref")
+	if !t.ref && t.armed() {
+		t.l.refs++
+	}
+	t.ref = true
+	return t
+}
+
+// Unref makes t stop keeping the loop alive: the loop may end with t still active. It
+// returns t.
+func (t *Timer) Unref() *Timer {
+	t.l.mustOpen("Timer.Unref")
+	if t.ref && t.armed() {
+		t.l.refs--
+	}
+	t.ref = false
+	return t
+}
+
+// HasRef reports whether t keeps the loop alive while active.
+func (t *Timer) HasRef() bool { return t.ref }
+
+// Active reports whether t is scheduled to run.
+func (t *Timer) Active() bool { return t.armed() }
+
+// Refresh restarts t from now with its delay, moving it behind timers with the same
+// deadline, and re-activates a timeout that already fired. A cleared timer stays
+// cleared, as in Node. It returns t.
+func (t *Timer) Refresh() *Timer {
+	l := t.l
+	l.mustOpen("Timer.Refresh")
+	if t.cleared {
+		return t
+	}
+	if t.inTree {
+		l.timers.Delete(t)
+		t.inTree = false
+		if t.ref {
+			l.refs--
+		}
+	} else if t.due {
+		t.due = false
+		if t.ref {
+			l.refs--
+		}
+	}
+	t.arm(l.fresh())
+	return t
+}
+
+// runTimers is the timers phase, which starts a tick: it refreshes the cached time,
+// collects every timer due, then runs them in (deadline, start) order. Timers started
+// while it runs, and intervals it re-arms, wait for the next phase.
+func (l *Loop) runTimers() {
+	l.startTick()
+	l.enterPhase(traces.PhaseTimers)
+	l.updateTime()
+	due := l.due[:0]
+	for {
+		t, ok := l.timers.Min()
+		if !ok || t.deadline > l.now {
+			break
+		}
+		l.timers.DeleteMin()
+		t.inTree, t.due = false, true
+		due = append(due, t)
+	}
+	l.due = due
+	for i, t := range due {
+		due[i] = nil
+		if !t.due {
+			continue // cleared or refreshed by an earlier callback of this phase
+		}
+		src := traces.SourceTimer
+		if t.interval {
+			src = traces.SourceInterval
+			t.arm(l.fresh())
+		} else {
+			t.due = false
+			if t.ref {
+				l.refs--
+			}
+		}
+		l.call(src, t.id, t.cb)
+	}
+	l.due = due[:0]
+}

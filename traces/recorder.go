@@ -1,0 +1,217 @@
+package traces
+
+import (
+	"encoding/json"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Header is the first line of a trace file. It says what produced the events that
+// follow, so that a run can be reproduced.
+type Header struct {
+	Format   string          `json:"format"`             // always Format
+	Version  int             `json:"version"`            // always Version when written
+	Mode     string          `json:"mode"`               // "real" or "sim"
+	Seed     uint64          `json:"seed,omitempty"`     // sim: the run's seed
+	Config   json.RawMessage `json:"config,omitempty"`   // sim: the run's configuration
+	Scenario string          `json:"scenario,omitempty"` // the named program, if any
+	Go       string          `json:"go"`                 // runtime.Version()
+	Module   string          `json:"module"`             // nodeloop's module version
+}
+
+// NewHeader returns a header for mode ("real" or "sim") with the format, version, Go
+// and module versions filled in.
+func NewHeader(mode string) Header {
+	h := Header{Format: Format, Version: Version, Mode: mode, Go: runtime.Version(), Module: "(devel)"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path == "github.com/nodeloop/nodeloop" && bi.Main.Version != "" {
+			h.Module = bi.Main.Version
+		} else {
+			for _, d := range bi.Deps {
+				if d.Path == "github.com/nodeloop/nodeloop" {
+					h.Module = d.Version
+				}
+			}
+		}
+	}
+	return h
+}
+
+// flushBytes is the size at which a streaming Recorder writes its buffer out.
+const flushBytes = 64 << 10
+
+// Recorder is a tracer that keeps events in memory, streams them as JSON Lines to a
+// writer, or both. Give it to nodeloop.WithTracer. It is used from the loop's
+// goroutine only.
+type Recorder struct {
+	w      io.Writer
+	keep   bool
+	buf    []byte
+	events []Event
+	err    error
+}
+
+// NewRecorder returns a Recorder that writes h and then one line per event to w,
+// buffered: call Flush when the run is over. Write errors are kept and returned by
+// Flush; events after the first error are dropped.
+func NewRecorder(w io.Writer, h Header) *Recorder {
+	r := &Recorder{w: w, buf: make([]byte, 0, flushBytes+1024)}
+	if h.Format == "" {
+		h.Format = Format
+	}
+	if h.Version == 0 {
+		h.Version = Version
+	}
+	line, err := json.Marshal(h)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.buf = append(append(r.buf, line...), '\n')
+	return r
+}
+
+// NewMemory returns a Recorder that keeps every event in memory; see Events.
+func NewMemory() *Recorder { return &Recorder{keep: true} }
+
+// Keep makes a streaming Recorder also keep events in memory, and returns it.
+func (r *Recorder) Keep() *Recorder { r.keep = true; return r }
+
+// Event records e.
+func (r *Recorder) Event(e Event) {
+	if r.keep {
+		r.events = append(r.events, e)
+	}
+	if r.w == nil || r.err != nil {
+		return
+	}
+	r.buf = AppendJSON(r.buf, &e)
+	r.buf = append(r.buf, '\n')
+	if len(r.buf) >= flushBytes {
+		r.flush()
+	}
+}
+
+// Events returns the events kept in memory, in order.
+func (r *Recorder) Events() []Event { return r.events }
+
+// Flush writes out what is buffered and returns the first write error, if any.
+func (r *Recorder) Flush() error {
+	if r.w != nil && r.err == nil {
+		r.flush()
+	}
+	return r.err
+}
+
+func (r *Recorder) flush() {
+	if len(r.buf) == 0 {
+		return
+	}
+	_, r.err = r.w.Write(r.buf)
+	r.buf = r.buf[:0]
+}
+
+// AppendJSON appends e as one JSON object, without a newline, and returns the
+// extended buffer. Fields that are zero and optional for the event's kind are left
+// out. It does not allocate when buf has room.
+func AppendJSON(buf []byte, e *Event) []byte {
+	buf = append(buf, `{"seq":`...)
+	buf = strconv.AppendUint(buf, e.Seq, 10)
+	buf = append(buf, `,"tick":`...)
+	buf = strconv.AppendUint(buf, e.Tick, 10)
+	buf = append(buf, `,"phase":"`...)
+	buf = append(buf, e.Phase.String()...)
+	buf = append(buf, `","kind":"`...)
+	buf = append(buf, e.Kind.String()...)
+	buf = append(buf, `","id":`...)
+	buf = strconv.AppendUint(buf, e.ID, 10)
+	buf = append(buf, `,"pending":`...)
+	buf = strconv.AppendInt(buf, int64(e.Pending), 10)
+	buf = append(buf, `,"t":`...)
+	buf = strconv.AppendInt(buf, int64(e.Time), 10)
+	if e.Source != SourceNone {
+		buf = append(buf, `,"source":"`...)
+		buf = append(buf, e.Source.String()...)
+		buf = append(buf, '"')
+	}
+	buf = appendIntField(buf, `,"worker":`, int64(e.Worker))
+	if e.Kind == KindPoll || e.Timeout != 0 {
+		buf = append(buf, `,"timeout":`...)
+		buf = strconv.AppendInt(buf, int64(e.Timeout), 10)
+	}
+	if e.Kind == KindPoll || e.Kind == KindWatcher || e.Count != 0 {
+		buf = append(buf, `,"count":`...)
+		buf = strconv.AppendInt(buf, int64(e.Count), 10)
+	}
+	buf = appendIntField(buf, `,"delay":`, int64(e.Delay))
+	buf = appendIntField(buf, `,"deadline":`, int64(e.Deadline))
+	buf = appendIntField(buf, `,"repeat":`, int64(e.Repeat))
+	if e.Op != "" {
+		buf = append(buf, `,"op":`...)
+		buf = appendString(buf, e.Op)
+	}
+	if e.Kind == KindOpComplete || e.N != 0 {
+		buf = append(buf, `,"n":`...)
+		buf = strconv.AppendInt(buf, int64(e.N), 10)
+	}
+	if e.Err != "" {
+		buf = append(buf, `,"err":`...)
+		buf = appendString(buf, e.Err)
+	}
+	if e.Kind == KindLog || e.Msg != "" {
+		buf = append(buf, `,"msg":`...)
+		buf = appendString(buf, e.Msg)
+	}
+	return append(buf, '}')
+}
+
+func appendIntField(buf []byte, name string, v int64) []byte {
+	if v == 0 {
+		return buf
+	}
+	buf = append(buf, name...)
+	return strconv.AppendInt(buf, v, 10)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// encoding/json does, so the output always decodes.
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				buf = append(buf, '\\', c)
+			case c == '\n':
+				buf = append(buf, '\\', 'n')
+			case c == '\r':
+				buf = append(buf, '\\', 'r')
+			case c == '\t':
+				buf = append(buf, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				buf = append(buf, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			buf = append(buf, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			buf = append(buf, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(buf, '"')
+}

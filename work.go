@@ -1,0 +1,195 @@
+package nodeloop
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"runtime/debug"
+
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// Pool runs jobs off the loop's goroutine: the loop's own worker pool (NewPool), or a
+// simulated one. The loop calls Submit and Cancel from its goroutine only.
+type Pool interface {
+	// Submit queues job to run on a worker, after every job submitted before it. When
+	// job.Work returns, the pool sets job.Worker and calls job.Complete(job), from any
+	// goroutine. It does not block.
+	Submit(job *Job)
+	// Cancel takes job off the queue if no worker has started it, and reports whether
+	// it did. A canceled job never runs and the pool never completes it.
+	Cancel(job *Job) bool
+	// Close stops the workers once each has finished its current job; queued jobs are
+	// dropped. It waits for them.
+	Close() error
+}
+
+// Job is one unit of pool work: a plain struct the loop fills and the pool runs.
+type Job struct {
+	// ID names the job in traces.
+	ID uint64
+	// Work is what the worker runs. It must not call the loop, except Post.
+	Work func()
+	// Complete hands the finished job back to the loop. The pool calls it once, after
+	// Work returns, from any goroutine.
+	Complete func(*Job)
+	// Worker is the worker that ran the job, from 1; the pool sets it before Complete.
+	Worker int
+
+	req   *Request
+	state jobState // the built-in pool's bookkeeping, under its lock
+}
+
+type jobState uint8
+
+const (
+	jobQueued jobState = iota + 1
+	jobRunning
+	jobCanceled
+)
+
+// Request is a pool request made by Work, ReadFile or WriteFile.
+type Request struct {
+	l        *Loop
+	job      Job
+	inFlight bool
+	canceled bool
+	finish   func(canceled bool)
+}
+
+// Work runs work on the loop's pool and then done on the loop's goroutine, in the
+// poll phase, with work's results, as uv_queue_work. The request keeps the loop alive
+// until just before done runs. A work function that panics does not crash the
+// process: done receives a *PanicError holding the value and the stack.
+func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request {
+	l.mustOpen("Work")
+	if work == nil {
+		nilCallback("Work (its work function)")
+	}
+	if done == nil {
+		nilCallback("Work (its done function)")
+	}
+	var (
+		v   T
+		err error
+	)
+	r := &Request{l: l}
+	r.job.Work = func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = &PanicError{Value: p, Stack: debug.Stack()}
+			}
+		}()
+		v, err = work()
+	}
+	r.finish = func(canceled bool) {
+		if canceled {
+			var zero T
+			done(zero, ErrCanceled)
+			return
+		}
+		done(v, err)
+	}
+	l.submit(r)
+	return r
+}
+
+func (l *Loop) submit(r *Request) {
+	r.job.ID = l.nextID()
+	r.job.req = r
+	r.job.Complete = l.jobDone
+	r.inFlight = true
+	l.refs++
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindPoolSubmit, ID: r.job.ID})
+	}
+	l.pool.Submit(&r.job)
+}
+
+// jobDone is every job's Complete: it hands the job to the loop's goroutine.
+func (l *Loop) jobDone(j *Job) {
+	l.mu.Lock()
+	l.async = append(l.async, asyncItem{job: j})
+	l.mu.Unlock()
+	l.poller.Wake()
+}
+
+// finishJob runs a finished or canceled job's done callback.
+func (l *Loop) finishJob(j *Job) {
+	r := j.req
+	r.inFlight = false
+	l.refs--
+	if l.tracer != nil && !r.canceled {
+		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker})
+		l.emit(traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker})
+	}
+	canceled := r.canceled
+	l.call(traces.SourcePool, j.ID, func() { r.finish(canceled) })
+}
+
+// ID returns the id that names the request in traces.
+func (r *Request) ID() uint64 { return r.job.ID }
+
+// Cancel cancels the request if no worker has started it, and reports whether it did.
+// A canceled request's work never runs; its done callback receives ErrCanceled, in a
+// later poll phase. A started request cannot be canceled.
+func (r *Request) Cancel() bool {
+	l := r.l
+	l.mustOpen("Request.Cancel")
+	ok := r.inFlight && !r.canceled && l.pool.Cancel(&r.job)
+	if l.tracer != nil {
+		e := traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID}
+		if ok {
+			e.Count = 1
+		}
+		l.emit(e)
+	}
+	if ok {
+		r.canceled = true
+		l.jobDone(&r.job)
+	}
+	return ok
+}
+
+// writeFileFS is what an fs.FS given to WithFS needs for WriteFile.
+type writeFileFS interface {
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+}
+
+// ReadFile reads the named file on the pool and passes its contents to cb, as
+// fs.readFile. The name is an operating system path as os.ReadFile takes it, or a
+// path in the fs.FS given WithFS.
+func (l *Loop) ReadFile(name string, cb func([]byte, error)) *Request {
+	l.mustOpen("ReadFile")
+	if cb == nil {
+		nilCallback("ReadFile")
+	}
+	fsys := l.fsys
+	return Work(l, func() ([]byte, error) {
+		if fsys != nil {
+			return fs.ReadFile(fsys, name)
+		}
+		return os.ReadFile(name)
+	}, cb)
+}
+
+// WriteFile writes data to the named file on the pool, creating or truncating it, and
+// passes the result to cb, as fs.writeFile. data must not change until cb runs. With
+// WithFS the fs.FS must have a WriteFile method.
+func (l *Loop) WriteFile(name string, data []byte, cb func(error)) *Request {
+	l.mustOpen("WriteFile")
+	if cb == nil {
+		nilCallback("WriteFile")
+	}
+	fsys := l.fsys
+	return Work(l, func() (struct{}, error) {
+		if fsys == nil {
+			return struct{}{}, os.WriteFile(name, data, 0o666)
+		}
+		w, ok := fsys.(writeFileFS)
+		if !ok {
+			return struct{}{}, &fs.PathError{Op: "write", Path: name, Err: errors.ErrUnsupported}
+		}
+		return struct{}{}, w.WriteFile(name, data, 0o666)
+	}, func(_ struct{}, err error) { cb(err) })
+}

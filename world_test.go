@@ -1,0 +1,111 @@
+package nodeloop_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// world is a loop on virtual time: fakeclock, fakepoller and a simulated pool whose
+// jobs take one millisecond, with every event recorded.
+type world struct {
+	t     testing.TB
+	l     *nodeloop.Loop
+	clock *fakeclock.Clock
+	fp    *fakepoller.Poller
+	rec   *traces.Recorder
+	got   []string
+}
+
+func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
+	t.Helper()
+	w := &world{t: t, clock: fakeclock.New(), rec: traces.NewMemory()}
+	w.fp = fakepoller.New(w.clock)
+	base := []nodeloop.Option{
+		nodeloop.WithClock(w.clock),
+		nodeloop.WithPoller(w.fp),
+		nodeloop.WithPool(sim.NewPool(w.fp, 4, nil)),
+		nodeloop.WithTracer(w.rec),
+	}
+	l, err := nodeloop.New(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	w.l = l
+	return w
+}
+
+// add records that something happened, with the loop's virtual time in ms.
+func (w *world) add(format string, args ...any) {
+	w.got = append(w.got, fmt.Sprintf(format, args...))
+}
+
+// addAt records s with the loop's cached time in milliseconds.
+func (w *world) addAt(s string) {
+	w.got = append(w.got, fmt.Sprintf("%s@%d", s, w.elapsed()/time.Millisecond))
+}
+
+func (w *world) elapsed() time.Duration { return w.l.Now().Sub(fakeclock.Epoch) }
+
+func (w *world) run(main func()) {
+	w.t.Helper()
+	if err := w.l.Run(main); err != nil {
+		w.t.Fatalf("Run: %v", err)
+	}
+}
+
+func (w *world) want(want ...string) {
+	w.t.Helper()
+	if strings.Join(w.got, " ") != strings.Join(want, " ") {
+		w.t.Fatalf("callbacks ran as\n  %s\nwant\n  %s", strings.Join(w.got, " "), strings.Join(want, " "))
+	}
+}
+
+// events returns the recorded events of the given kinds.
+func (w *world) events(kinds ...traces.Kind) []traces.Event {
+	var out []traces.Event
+	for _, e := range w.rec.Events() {
+		for _, k := range kinds {
+			if e.Kind == k {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// checkPending checks the pending-count rules on the recorded trace: never negative,
+// and 0 when Run ended.
+func (w *world) checkPending() {
+	w.t.Helper()
+	evs := w.rec.Events()
+	for _, e := range evs {
+		if e.Pending < 0 {
+			w.t.Fatalf("event %d (%s) has pending %d", e.Seq, e.Kind, e.Pending)
+		}
+	}
+	if n := len(evs); n > 0 && evs[n-1].Kind == traces.KindEnd && evs[n-1].Pending != 0 && evs[n-1].Err == "" {
+		w.t.Fatalf("Run ended with pending %d", evs[n-1].Pending)
+	}
+}
+
+func mustPanic(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		msg, _ := r.(string)
+		if !strings.HasPrefix(msg, "nodeloop:") {
+			t.Fatalf("%s: recover() = %#v, want a panic whose message starts with nodeloop:", what, r)
+		}
+	}()
+	f()
+}
