@@ -42,7 +42,7 @@ const (
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
 	// timerBTreeDegree is the degree of the timers' B-tree.
-	timerBTreeDegree = 32
+	timerBTreeDegree = 64
 )
 
 // WorkersEnv is the environment variable that sets the default pool size, 1 to
@@ -125,7 +125,7 @@ type Loop struct {
 	announce bool // the current phase still has to be named in the trace
 	current  *CallbackPanic
 
-	timers   *btree.BTreeG[*Timer]
+	timers   *btree.BTreeG[timerKey]
 	timerSeq uint64
 	due      []*Timer
 
@@ -201,7 +201,7 @@ func New(opts ...Option) (*Loop, error) {
 		tracer:   o.tracer,
 		fsys:     o.fsys,
 		stepsMax: o.steps,
-		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[*Timer](btree.DefaultFreeListSize)),
+		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[timerKey](btree.DefaultFreeListSize)),
 		ops:      make([]*poller.Op, 0, pollCompletionsMax),
 	}
 	l.start = l.clock.Now()
@@ -507,7 +507,7 @@ func (l *Loop) leave(errp *error) {
 // iterate runs the pending, idle, prepare, poll, check and close phases of one tick.
 func (l *Loop) iterate(mode runMode) error {
 	if l.tick == 0 {
-		l.startTick()
+		l.startTick(traces.PhasePending)
 	}
 	canSleep := l.pendingQ.len() == 0 && l.idleQ.empty()
 	l.runPending()
@@ -525,8 +525,10 @@ func (l *Loop) iterate(mode runMode) error {
 	return nil
 }
 
-func (l *Loop) startTick() {
+// startTick begins the next tick in phase p.
+func (l *Loop) startTick(p traces.Phase) {
 	l.tick++
+	l.phase = p
 	if l.tracer != nil {
 		l.announce = false
 		l.emit(traces.Event{Kind: traces.KindTick})
@@ -544,6 +546,7 @@ func (l *Loop) pollTimeout() time.Duration {
 	if !ok {
 		return -1
 	}
+
 	if d := t.deadline - l.now; d > 0 {
 		return d
 	}

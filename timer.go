@@ -9,15 +9,15 @@ import (
 
 // Timer is a timeout or an interval made by SetTimeout or SetInterval.
 type Timer struct {
-	l        *Loop
-	id       uint64
-	cb       func()
-	delay    time.Duration // coerced; for an interval, also the period
-	interval bool
 	deadline time.Duration // on the loop's time line
 	seq      uint64        // start order, the tie-break between equal deadlines
-	inTree   bool          // waiting in the B-tree
-	due      bool          // collected by the current timers phase, not yet run
+	l        *Loop
+	cb       func()
+	delay    time.Duration // coerced; for an interval, also the period
+	id       uint64
+	interval bool
+	inTree   bool // waiting in the B-tree
+	due      bool // collected by the current timers phase, not yet run
 	ref      bool
 	cleared  bool
 }
@@ -35,13 +35,24 @@ func coerceDelay(d time.Duration) time.Duration {
 	return ms * time.Millisecond
 }
 
+// timerKey is a timer's place in the B-tree. The key is kept inline, next to its
+// neighbours in the tree's node, so that a search compares without touching the
+// timers themselves.
+type timerKey struct {
+	deadline time.Duration
+	seq      uint64
+	t        *Timer
+}
+
 // timerLess orders timers by deadline, then by start order.
-func timerLess(a, b *Timer) bool {
+func timerLess(a, b timerKey) bool {
 	if a.deadline != b.deadline {
 		return a.deadline < b.deadline
 	}
 	return a.seq < b.seq
 }
+
+func (t *Timer) key() timerKey { return timerKey{t.deadline, t.seq, t} }
 
 // SetTimeout runs cb once, in a timers phase at least d after now, as setTimeout. d is
 // coerced as Node does: below 1 ms or above about 24.8 days it becomes 1 ms, and
@@ -106,7 +117,7 @@ func (t *Timer) arm(start time.Duration) {
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
 	}
-	l.timers.ReplaceOrInsert(t)
+	l.timers.ReplaceOrInsert(t.key())
 	t.inTree = true
 	if l.tracer != nil {
 		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: t.delay, Deadline: t.deadline}
@@ -120,7 +131,7 @@ func (t *Timer) arm(start time.Duration) {
 // disarm takes t off the schedule.
 func (t *Timer) disarm() {
 	if t.inTree {
-		t.l.timers.Delete(t)
+		t.l.timers.Delete(t.key())
 		t.inTree = false
 	}
 	t.due = false
@@ -166,7 +177,7 @@ func (t *Timer) Refresh() *Timer {
 		return t
 	}
 	if t.inTree {
-		l.timers.Delete(t)
+		l.timers.Delete(t.key())
 		t.inTree = false
 		if t.ref {
 			l.refs--
@@ -185,16 +196,17 @@ func (t *Timer) Refresh() *Timer {
 // collects every timer due, then runs them in (deadline, start) order. Timers started
 // while it runs, and intervals it re-arms, wait for the next phase.
 func (l *Loop) runTimers() {
-	l.startTick()
-	l.enterPhase(traces.PhaseTimers)
 	l.updateTime()
+	l.startTick(traces.PhaseTimers)
+	l.enterPhase(traces.PhaseTimers)
 	due := l.due[:0]
 	for {
-		t, ok := l.timers.Min()
-		if !ok || t.deadline > l.now {
+		k, ok := l.timers.Min()
+		if !ok || k.deadline > l.now {
 			break
 		}
 		l.timers.DeleteMin()
+		t := k.t
 		t.inTree, t.due = false, true
 		due = append(due, t)
 	}

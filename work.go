@@ -12,9 +12,9 @@ import (
 // Pool runs jobs off the loop's goroutine: the loop's own worker pool (NewPool), or a
 // simulated one. The loop calls Submit and Cancel from its goroutine only.
 type Pool interface {
-	// Submit queues job to run on a worker, after every job submitted before it. When
-	// job.Work returns, the pool sets job.Worker and calls job.Complete(job), from any
-	// goroutine. It does not block.
+	// Submit queues job to run on a worker, after every job submitted before it. The
+	// pool sets job.Worker before it calls job.Work, and calls job.Complete(job) when
+	// job.Work returns, from any goroutine. It does not block.
 	Submit(job *Job)
 	// Cancel takes job off the queue if no worker has started it, and reports whether
 	// it did. A canceled job never runs and the pool never completes it.
@@ -33,7 +33,7 @@ type Job struct {
 	// Complete hands the finished job back to the loop. The pool calls it once, after
 	// Work returns, from any goroutine.
 	Complete func(*Job)
-	// Worker is the worker that ran the job, from 1; the pool sets it before Complete.
+	// Worker is the worker that runs the job, from 1; the pool sets it before Work.
 	Worker int
 
 	req   *Request
@@ -66,6 +66,16 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	if work == nil {
 		nilCallback("Work (its work function)")
 	}
+	return WorkOn(l, func(int) (T, error) { return work() }, done)
+}
+
+// WorkOn is Work for a work function that wants to know which worker runs it (from
+// 1), to label its output or its per-worker state.
+func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error)) *Request {
+	l.mustOpen("WorkOn")
+	if work == nil {
+		nilCallback("WorkOn (its work function)")
+	}
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
@@ -80,7 +90,7 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 				err = &PanicError{Value: p, Stack: debug.Stack()}
 			}
 		}()
-		v, err = work()
+		v, err = work(r.job.Worker)
 	}
 	r.finish = func(canceled bool) {
 		if canceled {

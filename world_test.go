@@ -33,6 +33,7 @@ func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
 		nodeloop.WithPoller(w.fp),
 		nodeloop.WithPool(sim.NewPool(w.fp, 4, nil)),
 		nodeloop.WithTracer(w.rec),
+		nodeloop.WithStepLimit(5_000_000), // a runaway test fails instead of hanging
 	}
 	l, err := nodeloop.New(append(base, opts...)...)
 	if err != nil {
@@ -43,10 +44,8 @@ func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
 	return w
 }
 
-// add records that something happened, with the loop's virtual time in ms.
-func (w *world) add(format string, args ...any) {
-	w.got = append(w.got, fmt.Sprintf(format, args...))
-}
+// add records that something happened.
+func (w *world) add(s string) { w.got = append(w.got, s) }
 
 // addAt records s with the loop's cached time in milliseconds.
 func (w *world) addAt(s string) {
@@ -57,6 +56,11 @@ func (w *world) elapsed() time.Duration { return w.l.Now().Sub(fakeclock.Epoch) 
 
 func (w *world) run(main func()) {
 	w.t.Helper()
+	defer func() {
+		if w.t.Failed() {
+			w.dump()
+		}
+	}()
 	if err := w.l.Run(main); err != nil {
 		w.t.Fatalf("Run: %v", err)
 	}
@@ -108,4 +112,11 @@ func mustPanic(t *testing.T, what string, f func()) {
 		}
 	}()
 	f()
+}
+
+// dump logs the trace, for a failing test.
+func (w *world) dump() {
+	for _, e := range w.rec.Events() {
+		w.t.Logf("%s", traces.AppendJSON(nil, &e))
+	}
 }
