@@ -1,6 +1,7 @@
 // Command nodeloop runs nodeloop's demo and tools.
 //
 //	nodeloop demo [--trace FILE]    the book's program on the real OS
+//	nodeloop bench [--vs libuv,node,go]    benchmarks side by side with the peers
 //
 // Exit codes: 0 ok, 1 a finding, 2 bad usage or unreadable input.
 package main
@@ -22,6 +23,9 @@ const usage = `usage: nodeloop COMMAND [flags]
 
 commands:
   demo [--trace FILE]    run the book's example program on the real OS
+  bench [--vs libuv,node,go] [--only NAMES] [--scale X]
+                         benchmarks side by side with libuv, Node.js and plain Go
+                         (bash bench/setup.sh installs libuv and Node.js)
 `
 
 func main() {
@@ -37,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "demo":
 		err = demo(args[1:], stdout)
+	case "bench":
+		err = benchCmd(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
