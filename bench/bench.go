@@ -1,0 +1,557 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// The benchmarks' names, as a [Result] and [Register] spell them.
+const (
+	Immediates = "immediates"
+	Timers     = "timers"
+	Pool       = "pool"
+	PingPong   = "pingpong"
+)
+
+// The implementations' names, as a [Result] and [Register] spell them. Any other word
+// may be registered too.
+const (
+	ImplNodeloop = "nodeloop"
+	ImplLibuv    = "libuv"
+	ImplNode     = "node"
+	ImplGo       = "go"
+)
+
+// Benchmark describes one workload: its name, its default operation count and the
+// unit one operation stands for.
+type Benchmark struct {
+	Name string
+	Ops  int    // default operation count
+	Unit string // what one operation is: "turn", "timer", "job", "round trip"
+}
+
+var benchmarks = []Benchmark{
+	{Name: Immediates, Ops: 10_000_000, Unit: "turn"},
+	{Name: Timers, Ops: 1_000_000, Unit: "timer"},
+	{Name: Pool, Ops: 200_000, Unit: "job"},
+	{Name: PingPong, Ops: 200_000, Unit: "round trip"},
+}
+
+// Benchmarks returns the four workloads in their usual order, with their default
+// sizes. The slice is a copy.
+func Benchmarks() []Benchmark { return slices.Clone(benchmarks) }
+
+// Names returns the names of [Benchmarks], in order.
+func Names() []string {
+	names := make([]string, len(benchmarks))
+	for i, b := range benchmarks {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// DefaultOps returns the default operation count of the named benchmark, or 0 when
+// the name is not one of [Benchmarks].
+func DefaultOps(name string) int {
+	for _, b := range benchmarks {
+		if b.Name == name {
+			return b.Ops
+		}
+	}
+	return 0
+}
+
+// Result is one implementation's run of one benchmark.
+type Result struct {
+	Name    string        // benchmark, e.g. "immediates"
+	Impl    string        // implementation, e.g. "libuv"
+	Ops     int           // operations done
+	Wall    time.Duration // wall time of the measured part
+	CPU     time.Duration // user plus system CPU time of the process over it; 0 if unknown
+	Version string        // version of the implementation (libuv's, Node's, Go's), if known
+	// Extra holds the further key=value fields of a RESULT line, such as the
+	// pool's thread count; nil when there are none.
+	Extra map[string]string
+}
+
+// NsPerOp returns the wall time per operation in nanoseconds (NaN when Ops is 0).
+func (r Result) NsPerOp() float64 { return perOp(r.Wall, r.Ops) }
+
+// CPUNsPerOp returns the CPU time per operation in nanoseconds (NaN when Ops or CPU
+// is 0).
+func (r Result) CPUNsPerOp() float64 {
+	if r.CPU <= 0 {
+		return math.NaN()
+	}
+	return perOp(r.CPU, r.Ops)
+}
+
+// OpsPerSec returns the operations per second of wall time (NaN when Wall is 0).
+func (r Result) OpsPerSec() float64 {
+	if r.Wall <= 0 {
+		return math.NaN()
+	}
+	return float64(r.Ops) / r.Wall.Seconds()
+}
+
+func perOp(d time.Duration, ops int) float64 {
+	if ops <= 0 {
+		return math.NaN()
+	}
+	return float64(d.Nanoseconds()) / float64(ops)
+}
+
+// String formats r as a RESULT line, the form [ParseResult] reads back.
+func (r Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "RESULT name=%s impl=%s ops=%d ns=%d cpu_ns=%d", r.Name, r.Impl, r.Ops,
+		r.Wall.Nanoseconds(), r.CPU.Nanoseconds())
+	if r.Version != "" {
+		fmt.Fprintf(&b, " version=%s", r.Version)
+	}
+	keys := make([]string, 0, len(r.Extra))
+	for k := range r.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%s", k, r.Extra[k])
+	}
+	return b.String()
+}
+
+// ParseResult reads one RESULT line: the word RESULT, then space-separated key=value
+// fields. name, impl, ops and ns are required; cpu_ns and version are optional; any
+// other key goes into Extra. A malformed line is an error that says what is wrong.
+func ParseResult(line string) (Result, error) {
+	fields := strings.Fields(line)
+	if len(fields) == 0 || fields[0] != "RESULT" {
+		return Result{}, fmt.Errorf("bench: not a RESULT line: %q", line)
+	}
+	var r Result
+	seen := map[string]bool{}
+	for _, f := range fields[1:] {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			return Result{}, fmt.Errorf("bench: RESULT field %q is not key=value in %q", f, line)
+		}
+		if seen[k] {
+			return Result{}, fmt.Errorf("bench: RESULT field %q appears twice in %q", k, line)
+		}
+		seen[k] = true
+		switch k {
+		case "name":
+			r.Name = v
+		case "impl":
+			r.Impl = v
+		case "version":
+			r.Version = v
+		case "ops", "ns", "cpu_ns":
+			x, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || x < 0 {
+				return Result{}, fmt.Errorf("bench: RESULT field %s=%q is not a count in %q", k, v, line)
+			}
+			switch k {
+			case "ops":
+				if x > math.MaxInt {
+					return Result{}, fmt.Errorf("bench: RESULT ops=%d is too large", x)
+				}
+				r.Ops = int(x)
+			case "ns":
+				r.Wall = time.Duration(x)
+			case "cpu_ns":
+				r.CPU = time.Duration(x)
+			}
+		default:
+			if r.Extra == nil {
+				r.Extra = map[string]string{}
+			}
+			r.Extra[k] = v
+		}
+	}
+	for _, k := range []string{"name", "impl", "ops", "ns"} {
+		if !seen[k] {
+			return Result{}, fmt.Errorf("bench: RESULT line lacks %s=: %q", k, line)
+		}
+	}
+	if r.Name == "" || r.Impl == "" {
+		return Result{}, fmt.Errorf("bench: RESULT line has an empty name or impl: %q", line)
+	}
+	return r, nil
+}
+
+// Span measures one run in process: the wall clock and the process's CPU time from
+// [StartSpan] to [Span.Result].
+type Span struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+// StartSpan collects garbage left by earlier runs, so that it is not charged to this
+// one, and then reads both clocks.
+func StartSpan() Span {
+	runtime.GC()
+	return Span{wall: time.Now(), cpu: processCPU()}
+}
+
+// Result reads both clocks again and returns the Result of ops operations of the
+// named benchmark and implementation since s started. CPU time covers the whole
+// process, every goroutine included.
+func (s Span) Result(name, impl string, ops int) Result {
+	wall := time.Since(s.wall)
+	cpu := processCPU()
+	r := Result{Name: name, Impl: impl, Ops: ops, Wall: wall}
+	if s.cpu > 0 || cpu > 0 {
+		r.CPU = cpu - s.cpu
+	}
+	return r
+}
+
+// Func runs n operations of one benchmark in this process and returns what it
+// measured. It should leave nothing running when it returns. A Func that times its
+// own measured part with [StartSpan] need not fill in Name and Impl: [Run] sets them,
+// and prefixes an error with them.
+type Func func(n int) (Result, error)
+
+type key struct{ name, impl string }
+
+var registry struct {
+	sync.Mutex
+	funcs map[key]Func
+}
+
+// Register adds an in-process implementation impl of benchmark name, for [Run] to
+// find. It is meant for init functions; it panics when f is nil, a name is empty, or
+// the pair is already registered. The plain Go peers are registered as impl "go".
+func Register(name, impl string, f Func) {
+	if f == nil || name == "" || impl == "" {
+		panic("bench: Register needs a benchmark name, an implementation name and a non-nil Func")
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.funcs == nil {
+		registry.funcs = map[key]Func{}
+	}
+	k := key{name, impl}
+	if _, dup := registry.funcs[k]; dup {
+		panic(fmt.Sprintf("bench: Register called twice for benchmark %q, implementation %q", name, impl))
+	}
+	registry.funcs[k] = f
+}
+
+// Lookup returns the in-process implementation impl of benchmark name, if registered.
+func Lookup(name, impl string) (Func, bool) {
+	registry.Lock()
+	defer registry.Unlock()
+	f, ok := registry.funcs[key{name, impl}]
+	return f, ok
+}
+
+// Registered returns the names of the in-process implementations of benchmark name
+// (every benchmark's when name is ""), sorted with "nodeloop" first.
+func Registered(name string) []string {
+	registry.Lock()
+	defer registry.Unlock()
+	set := map[string]bool{}
+	for k := range registry.funcs {
+		if name == "" || k.name == name {
+			set[k.impl] = true
+		}
+	}
+	impls := make([]string, 0, len(set))
+	for impl := range set {
+		impls = append(impls, impl)
+	}
+	sort.Slice(impls, func(i, j int) bool {
+		if (impls[i] == ImplNodeloop) != (impls[j] == ImplNodeloop) {
+			return impls[i] == ImplNodeloop
+		}
+		return impls[i] < impls[j]
+	})
+	return impls
+}
+
+// Config says what [Run] runs. The zero value runs every benchmark of [Benchmarks] at
+// its default size, with every registered in-process implementation and the libuv
+// and Node.js peers.
+type Config struct {
+	// Names lists the benchmarks, in the order to run them; empty means [Names].
+	Names []string
+	// Impls lists the implementations to run for each benchmark, in order; empty
+	// means [Registered] followed by "libuv" and "node". An implementation that
+	// exists for some benchmarks but not this one is left out of this one's rows; a
+	// word that names no implementation at all is an error.
+	Impls []string
+	// Ops sets the operation count per benchmark; a missing or zero entry means the
+	// benchmark's default.
+	Ops map[string]int
+	// Dir is where the external peers are written and compiled; empty means a new
+	// temporary directory, removed when Run returns.
+	Dir string
+	// Progress, when not nil, receives each Result's RESULT line as it comes in.
+	Progress io.Writer
+
+	_ struct{}
+}
+
+// Run runs the implementations of the benchmarks that c names, one at a time, and
+// returns their results in order: for each benchmark, one Result per implementation.
+// It stops at the first error, returning the results so far. When a peer's toolchain
+// is missing, the error wraps [ErrUnavailable] and names bench/setup.sh.
+func Run(ctx context.Context, c Config) ([]Result, error) {
+	names := c.Names
+	if len(names) == 0 {
+		names = Names()
+	}
+	impls := c.Impls
+	if len(impls) == 0 {
+		impls = append(Registered(""), ImplLibuv, ImplNode)
+	}
+	known := map[string]bool{}
+	for _, impl := range Registered("") {
+		known[impl] = true
+	}
+	for _, impl := range impls {
+		if !known[impl] && !isExternal(impl) {
+			return nil, fmt.Errorf("bench: no implementation is called %q (registered: %s; external: %s, %s)",
+				impl, strings.Join(Registered(""), ", "), ImplLibuv, ImplNode)
+		}
+	}
+
+	var peers *Peers
+	defer func() {
+		if peers != nil {
+			peers.Close()
+		}
+	}()
+	var rows []Result
+	for _, name := range names {
+		n := c.Ops[name]
+		if n <= 0 {
+			n = DefaultOps(name)
+		}
+		if n <= 0 {
+			return rows, fmt.Errorf("bench: benchmark %q has no default size; set Config.Ops[%q]", name, name)
+		}
+		for _, impl := range impls {
+			if err := ctx.Err(); err != nil {
+				return rows, err
+			}
+			var (
+				r   Result
+				err error
+			)
+			if f, ok := Lookup(name, impl); ok {
+				r, err = f(n)
+				if err != nil {
+					return rows, fmt.Errorf("bench: %s %s: %w", name, impl, err)
+				}
+				r.Name, r.Impl = name, impl
+			} else if isExternal(impl) && hasPeer(impl, name) {
+				if peers == nil {
+					if peers, err = NewPeers(c.Dir); err != nil {
+						return rows, err
+					}
+				}
+				r, err = peers.Run(ctx, impl, name, n)
+			} else {
+				continue // this implementation has no such benchmark
+			}
+			if err != nil {
+				return rows, err // it names the peer and the benchmark
+			}
+			if c.Progress != nil {
+				fmt.Fprintln(c.Progress, r)
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows, nil
+}
+
+// Ratio compares one implementation, the subject, with another, the peer, on one
+// benchmark: each figure is the subject's time per operation divided by the peer's,
+// so below 1 means the subject is faster.
+type Ratio struct {
+	Name, Subject, Peer string
+	Wall                float64 // wall time per op, subject ÷ peer
+	CPU                 float64 // CPU time per op, subject ÷ peer; NaN if either is unknown
+}
+
+// Ratios returns, for each benchmark in rows that subject ran, its Ratio against
+// every other implementation in rows, in the order the rows come.
+func Ratios(rows []Result, subject string) []Ratio {
+	var out []Ratio
+	for _, g := range groups(rows) {
+		s, ok := find(g, subject)
+		if !ok {
+			continue
+		}
+		for _, r := range g {
+			if r.Impl == subject {
+				continue
+			}
+			out = append(out, Ratio{
+				Name: r.Name, Subject: subject, Peer: r.Impl,
+				Wall: s.NsPerOp() / r.NsPerOp(),
+				CPU:  s.CPUNsPerOp() / r.CPUNsPerOp(),
+			})
+		}
+	}
+	return out
+}
+
+// groups splits rows by benchmark, in order of first appearance.
+func groups(rows []Result) [][]Result {
+	var order []string
+	by := map[string][]Result{}
+	for _, r := range rows {
+		if _, ok := by[r.Name]; !ok {
+			order = append(order, r.Name)
+		}
+		by[r.Name] = append(by[r.Name], r)
+	}
+	out := make([][]Result, len(order))
+	for i, name := range order {
+		out[i] = by[name]
+	}
+	return out
+}
+
+func find(rows []Result, impl string) (Result, bool) {
+	for _, r := range rows {
+		if r.Impl == impl {
+			return r, true
+		}
+	}
+	return Result{}, false
+}
+
+// Table prints rows side by side, grouped by benchmark: operations, wall and CPU time
+// per operation, operations per second, and each row's wall and CPU time per
+// operation divided by the baseline implementation's on the same benchmark (so the
+// baseline reads 1.00x and a row that takes twice as long reads 2.00x). An empty
+// baseline means each benchmark's first row; a benchmark without a baseline row
+// shows "-" there.
+func Table(w io.Writer, rows []Result, baseline string) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	base := baseline
+	if base == "" {
+		base = "first"
+	}
+	fmt.Fprintf(tw, "benchmark\timpl\tops\twall/op\tcpu/op\tops/s\twall vs %s\tcpu vs %s\t\n", base, base)
+	for _, g := range groups(rows) {
+		b, ok := find(g, baseline)
+		if baseline == "" {
+			b, ok = g[0], true
+		}
+		for _, r := range g {
+			wall, cpu := "-", "-"
+			if ok {
+				wall = fmtRatio(r.NsPerOp() / b.NsPerOp())
+				cpu = fmtRatio(r.CPUNsPerOp() / b.CPUNsPerOp())
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, r.Impl, r.Ops,
+				fmtNs(r.NsPerOp()), fmtNs(r.CPUNsPerOp()), fmtRate(r.OpsPerSec()), wall, cpu)
+		}
+	}
+	return tw.Flush()
+}
+
+// RatioTable prints one line per benchmark that subject ran, with one column per
+// other implementation: subject's wall and CPU time per operation divided by that
+// implementation's ("wall/cpu", below 1 means subject is faster).
+func RatioTable(w io.Writer, rows []Result, subject string) error {
+	ratios := Ratios(rows, subject)
+	var peers, names []string
+	cell := map[[2]string]Ratio{}
+	for _, r := range ratios {
+		if !slices.Contains(peers, r.Peer) {
+			peers = append(peers, r.Peer)
+		}
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+		cell[[2]string{r.Name, r.Peer}] = r
+	}
+	if len(ratios) == 0 {
+		_, err := fmt.Fprintf(w, "no benchmark has both %s and another implementation\n", subject)
+		return err
+	}
+	if _, err := fmt.Fprintf(w, "%s's time per op ÷ each peer's, wall/cpu (below 1: %s is faster)\n", subject, subject); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "benchmark\t")
+	for _, p := range peers {
+		fmt.Fprintf(tw, "vs %s\t", p)
+	}
+	fmt.Fprintln(tw)
+	for _, name := range names {
+		fmt.Fprintf(tw, "%s\t", name)
+		for _, p := range peers {
+			r, ok := cell[[2]string{name, p}]
+			if !ok {
+				fmt.Fprint(tw, "-\t")
+				continue
+			}
+			fmt.Fprintf(tw, "%s/%s\t", fmtRatio(r.Wall), fmtRatio(r.CPU))
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+func fmtRatio(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "-"
+	}
+	if x < 0.1 {
+		return strconv.FormatFloat(x, 'f', 3, 64) + "x"
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64) + "x"
+}
+
+// fmtNs prints a duration in nanoseconds with three significant digits or more.
+func fmtNs(ns float64) string {
+	switch {
+	case math.IsNaN(ns):
+		return "-"
+	case ns < 100:
+		return strconv.FormatFloat(ns, 'f', 1, 64) + "ns"
+	case ns < 10_000:
+		return strconv.FormatFloat(ns, 'f', 0, 64) + "ns"
+	case ns < 10_000_000:
+		return strconv.FormatFloat(ns/1e3, 'f', 1, 64) + "µs"
+	default:
+		return strconv.FormatFloat(ns/1e6, 'f', 1, 64) + "ms"
+	}
+}
+
+func fmtRate(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "-"
+	case x >= 1e6:
+		return strconv.FormatFloat(x/1e6, 'f', 2, 64) + "M"
+	case x >= 1e3:
+		return strconv.FormatFloat(x/1e3, 'f', 1, 64) + "k"
+	default:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+}
+
+// ErrUnavailable is wrapped by the error returned when an external peer cannot run
+// because its toolchain (gcc, pkg-config, libuv's headers, node) is not installed.
+var ErrUnavailable = errors.New("peer toolchain not installed (run bench/setup.sh as root)")

@@ -1,0 +1,314 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// smallOps is the operation count the tests run every implementation with: enough to
+// exercise each program's whole path, small enough to take milliseconds (the timers
+// benchmark still waits for its 1 ms delay).
+const smallOps = 1000
+
+// checkResult fails t unless r is a plausible run of n operations of name by impl.
+func checkResult(t *testing.T, r Result, name, impl string, n int) {
+	t.Helper()
+	if r.Name != name || r.Impl != impl || r.Ops != n {
+		t.Fatalf("got name=%s impl=%s ops=%d, want name=%s impl=%s ops=%d", r.Name, r.Impl, r.Ops, name, impl, n)
+	}
+	if r.Wall <= 0 {
+		t.Fatalf("%s: wall time %v, want > 0", r, r.Wall)
+	}
+	if r.CPU < 0 {
+		t.Fatalf("%s: CPU time %v, want >= 0", r, r.CPU)
+	}
+	if r.Version == "" {
+		t.Fatalf("%s: no version", r)
+	}
+	if math.IsNaN(r.NsPerOp()) || math.IsNaN(r.OpsPerSec()) {
+		t.Fatalf("%s: NsPerOp %v, OpsPerSec %v", r, r.NsPerOp(), r.OpsPerSec())
+	}
+}
+
+func TestExternalPeers(t *testing.T) {
+	peers, err := NewPeers(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, impl := range []string{ImplLibuv, ImplNode} {
+		t.Run(impl, func(t *testing.T) {
+			if err := peers.Check(ctx, impl); err != nil {
+				if errors.Is(err, ErrUnavailable) {
+					t.Skipf("precondition: %v", err)
+				}
+				t.Fatal(err)
+			}
+			for _, name := range Names() {
+				t.Run(name, func(t *testing.T) {
+					r, err := peers.Run(ctx, impl, name, smallOps)
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkResult(t, r, name, impl, smallOps)
+				})
+			}
+		})
+	}
+}
+
+func TestGoPeers(t *testing.T) {
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			f, ok := Lookup(name, ImplGo)
+			if !ok {
+				t.Fatalf("no go implementation of %s registered", name)
+			}
+			r, err := f(smallOps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResult(t, r, name, ImplGo, smallOps)
+		})
+	}
+}
+
+func TestPeersRejectUnknown(t *testing.T) {
+	peers, err := NewPeers("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peers.Close()
+	tests := []struct{ impl, name string }{
+		{ImplLibuv, "no-such-benchmark"},
+		{ImplNode, "../peer"},
+		{ImplGo, Immediates},
+	}
+	for _, tt := range tests {
+		if _, err := peers.Run(context.Background(), tt.impl, tt.name, 10); err == nil {
+			t.Errorf("Run(%q, %q): no error", tt.impl, tt.name)
+		}
+	}
+}
+
+func TestParseResult(t *testing.T) {
+	r, err := ParseResult("RESULT name=pool impl=node ops=200 ns=4000 cpu_ns=6000 version=20.20.2 threads=4 work=pbkdf2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Result{Name: Pool, Impl: ImplNode, Ops: 200, Wall: 4000, CPU: 6000, Version: "20.20.2",
+		Extra: map[string]string{"threads": "4", "work": "pbkdf2"}}
+	if r.String() != want.String() {
+		t.Fatalf("got  %s\nwant %s", r, want)
+	}
+	if got := r.NsPerOp(); got != 20 {
+		t.Errorf("NsPerOp = %v, want 20", got)
+	}
+	if got := r.CPUNsPerOp(); got != 30 {
+		t.Errorf("CPUNsPerOp = %v, want 30", got)
+	}
+	if got := r.OpsPerSec(); got != 50e6 {
+		t.Errorf("OpsPerSec = %v, want 5e7", got)
+	}
+	back, err := ParseResult(r.String())
+	if err != nil || back.String() != r.String() {
+		t.Fatalf("round trip: got %v, %v; want %s", back, err, r)
+	}
+
+	bad := []string{
+		"",
+		"result name=a impl=b ops=1 ns=1",
+		"RESULT name=a impl=b ops=1",
+		"RESULT name=a impl=b ns=1",
+		"RESULT impl=b ops=1 ns=1",
+		"RESULT name=a ops=1 ns=1",
+		"RESULT name= impl=b ops=1 ns=1",
+		"RESULT name=a impl=b ops=x ns=1",
+		"RESULT name=a impl=b ops=1 ns=-5",
+		"RESULT name=a impl=b ops=1 ns=1 cpu_ns=1.5",
+		"RESULT name=a impl=b ops=1 ns=1 ns=2",
+		"RESULT name=a impl=b ops=1 ns=1 junk",
+		"RESULT name=a impl=b ops=99999999999999999999 ns=1",
+	}
+	for _, line := range bad {
+		if r, err := ParseResult(line); err == nil {
+			t.Errorf("ParseResult(%q) = %v, want an error", line, r)
+		}
+	}
+}
+
+func TestOnlyResult(t *testing.T) {
+	if _, err := onlyResult([]byte("warming up\nRESULT name=a impl=b ops=1 ns=1\n")); err != nil {
+		t.Errorf("one RESULT line among others: %v", err)
+	}
+	for _, out := range []string{"", "nothing\n", "RESULT name=a impl=b ops=1 ns=1\nRESULT name=a impl=b ops=1 ns=1\n"} {
+		if _, err := onlyResult([]byte(out)); err == nil {
+			t.Errorf("onlyResult(%q): no error", out)
+		}
+	}
+}
+
+func TestResultZero(t *testing.T) {
+	var r Result
+	if !math.IsNaN(r.NsPerOp()) || !math.IsNaN(r.CPUNsPerOp()) || !math.IsNaN(r.OpsPerSec()) {
+		t.Fatalf("zero Result: NsPerOp %v, CPUNsPerOp %v, OpsPerSec %v, want NaN each",
+			r.NsPerOp(), r.CPUNsPerOp(), r.OpsPerSec())
+	}
+}
+
+var tableRows = []Result{
+	{Name: Immediates, Impl: "subject", Ops: 1000, Wall: 500 * time.Microsecond, CPU: 400 * time.Microsecond},
+	{Name: Immediates, Impl: ImplLibuv, Ops: 1000, Wall: 250 * time.Microsecond, CPU: 200 * time.Microsecond},
+	{Name: Immediates, Impl: ImplNode, Ops: 1000, Wall: time.Millisecond, CPU: 800 * time.Microsecond},
+	{Name: Pool, Impl: ImplNode, Ops: 10, Wall: time.Millisecond},
+}
+
+func TestTable(t *testing.T) {
+	var b strings.Builder
+	if err := Table(&b, tableRows, ImplLibuv); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) != 1+len(tableRows) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), 1+len(tableRows), b.String())
+	}
+	for i, want := range [][]string{
+		{"benchmark", "impl", "wall vs libuv", "cpu vs libuv"},
+		{"immediates", "subject", "500ns", "400ns", "2.00M", "2.00x", "2.00x"},
+		{"immediates", "libuv", "250ns", "1.00x", "1.00x"},
+		{"immediates", "node", "1000ns", "4.00x", "4.00x"},
+		{"pool", "node", "100.0µs", "-"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("line %d = %q, want it to contain %q", i, lines[i], w)
+			}
+		}
+	}
+}
+
+func TestRatios(t *testing.T) {
+	got := Ratios(tableRows, "subject")
+	want := []Ratio{
+		{Name: Immediates, Subject: "subject", Peer: ImplLibuv, Wall: 2, CPU: 2},
+		{Name: Immediates, Subject: "subject", Peer: ImplNode, Wall: 0.5, CPU: 0.5},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d ratios %v, want %v", len(got), got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("ratio %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	var b strings.Builder
+	if err := RatioTable(&b, tableRows, "subject"); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"vs libuv", "vs node", "2.00x/2.00x", "0.50x/0.50x"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("RatioTable output lacks %q:\n%s", w, b.String())
+		}
+	}
+}
+
+func TestRegister(t *testing.T) {
+	calls := 0
+	Register("test-only", "stub", func(n int) (Result, error) {
+		calls++
+		return Result{Ops: n, Wall: time.Duration(n)}, nil
+	})
+	if impls := Registered("test-only"); len(impls) != 1 || impls[0] != "stub" {
+		t.Fatalf("Registered(test-only) = %v, want [stub]", impls)
+	}
+	rows, err := Run(context.Background(), Config{
+		Names: []string{"test-only", Immediates},
+		Impls: []string{"stub"},
+		Ops:   map[string]int{"test-only": 7},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || calls != 1 {
+		t.Fatalf("Run: %d rows after %d calls, want 1 row and 1 call: %v", len(rows), calls, rows)
+	}
+	if r := rows[0]; r.Name != "test-only" || r.Impl != "stub" || r.Ops != 7 {
+		t.Fatalf("Run: got %s, want name=test-only impl=stub ops=7", r)
+	}
+
+	if _, err := Run(context.Background(), Config{Impls: []string{"no-such-impl"}}); err == nil {
+		t.Error("Run with an unknown implementation: no error")
+	}
+	if _, err := Run(context.Background(), Config{Names: []string{"test-only"}, Impls: []string{"stub"}}); err == nil {
+		t.Error("Run of a benchmark with no default size and no Ops: no error")
+	}
+
+	for _, bad := range []func(){
+		func() { Register("test-only", "stub", func(int) (Result, error) { return Result{}, nil }) },
+		func() { Register("test-only", "other", nil) },
+		func() { Register("", "other", func(int) (Result, error) { return Result{}, nil }) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("Register: no panic")
+				}
+			}()
+			bad()
+		}()
+	}
+}
+
+func TestRunGoAndPeers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ops := map[string]int{}
+	for _, name := range Names() {
+		ops[name] = smallOps
+	}
+	rows, err := Run(ctx, Config{Impls: []string{ImplGo, ImplLibuv, ImplNode}, Ops: ops})
+	if errors.Is(err, ErrUnavailable) {
+		t.Skipf("precondition: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3*len(Names()) {
+		t.Fatalf("got %d rows, want %d", len(rows), 3*len(Names()))
+	}
+	var b strings.Builder
+	if err := Table(&b, rows, ImplLibuv); err != nil {
+		t.Fatal(err)
+	}
+	if err := RatioTable(&b, rows, ImplGo); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", b.String())
+}
+
+// benchGo runs the plain Go peer of benchmark name with b.N operations and reports
+// its CPU time per operation beside the wall time.
+func benchGo(b *testing.B, name string) {
+	f, ok := Lookup(name, ImplGo)
+	if !ok {
+		b.Fatalf("no go implementation of %s registered", name)
+	}
+	b.ResetTimer()
+	r, err := f(b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if cpu := r.CPUNsPerOp(); !math.IsNaN(cpu) {
+		b.ReportMetric(cpu, "cpu-ns/op")
+	}
+}
+
+func BenchmarkGoImmediates(b *testing.B) { benchGo(b, Immediates) }
+func BenchmarkGoTimers(b *testing.B)     { benchGo(b, Timers) }
+func BenchmarkGoPool(b *testing.B)       { benchGo(b, Pool) }
+func BenchmarkGoPingPong(b *testing.B)   { benchGo(b, PingPong) }

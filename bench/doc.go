@@ -1,0 +1,60 @@
+// Package bench holds nodeloop's side-by-side benchmarks: the same four workloads run
+// by nodeloop and by named peers in one run, so that every figure is read as a ratio
+// against a peer measured on the same machine at the same time, never as an absolute
+// number checked by a timed test.
+//
+// # The workloads
+//
+// Four benchmarks, each with a default size (see [Benchmarks]):
+//
+//   - [Immediates]: N chained immediates, each queued by the one before it, so every
+//     turn is one full loop iteration (Node's setImmediate; libuv's check handle plus
+//     the idle handle that keeps the poll timeout at zero).
+//   - [Timers]: N one-shot timers started up front and run to completion, in the
+//     manner of libuv's million-timers benchmark (the delay grows by 1 ms every 1,000
+//     timers). Wall time cannot fall below the last delay, so CPU time is the figure
+//     to compare.
+//   - [Pool]: N trivial jobs submitted to a four-worker pool all at once and run to
+//     completion.
+//   - [PingPong]: N round trips of 4-byte messages over TCP on 127.0.0.1, both ends in
+//     one process.
+//
+// # The implementations
+//
+// An implementation ("impl") is named by a short word:
+//
+//   - "libuv": C programs on the system's libuv (peers/libuv/*.c), compiled at run
+//     time with gcc and pkg-config into a temporary directory.
+//   - "node": Node.js scripts (peers/node/*.js) run with the node on PATH.
+//   - "go": plain Go with goroutines and channels, in this package (goref.go).
+//   - "nodeloop": the loop itself, added by whoever links it in through [Register].
+//
+// The C and JavaScript sources are embedded in the package, so a binary that imports
+// it can run the peers from any directory. bench/setup.sh installs their toolchain on
+// Debian 12 (gcc, pkg-config, libuv1-dev, and nodejs unless a node is on PATH); when
+// one is missing, [Peers.Check] and [Run] return an error wrapping [ErrUnavailable]
+// that names the script.
+//
+// Each external peer takes its operation count as its first argument and prints one
+// line on stdout:
+//
+//	RESULT name=immediates impl=libuv ops=10000000 ns=12464734718 cpu_ns=12460863000 version=1.44.2
+//
+// ns is the wall time of the measured part (CLOCK_MONOTONIC, process.hrtime.bigint),
+// cpu_ns the process's user plus system CPU time over it (getrusage,
+// process.cpuUsage), threadpool threads included. Further key=value fields are kept
+// in [Result.Extra]. [ParseResult] reads such a line.
+//
+// # Running and reading
+//
+// [Run] runs every requested implementation of every requested benchmark, one after
+// the other, and returns one [Result] per pair. [Table] prints them side by side with
+// each row's time per operation divided by a chosen baseline's (libuv, say), and
+// [RatioTable] prints a subject (nodeloop, say) against every other implementation.
+// A ratio above 1 means more time per operation than the implementation it is
+// divided by.
+//
+// The plain Go peers also run as Go benchmarks:
+//
+//	go test ./bench -run '^$' -bench Go
+package bench

@@ -1,0 +1,197 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The plain Go peers: each workload written the way a Go programmer would without an
+// event loop, with goroutines, channels and the runtime's own timers and network
+// poller. They are registered as implementation "go".
+
+// goPoolWorkers matches libuv's and Node's default threadpool size.
+const goPoolWorkers = 4
+
+func init() {
+	Register(Immediates, ImplGo, goImmediates)
+	Register(Timers, ImplGo, goTimers)
+	Register(Pool, ImplGo, goPool)
+	Register(PingPong, ImplGo, goPingPong)
+}
+
+// goImmediates hands a token back and forth between two goroutines over one
+// unbuffered channel, n times: each hand-off is one turn, the way each immediate
+// queues the next in the other implementations.
+func goImmediates(n int) (Result, error) {
+	if n <= 0 {
+		return Result{}, fmt.Errorf("operation count %d is not positive", n)
+	}
+	token := make(chan int)
+	var (
+		wg    sync.WaitGroup
+		turns atomic.Int64
+	)
+	pass := func() {
+		defer wg.Done()
+		for t := range token {
+			t++
+			if t == n {
+				turns.Store(int64(t))
+				close(token) // the other goroutine is receiving: its range ends
+				return
+			}
+			token <- t
+		}
+	}
+	wg.Add(2)
+	span := StartSpan()
+	go pass()
+	go pass()
+	token <- 0
+	wg.Wait()
+	r := span.Result(Immediates, ImplGo, n)
+	if got := turns.Load(); got != int64(n) {
+		return Result{}, fmt.Errorf("ran %d turns, want %d", got, n)
+	}
+	r.Version = runtime.Version()
+	return r, nil
+}
+
+// goTimers starts n one-shot time.AfterFunc timers with the other implementations'
+// delays (1 ms more every 1,000 timers) and waits until all have fired. Each callback
+// runs in its own goroutine, as AfterFunc does.
+func goTimers(n int) (Result, error) {
+	if n <= 0 {
+		return Result{}, fmt.Errorf("operation count %d is not positive", n)
+	}
+	var fired atomic.Int64
+	done := make(chan struct{})
+	fire := func() {
+		if fired.Add(1) == int64(n) {
+			close(done)
+		}
+	}
+	span := StartSpan()
+	for i := range n {
+		time.AfterFunc(time.Duration(1+i/1000)*time.Millisecond, fire)
+	}
+	started := time.Since(span.wall)
+	<-done
+	r := span.Result(Timers, ImplGo, n)
+	r.Version = runtime.Version()
+	r.Extra = map[string]string{"start_ns": fmt.Sprint(started.Nanoseconds())}
+	return r, nil
+}
+
+// goPool submits n trivial jobs at once to a pool of four worker goroutines over a
+// buffered channel; the workers hand each finished job back over another, and the
+// submitting goroutine collects all n, as a loop collects its pool's completions.
+func goPool(n int) (Result, error) {
+	if n <= 0 {
+		return Result{}, fmt.Errorf("operation count %d is not positive", n)
+	}
+	type job struct{ index, seen int }
+	jobs := make([]job, n)
+	queue := make(chan *job, n)
+	done := make(chan *job, n)
+	var wg sync.WaitGroup
+	span := StartSpan()
+	for range goPoolWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range queue {
+				j.seen = j.index
+				done <- j
+			}
+		}()
+	}
+	for i := range jobs {
+		jobs[i] = job{index: i, seen: -1}
+		queue <- &jobs[i]
+	}
+	close(queue)
+	for range n {
+		if j := <-done; j.seen != j.index {
+			return Result{}, fmt.Errorf("job %d did not run", j.index)
+		}
+	}
+	r := span.Result(Pool, ImplGo, n)
+	wg.Wait()
+	r.Version = runtime.Version()
+	r.Extra = map[string]string{"threads": fmt.Sprint(goPoolWorkers)}
+	return r, nil
+}
+
+// goPingPong runs n round trips of 4-byte messages over TCP on 127.0.0.1 between a
+// client goroutine and a server goroutine in this process, with package net (which
+// sets TCP_NODELAY by default). The server answers each whole message with one of
+// its own.
+func goPingPong(n int) (Result, error) {
+	if n <= 0 {
+		return Result{}, fmt.Errorf("operation count %d is not positive", n)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Result{}, err
+	}
+	defer ln.Close()
+	served := make(chan error, 1)
+	go func() { served <- serveOne(ln) }()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return Result{}, err
+	}
+	ping := []byte("PING")
+	buf := make([]byte, len(ping))
+	var rerr error
+	span := StartSpan()
+	for range n {
+		if _, rerr = conn.Write(ping); rerr != nil {
+			break
+		}
+		if _, rerr = io.ReadFull(conn, buf); rerr != nil {
+			break
+		}
+	}
+	r := span.Result(PingPong, ImplGo, n)
+	conn.Close()
+	if serr := <-served; rerr == nil && serr != nil {
+		rerr = serr
+	}
+	if rerr != nil {
+		return Result{}, fmt.Errorf("client: %w", rerr)
+	}
+	r.Version = runtime.Version()
+	return r, nil
+}
+
+// serveOne accepts one connection on ln and answers each 4-byte message with one of
+// its own until the client closes.
+func serveOne(ln net.Listener) error {
+	conn, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	pong := []byte("PONG")
+	buf := make([]byte, len(pong))
+	for {
+		if _, err := io.ReadFull(conn, buf); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("server: %w", err)
+		}
+		if _, err := conn.Write(pong); err != nil {
+			return fmt.Errorf("server: %w", err)
+		}
+	}
+}
