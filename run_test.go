@@ -275,3 +275,41 @@ func TestPendingCounts(t *testing.T) {
 	})
 	w.checkPending()
 }
+
+// The cached time is refreshed before the timers phase and after the poller's wait,
+// never between two callbacks of one phase; SetTimeout counts from a fresh reading.
+func TestCachedTime(t *testing.T) {
+	w := newWorld(t)
+	var seen []time.Duration
+	w.run(func() {
+		w.l.SetTimeout(5*time.Millisecond, func() {
+			seen = append(seen, w.elapsed())
+			w.clock.Advance(3 * time.Millisecond) // a slow callback
+		})
+		w.l.SetTimeout(5*time.Millisecond, func() {
+			seen = append(seen, w.elapsed())
+			// 3 ms later than the cached time: the new timer counts from 8 ms.
+			w.l.SetTimeout(10*time.Millisecond, func() { seen = append(seen, w.elapsed()) })
+		})
+	})
+	if len(seen) != 3 || seen[0] != 5*time.Millisecond || seen[1] != 5*time.Millisecond || seen[2] < 18*time.Millisecond {
+		t.Fatalf("Now() seen %v, want 5ms, 5ms (cached through the phase), then >= 18ms", seen)
+	}
+	starts := w.events(traces.KindTimerStart)
+	if last := starts[len(starts)-1]; last.Deadline != 18*time.Millisecond {
+		t.Fatalf("nested timer's deadline %v, want 18ms (fresh reading 8ms + 10ms)", last.Deadline)
+	}
+}
+
+// Handles waiting for their close callback make the poll timeout 0.
+func TestClosingHandleMakesPollTimeoutZero(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		w.l.SetTimeout(time.Second, func() {})
+		w.l.Check(func() {}).Close(func() {})
+	})
+	polls := w.events(traces.KindPoll)
+	if len(polls) < 2 || polls[0].Timeout != 0 || polls[1].Timeout != time.Second {
+		t.Fatalf("poll timeouts %v, want 0 (a handle closing) then 1s", timeouts(polls))
+	}
+}

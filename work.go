@@ -169,13 +169,13 @@ type writeFileFS interface {
 // ReadFile reads the named file on the pool and passes its contents to cb, as
 // fs.readFile. The name is an operating system path as os.ReadFile takes it, or a
 // path in the fs.FS given WithFS.
-func (l *Loop) ReadFile(name string, cb func([]byte, error)) *Request {
+func (l *Loop) ReadFile(name string, cb func([]byte, error)) {
 	l.mustOpen("ReadFile")
 	if cb == nil {
 		nilCallback("ReadFile")
 	}
 	fsys := l.fsys
-	return Work(l, func() ([]byte, error) {
+	Work(l, func() ([]byte, error) {
 		if fsys != nil {
 			return fs.ReadFile(fsys, name)
 		}
@@ -186,13 +186,13 @@ func (l *Loop) ReadFile(name string, cb func([]byte, error)) *Request {
 // WriteFile writes data to the named file on the pool, creating or truncating it, and
 // passes the result to cb, as fs.writeFile. data must not change until cb runs. With
 // WithFS the fs.FS must have a WriteFile method.
-func (l *Loop) WriteFile(name string, data []byte, cb func(error)) *Request {
+func (l *Loop) WriteFile(name string, data []byte, cb func(error)) {
 	l.mustOpen("WriteFile")
 	if cb == nil {
 		nilCallback("WriteFile")
 	}
 	fsys := l.fsys
-	return Work(l, func() (struct{}, error) {
+	Work(l, func() (struct{}, error) {
 		if fsys == nil {
 			return struct{}{}, os.WriteFile(name, data, 0o666)
 		}
