@@ -42,7 +42,7 @@ const (
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
 	// timerBTreeDegree is the degree of the timers' B-tree.
-	timerBTreeDegree = 64
+	timerBTreeDegree = 32
 )
 
 // WorkersEnv is the environment variable that sets the default pool size, 1 to
@@ -125,9 +125,11 @@ type Loop struct {
 	announce bool // the current phase still has to be named in the trace
 	current  *CallbackPanic
 
-	timers   *btree.BTreeG[timerKey]
-	timerSeq uint64
-	due      []*Timer
+	timers     *btree.BTreeG[timerKey]
+	timerSlots []*Timer // the timers in the tree, by slot
+	freeSlots  []uint32 // slots to reuse
+	timerSeq   uint64
+	due        []*Timer
 
 	ticks    taskQueue
 	micro    taskQueue
@@ -144,6 +146,7 @@ type Loop struct {
 	mu         sync.Mutex // guards async and the closed state seen by Post
 	async      []asyncItem
 	asyncSpare []asyncItem
+	asyncN     atomic.Int32 // len(async), readable without the lock
 	posted     atomic.Int64 // posted functions not yet run
 	postClosed bool
 }
@@ -275,6 +278,7 @@ func (l *Loop) Post(fn func()) error {
 		return ErrClosed
 	}
 	l.async = append(l.async, asyncItem{fn: fn})
+	l.asyncN.Add(1)
 	l.posted.Add(1)
 	l.mu.Unlock()
 	return l.poller.Wake()
@@ -617,9 +621,13 @@ type opHandler interface {
 // runAsync runs the finished pool jobs and posted functions, in the order they
 // arrived.
 func (l *Loop) runAsync() {
+	if l.asyncN.Load() == 0 {
+		return
+	}
 	l.mu.Lock()
 	items := l.async
 	l.async = l.asyncSpare[:0]
+	l.asyncN.Store(0)
 	l.mu.Unlock()
 	if len(items) == 0 {
 		l.asyncSpare = items

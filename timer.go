@@ -16,8 +16,9 @@ type Timer struct {
 	delay    time.Duration // coerced; for an interval, also the period
 	id       uint64
 	interval bool
-	inTree   bool // waiting in the B-tree
-	due      bool // collected by the current timers phase, not yet run
+	slot     uint32 // in Loop.timerSlots while in the B-tree
+	inTree   bool   // waiting in the B-tree
+	due      bool   // collected by the current timers phase, not yet run
 	ref      bool
 	cleared  bool
 }
@@ -37,11 +38,12 @@ func coerceDelay(d time.Duration) time.Duration {
 
 // timerKey is a timer's place in the B-tree. The key is kept inline, next to its
 // neighbours in the tree's node, so that a search compares without touching the
-// timers themselves.
+// timers themselves; it holds no pointer (the timer is found through its slot), so
+// the garbage collector never scans the tree and moving keys needs no write barrier.
 type timerKey struct {
 	deadline time.Duration
 	seq      uint64
-	t        *Timer
+	slot     uint32 // index in Loop.timerSlots
 }
 
 // timerLess orders timers by deadline, then by start order.
@@ -52,7 +54,33 @@ func timerLess(a, b timerKey) bool {
 	return a.seq < b.seq
 }
 
-func (t *Timer) key() timerKey { return timerKey{t.deadline, t.seq, t} }
+// insert puts t in the B-tree, in a free slot.
+func (l *Loop) insert(t *Timer) {
+	var slot uint32
+	if n := len(l.freeSlots); n > 0 {
+		slot = l.freeSlots[n-1]
+		l.freeSlots = l.freeSlots[:n-1]
+		l.timerSlots[slot] = t
+	} else {
+		slot = uint32(len(l.timerSlots))
+		l.timerSlots = append(l.timerSlots, t)
+	}
+	t.slot = slot
+	t.inTree = true
+	l.timers.ReplaceOrInsert(timerKey{t.deadline, t.seq, slot})
+}
+
+// remove takes t out of the B-tree and frees its slot.
+func (l *Loop) remove(t *Timer) {
+	l.timers.Delete(timerKey{t.deadline, t.seq, t.slot})
+	l.freeSlot(t)
+}
+
+func (l *Loop) freeSlot(t *Timer) {
+	l.timerSlots[t.slot] = nil
+	l.freeSlots = append(l.freeSlots, t.slot)
+	t.inTree = false
+}
 
 // SetTimeout runs cb once, in a timers phase at least d after now, as setTimeout. d is
 // coerced as Node does: below 1 ms or above about 24.8 days it becomes 1 ms, and
@@ -117,8 +145,7 @@ func (t *Timer) arm(start time.Duration) {
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
 	}
-	l.timers.ReplaceOrInsert(t.key())
-	t.inTree = true
+	l.insert(t)
 	if l.tracer != nil {
 		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: t.delay, Deadline: t.deadline}
 		if t.interval {
@@ -131,8 +158,7 @@ func (t *Timer) arm(start time.Duration) {
 // disarm takes t off the schedule.
 func (t *Timer) disarm() {
 	if t.inTree {
-		t.l.timers.Delete(t.key())
-		t.inTree = false
+		t.l.remove(t)
 	}
 	t.due = false
 	if t.ref {
@@ -177,8 +203,7 @@ func (t *Timer) Refresh() *Timer {
 		return t
 	}
 	if t.inTree {
-		l.timers.Delete(t.key())
-		t.inTree = false
+		l.remove(t)
 		if t.ref {
 			l.refs--
 		}
@@ -206,8 +231,9 @@ func (l *Loop) runTimers() {
 			break
 		}
 		l.timers.DeleteMin()
-		t := k.t
-		t.inTree, t.due = false, true
+		t := l.timerSlots[k.slot]
+		l.freeSlot(t)
+		t.due = true
 		due = append(due, t)
 	}
 	l.due = due

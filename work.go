@@ -120,6 +120,7 @@ func (l *Loop) submit(r *Request) {
 func (l *Loop) jobDone(j *Job) {
 	l.mu.Lock()
 	l.async = append(l.async, asyncItem{job: j})
+	l.asyncN.Add(1)
 	l.mu.Unlock()
 	l.poller.Wake()
 }
