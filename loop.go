@@ -350,11 +350,21 @@ func (l *Loop) fresh() time.Duration {
 
 // call runs one macrotask callback, then drains the nextTick and microtask queues.
 func (l *Loop) call(src traces.Source, id uint64, fn func()) {
+	l.enterCallback(src, id)
+	fn()
+	l.leaveCallback()
+}
+
+// enterCallback and leaveCallback surround a macrotask callback whose arguments make
+// a closure for call wasteful.
+func (l *Loop) enterCallback(src traces.Source, id uint64) {
 	l.step()
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindCallback, Source: src, ID: id})
 	}
-	fn()
+}
+
+func (l *Loop) leaveCallback() {
 	if l.ticks.len()+l.micro.len() > 0 {
 		l.drainTicks()
 	}

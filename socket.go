@@ -1,0 +1,376 @@
+package nodeloop
+
+import (
+	"net"
+
+	"github.com/nodeloop/nodeloop/poller"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// readBufferBytes is the size of a connection's read buffer, as Node's 64 KiB reads.
+const readBufferBytes = 64 << 10
+
+// Listener is a listening socket made by Loop.Listen. While open and referenced, it
+// keeps the loop alive.
+type Listener struct {
+	l       *Loop
+	id      uint64
+	sock    poller.Socket
+	addr    net.Addr
+	onConn  func(*Conn, error)
+	accept  poller.Op
+	ref     bool
+	closing bool
+	closeCb func()
+}
+
+// Conn is a connection made by a Listener or by Loop.Dial. While it has a read, a
+// write or a connect in flight and is referenced, it keeps the loop alive.
+type Conn struct {
+	l       *Loop
+	id      uint64
+	sock    poller.Socket
+	local   net.Addr
+	remote  net.Addr
+	ref     bool
+	active  bool // counted in the loop's refs (when ref)
+	closing bool
+	closeCb func()
+
+	readOp  poller.Op
+	reading bool
+	readCb  func([]byte, error)
+	buf     []byte
+
+	writeOp poller.Op
+	writing bool
+	writes  []pendingWrite // writes[whead] is in flight, the rest queue behind it
+	whead   int
+}
+
+type pendingWrite struct {
+	b  []byte
+	cb func(int, error)
+}
+
+// Listen opens a listening socket, as net.Listen takes network ("tcp", "tcp4",
+// "tcp6", "unix") and address, and calls onConn in the poll phase with each
+// connection accepted. An unknown network or a malformed address is an error.
+func (l *Loop) Listen(network, address string, onConn func(*Conn, error)) (*Listener, error) {
+	l.mustOpen("Listen")
+	if onConn == nil {
+		nilCallback("Listen")
+	}
+	sock, addr, err := l.poller.Listen(network, address)
+	if err != nil {
+		return nil, err
+	}
+	ln := &Listener{l: l, id: l.nextID(), sock: sock, addr: addr, onConn: onConn, ref: true}
+	ln.accept = poller.Op{Kind: poller.Accept, Socket: sock, Data: ln}
+	l.refs++
+	ln.startAccept()
+	return ln, nil
+}
+
+func (ln *Listener) startAccept() {
+	ln.accept.Reset()
+	if err := ln.l.startOp(&ln.accept); err != nil {
+		ln.l.deferToPending(ln.id, func() {
+			if !ln.closing {
+				ln.onConn(nil, err)
+			}
+		})
+	}
+}
+
+// startOp starts op with a fresh id, tracing it.
+func (l *Loop) startOp(op *poller.Op) error {
+	op.ID = l.nextID()
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindOpStart, ID: op.ID, Op: op.Kind.String()})
+	}
+	return l.poller.Start(op)
+}
+
+func (ln *Listener) opDone(op *poller.Op) {
+	if ln.closing {
+		return
+	}
+	l := ln.l
+	var c *Conn
+	if op.Err == nil {
+		c = l.newConn(op.Conn, op.Local, op.Remote)
+	}
+	l.enterCallback(traces.SourceOp, op.ID)
+	ln.onConn(c, op.Err)
+	l.leaveCallback()
+	if !ln.closing {
+		ln.startAccept()
+	}
+}
+
+// Addr returns the address the listener is bound to.
+func (ln *Listener) Addr() net.Addr { return ln.addr }
+
+// Ref makes the listener keep the loop alive (the default).
+func (ln *Listener) Ref() {
+	if !ln.ref && !ln.closing {
+		ln.l.refs++
+	}
+	ln.ref = true
+}
+
+// Unref makes the listener stop keeping the loop alive.
+func (ln *Listener) Unref() {
+	if ln.ref && !ln.closing {
+		ln.l.refs--
+	}
+	ln.ref = false
+}
+
+// HasRef reports whether the listener keeps the loop alive.
+func (ln *Listener) HasRef() bool { return ln.ref }
+
+// Close stops accepting at once and runs cb, which may be nil, in the close phase.
+// Closing twice panics.
+func (ln *Listener) Close(cb func()) {
+	l := ln.l
+	l.mustOpen("Listener.Close")
+	if ln.closing {
+		panic("nodeloop: Listener.Close called twice; close a listener once")
+	}
+	ln.closing = true
+	ln.closeCb = cb
+	if ln.ref {
+		l.refs--
+	}
+	l.poller.CloseSocket(ln.sock)
+	l.closeHandle(ln.id, ln)
+}
+
+func (ln *Listener) finishClose() (uint64, func()) { return ln.id, ln.closeCb }
+
+func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
+	c := &Conn{l: l, id: l.nextID(), sock: sock, local: local, remote: remote, ref: true}
+	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
+	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
+	return c
+}
+
+// dial is a Connect in flight.
+type dial struct {
+	l  *Loop
+	id uint64
+	op poller.Op
+	cb func(*Conn, error)
+}
+
+// Dial connects to address on network, as net.Dial takes them, and calls cb in the
+// poll phase with the connection, or with the error (in the next pending phase when
+// the address is bad). The connect keeps the loop alive until cb runs.
+func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
+	l.mustOpen("Dial")
+	if cb == nil {
+		nilCallback("Dial")
+	}
+	d := &dial{l: l, id: l.nextID(), cb: cb}
+	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
+	l.refs++
+	if err := l.startOp(&d.op); err != nil {
+		l.refs--
+		l.deferToPending(d.id, func() { cb(nil, err) })
+	}
+}
+
+func (d *dial) opDone(op *poller.Op) {
+	l := d.l
+	l.refs--
+	var c *Conn
+	if op.Err == nil {
+		c = l.newConn(op.Conn, op.Local, op.Remote)
+	}
+	l.enterCallback(traces.SourceOp, op.ID)
+	d.cb(c, op.Err)
+	l.leaveCallback()
+}
+
+// LocalAddr returns the connection's local address.
+func (c *Conn) LocalAddr() net.Addr { return c.local }
+
+// RemoteAddr returns the connection's peer address.
+func (c *Conn) RemoteAddr() net.Addr { return c.remote }
+
+// Read reads once and calls cb in the poll phase with the bytes read, or with io.EOF
+// at the end of the stream, or another error. The bytes are valid until cb returns.
+// One Read at a time: calling Read while one is in flight panics. After Close, cb
+// receives ErrClosed in the close phase, before the close callback.
+func (c *Conn) Read(cb func([]byte, error)) {
+	c.l.mustOpen("Conn.Read")
+	if cb == nil {
+		nilCallback("Conn.Read")
+	}
+	if c.reading {
+		panic("nodeloop: Conn.Read called while a read is in flight; call it again from the callback")
+	}
+	if c.closing {
+		panic("nodeloop: Conn.Read after Close; stop using a connection once it is closed")
+	}
+	if c.buf == nil {
+		c.buf = make([]byte, readBufferBytes)
+	}
+	c.reading = true
+	c.readCb = cb
+	c.readOp.Reset()
+	c.readOp.Buf = c.buf
+	c.updateActive()
+	if err := c.l.startOp(&c.readOp); err != nil {
+		c.reading = false
+		c.readCb = nil
+		c.updateActive()
+		c.l.deferToPending(c.id, func() { cb(nil, err) })
+	}
+}
+
+// Write writes all of b and calls cb in the poll phase with the count written and the
+// error, if any. Writes queue behind each other and go out in order. b must not change
+// until cb runs. After Close, cb receives ErrClosed in the close phase.
+func (c *Conn) Write(b []byte, cb func(int, error)) {
+	c.l.mustOpen("Conn.Write")
+	if cb == nil {
+		nilCallback("Conn.Write")
+	}
+	if c.closing {
+		panic("nodeloop: Conn.Write after Close; stop using a connection once it is closed")
+	}
+	c.writes = append(c.writes, pendingWrite{b: b, cb: cb})
+	if !c.writing {
+		c.startWrite()
+	}
+}
+
+func (c *Conn) startWrite() {
+	for c.whead < len(c.writes) {
+		w := c.writes[c.whead]
+		c.writeOp.Reset()
+		c.writeOp.Buf = w.b
+		c.writing = true
+		c.updateActive()
+		err := c.l.startOp(&c.writeOp)
+		if err == nil {
+			return
+		}
+		c.writing = false
+		c.popWrite()
+		c.l.deferToPending(c.id, func() { w.cb(0, err) })
+	}
+	c.updateActive()
+}
+
+// popWrite takes the write in flight off the queue and returns it.
+func (c *Conn) popWrite() pendingWrite {
+	w := c.writes[c.whead]
+	c.writes[c.whead] = pendingWrite{}
+	c.whead++
+	if c.whead == len(c.writes) {
+		c.writes, c.whead = c.writes[:0], 0
+	}
+	return w
+}
+
+// updateActive keeps the loop's count right: a connection with an operation in
+// flight is an active handle.
+func (c *Conn) updateActive() {
+	active := !c.closing && (c.reading || c.writing)
+	if active == c.active {
+		return
+	}
+	c.active = active
+	if c.ref {
+		if active {
+			c.l.refs++
+		} else {
+			c.l.refs--
+		}
+	}
+}
+
+func (c *Conn) opDone(op *poller.Op) {
+	if c.closing {
+		return // its callback ran, or runs, with ErrClosed in the close phase
+	}
+	l := c.l
+	switch op.Kind {
+	case poller.Read:
+		cb := c.readCb
+		c.reading, c.readCb = false, nil
+		c.updateActive()
+		l.enterCallback(traces.SourceOp, op.ID)
+		cb(c.buf[:op.N], op.Err)
+		l.leaveCallback()
+	case poller.Write:
+		c.writing = false
+		w := c.popWrite()
+		n, err := op.N, op.Err
+		c.startWrite()
+		l.enterCallback(traces.SourceOp, op.ID)
+		w.cb(n, err)
+		l.leaveCallback()
+	}
+}
+
+// Ref makes the connection keep the loop alive while it has an operation in flight
+// (the default).
+func (c *Conn) Ref() {
+	if !c.ref && c.active {
+		c.l.refs++
+	}
+	c.ref = true
+}
+
+// Unref makes the connection stop keeping the loop alive.
+func (c *Conn) Unref() {
+	if c.ref && c.active {
+		c.l.refs--
+	}
+	c.ref = false
+}
+
+// HasRef reports whether the connection keeps the loop alive.
+func (c *Conn) HasRef() bool { return c.ref }
+
+// Close closes the connection at once. In the close phase, the callbacks of its read
+// and writes still in flight run with ErrClosed, then cb, which may be nil. Closing
+// twice panics.
+func (c *Conn) Close(cb func()) {
+	l := c.l
+	l.mustOpen("Conn.Close")
+	if c.closing {
+		panic("nodeloop: Conn.Close called twice; close a connection once")
+	}
+	c.closing = true
+	c.closeCb = cb
+	c.updateActive()
+	l.poller.CloseSocket(c.sock)
+	l.closeHandle(c.id, c)
+}
+
+// finishClose runs the callbacks of the operations the close cut short, then hands
+// back the close callback.
+func (c *Conn) finishClose() (uint64, func()) {
+	l := c.l
+	if c.reading {
+		cb := c.readCb
+		c.reading, c.readCb = false, nil
+		l.enterCallback(traces.SourceOp, c.readOp.ID)
+		cb(nil, ErrClosed)
+		l.leaveCallback()
+	}
+	for c.whead < len(c.writes) {
+		w := c.popWrite()
+		l.enterCallback(traces.SourceOp, c.writeOp.ID)
+		w.cb(0, ErrClosed)
+		l.leaveCallback()
+	}
+	c.writing = false
+	return c.id, c.closeCb
+}

@@ -1,0 +1,148 @@
+package nodeloop_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// An echo over loopback on the OS poller: accept, connect, write, read, EOF, close,
+// with every socket callback in the poll phase and every close callback after.
+func TestEchoOverLoopback(t *testing.T) {
+	l, rec := newReal(t, 0)
+	var got strings.Builder
+	var closes []string
+	err := l.Run(func() {
+		var ln *nodeloop.Listener
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				t.Errorf("accept: %v", err)
+				return
+			}
+			ln.Close(func() { closes = append(closes, "listener") })
+			var echo func()
+			echo = func() {
+				c.Read(func(b []byte, err error) {
+					if err == io.EOF {
+						c.Close(func() { closes = append(closes, "server conn") })
+						return
+					}
+					if err != nil {
+						t.Errorf("server read: %v", err)
+						return
+					}
+					c.Write(append([]byte(nil), b...), func(n int, err error) {
+						if err != nil {
+							t.Errorf("server write: %v", err)
+						}
+					})
+					echo()
+				})
+			}
+			echo()
+		})
+		if err != nil {
+			t.Fatalf("Listen: %v", err)
+		}
+		l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				t.Errorf("Dial: %v", err)
+				return
+			}
+			if c.RemoteAddr().String() != ln.Addr().String() {
+				t.Errorf("RemoteAddr %v, want %v", c.RemoteAddr(), ln.Addr())
+			}
+			c.Write([]byte("hello, "), func(int, error) {})
+			c.Write([]byte("loop"), func(n int, err error) {
+				if n != 4 || err != nil {
+					t.Errorf("write = %d, %v", n, err)
+				}
+			})
+			var read func()
+			read = func() {
+				c.Read(func(b []byte, err error) {
+					if err != nil {
+						t.Errorf("client read: %v", err)
+						return
+					}
+					got.Write(b)
+					if got.Len() < len("hello, loop") {
+						read()
+						return
+					}
+					c.Close(func() { closes = append(closes, "client conn") })
+				})
+			}
+			read()
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != "hello, loop" {
+		t.Fatalf("echoed %q", got.String())
+	}
+	if len(closes) != 3 {
+		t.Fatalf("close callbacks %v", closes)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == traces.KindCallback && e.Source == traces.SourceOp && e.Phase != traces.PhasePoll {
+			t.Fatalf("socket callback in the %s phase: %+v", e.Phase, e)
+		}
+	}
+}
+
+// Bad input: an unknown network or a malformed address is an error from Listen and a
+// callback error from Dial, delivered in the next pending phase, never inside the call.
+func TestSocketBadInput(t *testing.T) {
+	l, rec := newReal(t, 0)
+	for _, a := range [][2]string{{"udp9", "127.0.0.1:0"}, {"tcp", "no-port"}, {"tcp", "127.0.0.1:99999"}} {
+		if _, err := l.Listen(a[0], a[1], func(*nodeloop.Conn, error) {}); err == nil {
+			t.Errorf("Listen(%q, %q) succeeded", a[0], a[1])
+		}
+	}
+	var errs []error
+	inside := true
+	err := l.Run(func() {
+		l.Dial("udp9", "127.0.0.1:1", func(c *nodeloop.Conn, err error) {
+			if inside {
+				t.Error("Dial called back from inside the call")
+			}
+			errs = append(errs, err)
+		})
+		l.Dial("tcp", "::not an address", func(c *nodeloop.Conn, err error) { errs = append(errs, err) })
+		inside = false
+	})
+	if err != nil || len(errs) != 2 || errs[0] == nil || errs[1] == nil {
+		t.Fatalf("Run = %v, dial errors %v", err, errs)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == traces.KindCallback && e.Source == traces.SourcePending && e.Phase != traces.PhasePending {
+			t.Fatalf("a start error reached its callback in the %s phase", e.Phase)
+		}
+	}
+}
+
+// Connecting to a closed port is ECONNREFUSED, which errors.Is matches.
+func TestDialRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	l, _ := newReal(t, 0)
+	var got error
+	if err := l.Run(func() { l.Dial("tcp", addr, func(_ *nodeloop.Conn, err error) { got = err }) }); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(got, syscall.ECONNREFUSED) {
+		t.Fatalf("Dial to a closed port: %v, want ECONNREFUSED", got)
+	}
+}
