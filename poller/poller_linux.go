@@ -1,0 +1,138 @@
+package poller
+
+import (
+	"encoding/binary"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The epoll back end. Every socket is registered once, edge-triggered for reading
+// and writing, with its token in epoll_data: the slot in the Fd half and the
+// generation in the Pad half, which together are the kernel's 64-bit data field.
+// An eventfd, registered level-triggered, carries Wake.
+
+// Slab bounds: a slot must fit the 32 bits of epoll_data's Fd half and a generation
+// the 32 bits of its Pad half.
+const (
+	slotsMax = 1<<31 - 1
+	gensMax  = 1<<32 - 1
+)
+
+// pollState is the epoll back end's part of System.
+type pollState struct {
+	epfd   int
+	wakeFd int
+	// events is the buffer every epoll_wait fills, allocated once.
+	events []unix.EpollEvent
+	// wakeBuf receives the eventfd counter when Wait drains it.
+	wakeBuf [8]byte
+}
+
+// wakeOne is the eventfd increment Wake writes: the integer 1 in host byte order.
+var wakeOne = func() (b [8]byte) {
+	binary.NativeEndian.PutUint64(b[:], 1)
+	return b
+}()
+
+// epollFlags is the interest of every socket: readable, writable, peer shutdown,
+// edge-triggered.
+const epollFlags = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+
+func (s *System) pollOpen() error {
+	s.epfd, s.wakeFd = -1, -1
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return os.NewSyscallError("epoll_create1", err)
+	}
+	wfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(epfd)
+		return os.NewSyscallError("eventfd", err)
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN}
+	setEpollToken(&ev, wakeToken)
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wfd, &ev); err != nil {
+		unix.Close(wfd)
+		unix.Close(epfd)
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	s.epfd, s.wakeFd = epfd, wfd
+	s.events = make([]unix.EpollEvent, pollEventsMax)
+	return nil
+}
+
+func setEpollToken(ev *unix.EpollEvent, tok uint64) {
+	slot, gen := splitToken(tok)
+	ev.Fd, ev.Pad = int32(slot), int32(gen)
+}
+
+func epollToken(ev *unix.EpollEvent) uint64 {
+	return makeToken(uint32(ev.Fd), uint32(ev.Pad))
+}
+
+func (s *System) pollRegister(fd int, tok uint64) error {
+	ev := unix.EpollEvent{Events: epollFlags}
+	setEpollToken(&ev, tok)
+	if err := unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// pollWait runs one epoll_wait of up to ms milliseconds (-1 forever) and hands each
+// event to ioReady. interrupted reports EINTR, which returns no events.
+func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ error) {
+	n, err := unix.EpollWait(s.epfd, s.events, ms)
+	if err == unix.EINTR {
+		return done, true, nil
+	}
+	if err != nil {
+		return done, false, os.NewSyscallError("epoll_wait", err)
+	}
+	for i := range n {
+		ev := &s.events[i]
+		tok := epollToken(ev)
+		if tok == wakeToken {
+			// Drain first, then clear the flag: a Wake in between finds the
+			// flag set and stays coalesced into this wake-up, which the caller
+			// is about to act on.
+			unix.Read(s.wakeFd, s.wakeBuf[:])
+			s.wakeSig.Store(0)
+			continue
+		}
+		r := ev.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		w := ev.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		done = s.ioReady(done, tok, r, w)
+	}
+	return done, false, nil
+}
+
+// pollWake adds one to the eventfd. EAGAIN means the counter is already non-zero,
+// so the wake-up is pending anyway.
+func (s *System) pollWake() error {
+	for range eintrRetriesMax {
+		_, err := unix.Write(s.wakeFd, wakeOne[:])
+		switch err {
+		case nil, unix.EAGAIN:
+			return nil
+		case unix.EINTR:
+			continue
+		default:
+			return os.NewSyscallError("write", err)
+		}
+	}
+	return nil
+}
+
+func (s *System) pollClose() error {
+	var first error
+	if err := unix.Close(s.wakeFd); err != nil {
+		first = os.NewSyscallError("close", err)
+	}
+	if err := unix.Close(s.epfd); err != nil && first == nil {
+		first = os.NewSyscallError("close", err)
+	}
+	s.wakeFd, s.epfd = -1, -1
+	return first
+}

@@ -1,0 +1,747 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package poller
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// This file is the readiness-to-completion emulation shared by the epoll back end
+// (poller_linux.go) and the kqueue one (poller_kqueue.go). Each mechanism file
+// supplies the same five methods on *System:
+//
+//	pollOpen() error                                   create the kernel object and the waker
+//	pollRegister(fd int, tok uint64) error             edge-triggered read+write interest
+//	pollWait(done []*Op, ms int) ([]*Op, int, error)   one kernel wait; events go to ioReady
+//	pollWake() error                                   the one system call of a coalesced Wake
+//	pollClose() error                                  release the kernel object and waker
+//
+// A socket is registered once, for reading and writing, edge-triggered (EPOLLET,
+// EV_CLEAR). Start always tries the system call first; only when it would block does
+// the operation wait for the next edge, and every edge retries the operations that
+// wait on that direction. Because the first attempt follows the registration, no edge
+// can be lost between them.
+
+// Named limits. Every retry loop in the back end is bounded by one of these.
+const (
+	// pollEventsMax is the size of the event buffer one kernel wait fills.
+	pollEventsMax = 1024
+	// eintrRetriesMax bounds the retries of a system call interrupted by a signal;
+	// past it, an untimed Wait returns with no operations and a socket operation
+	// is retried by the next Wait.
+	eintrRetriesMax = 64
+	// acceptRetriesMax bounds the accept attempts made for one Accept operation in
+	// one go when the kernel reports connections that were aborted before being
+	// accepted (ECONNABORTED).
+	acceptRetriesMax = 64
+	// emfileDrainConnsMax bounds the pending connections accepted and closed in one
+	// run of the descriptor-exhaustion trick; the rest are drained by the next Wait.
+	emfileDrainConnsMax = 1024
+	// listenBacklogConnsMax is the backlog asked of listen(2); the kernel clamps it
+	// to its own maximum (somaxconn).
+	listenBacklogConnsMax = 4096
+	// waitMsMax is the longest single kernel wait, in milliseconds; a longer
+	// positive timeout is clamped to it (the loop simply waits again).
+	waitMsMax = 1<<31 - 1
+)
+
+// wakeToken is the kernel user data of the waker. No socket uses generation 0, so
+// no socket token equals it.
+const wakeToken uint64 = 0
+
+// Errors returned by Start for operations it refuses to begin.
+var (
+	errBusy      = errors.New("poller: an operation of this kind is already in flight on the socket")
+	errBadKind   = errors.New("poller: unknown operation kind")
+	errNotListen = errors.New("poller: accept on a socket that is not listening")
+	errListener  = errors.New("poller: read or write on a listening socket")
+	errEmptyRead = errors.New("poller: read into an empty buffer")
+	errNilOp     = errors.New("poller: nil operation")
+	errTooMany   = errors.New("poller: too many sockets")
+)
+
+// System is the operating system's Poller: epoll on Linux, kqueue on macOS and the
+// BSDs, I/O completion ports on Windows. Create it with New; its zero value is not
+// usable. All methods except Wake must be called from one goroutine at a time.
+type System struct {
+	// socks is the slab: a socket's token is its index here (the slot) and the
+	// slot's current generation. Entries are allocated once and reused, so a
+	// *sock stays valid while the slab grows.
+	socks []*sock
+	// free holds slots ready for reuse; limbo holds slots closed since the last
+	// kernel wait, which an event of the coming batch could still name.
+	free, limbo []uint32
+
+	// ready holds operations finished outside Wait (at Start, Cancel or
+	// CloseSocket); the next Wait reports them first.
+	ready []*Op
+	// retry holds tokens of sockets whose operations the next Wait must retry
+	// without waiting for an edge (a bounded loop stopped early).
+	retry, retrySpare []uint64
+
+	// reserveFd is held open so that it can be closed to make room when accept
+	// fails with EMFILE; -1 when it could not be reopened.
+	reserveFd int
+
+	closed bool
+
+	// wakeSig is 1 from a Wake's compare-and-swap until the Wait that consumes the
+	// wake-up; only the Wake that set it makes a system call.
+	wakeSig atomic.Uint32
+	// wakeMu orders Wake's system call against Close releasing the waker, so a
+	// late Wake never writes to a reused descriptor.
+	wakeMu     sync.Mutex
+	wakeClosed bool
+
+	pollState
+}
+
+var _ Poller = (*System)(nil)
+
+// sock is one slab entry.
+type sock struct {
+	fd  int // -1 while the slot is free
+	gen uint32
+	// listener is true for sockets made by Listen.
+	listener bool
+	// network is "tcp" or "unix": the family of addresses it reports.
+	network string
+	// path is the file a unix listener is bound to, removed when it is closed.
+	path string
+	// ops holds the operation in flight of each kind, indexed by OpKind.
+	ops [Write + 1]*Op
+}
+
+// New returns the operating system's Poller.
+func New() (*System, error) {
+	s := &System{reserveFd: -1}
+	if err := s.pollOpen(); err != nil {
+		return nil, err
+	}
+	s.reserveFd = openReserve()
+	return s, nil
+}
+
+func makeToken(slot, gen uint32) uint64 { return uint64(slot)<<32 | uint64(gen) }
+
+func splitToken(tok uint64) (slot, gen uint32) { return uint32(tok >> 32), uint32(tok) }
+
+// lookup returns the live socket named by s, or an error wrapping ErrClosed.
+func (s *System) lookup(so Socket) (*sock, error) {
+	slot, gen := splitToken(uint64(so))
+	if gen == 0 || int(slot) >= len(s.socks) {
+		return nil, fmt.Errorf("poller: socket %#x: %w", uint64(so), ErrClosed)
+	}
+	sk := s.socks[slot]
+	if sk.gen != gen || sk.fd < 0 {
+		return nil, fmt.Errorf("poller: socket %#x: %w", uint64(so), ErrClosed)
+	}
+	return sk, nil
+}
+
+// add puts fd into a slab slot, registers it with the kernel and returns its token.
+// On failure fd is closed.
+func (s *System) add(fd int, network string, listener bool) (uint64, *sock, error) {
+	var slot uint32
+	if n := len(s.free); n > 0 {
+		slot = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		if uint64(len(s.socks)) >= slotsMax {
+			unix.Close(fd)
+			return 0, nil, errTooMany
+		}
+		slot = uint32(len(s.socks))
+		s.socks = append(s.socks, &sock{gen: 1})
+	}
+	sk := s.socks[slot]
+	sk.fd, sk.listener, sk.network, sk.path = fd, listener, network, ""
+	tok := makeToken(slot, sk.gen)
+	if err := s.pollRegister(fd, tok); err != nil {
+		unix.Close(fd)
+		s.release(slot, sk)
+		return 0, nil, err
+	}
+	return tok, sk, nil
+}
+
+// release retires a socket's slot: the generation moves on at once, so the old
+// token is stale, and the slot waits in limbo until the next kernel wait is over.
+func (s *System) release(slot uint32, sk *sock) {
+	sk.fd = -1
+	sk.gen++
+	if sk.gen == 0 || uint64(sk.gen) > gensMax {
+		sk.gen = 1
+	}
+	sk.path = ""
+	sk.ops = [Write + 1]*Op{}
+	s.limbo = append(s.limbo, slot)
+}
+
+// closeSock closes sk's descriptor and releases its slot; operations in flight
+// finish with err.
+func (s *System) closeSock(tok uint64, sk *sock, err error) error {
+	for k, op := range sk.ops {
+		if op == nil {
+			continue
+		}
+		op.Err = err
+		if OpKind(k) == Connect {
+			op.Conn = 0
+		}
+		s.ready = append(s.ready, op)
+	}
+	cerr := unix.Close(sk.fd)
+	if sk.path != "" {
+		unix.Unlink(sk.path)
+	}
+	slot, _ := splitToken(tok)
+	s.release(slot, sk)
+	if cerr != nil && cerr != unix.EINTR {
+		return os.NewSyscallError("close", cerr)
+	}
+	return nil
+}
+
+// Listen implements Poller.Listen. Addresses resolve as net.Listen resolves them; an
+// empty or unspecified host listens on every local address (dual-stack for "tcp"
+// where the system has IPv6).
+func (s *System) Listen(network, address string) (Socket, net.Addr, error) {
+	if s.closed {
+		return 0, nil, ErrClosed
+	}
+	ep, err := resolveListen(network, address)
+	if err != nil {
+		return 0, nil, err
+	}
+	family, sa := ep.sockaddr()
+	v6only := ep.v6only
+	fd, err := sysSocket(family)
+	if err != nil && family == unix.AF_INET6 && v6only < 0 {
+		// No IPv6 here: fall back to IPv4 as net.Listen does.
+		family, sa = unix.AF_INET, &unix.SockaddrInet4{Port: sa.(*unix.SockaddrInet6).Port}
+		fd, err = sysSocket(family)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := setupListener(fd, family, v6only); err != nil {
+		unix.Close(fd)
+		return 0, nil, err
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return 0, nil, os.NewSyscallError("bind", err)
+	}
+	if err := unix.Listen(fd, listenBacklogConnsMax); err != nil {
+		unix.Close(fd)
+		if u, ok := sa.(*unix.SockaddrUnix); ok {
+			unix.Unlink(u.Name)
+		}
+		return 0, nil, os.NewSyscallError("listen", err)
+	}
+	lsa, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return 0, nil, os.NewSyscallError("getsockname", err)
+	}
+	netw := "tcp"
+	if family == unix.AF_UNIX {
+		netw = "unix"
+	}
+	tok, sk, err := s.add(fd, netw, true)
+	if err != nil {
+		if u, ok := sa.(*unix.SockaddrUnix); ok {
+			unix.Unlink(u.Name)
+		}
+		return 0, nil, err
+	}
+	if u, ok := sa.(*unix.SockaddrUnix); ok && u.Name != "" && u.Name[0] != '@' {
+		sk.path = u.Name
+	}
+	return Socket(tok), sockaddrToAddr(lsa, netw), nil
+}
+
+func setupListener(fd, family, v6only int) error {
+	if family == unix.AF_INET6 && v6only >= 0 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	} else if family == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if family != unix.AF_UNIX {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	return nil
+}
+
+// Start implements Poller.Start.
+func (s *System) Start(op *Op) error {
+	if s.closed {
+		return ErrClosed
+	}
+	if op == nil {
+		return errNilOp
+	}
+	switch op.Kind {
+	case Accept, Read, Write:
+	case Connect:
+		return s.startConnect(op)
+	default:
+		return errBadKind
+	}
+	sk, err := s.lookup(op.Socket)
+	if err != nil {
+		return err
+	}
+	switch {
+	case op.Kind == Accept && !sk.listener:
+		return errNotListen
+	case op.Kind != Accept && sk.listener:
+		return errListener
+	case op.Kind == Read && len(op.Buf) == 0:
+		return errEmptyRead
+	case sk.ops[op.Kind] != nil:
+		return errBusy
+	}
+	op.Reset()
+	sk.ops[op.Kind] = op
+	if s.try(uint64(op.Socket), sk, op) {
+		sk.ops[op.Kind] = nil
+		s.ready = append(s.ready, op)
+	}
+	return nil
+}
+
+// try attempts op once more and reports whether it finished.
+func (s *System) try(tok uint64, sk *sock, op *Op) bool {
+	switch op.Kind {
+	case Accept:
+		return s.tryAccept(tok, sk, op)
+	case Connect:
+		return s.tryConnect(tok, sk, op)
+	case Read:
+		return s.tryRead(tok, sk, op)
+	case Write:
+		return s.tryWrite(tok, sk, op)
+	}
+	return false
+}
+
+func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
+	for range eintrRetriesMax {
+		n, err := unix.Read(sk.fd, op.Buf)
+		switch {
+		case err == nil && n > 0:
+			op.N = n
+			return true
+		case err == nil:
+			op.Err = io.EOF
+			return true
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return false
+		default:
+			op.Err = os.NewSyscallError("read", err)
+			return true
+		}
+	}
+	s.retry = append(s.retry, tok)
+	return false
+}
+
+func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
+	interrupts := 0
+	for op.N < len(op.Buf) {
+		n, err := unix.Write(sk.fd, op.Buf[op.N:])
+		switch {
+		case err == nil && n > 0:
+			op.N += n
+		case err == unix.EAGAIN || (err == nil && n == 0):
+			return false
+		case err == unix.EINTR:
+			if interrupts++; interrupts >= eintrRetriesMax {
+				s.retry = append(s.retry, tok)
+				return false
+			}
+		default:
+			op.Err = os.NewSyscallError("write", err)
+			return true
+		}
+	}
+	return true
+}
+
+func (s *System) tryAccept(tok uint64, sk *sock, op *Op) bool {
+	for range acceptRetriesMax {
+		nfd, rsa, err := sysAccept(sk.fd)
+		switch err {
+		case nil:
+		case unix.EINTR, unix.ECONNABORTED:
+			continue
+		case unix.EAGAIN:
+			return false
+		case unix.EMFILE, unix.ENFILE:
+			if s.emfileTrick(tok, sk.fd) {
+				return false
+			}
+			op.Err = os.NewSyscallError("accept", err)
+			return true
+		default:
+			op.Err = os.NewSyscallError("accept", err)
+			return true
+		}
+		if sk.network == "tcp" {
+			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		}
+		lsa, lerr := unix.Getsockname(nfd)
+		ctok, _, aerr := s.add(nfd, sk.network, false)
+		if aerr != nil {
+			op.Err = aerr
+			return true
+		}
+		op.Conn = Socket(ctok)
+		if lerr == nil {
+			op.Local = sockaddrToAddr(lsa, sk.network)
+		}
+		op.Remote = sockaddrToAddr(rsa, sk.network)
+		return true
+	}
+	s.retry = append(s.retry, tok)
+	return false
+}
+
+// emfileTrick handles accept failing for want of descriptors, as libuv's
+// uv__emfile_trick does: it closes the reserve descriptor, accepts and at once closes
+// every pending connection (their peers see the connection closed, so they do not
+// wait forever), and reopens the reserve. It reports whether it could run; the
+// Accept operation then stays in flight and accepts again at the next connection.
+// It cannot run when the reserve could not be reopened after an earlier run; the
+// Accept then finishes with the EMFILE or ENFILE error.
+func (s *System) emfileTrick(tok uint64, lfd int) bool {
+	if s.reserveFd < 0 {
+		s.reserveFd = openReserve()
+		if s.reserveFd < 0 {
+			return false
+		}
+	}
+	unix.Close(s.reserveFd)
+	s.reserveFd = -1
+	drained := false
+	for range emfileDrainConnsMax {
+		fd, _, err := sysAccept(lfd)
+		if err == unix.EINTR || err == unix.ECONNABORTED {
+			continue
+		}
+		if err != nil {
+			drained = true
+			break
+		}
+		unix.Close(fd)
+	}
+	if !drained {
+		s.retry = append(s.retry, tok)
+	}
+	s.reserveFd = openReserve()
+	return true
+}
+
+// openReserve opens the descriptor the EMFILE trick sacrifices, or returns -1.
+func openReserve() int {
+	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+func (s *System) startConnect(op *Op) error {
+	ep, err := resolveDial(op.Network, op.Address)
+	if err != nil {
+		return err
+	}
+	family, sa := ep.sockaddr()
+	network := ep.network
+	fd, err := sysSocket(family)
+	if err != nil {
+		return err
+	}
+	if network == "tcp" {
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	tok, sk, err := s.add(fd, network, false)
+	if err != nil {
+		return err
+	}
+	op.Reset()
+	op.Conn = Socket(tok)
+	sk.ops[Connect] = op
+	for range eintrRetriesMax {
+		err = unix.Connect(fd, sa)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	switch err {
+	case nil:
+		s.connected(sk, op)
+		sk.ops[Connect] = nil
+		s.ready = append(s.ready, op)
+	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+		// The write edge reports the outcome.
+	default:
+		sk.ops[Connect] = nil
+		s.closeSock(tok, sk, nil)
+		op.Conn = 0
+		op.Err = os.NewSyscallError("connect", err)
+		s.ready = append(s.ready, op)
+	}
+	return nil
+}
+
+// tryConnect checks a connection in progress.
+func (s *System) tryConnect(tok uint64, sk *sock, op *Op) bool {
+	soerr, err := unix.GetsockoptInt(sk.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		err = os.NewSyscallError("getsockopt", err)
+	} else {
+		switch e := unix.Errno(soerr); e {
+		case 0:
+			if _, perr := unix.Getpeername(sk.fd); perr == unix.ENOTCONN {
+				return false // not connected yet: a spurious edge
+			}
+			s.connected(sk, op)
+			return true
+		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			return false
+		default:
+			err = os.NewSyscallError("connect", e)
+		}
+	}
+	sk.ops[Connect] = nil
+	s.closeSock(tok, sk, nil)
+	op.Conn = 0
+	op.Err = err
+	return true
+}
+
+// connected fills the addresses of a connection that Connect made.
+func (s *System) connected(sk *sock, op *Op) {
+	if lsa, err := unix.Getsockname(sk.fd); err == nil {
+		op.Local = sockaddrToAddr(lsa, sk.network)
+	}
+	if rsa, err := unix.Getpeername(sk.fd); err == nil {
+		op.Remote = sockaddrToAddr(rsa, sk.network)
+	}
+}
+
+// Cancel implements Poller.Cancel.
+func (s *System) Cancel(op *Op) {
+	if s.closed || op == nil || op.Kind < Accept || op.Kind > Write {
+		return
+	}
+	so := op.Socket
+	if op.Kind == Connect {
+		so = op.Conn
+	}
+	sk, err := s.lookup(so)
+	if err != nil || sk.ops[op.Kind] != op {
+		return
+	}
+	sk.ops[op.Kind] = nil
+	op.Err = ErrCanceled
+	if op.Kind == Connect {
+		s.closeSock(uint64(so), sk, nil)
+		op.Conn = 0
+	}
+	s.ready = append(s.ready, op)
+}
+
+// CloseSocket implements Poller.CloseSocket.
+func (s *System) CloseSocket(so Socket) error {
+	if s.closed {
+		return ErrClosed
+	}
+	sk, err := s.lookup(so)
+	if err != nil {
+		return err
+	}
+	return s.closeSock(uint64(so), sk, ErrClosed)
+}
+
+// Wait implements Poller.Wait. Operations that finished outside Wait come first,
+// then those the kernel's batch completes. An interrupted wait still returns the
+// former.
+func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
+	if s.closed {
+		return done, ErrClosed
+	}
+	if len(s.retry) > 0 {
+		retry := s.retry
+		s.retry, s.retrySpare = s.retrySpare[:0], retry
+		for _, tok := range retry {
+			done = s.ioReady(done, tok, true, true)
+		}
+		clear(retry)
+	}
+	if len(s.ready) > 0 {
+		done = append(done, s.ready...)
+		clear(s.ready)
+		s.ready = s.ready[:0]
+		timeout = 0
+	}
+	if len(s.retry) > 0 {
+		timeout = 0
+	}
+	var ms int
+	switch {
+	case timeout < 0:
+		ms = -1
+	case timeout == 0:
+	case timeout >= waitMsMax*time.Millisecond:
+		ms = waitMsMax
+	default:
+		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
+	}
+	var err error
+	for range eintrRetriesMax {
+		var interrupted bool
+		done, interrupted, err = s.pollWait(done, ms)
+		if !interrupted || ms >= 0 {
+			break
+		}
+	}
+	// The batch is over: slots closed before or during it can be reused.
+	s.free = append(s.free, s.limbo...)
+	s.limbo = s.limbo[:0]
+	return done, err
+}
+
+// ioReady retries the operations of the socket named by tok that wait on a direction
+// the kernel reported ready, appending those that finish to done. Stale tokens are
+// dropped.
+func (s *System) ioReady(done []*Op, tok uint64, readable, writable bool) []*Op {
+	slot, gen := splitToken(tok)
+	if int(slot) >= len(s.socks) {
+		return done
+	}
+	sk := s.socks[slot]
+	if sk.gen != gen || sk.fd < 0 {
+		return done
+	}
+	if readable {
+		for _, k := range [...]OpKind{Accept, Read} {
+			if op := sk.ops[k]; op != nil && s.try(tok, sk, op) {
+				sk.ops[k] = nil
+				done = append(done, op)
+			}
+		}
+	}
+	if writable {
+		for _, k := range [...]OpKind{Connect, Write} {
+			if sk.fd < 0 || sk.gen != gen {
+				break // a failed connect closed the socket
+			}
+			if op := sk.ops[k]; op != nil && s.try(tok, sk, op) {
+				sk.ops[k] = nil
+				done = append(done, op)
+			}
+		}
+	}
+	return done
+}
+
+// Wake implements Poller.Wake.
+func (s *System) Wake() error {
+	if !s.wakeSig.CompareAndSwap(0, 1) {
+		return nil
+	}
+	s.wakeMu.Lock()
+	defer s.wakeMu.Unlock()
+	if s.wakeClosed {
+		return nil
+	}
+	return s.pollWake()
+}
+
+// Close implements Poller.Close.
+func (s *System) Close() error {
+	if s.closed {
+		return ErrClosed
+	}
+	s.closed = true
+	var first error
+	for _, sk := range s.socks {
+		if sk.fd < 0 {
+			continue
+		}
+		if err := unix.Close(sk.fd); err != nil && err != unix.EINTR && first == nil {
+			first = os.NewSyscallError("close", err)
+		}
+		if sk.path != "" {
+			unix.Unlink(sk.path)
+		}
+		sk.fd = -1
+		sk.ops = [Write + 1]*Op{}
+	}
+	if s.reserveFd >= 0 {
+		unix.Close(s.reserveFd)
+		s.reserveFd = -1
+	}
+	clear(s.ready)
+	s.ready = nil
+	s.wakeMu.Lock()
+	s.wakeClosed = true
+	err := s.pollClose()
+	s.wakeMu.Unlock()
+	if first == nil {
+		first = err
+	}
+	return first
+}
+
+// sockaddr returns the family and system address of ep.
+func (ep endpoint) sockaddr() (int, unix.Sockaddr) {
+	switch {
+	case ep.network == "unix":
+		return unix.AF_UNIX, &unix.SockaddrUnix{Name: ep.path}
+	case ep.v6:
+		sa := &unix.SockaddrInet6{Port: ep.port, ZoneId: zoneIndex(ep.zone)}
+		copy(sa.Addr[:], ep.ip)
+		return unix.AF_INET6, sa
+	}
+	sa := &unix.SockaddrInet4{Port: ep.port}
+	copy(sa.Addr[:], ep.ip)
+	return unix.AF_INET, sa
+}
+
+// sockaddrToAddr converts a kernel address to the net.Addr callers expect.
+func sockaddrToAddr(sa unix.Sockaddr, network string) net.Addr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return tcpAddr(a.Addr[:], a.Port, 0)
+	case *unix.SockaddrInet6:
+		return tcpAddr(a.Addr[:], a.Port, a.ZoneId)
+	case *unix.SockaddrUnix:
+		return &net.UnixAddr{Name: a.Name, Net: "unix"}
+	}
+	if network == "unix" {
+		return &net.UnixAddr{Net: "unix"}
+	}
+	return nil
+}
