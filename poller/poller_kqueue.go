@@ -142,7 +142,8 @@ func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ erro
 		}
 		// EV_EOF and EV_ERROR arrive on the filter they concern; the retried
 		// system call reports them.
-		done = s.ioReady(done, tok, ev.Filter == unix.EVFILT_READ, ev.Filter == unix.EVFILT_WRITE)
+		hup := ev.Flags&(unix.EV_EOF|unix.EV_ERROR) != 0
+		done = s.ioReady(done, tok, ev.Filter == unix.EVFILT_READ, ev.Filter == unix.EVFILT_WRITE, hup)
 	}
 	return done, false, nil
 }

@@ -103,7 +103,8 @@ func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ erro
 		}
 		r := ev.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
 		w := ev.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0
-		done = s.ioReady(done, tok, r, w)
+		h := ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		done = s.ioReady(done, tok, r, w, h)
 	}
 	return done, false, nil
 }

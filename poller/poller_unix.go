@@ -92,6 +92,10 @@ type System struct {
 	// fails with EMFILE; -1 when it could not be reopened.
 	reserveFd int
 
+	// open counts the sockets registered with the kernel. With none, and no
+	// wake-up pending, a zero-timeout Wait has nothing to ask the kernel.
+	open int
+
 	closed bool
 
 	// wakeSig is 1 from a Wake's compare-and-swap until the Wait that consumes the
@@ -119,6 +123,14 @@ type sock struct {
 	path string
 	// ops holds the operation in flight of each kind, indexed by OpKind.
 	ops [Write + 1]*Op
+	// inReady is false from a read or accept that found nothing (EAGAIN) until the
+	// kernel reports the socket readable again: until then a new Read or Accept
+	// waits for that edge instead of making a system call that would fail.
+	inReady bool
+	// hup is true once the kernel has reported the peer's end or an error: from
+	// then on every Read tries the system call, which reports it, since no further
+	// edge will come.
+	hup bool
 }
 
 // New returns the operating system's Poller.
@@ -164,13 +176,14 @@ func (s *System) add(fd int, network string, listener bool) (uint64, *sock, erro
 		s.socks = append(s.socks, &sock{gen: 1})
 	}
 	sk := s.socks[slot]
-	sk.fd, sk.listener, sk.network, sk.path = fd, listener, network, ""
+	sk.fd, sk.listener, sk.network, sk.path, sk.inReady, sk.hup = fd, listener, network, "", true, false
 	tok := makeToken(slot, sk.gen)
 	if err := s.pollRegister(fd, tok); err != nil {
 		unix.Close(fd)
 		s.release(slot, sk)
 		return 0, nil, err
 	}
+	s.open++
 	return tok, sk, nil
 }
 
@@ -201,6 +214,7 @@ func (s *System) closeSock(tok uint64, sk *sock, err error) error {
 		s.ready = append(s.ready, op)
 	}
 	cerr := unix.Close(sk.fd)
+	s.open--
 	if sk.path != "" {
 		unix.Unlink(sk.path)
 	}
@@ -320,7 +334,7 @@ func (s *System) Start(op *Op) error {
 	}
 	op.Reset()
 	sk.ops[op.Kind] = op
-	if s.try(uint64(op.Socket), sk, op) {
+	if (sk.inReady || op.Kind == Write) && s.try(uint64(op.Socket), sk, op) {
 		sk.ops[op.Kind] = nil
 		s.ready = append(s.ready, op)
 	}
@@ -348,6 +362,12 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 		switch {
 		case err == nil && n > 0:
 			op.N = n
+			// A short read drained the socket, as libuv assumes: any byte that
+			// arrives later raises a new edge, so the next Read can wait for it
+			// rather than try a read that would fail.
+			if n < len(op.Buf) && !sk.hup {
+				sk.inReady = false
+			}
 			return true
 		case err == nil:
 			op.Err = io.EOF
@@ -355,6 +375,7 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 		case err == unix.EINTR:
 			continue
 		case err == unix.EAGAIN:
+			sk.inReady = false
 			return false
 		default:
 			op.Err = os.NewSyscallError("read", err)
@@ -395,6 +416,7 @@ func (s *System) tryAccept(tok uint64, sk *sock, op *Op) bool {
 		case unix.EINTR, unix.ECONNABORTED:
 			continue
 		case unix.EAGAIN:
+			sk.inReady = false
 			return false
 		case unix.EMFILE, unix.ENFILE:
 			if s.emfileTrick(tok, sk.fd) {
@@ -595,7 +617,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		retry := s.retry
 		s.retry, s.retrySpare = s.retrySpare[:0], retry
 		for _, tok := range retry {
-			done = s.ioReady(done, tok, true, true)
+			done = s.ioReady(done, tok, true, true, false)
 		}
 		clear(retry)
 	}
@@ -607,6 +629,9 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	}
 	if len(s.retry) > 0 {
 		timeout = 0
+	}
+	if timeout == 0 && s.open == 0 && s.wakeSig.Load() == 0 {
+		return done, nil // nothing the kernel could report
 	}
 	var ms int
 	switch {
@@ -635,7 +660,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 // ioReady retries the operations of the socket named by tok that wait on a direction
 // the kernel reported ready, appending those that finish to done. Stale tokens are
 // dropped.
-func (s *System) ioReady(done []*Op, tok uint64, readable, writable bool) []*Op {
+func (s *System) ioReady(done []*Op, tok uint64, readable, writable, hangup bool) []*Op {
 	slot, gen := splitToken(tok)
 	if int(slot) >= len(s.socks) {
 		return done
@@ -644,7 +669,11 @@ func (s *System) ioReady(done []*Op, tok uint64, readable, writable bool) []*Op 
 	if sk.gen != gen || sk.fd < 0 {
 		return done
 	}
+	if hangup {
+		sk.hup = true
+	}
 	if readable {
+		sk.inReady = true
 		for _, k := range [...]OpKind{Accept, Read} {
 			if op := sk.ops[k]; op != nil && s.try(tok, sk, op) {
 				sk.ops[k] = nil
