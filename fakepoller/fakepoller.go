@@ -1,16 +1,7 @@
-// Package fakepoller is a deterministic poller.Poller for simulated runs: its Wait
-// moves a fakeclock.Clock forward to the earlier of the timeout and the next scheduled
-// event, never past it, and runs the events that fall due, on the caller's goroutine.
-//
-// Other simulated parts of a world (the simulated pool, network latencies) schedule
-// their completions with At or After; nothing happens between two Waits, so a run is
-// a pure function of what was scheduled.
 package fakepoller
 
 import (
 	"errors"
-	"fmt"
-	"net"
 	"sync/atomic"
 	"time"
 
@@ -48,13 +39,37 @@ type Poller struct {
 	woken  atomic.Bool
 	closed bool
 	ready  []*poller.Op
+
+	opts    Options
+	choices Choices
+	network network
 }
 
 var _ poller.Poller = (*Poller)(nil)
 
-// New returns a Poller that moves clock.
+// New returns a Poller that moves clock, with the zero Options: a network with no
+// latency and no faults, whose every choice takes the first option.
 func New(clock *fakeclock.Clock) *Poller {
-	return &Poller{clock: clock, events: btree.NewG(8, eventLess)}
+	p, _ := NewWith(clock, Options{})
+	return p
+}
+
+// NewWith returns a Poller that moves clock, with a network configured by opts. It
+// fails when opts make no sense: negative or inverted latency bounds, a negative
+// buffer size, a fault probability outside 0..1.
+func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if opts.Choices == nil {
+		opts.Choices = First{}
+	}
+	if opts.BufferBytes == 0 {
+		opts.BufferBytes = DefaultBufferBytes
+	}
+	p := &Poller{clock: clock, events: btree.NewG(8, eventLess), opts: opts, choices: opts.Choices}
+	p.network.init()
+	return p, nil
 }
 
 // Clock returns the clock the poller moves.
@@ -75,26 +90,10 @@ func (p *Poller) After(d time.Duration, fn func()) { p.At(p.clock.Now().Add(d), 
 func (p *Poller) Scheduled() int { return p.events.Len() }
 
 // Complete makes op finish: a later Wait returns it. It is how simulated parts of the
-// world report operations.
+// world report operations, the network included. Operations completed at the same
+// virtual instant come back in an order that the Choices decide ("wait.order");
+// with First, the order in which they were completed.
 func (p *Poller) Complete(op *poller.Op) { p.ready = append(p.ready, op) }
-
-var errNoNetwork = errors.New("fakepoller: this poller simulates no network")
-
-// Listen is not supported: the fake has no network.
-func (p *Poller) Listen(network, address string) (poller.Socket, net.Addr, error) {
-	return 0, nil, fmt.Errorf("listen %s %s: %w", network, address, errNoNetwork)
-}
-
-// Start is not supported: the fake has no network.
-func (p *Poller) Start(op *poller.Op) error {
-	return fmt.Errorf("%s: %w", op.Kind, errNoNetwork)
-}
-
-// Cancel does nothing: no operation is ever in flight.
-func (p *Poller) Cancel(op *poller.Op) {}
-
-// CloseSocket is not supported: the fake has no network.
-func (p *Poller) CloseSocket(s poller.Socket) error { return poller.ErrClosed }
 
 // Wake makes the next Wait return without moving the clock.
 func (p *Poller) Wake() error {
@@ -102,17 +101,25 @@ func (p *Poller) Wake() error {
 	return nil
 }
 
-// Close releases the poller; later Waits return poller.ErrClosed.
+// Close releases the poller, its sockets and everything scheduled; operations in
+// flight are abandoned and never returned. Later calls return poller.ErrClosed.
 func (p *Poller) Close() error {
+	if p.closed {
+		return poller.ErrClosed
+	}
 	p.closed = true
 	p.events.Clear(false)
+	p.network.clear()
+	clear(p.ready)
+	p.ready = p.ready[:0]
 	return nil
 }
 
 // Wait moves the clock to the earlier of now+timeout and the next scheduled event,
 // runs the events due then, and returns as soon as an operation finished or a wake-up
 // is pending; otherwise it goes on to the next event until the timeout. A negative
-// timeout with nothing scheduled returns ErrStuck instead of hanging.
+// timeout with nothing scheduled returns ErrStuck instead of hanging. The operations
+// it returns all finished at the clock's reading, in the order Complete describes.
 func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, error) {
 	if p.closed {
 		return done, poller.ErrClosed
@@ -154,7 +161,14 @@ func (p *Poller) runDue() {
 	}
 }
 
+// take appends the finished operations to done. They all finished at the clock's
+// reading; their order is a choice ("wait.order"), made as a Fisher-Yates shuffle
+// so that First keeps the order in which they finished.
 func (p *Poller) take(done []*poller.Op) []*poller.Op {
+	for i := 0; i < len(p.ready)-1; i++ {
+		j := i + p.choices.Choose("wait.order", len(p.ready)-i)
+		p.ready[i], p.ready[j] = p.ready[j], p.ready[i]
+	}
 	done = append(done, p.ready...)
 	clear(p.ready)
 	p.ready = p.ready[:0]

@@ -1,0 +1,565 @@
+package fakepoller
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/nodeloop/nodeloop/poller"
+)
+
+// The errors operations finish with, boxed once so that failing costs no
+// allocation. They wrap syscall errnos as the system's back ends do.
+var (
+	errRefused    = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+	errResetRead  = os.NewSyscallError("read", syscall.ECONNRESET)
+	errResetWrite = os.NewSyscallError("write", syscall.ECONNRESET)
+	errPipe       = os.NewSyscallError("write", syscall.EPIPE)
+	errInUse      = os.NewSyscallError("bind", syscall.EADDRINUSE)
+	errNoPorts    = os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)
+)
+
+// The errors of Start, for operations it refuses.
+var (
+	errNilOp     = errors.New("fakepoller: nil operation")
+	errBadKind   = errors.New("fakepoller: unknown operation kind")
+	errNotListen = errors.New("fakepoller: accept on a socket that is not listening")
+	errListener  = errors.New("fakepoller: read or write on a listening socket")
+	errEmptyRead = errors.New("fakepoller: read into an empty buffer")
+	errBusy      = errors.New("fakepoller: an operation of this kind is already in flight on the socket")
+)
+
+// network is the state of the simulated network: its sockets and listeners.
+type network struct {
+	// socks holds every open socket by its handle. It is only looked up, never
+	// iterated, so its order cannot leak into a run.
+	socks map[poller.Socket]*sock
+	// listeners are the bound listeners, in the order they were bound.
+	listeners []*sock
+	// lastSock is the last handle issued; handles count up and are never reused.
+	lastSock uint64
+	// nextPort is the next ephemeral port to try.
+	nextPort int
+}
+
+// init makes an empty network.
+func (n *network) init() {
+	n.socks = map[poller.Socket]*sock{}
+	n.nextPort = ephemeralPortFirst
+}
+
+// clear forgets every socket, as Close does.
+func (n *network) clear() {
+	clear(n.socks)
+	clear(n.listeners)
+	n.listeners = n.listeners[:0]
+}
+
+// sock is one socket: a listener or one end of a connection.
+type sock struct {
+	id     poller.Socket
+	closed bool
+	// ops holds the operation in flight of each kind, indexed by OpKind.
+	ops [poller.Write + 1]*poller.Op
+
+	// A listener's bound endpoint, its address, and the connections that arrived
+	// and are not accepted yet, oldest first.
+	listener bool
+	bound    endpoint
+	addr     net.Addr
+	backlog  []*sock
+
+	// A connection's addresses, its peer (nil until the connection request
+	// reached a listener), and the two directions of its stream: rx toward this
+	// end, tx toward the peer (the peer's rx).
+	local, remote net.Addr
+	peer          *sock
+	rx, tx        *pipe
+	// established is set when a connecting socket's Connect succeeded, or at once
+	// for an accepted one.
+	established bool
+	// reset is set when a reset arrived or was made here: reads fail with
+	// ECONNRESET and new writes with EPIPE.
+	reset bool
+	// resetSent is set when this end sent its peer a reset; one is enough.
+	resetSent bool
+}
+
+// pipe is one direction of a connection.
+type pipe struct {
+	// transit holds bytes the writer handed over that have not arrived; arrived
+	// holds bytes that arrived and were not read. Together they are at most
+	// Options.BufferBytes.
+	transit, arrived byteQueue
+	// last is the arrival time of the latest message sent this way, so that a
+	// later message never overtakes it.
+	last time.Time
+	// fin is set when the writer's end of the stream arrived.
+	fin bool
+}
+
+// byteQueue is a FIFO of bytes in one reused buffer.
+type byteQueue struct {
+	buf []byte
+	off int
+}
+
+// len returns how many bytes are queued.
+func (q *byteQueue) len() int { return len(q.buf) - q.off }
+
+// push appends a copy of b, first moving the queued bytes to the front of the
+// buffer when at least half of it is spent.
+func (q *byteQueue) push(b []byte) {
+	if q.off > 0 && q.off >= len(q.buf)/2 {
+		n := copy(q.buf, q.buf[q.off:])
+		q.buf, q.off = q.buf[:n], 0
+	}
+	q.buf = append(q.buf, b...)
+}
+
+// peek returns the first n bytes, valid until the next push.
+func (q *byteQueue) peek(n int) []byte { return q.buf[q.off : q.off+n] }
+
+// discard drops the first n bytes.
+func (q *byteQueue) discard(n int) {
+	q.off += n
+	if q.off == len(q.buf) {
+		q.buf, q.off = q.buf[:0], 0
+	}
+}
+
+// reset drops every byte.
+func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
+
+// newSock returns a socket with a fresh handle.
+func (p *Poller) newSock() *sock {
+	p.network.lastSock++
+	s := &sock{id: poller.Socket(p.network.lastSock)}
+	p.network.socks[s.id] = s
+	return s
+}
+
+// lookup returns the open socket named by id, or an error wrapping ErrClosed.
+func (p *Poller) lookup(id poller.Socket) (*sock, error) {
+	s := p.network.socks[id]
+	if s == nil {
+		return nil, fmt.Errorf("fakepoller: socket %#x: %w", uint64(id), poller.ErrClosed)
+	}
+	return s, nil
+}
+
+// latency draws the time a message takes, spike included.
+func (p *Poller) latency() time.Duration {
+	d := Between(p.choices, "net.latency", p.opts.MinLatency, p.opts.MaxLatency, latencyStep)
+	if Chance(p.choices, "fault.spike", p.opts.Faults.Spike) {
+		d += p.opts.Faults.SpikeLatency
+	}
+	return d
+}
+
+// send schedules fn at the arrival of a message sent along pp now: after a drawn
+// latency, and never before the message sent before it.
+func (p *Poller) send(pp *pipe, fn func()) {
+	at := p.clock.Now().Add(p.latency())
+	if at.Before(pp.last) {
+		at = pp.last
+	}
+	pp.last = at
+	p.At(at, fn)
+}
+
+// finish returns op, in flight on s, from a later Wait with err.
+func (p *Poller) finish(s *sock, op *poller.Op, err error) {
+	s.ops[op.Kind] = nil
+	op.Err = err
+	p.Complete(op)
+}
+
+// freePort returns the next ephemeral port at which nothing is bound that would
+// overlap ep.
+func (p *Poller) freePort(ep endpoint) (int, error) {
+	for range ephemeralPortLast - ephemeralPortFirst + 1 {
+		port := p.network.nextPort
+		p.network.nextPort++
+		if p.network.nextPort > ephemeralPortLast {
+			p.network.nextPort = ephemeralPortFirst
+		}
+		ep.port = port
+		if !p.bound(ep) {
+			return port, nil
+		}
+	}
+	return 0, errNoPorts
+}
+
+// bound reports whether a listener is bound where ep would overlap it.
+func (p *Poller) bound(ep endpoint) bool {
+	for _, l := range p.network.listeners {
+		if l.bound.overlaps(ep) {
+			return true
+		}
+	}
+	return false
+}
+
+// Listen binds a listener of the simulated network. Addresses resolve as
+// net.Listen resolves them, without looking up names; port 0 picks a free port.
+// An address already bound fails with an error matching syscall.EADDRINUSE.
+func (p *Poller) Listen(network, address string) (poller.Socket, net.Addr, error) {
+	if p.closed {
+		return 0, nil, poller.ErrClosed
+	}
+	ep, err := resolveListen(network, address)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ep.unix && ep.port == 0 {
+		if ep.port, err = p.freePort(ep); err != nil {
+			return 0, nil, err
+		}
+	} else if p.bound(ep) {
+		return 0, nil, errInUse
+	}
+	s := p.newSock()
+	s.listener, s.bound, s.addr = true, ep, ep.addr()
+	p.network.listeners = append(p.network.listeners, s)
+	return s.id, s.addr, nil
+}
+
+// Start begins op on the simulated network. Errors found in the request (a bad
+// socket, kind, network or address, an operation of the kind already in flight)
+// are returned; everything else, success or failure, comes back from a later Wait.
+func (p *Poller) Start(op *poller.Op) error {
+	if p.closed {
+		return poller.ErrClosed
+	}
+	if op == nil {
+		return errNilOp
+	}
+	switch op.Kind {
+	case poller.Accept, poller.Read, poller.Write:
+	case poller.Connect:
+		return p.startConnect(op)
+	default:
+		return errBadKind
+	}
+	s, err := p.lookup(op.Socket)
+	if err != nil {
+		return err
+	}
+	switch {
+	case op.Kind == poller.Accept && !s.listener:
+		return errNotListen
+	case op.Kind != poller.Accept && s.listener:
+		return errListener
+	case op.Kind == poller.Read && len(op.Buf) == 0:
+		return errEmptyRead
+	case s.ops[op.Kind] != nil:
+		return errBusy
+	}
+	op.Reset()
+	s.ops[op.Kind] = op
+	switch op.Kind {
+	case poller.Accept:
+		p.tryAccept(s)
+		return nil
+	case poller.Write:
+		if s.reset {
+			p.finish(s, op, errPipe)
+			return nil
+		}
+	}
+	if s.peer != nil && !s.reset && Chance(p.choices, "fault.reset", p.opts.Faults.Reset) {
+		p.abort(s)
+		return nil
+	}
+	if op.Kind == poller.Read {
+		p.tryRead(s)
+	} else {
+		p.pump(s)
+	}
+	return nil
+}
+
+// startConnect makes the connecting socket and sends the connection request.
+func (p *Poller) startConnect(op *poller.Op) error {
+	dst, err := resolveDial(op.Network, op.Address)
+	if err != nil {
+		return err
+	}
+	var local net.Addr
+	if dst.unix {
+		local = &net.UnixAddr{Net: "unix"}
+	} else {
+		src := endpoint{ip: dst.ip, v4: dst.v4, v6: dst.v6}
+		if src.port, err = p.freePort(src); err != nil {
+			return err
+		}
+		local = src.addr()
+	}
+	op.Reset()
+	c := p.newSock()
+	c.local, c.remote = local, dst.addr()
+	c.rx, c.tx = &pipe{}, &pipe{}
+	c.ops[poller.Connect] = op
+	op.Conn = c.id
+	p.After(p.latency(), func() { p.requestArrived(c, dst) })
+	return nil
+}
+
+// requestArrived handles a connection request from c reaching dst: a listener
+// there queues the new connection and answers, or the request is refused.
+func (p *Poller) requestArrived(c *sock, dst endpoint) {
+	if c.closed {
+		return
+	}
+	var ln *sock
+	for _, l := range p.network.listeners {
+		if l.bound.accepts(dst) {
+			ln = l
+			break
+		}
+	}
+	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
+		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
+		p.After(p.latency(), func() { p.refusalArrived(c) })
+		return
+	}
+	srv := p.newSock()
+	srv.peer, c.peer = c, srv
+	srv.rx, srv.tx = c.tx, c.rx
+	srv.established = true
+	srv.local, srv.remote = ln.bound.addr(), c.local
+	if !ln.bound.unix && !ln.bound.ip.IsValid() {
+		srv.local = endpoint{ip: dst.ip, port: dst.port}.addr()
+	}
+	ln.backlog = append(ln.backlog, srv)
+	p.send(c.rx, func() { p.answerArrived(c) })
+	p.tryAccept(ln)
+}
+
+// refusalArrived fails c's Connect with ECONNREFUSED.
+func (p *Poller) refusalArrived(c *sock) {
+	op := c.ops[poller.Connect]
+	if c.closed || op == nil {
+		return
+	}
+	c.ops[poller.Connect] = nil
+	p.closeSock(c, false)
+	op.Conn = 0
+	op.Err = errRefused
+	p.Complete(op)
+}
+
+// answerArrived finishes c's Connect: the connection exists.
+func (p *Poller) answerArrived(c *sock) {
+	op := c.ops[poller.Connect]
+	if c.closed || op == nil {
+		return
+	}
+	c.established = true
+	op.Conn, op.Local, op.Remote = c.id, c.local, c.remote
+	p.finish(c, op, nil)
+}
+
+// tryAccept gives the listener's Accept in flight the oldest queued connection.
+func (p *Poller) tryAccept(ln *sock) {
+	op := ln.ops[poller.Accept]
+	if op == nil || len(ln.backlog) == 0 {
+		return
+	}
+	srv := ln.backlog[0]
+	ln.backlog[0] = nil
+	ln.backlog = ln.backlog[1:]
+	op.Conn, op.Local, op.Remote = srv.id, srv.local, srv.remote
+	p.finish(ln, op, nil)
+}
+
+// tryRead finishes s's Read in flight if it can: with arrived data, with io.EOF
+// after the peer's end of stream, or with ECONNRESET after a reset.
+func (p *Poller) tryRead(s *sock) {
+	op := s.ops[poller.Read]
+	if op == nil {
+		return
+	}
+	switch {
+	case s.reset:
+		p.finish(s, op, errResetRead)
+	case s.rx.arrived.len() > 0:
+		n := min(len(op.Buf), s.rx.arrived.len())
+		if n > 1 && Chance(p.choices, "fault.read.short", p.opts.Faults.ShortRead) {
+			n = 1 + p.choices.Choose("net.read.size", n-1)
+		}
+		copy(op.Buf, s.rx.arrived.peek(n))
+		s.rx.arrived.discard(n)
+		op.N = n
+		p.finish(s, op, nil)
+		if s.peer != nil {
+			p.pump(s.peer) // the read made room for the peer's Write
+		}
+	case s.rx.fin:
+		p.finish(s, op, io.EOF)
+	}
+}
+
+// pump hands the network as much of s's Write in flight as the connection has room
+// for, and finishes the Write when all of it is handed over.
+func (p *Poller) pump(s *sock) {
+	op := s.ops[poller.Write]
+	if op == nil || s.closed || s.reset {
+		return
+	}
+	peer := s.peer
+	for op.N < len(op.Buf) {
+		room := p.opts.BufferBytes - s.tx.transit.len() - s.tx.arrived.len()
+		if room <= 0 || peer == nil {
+			return
+		}
+		n := min(room, len(op.Buf)-op.N)
+		if n > 1 && Chance(p.choices, "fault.write.short", p.opts.Faults.ShortWrite) {
+			n = 1 + p.choices.Choose("net.write.size", n-1)
+		}
+		s.tx.transit.push(op.Buf[op.N : op.N+n])
+		op.N += n
+		p.send(s.tx, func() { p.dataArrived(peer, n) })
+	}
+	p.finish(s, op, nil)
+}
+
+// dataArrived moves n bytes in transit to r into its arrived data. A closed socket
+// answers data with a reset; a reset one drops it.
+func (p *Poller) dataArrived(r *sock, n int) {
+	data := r.rx.transit.peek(n)
+	switch {
+	case r.closed:
+		r.rx.transit.discard(n)
+		p.sendReset(r)
+	case r.reset:
+		r.rx.transit.discard(n)
+	default:
+		r.rx.arrived.push(data)
+		r.rx.transit.discard(n)
+		p.tryRead(r)
+	}
+}
+
+// finArrived records the end of the peer's stream at r.
+func (p *Poller) finArrived(r *sock) {
+	if r.closed || r.reset {
+		return
+	}
+	r.rx.fin = true
+	p.tryRead(r)
+}
+
+// sendReset sends s's peer a reset, once.
+func (p *Poller) sendReset(s *sock) {
+	if s.resetSent || s.peer == nil {
+		return
+	}
+	s.resetSent = true
+	peer := s.peer
+	p.send(s.tx, func() { p.resetArrived(peer) })
+}
+
+// resetArrived resets r: its unread data is lost and its operations in flight
+// fail with ECONNRESET.
+func (p *Poller) resetArrived(r *sock) {
+	if r.closed || r.reset {
+		return
+	}
+	r.resetSent = true // a reset is never answered
+	p.abort(r)
+}
+
+// abort resets s here, as a reset fault or an arriving reset does.
+func (p *Poller) abort(s *sock) {
+	s.reset = true
+	s.rx.arrived.reset()
+	if op := s.ops[poller.Read]; op != nil {
+		p.finish(s, op, errResetRead)
+	}
+	if op := s.ops[poller.Write]; op != nil {
+		p.finish(s, op, errResetWrite)
+	}
+	p.sendReset(s)
+}
+
+// Cancel returns op from a later Wait with poller.ErrCanceled if it is in flight;
+// otherwise it does nothing. A canceled Connect closes the socket it was making.
+func (p *Poller) Cancel(op *poller.Op) {
+	if p.closed || op == nil || op.Kind < poller.Accept || op.Kind > poller.Write {
+		return
+	}
+	id := op.Socket
+	if op.Kind == poller.Connect {
+		id = op.Conn
+	}
+	s := p.network.socks[id]
+	if s == nil || s.ops[op.Kind] != op {
+		return
+	}
+	s.ops[op.Kind] = nil
+	if op.Kind == poller.Connect {
+		p.closeSock(s, false)
+		op.Conn = 0
+	}
+	op.Err = poller.ErrCanceled
+	p.Complete(op)
+}
+
+// CloseSocket closes s. Its operations in flight come back with poller.ErrClosed.
+// A listener's queued connections are reset; a connection with data it did not
+// read resets the peer, and otherwise sends it the end of the stream after what
+// was written.
+func (p *Poller) CloseSocket(id poller.Socket) error {
+	if p.closed {
+		return poller.ErrClosed
+	}
+	s, err := p.lookup(id)
+	if err != nil {
+		return err
+	}
+	p.closeSock(s, false)
+	return nil
+}
+
+// closeSock closes s as CloseSocket describes; abortive resets a connection's peer
+// whatever the data, as closing a listener does to the connections it queued.
+func (p *Poller) closeSock(s *sock, abortive bool) {
+	for _, op := range s.ops {
+		if op == nil {
+			continue
+		}
+		if op.Kind == poller.Connect {
+			op.Conn = 0
+		}
+		p.finish(s, op, poller.ErrClosed)
+	}
+	s.closed = true
+	delete(p.network.socks, s.id)
+	if s.listener {
+		if i := slices.Index(p.network.listeners, s); i >= 0 {
+			p.network.listeners = slices.Delete(p.network.listeners, i, i+1)
+		}
+		for _, c := range s.backlog {
+			p.closeSock(c, true)
+		}
+		clear(s.backlog)
+		s.backlog = nil
+		return
+	}
+	switch {
+	case s.peer == nil || s.reset:
+	case abortive || !s.established || s.rx.arrived.len()+s.rx.transit.len() > 0:
+		p.sendReset(s)
+	default:
+		peer := s.peer
+		p.send(s.tx, func() { p.finArrived(peer) })
+	}
+}
