@@ -15,6 +15,7 @@ func init() {
 	Register(Immediates, ImplNodeloop, nodeloopImmediates)
 	Register(Timers, ImplNodeloop, nodeloopTimers)
 	Register(Pool, ImplNodeloop, nodeloopPool)
+	Register(PingPong, ImplNodeloop, nodeloopPingPong)
 }
 
 func version() string { return "nodeloop-" + runtime.Version() }
@@ -93,5 +94,106 @@ func nodeloopPool(n int) (Result, error) {
 	}
 	r.Version = version()
 	r.Extra = map[string]string{"threads": "4"}
+	return r, err
+}
+
+// nodeloopPingPong sends a 4-byte message back and forth n times over loopback TCP,
+// client and server on one loop.
+func nodeloopPingPong(n int) (Result, error) {
+	l, err := nodeloop.New()
+	if err != nil {
+		return Result{}, err
+	}
+	defer l.Close()
+	var (
+		trips   int
+		failure error
+		span    Span
+	)
+	fail := func(err error) {
+		if failure == nil {
+			failure = err
+		}
+	}
+	msg := []byte("PING")
+	err = l.Run(func() {
+		var ln *nodeloop.Listener
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				fail(err)
+				return
+			}
+			ln.Close(nil)
+			// The server answers every 4 bytes it has received with 4 bytes.
+			pending := 0
+			var serve func()
+			serve = func() {
+				c.Read(func(b []byte, err error) {
+					if err != nil {
+						c.Close(nil)
+						return
+					}
+					pending += len(b)
+					for ; pending >= len(msg); pending -= len(msg) {
+						c.Write(msg, func(_ int, err error) {
+							if err != nil {
+								fail(err)
+							}
+						})
+					}
+					serve()
+				})
+			}
+			serve()
+		})
+		if err != nil {
+			fail(err)
+			return
+		}
+		l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				fail(err)
+				return
+			}
+			span = StartSpan()
+			got := 0
+			var ping func()
+			ping = func() {
+				c.Write(msg, func(_ int, err error) {
+					if err != nil {
+						fail(err)
+					}
+				})
+			}
+			var read func()
+			read = func() {
+				c.Read(func(b []byte, err error) {
+					if err != nil {
+						fail(err)
+						c.Close(nil)
+						return
+					}
+					for got += len(b); got >= len(msg); got -= len(msg) {
+						if trips++; trips == n {
+							c.Close(nil)
+							return
+						}
+						ping()
+					}
+					read()
+				})
+			}
+			ping()
+			read()
+		})
+	})
+	r := span.Result(PingPong, ImplNodeloop, n)
+	if err == nil {
+		err = failure
+	}
+	if err == nil && trips != n {
+		err = fmt.Errorf("%d of %d round trips", trips, n)
+	}
+	r.Version = version()
 	return r, err
 }

@@ -97,5 +97,14 @@ func Demo(l *nodeloop.Loop, out Output) func() {
 
 		main("Registering a 1000 ms timeout")
 		l.SetTimeout(1000*time.Millisecond, func() { main("SETTIMEOUT") })
+
+		main("Registering http get request to a slow server")
+		httpGetSlow(l, 2000*time.Millisecond, func(body string, err error) {
+			if check(err) {
+				main("===== web call =====")
+				main(body)
+				main("====================")
+			}
+		})
 	}
 }

@@ -46,6 +46,7 @@ func TestDemo(t *testing.T) {
 		"===== TICK 1 =====", "First count: 39 characters.", "Second count: 39 characters.",
 		`"Encrypted" number is: 63245986`, "Hello world! This is a text to encrypt!",
 		"received a task of type: Encrypt", "Immediate1 timed out", "Immediate2 timed out",
+		"===== web call =====", "HTTP/1.1 200 OK", "Hello from the slow server, after 2s.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
