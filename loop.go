@@ -364,6 +364,15 @@ func (l *Loop) enterCallback(src traces.Source, id uint64) {
 	}
 }
 
+// enterOpCallback is enterCallback for the callback of a socket operation: id is the
+// operation's (0 for a queued write that never started), handle its socket's.
+func (l *Loop) enterOpCallback(id, handle uint64) {
+	l.step()
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceOp, ID: id, Handle: handle})
+	}
+}
+
 func (l *Loop) leaveCallback() {
 	if l.ticks.len()+l.micro.len() > 0 {
 		l.drainTicks()
@@ -410,7 +419,11 @@ func (l *Loop) NextTick(cb func()) {
 	if cb == nil {
 		nilCallback("NextTick")
 	}
-	l.ticks.push(task{fn: cb, id: l.nextID()})
+	id := l.nextID()
+	l.ticks.push(task{fn: cb, id: id})
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindTickQueue, ID: id})
+	}
 }
 
 // QueueMicrotask queues cb to run after the current callback and its nextTicks, as
@@ -420,7 +433,11 @@ func (l *Loop) QueueMicrotask(cb func()) {
 	if cb == nil {
 		nilCallback("QueueMicrotask")
 	}
-	l.micro.push(task{fn: cb, id: l.nextID()})
+	id := l.nextID()
+	l.micro.push(task{fn: cb, id: id})
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindMicrotaskQueue, ID: id})
+	}
 }
 
 // run modes, as libuv's uv_run_mode.
@@ -440,7 +457,7 @@ func (l *Loop) Run(main func()) (err error) {
 	if err := l.enter(); err != nil {
 		return err
 	}
-	defer l.leave(&err)
+	defer l.leave(&err, "run")
 	l.updateTime()
 	l.enterPhase(traces.PhaseMain)
 	if main != nil {
@@ -468,7 +485,7 @@ func (l *Loop) RunOnce(block bool) (alive bool, err error) {
 	if err := l.enter(); err != nil {
 		return false, err
 	}
-	defer l.leave(&err)
+	defer l.leave(&err, "once")
 	l.drainTicks()
 	if l.Alive() && !l.stopFlag {
 		l.updateTime()
@@ -498,7 +515,7 @@ func (l *Loop) enter() error {
 
 // leave ends a Run or RunOnce: it turns a callback's panic into an error and clears
 // the stop flag.
-func (l *Loop) leave(errp *error) {
+func (l *Loop) leave(errp *error, mode string) {
 	if r := recover(); r != nil {
 		l.broken = true
 		if _, ok := r.(stepLimit); ok {
@@ -508,9 +525,13 @@ func (l *Loop) leave(errp *error) {
 		}
 	}
 	l.running = false
+	stopped := l.stopFlag
 	l.stopFlag = false
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindEnd}
+		e := traces.Event{Kind: traces.KindEnd, Op: mode}
+		if stopped {
+			e.Count = 1
+		}
 		if *errp != nil {
 			e.Err = (*errp).Error()
 		}
@@ -609,23 +630,33 @@ func (l *Loop) poll(timeout time.Duration) error {
 	return nil
 }
 
-// completeOp runs the callback of a finished poller operation.
+// completeOp runs the callback of a finished poller operation. Operations of a closed
+// handle finished when it closed; the poller's late report of them is dropped.
 func (l *Loop) completeOp(op *poller.Op) {
+	h, ok := op.Data.(opHandler)
+	if !ok || h.closed() {
+		return
+	}
+	l.traceOpDone(op, h.handleID(), op.N, op.Err)
+	h.opDone(op)
+}
+
+// traceOpDone records an operation's completion.
+func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), N: op.N}
-		if op.Err != nil {
-			e.Err = op.Err.Error()
+		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), Handle: handle, N: n}
+		if err != nil {
+			e.Err = err.Error()
 		}
 		l.emit(e)
-	}
-	if h, ok := op.Data.(opHandler); ok {
-		h.opDone(op)
 	}
 }
 
 // opHandler is what a poller operation's Data holds: the handle that started it.
 type opHandler interface {
 	opDone(op *poller.Op)
+	closed() bool
+	handleID() uint64
 }
 
 // runAsync runs the finished pool jobs and posted functions, in the order they

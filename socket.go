@@ -74,7 +74,8 @@ func (l *Loop) Listen(network, address string, onConn func(*Conn, error)) (*List
 
 func (ln *Listener) startAccept() {
 	ln.accept.Reset()
-	if err := ln.l.startOp(&ln.accept); err != nil {
+	if err := ln.l.startOp(&ln.accept, ln.id); err != nil {
+		ln.l.traceOpDone(&ln.accept, ln.id, 0, err)
 		ln.l.deferToPending(ln.id, func() {
 			if !ln.closing {
 				ln.onConn(nil, err)
@@ -83,14 +84,21 @@ func (ln *Listener) startAccept() {
 	}
 }
 
-// startOp starts op with a fresh id, tracing it.
-func (l *Loop) startOp(op *poller.Op) error {
+// startOp starts op, for the handle with the given id, under a fresh id, tracing it.
+func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 	op.ID = l.nextID()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindOpStart, ID: op.ID, Op: op.Kind.String()})
+		l.emit(traces.Event{Kind: traces.KindOpStart, ID: op.ID, Op: op.Kind.String(), Handle: handle})
 	}
 	return l.poller.Start(op)
 }
+
+func (ln *Listener) closed() bool     { return ln.closing }
+func (ln *Listener) handleID() uint64 { return ln.id }
+func (d *dial) closed() bool          { return false }
+func (d *dial) handleID() uint64      { return d.id }
+func (c *Conn) closed() bool          { return c.closing }
+func (c *Conn) handleID() uint64      { return c.id }
 
 func (ln *Listener) opDone(op *poller.Op) {
 	if ln.closing {
@@ -101,7 +109,7 @@ func (ln *Listener) opDone(op *poller.Op) {
 	if op.Err == nil {
 		c = l.newConn(op.Conn, op.Local, op.Remote)
 	}
-	l.enterCallback(traces.SourceOp, op.ID)
+	l.enterOpCallback(op.ID, ln.id)
 	ln.onConn(c, op.Err)
 	l.leaveCallback()
 	if !ln.closing {
@@ -176,7 +184,8 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
 	d := &dial{l: l, id: l.nextID(), cb: cb}
 	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
 	l.refs++
-	if err := l.startOp(&d.op); err != nil {
+	if err := l.startOp(&d.op, d.id); err != nil {
+		l.traceOpDone(&d.op, d.id, 0, err)
 		l.refs--
 		l.deferToPending(d.id, func() { cb(nil, err) })
 	}
@@ -189,7 +198,7 @@ func (d *dial) opDone(op *poller.Op) {
 	if op.Err == nil {
 		c = l.newConn(op.Conn, op.Local, op.Remote)
 	}
-	l.enterCallback(traces.SourceOp, op.ID)
+	l.enterOpCallback(op.ID, d.id)
 	d.cb(c, op.Err)
 	l.leaveCallback()
 }
@@ -223,7 +232,8 @@ func (c *Conn) Read(cb func([]byte, error)) {
 	c.readOp.Reset()
 	c.readOp.Buf = c.buf
 	c.updateActive()
-	if err := c.l.startOp(&c.readOp); err != nil {
+	if err := c.l.startOp(&c.readOp, c.id); err != nil {
+		c.l.traceOpDone(&c.readOp, c.id, 0, err)
 		c.reading = false
 		c.readCb = nil
 		c.updateActive()
@@ -255,10 +265,11 @@ func (c *Conn) startWrite() {
 		c.writeOp.Buf = w.b
 		c.writing = true
 		c.updateActive()
-		err := c.l.startOp(&c.writeOp)
+		err := c.l.startOp(&c.writeOp, c.id)
 		if err == nil {
 			return
 		}
+		c.l.traceOpDone(&c.writeOp, c.id, 0, err)
 		c.writing = false
 		c.popWrite()
 		c.l.deferToPending(c.id, func() { w.cb(0, err) })
@@ -304,7 +315,7 @@ func (c *Conn) opDone(op *poller.Op) {
 		cb := c.readCb
 		c.reading, c.readCb = false, nil
 		c.updateActive()
-		l.enterCallback(traces.SourceOp, op.ID)
+		l.enterOpCallback(op.ID, c.id)
 		cb(c.buf[:op.N], op.Err)
 		l.leaveCallback()
 	case poller.Write:
@@ -312,7 +323,7 @@ func (c *Conn) opDone(op *poller.Op) {
 		w := c.popWrite()
 		n, err := op.N, op.Err
 		c.startWrite()
-		l.enterCallback(traces.SourceOp, op.ID)
+		l.enterOpCallback(op.ID, c.id)
 		w.cb(n, err)
 		l.leaveCallback()
 	}
@@ -361,13 +372,19 @@ func (c *Conn) finishClose() (uint64, func()) {
 	if c.reading {
 		cb := c.readCb
 		c.reading, c.readCb = false, nil
-		l.enterCallback(traces.SourceOp, c.readOp.ID)
+		l.traceOpDone(&c.readOp, c.id, 0, ErrClosed)
+		l.enterOpCallback(c.readOp.ID, c.id)
 		cb(nil, ErrClosed)
 		l.leaveCallback()
 	}
-	for c.whead < len(c.writes) {
+	for first := true; c.whead < len(c.writes); first = false {
 		w := c.popWrite()
-		l.enterCallback(traces.SourceOp, c.writeOp.ID)
+		var id uint64 // a queued write that never started is no operation
+		if first && c.writing {
+			id = c.writeOp.ID
+			l.traceOpDone(&c.writeOp, c.id, 0, ErrClosed)
+		}
+		l.enterOpCallback(id, c.id)
 		w.cb(0, ErrClosed)
 		l.leaveCallback()
 	}

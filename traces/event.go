@@ -65,16 +65,18 @@ const (
 	KindPoolStart           // a worker starts it: ID, Worker
 	KindPoolDone            // the loop learns it finished: ID, Worker, Err
 	KindPoolCancel          // Request.Cancel: ID, Count is 1 when it was canceled
-	KindOpStart             // a poller operation starts: ID, Op
-	KindOpComplete          // it finished: ID, Op, N, Err
+	KindOpStart             // a poller operation starts: ID, Op, Handle
+	KindOpComplete          // it finished: ID, Op, Handle, N, Err
 	KindWake                // the wait was woken for posted work: Count items
 	KindPoll                // the poller's wait returned: Timeout asked, Count ops
 	KindLog                 // Loop.Log: Msg
 	KindStop                // Loop.Stop
-	KindEnd                 // Run or RunOnce returns: Err
+	KindEnd                 // Run or RunOnce returns: Op "run" or "once", Count 1 if stopped, Err
 	KindClose               // a handle's close was requested: ID
 	KindWatcher             // a watcher starts (Count 1) or stops (Count 0): ID, Source
 	KindClock               // an input: the clock was read; Time is the reading
+	KindTickQueue           // NextTick: ID
+	KindMicrotaskQueue      // QueueMicrotask: ID
 	kindCount
 )
 
@@ -82,7 +84,7 @@ var kindNames = [kindCount]string{
 	"invalid", "tick", "phase", "callback", "timer_start", "timer_clear",
 	"immediate_queue", "immediate_clear", "pool_submit", "pool_start", "pool_done",
 	"pool_cancel", "op_start", "op_complete", "wake", "poll", "log", "stop", "end",
-	"close", "watcher", "clock",
+	"close", "watcher", "clock", "tick_queue", "microtask_queue",
 }
 
 // String returns the kind's name as the trace spells it.
@@ -162,6 +164,7 @@ type Event struct {
 	Time    time.Duration // the loop's cached time, since the loop was made
 
 	Source   Source        // callback: where it came from
+	Handle   uint64        // op events and op callbacks: the handle the operation belongs to
 	Worker   int           // pool: the worker, from 1
 	Timeout  time.Duration // poll: the timeout asked, -1 for forever
 	Count    int           // poll: completions; wake: items; watcher: started

@@ -137,6 +137,10 @@ func AppendJSON(buf []byte, e *Event) []byte {
 		buf = append(buf, e.Source.String()...)
 		buf = append(buf, '"')
 	}
+	if e.Handle != 0 {
+		buf = append(buf, `,"handle":`...)
+		buf = strconv.AppendUint(buf, e.Handle, 10)
+	}
 	buf = appendIntField(buf, `,"worker":`, int64(e.Worker))
 	if e.Kind == KindPoll || e.Timeout != 0 {
 		buf = append(buf, `,"timeout":`...)
