@@ -20,6 +20,7 @@ func (l *Loop) SetImmediate(cb func()) *Immediate {
 		nilCallback("SetImmediate")
 	}
 	im := &Immediate{l: l, id: l.nextID(), cb: cb, ref: true}
+	l.site(im.id)
 	im.n.v = im
 	l.immQ.insertTail(&im.n)
 	l.refs++

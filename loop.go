@@ -57,6 +57,7 @@ type options struct {
 	tracer  Tracer
 	fsys    fs.FS
 	steps   uint64
+	callers bool
 }
 
 // Option configures a Loop made by New.
@@ -143,6 +144,10 @@ type Loop struct {
 
 	ops []*poller.Op
 
+	reqs  node[*Request]    // pool requests in flight
+	socks node[sockHandle]  // listeners, connections and dials not yet closed
+	sites map[uint64]string // where handles were made, WithCallers
+
 	mu         sync.Mutex // guards async and the closed state seen by Post
 	async      []asyncItem
 	asyncSpare []asyncItem
@@ -213,6 +218,11 @@ func New(opts ...Option) (*Loop, error) {
 	}
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
 		h.init()
+	}
+	l.reqs.init()
+	l.socks.init()
+	if o.callers {
+		l.sites = map[uint64]string{}
 	}
 	return l, nil
 }

@@ -14,6 +14,7 @@ const readBufferBytes = 64 << 10
 // keeps the loop alive.
 type Listener struct {
 	l       *Loop
+	n       node[sockHandle]
 	id      uint64
 	sock    poller.Socket
 	addr    net.Addr
@@ -28,6 +29,7 @@ type Listener struct {
 // write or a connect in flight and is referenced, it keeps the loop alive.
 type Conn struct {
 	l       *Loop
+	n       node[sockHandle]
 	id      uint64
 	sock    poller.Socket
 	local   net.Addr
@@ -66,6 +68,9 @@ func (l *Loop) Listen(network, address string, onConn func(*Conn, error)) (*List
 		return nil, err
 	}
 	ln := &Listener{l: l, id: l.nextID(), sock: sock, addr: addr, onConn: onConn, ref: true}
+	l.site(ln.id)
+	ln.n.v = ln
+	l.socks.insertTail(&ln.n)
 	ln.accept = poller.Op{Kind: poller.Accept, Socket: sock, Data: ln}
 	l.refs++
 	ln.startAccept()
@@ -156,10 +161,19 @@ func (ln *Listener) Close(cb func()) {
 	l.closeHandle(ln.id, ln)
 }
 
-func (ln *Listener) finishClose() (uint64, func()) { return ln.id, ln.closeCb }
+func (ln *Listener) finishClose() (uint64, func()) {
+	ln.n.remove()
+	return ln.id, ln.closeCb
+}
+
+func (ln *Listener) alive() (string, uint64, bool) { return "listener", ln.id, ln.ref && !ln.closing }
+func (c *Conn) alive() (string, uint64, bool)      { return "conn", c.id, c.ref && c.active }
+func (d *dial) alive() (string, uint64, bool)      { return "dial", d.id, true }
 
 func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 	c := &Conn{l: l, id: l.nextID(), sock: sock, local: local, remote: remote, ref: true}
+	c.n.v = c
+	l.socks.insertTail(&c.n)
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
 	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
 	return c
@@ -168,6 +182,7 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 // dial is a Connect in flight.
 type dial struct {
 	l  *Loop
+	n  node[sockHandle]
 	id uint64
 	op poller.Op
 	cb func(*Conn, error)
@@ -182,10 +197,14 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
 		nilCallback("Dial")
 	}
 	d := &dial{l: l, id: l.nextID(), cb: cb}
+	l.site(d.id)
 	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
 	l.refs++
+	d.n.v = d
+	l.socks.insertTail(&d.n)
 	if err := l.startOp(&d.op, d.id); err != nil {
 		l.traceOpDone(&d.op, d.id, 0, err)
+		d.n.remove()
 		l.refs--
 		l.deferToPending(d.id, func() { cb(nil, err) })
 	}
@@ -193,6 +212,7 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
 
 func (d *dial) opDone(op *poller.Op) {
 	l := d.l
+	d.n.remove()
 	l.refs--
 	var c *Conn
 	if op.Err == nil {
@@ -377,6 +397,7 @@ func (c *Conn) finishClose() (uint64, func()) {
 		cb(nil, ErrClosed)
 		l.leaveCallback()
 	}
+	c.n.remove()
 	for first := true; c.whead < len(c.writes); first = false {
 		w := c.popWrite()
 		var id uint64 // a queued write that never started is no operation

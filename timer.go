@@ -92,6 +92,7 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 		nilCallback("SetTimeout")
 	}
 	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), ref: true}
+	l.site(t.id)
 	t.arm(l.fresh())
 	return t
 }
@@ -105,6 +106,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 		nilCallback("SetInterval")
 	}
 	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), interval: true, ref: true}
+	l.site(t.id)
 	t.arm(l.fresh())
 	return t
 }

@@ -36,6 +36,7 @@ func (l *Loop) watch(method string, src traces.Source, list *node[*Watcher], cb 
 		nilCallback(method)
 	}
 	w := &Watcher{l: l, id: l.nextID(), src: src, list: list, cb: cb, ref: true}
+	l.site(w.id)
 	w.n.v = w
 	w.Start()
 	return w
@@ -114,6 +115,8 @@ func (w *Watcher) Close(cb func()) {
 	w.closeCb = cb
 	w.l.closeHandle(w.id, w)
 }
+
+func (w *Watcher) handleID() uint64 { return w.id }
 
 func (w *Watcher) finishClose() (uint64, func()) {
 	cb := w.closeCb

@@ -35,6 +35,9 @@ type Job struct {
 	Complete func(*Job)
 	// Worker is the worker that runs the job, from 1; the pool sets it before Work.
 	Worker int
+	// Err is set by a pool that could not run the job (a simulated failure): Work did
+	// not run, and the request's done callback receives Err.
+	Err error
 
 	req   *Request
 	state jobState // the built-in pool's bookkeeping, under its lock
@@ -52,6 +55,7 @@ const (
 type Request struct {
 	l        *Loop
 	job      Job
+	n        node[*Request]
 	inFlight bool
 	canceled bool
 	finish   func(canceled bool)
@@ -93,12 +97,16 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 		v, err = work(r.job.Worker)
 	}
 	r.finish = func(canceled bool) {
-		if canceled {
+		switch {
+		case canceled:
 			var zero T
 			done(zero, ErrCanceled)
-			return
+		case r.job.Err != nil:
+			var zero T
+			done(zero, r.job.Err)
+		default:
+			done(v, err)
 		}
-		done(v, err)
 	}
 	l.submit(r)
 	return r
@@ -106,6 +114,9 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 
 func (l *Loop) submit(r *Request) {
 	r.job.ID = l.nextID()
+	l.site(r.job.ID)
+	r.n.v = r
+	l.reqs.insertTail(&r.n)
 	r.job.req = r
 	r.job.Complete = l.jobDone
 	r.inFlight = true
@@ -129,10 +140,15 @@ func (l *Loop) jobDone(j *Job) {
 func (l *Loop) finishJob(j *Job) {
 	r := j.req
 	r.inFlight = false
+	r.n.remove()
 	l.refs--
 	if l.tracer != nil && !r.canceled {
 		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker})
-		l.emit(traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker})
+		e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
+		if j.Err != nil {
+			e.Err = j.Err.Error()
+		}
+		l.emit(e)
 	}
 	canceled := r.canceled
 	l.call(traces.SourcePool, j.ID, func() { r.finish(canceled) })

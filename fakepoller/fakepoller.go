@@ -33,12 +33,13 @@ func eventLess(a, b event) bool {
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
 // called from the simulated world's goroutine.
 type Poller struct {
-	clock  *fakeclock.Clock
-	events *btree.BTreeG[event]
-	seq    uint64
-	woken  atomic.Bool
-	closed bool
-	ready  []*poller.Op
+	clock   *fakeclock.Clock
+	events  *btree.BTreeG[event]
+	seq     uint64
+	woken   atomic.Bool
+	closed  bool
+	horizon time.Time
+	ready   []*poller.Op
 
 	opts    Options
 	choices Choices
@@ -95,6 +96,14 @@ func (p *Poller) Scheduled() int { return p.events.Len() }
 // with First, the order in which they were completed.
 func (p *Poller) Complete(op *poller.Op) { p.ready = append(p.ready, op) }
 
+// ErrHorizon is returned by a Wait that would have to move the clock past the
+// horizon set with SetHorizon: a simulated run's time limit.
+var ErrHorizon = errors.New("fakepoller: the clock would pass its horizon")
+
+// SetHorizon makes Wait return ErrHorizon rather than move the clock past t. The zero
+// time means no horizon.
+func (p *Poller) SetHorizon(t time.Time) { p.horizon = t }
+
 // Wake makes the next Wait return without moving the clock.
 func (p *Poller) Wake() error {
 	p.woken.Store(true)
@@ -125,14 +134,15 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		return done, poller.ErrClosed
 	}
 	limit := p.clock.Now().Add(timeout)
+	lateDrawn := false
 	for {
 		if p.woken.Swap(false) || len(p.ready) > 0 {
 			return p.take(done), nil
 		}
 		next, ok := p.events.Min()
 		if ok && (timeout < 0 || !next.at.After(limit)) {
-			if next.at.After(p.clock.Now()) {
-				p.clock.Set(next.at)
+			if err := p.advance(next.at); err != nil {
+				return done, err
 			}
 			p.runDue()
 			continue
@@ -140,11 +150,30 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		if timeout < 0 {
 			return done, ErrStuck
 		}
-		if limit.After(p.clock.Now()) {
-			p.clock.Set(limit)
+		if timeout > 0 && !lateDrawn && Chance(p.choices, "fault.wake.late", p.opts.Faults.LateWake) {
+			lateDrawn = true
+			limit = limit.Add(Between(p.choices, "wake.late", 0, p.opts.Faults.LateWakeLatency, latencyStep))
+			if ok && !next.at.After(limit) {
+				continue // the late wake-up finds the next event due
+			}
+		}
+		lateDrawn = true
+		if err := p.advance(limit); err != nil {
+			return done, err
 		}
 		return done, nil
 	}
+}
+
+// advance moves the clock forward to t, but not past the horizon.
+func (p *Poller) advance(t time.Time) error {
+	if !p.horizon.IsZero() && t.After(p.horizon) {
+		return ErrHorizon
+	}
+	if t.After(p.clock.Now()) {
+		p.clock.Set(t)
+	}
+	return nil
 }
 
 // runDue runs every event due at the clock's reading, including those they schedule

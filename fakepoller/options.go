@@ -72,6 +72,12 @@ type Faults struct {
 	Spike float64
 	// SpikeLatency is the extra latency of a spike.
 	SpikeLatency time.Duration
+	// LateWake is the probability that a Wait whose timeout passed returns late
+	// ("fault.wake.late"), by up to LateWakeLatency ("wake.late"), as an
+	// overloaded machine wakes a sleeping thread late: timers then fire late.
+	LateWake float64
+	// LateWakeLatency bounds how late.
+	LateWakeLatency time.Duration
 
 	_ struct{}
 }
@@ -85,8 +91,8 @@ func (o *Options) validate() error {
 		return fmt.Errorf("fakepoller: MaxLatency %v is below MinLatency %v", o.MaxLatency, o.MinLatency)
 	case o.BufferBytes < 0:
 		return fmt.Errorf("fakepoller: BufferBytes %d: want 0 (the default) or more", o.BufferBytes)
-	case o.Faults.SpikeLatency < 0:
-		return fmt.Errorf("fakepoller: Faults.SpikeLatency %v: want a duration >= 0", o.Faults.SpikeLatency)
+	case o.Faults.SpikeLatency < 0 || o.Faults.LateWakeLatency < 0:
+		return fmt.Errorf("fakepoller: Faults.SpikeLatency %v, LateWakeLatency %v: want durations >= 0", o.Faults.SpikeLatency, o.Faults.LateWakeLatency)
 	}
 	for _, p := range []struct {
 		name string
@@ -97,6 +103,7 @@ func (o *Options) validate() error {
 		{"ShortRead", o.Faults.ShortRead},
 		{"ShortWrite", o.Faults.ShortWrite},
 		{"Spike", o.Faults.Spike},
+		{"LateWake", o.Faults.LateWake},
 	} {
 		if !(p.p >= 0 && p.p <= 1) {
 			return fmt.Errorf("fakepoller: Faults.%s = %v: want a probability from 0 to 1", p.name, p.p)

@@ -16,6 +16,7 @@ type Pool struct {
 	busy     []bool // by worker, from index 0 for worker 1
 	queue    []*nodeloop.Job
 	duration func(job *nodeloop.Job, worker int) time.Duration
+	fail     func(job *nodeloop.Job) error
 	closed   bool
 }
 
@@ -78,7 +79,12 @@ func (p *Pool) dispatch() {
 				return
 			}
 			job.Worker = worker
-			job.Work()
+			if p.fail != nil {
+				job.Err = p.fail(job)
+			}
+			if job.Err == nil {
+				job.Work()
+			}
 			p.busy[worker-1] = false
 			job.Complete(job)
 			p.dispatch()

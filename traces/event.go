@@ -77,6 +77,7 @@ const (
 	KindClock               // an input: the clock was read; Time is the reading
 	KindTickQueue           // NextTick: ID
 	KindMicrotaskQueue      // QueueMicrotask: ID
+	KindChoice              // a simulated world decided: Msg what, N the options, Count the pick
 	kindCount
 )
 
@@ -84,7 +85,7 @@ var kindNames = [kindCount]string{
 	"invalid", "tick", "phase", "callback", "timer_start", "timer_clear",
 	"immediate_queue", "immediate_clear", "pool_submit", "pool_start", "pool_done",
 	"pool_cancel", "op_start", "op_complete", "wake", "poll", "log", "stop", "end",
-	"close", "watcher", "clock", "tick_queue", "microtask_queue",
+	"close", "watcher", "clock", "tick_queue", "microtask_queue", "choice",
 }
 
 // String returns the kind's name as the trace spells it.

@@ -146,7 +146,7 @@ func AppendJSON(buf []byte, e *Event) []byte {
 		buf = append(buf, `,"timeout":`...)
 		buf = strconv.AppendInt(buf, int64(e.Timeout), 10)
 	}
-	if e.Kind == KindPoll || e.Kind == KindWatcher || e.Count != 0 {
+	if e.Kind == KindPoll || e.Kind == KindWatcher || e.Kind == KindChoice || e.Count != 0 {
 		buf = append(buf, `,"count":`...)
 		buf = strconv.AppendInt(buf, int64(e.Count), 10)
 	}

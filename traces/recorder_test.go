@@ -73,7 +73,7 @@ func TestRecorderWriteError(t *testing.T) {
 
 // Names parse back.
 func TestNamesRoundTrip(t *testing.T) {
-	for k := traces.KindTick; k <= traces.KindMicrotaskQueue; k++ {
+	for k := traces.KindTick; k <= traces.KindChoice; k++ {
 		if got, ok := traces.ParseKind(k.String()); !ok || got != k {
 			t.Errorf("ParseKind(%q) = %v, %v", k.String(), got, ok)
 		}

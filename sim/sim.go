@@ -1,0 +1,429 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"syscall"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// Defaults of a Config's zero fields.
+const (
+	DefaultWorkers   = 4
+	DefaultTimeLimit = 24 * time.Hour
+	DefaultStepLimit = 10_000_000
+)
+
+// Range is a closed interval of durations; the zero Range is always 0.
+type Range struct{ Min, Max time.Duration }
+
+// Faults are the failures a simulated world injects, each a probability from 0 to 1.
+// The zero Faults inject none (and draw no choice for any).
+type Faults struct {
+	// Network faults: see fakepoller.Faults.
+	Refused, Reset, ShortRead, ShortWrite float64
+	// Spike is the probability of a latency spike of up to SpikeLatency on a
+	// network message.
+	Spike        float64
+	SpikeLatency time.Duration
+	// LateWake is the probability that the poller wakes up to LateWakeLatency late.
+	LateWake        float64
+	LateWakeLatency time.Duration
+	// SlowJob is the probability that a pool job takes up to SlowJobLatency longer.
+	SlowJob        float64
+	SlowJobLatency time.Duration
+	// FailJob is the probability that the pool fails a job: its work does not run
+	// and its done callback receives an error matching syscall.EIO.
+	FailJob float64
+
+	_ struct{}
+}
+
+// FaultNames are the faults ParseFaults knows, in the order it lists them.
+var FaultNames = []string{"refused", "reset", "shortread", "shortwrite", "spike", "latewake", "slowjob", "failjob"}
+
+// ParseFaults turns a comma-separated list of FaultNames, each optionally with
+// "=probability" (default 0.05), into Faults: "reset,spike=0.2". "all" means every
+// fault at its default, "" and "none" none.
+func ParseFaults(list string) (Faults, error) {
+	var f Faults
+	if list == "" || list == "none" {
+		return f, nil
+	}
+	for _, item := range bytes.Split([]byte(list), []byte(",")) {
+		name, val, hasVal := bytes.Cut(bytes.TrimSpace(item), []byte("="))
+		p := 0.05
+		if hasVal {
+			if _, err := fmt.Sscanf(string(val), "%g", &p); err != nil || !(p >= 0 && p <= 1) {
+				return Faults{}, fmt.Errorf("sim: fault %q: probability %q is not a number from 0 to 1", name, val)
+			}
+		}
+		names := []string{string(name)}
+		if string(name) == "all" {
+			names = FaultNames
+		}
+		for _, n := range names {
+			if err := f.set(n, p); err != nil {
+				return Faults{}, err
+			}
+		}
+	}
+	return f, nil
+}
+
+func (f *Faults) set(name string, p float64) error {
+	switch name {
+	case "refused":
+		f.Refused = p
+	case "reset":
+		f.Reset = p
+	case "shortread":
+		f.ShortRead = p
+	case "shortwrite":
+		f.ShortWrite = p
+	case "spike":
+		f.Spike, f.SpikeLatency = p, 200*time.Millisecond
+	case "latewake":
+		f.LateWake, f.LateWakeLatency = p, 20*time.Millisecond
+	case "slowjob":
+		f.SlowJob, f.SlowJobLatency = p, 500*time.Millisecond
+	case "failjob":
+		f.FailJob = p
+	default:
+		return fmt.Errorf("sim: unknown fault %q (known: %v, all, none)", name, FaultNames)
+	}
+	return nil
+}
+
+// Config is one simulated run's configuration. Its zero value is a calm world: seed
+// 0, DefaultWorkers workers, the default latencies, no faults, no callback cost.
+type Config struct {
+	// Seed seeds the choices, unless Choices is set.
+	Seed uint64
+	// Choices, if not nil, decides instead of the seeded generator: Rapid(t) in a
+	// property test, Replay(log) to repeat a run.
+	Choices fakepoller.Choices
+	// Workers is the simulated pool's size; 0 means DefaultWorkers.
+	Workers int
+	// Latency bounds each network message's delay; the zero Range means 10 µs to
+	// 2 ms.
+	Latency Range
+	// JobTime bounds each pool job's duration; the zero Range means 100 µs to 5 ms.
+	JobTime Range
+	// CallbackCost, when not zero, charges each callback a virtual CPU time drawn
+	// from it, so that orders which depend on how long callbacks take (a 0 ms
+	// timeout against an immediate set from main) are explored.
+	CallbackCost Range
+	// Faults are the failures to inject.
+	Faults Faults
+	// Swarm draws, per seed, which faults are on and how likely, from the seed
+	// itself (swarm testing): each seed sees a different mix.
+	Swarm bool
+	// TimeLimit bounds the virtual time of the run; 0 means DefaultTimeLimit.
+	TimeLimit time.Duration
+	// StepLimit bounds the number of callbacks; 0 means DefaultStepLimit.
+	StepLimit uint64
+	// FS is what ReadFile and WriteFile see; nil means the OS's files, which a
+	// deterministic program should not touch.
+	FS fs.FS
+	// Trace, if not nil, receives the run's trace as JSON Lines.
+	Trace io.Writer
+	// KeepTrace keeps the events in Result.Events.
+	KeepTrace bool
+	// Scenario names the program in the trace's header.
+	Scenario string
+	// Tracer, if not nil, also receives every event (a scenarios.Printer, say).
+	Tracer interface{ Event(traces.Event) }
+
+	_ struct{}
+}
+
+// Verdict says how a run ended.
+type Verdict int
+
+// The verdicts.
+const (
+	OK        Verdict = iota // the loop ran until nothing kept it alive
+	Failed                   // a callback panicked or the loop returned an error
+	Stuck                    // alive, with nothing that could ever complete
+	TimeLimit                // the virtual time limit passed
+	StepLimit                // the callback limit passed: a storm or an endless chain
+	Diverged                 // a replay asked for a choice its log does not have
+)
+
+var verdictNames = [...]string{"ok", "failed", "stuck", "time limit", "step limit", "diverged"}
+
+func (v Verdict) String() string {
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
+	}
+	return fmt.Sprintf("verdict(%d)", int(v))
+}
+
+// Result is what a run did.
+type Result struct {
+	Seed    uint64
+	Verdict Verdict
+	// Err is the loop's error, the callback's panic, or the liveness failure.
+	Err error
+	// Alive lists what kept the loop alive when it was stuck or out of time or
+	// steps.
+	Alive []nodeloop.Handle
+	// End is the virtual time at the end, since the start.
+	End time.Duration
+	// Ticks is the number of ticks run.
+	Ticks uint64
+	// Callbacks is the number of callbacks run.
+	Callbacks uint64
+	// Choices is every decision made, in order: give it to Replay to repeat the run.
+	Choices []Choice
+	// Events is the trace, when Config.KeepTrace.
+	Events []traces.Event
+	// Faults are the faults in force (after Swarm drew them).
+	Faults Faults
+}
+
+// Failed reports whether the run ended in anything but OK.
+func (r *Result) Failed() bool { return r.Verdict != OK }
+
+func (r *Result) String() string {
+	s := fmt.Sprintf("seed %d: %s after %v of virtual time, %d ticks, %d callbacks", r.Seed, r.Verdict, r.End, r.Ticks, r.Callbacks)
+	if r.Err != nil {
+		s += ": " + r.Err.Error()
+	}
+	for _, h := range r.Alive {
+		s += "\n  alive: " + h.String()
+	}
+	return s
+}
+
+// errTimeLimit stops a run whose callbacks consumed its virtual time.
+var errTimeLimit = errors.New("sim: virtual time limit reached")
+
+// ErrInjected is the error of a pool job the simulated pool failed on purpose; it
+// matches syscall.EIO.
+var ErrInjected = fmt.Errorf("sim: injected pool failure: %w", syscall.EIO)
+
+// Run runs program as the main callback of a loop in a simulated world made by cfg,
+// on the calling goroutine, and returns what happened. A run is a pure function of
+// cfg (its seed or choices) and the program: the same inputs give the same trace. The
+// error is for a configuration that makes no sense; a run that fails says so in its
+// Result.
+func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
+	if program == nil {
+		panic("nodeloop: sim.Run needs a program; pass a func, not nil")
+	}
+	cfg = withDefaults(cfg)
+	src := cfg.Choices
+	if src == nil {
+		src = Seeded(cfg.Seed)
+	}
+	rec := &recording{src: src}
+	res := &Result{Seed: cfg.Seed, Faults: cfg.Faults}
+	if cfg.Swarm {
+		res.Faults = swarm(cfg.Seed, cfg.Faults)
+	}
+	f := res.Faults
+	clock := fakeclock.New()
+	fp, err := fakepoller.NewWith(clock, fakepoller.Options{
+		Choices:    rec,
+		MinLatency: cfg.Latency.Min,
+		MaxLatency: cfg.Latency.Max,
+		Faults: fakepoller.Faults{
+			Refused: f.Refused, Reset: f.Reset, ShortRead: f.ShortRead, ShortWrite: f.ShortWrite,
+			Spike: f.Spike, SpikeLatency: f.SpikeLatency, LateWake: f.LateWake, LateWakeLatency: f.LateWakeLatency,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	fp.SetHorizon(fakeclock.Epoch.Add(cfg.TimeLimit))
+	pool := NewPool(fp, cfg.Workers, func(*nodeloop.Job, int) time.Duration {
+		d := fakepoller.Between(rec, "pool.duration", cfg.JobTime.Min, cfg.JobTime.Max, time.Microsecond)
+		if fakepoller.Chance(rec, "fault.job.slow", f.SlowJob) {
+			d += fakepoller.Between(rec, "pool.slow", 0, f.SlowJobLatency, time.Microsecond)
+		}
+		return d
+	})
+	pool.fail = func(*nodeloop.Job) error {
+		if fakepoller.Chance(rec, "fault.job.fail", f.FailJob) {
+			return ErrInjected
+		}
+		return nil
+	}
+	t := &tracer{cfg: cfg, clock: clock, choices: rec, res: res}
+	if cfg.Trace != nil {
+		h := traces.NewHeader("sim")
+		h.Seed, h.Scenario = cfg.Seed, cfg.Scenario
+		h.Config, _ = json.Marshal(headerConfig(cfg, res.Faults))
+		t.out = traces.NewRecorder(cfg.Trace, h)
+	}
+	opts := []nodeloop.Option{
+		nodeloop.WithClock(clock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
+		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit), nodeloop.WithCallers(),
+	}
+	if cfg.FS != nil {
+		opts = append(opts, nodeloop.WithFS(cfg.FS))
+	}
+	l, err := nodeloop.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	t.loop = l
+	rec.hook = t.choice
+	runErr := l.Run(func() { program(l) })
+	res.End = clock.Now().Sub(fakeclock.Epoch)
+	res.Choices = rec.log
+	judge(res, l, runErr)
+	l.Close()
+	if t.out != nil {
+		if err := t.out.Flush(); err != nil && res.Err == nil {
+			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// judge sets the verdict from how Run ended.
+func judge(res *Result, l *nodeloop.Loop, err error) {
+	var cp *nodeloop.CallbackPanic
+	var re *ReplayError
+	switch {
+	case err == nil:
+		res.Verdict = OK
+	case errors.As(err, &cp) && errors.As(asError(cp.Value), &re):
+		res.Verdict, res.Err = Diverged, re
+	case errors.As(err, &cp) && cp.Value == errTimeLimit, errors.Is(err, fakepoller.ErrHorizon):
+		res.Verdict, res.Err = TimeLimit, errTimeLimit
+	case errors.Is(err, nodeloop.ErrStepLimit):
+		res.Verdict, res.Err = StepLimit, err
+	case errors.Is(err, fakepoller.ErrStuck):
+		res.Verdict, res.Err = Stuck, errors.New("sim: the loop is alive but nothing can ever complete")
+	default:
+		res.Verdict, res.Err = Failed, err
+	}
+	if res.Verdict == Stuck || res.Verdict == TimeLimit || res.Verdict == StepLimit {
+		res.Alive = l.Handles()
+	}
+}
+
+func asError(v any) error {
+	if err, ok := v.(error); ok {
+		return err
+	}
+	return nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Workers == 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Latency == (Range{}) {
+		cfg.Latency = Range{10 * time.Microsecond, 2 * time.Millisecond}
+	}
+	if cfg.JobTime == (Range{}) {
+		cfg.JobTime = Range{100 * time.Microsecond, 5 * time.Millisecond}
+	}
+	if cfg.TimeLimit == 0 {
+		cfg.TimeLimit = DefaultTimeLimit
+	}
+	if cfg.StepLimit == 0 {
+		cfg.StepLimit = DefaultStepLimit
+	}
+	return cfg
+}
+
+// swarm draws the faults of one seed: each fault of base (or, when base has none,
+// every fault) is on or off and gets a probability, from a generator seeded by seed.
+func swarm(seed uint64, base Faults) Faults {
+	rng := rand.New(rand.NewPCG(seed, seedStream^0xfa017))
+	all := base == (Faults{})
+	var f Faults
+	for _, name := range FaultNames {
+		var on Faults
+		on.set(name, 1)
+		if !all && !overlaps(base, on) {
+			continue
+		}
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		f.set(name, float64(1+rng.IntN(200))/1000) // 0.1% to 20%
+	}
+	return f
+}
+
+// overlaps reports whether base has the fault that on has.
+func overlaps(base, on Faults) bool {
+	return (on.Refused > 0 && base.Refused > 0) || (on.Reset > 0 && base.Reset > 0) ||
+		(on.ShortRead > 0 && base.ShortRead > 0) || (on.ShortWrite > 0 && base.ShortWrite > 0) ||
+		(on.Spike > 0 && base.Spike > 0) || (on.LateWake > 0 && base.LateWake > 0) ||
+		(on.SlowJob > 0 && base.SlowJob > 0) || (on.FailJob > 0 && base.FailJob > 0)
+}
+
+// headerConfig is what a trace's header records of the configuration.
+func headerConfig(cfg Config, f Faults) map[string]any {
+	return map[string]any{
+		"workers": cfg.Workers, "latency": []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
+		"job_time":      []int64{int64(cfg.JobTime.Min), int64(cfg.JobTime.Max)},
+		"callback_cost": []int64{int64(cfg.CallbackCost.Min), int64(cfg.CallbackCost.Max)},
+		"faults": map[string]float64{
+			"refused": f.Refused, "reset": f.Reset, "shortread": f.ShortRead, "shortwrite": f.ShortWrite,
+			"spike": f.Spike, "latewake": f.LateWake, "slowjob": f.SlowJob, "failjob": f.FailJob,
+		},
+		"swarm": cfg.Swarm, "time_limit": int64(cfg.TimeLimit), "step_limit": cfg.StepLimit,
+	}
+}
+
+// tracer is the simulated world's view of the loop's events: it charges callbacks
+// their virtual CPU time, counts, and passes every event on to the trace.
+type tracer struct {
+	cfg     Config
+	clock   *fakeclock.Clock
+	choices *recording
+	loop    *nodeloop.Loop
+	res     *Result
+	out     *traces.Recorder
+}
+
+func (t *tracer) Event(e traces.Event) {
+	if t.out != nil {
+		t.out.Event(e)
+	}
+	if t.cfg.Tracer != nil {
+		t.cfg.Tracer.Event(e)
+	}
+	if t.cfg.KeepTrace {
+		t.res.Events = append(t.res.Events, e)
+	}
+	switch e.Kind {
+	case traces.KindTick:
+		t.res.Ticks = e.Tick
+	case traces.KindCallback:
+		t.res.Callbacks++
+		if t.cfg.CallbackCost != (Range{}) {
+			d := fakepoller.Between(t.choices, "cpu.callback", t.cfg.CallbackCost.Min, t.cfg.CallbackCost.Max, time.Microsecond)
+			if t.clock.Now().Add(d).Sub(fakeclock.Epoch) > t.cfg.TimeLimit {
+				panic(errTimeLimit)
+			}
+			t.clock.Advance(d)
+		}
+	}
+}
+
+// choice puts a decision into the trace.
+func (t *tracer) choice(c Choice) {
+	if t.loop != nil {
+		t.loop.Record(traces.Event{Kind: traces.KindChoice, Msg: c.What, N: c.N, Count: c.Value})
+	}
+}
