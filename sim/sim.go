@@ -120,9 +120,11 @@ type Config struct {
 	Latency Range
 	// JobTime bounds each pool job's duration; the zero Range means 100 µs to 5 ms.
 	JobTime Range
-	// CallbackCost, when not zero, charges each callback a virtual CPU time drawn
-	// from it, so that orders which depend on how long callbacks take (a 0 ms
-	// timeout against an immediate set from main) are explored.
+	// CallbackCost, when not zero, charges the program a virtual CPU time drawn
+	// from it before each reading of the clock by the loop (before each timers
+	// phase, after each wait, at each timer's start): the time callbacks took since
+	// the last reading. Orders that depend on how long callbacks take, such as a
+	// 0 ms timeout against an immediate set from main, are then explored.
 	CallbackCost Range
 	// Faults are the failures to inject.
 	Faults Faults
@@ -261,15 +263,19 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 		}
 		return nil
 	}
-	t := &tracer{cfg: cfg, clock: clock, choices: rec, res: res}
+	t := &tracer{cfg: cfg, res: res}
 	if cfg.Trace != nil {
 		h := traces.NewHeader("sim")
 		h.Seed, h.Scenario = cfg.Seed, cfg.Scenario
 		h.Config, _ = json.Marshal(headerConfig(cfg, res.Faults))
 		t.out = traces.NewRecorder(cfg.Trace, h)
 	}
+	var loopClock nodeloop.Clock = clock
+	if cfg.CallbackCost != (Range{}) {
+		loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+	}
 	opts := []nodeloop.Option{
-		nodeloop.WithClock(clock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
+		nodeloop.WithClock(loopClock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
 		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit), nodeloop.WithCallers(),
 	}
 	if cfg.FS != nil {
@@ -385,15 +391,13 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 	}
 }
 
-// tracer is the simulated world's view of the loop's events: it charges callbacks
-// their virtual CPU time, counts, and passes every event on to the trace.
+// tracer is the simulated world's view of the loop's events: it counts them and
+// passes every event on to the trace.
 type tracer struct {
-	cfg     Config
-	clock   *fakeclock.Clock
-	choices *recording
-	loop    *nodeloop.Loop
-	res     *Result
-	out     *traces.Recorder
+	cfg  Config
+	loop *nodeloop.Loop
+	res  *Result
+	out  *traces.Recorder
 }
 
 func (t *tracer) Event(e traces.Event) {
@@ -411,14 +415,26 @@ func (t *tracer) Event(e traces.Event) {
 		t.res.Ticks = e.Tick
 	case traces.KindCallback:
 		t.res.Callbacks++
-		if t.cfg.CallbackCost != (Range{}) {
-			d := fakepoller.Between(t.choices, "cpu.callback", t.cfg.CallbackCost.Min, t.cfg.CallbackCost.Max, time.Microsecond)
-			if t.clock.Now().Add(d).Sub(fakeclock.Epoch) > t.cfg.TimeLimit {
-				panic(errTimeLimit)
-			}
-			t.clock.Advance(d)
-		}
 	}
+}
+
+// chargingClock is the loop's clock when callbacks cost virtual CPU time: each
+// reading first moves the fake clock by a drawn cost, the time the program ran since
+// the loop last looked.
+type chargingClock struct {
+	clock   *fakeclock.Clock
+	cost    Range
+	choices fakepoller.Choices
+	limit   time.Time
+}
+
+func (c *chargingClock) Now() time.Time {
+	d := fakepoller.Between(c.choices, "cpu.cost", c.cost.Min, c.cost.Max, time.Microsecond)
+	if c.clock.Now().Add(d).After(c.limit) {
+		panic(errTimeLimit)
+	}
+	c.clock.Advance(d)
+	return c.clock.Now()
 }
 
 // choice puts a decision into the trace.
