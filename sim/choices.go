@@ -44,12 +44,22 @@ func Rapid(t *rapid.T) fakepoller.Choices { return rapidChoices{t} }
 
 type rapidChoices struct{ t *rapid.T }
 
-func (r rapidChoices) Choose(what string, n int) int {
+func (r rapidChoices) Choose(what string, n int) (v int) {
 	if n <= 1 {
 		return 0
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			panic(rapidPanic{p})
+		}
+	}()
 	return rapid.IntRange(0, n-1).Draw(r.t, what)
 }
+
+// rapidPanic carries a panic of rapid's own (its way to end a test case whose data
+// ran out, say) through the loop, which turns panics into errors, so that Run can
+// raise it again for rapid to see.
+type rapidPanic struct{ value any }
 
 // ReplayError is the panic value, and then the Result's Err, of a replay that asked
 // for a choice its log does not have: the program or the simulator changed since the

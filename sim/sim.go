@@ -288,6 +288,13 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	t.loop = l
 	rec.hook = t.choice
 	runErr := l.Run(func() { program(l) })
+	var cp *nodeloop.CallbackPanic
+	if errors.As(runErr, &cp) {
+		if rp, ok := cp.Value.(rapidPanic); ok {
+			l.Close()
+			panic(rp.value)
+		}
+	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log
 	judge(res, l, runErr)

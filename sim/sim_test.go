@@ -249,7 +249,8 @@ func TestRapidShrinksAPlantedBug(t *testing.T) {
 	failing := func(rt *rapid.T) {
 		n := rapid.IntRange(1, 20).Draw(rt, "jobs")
 		var log []string
-		res, err := sim.Run(sim.Config{Choices: sim.Rapid(rt), JobTime: sim.Range{Min: time.Millisecond, Max: 10 * time.Millisecond}}, func(l *nodeloop.Loop) {
+		cfg := sim.Config{Choices: sim.Rapid(rt), Workers: 20, JobTime: sim.Range{Min: time.Millisecond, Max: 10 * time.Millisecond}}
+		res, err := sim.Run(cfg, func(l *nodeloop.Loop) {
 			for i := range n {
 				done := false
 				nodeloop.Work(l, func() (int, error) { return i, nil }, func(int, error) { done = true; log = append(log, fmt.Sprint("job", i)) })
@@ -276,7 +277,7 @@ func TestRapidShrinksAPlantedBug(t *testing.T) {
 	if n := len(strings.Fields(shrunk)); n > 4 {
 		t.Fatalf("the failure shrank to %d callbacks: %s", n, shrunk)
 	}
-	t.Logf("shrunk to: %s", shrunk)
+	t.Logf("shrunk to: %s (%v)", shrunk, err)
 }
 
 // checkFails runs a rapid property and returns its shrunk failure, if any, without
