@@ -1,6 +1,7 @@
 // Command nodeloop runs nodeloop's demo and tools.
 //
 //	nodeloop demo [--trace FILE]    the book's program on the real OS
+//	nodeloop sim [SCENARIO] [--seed N | --seeds A-B] ...    deterministic runs
 //	nodeloop bench [--vs libuv,node,go]    benchmarks side by side with the peers
 //
 // Exit codes: 0 ok, 1 a finding, 2 bad usage or unreadable input.
@@ -19,10 +20,24 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// findingError is a finding (a violation, a difference, a failed seed): exit code 1.
+type findingError struct{ msg string }
+
+func (e findingError) Error() string { return e.msg }
+
+// inputError is an input that cannot be read or decoded: exit code 2.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
 const usage = `usage: nodeloop COMMAND [flags]
 
 commands:
   demo [--trace FILE]    run the book's example program on the real OS
+  sim [SCENARIO] [--seed N | --seeds A-B] [-j N] [--shard K/N] [--faults LIST]
+      [--swarm] [--cost MIN-MAX] [--trace FILE]
+                         deterministic runs on virtual time; exit 1 on a failed seed
   bench [--vs libuv,node,go] [--only NAMES] [--scale X]
                          benchmarks side by side with libuv, Node.js and plain Go
                          (bash bench/setup.sh installs libuv and Node.js)
@@ -43,19 +58,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = demo(args[1:], stdout)
 	case "bench":
 		err = benchCmd(args[1:], stdout)
+	case "sim":
+		err = simCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
 		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
 	}
-	var ue usageError
+	var (
+		ue usageError
+		ie inputError
+		fe findingError
+	)
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stderr, "nodeloop: %v\n%s", err, usage)
 		return 2
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "nodeloop: %v\n", err)
+		return 2
+	case errors.As(err, &fe):
+		fmt.Fprintf(stderr, "nodeloop: %v\n", err)
+		return 1
 	default:
 		fmt.Fprintf(stderr, "nodeloop: %v\n", err)
 		return 1
