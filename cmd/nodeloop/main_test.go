@@ -55,6 +55,7 @@ func TestDemo(t *testing.T) {
 	if !strings.Contains(out.String(), "Thread: pool") {
 		t.Errorf("no line from a pool worker:\n%s", out.String())
 	}
+	compareWithSim(t, out.String())
 	f, err := os.Open(trace)
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +84,38 @@ func TestUsage(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if code := run(args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "usage:") {
 			t.Errorf("run(%q) = %d, stderr %q; want 2 and the usage", args, code, errOut.String())
+		}
+	}
+}
+
+// compareWithSim runs the demo on the simulator and checks that its callbacks ran in
+// the real run's order wherever that order does not depend on timing: main's lines
+// first, each causal chain in order, and the timers in the order of their deadlines.
+func compareWithSim(t *testing.T, real string) {
+	var simOut, errOut bytes.Buffer
+	if code := run([]string{"sim", "demo", "--seed", "1"}, &simOut, &errOut); code != 0 {
+		t.Fatalf("sim exit %d: %s", code, errOut.String())
+	}
+	chains := [][]string{
+		{"First call to read test.txt", "Registering immediate timeout 1", "Registering immediate timeout 2",
+			"Second call to read test.txt", "Registering a 3000 and a 500 ms timeout", "Registering a 1000 ms timeout",
+			"Registering http get request to a slow server"},
+		{"First count: 39 characters.", `I want to create a "magic" number based on the text.`, `"Encrypted" number is: 63245986`},
+		{"Second count: 39 characters.", "Third call to read test.txt", "Hello world! This is a text to encrypt!"},
+		{"Immediate1 timed out", "Immediate2 timed out", "SETTIMEOUT", "===== web call =====",
+			"3000ms timer timed out", "500ms timer(nested) timed out"},
+	}
+	for name, out := range map[string]string{"real": real, "sim": simOut.String()} {
+		for _, chain := range chains {
+			at := -1
+			for _, line := range chain {
+				i := strings.Index(out, line)
+				if i < 0 || i < at {
+					t.Errorf("%s run: %q missing or out of order in chain %q:\n%s", name, line, chain, out)
+					break
+				}
+				at = i
+			}
 		}
 	}
 }
