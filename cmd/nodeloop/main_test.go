@@ -27,7 +27,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("first line %q", lines[0])
 	}
 	wantTail := []string{
-		"Thread: main\t SETTIMEOUT",
+		"Thread: main\t ====================",
 		"Thread: main\t 3000ms timer timed out",
 		"Thread: main\t 500ms timer(nested) timed out",
 		"===== FINISHED =====",
