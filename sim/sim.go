@@ -225,7 +225,27 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	if program == nil {
 		panic("nodeloop: sim.Run needs a program; pass a func, not nil")
 	}
-	cfg = withDefaults(cfg)
+	res, err := run(withDefaults(cfg), program, false)
+	if err != nil || !res.stalled() {
+		return res, err
+	}
+	// Say where the program made what keeps the loop alive: the run again, from its
+	// own choice log, this time remembering every handle's maker (which costs a
+	// stack walk per handle, too much for every run of a sweep).
+	again := withDefaults(cfg)
+	again.Choices, again.Trace, again.Tracer, again.KeepTrace = Replay(res.Choices), nil, nil, false
+	if res2, err := run(again, program, true); err == nil && res2.Verdict == res.Verdict {
+		res.Alive = res2.Alive
+	}
+	return res, nil
+}
+
+// stalled reports whether the run ended with the loop still alive.
+func (r *Result) stalled() bool {
+	return r.Verdict == Stuck || r.Verdict == TimeLimit || r.Verdict == StepLimit
+}
+
+func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
 	src := cfg.Choices
 	if src == nil {
 		src = Seeded(cfg.Seed)
@@ -276,7 +296,10 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	}
 	opts := []nodeloop.Option{
 		nodeloop.WithClock(loopClock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
-		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit), nodeloop.WithCallers(),
+		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit),
+	}
+	if callers {
+		opts = append(opts, nodeloop.WithCallers())
 	}
 	if cfg.FS != nil {
 		opts = append(opts, nodeloop.WithFS(cfg.FS))
@@ -325,7 +348,7 @@ func judge(res *Result, l *nodeloop.Loop, err error) {
 	default:
 		res.Verdict, res.Err = Failed, err
 	}
-	if res.Verdict == Stuck || res.Verdict == TimeLimit || res.Verdict == StepLimit {
+	if res.stalled() {
 		res.Alive = l.Handles()
 	}
 }
