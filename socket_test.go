@@ -2,6 +2,7 @@ package nodeloop_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -144,5 +145,91 @@ func TestDialRefused(t *testing.T) {
 	}
 	if !errors.Is(got, syscall.ECONNREFUSED) {
 		t.Fatalf("Dial to a closed port: %v, want ECONNREFUSED", got)
+	}
+}
+
+// Listeners and connections with operations in flight keep the loop alive; Unref on
+// them works as on timers.
+func TestSocketRefUnref(t *testing.T) {
+	l, _ := newReal(t, 0)
+	err := l.Run(func() {
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(*nodeloop.Conn, error) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Pending() != 1 || !ln.HasRef() {
+			t.Errorf("a listener: Pending %d, HasRef %v; want 1, true", l.Pending(), ln.HasRef())
+		}
+		ln.Unref()
+		if l.Pending() != 0 || ln.HasRef() {
+			t.Errorf("an unref'd listener: Pending %d, HasRef %v", l.Pending(), ln.HasRef())
+		}
+	})
+	if err != nil {
+		t.Fatal(err) // Run returned: the unref'd listener did not keep the loop alive
+	}
+
+	l2, _ := newReal(t, 0)
+	reads := 0
+	err = l2.Run(func() {
+		var ln *nodeloop.Listener
+		ln, _ = l2.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			ln.Close(nil)
+			c.Read(func([]byte, error) { reads++ }) // never gets data
+			c.Unref()
+		})
+		l2.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			c.Read(func([]byte, error) { reads++ })
+			c.Unref()
+			if c.HasRef() {
+				t.Error("HasRef after Unref")
+			}
+		})
+	})
+	if err != nil || reads != 0 {
+		t.Fatalf("Run = %v with reads %d; the unref'd connections kept the loop alive or read", err, reads)
+	}
+}
+
+// Close stops a connection at once: its read and writes in flight get ErrClosed in
+// the close phase, before the close callback.
+func TestCloseWithOperationsInFlight(t *testing.T) {
+	l, rec := newReal(t, 0)
+	var got []string
+	err := l.Run(func() {
+		var ln *nodeloop.Listener
+		ln, _ = l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			ln.Close(nil)
+			var drain func()
+			drain = func() {
+				c.Read(func(_ []byte, err error) {
+					if err != nil {
+						c.Close(nil)
+						return
+					}
+					drain()
+				})
+			}
+			drain()
+		})
+		l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			c.Read(func(_ []byte, err error) { got = append(got, "read: "+fmt.Sprint(err)) })
+			big := make([]byte, 64<<20)
+			c.Write(big, func(_ int, err error) { got = append(got, "write 1: "+fmt.Sprint(err)) })
+			c.Write(big[:10], func(_ int, err error) { got = append(got, "write 2: "+fmt.Sprint(err)) })
+			c.Close(func() { got = append(got, "closed") })
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "read: " + nodeloop.ErrClosed.Error() + "|write 1: " + nodeloop.ErrClosed.Error() + "|write 2: " + nodeloop.ErrClosed.Error() + "|closed"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("callbacks %q\nwant %q", got, want)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == traces.KindCallback && e.Source == traces.SourceOp && e.Phase != traces.PhasePoll && e.Phase != traces.PhaseClose {
+			t.Fatalf("op callback in the %s phase", e.Phase)
+		}
 	}
 }
