@@ -1,11 +1,13 @@
 package nodeloop
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"runtime/debug"
+	rtrace "runtime/trace"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -143,6 +145,10 @@ type Loop struct {
 	closing, closingRun    []closer
 
 	ops []*poller.Op
+
+	rtCtx    context.Context // runtime/trace: the loop's task, while tracing
+	rtTask   *rtrace.Task
+	rtRegion *rtrace.Region
 
 	reqs  node[*Request]    // pool requests in flight
 	socks node[sockHandle]  // listeners, connections and dials not yet closed
@@ -309,6 +315,9 @@ func (l *Loop) Close() error {
 	l.postClosed = true
 	l.mu.Unlock()
 	l.closed = true
+	if l.rtTask != nil {
+		l.rtTask.End()
+	}
 	return errors.Join(l.pool.Close(), l.poller.Close())
 }
 
@@ -341,6 +350,10 @@ func (l *Loop) emit(e traces.Event) {
 func (l *Loop) enterPhase(p traces.Phase) {
 	l.phase = p
 	l.announce = true
+	if l.rtCtx != nil {
+		l.rtRegion.End()
+		l.rtRegion = rtrace.StartRegion(l.rtCtx, p.String())
+	}
 }
 
 // updateTime refreshes the cached time. Time on the loop's line never goes back.
@@ -520,6 +533,13 @@ func (l *Loop) enter() error {
 		return ErrStopped
 	}
 	l.running = true
+	if rtrace.IsEnabled() {
+		// go test -trace and go tool trace: a task per loop, a region per phase.
+		if l.rtTask == nil {
+			l.rtCtx, l.rtTask = rtrace.NewTask(context.Background(), "nodeloop")
+		}
+		l.rtRegion = rtrace.StartRegion(l.rtCtx, l.phase.String())
+	}
 	return nil
 }
 
@@ -535,6 +555,10 @@ func (l *Loop) leave(errp *error, mode string) {
 		}
 	}
 	l.running = false
+	if l.rtRegion != nil {
+		l.rtRegion.End()
+		l.rtRegion = nil
+	}
 	stopped := l.stopFlag
 	l.stopFlag = false
 	if l.tracer != nil {
