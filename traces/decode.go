@@ -173,6 +173,7 @@ type wireEvent struct {
 	N        int    `json:"n"`
 	Err      string `json:"err"`
 	Msg      string `json:"msg"`
+	Input    string `json:"input"`
 }
 
 // decodeEvent turns one line into an event.
@@ -229,6 +230,7 @@ func decodeEvent(line []byte) (Event, error) {
 		N:        w.N,
 		Err:      w.Err,
 		Msg:      w.Msg,
+		Input:    w.Input,
 	}, nil
 }
 

@@ -78,6 +78,7 @@ const (
 	KindTickQueue           // NextTick: ID
 	KindMicrotaskQueue      // QueueMicrotask: ID
 	KindChoice              // a simulated world decided: Msg what, N the options, Count the pick
+	KindInput               // a real run's input, for replay: Msg what (clock, listen, ...), Input the value
 	kindCount
 )
 
@@ -85,7 +86,7 @@ var kindNames = [kindCount]string{
 	"invalid", "tick", "phase", "callback", "timer_start", "timer_clear",
 	"immediate_queue", "immediate_clear", "pool_submit", "pool_start", "pool_done",
 	"pool_cancel", "op_start", "op_complete", "wake", "poll", "log", "stop", "end",
-	"close", "watcher", "clock", "tick_queue", "microtask_queue", "choice",
+	"close", "watcher", "clock", "tick_queue", "microtask_queue", "choice", "input",
 }
 
 // String returns the kind's name as the trace spells it.
@@ -176,4 +177,5 @@ type Event struct {
 	N        int           // op completion: bytes
 	Err      string        // pool done, op completion, end: the error's text
 	Msg      string        // log: the message
+	Input    string        // input: the recorded value, as JSON
 }

@@ -169,6 +169,10 @@ func AppendJSON(buf []byte, e *Event) []byte {
 		buf = append(buf, `,"msg":`...)
 		buf = appendString(buf, e.Msg)
 	}
+	if e.Input != "" {
+		buf = append(buf, `,"input":`...)
+		buf = appendString(buf, e.Input)
+	}
 	return append(buf, '}')
 }
 

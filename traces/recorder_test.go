@@ -73,7 +73,7 @@ func TestRecorderWriteError(t *testing.T) {
 
 // Names parse back.
 func TestNamesRoundTrip(t *testing.T) {
-	for k := traces.KindTick; k <= traces.KindChoice; k++ {
+	for k := traces.KindTick; k <= traces.KindInput; k++ {
 		if got, ok := traces.ParseKind(k.String()); !ok || got != k {
 			t.Errorf("ParseKind(%q) = %v, %v", k.String(), got, ok)
 		}
