@@ -2,6 +2,8 @@
 //
 //	nodeloop demo [--trace FILE]    the book's program on the real OS
 //	nodeloop sim [SCENARIO] [--seed N | --seeds A-B] ...    deterministic runs
+//	nodeloop record SCENARIO -o FILE    a real run, recorded for replay
+//	nodeloop replay FILE    re-run deterministically; exit 1 if it differs
 //	nodeloop bench [--vs libuv,node,go]    benchmarks side by side with the peers
 //
 // Exit codes: 0 ok, 1 a finding, 2 bad usage or unreadable input.
@@ -38,6 +40,9 @@ commands:
   sim [SCENARIO] [--seed N | --seeds A-B] [-j N] [--shard K/N] [--faults LIST]
       [--swarm] [--cost MIN-MAX] [--trace FILE]
                          deterministic runs on virtual time; exit 1 on a failed seed
+  record SCENARIO -o FILE
+                         a real run on the OS, recorded with its inputs for replay
+  replay FILE            re-run a recording deterministically; exit 1 if it differs
   bench [--vs libuv,node,go] [--only NAMES] [--scale X]
                          benchmarks side by side with libuv, Node.js and plain Go
                          (bash bench/setup.sh installs libuv and Node.js)
@@ -60,6 +65,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = benchCmd(args[1:], stdout)
 	case "sim":
 		err = simCmd(args[1:], stdout, stderr)
+	case "record":
+		err = recordCmd(args[1:], stdout)
+	case "replay":
+		err = replayCmd(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// record then replay: identical is exit 0; a tampered recording is a finding (1); an
+// unreadable one is bad input (2).
+func TestRecordReplayCommands(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "echo.jsonl")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"record", "echo", "-o", file}, &out, &errOut); code != 0 {
+		t.Fatalf("record: exit %d: %s", code, errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"replay", file}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "replayed identically") {
+		t.Fatalf("replay: exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	b, _ := os.ReadFile(file)
+	tampered := filepath.Join(dir, "tampered.jsonl")
+	os.WriteFile(tampered, bytes.Replace(b, []byte(`"kind":"poll","id":0,"pending":4`), []byte(`"kind":"poll","id":0,"pending":5`), 1), 0o644)
+	errOut.Reset()
+	if code := run([]string{"replay", tampered}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "differs") {
+		t.Fatalf("tampered replay: exit %d: %s", code, errOut.String())
+	}
+	garbage := filepath.Join(dir, "garbage.jsonl")
+	os.WriteFile(garbage, []byte("not a trace\n"), 0o644)
+	if code := run([]string{"replay", garbage}, &out, &errOut); code != 2 {
+		t.Fatalf("garbage replay: exit %d", code)
+	}
+	for _, args := range [][]string{{"record"}, {"record", "nope", "-o", file}, {"record", "echo"}, {"replay"}} {
+		if code := run(args, &out, &errOut); code != 2 {
+			t.Errorf("run(%q) = %d, want 2", args, code)
+		}
+	}
+}
