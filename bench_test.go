@@ -1,12 +1,15 @@
 package nodeloop_test
 
 import (
+	"bufio"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // The loop's own benchmarks. The same workloads in libuv, Node.js and plain Go are in
@@ -111,4 +114,22 @@ func BenchmarkPool(b *testing.B) {
 		b.Fatalf("%d of %d jobs done", done, b.N*jobs)
 	}
 	b.ReportMetric(float64(b.N*jobs)/b.Elapsed().Seconds(), "jobs/s")
+}
+
+// BenchmarkImmediatesTraced is BenchmarkImmediates with every event encoded as JSON
+// Lines into a buffered writer: the cost of tracing, as a ratio to the untraced run.
+func BenchmarkImmediatesTraced(b *testing.B) {
+	w := bufio.NewWriterSize(io.Discard, 64<<10)
+	rec := traces.NewRecorder(w, traces.NewHeader("real"))
+	l, err := nodeloop.New(nodeloop.WithTracer(rec))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	chainImmediates(b, l, b.N)
+	if err := rec.Flush(); err != nil {
+		b.Fatal(err)
+	}
 }

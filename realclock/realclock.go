@@ -1,18 +1,27 @@
 // Package realclock is the Clock of a real run: the operating system's monotonic
-// clock, as time.Now reads it.
+// clock.
 //
-// It is the default Clock of a nodeloop.Loop. Readings carry Go's monotonic clock
-// reading, so differences between them are immune to changes of the wall clock.
+// It is the default Clock of a nodeloop.Loop. A Clock made by New reads only the
+// monotonic clock after its first reading, which is cheaper than time.Now's two
+// readings: its times are the first reading plus the monotonic time elapsed since,
+// so they are immune to changes of the wall clock and carry Go's monotonic reading.
 package realclock
 
 import "time"
 
-// Clock reads the operating system's clock. Its zero value is ready to use and it is
-// safe for concurrent use.
-type Clock struct{}
+// Clock reads the operating system's clock. Its zero value reads time.Now; New's
+// reads the monotonic clock alone. It is safe for concurrent use.
+type Clock struct {
+	base time.Time
+}
 
-// New returns a Clock.
-func New() Clock { return Clock{} }
+// New returns a Clock whose readings count from now.
+func New() Clock { return Clock{base: time.Now()} }
 
 // Now returns the current time with its monotonic reading.
-func (Clock) Now() time.Time { return time.Now() }
+func (c Clock) Now() time.Time {
+	if c.base.IsZero() {
+		return time.Now()
+	}
+	return c.base.Add(time.Since(c.base))
+}
