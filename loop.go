@@ -483,21 +483,24 @@ func (l *Loop) Run(main func()) (err error) {
 	defer l.leave(&err, "run")
 	l.updateTime()
 	l.enterPhase(traces.PhaseMain)
+	l.drainTicks() // queued before Run, outside any callback
 	if main != nil {
 		l.call(traces.SourceMain, 0, main)
-	} else {
-		l.drainTicks()
 	}
-	for l.Alive() && !l.stopFlag {
+	if !l.Alive() || l.stopFlag {
+		return nil
+	}
+	// Liveness is checked before the first tick and after every timers phase, as
+	// libuv's uv_run checks it before its first iteration and at the end of each.
+	for {
 		l.runTimers()
 		if !l.Alive() || l.stopFlag {
-			break
+			return nil
 		}
 		if err := l.iterate(runDefault); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 // RunOnce runs one iteration from the current position: the pending, idle, prepare,
@@ -725,15 +728,18 @@ func (l *Loop) runAsync() {
 }
 
 // runCheck runs the check watchers, then the immediates queued before the phase
-// began. Node's immediates are a check watcher started when the loop is made, so they
-// come after every watcher started later.
+// began (an immediate queued by a check watcher waits for the next tick). Node's
+// immediates are a check watcher started when the loop is made, so they come after
+// every watcher started later.
 func (l *Loop) runCheck() {
+	l.immQ.moveTo(&l.immRun)
 	l.runWatchers(traces.PhaseCheck, &l.check, traces.SourceCheck)
-	if l.immQ.empty() {
+	if l.immRun.empty() {
 		return
 	}
-	l.enterPhase(traces.PhaseCheck)
-	l.immQ.moveTo(&l.immRun)
+	if l.phase != traces.PhaseCheck {
+		l.enterPhase(traces.PhaseCheck)
+	}
 	for !l.immRun.empty() {
 		n := l.immRun.next
 		n.remove()

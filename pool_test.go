@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -31,7 +32,12 @@ func newReal(t *testing.T, workers int) (*nodeloop.Loop, *traces.Recorder) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() {
+		l.Close()
+		for _, v := range properties.Check(rec.Events()) {
+			t.Errorf("invariant: %v", v)
+		}
+	})
 	return l, rec
 }
 

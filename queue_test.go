@@ -167,3 +167,25 @@ func TestImmediateBeforeTimeoutFromPoolCallback(t *testing.T) {
 		w.want("immediate", "timeout")
 	}
 }
+
+// An immediate queued by a check watcher, in the check phase, runs in the next tick;
+// a nextTick queued before Run runs before main.
+func TestImmediateFromCheckWatcherAndTickBeforeRun(t *testing.T) {
+	w := newWorld(t)
+	var queuedIn, ranIn uint64
+	var c *nodeloop.Watcher
+	c = w.l.Check(func() {
+		c.Close(nil)
+		queuedIn = tickOf(w)
+		w.l.SetImmediate(func() { ranIn = tickOf(w) })
+	})
+	w.l.NextTick(func() { w.add("tick before Run") })
+	w.run(func() {
+		w.add("main")
+		w.l.SetImmediate(func() { w.add("immediate from main") }) // the poll does not wait
+	})
+	if ranIn != queuedIn+1 {
+		t.Fatalf("immediate queued in tick %d ran in tick %d, want the next", queuedIn, ranIn)
+	}
+	w.want("tick before Run", "main", "immediate from main")
+}

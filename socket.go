@@ -20,6 +20,7 @@ type Listener struct {
 	addr    net.Addr
 	onConn  func(*Conn, error)
 	accept  poller.Op
+	waiting bool // the accept is in flight
 	ref     bool
 	closing bool
 	closeCb func()
@@ -79,7 +80,9 @@ func (l *Loop) Listen(network, address string, onConn func(*Conn, error)) (*List
 
 func (ln *Listener) startAccept() {
 	ln.accept.Reset()
+	ln.waiting = true
 	if err := ln.l.startOp(&ln.accept, ln.id); err != nil {
+		ln.waiting = false
 		ln.l.traceOpDone(&ln.accept, ln.id, 0, err)
 		ln.l.deferToPending(ln.id, func() {
 			if !ln.closing {
@@ -106,6 +109,7 @@ func (c *Conn) closed() bool          { return c.closing }
 func (c *Conn) handleID() uint64      { return c.id }
 
 func (ln *Listener) opDone(op *poller.Op) {
+	ln.waiting = false
 	if ln.closing {
 		return
 	}
@@ -163,6 +167,11 @@ func (ln *Listener) Close(cb func()) {
 
 func (ln *Listener) finishClose() (uint64, func()) {
 	ln.n.remove()
+	if ln.waiting {
+		// The accept the close cut short finishes here, without a callback.
+		ln.waiting = false
+		ln.l.traceOpDone(&ln.accept, ln.id, 0, ErrClosed)
+	}
 	return ln.id, ln.closeCb
 }
 
@@ -341,9 +350,9 @@ func (c *Conn) opDone(op *poller.Op) {
 	case poller.Write:
 		c.writing = false
 		w := c.popWrite()
-		n, err := op.N, op.Err
+		id, n, err := op.ID, op.N, op.Err // op is reused by the next write
 		c.startWrite()
-		l.enterOpCallback(op.ID, c.id)
+		l.enterOpCallback(id, c.id)
 		w.cb(n, err)
 		l.leaveCallback()
 	}

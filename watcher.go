@@ -129,7 +129,9 @@ func (l *Loop) runWatchers(p traces.Phase, list *node[*Watcher], src traces.Sour
 	if list.empty() {
 		return
 	}
-	l.enterPhase(p)
+	if l.phase != p {
+		l.enterPhase(p)
+	}
 	run := &l.watcherRun
 	list.moveTo(run)
 	for !run.empty() {

@@ -9,6 +9,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -39,7 +40,13 @@ func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	t.Cleanup(func() { l.Close() })
+	t.Cleanup(func() {
+		l.Close()
+		// Every trace a test makes must keep the invariants of SEMANTICS.md.
+		for _, v := range properties.Check(w.rec.Events()) {
+			t.Errorf("invariant: %v", v)
+		}
+	})
 	w.l = l
 	return w
 }

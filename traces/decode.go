@@ -72,7 +72,8 @@ func (d *Decoder) Next() (Event, error) {
 }
 
 // Decode reads a whole trace from r: its header and its events, in order. A
-// malformed, truncated or future-version trace is a *[LineError] naming the line.
+// malformed, truncated or future-version trace is a *[LineError] naming the line;
+// the events before that line are returned with it.
 func Decode(r io.Reader) (Header, []Event, error) {
 	d := NewDecoder(r)
 	var events []Event

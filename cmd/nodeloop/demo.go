@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ func demo(args []string, stdout io.Writer) error {
 		return err
 	}
 	var rec *traces.Recorder
+	var flush func() error
 	if *traceFile != "" {
 		f, err := os.Create(*traceFile)
 		if err != nil {
@@ -27,10 +29,9 @@ func demo(args []string, stdout io.Writer) error {
 		defer f.Close()
 		h := traces.NewHeader("real")
 		h.Scenario = "demo"
-		rec = traces.NewRecorder(bufio.NewWriter(f), h)
-		defer func() {
-			rec.Flush()
-		}()
+		w := bufio.NewWriter(f)
+		rec = traces.NewRecorder(w, h)
+		flush = func() error { return errors.Join(rec.Flush(), w.Flush(), f.Sync()) }
 	}
 	var next interface{ Event(traces.Event) }
 	if rec != nil {
@@ -46,5 +47,8 @@ func demo(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "===== FINISHED =====")
+	if flush != nil {
+		return flush()
+	}
 	return nil
 }

@@ -4,6 +4,10 @@
 //	nodeloop sim [SCENARIO] [--seed N | --seeds A-B] ...    deterministic runs
 //	nodeloop record SCENARIO -o FILE    a real run, recorded for replay
 //	nodeloop replay FILE    re-run deterministically; exit 1 if it differs
+//	nodeloop check FILE    invariants; exit 1 on violation
+//	nodeloop diff A B    first divergence; exit 1 if different
+//	nodeloop export --format chrome FILE    to Perfetto / chrome://tracing JSON
+//	nodeloop view FILE -o out.html    HTML timeline
 //	nodeloop bench [--vs libuv,node,go]    benchmarks side by side with the peers
 //
 // Exit codes: 0 ok, 1 a finding, 2 bad usage or unreadable input.
@@ -43,6 +47,13 @@ commands:
   record SCENARIO -o FILE
                          a real run on the OS, recorded with its inputs for replay
   replay FILE            re-run a recording deterministically; exit 1 if it differs
+  check FILE             the invariants of SEMANTICS.md; exit 1 on a violation
+  diff [--ignore-timing] [--ignore-workers] [--ignore-pending] A B
+                         the first divergence of two traces; exit 1 if they differ
+  export [--format chrome] FILE [-o OUT]
+                         Chrome Trace Event JSON, for Perfetto and chrome://tracing
+  view FILE [-o out.html]
+                         a self-contained HTML timeline of a trace
   bench [--vs libuv,node,go] [--only NAMES] [--scale X]
                          benchmarks side by side with libuv, Node.js and plain Go
                          (bash bench/setup.sh installs libuv and Node.js)
@@ -69,6 +80,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = recordCmd(args[1:], stdout)
 	case "replay":
 		err = replayCmd(args[1:], stdout)
+	case "check":
+		err = checkCmd(args[1:], stdout)
+	case "diff":
+		err = diffCmd(args[1:], stdout)
+	case "export":
+		err = exportCmd(args[1:], stdout)
+	case "view":
+		err = viewCmd(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// checkCmd checks a trace against the invariants of SEMANTICS.md.
+func checkCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("check")
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		return usageError{"check: name one trace file: nodeloop check FILE"}
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return inputError{err}
+	}
+	defer f.Close()
+	_, events, err := traces.Decode(bufio.NewReader(f))
+	if err != nil {
+		return inputError{fmt.Errorf("%s: %w", args[0], err)}
+	}
+	violations := properties.Check(events)
+	for _, v := range violations {
+		fmt.Fprintln(stdout, v)
+	}
+	if len(violations) > 0 {
+		return findingError{fmt.Sprintf("%s: %d violations of %d events", args[0], len(violations), len(events))}
+	}
+	fmt.Fprintf(stdout, "%s: %d events, every invariant holds (%d rules)\n", args[0], len(events), len(properties.Rules()))
+	return nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// diffCmd compares two traces and reports their first divergence:
+//
+//	nodeloop diff [--ignore-timing] [--ignore-workers] [--ignore-pending] A B
+//
+// Equal traces print one line and succeed; different ones are a finding (exit 1)
+// that shows where; a file that cannot be read or decoded is an input error (exit 2)
+// naming the file and the line.
+func diffCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("diff")
+	timing := fs.Bool("ignore-timing", false, "ignore times, timeouts, delays, deadlines and repeats")
+	workers := fs.Bool("ignore-workers", false, "ignore which pool worker ran each job")
+	pending := fs.Bool("ignore-pending", false, "ignore the pending count")
+	files, err := parseTraceArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 2 {
+		return usageError{fmt.Sprintf("diff: want two trace files A B, got %d", len(files))}
+	}
+	_, a, err := loadTraceFile(files[0])
+	if err != nil {
+		return err
+	}
+	_, b, err := loadTraceFile(files[1])
+	if err != nil {
+		return err
+	}
+	var opts []traces.DiffOption
+	if *timing {
+		opts = append(opts, traces.IgnoreTiming())
+	}
+	if *workers {
+		opts = append(opts, traces.IgnoreWorkers())
+	}
+	if *pending {
+		opts = append(opts, traces.IgnorePending())
+	}
+	d := traces.Diff(a, b, opts...)
+	if d == nil {
+		fmt.Fprintf(stdout, "%s and %s are the same: %d events\n", files[0], files[1], len(a))
+		return nil
+	}
+	return findingError{fmt.Sprintf("%s (a) and %s (b) differ\n%s", files[0], files[1], strings.TrimSuffix(d.String(), "\n"))}
+}
+
+// parseTraceArgs parses flags that may come before, between or after the file
+// arguments, and returns the files. Flag errors are usage errors.
+func parseTraceArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		if fs.NArg() == 0 {
+			return files, nil
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// loadTraceFile reads and decodes the trace in path. An unreadable or malformed
+// file is an inputError naming the file (and the line).
+func loadTraceFile(path string) (traces.Header, []traces.Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return traces.Header{}, nil, inputError{err}
+	}
+	defer f.Close()
+	h, events, err := traces.Decode(bufio.NewReader(f))
+	if err != nil {
+		return traces.Header{}, nil, inputError{fmt.Errorf("%s: %w", path, err)}
+	}
+	return h, events, nil
+}
+
+// writeOutputFile calls write with a writer on path, or on stdout when path is
+// empty or "-", and returns the first error of writing or closing.
+func writeOutputFile(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// viewCmd writes a trace as a self-contained HTML timeline, one file to open in any
+// browser without a network:
+//
+//	nodeloop view FILE [-o out.html]
+//
+// The page goes to stdout unless -o names a file.
+func viewCmd(args []string, stdout io.Writer) error {
+	fs := newFlags("view")
+	out := fs.String("o", "", "write the page to `OUT` (an .html file) instead of stdout")
+	files, err := parseTraceArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usageError{fmt.Sprintf("view: want one trace file, got %d", len(files))}
+	}
+	h, events, err := loadTraceFile(files[0])
+	if err != nil {
+		return err
+	}
+	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return traces.WriteHTML(w, h, events) }); err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	return nil
+}

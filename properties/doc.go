@@ -1,0 +1,122 @@
+// Package properties checks recorded traces of a nodeloop.Loop against the loop's
+// invariants: the rules marked (I) in SEMANTICS.md that a trace can show.
+//
+// [Check] takes the events of a trace (a traces.Recorder's, or a decoded file's)
+// and returns every [Violation] it finds, each naming its rule, the positions and
+// seq numbers of the events involved, and what is wrong. It works on real and
+// simulated traces alike, on traces of Run and of RunOnce, and on traces cut
+// short: a rule reports only what the events present prove, never what might
+// still have happened after the last one. [Rules] lists the rules with a line
+// each; this page says what each one checks and where it stops.
+//
+//	for _, v := range properties.Check(rec.Events()) {
+//		t.Error(v)
+//	}
+//
+// # Reading a trace
+//
+// A trace must start with the loop's first event. Check splits it into runs and
+// phase spans. An end event closes a Run or RunOnce call; the events after it,
+// until the loop enters a phase again, were made between two calls and belong to
+// no phase, although they carry the phase the loop was last in. A phase span is
+// one stretch of one phase: it opens at a tick event, or at the first event of a
+// tick in another phase than the one before, and ends at its last event or at an
+// end event. Events in PhaseMain (the main callback, and a Run's draining of
+// nextTicks before its first tick) belong to no tick's phase order.
+//
+// # Rules
+//
+// sequence ([RuleSequence]): seq is 1 at the first event and grows by one; the
+// tick grows by one at each tick event and changes at no other event.
+//
+// phase-order ([RulePhaseOrder]): within a tick, the phases of the events outside
+// PhaseMain run timers, pending, idle, prepare, poll, check, close; any may be
+// missing, none may come back after a later one (the events written between two
+// calls carry the phase the loop was in, so they never count as going back). A
+// tick begins in the timers phase, but for tick 1 begun by RunOnce, which begins
+// in the pending phase; events before tick 1 are in PhaseMain. Callbacks run in
+// their source's phase: main in main, timer and interval in timers, idle,
+// prepare and check watchers in theirs, immediate in check, close in close, post
+// in poll (pool, op and pending callbacks are the exactly-once rule's).
+//
+// pending ([RulePending]): Pending is never negative. A Run that ends neither
+// stopped (end Count 0) nor failed (no Err) ends with pending 0. The loop checks
+// liveness before each tick of Run and before RunOnce's first tick, and after
+// every timers phase. A tick event is written right after its check with nothing
+// between them that changes the count, so the tick event's own Pending is what
+// the check saw, and it must not be 0; the one exception is the timers phase
+// RunOnce runs at its end without a check (a tick in a run that RunOnce's end
+// event closes, or one the trace stops in before the run goes past it). After a
+// timers phase the loop goes on only if it is alive: when the last event of a
+// timers phase and the first event of the following phase of that tick both
+// show 0, the rule reports them. Limits: Ref, Unref, Post and a handle closed
+// without a callback change the count without an event, so a 0 followed by a
+// rise, or a fall to 0 between two events, proves nothing, and the rule reads
+// only the events next to a check. A Post from another goroutine can land between
+// a check and its event, which only raises the count; it can make a real Run end
+// with pending 1, which this rule then reports.
+//
+// timer-order ([RuleTimerOrder]): the timer and interval callbacks of one timers
+// phase run in increasing (deadline, start order). A timer's deadline and start
+// order are those of the timer_start in force when the phase began collecting
+// due timers: its latest timer_start strictly before the phase span's first event
+// (the tick event). Refresh and an interval's re-arm write new timer_start events
+// with the same ID; a Refresh before the phase moves the timer behind the ones
+// started before it. The start order is the position of that timer_start.
+//
+// timer-same-phase ([RuleTimerSamePhase]): a timer started (or restarted) during
+// a timers phase does not run in it. The re-arm of an interval, written right
+// before its callback, is not counted against that callback, but it is against
+// any later one in the same phase: an interval runs at most once per phase. A
+// timer callback with no timer_start before its phase is reported too.
+//
+// timer-deadline ([RuleTimerDeadline]): a timer callback's Time (the loop's cached
+// time, read before the phase began) is at least the Deadline of the timer_start
+// in force when its phase began, as defined above. The re-arm right before an
+// interval's callback carries the next deadline and is never the one compared.
+//
+// tick-queues ([RuleTickQueues]): tick_queue and microtask_queue events add IDs to
+// the two queues; nextTick and microtask callbacks take them out. After each
+// macrotask callback the loop drains the whole nextTick queue, ticks queued
+// meanwhile included, then the whole microtask queue, microtasks queued meanwhile
+// included while the nextTicks they queue wait, and repeats. So: no other callback
+// starts while either queue holds an ID; each queue runs FIFO and only what was
+// queued; a microtask never runs while a nextTick waits that was queued before
+// the current microtask drain began (a drain is a run of microtask callbacks with
+// no other callback between them); and no nextTick runs in the middle of a drain,
+// while the microtask queue is not empty. Each waiting entry is reported once.
+//
+// immediates ([RuleImmediates]): immediates run FIFO by their immediate_queue
+// events, cleared ones left out, and each runs once and only when queued. One
+// queued in a check phase span runs in a later tick.
+//
+// cleared ([RuleCleared]): an immediate cleared by immediate_clear never runs. A
+// timer whose latest timer_clear is later than its latest timer_start (not
+// counting an interval's re-arm right before the callback) does not run.
+//
+// exactly-once ([RuleExactlyOnce]): each pool_submit gets exactly one callback from
+// source pool with its ID, after it, in the poll phase, canceled requests
+// included; a request keeps the loop alive until then, so one without its callback
+// when a Run ends unstopped is reported there. Each op_start gets exactly one
+// op_complete with its ID, after it, and at most one callback from source op with
+// its ID, after the op_complete and naming the op_start's handle, in the poll
+// phase, or in the close phase when the op_complete carries the closed error. An
+// op_complete right after its op_start is an error found at start: its callback
+// is the next one from source pending whose ID is the handle, in a pending phase,
+// and no op callback may run for that operation; one still owed when a Run ends
+// unstopped is reported. Callbacks from source op with ID 0 are queued writes a
+// close cut short before they started: they are no operation and are ignored. An
+// op_start without op_complete is reported only when its handle has provably
+// finished closing: at the handle's close callback, at the second tick event
+// after its close, or at the end of a Run that ends unstopped after its close.
+// Limits: a trace does not record which goroutine ran a callback, so the rule
+// that callbacks run on the loop's goroutine, never a worker's, is out of reach.
+// A pending callback names its handle, not its operation, so when one handle has
+// several errors at start, which callback delivered which is not checked, only
+// their number.
+//
+// close-last ([RuleCloseLast]): a close callback (source close, ID the handle's)
+// follows a close event of that handle, once per close, and no callback of the
+// handle runs after it: watcher callbacks (sources idle, prepare, check) and
+// pending callbacks carry the handle as ID, op callbacks carry it as Handle.
+package properties

@@ -1,0 +1,491 @@
+package traces
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// chromeGap is the least display distance between two consecutive events, and so
+// the least width of a slice, in the Chrome export and the HTML timeline. On virtual
+// time many events share one instant; without it their slices would be invisible.
+const chromeGap = time.Microsecond
+
+// The thread ids of the Chrome export: the loop's thread, and the first pool
+// worker's (worker w is chromeWorkerTid+w).
+const (
+	chromePid       = 1
+	chromeLoopTid   = 1
+	chromeWorkerTid = 10
+)
+
+// usec is a display time in nanoseconds, written to JSON in microseconds, exactly.
+type usec int64
+
+// MarshalJSON writes u as a decimal number of microseconds.
+func (u usec) MarshalJSON() ([]byte, error) {
+	return appendMicros(nil, int64(u)), nil
+}
+
+func appendMicros(buf []byte, ns int64) []byte {
+	if ns < 0 {
+		buf = append(buf, '-')
+		if ns == math.MinInt64 {
+			return append(buf, "9223372036854775.808"...)
+		}
+		ns = -ns
+	}
+	buf = strconv.AppendInt(buf, ns/1000, 10)
+	if frac := ns % 1000; frac != 0 {
+		s := fmt.Sprintf(".%03d", frac)
+		for s[len(s)-1] == '0' {
+			s = s[:len(s)-1]
+		}
+		buf = append(buf, s...)
+	}
+	return buf
+}
+
+// chromeEvent is one entry of the Chrome Trace Event format's traceEvents array.
+type chromeEvent struct {
+	Name string         `json:"name"`
+	Cat  string         `json:"cat,omitempty"`
+	Ph   string         `json:"ph"`
+	Ts   usec           `json:"ts"`
+	Dur  *usec          `json:"dur,omitempty"`
+	Pid  int            `json:"pid"`
+	Tid  int            `json:"tid"`
+	S    string         `json:"s,omitempty"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+// chromeFile is the Chrome Trace Event format's JSON object form.
+type chromeFile struct {
+	OtherData       map[string]any `json:"otherData"`
+	DisplayTimeUnit string         `json:"displayTimeUnit"`
+}
+
+// displayTimes places each event on the display time line: at its loop time, or
+// chromeGap after the previous event when that is later, so that the display times
+// strictly increase. It saturates instead of overflowing.
+func displayTimes(events []Event) []int64 {
+	d := make([]int64, len(events))
+	for i, e := range events {
+		t := int64(e.Time)
+		if i > 0 {
+			prev := d[i-1]
+			next := prev + int64(chromeGap)
+			if prev > math.MaxInt64-int64(chromeGap) {
+				next = math.MaxInt64
+			}
+			t = max(t, next)
+		}
+		d[i] = t
+	}
+	return d
+}
+
+// slice is an open or finished complete event.
+type chromeSlice struct {
+	level int // 0 tick, 1 phase, 2 callback
+	ev    chromeEvent
+}
+
+// chromeBuilder turns events into Chrome trace events.
+type chromeBuilder struct {
+	out   []chromeEvent
+	stack []chromeSlice
+}
+
+// closeTo ends every open slice at level or deeper at time at.
+func (b *chromeBuilder) closeTo(level int, at int64) {
+	for len(b.stack) > 0 && b.stack[len(b.stack)-1].level >= level {
+		s := b.stack[len(b.stack)-1]
+		b.stack = b.stack[:len(b.stack)-1]
+		dur := usec(max(0, at-int64(s.ev.Ts)))
+		s.ev.Dur = &dur
+		b.out = append(b.out, s.ev)
+	}
+}
+
+func (b *chromeBuilder) open(level int, ev chromeEvent) {
+	ev.Ph, ev.Pid = "X", chromePid
+	if ev.Tid == 0 {
+		ev.Tid = chromeLoopTid
+	}
+	b.stack = append(b.stack, chromeSlice{level: level, ev: ev})
+}
+
+// eventArgs returns the fields of e that are set, for a Chrome event's args. The
+// loop time is t_ns: the display time can be later (see chromeGap).
+func eventArgs(e *Event) map[string]any {
+	a := map[string]any{"seq": e.Seq, "tick": e.Tick, "kind": e.Kind.String(), "t_ns": int64(e.Time), "pending": e.Pending}
+	if e.ID != 0 {
+		a["id"] = e.ID
+	}
+	if e.Source != SourceNone {
+		a["source"] = e.Source.String()
+	}
+	if e.Handle != 0 {
+		a["handle"] = e.Handle
+	}
+	if e.Worker != 0 {
+		a["worker"] = e.Worker
+	}
+	if e.Kind == KindPoll {
+		if e.Timeout < 0 {
+			a["timeout"] = "forever"
+		} else {
+			a["timeout"] = e.Timeout.String()
+		}
+	}
+	if e.Count != 0 || e.Kind == KindPoll {
+		a["count"] = e.Count
+	}
+	if e.Delay != 0 {
+		a["delay"] = e.Delay.String()
+	}
+	if e.Deadline != 0 {
+		a["deadline_ns"] = int64(e.Deadline)
+	}
+	if e.Repeat != 0 {
+		a["repeat"] = e.Repeat.String()
+	}
+	if e.Op != "" {
+		a["op"] = e.Op
+	}
+	if e.N != 0 || e.Kind == KindOpComplete {
+		a["n"] = e.N
+	}
+	if e.Err != "" {
+		a["err"] = e.Err
+	}
+	if e.Msg != "" || e.Kind == KindLog {
+		a["msg"] = e.Msg
+	}
+	if e.Input != "" {
+		a["input"] = e.Input
+	}
+	return a
+}
+
+// callbackName labels a callback: its source and the id of its handle or request,
+// with the operation when the trace names it.
+func callbackName(e *Event, ops map[uint64]string) string {
+	src := e.Source.String()
+	if e.Source == SourceNone {
+		src = "callback"
+	}
+	name := fmt.Sprintf("%s #%d", src, e.ID)
+	if op := ops[e.ID]; op != "" && e.Source == SourceOp {
+		name += " " + op
+	}
+	return name
+}
+
+// instantName labels an event that is not a slice.
+func instantName(e *Event) string {
+	switch {
+	case e.Kind == KindLog:
+		return "log"
+	case (e.Kind == KindChoice || e.Kind == KindInput) && e.Msg != "":
+		return e.Kind.String() + " " + e.Msg
+	case e.Op != "":
+		return fmt.Sprintf("%s %s #%d", e.Kind, e.Op, e.ID)
+	case e.ID != 0:
+		return fmt.Sprintf("%s #%d", e.Kind, e.ID)
+	default:
+		return e.Kind.String()
+	}
+}
+
+func cmpInt(x, y int) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// poolJob is a pool request seen on a worker.
+type poolJob struct {
+	id          uint64
+	worker      int
+	start, end  int64 // display times
+	instant     bool
+	done        bool
+	startEvent  int
+	doneEvent   int
+	err         string
+	startTimeNs int64
+}
+
+// WriteChrome writes events as a Chrome Trace Event file, the JSON object format
+// that Perfetto (ui.perfetto.dev) and chrome://tracing open:
+//
+//   - the loop's thread (tid 1) has one complete slice per tick ("tick N"), one per
+//     phase inside it, and the callbacks as slices inside their phase; a callback
+//     lasts until the next callback, phase or tick. The poll phase starts when the
+//     phase before it ended, and its "wait" slice is the time spent in the poller.
+//   - every other event is an instant on the loop's thread, with its fields as args.
+//   - the pending count is a counter track ("pending").
+//   - each pool worker has a thread ("pool worker N") with one slice per job, from
+//     pool_start to pool_done, or an instant when both have the same loop time.
+//
+// Times are the loop's, in microseconds, except that every event is drawn at least
+// 1 µs after the one before it, so that slices on virtual time, where many events
+// share an instant, keep a visible width. The loop time itself is in each event's
+// args as t_ns. Args carry kind, id, source and the other fields of the event.
+func WriteChrome(w io.Writer, h Header, events []Event) error {
+	d := displayTimes(events)
+	// start[i] is where a slice that begins at event i begins.
+	start := func(i int) int64 {
+		if i > 0 && events[i].Kind == KindPhase && events[i].Phase == PhasePoll {
+			// The phase event follows the wait; the phase began when the one
+			// before it ended.
+			return min(d[i], d[i-1]+int64(chromeGap))
+		}
+		return d[i]
+	}
+	ops := make(map[uint64]string)
+	submitted := make(map[uint64]int) // pool request id: its pool_submit event
+	for i := range events {
+		e := &events[i]
+		switch {
+		case (e.Kind == KindOpStart || e.Kind == KindOpComplete) && e.Op != "":
+			ops[e.ID] = e.Op
+		case e.Kind == KindPoolSubmit:
+			submitted[e.ID] = i
+		}
+	}
+
+	var b chromeBuilder
+	var jobs []*poolJob
+	openJobs := make(map[uint64]*poolJob)
+	lastPending := 0
+	for i := range events {
+		e := &events[i]
+		s := start(i)
+		if i == 0 || e.Pending != lastPending {
+			b.out = append(b.out, chromeEvent{Name: "pending", Ph: "C", Ts: usec(d[i]), Pid: chromePid, Tid: chromeLoopTid,
+				Args: map[string]any{"pending": e.Pending}})
+			lastPending = e.Pending
+		}
+		switch e.Kind {
+		case KindTick:
+			b.closeTo(0, s)
+			b.open(0, chromeEvent{Name: fmt.Sprintf("tick %d", e.Tick), Cat: "tick", Ts: usec(s), Args: eventArgs(e)})
+		case KindPhase:
+			if e.Phase == PhaseMain {
+				b.closeTo(0, s)
+			} else {
+				b.closeTo(1, s)
+			}
+			b.open(1, chromeEvent{Name: e.Phase.String(), Cat: "phase", Ts: usec(s), Args: eventArgs(e)})
+		case KindCallback:
+			b.closeTo(2, s)
+			b.open(2, chromeEvent{Name: callbackName(e, ops), Cat: "callback", Ts: usec(s), Args: eventArgs(e)})
+		case KindPoll:
+			// The wait began with the poll phase, unless something ran in
+			// the phase first.
+			from := s
+			if n := len(b.stack); n > 0 && b.stack[n-1].level == 1 && b.stack[n-1].ev.Name == PhasePoll.String() {
+				from = int64(b.stack[n-1].ev.Ts)
+			} else {
+				b.closeTo(2, s)
+			}
+			if from < d[i] {
+				dur := usec(d[i] - from)
+				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "X", Ts: usec(from), Dur: &dur,
+					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+			} else {
+				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "i", S: "t", Ts: usec(d[i]),
+					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+			}
+		case KindEnd:
+			b.closeTo(0, s)
+			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
+				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+		default:
+			if e.Kind == KindPoolStart {
+				if j := openJobs[e.ID]; j == nil || j.done {
+					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time)}
+					openJobs[e.ID] = j
+					jobs = append(jobs, j)
+				}
+			}
+			if e.Kind == KindPoolDone {
+				j := openJobs[e.ID]
+				if j == nil || j.done {
+					// Done without a start: an instant on its worker.
+					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time), instant: true}
+					jobs = append(jobs, j)
+				}
+				j.done, j.end, j.doneEvent, j.err = true, d[i], i, e.Err
+				if int64(e.Time) == j.startTimeNs {
+					j.instant = true
+				}
+				delete(openJobs, e.ID)
+			}
+			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
+				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+		}
+	}
+	endAt := int64(0)
+	if len(d) > 0 {
+		endAt = d[len(d)-1] + int64(chromeGap)
+	}
+	b.closeTo(0, endAt)
+
+	// Pool jobs go on their worker's thread. Jobs that would overlap on one worker
+	// (which a consistent trace never has) go on an extra lane of it, so slices
+	// on one thread always nest.
+	type lane struct {
+		worker, n int
+	}
+	laneEnd := make(map[lane]int64)
+	jobLane := make([]lane, len(jobs))
+	for k, j := range jobs {
+		if !j.done {
+			j.end = endAt
+		}
+		if j.instant {
+			j.end = j.start
+		}
+		l := lane{worker: max(j.worker, 0)}
+		for {
+			if end, busy := laneEnd[l]; !busy || end <= j.start {
+				break
+			}
+			l.n++
+		}
+		laneEnd[l] = j.end
+		jobLane[k] = l
+	}
+	laneKeys := make([]lane, 0, len(laneEnd))
+	for l := range laneEnd {
+		laneKeys = append(laneKeys, l)
+	}
+	slices.SortFunc(laneKeys, func(x, y lane) int {
+		if x.worker != y.worker {
+			return cmpInt(x.worker, y.worker)
+		}
+		return cmpInt(x.n, y.n)
+	})
+	tids := make(map[lane]int, len(laneKeys))
+	for i, l := range laneKeys {
+		tids[l] = chromeWorkerTid + i
+	}
+	for k, j := range jobs {
+		args := eventArgs(&events[j.startEvent])
+		args["kind"] = "pool job"
+		if j.done {
+			args["done_seq"] = events[j.doneEvent].Seq
+		} else {
+			args["done_seq"] = "never"
+		}
+		if j.err != "" {
+			args["err"] = j.err
+		}
+		if k, ok := submitted[j.id]; ok && k <= j.startEvent {
+			args["submit_seq"] = events[k].Seq
+			args["queued_ns"] = int64(events[j.startEvent].Time - events[k].Time)
+		}
+		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: args}
+		if j.instant {
+			ev.Ph, ev.S = "i", "t"
+		} else {
+			ev.Ph = "X"
+			dur := usec(j.end - j.start)
+			ev.Dur = &dur
+		}
+		b.out = append(b.out, ev)
+	}
+
+	// Parents before children: by time, then the longer first.
+	slices.SortStableFunc(b.out, func(x, y chromeEvent) int {
+		if x.Ts != y.Ts {
+			if x.Ts < y.Ts {
+				return -1
+			}
+			return 1
+		}
+		dx, dy := usec(-1), usec(-1)
+		if x.Dur != nil {
+			dx = *x.Dur
+		}
+		if y.Dur != nil {
+			dy = *y.Dur
+		}
+		switch {
+		case dx > dy:
+			return -1
+		case dx < dy:
+			return 1
+		}
+		return 0
+	})
+
+	process := h.Mode
+	if process == "" {
+		process = "nodeloop"
+	} else {
+		process = "nodeloop " + process
+	}
+	if h.Scenario != "" {
+		process += " " + h.Scenario
+	}
+	meta := []chromeEvent{
+		{Name: "process_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"name": process}},
+		{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"name": "loop"}},
+		{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"sort_index": 0}},
+	}
+	for i, l := range laneKeys {
+		name := fmt.Sprintf("pool worker %d", l.worker)
+		if l.n > 0 {
+			name += fmt.Sprintf(" (overlap %d)", l.n)
+		}
+		meta = append(meta,
+			chromeEvent{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: tids[l], Args: map[string]any{"name": name}},
+			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: tids[l], Args: map[string]any{"sort_index": i + 1}})
+	}
+
+	other := map[string]any{"format": h.Format, "version": h.Version, "mode": h.Mode, "go": h.Go, "module": h.Module}
+	if h.Seed != 0 {
+		other["seed"] = h.Seed
+	}
+	if h.Scenario != "" {
+		other["scenario"] = h.Scenario
+	}
+
+	bw := bufio.NewWriter(w)
+	bw.WriteString("{\"traceEvents\":[\n")
+	all := append(meta, b.out...)
+	for i := range all {
+		line, err := json.Marshal(&all[i])
+		if err != nil {
+			return err
+		}
+		bw.Write(line)
+		if i < len(all)-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	tail, err := json.Marshal(chromeFile{OtherData: other, DisplayTimeUnit: "ms"})
+	if err != nil {
+		return err
+	}
+	// tail is {"otherData":...,"displayTimeUnit":"ms"}: continue the object.
+	bw.WriteString("],")
+	bw.Write(tail[1:])
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
