@@ -14,14 +14,28 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 	const clients, messages = 3, 5
 	return func() {
 		var ln *nodeloop.Listener
-		served := 0
+		listening := true
+		stop := func() {
+			if listening {
+				listening = false
+				ln.Close(nil)
+			}
+		}
+		// The server stops listening once every client has connected or given up: a
+		// refused client never arrives.
+		served, settled := 0, 0
+		settle := func() {
+			if settled++; settled == clients {
+				stop()
+			}
+		}
 		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
 			if err != nil {
 				out.Print("main", "accept: "+err.Error())
 				return
 			}
 			if served++; served == clients {
-				ln.Close(nil)
+				stop()
 			}
 			done := closer(c)
 			var echo func()
@@ -47,6 +61,7 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 		}
 		for i := range clients {
 			l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+				settle()
 				if err != nil {
 					out.Print("main", fmt.Sprintf("client %d: %v", i, err))
 					return

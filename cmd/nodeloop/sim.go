@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/sim"
 )
@@ -119,7 +120,7 @@ func simOne(sc scenarios.Scenario, cfg sim.Config, seed uint64, traceFile string
 	out := scenarios.NewPrinter(stdout, nil)
 	cfg.Tracer = out
 	start := time.Now()
-	res, err := sim.Run(cfg, func(l *nodeloop.Loop) { sc.Main(l, out)() })
+	res, err := runChecked(cfg, func(l *nodeloop.Loop) { sc.Main(l, out)() })
 	if err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, 
 			for i := range next {
 				cfg := base
 				cfg.Seed = todo[i]
-				res, err := sim.Run(cfg, func(l *nodeloop.Loop) { sc.Main(l, discardOutput{})() })
+				res, err := runChecked(cfg, func(l *nodeloop.Loop) { sc.Main(l, discardOutput{})() })
 				mu.Lock()
 				if err != nil && runErr == nil {
 					runErr = err
@@ -203,6 +204,26 @@ func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, 
 		return findingError{fmt.Sprintf("%d of %d seeds failed; first: %s", len(failed), len(todo), opts.command(failed[0].Seed))}
 	}
 	return nil
+}
+
+// runChecked runs one simulation and checks its trace against the invariants of
+// SEMANTICS.md: a run that breaks one fails, whatever its verdict.
+func runChecked(cfg sim.Config, program func(*nodeloop.Loop)) (*sim.Result, error) {
+	cfg.KeepTrace = true
+	res, err := sim.Run(cfg, program)
+	if err != nil {
+		return nil, err
+	}
+	if vs := properties.Check(res.Events); len(vs) > 0 && !res.Failed() {
+		res.Verdict = sim.Failed
+		msgs := make([]string, len(vs))
+		for i, v := range vs {
+			msgs[i] = v.String()
+		}
+		res.Err = fmt.Errorf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(msgs, "\n  "))
+	}
+	res.Events = nil
+	return res, nil
 }
 
 type discardOutput struct{}
