@@ -127,3 +127,18 @@ func (l *Loop) Record(e traces.Event) {
 		l.emit(e)
 	}
 }
+
+// ID returns the id that names the timer in traces.
+func (t *Timer) ID() uint64 { return t.id }
+
+// ID returns the id that names the immediate in traces.
+func (im *Immediate) ID() uint64 { return im.id }
+
+// ID returns the id that names the watcher in traces.
+func (w *Watcher) ID() uint64 { return w.id }
+
+// ID returns the id that names the listener in traces.
+func (ln *Listener) ID() uint64 { return ln.id }
+
+// ID returns the id that names the connection in traces.
+func (c *Conn) ID() uint64 { return c.id }

@@ -671,7 +671,15 @@ func (l *Loop) poll(timeout time.Duration) error {
 // handle finished when it closed; the poller's late report of them is dropped.
 func (l *Loop) completeOp(op *poller.Op) {
 	h, ok := op.Data.(opHandler)
-	if !ok || h.closed() {
+	if !ok {
+		return
+	}
+	if h.closed() {
+		// A connection accepted before the listener closed, and reported after, has
+		// nobody to take it: close it, or its peer would wait forever.
+		if op.Kind == poller.Accept && op.Err == nil && op.Conn != 0 {
+			l.poller.CloseSocket(op.Conn)
+		}
 		return
 	}
 	l.traceOpDone(op, h.handleID(), op.N, op.Err)

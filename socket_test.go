@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"time"
 	"testing"
 
 	"github.com/nodeloop/nodeloop"
@@ -231,5 +232,44 @@ func TestCloseWithOperationsInFlight(t *testing.T) {
 		if e.Kind == traces.KindCallback && e.Source == traces.SourceOp && e.Phase != traces.PhasePoll && e.Phase != traces.PhaseClose {
 			t.Fatalf("op callback in the %s phase", e.Phase)
 		}
+	}
+}
+
+// Closing a listener while connections wait to be accepted, one of them accepted by
+// the poller but not yet delivered, ends every one of them: each client sees the end
+// of the stream or a reset, and Run returns.
+func TestListenerCloseWithConnectionsWaiting(t *testing.T) {
+	l, _ := newReal(t, 0)
+	dialed, ended := 0, 0
+	err := l.Run(func() {
+		l.SetTimeout(10*time.Second, func() { t.Error("a client never saw its connection end") }).Unref()
+		var ln *nodeloop.Listener
+		ln, _ = l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if c != nil {
+				c.Read(func([]byte, error) { c.Close(nil) })
+			}
+		})
+		for i := 0; i < 3; i++ {
+			l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+				if err != nil {
+					t.Errorf("dial %d: %v", i, err)
+					return
+				}
+				if dialed++; dialed == 3 {
+					ln.Close(nil)
+				}
+				c.Write([]byte("hi"), func(int, error) {})
+				c.Read(func(b []byte, err error) {
+					if err == nil {
+						t.Errorf("client %d read %q, want the end of the stream or a reset", i, b)
+					}
+					ended++
+					c.Close(nil)
+				})
+			})
+		}
+	})
+	if err != nil || ended != 3 {
+		t.Fatalf("Run = %v, %d of 3 clients saw their connection end", err, ended)
 	}
 }

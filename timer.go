@@ -19,6 +19,7 @@ type Timer struct {
 	slot     uint32 // in Loop.timerSlots while in the B-tree
 	inTree   bool   // waiting in the B-tree
 	due      bool   // collected by the current timers phase, not yet run
+	rearming bool   // an interval in its callback, to be re-armed when it returns
 	ref      bool
 	cleared  bool
 }
@@ -97,9 +98,10 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 	return t
 }
 
-// SetInterval runs cb every d, as setInterval: the next run is armed at the start of
-// each run, before cb is called, so a slow callback does not shift the schedule, and
-// it runs at most once per timers phase. d is coerced as in SetTimeout.
+// SetInterval runs cb every d, as setInterval: the next run is due d after the start
+// of this one, so a slow callback does not shift the schedule, and it runs at most
+// once per timers phase. As in Node, the interval takes its place among timers with
+// the same deadline when its callback returns. d is coerced as in SetTimeout.
 func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 	l.mustOpen("SetInterval")
 	if cb == nil {
@@ -132,17 +134,22 @@ func (l *Loop) ClearTimeout(t *Timer) {
 	}
 }
 
-func (t *Timer) armed() bool { return t.inTree || t.due }
+func (t *Timer) armed() bool { return t.inTree || t.due || t.rearming }
 
-// arm schedules t at start+delay, behind every timer already due then.
+// arm schedules t at start+delay, start counted in whole milliseconds, behind every
+// timer already due then.
 func (t *Timer) arm(start time.Duration) {
 	l := t.l
 	if !t.armed() && t.ref {
 		l.refs++
 	}
-	t.due = false
+	t.due, t.rearming = false, false
 	l.timerSeq++
 	t.seq = l.timerSeq
+	// Node counts in whole milliseconds of libuv's clock: a timer starts at the
+	// millisecond it was made in, so timers made within one millisecond with one
+	// delay share a deadline and go in start order.
+	start -= start % time.Millisecond
 	t.deadline = start + t.delay
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
@@ -162,7 +169,7 @@ func (t *Timer) disarm() {
 	if t.inTree {
 		t.l.remove(t)
 	}
-	t.due = false
+	t.due, t.rearming = false, false
 	if t.ref {
 		t.l.refs--
 	}
@@ -209,8 +216,8 @@ func (t *Timer) Refresh() *Timer {
 		if t.ref {
 			l.refs--
 		}
-	} else if t.due {
-		t.due = false
+	} else if t.due || t.rearming {
+		t.due, t.rearming = false, false
 		if t.ref {
 			l.refs--
 		}
@@ -244,17 +251,23 @@ func (l *Loop) runTimers() {
 		if !t.due {
 			continue // cleared or refreshed by an earlier callback of this phase
 		}
-		src := traces.SourceTimer
 		if t.interval {
-			src = traces.SourceInterval
-			t.arm(l.fresh())
-		} else {
-			t.due = false
-			if t.ref {
-				l.refs--
+			// The next run counts from the start of this one, so a slow callback does
+			// not shift it; as in Node, the interval takes its place in line when the
+			// callback returns, behind the timers the callback started.
+			start := l.fresh()
+			t.due, t.rearming = false, true
+			l.call(traces.SourceInterval, t.id, t.cb)
+			if t.rearming {
+				t.arm(start)
 			}
+			continue
 		}
-		l.call(src, t.id, t.cb)
+		t.due = false
+		if t.ref {
+			l.refs--
+		}
+		l.call(traces.SourceTimer, t.id, t.cb)
 	}
 	l.due = due[:0]
 }

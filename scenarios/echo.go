@@ -21,20 +21,15 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 				ln.Close(nil)
 			}
 		}
-		// The server stops listening once every client has connected or given up: a
-		// refused client never arrives.
-		served, settled := 0, 0
-		settle := func() {
-			if settled++; settled == clients {
-				stop()
-			}
-		}
+		// The server stops listening once every client has been accepted or has given
+		// up: a refused client never arrives.
+		served, refused := 0, 0
 		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
 			if err != nil {
 				out.Print("main", "accept: "+err.Error())
 				return
 			}
-			if served++; served == clients {
+			if served++; served+refused == clients {
 				stop()
 			}
 			done := closer(c)
@@ -61,9 +56,11 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 		}
 		for i := range clients {
 			l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
-				settle()
 				if err != nil {
 					out.Print("main", fmt.Sprintf("client %d: %v", i, err))
+					if refused++; served+refused == clients {
+						stop()
+					}
 					return
 				}
 				var want bytes.Buffer
