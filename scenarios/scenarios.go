@@ -17,6 +17,7 @@ type Scenario struct {
 var all = []Scenario{
 	{Name: "demo", Doc: "the book's program: timers, file reads, a Fibonacci job, a slow HTTP call", Main: Demo},
 	{Name: "echo", Doc: "a TCP echo server and three clients on one loop", Main: Echo},
+	{Name: "timers", Doc: "timers, intervals, immediates, ticks and microtasks in a storm, with no I/O", Main: Timers},
 	{Name: "race", Doc: "a setTimeout(0) against setImmediate race from main, which fails on some runs", Main: Race},
 }
 

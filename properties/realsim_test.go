@@ -1,0 +1,80 @@
+package properties_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/scenarios"
+	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// orderFree are the scenarios whose callback order depends on no timing: no I/O, and
+// delays far apart.
+var orderFree = map[string]bool{"timers": true}
+
+// lines records what a scenario prints, in order.
+type lines []string
+
+func (l *lines) Print(thread, msg string) { *l = append(*l, thread+": "+msg) }
+
+// Every scenario's real trace keeps the invariants; for the scenarios whose order
+// depends on no timing, the real and simulated runs run the same callbacks in the
+// same order and print the same lines.
+func TestScenariosRealAgainstSimulated(t *testing.T) {
+	for _, sc := range scenarios.All() {
+		if sc.Name == "demo" && testing.Short() {
+			continue // 3.5 s of real time
+		}
+		t.Run(sc.Name, func(t *testing.T) {
+			rec := traces.NewMemory()
+			var realOut lines
+			l, err := nodeloop.New(nodeloop.WithTracer(rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			runErr := l.Run(sc.Main(l, &realOut))
+			l.Close()
+			if sc.Name == "race" {
+				// Its failure depends on timing; when it fails, it fails by panicking.
+				if runErr != nil {
+					return
+				}
+			} else if runErr != nil {
+				t.Fatalf("real run: %v", runErr)
+			}
+			for _, v := range properties.Check(rec.Events()) {
+				t.Errorf("real trace: %v", v)
+			}
+			if !orderFree[sc.Name] {
+				return
+			}
+			var simOut lines
+			res, err := sim.Run(sim.Config{Seed: 1, KeepTrace: true}, func(l *nodeloop.Loop) { sc.Main(l, &simOut)() })
+			if err != nil || res.Failed() {
+				t.Fatalf("sim: %v %v", err, res)
+			}
+			if diff := cmp.Diff(callbacks(rec.Events()), callbacks(res.Events)); diff != "" {
+				t.Errorf("callback order, real against simulated (-real +sim):\n%s", diff)
+			}
+			if diff := cmp.Diff(realOut, simOut); diff != "" {
+				t.Errorf("output, real against simulated (-real +sim):\n%s", diff)
+			}
+		})
+	}
+}
+
+// callbacks lists a trace's callbacks by source and id.
+func callbacks(events []traces.Event) []string {
+	var out []string
+	for _, e := range events {
+		if e.Kind == traces.KindCallback {
+			out = append(out, e.Source.String()+" "+strconv.FormatUint(e.ID, 10))
+		}
+	}
+	return out
+}

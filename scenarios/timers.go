@@ -1,0 +1,49 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+)
+
+// Timers is a storm of timers, intervals, immediates, nextTicks and microtasks that
+// start, clear and refresh each other, with no I/O: its order depends on no timing
+// (its delays are far apart), so it runs alike on every back end.
+func Timers(l *nodeloop.Loop, out Output) func() {
+	say := func(s string) { out.Print("main", s) }
+	return func() {
+		for i := range 5 {
+			l.SetTimeout(time.Duration(10*(5-i))*time.Millisecond, func() {
+				say(fmt.Sprintf("timeout %d", i))
+				l.NextTick(func() { say(fmt.Sprintf("tick after timeout %d", i)) })
+				l.SetImmediate(func() { say(fmt.Sprintf("immediate from timeout %d", i)) })
+			})
+		}
+		runs := 0
+		var iv *nodeloop.Timer
+		iv = l.SetInterval(15*time.Millisecond, func() {
+			runs++
+			say(fmt.Sprintf("interval run %d", runs))
+			l.QueueMicrotask(func() { say(fmt.Sprintf("microtask of interval run %d", runs)) })
+			if runs == 3 {
+				l.ClearTimeout(iv)
+			}
+		})
+		doomed := l.SetTimeout(25*time.Millisecond, func() { say("never: cleared") })
+		l.SetTimeout(5*time.Millisecond, func() {
+			l.ClearTimeout(doomed)
+			say("cleared the 25 ms timeout")
+		})
+		late := l.SetTimeout(20*time.Millisecond, func() { say("refreshed timeout") })
+		l.SetTimeout(12*time.Millisecond, func() { late.Refresh() })
+		im := l.SetImmediate(func() { say("never: cleared immediate") })
+		l.SetImmediate(func() {
+			say("immediate 1")
+			l.SetImmediate(func() { say("immediate queued by immediate 1") })
+		})
+		l.ClearImmediate(im)
+		l.NextTick(func() { say("tick from main") })
+		l.QueueMicrotask(func() { say("microtask from main") })
+	}
+}
