@@ -7,8 +7,8 @@ import (
 	"net"
 	"strings"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/traces"
