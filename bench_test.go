@@ -9,6 +9,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/cputime"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkTimers(b *testing.B) {
 	b.ReportAllocs()
 	fired := 0
 	cb := func() { fired++ }
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		clock := fakeclock.New()
 		l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fakepoller.New(clock)))
@@ -43,7 +44,7 @@ func BenchmarkTimers(b *testing.B) {
 		b.Fatalf("%d of %d timers fired", fired, b.N*timers)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*timers), "ns/timer")
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*timers), "cpu-ns/timer")
+	b.ReportMetric(float64((cputime.Process()-cpu).Nanoseconds())/float64(b.N*timers), "cpu-ns/timer")
 }
 
 // chainImmediates runs n turns of an immediate that queues the next one.

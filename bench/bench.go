@@ -14,6 +14,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/nodeloop/nodeloop/internal/cputime"
 )
 
 // The benchmarks' names, as a [Result] and [Register] spell them.
@@ -202,7 +204,7 @@ type Span struct {
 // one, and then reads both clocks.
 func StartSpan() Span {
 	runtime.GC()
-	return Span{wall: time.Now(), cpu: processCPU()}
+	return Span{wall: time.Now(), cpu: cputime.Process()}
 }
 
 // Result reads both clocks again and returns the Result of ops operations of the
@@ -210,7 +212,7 @@ func StartSpan() Span {
 // process, every goroutine included.
 func (s Span) Result(name, impl string, ops int) Result {
 	wall := time.Since(s.wall)
-	cpu := processCPU()
+	cpu := cputime.Process()
 	r := Result{Name: name, Impl: impl, Ops: ops, Wall: wall}
 	if s.cpu > 0 || cpu > 0 {
 		r.CPU = cpu - s.cpu

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/internal/cputime"
 	"github.com/nodeloop/nodeloop/sim"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkCallbacks(b *testing.B) {
 	}
 	b.ReportAllocs()
 	var callbacks uint64
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	for b.Loop() {
 		res, err := sim.Run(sim.Config{Seed: 1}, program)
 		if err != nil || res.Failed() {
@@ -42,7 +43,7 @@ func BenchmarkCallbacks(b *testing.B) {
 		}
 		callbacks += res.Callbacks
 	}
-	used := cpuTime() - cpu
+	used := cputime.Process() - cpu
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(callbacks), "ns/callback")
 	if used > 0 {
 		b.ReportMetric(float64(callbacks)/used.Seconds(), "callbacks/cpu-s")

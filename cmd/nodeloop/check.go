@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/nodeloop/nodeloop/properties"
-	"github.com/nodeloop/nodeloop/traces"
 )
 
 // checkCmd checks a trace against the invariants of SEMANTICS.md.
@@ -20,14 +17,9 @@ func checkCmd(args []string, stdout io.Writer) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	f, err := os.Open(args[0])
+	_, events, err := loadTraceFile(args[0])
 	if err != nil {
-		return inputError{err}
-	}
-	defer f.Close()
-	_, events, err := traces.Decode(bufio.NewReader(f))
-	if err != nil {
-		return inputError{fmt.Errorf("%s: %w", args[0], err)}
+		return err
 	}
 	violations := properties.Check(events)
 	for _, v := range violations {

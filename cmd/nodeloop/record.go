@@ -70,14 +70,9 @@ func replayCmd(args []string, stdout io.Writer) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	f, err := os.Open(args[0])
+	h, events, err := loadTraceFile(args[0])
 	if err != nil {
-		return inputError{err}
-	}
-	defer f.Close()
-	h, events, err := traces.Decode(bufio.NewReader(f))
-	if err != nil {
-		return inputError{fmt.Errorf("%s: %w", args[0], err)}
+		return err
 	}
 	if h.Mode != "real" || h.Scenario == "" {
 		return inputError{fmt.Errorf("%s: not a recorded real run of a scenario (mode %q, scenario %q)", args[0], h.Mode, h.Scenario)}
