@@ -1,0 +1,627 @@
+package properties
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// This file is the reference model: a second, deliberately plain implementation of
+// the ordering rules of SEMANTICS.md, written from the rules and not from the loop's
+// code. It shares nothing with package nodeloop and does not import it; its queues
+// are plain slices scanned from end to end. Model-based tests run one Program both
+// on the loop in the simulator and through Predict, and require the same callbacks
+// in the same order.
+
+// OpKind says what an Op does.
+type OpKind uint8
+
+// The operations a Program's callbacks perform. Kinds that make a callback (a
+// timer, an immediate, a queued task, a pool job, a watcher) carry child Ops that
+// the callback runs each time it runs.
+const (
+	OpTimeout        OpKind = iota // SetTimeout(Delay); the callback runs Ops
+	OpInterval                     // SetInterval(Delay); runs Ops, clears itself after Count runs
+	OpClearTimer                   // ClearTimeout of the timer made last by op Target
+	OpRefresh                      // Refresh of the timer made last by op Target (first run of this op only)
+	OpImmediate                    // SetImmediate; the callback runs Ops
+	OpClearImmediate               // ClearImmediate of the immediate made last by op Target
+	OpNextTick                     // NextTick; the callback runs Ops
+	OpMicrotask                    // QueueMicrotask; the callback runs Ops
+	OpJob                          // a pool job lasting Duration; its done callback runs Ops
+	OpCancelJob                    // Cancel of the job submitted last by op Target
+	OpIdle                         // an idle watcher: runs Ops, and after Count runs stops (or closes, if Close)
+	OpPrepare                      // a prepare watcher, as OpIdle
+	OpCheck                        // a check watcher, as OpIdle
+	OpStop                         // Stop
+)
+
+var opKindNames = [...]string{
+	OpTimeout: "timeout", OpInterval: "interval", OpClearTimer: "clearTimeout", OpRefresh: "refresh",
+	OpImmediate: "immediate", OpClearImmediate: "clearImmediate", OpNextTick: "tick",
+	OpMicrotask: "microtask", OpJob: "job", OpCancelJob: "cancel", OpIdle: "idle",
+	OpPrepare: "prepare", OpCheck: "check", OpStop: "stop",
+}
+
+func (k OpKind) String() string {
+	if int(k) < len(opKindNames) {
+		return opKindNames[k]
+	}
+	return fmt.Sprintf("OpKind(%d)", int(k))
+}
+
+// Op is one action of a Program, run by the callback that holds it (the main
+// callback for Program.Ops). ID names the op: it labels the callbacks the op makes,
+// and clear, refresh and cancel ops find their handle through it. An op run more than
+// once (inside an interval, say) makes a new handle each time; Target then means the
+// newest. An op whose Target made nothing yet does nothing.
+type Op struct {
+	Kind OpKind
+	// ID is unique in the Program, from 1.
+	ID int
+	// Delay is the timeout's or interval's delay, before Node's coercion.
+	Delay time.Duration
+	// Count is how many times an interval or a watcher runs before it clears,
+	// stops or closes itself; 0 means 1.
+	Count int
+	// Close makes a watcher close itself after Count runs instead of stopping; its
+	// close callback logs "<kind> <ID> closed".
+	Close bool
+	// Duration is a pool job's virtual run time on its worker; more than 0.
+	Duration time.Duration
+	// Target is the ID of the op whose handle a clear, refresh or cancel acts on.
+	Target int
+	// Ops are run by every run of the callback this op makes.
+	Ops []Op
+}
+
+// Label is what the callbacks op makes log: "<kind> <ID>". A canceled job's done
+// callback logs Label + " canceled", a watcher's close callback Label + " closed".
+func (o *Op) Label() string { return fmt.Sprintf("%s %d", o.Kind, o.ID) }
+
+// Program is a loop program as data: Ops run in the main callback, which logs
+// "main" first. Every callback logs its label before it runs its ops, so a run is
+// described by the list of labels it logs.
+type Program struct {
+	Ops []Op
+}
+
+// String shows p one op a line, children indented, for failure messages.
+func (p Program) String() string {
+	var b strings.Builder
+	var write func(ops []Op, depth int)
+	write = func(ops []Op, depth int) {
+		for i := range ops {
+			o := &ops[i]
+			b.WriteString(strings.Repeat("  ", depth))
+			b.WriteString(o.Label())
+			switch o.Kind {
+			case OpTimeout:
+				fmt.Fprintf(&b, " delay=%v", o.Delay)
+			case OpInterval:
+				fmt.Fprintf(&b, " delay=%v count=%d", o.Delay, max(o.Count, 1))
+			case OpClearTimer, OpRefresh, OpClearImmediate, OpCancelJob:
+				fmt.Fprintf(&b, " target=%d", o.Target)
+			case OpJob:
+				fmt.Fprintf(&b, " duration=%v", o.Duration)
+			case OpIdle, OpPrepare, OpCheck:
+				fmt.Fprintf(&b, " count=%d close=%v", max(o.Count, 1), o.Close)
+			}
+			b.WriteByte('\n')
+			write(o.Ops, depth+1)
+		}
+	}
+	b.WriteString("main\n")
+	write(p.Ops, 1)
+	return b.String()
+}
+
+// Prediction is what the model says a run of a Program does.
+type Prediction struct {
+	// Log is the labels the callbacks log, in order.
+	Log []string
+	// Stuck is set when the loop is left alive with nothing that can ever end its
+	// wait (a prepare or check watcher alone, say): Run fails, and the simulator
+	// reports it.
+	Stuck bool
+	// Runaway is set when the run passed the model's callback limit; a Program
+	// generated for the tests never should.
+	Runaway bool
+	// End is the virtual time when Run returns, since it started.
+	End time.Duration
+	// Ticks is the number of ticks (timers phases) run.
+	Ticks uint64
+}
+
+// modelCallbacksMax bounds the callbacks Predict runs before it gives up on a
+// program (Prediction.Runaway).
+const modelCallbacksMax = 200_000
+
+// Predict runs p in the reference model, on a pool of workers (at least 1) in
+// virtual time starting at 0 with callbacks costing no time, as sim.Run does with a
+// zero CallbackCost, and returns what it logs.
+//
+// # The model
+//
+// The main callback runs p.Ops, then the nextTick and microtask queues drain; the
+// loop goes on while it is alive (checked before tick 1 and after every timers
+// phase) and not stopped. A tick is timers → pending (always empty here) → idle →
+// prepare → poll → check → close. After every callback but a queued task itself, the
+// whole nextTick queue runs, then the whole microtask queue, again while either has
+// work.
+//
+// Timers: delays are coerced as Node's (below 1 ms or above 2^31−1 ms become 1 ms,
+// fractions of a millisecond are dropped); a timer's deadline is its start truncated
+// to the millisecond plus its delay; the timers phase collects every timer due,
+// sorted by (deadline, start sequence), then runs those still due. An interval is
+// re-armed from the time its run started, with a new start sequence taken when its
+// callback returns, unless the callback cleared or refreshed it. Refresh restarts a
+// timer from now with a new start sequence, and does nothing to a cleared one.
+//
+// Immediates run FIFO in the check phase, after the check watchers; the phase takes
+// the queue as it stood when it began. Watchers of a kind run most recently started
+// first; the phase takes the list as it stood; a stopped or closed watcher not yet
+// run in the phase does not run. Close callbacks run most recently closed first,
+// those closed during the close phase in the next tick.
+//
+// The pool: workers take jobs FIFO, the free worker with the lowest number first; a
+// job finishes Duration after it started. The poll phase waits 0 when the loop is
+// stopped or not alive, or has queued immediates, active idle watchers or handles to
+// close; otherwise until the earliest timer deadline, or forever when there is none.
+// The wait ends at the first instant a job finishes (every job finishing then
+// finishes with it, in the order they started, freed workers taking the next jobs at
+// once) or at the timeout. A canceled job's done callback waits for the next poll
+// phase, which then returns at once without moving time. Done callbacks run in the
+// poll phase, in the order the jobs finished or were canceled.
+func Predict(p Program, workers int) Prediction {
+	m := &model{
+		workers:   max(workers, 1),
+		timers:    map[int]*mTimer{},
+		imms:      map[int]*mImmediate{},
+		jobs:      map[int]*mJob{},
+		refreshed: map[int]bool{},
+	}
+	m.busy = make([]bool, m.workers)
+	m.run(p)
+	return Prediction{Log: m.log, Stuck: m.stuck, Runaway: m.runaway, End: m.now, Ticks: m.tick}
+}
+
+type mTimer struct {
+	op       *Op
+	delay    time.Duration
+	deadline time.Duration
+	seq      uint64
+	runs     int
+	inList   bool // waiting for its deadline
+	due      bool // collected by the current timers phase, not run yet
+	rearming bool // an interval inside its callback
+	cleared  bool
+}
+
+func (t *mTimer) armed() bool { return t.inList || t.due || t.rearming }
+
+type mImmediate struct {
+	op     *Op
+	queued bool // not run nor cleared yet
+}
+
+type mWatcher struct {
+	op     *Op
+	runs   int
+	active bool
+}
+
+type mJob struct {
+	op       *Op
+	queued   bool // waiting for a worker
+	inFlight bool // submitted, done callback not run yet
+	canceled bool
+}
+
+// mFinish is a job's completion, due at a virtual instant.
+type mFinish struct {
+	at     time.Duration
+	seq    uint64
+	worker int
+	job    *mJob
+}
+
+type model struct {
+	workers int
+	now     time.Duration
+	tick    uint64
+	log     []string
+	calls   int
+	stopped bool
+	stuck   bool
+	runaway bool
+
+	all       []*mTimer // every timer made, to scan
+	timerSeq  uint64
+	timers    map[int]*mTimer // by op ID, the newest
+	imms      map[int]*mImmediate
+	jobs      map[int]*mJob
+	refreshed map[int]bool // refresh ops that already ran
+
+	ticks, micro []*Op
+
+	immQ     []*mImmediate
+	watchers [3][]*mWatcher // idle, prepare, check lists, head first
+	running  []*mWatcher    // the watchers the current phase still has to run
+	closing  []*mWatcher
+
+	busy      []bool
+	queue     []*mJob
+	finishes  []mFinish
+	finishSeq uint64
+	async     []*mJob
+	woken     bool
+	inFlight  int
+}
+
+// errRunaway ends a model run that passed modelCallbacksMax.
+type errRunaway struct{}
+
+func (m *model) run(p Program) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(errRunaway); !ok {
+				panic(r)
+			}
+			m.runaway = true
+		}
+	}()
+	m.macrotask("main", func() { m.exec(p.Ops) })
+	if !m.alive() || m.stopped {
+		return
+	}
+	for {
+		m.runTimers()
+		if !m.alive() || m.stopped {
+			return
+		}
+		m.runWatchers(0)
+		m.runWatchers(1)
+		if !m.poll(m.pollTimeout()) {
+			m.stuck = true
+			return
+		}
+		m.runCheck()
+		m.runClosing()
+	}
+}
+
+// callback logs label and runs fn.
+func (m *model) callback(label string, fn func()) {
+	m.calls++
+	if m.calls > modelCallbacksMax {
+		panic(errRunaway{})
+	}
+	m.log = append(m.log, label)
+	fn()
+}
+
+// macrotask runs one loop callback, then the nextTick and microtask queues.
+func (m *model) macrotask(label string, fn func()) {
+	m.callback(label, fn)
+	for len(m.ticks)+len(m.micro) > 0 {
+		for len(m.ticks) > 0 {
+			o := m.ticks[0]
+			m.ticks = m.ticks[1:]
+			m.callback(o.Label(), func() { m.exec(o.Ops) })
+		}
+		for len(m.micro) > 0 {
+			o := m.micro[0]
+			m.micro = m.micro[1:]
+			m.callback(o.Label(), func() { m.exec(o.Ops) })
+		}
+	}
+}
+
+func (m *model) alive() bool {
+	for _, t := range m.all {
+		if t.armed() {
+			return true
+		}
+	}
+	for _, list := range m.watchers {
+		if len(list) > 0 {
+			return true
+		}
+	}
+	return m.immediatesQueued() || len(m.running) > 0 || m.inFlight > 0 || len(m.closing) > 0
+}
+
+func (m *model) immediatesQueued() bool {
+	for _, im := range m.immQ {
+		if im.queued {
+			return true
+		}
+	}
+	return false
+}
+
+// exec runs a callback's ops.
+func (m *model) exec(ops []Op) {
+	for i := range ops {
+		o := &ops[i]
+		switch o.Kind {
+		case OpTimeout, OpInterval:
+			t := &mTimer{op: o, delay: modelDelay(o.Delay)}
+			m.all = append(m.all, t)
+			m.timers[o.ID] = t
+			m.arm(t, m.now)
+		case OpClearTimer:
+			if t := m.timers[o.Target]; t != nil {
+				m.clearTimer(t)
+			}
+		case OpRefresh:
+			if m.refreshed[o.ID] {
+				break
+			}
+			m.refreshed[o.ID] = true
+			if t := m.timers[o.Target]; t != nil && !t.cleared {
+				m.arm(t, m.now)
+			}
+		case OpImmediate:
+			im := &mImmediate{op: o, queued: true}
+			m.imms[o.ID] = im
+			m.immQ = append(m.immQ, im)
+		case OpClearImmediate:
+			if im := m.imms[o.Target]; im != nil {
+				im.queued = false
+			}
+		case OpNextTick:
+			m.ticks = append(m.ticks, o)
+		case OpMicrotask:
+			m.micro = append(m.micro, o)
+		case OpJob:
+			j := &mJob{op: o, queued: true, inFlight: true}
+			m.jobs[o.ID] = j
+			m.inFlight++
+			m.queue = append(m.queue, j)
+			m.dispatch()
+		case OpCancelJob:
+			if j := m.jobs[o.Target]; j != nil && j.queued && !j.canceled {
+				j.queued, j.canceled = false, true
+				m.queue = slices.DeleteFunc(m.queue, func(q *mJob) bool { return q == j })
+				m.async = append(m.async, j)
+				m.woken = true
+			}
+		case OpIdle, OpPrepare, OpCheck:
+			w := &mWatcher{op: o, active: true}
+			k := watcherIndex(o.Kind)
+			m.watchers[k] = append([]*mWatcher{w}, m.watchers[k]...)
+		case OpStop:
+			m.stopped = true
+		}
+	}
+}
+
+// modelDelay is Node's coercion of a timer's delay.
+func modelDelay(d time.Duration) time.Duration {
+	ms := int64(d / time.Millisecond)
+	if ms < 1 || ms > math.MaxInt32 {
+		ms = 1
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// arm (re)starts t at start: a new start sequence and a deadline counted from the
+// millisecond start falls in.
+func (m *model) arm(t *mTimer, start time.Duration) {
+	m.timerSeq++
+	t.seq = m.timerSeq
+	t.deadline = start - start%time.Millisecond + t.delay
+	t.inList, t.due, t.rearming = true, false, false
+}
+
+func (m *model) clearTimer(t *mTimer) {
+	t.cleared = true
+	t.inList, t.due, t.rearming = false, false, false
+}
+
+func (m *model) runTimers() {
+	m.tick++
+	var due []*mTimer
+	for _, t := range m.all {
+		if t.inList && t.deadline <= m.now {
+			due = append(due, t)
+		}
+	}
+	slices.SortFunc(due, func(a, b *mTimer) int {
+		if a.deadline != b.deadline {
+			return cmpDuration(a.deadline, b.deadline)
+		}
+		return cmpDuration(time.Duration(a.seq), time.Duration(b.seq))
+	})
+	for _, t := range due {
+		t.inList, t.due = false, true
+	}
+	for _, t := range due {
+		if !t.due {
+			continue // cleared or refreshed by an earlier timer of this phase
+		}
+		t.due = false
+		if t.op.Kind == OpInterval {
+			start := m.now
+			t.rearming = true
+			m.macrotask(t.op.Label(), func() {
+				t.runs++
+				m.exec(t.op.Ops)
+				if t.runs >= max(t.op.Count, 1) {
+					m.clearTimer(t)
+				}
+			})
+			if t.rearming {
+				m.arm(t, start)
+			}
+			continue
+		}
+		m.macrotask(t.op.Label(), func() { m.exec(t.op.Ops) })
+	}
+}
+
+func cmpDuration(a, b time.Duration) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func watcherIndex(k OpKind) int { return int(k - OpIdle) }
+
+// runWatchers runs the watchers of one kind active when the phase begins.
+func (m *model) runWatchers(k int) {
+	m.running, m.watchers[k] = m.watchers[k], nil
+	for len(m.running) > 0 {
+		w := m.running[0]
+		m.running = m.running[1:]
+		m.watchers[k] = append(m.watchers[k], w)
+		m.macrotask(w.op.Label(), func() {
+			w.runs++
+			m.exec(w.op.Ops)
+			if w.runs >= max(w.op.Count, 1) && w.active {
+				m.stopWatcher(w)
+				if w.op.Close {
+					m.closing = append(m.closing, w)
+				}
+			}
+		})
+	}
+}
+
+func (m *model) stopWatcher(w *mWatcher) {
+	w.active = false
+	not := func(x *mWatcher) bool { return x == w }
+	k := watcherIndex(w.op.Kind)
+	m.watchers[k] = slices.DeleteFunc(m.watchers[k], not)
+	m.running = slices.DeleteFunc(m.running, not)
+}
+
+func (m *model) pollTimeout() time.Duration {
+	if m.stopped || !m.alive() || m.immediatesQueued() || len(m.watchers[0]) > 0 || len(m.closing) > 0 {
+		return 0
+	}
+	first := time.Duration(-1)
+	for _, t := range m.all {
+		if t.inList && (first < 0 || t.deadline < first) {
+			first = t.deadline
+		}
+	}
+	if first < 0 {
+		return -1
+	}
+	return max(first-m.now, 0)
+}
+
+// poll waits up to timeout (forever when negative) for jobs to finish, then runs
+// the done callbacks. It reports false when it would wait forever.
+func (m *model) poll(timeout time.Duration) bool {
+	limit := m.now + timeout
+	for !m.woken {
+		if len(m.finishes) > 0 {
+			next := slices.MinFunc(m.finishes, finishOrder)
+			if timeout < 0 || next.at <= limit {
+				m.now = max(m.now, next.at)
+				m.finishDue()
+				continue
+			}
+		}
+		if timeout < 0 {
+			return false
+		}
+		m.now = max(m.now, limit)
+		break
+	}
+	m.woken = false
+	done := m.async
+	m.async = nil
+	for _, j := range done {
+		j.inFlight = false
+		m.inFlight--
+		label := j.op.Label()
+		if j.canceled {
+			label += " canceled"
+		}
+		m.macrotask(label, func() { m.exec(j.op.Ops) })
+	}
+	return true
+}
+
+func finishOrder(a, b mFinish) int {
+	if a.at != b.at {
+		return cmpDuration(a.at, b.at)
+	}
+	return cmpDuration(time.Duration(a.seq), time.Duration(b.seq))
+}
+
+// finishDue finishes every job due now, in the order they started, each freed
+// worker taking the next queued job at once.
+func (m *model) finishDue() {
+	for len(m.finishes) > 0 {
+		i := 0
+		for k := range m.finishes {
+			if finishOrder(m.finishes[k], m.finishes[i]) < 0 {
+				i = k
+			}
+		}
+		f := m.finishes[i]
+		if f.at > m.now {
+			return
+		}
+		m.finishes = slices.Delete(m.finishes, i, i+1)
+		m.busy[f.worker] = false
+		m.async = append(m.async, f.job)
+		m.woken = true
+		m.dispatch()
+	}
+}
+
+// dispatch starts queued jobs on free workers, lowest worker first.
+func (m *model) dispatch() {
+	for w := range m.busy {
+		if len(m.queue) == 0 {
+			return
+		}
+		if m.busy[w] {
+			continue
+		}
+		j := m.queue[0]
+		m.queue = m.queue[1:]
+		j.queued = false
+		m.busy[w] = true
+		m.finishSeq++
+		m.finishes = append(m.finishes, mFinish{at: m.now + j.op.Duration, seq: m.finishSeq, worker: w, job: j})
+	}
+}
+
+// runCheck runs the check watchers, then the immediates queued before the phase.
+func (m *model) runCheck() {
+	run := m.immQ
+	m.immQ = nil
+	m.runWatchers(2)
+	for _, im := range run {
+		if !im.queued {
+			continue
+		}
+		im.queued = false
+		m.macrotask(im.op.Label(), func() { m.exec(im.op.Ops) })
+	}
+}
+
+// runClosing runs the close callbacks of the handles closed before the phase,
+// most recently closed first.
+func (m *model) runClosing() {
+	list := m.closing
+	m.closing = nil
+	for i := len(list) - 1; i >= 0; i-- {
+		w := list[i]
+		m.macrotask(w.op.Label()+" closed", func() {})
+	}
+}
