@@ -129,6 +129,7 @@ type Loop struct {
 	current  *CallbackPanic
 
 	timers     *btree.BTreeG[timerKey]
+	timerSlab  []Timer  // timers not yet handed out
 	timerSlots []*Timer // the timers in the tree, by slot
 	freeSlots  []uint32 // slots to reuse
 	timerSeq   uint64

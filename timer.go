@@ -92,9 +92,25 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetTimeout")
 	}
-	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), ref: true}
+	t := l.newTimer()
+	*t = Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), ref: true}
 	l.site(t.id)
 	t.arm(l.fresh())
+	return t
+}
+
+// timerSlabTimers is how many timers the loop allocates at once.
+const timerSlabTimers = 64
+
+// newTimer returns a zero Timer from the loop's slab, allocating a new slab when the
+// last is used up: one allocation per timerSlabTimers timers. A slab stays in memory
+// while any of its timers is referenced.
+func (l *Loop) newTimer() *Timer {
+	if len(l.timerSlab) == 0 {
+		l.timerSlab = make([]Timer, timerSlabTimers)
+	}
+	t := &l.timerSlab[0]
+	l.timerSlab = l.timerSlab[1:]
 	return t
 }
 
@@ -107,7 +123,8 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetInterval")
 	}
-	t := &Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), interval: true, ref: true}
+	t := l.newTimer()
+	*t = Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), interval: true, ref: true}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
