@@ -8,14 +8,15 @@ import (
 )
 
 // Timers is a storm of timers, intervals, immediates, nextTicks and microtasks that
-// start, clear and refresh each other, with no I/O: its order depends on no timing
-// (every timer that queues an immediate is at least 4 ms from the next), so it runs
-// alike on every back end.
+// start, clear and refresh each other, with no I/O. Its order depends on no timing:
+// every timer whose callback queues an immediate is 40 ms or more from any other, so
+// even a loop that wakes late runs them in separate phases. It runs alike on every
+// back end, in about a second.
 func Timers(l *nodeloop.Loop, out Output) func() {
 	say := func(s string) { out.Print("main", s) }
 	return func() {
 		for i := range 5 {
-			l.SetTimeout(time.Duration(10*(5-i))*time.Millisecond, func() {
+			l.SetTimeout(time.Duration(200*(5-i))*time.Millisecond, func() {
 				say(fmt.Sprintf("timeout %d", i))
 				l.NextTick(func() { say(fmt.Sprintf("tick after timeout %d", i)) })
 				l.SetImmediate(func() { say(fmt.Sprintf("immediate from timeout %d", i)) })
@@ -23,7 +24,7 @@ func Timers(l *nodeloop.Loop, out Output) func() {
 		}
 		runs := 0
 		var iv *nodeloop.Timer
-		iv = l.SetInterval(45*time.Millisecond, func() {
+		iv = l.SetInterval(240*time.Millisecond, func() {
 			runs++
 			say(fmt.Sprintf("interval run %d", runs))
 			l.QueueMicrotask(func() { say(fmt.Sprintf("microtask of interval run %d", runs)) })
@@ -31,13 +32,13 @@ func Timers(l *nodeloop.Loop, out Output) func() {
 				l.ClearTimeout(iv)
 			}
 		})
-		doomed := l.SetTimeout(25*time.Millisecond, func() { say("never: cleared") })
-		l.SetTimeout(5*time.Millisecond, func() {
+		doomed := l.SetTimeout(500*time.Millisecond, func() { say("never: cleared") })
+		l.SetTimeout(100*time.Millisecond, func() {
 			l.ClearTimeout(doomed)
-			say("cleared the 25 ms timeout")
+			say("cleared the 500 ms timeout")
 		})
-		late := l.SetTimeout(20*time.Millisecond, func() { say("refreshed timeout") })
-		l.SetTimeout(16*time.Millisecond, func() { late.Refresh() })
+		late := l.SetTimeout(360*time.Millisecond, func() { say("refreshed timeout") })
+		l.SetTimeout(140*time.Millisecond, func() { late.Refresh() })
 		im := l.SetImmediate(func() { say("never: cleared immediate") })
 		l.SetImmediate(func() {
 			say("immediate 1")
