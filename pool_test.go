@@ -91,7 +91,8 @@ func TestFinishedJobWakesBlockedPoll(t *testing.T) {
 	err := l.Run(func() {
 		nodeloop.Work(l, func() (int, error) { <-release; return 0, nil }, func(int, error) { done = true })
 		// The worker is released only once the loop is about to wait forever.
-		l.Prepare(func() { close(release) }).Unref()
+		var once sync.Once
+		l.Prepare(func() { once.Do(func() { close(release) }) }).Unref()
 	})
 	if err != nil || !done {
 		t.Fatalf("Run = %v, done = %v", err, done)
