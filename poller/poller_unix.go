@@ -3,7 +3,6 @@
 package poller
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -57,17 +56,6 @@ const (
 // wakeToken is the kernel user data of the waker. No socket uses generation 0, so
 // no socket token equals it.
 const wakeToken uint64 = 0
-
-// Errors returned by Start for operations it refuses to begin.
-var (
-	errBusy      = errors.New("poller: an operation of this kind is already in flight on the socket")
-	errBadKind   = errors.New("poller: unknown operation kind")
-	errNotListen = errors.New("poller: accept on a socket that is not listening")
-	errListener  = errors.New("poller: read or write on a listening socket")
-	errEmptyRead = errors.New("poller: read into an empty buffer")
-	errNilOp     = errors.New("poller: nil operation")
-	errTooMany   = errors.New("poller: too many sockets")
-)
 
 // System is the operating system's Poller: epoll on Linux, kqueue on macOS and the
 // BSDs, I/O completion ports on Windows. Create it with New; its zero value is not
@@ -322,15 +310,8 @@ func (s *System) Start(op *Op) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case op.Kind == Accept && !sk.listener:
-		return errNotListen
-	case op.Kind != Accept && sk.listener:
-		return errListener
-	case op.Kind == Read && len(op.Buf) == 0:
-		return errEmptyRead
-	case sk.ops[op.Kind] != nil:
-		return errBusy
+	if err := refuse(op, sk.listener, sk.ops[op.Kind]); err != nil {
+		return err
 	}
 	op.Reset()
 	sk.ops[op.Kind] = op

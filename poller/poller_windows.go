@@ -79,17 +79,8 @@ var (
 	wsaErr  error
 )
 
-// Errors returned by Start for operations it refuses to begin.
-var (
-	errBusy      = errors.New("poller: an operation of this kind is already in flight on the socket")
-	errBadKind   = errors.New("poller: unknown operation kind")
-	errNotListen = errors.New("poller: accept on a socket that is not listening")
-	errListener  = errors.New("poller: read or write on a listening socket")
-	errEmptyRead = errors.New("poller: read into an empty buffer")
-	errNilOp     = errors.New("poller: nil operation")
-	errTooMany   = errors.New("poller: too many sockets")
-	errNoUnix    = fmt.Errorf("poller: unix-domain sockets on windows: %w", errors.ErrUnsupported)
-)
+// errNoUnix refuses unix-domain sockets, which this back end lacks.
+var errNoUnix = fmt.Errorf("poller: unix-domain sockets on windows: %w", errors.ErrUnsupported)
 
 // overlappedEntry is the system's OVERLAPPED_ENTRY.
 type overlappedEntry struct {
@@ -386,15 +377,8 @@ func (s *System) Start(op *Op) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case op.Kind == Accept && !sk.listener:
-		return errNotListen
-	case op.Kind != Accept && sk.listener:
-		return errListener
-	case op.Kind == Read && len(op.Buf) == 0:
-		return errEmptyRead
-	case sk.ops[op.Kind] != nil:
-		return errBusy
+	if err := refuse(op, sk.listener, sk.ops[op.Kind]); err != nil {
+		return err
 	}
 	op.Reset()
 	sk.ops[op.Kind] = op

@@ -1,0 +1,31 @@
+package poller
+
+import "errors"
+
+// Errors returned by Start for operations it refuses to begin, on every back end.
+var (
+	errBusy      = errors.New("poller: an operation of this kind is already in flight on the socket")
+	errBadKind   = errors.New("poller: unknown operation kind")
+	errNotListen = errors.New("poller: accept on a socket that is not listening")
+	errListener  = errors.New("poller: read or write on a listening socket")
+	errEmptyRead = errors.New("poller: read into an empty buffer")
+	errNilOp     = errors.New("poller: nil operation")
+	errTooMany   = errors.New("poller: too many sockets")
+)
+
+// refuse says why Start must not begin op, an Accept, Read or Write, on a socket
+// that is a listener or not and has inFlight as its operation of op's kind; nil when
+// it may.
+func refuse(op *Op, listener bool, inFlight *Op) error {
+	switch {
+	case op.Kind == Accept && !listener:
+		return errNotListen
+	case op.Kind != Accept && listener:
+		return errListener
+	case op.Kind == Read && len(op.Buf) == 0:
+		return errEmptyRead
+	case inFlight != nil:
+		return errBusy
+	}
+	return nil
+}
