@@ -49,18 +49,27 @@ func splitHostPort(address string) (host netip.Addr, localhost bool, port int, e
 	return ip.Unmap(), false, port, nil
 }
 
+func isTCP(network string) bool {
+	return network == "tcp" || network == "tcp4" || network == "tcp6"
+}
+
+// unixEndpoint resolves a network that is not TCP: a unix socket's path, or an error
+// for a network the fake does not have.
+func unixEndpoint(network, address string) (endpoint, error) {
+	if network != "unix" {
+		return endpoint{}, net.UnknownNetworkError(network)
+	}
+	if address == "" {
+		return endpoint{}, &net.AddrError{Err: "missing address", Addr: address}
+	}
+	return endpoint{unix: true, path: address}, nil
+}
+
 // resolveListen resolves Listen's arguments as net.Listen does: an empty or
 // unspecified host is a wildcard, dual-stack for "tcp" unless it is 0.0.0.0.
 func resolveListen(network, address string) (endpoint, error) {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	case "unix":
-		if address == "" {
-			return endpoint{}, &net.AddrError{Err: "missing address", Addr: address}
-		}
-		return endpoint{unix: true, path: address}, nil
-	default:
-		return endpoint{}, net.UnknownNetworkError(network)
+	if !isTCP(network) {
+		return unixEndpoint(network, address)
 	}
 	ip, localhost, port, err := splitHostPort(address)
 	if err != nil {
@@ -89,15 +98,8 @@ func resolveListen(network, address string) (endpoint, error) {
 // resolveDial resolves Connect's Network and Address as net.Dial does: an empty or
 // unspecified host is this machine's loopback address.
 func resolveDial(network, address string) (endpoint, error) {
-	switch network {
-	case "tcp", "tcp4", "tcp6":
-	case "unix":
-		if address == "" {
-			return endpoint{}, &net.AddrError{Err: "missing address", Addr: address}
-		}
-		return endpoint{unix: true, path: address}, nil
-	default:
-		return endpoint{}, net.UnknownNetworkError(network)
+	if !isTCP(network) {
+		return unixEndpoint(network, address)
 	}
 	ip, _, port, err := splitHostPort(address)
 	if err != nil {
