@@ -52,7 +52,7 @@ func TestNoGoroutines(t *testing.T) {
 	if res.Failed() {
 		t.Fatal(res)
 	}
-	if most != before {
+	if most > before { // one that ends meanwhile (a test's leftover) is no concern
 		t.Fatalf("%d goroutines before the run, up to %d during it", before, most)
 	}
 }
