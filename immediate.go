@@ -25,7 +25,7 @@ func (l *Loop) SetImmediate(cb func()) *Immediate {
 	l.immQ.insertTail(&im.n)
 	l.refs++
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindImmediateQueue, ID: im.id})
+		l.emitID(traces.KindImmediateQueue, traces.SourceNone, im.id)
 	}
 	return im
 }
@@ -42,7 +42,7 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 		l.refs--
 	}
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindImmediateClear, ID: im.id})
+		l.emitID(traces.KindImmediateClear, traces.SourceNone, im.id)
 	}
 }
 

@@ -29,9 +29,11 @@ type Clock interface {
 }
 
 // Tracer receives every event of the loop, in order, on the loop's goroutine.
-// traces.Recorder is one. A Tracer must not call back into the loop.
+// traces.Recorder is one. The event is the loop's own and is valid only during the
+// call: a Tracer that keeps it keeps a copy. A Tracer must not call back into the
+// loop.
 type Tracer interface {
-	Event(e traces.Event)
+	Event(e *traces.Event)
 }
 
 // Limits of the loop, each with its unit last.
@@ -125,7 +127,8 @@ type Loop struct {
 	refs     int    // referenced things that keep the loop alive, but posts
 	steps    uint64 // callbacks run
 	stepsMax uint64
-	announce bool // the current phase still has to be named in the trace
+	announce bool         // the current phase still has to be named in the trace
+	ev       traces.Event // the event being given to the tracer
 	current  *CallbackPanic
 
 	timers     *btree.BTreeG[timerKey]
@@ -338,12 +341,34 @@ func (l *Loop) nextID() uint64 {
 // l.tracer is not nil.
 func (l *Loop) emit(e traces.Event) {
 	if l.announce && e.Kind != traces.KindPhase {
-		l.announce = false
-		l.emit(traces.Event{Kind: traces.KindPhase})
+		l.announcePhase()
 	}
+	l.ev = e
+	l.send()
+}
+
+// emitID is emit for the events that carry no more than a source and an id, the most
+// frequent ones: it writes them in place.
+func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
+	if l.announce {
+		l.announcePhase()
+	}
+	l.ev = traces.Event{Kind: k, Source: src, ID: id}
+	l.send()
+}
+
+// announcePhase emits the current phase's event.
+func (l *Loop) announcePhase() {
+	l.announce = false
+	l.ev = traces.Event{Kind: traces.KindPhase}
+	l.send()
+}
+
+// send fills in l.ev's position and gives it to the tracer.
+func (l *Loop) send() {
 	l.seq++
-	e.Seq, e.Tick, e.Phase, e.Pending, e.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
-	l.tracer.Event(e)
+	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
+	l.tracer.Event(&l.ev)
 }
 
 // enterPhase makes p the current phase. Its phase event is written before the first
@@ -384,7 +409,7 @@ func (l *Loop) call(src traces.Source, id uint64, fn func()) {
 func (l *Loop) enterCallback(src traces.Source, id uint64) {
 	l.step()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindCallback, Source: src, ID: id})
+		l.emitID(traces.KindCallback, src, id)
 	}
 }
 
@@ -421,7 +446,7 @@ func (l *Loop) drainTicks() {
 			t := l.ticks.pop()
 			l.step()
 			if l.tracer != nil {
-				l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: t.id})
+				l.emitID(traces.KindCallback, traces.SourceNextTick, t.id)
 			}
 			t.fn()
 		}
@@ -429,7 +454,7 @@ func (l *Loop) drainTicks() {
 			t := l.micro.pop()
 			l.step()
 			if l.tracer != nil {
-				l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceMicrotask, ID: t.id})
+				l.emitID(traces.KindCallback, traces.SourceMicrotask, t.id)
 			}
 			t.fn()
 		}
@@ -446,7 +471,7 @@ func (l *Loop) NextTick(cb func()) {
 	id := l.nextID()
 	l.ticks.push(task{fn: cb, id: id})
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindTickQueue, ID: id})
+		l.emitID(traces.KindTickQueue, traces.SourceNone, id)
 	}
 }
 
@@ -460,7 +485,7 @@ func (l *Loop) QueueMicrotask(cb func()) {
 	id := l.nextID()
 	l.micro.push(task{fn: cb, id: id})
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindMicrotaskQueue, ID: id})
+		l.emitID(traces.KindMicrotaskQueue, traces.SourceNone, id)
 	}
 }
 
@@ -604,7 +629,7 @@ func (l *Loop) startTick(p traces.Phase) {
 	l.phase = p
 	if l.tracer != nil {
 		l.announce = false
-		l.emit(traces.Event{Kind: traces.KindTick})
+		l.emitID(traces.KindTick, traces.SourceNone, 0)
 	}
 }
 
@@ -654,7 +679,11 @@ func (l *Loop) poll(timeout time.Duration) error {
 	ops, err := l.poller.Wait(l.ops[:0], timeout)
 	l.updateTime()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)})
+		if l.announce {
+			l.announcePhase()
+		}
+		l.ev = traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)}
+		l.send()
 	}
 	if err != nil {
 		return fmt.Errorf("nodeloop: poller wait: %w", err)
@@ -786,6 +815,6 @@ func (l *Loop) closeHandle(id uint64, h closer) {
 	l.refs++
 	l.closing = append(l.closing, h)
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindClose, ID: id})
+		l.emitID(traces.KindClose, traces.SourceNone, id)
 	}
 }

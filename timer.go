@@ -147,7 +147,7 @@ func (l *Loop) ClearTimeout(t *Timer) {
 	}
 	t.disarm()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindTimerClear, ID: t.id})
+		l.emitID(traces.KindTimerClear, traces.SourceNone, t.id)
 	}
 }
 

@@ -122,7 +122,7 @@ func (l *Loop) submit(r *Request) {
 	r.inFlight = true
 	l.refs++
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindPoolSubmit, ID: r.job.ID})
+		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
 	}
 	l.pool.Submit(&r.job)
 }

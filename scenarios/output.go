@@ -33,11 +33,11 @@ type Printer struct {
 }
 
 // tracer is what nodeloop.WithTracer takes.
-type tracer = interface{ Event(traces.Event) }
+type tracer = interface{ Event(*traces.Event) }
 
 // NewPrinter returns a Printer writing to w that passes every event on to next, if
 // next is not nil (a traces.Recorder, say).
-func NewPrinter(w io.Writer, next interface{ Event(traces.Event) }) *Printer {
+func NewPrinter(w io.Writer, next interface{ Event(*traces.Event) }) *Printer {
 	return &Printer{w: w, next: next}
 }
 
@@ -49,7 +49,7 @@ func (p *Printer) Print(thread, msg string) {
 }
 
 // Event prints the tick header before the first callback of each tick.
-func (p *Printer) Event(e traces.Event) {
+func (p *Printer) Event(e *traces.Event) {
 	if e.Kind == traces.KindCallback && e.Tick > p.shown {
 		p.shown = e.Tick
 		p.mu.Lock()

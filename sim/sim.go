@@ -145,7 +145,7 @@ type Config struct {
 	// Scenario names the program in the trace's header.
 	Scenario string
 	// Tracer, if not nil, also receives every event (a scenarios.Printer, say).
-	Tracer interface{ Event(traces.Event) }
+	Tracer interface{ Event(*traces.Event) }
 
 	_ struct{}
 }
@@ -430,7 +430,7 @@ type tracer struct {
 	out  *traces.Recorder
 }
 
-func (t *tracer) Event(e traces.Event) {
+func (t *tracer) Event(e *traces.Event) {
 	if t.out != nil {
 		t.out.Event(e)
 	}
@@ -438,7 +438,7 @@ func (t *tracer) Event(e traces.Event) {
 		t.cfg.Tracer.Event(e)
 	}
 	if t.cfg.KeepTrace {
-		t.res.Events = append(t.res.Events, e)
+		t.res.Events = append(t.res.Events, *e)
 	}
 	switch e.Kind {
 	case traces.KindTick:

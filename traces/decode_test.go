@@ -94,7 +94,7 @@ func encode(t testing.TB, h traces.Header, events []traces.Event) []byte {
 	var buf bytes.Buffer
 	r := traces.NewRecorder(&buf, h)
 	for _, e := range events {
-		r.Event(e)
+		r.Event(&e)
 	}
 	if err := r.Flush(); err != nil {
 		t.Fatal(err)

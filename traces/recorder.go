@@ -3,8 +3,10 @@ package traces
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -49,8 +51,9 @@ const flushBytes = 64 << 10
 type Recorder struct {
 	w      io.Writer
 	keep   bool
-	buf    []byte
 	events []Event
+	enc    encoder
+	buf    []byte
 	err    error
 }
 
@@ -81,14 +84,14 @@ func NewMemory() *Recorder { return &Recorder{keep: true} }
 func (r *Recorder) Keep() *Recorder { r.keep = true; return r }
 
 // Event records e.
-func (r *Recorder) Event(e Event) {
+func (r *Recorder) Event(e *Event) {
 	if r.keep {
-		r.events = append(r.events, e)
+		r.events = append(r.events, *e)
 	}
 	if r.w == nil || r.err != nil {
 		return
 	}
-	r.buf = AppendJSON(r.buf, &e)
+	r.buf = r.enc.append(r.buf, e)
 	r.buf = append(r.buf, '\n')
 	if len(r.buf) >= flushBytes {
 		r.flush()
@@ -118,6 +121,150 @@ func (r *Recorder) flush() {
 // extended buffer. Fields that are zero and optional for the event's kind are left
 // out. It does not allocate when buf has room.
 func AppendJSON(buf []byte, e *Event) []byte {
+	var enc encoder
+	return enc.append(buf, e)
+}
+
+// encoder writes events as AppendJSON does. A Recorder keeps one, so that the fields
+// that repeat from one event to the next (the tick, the time, the pending count) are
+// copied from the previous line instead of formatted again, and the sequence number
+// is counted up in decimal. The fields up to the time are written with fixed-size
+// array copies into room reserved for them, which compile to a few stores each.
+type encoder struct {
+	seq     decimal
+	id      decimal
+	tick    decimal
+	time    decimal
+	pending decimal
+}
+
+// decimal is an integer and its decimal text, kept so that the next value, which
+// mostly shares all but its last digits, is written by rewriting only those.
+type decimal struct {
+	v    int64
+	ok   bool
+	n    int      // the text is text[:n]
+	text [24]byte // 20 digits or a sign and 19, and room to copy 24 bytes at once
+}
+
+// lowDigits is how many trailing digits put rewrites when the rest is unchanged.
+const (
+	lowDigits = 4
+	lowMod    = 10_000 // 10^lowDigits
+)
+
+// twoDigits holds "00" to "99".
+var twoDigits = func() (t [200]byte) {
+	for i := range 100 {
+		t[2*i], t[2*i+1] = byte('0'+i/10), byte('0'+i%10)
+	}
+	return t
+}()
+
+// put writes v's decimal text at the start of b, which has room for 24 bytes, and
+// returns its length. The old text is copied out first and the digits that change
+// are then written to both places, so that no wide read follows a narrow write to
+// the same bytes.
+func (d *decimal) put(b []byte, v int64) int {
+	switch {
+	case v >= 0 && v < 10:
+		b[0] = byte('0' + v)
+		return 1
+	case d.ok && v == d.v:
+	case d.ok && v == d.v+1 && d.v > 0 && d.text[d.n-1] != '9':
+		*(*[24]byte)(b) = d.text
+		d.v = v
+		c := d.text[d.n-1] + 1
+		d.text[d.n-1], b[d.n-1] = c, c
+		return d.n
+	case d.ok && v >= lowMod && d.v >= lowMod && v/lowMod == d.v/lowMod:
+		*(*[24]byte)(b) = d.text
+		d.v = v
+		low := v % lowMod
+		t, o := d.text[d.n-lowDigits:d.n], b[d.n-lowDigits:d.n]
+		for i := lowDigits - 2; i >= 0; i -= 2 {
+			q := low % 100 * 2
+			low /= 100
+			t[i], t[i+1] = twoDigits[q], twoDigits[q+1]
+			o[i], o[i+1] = twoDigits[q], twoDigits[q+1]
+		}
+		return d.n
+	default:
+		d.v, d.ok = v, true
+		d.n = len(strconv.AppendInt(d.text[:0], v, 10))
+		return copy(b, d.text[:d.n])
+	}
+	*(*[24]byte)(b) = d.text
+	return d.n
+}
+
+// label is a constant piece of a line, padded to be copied at once.
+type label struct {
+	text [64]byte
+	n    int
+}
+
+func newLabel(s string) label {
+	var l label
+	l.n = copy(l.text[:], s)
+	if l.n != len(s) {
+		panic("traces: label too long: " + s)
+	}
+	return l
+}
+
+// put writes the label at the start of b, which has room for 64 bytes, and returns
+// its length.
+func (l *label) put(b []byte) int {
+	*(*[64]byte)(b) = l.text
+	return l.n
+}
+
+var (
+	labelSeq     = newLabel(`{"seq":`)
+	labelTick    = newLabel(`,"tick":`)
+	labelPending = newLabel(`,"pending":`)
+	labelTime    = newLabel(`,"t":`)
+
+	// heads holds, for every phase and kind, the text from the phase's name to the
+	// id's label: `,"phase":"poll","kind":"poll","id":`.
+	heads = func() (h [phaseCount][kindCount]label) {
+		for p := range phaseCount {
+			for k := range kindCount {
+				h[p][k] = newLabel(`,"phase":"` + p.String() + `","kind":"` + k.String() + `","id":`)
+			}
+		}
+		return h
+	}()
+)
+
+// fixedRoom is the room reserved for an event's fields up to its time: five numbers
+// written as 24-byte copies and five labels written as 64-byte copies.
+const fixedRoom = 5*24 + 5*64
+
+func (enc *encoder) append(buf []byte, e *Event) []byte {
+	if e.Seq > math.MaxInt64 || e.Tick > math.MaxInt64 || e.ID > math.MaxInt64 || e.Phase >= phaseCount || e.Kind >= kindCount {
+		return enc.appendSlow(buf, e)
+	}
+	buf = slices.Grow(buf, fixedRoom)
+	n := len(buf)
+	b := buf[n : n+fixedRoom]
+	i := labelSeq.put(b)
+	i += enc.seq.put(b[i:], int64(e.Seq))
+	i += labelTick.put(b[i:])
+	i += enc.tick.put(b[i:], int64(e.Tick))
+	i += heads[e.Phase][e.Kind].put(b[i:])
+	i += enc.id.put(b[i:], int64(e.ID))
+	i += labelPending.put(b[i:])
+	i += enc.pending.put(b[i:], int64(e.Pending))
+	i += labelTime.put(b[i:])
+	i += enc.time.put(b[i:], int64(e.Time))
+	return enc.appendRest(buf[:n+i], e)
+}
+
+// appendSlow is append for an event whose numbers or names are out of the usual
+// range.
+func (enc *encoder) appendSlow(buf []byte, e *Event) []byte {
 	buf = append(buf, `{"seq":`...)
 	buf = strconv.AppendUint(buf, e.Seq, 10)
 	buf = append(buf, `,"tick":`...)
@@ -132,6 +279,11 @@ func AppendJSON(buf []byte, e *Event) []byte {
 	buf = strconv.AppendInt(buf, int64(e.Pending), 10)
 	buf = append(buf, `,"t":`...)
 	buf = strconv.AppendInt(buf, int64(e.Time), 10)
+	return enc.appendRest(buf, e)
+}
+
+// appendRest appends the fields after the time, which most events leave out.
+func (enc *encoder) appendRest(buf []byte, e *Event) []byte {
 	if e.Source != SourceNone {
 		buf = append(buf, `,"source":"`...)
 		buf = append(buf, e.Source.String()...)

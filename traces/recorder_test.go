@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestRecorderStreams(t *testing.T) {
 	var buf bytes.Buffer
 	r := traces.NewRecorder(&buf, traces.NewHeader("real")).Keep()
 	for i := 1; i <= 3; i++ {
-		r.Event(traces.Event{Seq: uint64(i), Kind: traces.KindLog, Msg: "x"})
+		r.Event(&traces.Event{Seq: uint64(i), Kind: traces.KindLog, Msg: "x"})
 	}
 	if err := r.Flush(); err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func (failing) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 // A write error is kept and returned by Flush.
 func TestRecorderWriteError(t *testing.T) {
 	r := traces.NewRecorder(failing{}, traces.NewHeader("sim"))
-	r.Event(traces.Event{Seq: 1, Kind: traces.KindEnd})
+	r.Event(&traces.Event{Seq: 1, Kind: traces.KindEnd})
 	if err := r.Flush(); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Flush = %v, want the write error", err)
 	}
@@ -87,5 +88,66 @@ func TestNamesRoundTrip(t *testing.T) {
 		if got, ok := traces.ParseSource(s.String()); !ok || got != s {
 			t.Errorf("ParseSource(%q) = %v, %v", s.String(), got, ok)
 		}
+	}
+}
+
+// A Recorder copies repeated fields and counts the sequence up in place; each line it
+// streams must still be the line AppendJSON writes for the event alone, across carries
+// (9 to 10, 999 to 1000), jumps, repeats, negative values and the largest ones.
+func TestRecorderLinesEqualAppendJSON(t *testing.T) {
+	seqs := []uint64{1, 2, 8, 9, 10, 11, 99, 100, 101, 998, 999, 1000, 1001, 1001, 7, 0, 1, 1<<63 - 2, 1<<63 - 1, 1 << 63, 1<<64 - 1, 3}
+	var events []traces.Event
+	for i, s := range seqs {
+		events = append(events, traces.Event{
+			Seq: s, Tick: uint64(i / 3), Phase: traces.Phase(i % 9), Kind: traces.Kind(i % 28),
+			ID: uint64(i * 7), Pending: 5 - i, Time: time.Duration(i/2) * 999_999,
+		})
+	}
+	events = append(events,
+		traces.Event{Seq: 4, Tick: 1<<64 - 1, Pending: -1 << 63, Time: -1 << 63},
+		traces.Event{Seq: 5, Tick: 1<<64 - 1, Pending: 1<<63 - 1, Time: 1<<63 - 1})
+	var buf bytes.Buffer
+	r := traces.NewRecorder(&buf, traces.NewHeader("real"))
+	for _, e := range events {
+		r.Event(&e)
+	}
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")[1:]
+	if len(lines) != len(events) {
+		t.Fatalf("%d lines for %d events", len(lines), len(events))
+	}
+	for i := range events {
+		if want := string(traces.AppendJSON(nil, &events[i])); lines[i] != want {
+			t.Errorf("event %d:\n got %s\nwant %s", i, lines[i], want)
+		}
+	}
+}
+
+// BenchmarkRecorderTurn streams the six events one turn of a chain of immediates
+// writes (tick, poll phase, poll, check phase, callback, immediate queued); one op is
+// one turn.
+func BenchmarkRecorderTurn(b *testing.B) {
+	r := traces.NewRecorder(io.Discard, traces.NewHeader("real"))
+	var seq uint64
+	ev := func(e traces.Event) {
+		seq++
+		e.Seq = seq
+		r.Event(&e)
+	}
+	b.ReportAllocs()
+	for i := range b.N {
+		tick, t := uint64(i+1), time.Duration(i)*137+1_000_000_000
+		ev(traces.Event{Tick: tick, Phase: traces.PhaseTimers, Kind: traces.KindTick, Pending: 1, Time: t})
+		t += 91
+		ev(traces.Event{Tick: tick, Phase: traces.PhasePoll, Kind: traces.KindPhase, Pending: 1, Time: t})
+		ev(traces.Event{Tick: tick, Phase: traces.PhasePoll, Kind: traces.KindPoll, Pending: 1, Time: t})
+		ev(traces.Event{Tick: tick, Phase: traces.PhaseCheck, Kind: traces.KindPhase, Time: t})
+		ev(traces.Event{Tick: tick, Phase: traces.PhaseCheck, Kind: traces.KindCallback, ID: tick, Source: traces.SourceImmediate, Time: t})
+		ev(traces.Event{Tick: tick, Phase: traces.PhaseCheck, Kind: traces.KindImmediateQueue, ID: tick + 1, Pending: 1, Time: t})
+	}
+	if err := r.Flush(); err != nil {
+		b.Fatal(err)
 	}
 }

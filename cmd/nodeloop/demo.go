@@ -33,7 +33,7 @@ func demo(args []string, stdout io.Writer) error {
 		rec = traces.NewRecorder(w, h)
 		flush = func() error { return errors.Join(rec.Flush(), w.Flush(), f.Sync()) }
 	}
-	var next interface{ Event(traces.Event) }
+	var next interface{ Event(*traces.Event) }
 	if rec != nil {
 		next = rec
 	}
