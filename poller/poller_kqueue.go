@@ -156,3 +156,9 @@ func (s *System) pollClose() error {
 	s.kq = -1
 	return first
 }
+
+// sockRead is read(2) on a non-blocking socket.
+func sockRead(fd int, b []byte) (int, error) { return unix.Read(fd, b) }
+
+// sockWrite is write(2) on a non-blocking socket.
+func sockWrite(fd int, b []byte) (int, error) { return unix.Write(fd, b) }

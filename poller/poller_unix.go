@@ -339,7 +339,7 @@ func (s *System) try(tok uint64, sk *sock, op *Op) bool {
 
 func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 	for range eintrRetriesMax {
-		n, err := unix.Read(sk.fd, op.Buf)
+		n, err := sockRead(sk.fd, op.Buf)
 		switch {
 		case err == nil && n > 0:
 			op.N = n
@@ -370,7 +370,7 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
 	interrupts := 0
 	for op.N < len(op.Buf) {
-		n, err := unix.Write(sk.fd, op.Buf[op.N:])
+		n, err := sockWrite(sk.fd, op.Buf[op.N:])
 		switch {
 		case err == nil && n > 0:
 			op.N += n
