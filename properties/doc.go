@@ -108,7 +108,10 @@
 // close cut short before they started: they are no operation and are ignored. An
 // op_start without op_complete is reported only when its handle has provably
 // finished closing: at the handle's close callback, at the second tick event
-// after its close, or at the end of a Run that ends unstopped after its close.
+// after its close, or at the end of a Run that ends unstopped after its close. A
+// tick that a Run or RunOnce ended in right after its timers phase, followed by a
+// Run (whose first tick begins with a timers phase of its own), had no close phase
+// and does not count among the two.
 // Limits: a trace does not record which goroutine ran a callback, so the rule
 // that callbacks run on the loop's goroutine, never a worker's, is out of reach.
 // A pending callback names its handle, not its operation, so when one handle has

@@ -22,6 +22,7 @@ type operation struct {
 type closing struct {
 	handle uint64
 	pos    int
+	due    uint64 // the tick whose tick event proves the close finished
 }
 
 // checkExactlyOnce enforces RuleExactlyOnce.
@@ -41,7 +42,9 @@ type closing struct {
 // cut short before they started: they are no operation and are not counted. A
 // missing op_complete is reported only once its handle has provably finished
 // closing: at its close callback, at the second tick after its close, or when a
-// Run ends unstopped after it.
+// Run ends unstopped after it. A tick that a Run or RunOnce ended in right after
+// its timers phase, and that a Run then followed with a tick of its own, had no
+// close phase: it does not count among the two.
 func (c *checker) checkExactlyOnce() {
 	submits := map[uint64]int{}
 	outstanding := map[uint64]int{} // submitted, no callback yet
@@ -51,6 +54,7 @@ func (c *checker) checkExactlyOnce() {
 	owed := map[uint64][]int{} // handle → op_complete positions of start errors awaiting their pending callback
 	var closes []closing
 	told := map[uint64]bool{} // operations reported as never completing
+	ended := false            // a run ended since the last tick event
 
 	finish := func(h uint64, at int, why string) {
 		for _, id := range byHandle[h] {
@@ -150,7 +154,7 @@ func (c *checker) checkExactlyOnce() {
 			}
 
 		case e.Kind == traces.KindClose:
-			closes = append(closes, closing{e.ID, i})
+			closes = append(closes, closing{e.ID, i, e.Tick + 2})
 
 		case isCallback(e, traces.SourceClose):
 			kept := closes[:0]
@@ -164,17 +168,29 @@ func (c *checker) checkExactlyOnce() {
 			closes = kept
 
 		case e.Kind == traces.KindTick:
+			if ended && c.runMode(i) != "once" {
+				// The tick before this one ended with its timers phase, and this one
+				// is a Run's own first: RunOnce would have gone on with the one before.
+				for k := range closes {
+					closes[k].due++
+				}
+			}
+			ended = false
 			kept := closes[:0]
 			for _, cl := range closes {
-				if c.ev[cl.pos].Tick+2 <= e.Tick {
-					finish(cl.handle, i, fmt.Sprintf("closed at seq %d, two ticks before tick %d", c.seq(cl.pos), e.Tick))
+				if cl.due <= e.Tick {
+					finish(cl.handle, i, fmt.Sprintf("closed at seq %d, and the close phase that finishes it is over before tick %d", c.seq(cl.pos), e.Tick))
 				} else {
 					kept = append(kept, cl)
 				}
 			}
 			closes = kept
 
+		case e.Kind == traces.KindEnd && !normalEnd(e):
+			ended = true
+
 		case normalEnd(e):
+			ended = true
 			for _, cl := range closes {
 				finish(cl.handle, i, fmt.Sprintf("closed at seq %d, and Run ended unstopped", c.seq(cl.pos)))
 			}

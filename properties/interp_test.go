@@ -3,10 +3,11 @@ package properties_test
 import (
 	"errors"
 	"fmt"
+	"io"
+	"syscall"
 	"time"
 
 	"github.com/nodeloop/nodeloop"
-	"github.com/nodeloop/nodeloop/fakepoller"
 	"github.com/nodeloop/nodeloop/properties"
 )
 
@@ -15,21 +16,26 @@ import (
 var jobTime = struct{ Min, Max time.Duration }{time.Microsecond, time.Second}
 
 // interpreter runs a properties.Program on a real loop, logging what its callbacks
-// log. It is also the run's fakepoller.Choices: the simulated pool draws each job's
-// duration ("pool.duration") when a worker takes the job, and the interpreter
-// answers with that job's Op.Duration. It knows which job a worker takes because it
-// keeps its own copy of the pool's FIFO queue: a job joins it when the program
-// submits it and leaves it when a worker takes it or a Cancel succeeds. Every other
-// choice goes to fallback.
+// log. It is also the run's fakepoller.Choices, and answers the two choices a
+// calm simulated world with one fixed latency makes. The simulated pool draws each
+// job's duration ("pool.duration") when a worker takes the job, and the
+// interpreter answers with that job's Op.Duration: it knows which job a worker
+// takes because it keeps its own copy of the pool's FIFO queue (a job joins it
+// when the program submits it and leaves it when a worker takes it or a Cancel
+// succeeds). The order of operations that finish at one instant ("wait.order") is
+// always the first option, the order in which they finished, which is the order
+// the model predicts. Any other choice is an inconsistency, answered with 0 and
+// reported.
 type interpreter struct {
-	l        *nodeloop.Loop
-	log      func(string)
-	fallback fakepoller.Choices
+	l   *nodeloop.Loop
+	log func(string)
 
 	timers    map[int]*nodeloop.Timer
 	imms      map[int]*nodeloop.Immediate
 	jobs      map[int]*nodeloop.Request
 	refreshed map[int]bool
+	listeners map[int]*listenerState
+	conns     map[int]*connState
 
 	queue   []queuedJob
 	tokens  map[*nodeloop.Request]int
@@ -42,35 +48,66 @@ type queuedJob struct {
 	duration time.Duration
 }
 
-func newInterpreter(fallback fakepoller.Choices, log func(string)) *interpreter {
+// listenerState is a listener the program made, as the program knows it.
+type listenerState struct {
+	ln     *nodeloop.Listener
+	addr   string
+	closed bool
+}
+
+// connState is a connection the program was given, as the program knows it.
+type connState struct {
+	c       *nodeloop.Conn
+	closed  bool
+	reading bool
+}
+
+// zeros is what writes send: only the number of bytes matters.
+var zeros = make([]byte, 256<<10)
+
+func newInterpreter(log func(string)) *interpreter {
 	return &interpreter{
 		log:       log,
-		fallback:  fallback,
 		timers:    map[int]*nodeloop.Timer{},
 		imms:      map[int]*nodeloop.Immediate{},
 		jobs:      map[int]*nodeloop.Request{},
 		refreshed: map[int]bool{},
+		listeners: map[int]*listenerState{},
+		conns:     map[int]*connState{},
 		tokens:    map[*nodeloop.Request]int{},
 	}
 }
 
 // Choose answers the simulator's decisions.
 func (in *interpreter) Choose(what string, n int) int {
-	if what != "pool.duration" {
-		return in.fallback.Choose(what, n)
+	switch what {
+	case "wait.order":
+		return 0
+	case "pool.duration":
+		v := int((in.nextDuration() - jobTime.Min) / time.Microsecond)
+		if v < 0 || v >= n {
+			in.fail(fmt.Errorf("the job's duration is not one of the %d the pool offers", n))
+			return 0
+		}
+		return v
 	}
+	in.fail(fmt.Errorf("the simulator asked for a choice the model does not make: %s among %d", what, n))
+	return 0
+}
+
+// nextDuration is the duration of the job a worker takes now: the first of the
+// queue.
+func (in *interpreter) nextDuration() time.Duration {
 	if len(in.queue) == 0 {
 		in.fail(errors.New("the pool took a job the program did not submit"))
-		return 0
+		return jobTime.Min
 	}
 	d := in.queue[0].duration
 	in.queue = in.queue[1:]
-	v := int((d - jobTime.Min) / time.Microsecond)
-	if d%time.Microsecond != 0 || v < 0 || v >= n {
-		in.fail(fmt.Errorf("job duration %v is not one of the %d the pool offers", d, n))
-		return 0
+	if d%time.Microsecond != 0 || d < jobTime.Min || d > jobTime.Max {
+		in.fail(fmt.Errorf("job duration %v is not a whole number of microseconds in %v..%v", d, jobTime.Min, jobTime.Max))
 	}
-	return v
+	return d
 }
 
 func (in *interpreter) fail(err error) {
@@ -166,8 +203,122 @@ func (in *interpreter) exec(ops []properties.Op) {
 			in.watch(o)
 		case properties.OpStop:
 			l.Stop()
+		case properties.OpListen, properties.OpDial, properties.OpWrite, properties.OpRead,
+			properties.OpCloseConn, properties.OpCloseListener:
+			in.execNet(o)
 		}
 	}
+}
+
+// execNet runs a socket op. It leaves out what the loop forbids (a read while one
+// is in flight, an operation or a close after Close) as the model does.
+func (in *interpreter) execNet(o *properties.Op) {
+	l := in.l
+	switch o.Kind {
+	case properties.OpListen:
+		ls := &listenerState{}
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				in.log(o.Label() + " " + errName(err))
+			} else {
+				in.conns[o.ID] = &connState{c: c}
+				in.log(o.Label())
+			}
+			in.exec(o.Ops)
+		})
+		if err != nil {
+			in.log(o.Label() + " listen " + errName(err))
+			return
+		}
+		ls.ln, ls.addr = ln, ln.Addr().String()
+		in.listeners[o.ID] = ls
+	case properties.OpDial:
+		ls := in.listeners[o.Target]
+		if ls == nil {
+			return
+		}
+		l.Dial("tcp", ls.addr, func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				in.log(o.Label() + " " + errName(err))
+			} else {
+				in.conns[o.ID] = &connState{c: c}
+				in.log(o.Label())
+			}
+			in.exec(o.Ops)
+		})
+	case properties.OpWrite:
+		cs := in.conns[o.Target]
+		if cs == nil || cs.closed {
+			return
+		}
+		cs.c.Write(zeros[:o.Size], func(n int, err error) {
+			switch {
+			case err != nil:
+				in.log(o.Label() + " " + errName(err))
+			case n != o.Size:
+				in.log(fmt.Sprintf("%s wrote %d of %d", o.Label(), n, o.Size))
+			default:
+				in.log(o.Label())
+			}
+			in.exec(o.Ops)
+		})
+	case properties.OpRead:
+		cs := in.conns[o.Target]
+		if cs == nil || cs.closed || cs.reading {
+			return
+		}
+		in.read(cs, o, 0)
+	case properties.OpCloseConn:
+		cs := in.conns[o.Target]
+		if cs == nil || cs.closed {
+			return
+		}
+		cs.closed = true
+		cs.c.Close(in.callback(o))
+	case properties.OpCloseListener:
+		ls := in.listeners[o.Target]
+		if ls == nil || ls.closed {
+			return
+		}
+		ls.closed = true
+		ls.ln.Close(in.callback(o))
+	}
+}
+
+// read reads on cs for op o, which ran runs reads already: the callback logs what
+// it got and runs o.Ops, and reads again while reads return data, up to o.Count.
+func (in *interpreter) read(cs *connState, o *properties.Op, runs int) {
+	cs.reading = true
+	cs.c.Read(func(b []byte, err error) {
+		cs.reading = false
+		if err != nil {
+			in.log(o.Label() + " " + errName(err))
+		} else {
+			in.log(fmt.Sprintf("%s %d", o.Label(), len(b)))
+		}
+		runs++
+		in.exec(o.Ops)
+		if err == nil && runs < max(o.Count, 1) && !cs.closed && !cs.reading {
+			in.read(cs, o, runs)
+		}
+	})
+}
+
+// errName is how a callback logs an error, as properties.Op.Label says.
+func errName(err error) string {
+	switch {
+	case errors.Is(err, io.EOF):
+		return "EOF"
+	case errors.Is(err, nodeloop.ErrClosed):
+		return "closed"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "reset"
+	case errors.Is(err, syscall.EPIPE):
+		return "pipe"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "refused"
+	}
+	return "error " + err.Error()
 }
 
 // watch starts the watcher of o: each run logs and runs o.Ops; after o.Count runs

@@ -11,16 +11,27 @@ import (
 // This file is the reference model: a second, deliberately plain implementation of
 // the ordering rules of SEMANTICS.md, written from the rules and not from the loop's
 // code. It shares nothing with package nodeloop and does not import it; its queues
-// are plain slices scanned from end to end. Model-based tests run one Program both
-// on the loop in the simulator and through Predict, and require the same callbacks
-// in the same order.
+// are plain slices scanned from end to end. It covers timers, intervals, clears and
+// refreshes, immediates, nextTicks, microtasks, pool jobs and their cancellation,
+// idle, prepare and check watchers, Stop, TCP exchanges on the simulated network
+// (listeners, dials, reads, writes, closes of either end and of listeners, with
+// operations in flight), and two ways of driving the loop: Run, or RunOnce calls
+// (optionally followed by Run). modelnet.go holds the model's network. Model-based
+// tests run one Program both on the loop in the simulator and through Predict, and
+// require the same callbacks in the same order.
 
 // OpKind says what an Op does.
 type OpKind uint8
 
 // The operations a Program's callbacks perform. Kinds that make a callback (a
-// timer, an immediate, a queued task, a pool job, a watcher) carry child Ops that
-// the callback runs each time it runs.
+// timer, an immediate, a queued task, a pool job, a watcher, a socket operation)
+// carry child Ops that the callback runs each time it runs.
+//
+// The socket kinds name their handle as the others do: a listen op's handle is its
+// newest listener, and a listen or dial op also names the newest connection its
+// callback was given (the one a listener accepted, or the one a dial made). Read,
+// write and closeConn act on that connection, dial and closeListener on the
+// listener.
 const (
 	OpTimeout        OpKind = iota // SetTimeout(Delay); the callback runs Ops
 	OpInterval                     // SetInterval(Delay); runs Ops, clears itself after Count runs
@@ -36,13 +47,20 @@ const (
 	OpPrepare                      // a prepare watcher, as OpIdle
 	OpCheck                        // a check watcher, as OpIdle
 	OpStop                         // Stop
+	OpListen                       // Listen on a fresh local TCP address; the callback of each accepted connection runs Ops
+	OpDial                         // Dial the address of the listener made last by op Target; the callback runs Ops
+	OpWrite                        // Write Size bytes on the connection of op Target; the callback runs Ops
+	OpRead                         // Read on the connection of op Target, and again on it after each read that returned data, Count reads at most; each callback runs Ops
+	OpCloseConn                    // Close the connection of op Target; the close callback runs Ops
+	OpCloseListener                // Close the listener made last by op Target; the close callback runs Ops
 )
 
 var opKindNames = [...]string{
 	OpTimeout: "timeout", OpInterval: "interval", OpClearTimer: "clearTimeout", OpRefresh: "refresh",
 	OpImmediate: "immediate", OpClearImmediate: "clearImmediate", OpNextTick: "tick",
 	OpMicrotask: "microtask", OpJob: "job", OpCancelJob: "cancel", OpIdle: "idle",
-	OpPrepare: "prepare", OpCheck: "check", OpStop: "stop",
+	OpPrepare: "prepare", OpCheck: "check", OpStop: "stop", OpListen: "listen", OpDial: "dial",
+	OpWrite: "write", OpRead: "read", OpCloseConn: "closeConn", OpCloseListener: "closeListener",
 }
 
 func (k OpKind) String() string {
@@ -54,9 +72,12 @@ func (k OpKind) String() string {
 
 // Op is one action of a Program, run by the callback that holds it (the main
 // callback for Program.Ops). ID names the op: it labels the callbacks the op makes,
-// and clear, refresh and cancel ops find their handle through it. An op run more than
-// once (inside an interval, say) makes a new handle each time; Target then means the
-// newest. An op whose Target made nothing yet does nothing.
+// and clear, refresh, cancel and socket ops find their handle through it. An op run
+// more than once (inside an interval, say) makes a new handle each time; Target
+// then means the newest. An op whose Target made nothing yet does nothing, and so
+// does a read, write or closeConn whose connection the program already closed, a
+// read while one is in flight on the connection, and a closeListener of a listener
+// already closed (the loop would panic at each of these).
 type Op struct {
 	Kind OpKind
 	// ID is unique in the Program, from 1.
@@ -64,14 +85,17 @@ type Op struct {
 	// Delay is the timeout's or interval's delay, before Node's coercion.
 	Delay time.Duration
 	// Count is how many times an interval or a watcher runs before it clears,
-	// stops or closes itself; 0 means 1.
+	// stops or closes itself, or how many reads a read op makes at most; 0 means 1.
 	Count int
 	// Close makes a watcher close itself after Count runs instead of stopping; its
 	// close callback logs "<kind> <ID> closed".
 	Close bool
 	// Duration is a pool job's virtual run time on its worker; more than 0.
 	Duration time.Duration
-	// Target is the ID of the op whose handle a clear, refresh or cancel acts on.
+	// Size is a write's length in bytes; more than 0.
+	Size int
+	// Target is the ID of the op whose handle a clear, refresh, cancel or socket op
+	// acts on.
 	Target int
 	// Ops are run by every run of the callback this op makes.
 	Ops []Op
@@ -79,6 +103,11 @@ type Op struct {
 
 // Label is what the callbacks op makes log: "<kind> <ID>". A canceled job's done
 // callback logs Label + " canceled", a watcher's close callback Label + " closed".
+// A dial's callback logs Label, or Label + " refused". A read's callback logs
+// Label and the number of bytes read ("read 7 512"), or Label and the error:
+// " EOF", " reset" (ECONNRESET), " closed" (ErrClosed, when the program closed the
+// connection with the read in flight). A write's logs Label, or Label and " closed",
+// " reset" (ECONNRESET) or " pipe" (EPIPE).
 func (o *Op) Label() string { return fmt.Sprintf("%s %d", o.Kind, o.ID) }
 
 // Program is a loop program as data: Ops run in the main callback, which logs
@@ -86,6 +115,18 @@ func (o *Op) Label() string { return fmt.Sprintf("%s %d", o.Kind, o.ID) }
 // described by the list of labels it logs.
 type Program struct {
 	Ops []Op
+	// Latency is the delay of every message of the simulated network (a
+	// connection request, its answer, a piece of data, an end of stream, a reset):
+	// the simulator's fixed latency, its least and greatest latency both.
+	Latency time.Duration
+	// Once, when not empty, drives the loop with RunOnce instead of Run: main is
+	// queued with NextTick before the first call, then RunOnce(Once[i]) is called
+	// for each i in turn while the loop is alive. When the loop is still alive
+	// after them, ThenRun calls Run(nil); otherwise RunOnce(true) is called until
+	// the loop is not alive. Empty Once means Run(main).
+	Once []bool
+	// ThenRun ends a RunOnce-driven program with Run(nil); see Once.
+	ThenRun bool
 }
 
 // String shows p one op a line, children indented, for failure messages.
@@ -102,18 +143,39 @@ func (p Program) String() string {
 				fmt.Fprintf(&b, " delay=%v", o.Delay)
 			case OpInterval:
 				fmt.Fprintf(&b, " delay=%v count=%d", o.Delay, max(o.Count, 1))
-			case OpClearTimer, OpRefresh, OpClearImmediate, OpCancelJob:
+			case OpClearTimer, OpRefresh, OpClearImmediate, OpCancelJob, OpDial, OpCloseConn, OpCloseListener:
 				fmt.Fprintf(&b, " target=%d", o.Target)
 			case OpJob:
 				fmt.Fprintf(&b, " duration=%v", o.Duration)
 			case OpIdle, OpPrepare, OpCheck:
 				fmt.Fprintf(&b, " count=%d close=%v", max(o.Count, 1), o.Close)
+			case OpWrite:
+				fmt.Fprintf(&b, " target=%d size=%d", o.Target, o.Size)
+			case OpRead:
+				fmt.Fprintf(&b, " target=%d count=%d", o.Target, max(o.Count, 1))
 			}
 			b.WriteByte('\n')
 			write(o.Ops, depth+1)
 		}
 	}
-	b.WriteString("main\n")
+	fmt.Fprintf(&b, "latency %v, driven by ", p.Latency)
+	switch {
+	case len(p.Once) == 0:
+		b.WriteString("Run(main)")
+	default:
+		for i, block := range p.Once {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "RunOnce(%v)", block)
+		}
+		if p.ThenRun {
+			b.WriteString(", then Run(nil)")
+		} else {
+			b.WriteString(", then RunOnce(true) until not alive")
+		}
+	}
+	b.WriteString("\nmain\n")
 	write(p.Ops, 1)
 	return b.String()
 }
@@ -123,21 +185,26 @@ type Prediction struct {
 	// Log is the labels the callbacks log, in order.
 	Log []string
 	// Stuck is set when the loop is left alive with nothing that can ever end its
-	// wait (a prepare or check watcher alone, say): Run fails, and the simulator
-	// reports it.
+	// wait (a prepare or check watcher alone, an open listener nobody dials, a read
+	// nobody answers): Run or RunOnce fails, and the simulator reports it.
 	Stuck bool
-	// Runaway is set when the run passed the model's callback limit; a Program
-	// generated for the tests never should.
+	// Runaway is set when the run passed the model's callback or tick limit; a
+	// Program generated for the tests never should.
 	Runaway bool
-	// End is the virtual time when Run returns, since it started.
+	// End is the virtual time when the last Run or RunOnce returns, since the
+	// first began.
 	End time.Duration
-	// Ticks is the number of ticks (timers phases) run.
+	// Ticks is the number of ticks run (a RunOnce-driven program's first tick
+	// begins in the pending phase, every other in the timers phase).
 	Ticks uint64
 }
 
-// modelCallbacksMax bounds the callbacks Predict runs before it gives up on a
-// program (Prediction.Runaway).
-const modelCallbacksMax = 200_000
+// Limits of the model, past which Predict gives up on a program
+// (Prediction.Runaway).
+const (
+	modelCallbacksMax = 200_000
+	modelTicksMax     = 1_000_000
+)
 
 // Predict runs p in the reference model, on a pool of workers (at least 1) in
 // virtual time starting at 0 with callbacks costing no time, as sim.Run does with a
@@ -145,12 +212,21 @@ const modelCallbacksMax = 200_000
 //
 // # The model
 //
-// The main callback runs p.Ops, then the nextTick and microtask queues drain; the
-// loop goes on while it is alive (checked before tick 1 and after every timers
+// Run: the main callback runs p.Ops, then the nextTick and microtask queues drain;
+// the loop goes on while it is alive (checked before tick 1 and after every timers
 // phase) and not stopped. A tick is timers → pending (always empty here) → idle →
 // prepare → poll → check → close. After every callback but a queued task itself, the
 // whole nextTick queue runs, then the whole microtask queue, again while either has
 // work.
+//
+// RunOnce: main runs as a nextTick drained at the start of the first call. A call
+// does nothing more when the loop is not alive or stopped; otherwise it runs
+// pending → idle → prepare → poll → check → close (beginning tick 1 in the pending
+// phase when no tick ran yet) and then a timers phase, which begins the next tick.
+// Its poll waits as Run's would when block is set and no idle watcher was active
+// as the call began; otherwise it does not wait. Every call, and Run, clears the
+// stop when it returns, so a Stop inside a RunOnce only makes its poll's timeout 0.
+// A Run after RunOnce calls begins with a timers phase, as Run does.
 //
 // Timers: delays are coerced as Node's (below 1 ms or above 2^31−1 ms become 1 ms,
 // fractions of a millisecond are dropped); a timer's deadline is its start truncated
@@ -164,24 +240,36 @@ const modelCallbacksMax = 200_000
 // the queue as it stood when it began. Watchers of a kind run most recently started
 // first; the phase takes the list as it stood; a stopped or closed watcher not yet
 // run in the phase does not run. Close callbacks run most recently closed first,
-// those closed during the close phase in the next tick.
+// those closed during the close phase in the next tick; a connection's close first
+// runs the callbacks of its read and of its writes (in flight or queued) with
+// ErrClosed, then its close callback.
+//
+// The wait: the poll phase waits 0 when the loop is stopped or not alive, or has
+// queued immediates, active idle watchers or handles to close; otherwise until the
+// earliest timer deadline, or forever when there is none. Everything that happens
+// later in the simulated world is an event at a virtual instant: a job finishing, a
+// network message arriving. The wait returns at once when operations have finished
+// (some finish at the instant they start, see modelnet.go) or a job finished or was
+// canceled since the last wait; otherwise it moves time to the earliest event, if
+// that is not past the timeout, runs every event due then, in the order they were
+// scheduled, and looks again; otherwise it moves time to the timeout and returns.
+// Waiting forever with no event left is the stuck verdict. The poll phase then runs
+// the callbacks of the socket operations, in the order they finished, and then the
+// done callbacks of jobs, in the order they finished or were canceled (jobs
+// canceled by those socket callbacks included).
 //
 // The pool: workers take jobs FIFO, the free worker with the lowest number first; a
-// job finishes Duration after it started. The poll phase waits 0 when the loop is
-// stopped or not alive, or has queued immediates, active idle watchers or handles to
-// close; otherwise until the earliest timer deadline, or forever when there is none.
-// The wait ends at the first instant a job finishes (every job finishing then
-// finishes with it, in the order they started, freed workers taking the next jobs at
-// once) or at the timeout. A canceled job's done callback waits for the next poll
-// phase, which then returns at once without moving time. Done callbacks run in the
-// poll phase, in the order the jobs finished or were canceled.
+// job finishes Duration after it started, and its worker takes the next queued job
+// at once.
 func Predict(p Program, workers int) Prediction {
 	m := &model{
 		workers:   max(workers, 1),
+		latency:   p.Latency,
 		timers:    map[int]*mTimer{},
 		imms:      map[int]*mImmediate{},
 		jobs:      map[int]*mJob{},
 		refreshed: map[int]bool{},
+		mNet:      mNet{listeners: map[int]*mListener{}, conns: map[int]*mConn{}},
 	}
 	m.busy = make([]bool, m.workers)
 	m.run(p)
@@ -220,16 +308,17 @@ type mJob struct {
 	canceled bool
 }
 
-// mFinish is a job's completion, due at a virtual instant.
-type mFinish struct {
-	at     time.Duration
-	seq    uint64
-	worker int
-	job    *mJob
+// mEvent is something the simulated world does at a virtual instant; seq orders
+// the events of one instant as they were scheduled.
+type mEvent struct {
+	at  time.Duration
+	seq uint64
+	fn  func()
 }
 
 type model struct {
 	workers int
+	latency time.Duration
 	now     time.Duration
 	tick    uint64
 	log     []string
@@ -250,18 +339,21 @@ type model struct {
 	immQ     []*mImmediate
 	watchers [3][]*mWatcher // idle, prepare, check lists, head first
 	running  []*mWatcher    // the watchers the current phase still has to run
-	closing  []*mWatcher
+	closing  []func()       // what each handle closed does in the close phase
 
-	busy      []bool
-	queue     []*mJob
-	finishes  []mFinish
-	finishSeq uint64
-	async     []*mJob
-	woken     bool
-	inFlight  int
+	events   []mEvent
+	eventSeq uint64
+	woken    bool
+
+	busy     []bool
+	queue    []*mJob
+	async    []*mJob
+	inFlight int
+
+	mNet
 }
 
-// errRunaway ends a model run that passed modelCallbacksMax.
+// errRunaway ends a model run that passed modelCallbacksMax or modelTicksMax.
 type errRunaway struct{}
 
 func (m *model) run(p Program) {
@@ -274,6 +366,26 @@ func (m *model) run(p Program) {
 		}
 	}()
 	m.macrotask("main", func() { m.exec(p.Ops) })
+	if len(p.Once) == 0 {
+		m.runLoop()
+		return
+	}
+	for _, block := range p.Once {
+		if alive := m.runOnce(block); !alive || m.stuck {
+			return
+		}
+	}
+	if p.ThenRun {
+		m.runLoop()
+		return
+	}
+	for m.runOnce(true) && !m.stuck {
+	}
+}
+
+// runLoop is Run once its main callback (if any) returned.
+func (m *model) runLoop() {
+	defer func() { m.stopped = false }()
 	if !m.alive() || m.stopped {
 		return
 	}
@@ -282,15 +394,46 @@ func (m *model) run(p Program) {
 		if !m.alive() || m.stopped {
 			return
 		}
-		m.runWatchers(0)
-		m.runWatchers(1)
-		if !m.poll(m.pollTimeout()) {
-			m.stuck = true
+		if !m.iterate(true, true) {
 			return
 		}
-		m.runCheck()
-		m.runClosing()
 	}
+}
+
+// runOnce is one RunOnce(block) call; it reports whether the loop is alive after
+// it.
+func (m *model) runOnce(block bool) bool {
+	if m.alive() && !m.stopped {
+		if !m.iterate(false, block) {
+			return true
+		}
+		m.runTimers()
+	}
+	m.stopped = false
+	return m.alive()
+}
+
+// iterate runs pending (empty) to close; under RunOnce (run false), its poll waits
+// only with block and no idle watcher active as it began. It reports false when
+// the loop is stuck.
+func (m *model) iterate(run, block bool) bool {
+	if m.tick == 0 {
+		m.tick++ // RunOnce begins tick 1 in the pending phase
+	}
+	canSleep := len(m.watchers[0]) == 0
+	m.runWatchers(0)
+	m.runWatchers(1)
+	var timeout time.Duration
+	if run || (block && canSleep) {
+		timeout = m.pollTimeout()
+	}
+	if !m.poll(timeout) {
+		m.stuck = true
+		return false
+	}
+	m.runCheck()
+	m.runClosing()
+	return true
 }
 
 // callback logs label and runs fn.
@@ -331,7 +474,8 @@ func (m *model) alive() bool {
 			return true
 		}
 	}
-	return m.immediatesQueued() || len(m.running) > 0 || m.inFlight > 0 || len(m.closing) > 0
+	return m.immediatesQueued() || len(m.running) > 0 || m.inFlight > 0 || len(m.closing) > 0 ||
+		m.netAlive()
 }
 
 func (m *model) immediatesQueued() bool {
@@ -396,6 +540,8 @@ func (m *model) exec(ops []Op) {
 			m.watchers[k] = append([]*mWatcher{w}, m.watchers[k]...)
 		case OpStop:
 			m.stopped = true
+		case OpListen, OpDial, OpWrite, OpRead, OpCloseConn, OpCloseListener:
+			m.execNet(o)
 		}
 	}
 }
@@ -425,6 +571,9 @@ func (m *model) clearTimer(t *mTimer) {
 
 func (m *model) runTimers() {
 	m.tick++
+	if m.tick > modelTicksMax {
+		panic(errRunaway{})
+	}
 	var due []*mTimer
 	for _, t := range m.all {
 		if t.inList && t.deadline <= m.now {
@@ -489,7 +638,7 @@ func (m *model) runWatchers(k int) {
 			if w.runs >= max(w.op.Count, 1) && w.active {
 				m.stopWatcher(w)
 				if w.op.Close {
-					m.closing = append(m.closing, w)
+					m.closing = append(m.closing, func() { m.macrotask(w.op.Label()+" closed", func() {}) })
 				}
 			}
 		})
@@ -520,18 +669,47 @@ func (m *model) pollTimeout() time.Duration {
 	return max(first-m.now, 0)
 }
 
-// poll waits up to timeout (forever when negative) for jobs to finish, then runs
-// the done callbacks. It reports false when it would wait forever.
+// at schedules fn at the virtual instant t, after the events already scheduled
+// for it.
+func (m *model) at(t time.Duration, fn func()) {
+	m.eventSeq++
+	m.events = append(m.events, mEvent{at: t, seq: m.eventSeq, fn: fn})
+}
+
+// nextEvent returns the index of the earliest event, or -1.
+func (m *model) nextEvent() int {
+	first := -1
+	for i, e := range m.events {
+		if first < 0 || e.at < m.events[first].at || (e.at == m.events[first].at && e.seq < m.events[first].seq) {
+			first = i
+		}
+	}
+	return first
+}
+
+// runDue runs every event due now, those they schedule for now included.
+func (m *model) runDue() {
+	for {
+		i := m.nextEvent()
+		if i < 0 || m.events[i].at > m.now {
+			return
+		}
+		e := m.events[i]
+		m.events = slices.Delete(m.events, i, i+1)
+		e.fn()
+	}
+}
+
+// poll waits up to timeout (forever when negative), then runs the callbacks of the
+// socket operations and jobs that finished. It reports false when it would wait
+// forever.
 func (m *model) poll(timeout time.Duration) bool {
 	limit := m.now + timeout
-	for !m.woken {
-		if len(m.finishes) > 0 {
-			next := slices.MinFunc(m.finishes, finishOrder)
-			if timeout < 0 || next.at <= limit {
-				m.now = max(m.now, next.at)
-				m.finishDue()
-				continue
-			}
+	for !m.woken && len(m.finished) == 0 {
+		if i := m.nextEvent(); i >= 0 && (timeout < 0 || m.events[i].at <= limit) {
+			m.now = max(m.now, m.events[i].at)
+			m.runDue()
+			continue
 		}
 		if timeout < 0 {
 			return false
@@ -540,6 +718,11 @@ func (m *model) poll(timeout time.Duration) bool {
 		break
 	}
 	m.woken = false
+	ops := m.finished
+	m.finished = nil
+	for _, op := range ops {
+		m.completeOp(op)
+	}
 	done := m.async
 	m.async = nil
 	for _, j := range done {
@@ -554,36 +737,8 @@ func (m *model) poll(timeout time.Duration) bool {
 	return true
 }
 
-func finishOrder(a, b mFinish) int {
-	if a.at != b.at {
-		return cmpDuration(a.at, b.at)
-	}
-	return cmpDuration(time.Duration(a.seq), time.Duration(b.seq))
-}
-
-// finishDue finishes every job due now, in the order they started, each freed
-// worker taking the next queued job at once.
-func (m *model) finishDue() {
-	for len(m.finishes) > 0 {
-		i := 0
-		for k := range m.finishes {
-			if finishOrder(m.finishes[k], m.finishes[i]) < 0 {
-				i = k
-			}
-		}
-		f := m.finishes[i]
-		if f.at > m.now {
-			return
-		}
-		m.finishes = slices.Delete(m.finishes, i, i+1)
-		m.busy[f.worker] = false
-		m.async = append(m.async, f.job)
-		m.woken = true
-		m.dispatch()
-	}
-}
-
-// dispatch starts queued jobs on free workers, lowest worker first.
+// dispatch starts queued jobs on free workers, lowest worker first; each finishes
+// Duration later and frees its worker for the next.
 func (m *model) dispatch() {
 	for w := range m.busy {
 		if len(m.queue) == 0 {
@@ -596,8 +751,12 @@ func (m *model) dispatch() {
 		m.queue = m.queue[1:]
 		j.queued = false
 		m.busy[w] = true
-		m.finishSeq++
-		m.finishes = append(m.finishes, mFinish{at: m.now + j.op.Duration, seq: m.finishSeq, worker: w, job: j})
+		m.at(m.now+j.op.Duration, func() {
+			m.busy[w] = false
+			m.async = append(m.async, j)
+			m.woken = true
+			m.dispatch()
+		})
 	}
 }
 
@@ -621,7 +780,6 @@ func (m *model) runClosing() {
 	list := m.closing
 	m.closing = nil
 	for i := len(list) - 1; i >= 0; i-- {
-		w := list[i]
-		m.macrotask(w.op.Label()+" closed", func() {})
+		list[i]()
 	}
 }

@@ -1,6 +1,9 @@
 package properties_test
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +12,11 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // TestModel is the model-based test: a rapid state machine grows a random Program
@@ -19,6 +25,24 @@ import (
 // They must log the same callbacks in the same order, end at the same virtual time
 // after the same number of ticks, and agree on whether the loop is stuck; the trace
 // must break no invariant.
+//
+// A program is made of timeouts and intervals (delays of 0 to 12 ms, some with a
+// fraction of a millisecond, negative or above Node's TIMEOUT_MAX), clears and
+// refreshes, immediates and their clears, nextTicks, microtasks, pool jobs of ¼ to
+// 10 ms and their cancels, idle, prepare and check watchers that stop or close
+// themselves, Stop, and TCP sockets: listeners, dials (refused once the listener
+// is closed), writes of 1 to 200 000 bytes (some above the 64 KiB a direction of
+// a connection holds, so that they go out in parts and take several reads), runs
+// of reads, and closes of connections and listeners, some with reads and writes
+// in flight. An exchange step adds a whole conversation (listen, dial, request,
+// reply, closes) whose variants cut it at different points. Stop and listen ops
+// are added by steps of their own, never drawn inside a new op, and no listener's
+// callback dials, directly or through other listeners, its own listener (that
+// program would never end). Each case draws 1 to 4 workers, one network latency
+// of ¼ to 2 ms, and a driver: Run(main), or 1 to 6 RunOnce calls with drawn block
+// arguments followed by Run(nil) or by RunOnce(true) until the loop is not alive.
+// The simulated world is calm: no faults, no callback cost, and operations
+// finishing at one instant come back in the order they finished.
 func TestModel(t *testing.T) { rapid.Check(t, modelProperty) }
 
 // FuzzModel is TestModel for go test -fuzz.
@@ -26,12 +50,20 @@ func FuzzModel(f *testing.F) { f.Fuzz(rapid.MakeFuzz(modelProperty)) }
 
 // Bounds of the generated programs, each with its unit last.
 const (
-	genDepthMax    = 3  // nesting of ops inside callbacks
-	genChildrenMax = 2  // ops drawn inside one new callback
-	genCountMax    = 3  // runs of an interval or a watcher
-	genDelayMsMax  = 12 // timer delays, before the odd shapes
-	genJobQuarters = 40 // job durations, in quarters of a millisecond
+	genDepthMax       = 3       // nesting of ops inside callbacks
+	genChildrenMax    = 2       // ops drawn inside one new callback
+	genCountMax       = 3       // runs of an interval or a watcher, reads of a read op
+	genDelayMsMax     = 12      // timer delays, before the odd shapes
+	genJobQuarters    = 40      // job durations, in quarters of a millisecond
+	genLatencyQuarter = 8       // network latency, in quarters of a millisecond
+	genOnceCallsMax   = 6       // RunOnce calls a driver draws
+	genSmallBytesMax  = 3000    // most writes
+	genLargeBytesMax  = 200_000 // the largest writes
 )
+
+// onceCallsMax bounds the RunOnce(true) calls that finish a RunOnce-driven run; a
+// generated program never needs that many.
+const onceCallsMax = 100_000
 
 // machine is the state of one TestModel case: the program so far and what its ops
 // can be the target of.
@@ -42,46 +74,159 @@ type machine struct {
 	parents [][]int // index paths of the ops whose callbacks can hold more ops
 	depths  []int   // parents' depths
 	ids     map[properties.OpKind][]int
-	runs    int
+	// dials holds, for each listen op, the listen ops that dials inside its
+	// callback target: a listener's callback runs once per connection, so this
+	// graph is kept free of cycles, or a program could dial forever.
+	dials map[int][]int
+	runs  int
 }
 
 func modelProperty(t *rapid.T) {
 	m := &machine{
 		workers: rapid.IntRange(1, 4).Draw(t, "workers"),
 		ids:     map[properties.OpKind][]int{},
+		dials:   map[int][]int{},
 	}
-	actions := map[string]func(*rapid.T){"": m.check}
-	for _, k := range []properties.OpKind{
-		properties.OpTimeout, properties.OpInterval, properties.OpClearTimer, properties.OpRefresh,
-		properties.OpImmediate, properties.OpClearImmediate, properties.OpNextTick, properties.OpMicrotask,
-		properties.OpJob, properties.OpCancelJob, properties.OpIdle, properties.OpPrepare, properties.OpCheck,
-		properties.OpStop,
-	} {
+	m.p.Latency = time.Duration(rapid.IntRange(1, genLatencyQuarter).Draw(t, "latency quarters")) * time.Millisecond / 4
+	if rapid.Bool().Draw(t, "RunOnce") {
+		n := rapid.IntRange(1, genOnceCallsMax).Draw(t, "RunOnce calls")
+		for range n {
+			m.p.Once = append(m.p.Once, rapid.Bool().Draw(t, "block"))
+		}
+		m.p.ThenRun = rapid.Bool().Draw(t, "then Run")
+	}
+	actions := map[string]func(*rapid.T){"": m.check, "exchange": m.exchange}
+	for _, k := range allKinds {
 		actions[k.String()] = func(t *rapid.T) { m.add(t, k) }
 	}
 	t.Repeat(actions)
 }
 
+// allKinds are the kinds of op the state machine adds.
+var allKinds = []properties.OpKind{
+	properties.OpTimeout, properties.OpInterval, properties.OpClearTimer, properties.OpRefresh,
+	properties.OpImmediate, properties.OpClearImmediate, properties.OpNextTick, properties.OpMicrotask,
+	properties.OpJob, properties.OpCancelJob, properties.OpIdle, properties.OpPrepare, properties.OpCheck,
+	properties.OpStop, properties.OpListen, properties.OpDial, properties.OpWrite, properties.OpRead,
+	properties.OpCloseConn, properties.OpCloseListener,
+}
+
+// place draws where a new op goes: the main callback or a callback already in the
+// program. It returns that callback's ops, its index path and its depth, and the
+// IDs of the listen ops whose callbacks hold it.
+func (m *machine) place(t *rapid.T) (ops *[]properties.Op, path []int, depth int, listens []int) {
+	ops = &m.p.Ops
+	where := rapid.IntRange(0, len(m.parents)).Draw(t, "parent")
+	if where == 0 {
+		return ops, nil, 0, nil
+	}
+	path = m.parents[where-1]
+	for _, i := range path {
+		o := &(*ops)[i]
+		if o.Kind == properties.OpListen {
+			listens = append(listens, o.ID)
+		}
+		ops = &o.Ops
+	}
+	return ops, path, m.depths[where-1], listens
+}
+
 // add puts a new op of kind k, with drawn children, at the end of the main callback
 // or of a callback already in the program.
 func (m *machine) add(t *rapid.T, k properties.OpKind) {
-	where := rapid.IntRange(0, len(m.parents)).Draw(t, "parent")
-	depth := 0
-	ops := &m.p.Ops
-	var path []int
-	if where > 0 {
-		path = m.parents[where-1]
-		depth = m.depths[where-1]
-		for _, i := range path {
-			ops = &(*ops)[i].Ops
-		}
-	}
-	o, ok := m.draw(t, k, depth+1)
+	ops, path, depth, listens := m.place(t)
+	o, ok := m.draw(t, k, depth+1, listens)
 	if !ok {
 		t.Skip("no target for a " + k.String())
 	}
+	m.append(ops, path, depth, o)
+}
+
+// append puts o at the end of ops, the callback at path and depth, and indexes it.
+func (m *machine) append(ops *[]properties.Op, path []int, depth int, o properties.Op) {
 	*ops = append(*ops, o)
 	m.index(append(append([]int(nil), path...), len(*ops)-1), *ops, depth+1)
+}
+
+// newOp returns an op of kind k with the next ID, recorded as a possible target.
+func (m *machine) newOp(k properties.OpKind) properties.Op {
+	m.nextID++
+	m.ids[k] = append(m.ids[k], m.nextID)
+	return properties.Op{Kind: k, ID: m.nextID}
+}
+
+// exchange adds a conversation over TCP at the end of a callback: a listener whose
+// accepted connection reads the request (in up to genCountMax reads) and writes a
+// reply from the read's callback, and a dial that writes the request and reads the
+// reply. Drawn variants close the server's end in the reply's callback, right
+// after writing the reply (the write still in flight), at once when accepted (the
+// read in flight), or never; the client's end after its first read, at once after
+// starting its write and read, or never; and the listener when it accepts, right
+// after the dial (which is then refused), in the dial's callback, in the server's
+// read callback, or never.
+func (m *machine) exchange(t *rapid.T) {
+	ops, path, depth, listens := m.place(t)
+	ln := m.newOp(properties.OpListen)
+	dial := m.newOp(properties.OpDial)
+	dial.Target = ln.ID
+	m.dialFrom(listens, ln.ID)
+	request := m.newOp(properties.OpWrite)
+	request.Target, request.Size = dial.ID, drawSize(t, "request bytes")
+	serverRead := m.newOp(properties.OpRead)
+	serverRead.Target, serverRead.Count = ln.ID, rapid.IntRange(1, genCountMax).Draw(t, "server reads")
+	reply := m.newOp(properties.OpWrite)
+	reply.Target, reply.Size = ln.ID, drawSize(t, "reply bytes")
+	clientRead := m.newOp(properties.OpRead)
+	clientRead.Target, clientRead.Count = dial.ID, rapid.IntRange(1, genCountMax).Draw(t, "client reads")
+
+	closeConn := func(target int) properties.Op {
+		o := m.newOp(properties.OpCloseConn)
+		o.Target = target
+		return o
+	}
+	var afterAccept, afterRead []properties.Op
+	switch rapid.IntRange(0, 3).Draw(t, "server close") {
+	case 0:
+		reply.Ops = append(reply.Ops, closeConn(ln.ID))
+		afterRead = append(afterRead, reply)
+	case 1:
+		afterRead = append(afterRead, reply, closeConn(ln.ID))
+	case 2:
+		afterRead = append(afterRead, reply)
+		afterAccept = append(afterAccept, closeConn(ln.ID))
+	default:
+		afterRead = append(afterRead, reply)
+	}
+	switch rapid.IntRange(0, 2).Draw(t, "client close") {
+	case 0:
+		clientRead.Ops = append(clientRead.Ops, closeConn(dial.ID))
+		dial.Ops = append(dial.Ops, request, clientRead)
+	case 1:
+		dial.Ops = append(dial.Ops, request, clientRead, closeConn(dial.ID))
+	default:
+		dial.Ops = append(dial.Ops, request, clientRead)
+	}
+	closeListener := m.newOp(properties.OpCloseListener)
+	closeListener.Target = ln.ID
+	var inMain []properties.Op
+	switch rapid.IntRange(0, 4).Draw(t, "listener close") {
+	case 0:
+		ln.Ops = append(ln.Ops, closeListener)
+	case 1:
+		inMain = append(inMain, closeListener)
+	case 2:
+		dial.Ops = append(dial.Ops, closeListener)
+	case 3:
+		afterRead = append(afterRead, closeListener)
+	}
+	serverRead.Ops = afterRead
+	ln.Ops = append(ln.Ops, serverRead)
+	ln.Ops = append(ln.Ops, afterAccept...)
+	m.append(ops, path, depth, ln)
+	m.append(ops, path, depth, dial)
+	for _, o := range inMain {
+		m.append(ops, path, depth, o)
+	}
 }
 
 // index records the ops of the subtree at path (in ops, at depth) that can hold
@@ -107,7 +252,7 @@ func holdsOps(k properties.OpKind) bool {
 	return true
 }
 
-// targets says which kinds of op a clear, refresh or cancel may name.
+// targets says which kinds of op a clear, refresh, cancel or socket op may name.
 func targets(k properties.OpKind) []properties.OpKind {
 	switch k {
 	case properties.OpClearTimer, properties.OpRefresh:
@@ -116,27 +261,39 @@ func targets(k properties.OpKind) []properties.OpKind {
 		return []properties.OpKind{properties.OpImmediate}
 	case properties.OpCancelJob:
 		return []properties.OpKind{properties.OpJob}
+	case properties.OpDial, properties.OpCloseListener:
+		return []properties.OpKind{properties.OpListen}
+	case properties.OpWrite, properties.OpRead, properties.OpCloseConn:
+		return []properties.OpKind{properties.OpListen, properties.OpDial}
 	}
 	return nil
 }
 
-// draw makes an op of kind k at depth, with children while depth allows. It reports
-// false for a clear, refresh or cancel with nothing to name yet.
-func (m *machine) draw(t *rapid.T, k properties.OpKind, depth int) (properties.Op, bool) {
-	o := properties.Op{Kind: k}
+// draw makes an op of kind k at depth, inside the callbacks of the listen ops
+// listens, with children while depth allows. It reports false for an op that names
+// a target with nothing to name yet (for a dial, no listener it may dial without
+// making a cycle).
+func (m *machine) draw(t *rapid.T, k properties.OpKind, depth int, listens []int) (properties.Op, bool) {
+	var target int
 	if ts := targets(k); ts != nil {
 		var ids []int
 		for _, tk := range ts {
-			ids = append(ids, m.ids[tk]...)
+			for _, id := range m.ids[tk] {
+				if k != properties.OpDial || m.mayDial(listens, id) {
+					ids = append(ids, id)
+				}
+			}
 		}
 		if len(ids) == 0 {
-			return o, false
+			return properties.Op{}, false
 		}
-		o.Target = rapid.SampledFrom(ids).Draw(t, "target")
+		target = rapid.SampledFrom(ids).Draw(t, "target")
+		if k == properties.OpDial {
+			m.dialFrom(listens, target)
+		}
 	}
-	m.nextID++
-	o.ID = m.nextID
-	m.ids[k] = append(m.ids[k], o.ID)
+	o := m.newOp(k)
+	o.Target = target
 	switch k {
 	case properties.OpTimeout, properties.OpInterval:
 		o.Delay = drawDelay(t)
@@ -148,12 +305,19 @@ func (m *machine) draw(t *rapid.T, k properties.OpKind, depth int) (properties.O
 	case properties.OpIdle, properties.OpPrepare, properties.OpCheck:
 		o.Count = rapid.IntRange(1, genCountMax).Draw(t, "count")
 		o.Close = rapid.Bool().Draw(t, "close")
+	case properties.OpWrite:
+		o.Size = drawSize(t, "bytes")
+	case properties.OpRead:
+		o.Count = rapid.IntRange(1, genCountMax).Draw(t, "reads")
 	}
 	if holdsOps(k) && depth < genDepthMax {
+		if k == properties.OpListen {
+			listens = append(slices.Clip(listens), o.ID)
+		}
 		n := rapid.IntRange(0, genChildrenMax).Draw(t, "children")
 		for range n {
 			ck := rapid.SampledFrom(childKinds).Draw(t, "child kind")
-			if c, ok := m.draw(t, ck, depth+1); ok {
+			if c, ok := m.draw(t, ck, depth+1, listens); ok {
 				o.Ops = append(o.Ops, c)
 			}
 		}
@@ -161,12 +325,51 @@ func (m *machine) draw(t *rapid.T, k properties.OpKind, depth int) (properties.O
 	return o, true
 }
 
-// childKinds are the kinds of op drawn inside a new callback; Stop is left to the
-// top-level action so that it does not cut most programs short.
+// mayDial reports whether a dial inside the callbacks of the listen ops listens may
+// dial the listener of op target: not when that closes a cycle of listeners whose
+// connections' callbacks dial each other.
+func (m *machine) mayDial(listens []int, target int) bool {
+	for _, from := range listens {
+		if m.reaches(target, from, map[int]bool{}) {
+			return false
+		}
+	}
+	return true
+}
+
+// reaches reports whether the dials graph leads from listen op a to b.
+func (m *machine) reaches(a, b int, seen map[int]bool) bool {
+	if a == b {
+		return true
+	}
+	if seen[a] {
+		return false
+	}
+	seen[a] = true
+	for _, next := range m.dials[a] {
+		if m.reaches(next, b, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// dialFrom records a dial of the listener of op target inside the callbacks of the
+// listen ops listens.
+func (m *machine) dialFrom(listens []int, target int) {
+	for _, from := range listens {
+		m.dials[from] = append(m.dials[from], target)
+	}
+}
+
+// childKinds are the kinds of op drawn inside a new callback; Stop and Listen are
+// left to the top-level actions so that they do not cut most programs short or
+// leave most of them stuck on a listener nobody closes.
 var childKinds = []properties.OpKind{
 	properties.OpTimeout, properties.OpInterval, properties.OpClearTimer, properties.OpRefresh,
 	properties.OpImmediate, properties.OpClearImmediate, properties.OpNextTick, properties.OpMicrotask,
 	properties.OpJob, properties.OpCancelJob, properties.OpIdle, properties.OpPrepare, properties.OpCheck,
+	properties.OpDial, properties.OpWrite, properties.OpRead, properties.OpCloseConn, properties.OpCloseListener,
 }
 
 // drawDelay draws a timer delay: mostly whole milliseconds, sometimes with a
@@ -184,6 +387,25 @@ func drawDelay(t *rapid.T) time.Duration {
 	return d
 }
 
+// drawSize draws a write's length: mostly up to genSmallBytesMax, sometimes past
+// what one direction of a connection holds.
+func drawSize(t *rapid.T, label string) int {
+	if rapid.IntRange(0, 9).Draw(t, label+" shape") == 9 {
+		return rapid.IntRange(genSmallBytesMax+1, genLargeBytesMax).Draw(t, label)
+	}
+	return rapid.IntRange(1, genSmallBytesMax).Draw(t, label)
+}
+
+// outcome is what a run of the program on the loop did.
+type outcome struct {
+	log    []string
+	stuck  bool
+	end    time.Duration
+	ticks  uint64
+	events []traces.Event
+	desc   string // for failure messages
+}
+
 // check is the invariant: the program so far runs the same in the simulator and
 // in the model.
 func (m *machine) check(t *rapid.T) {
@@ -192,11 +414,44 @@ func (m *machine) check(t *rapid.T) {
 	if want.Runaway {
 		t.Fatalf("the model ran away on:\n%s", m.p)
 	}
-	var got []string
-	in := newInterpreter(sim.Rapid(t), func(s string) { got = append(got, s) })
+	in := newInterpreter(nil)
+	var got outcome
+	if len(m.p.Once) == 0 {
+		got = m.simRun(t, in)
+	} else {
+		got = m.runOnce(t, in)
+	}
+	if in.choiceE != nil {
+		t.Fatalf("choices: %v\nprogram (%d workers):\n%s", in.choiceE, m.workers, m.p)
+	}
+	if diff := cmp.Diff(want.Log, got.log); diff != "" {
+		t.Fatalf("the loop and the model disagree on the order of callbacks (-model +loop):\n%s\nprogram (%d workers):\n%s%s",
+			diff, m.workers, m.p, got.desc)
+	}
+	if want.Stuck != got.stuck {
+		t.Fatalf("the model says stuck %v, the loop %v: %s\nprogram (%d workers):\n%s", want.Stuck, got.stuck, got.desc, m.workers, m.p)
+	}
+	if got.end != want.End || got.ticks != want.Ticks {
+		t.Fatalf("the run ended at %v after %d ticks, the model says %v after %d\nprogram (%d workers):\n%s",
+			got.end, got.ticks, want.End, want.Ticks, m.workers, m.p)
+	}
+	if vs := properties.Check(got.events); len(vs) > 0 {
+		msgs := make([]string, len(vs))
+		for i, v := range vs {
+			msgs[i] = v.String()
+		}
+		t.Fatalf("the trace breaks %d invariants:\n  %s\nprogram (%d workers):\n%s", len(vs), strings.Join(msgs, "\n  "), m.workers, m.p)
+	}
+}
+
+// simRun runs a Run-driven program with sim.Run.
+func (m *machine) simRun(t *rapid.T, in *interpreter) outcome {
+	var o outcome
+	in.log = func(s string) { o.log = append(o.log, s) }
 	cfg := sim.Config{
 		Choices:   in,
 		Workers:   m.workers,
+		Latency:   sim.Range{Min: m.p.Latency, Max: m.p.Latency},
 		JobTime:   sim.Range{Min: jobTime.Min, Max: jobTime.Max},
 		KeepTrace: true,
 	}
@@ -205,7 +460,7 @@ func (m *machine) check(t *rapid.T) {
 		if !first {
 			// sim.Run runs a stuck program again, from its choice log, to find where
 			// its live handles were made: that run's log is not the one compared.
-			newInterpreter(sim.Rapid(t), func(string) {}).RunProgram(l, m.p)
+			newInterpreter(func(string) {}).RunProgram(l, m.p)
 			return
 		}
 		first = false
@@ -214,30 +469,71 @@ func (m *machine) check(t *rapid.T) {
 	if err != nil {
 		t.Fatalf("sim.Run: %v", err)
 	}
-	if in.choiceE != nil {
-		t.Fatalf("job durations: %v\nprogram (%d workers):\n%s", in.choiceE, m.workers, m.p)
-	}
-	if diff := cmp.Diff(want.Log, got); diff != "" {
-		t.Fatalf("the loop and the model disagree on the order of callbacks (-model +loop):\n%s\nprogram (%d workers):\n%s%v",
-			diff, m.workers, m.p, res)
-	}
-	switch {
-	case want.Stuck && res.Verdict != sim.Stuck:
-		t.Fatalf("the model says the loop is stuck, the simulator says %v\nprogram (%d workers):\n%s", res, m.workers, m.p)
-	case !want.Stuck && res.Verdict != sim.OK:
+	if res.Verdict != sim.OK && res.Verdict != sim.Stuck {
 		t.Fatalf("the run failed: %v\nprogram (%d workers):\n%s", res, m.workers, m.p)
 	}
-	if res.End != want.End || res.Ticks != want.Ticks {
-		t.Fatalf("the run ended at %v after %d ticks, the model says %v after %d\nprogram (%d workers):\n%s",
-			res.End, res.Ticks, want.End, want.Ticks, m.workers, m.p)
+	o.stuck, o.end, o.ticks, o.events, o.desc = res.Verdict == sim.Stuck, res.End, res.Ticks, res.Events, res.String()
+	return o
+}
+
+// runOnce runs a RunOnce-driven program on a simulated world wired as sim.Run
+// wires it (fake clock, fake network, simulated pool), which sim.Run cannot drive
+// with RunOnce.
+func (m *machine) runOnce(t *rapid.T, in *interpreter) outcome {
+	var o outcome
+	in.log = func(s string) { o.log = append(o.log, s) }
+	clock := fakeclock.New()
+	fp, err := fakepoller.NewWith(clock, fakepoller.Options{Choices: in, MinLatency: m.p.Latency, MaxLatency: m.p.Latency})
+	if err != nil {
+		t.Fatalf("fakepoller.NewWith: %v", err)
 	}
-	if vs := properties.Check(res.Events); len(vs) > 0 {
-		msgs := make([]string, len(vs))
-		for i, v := range vs {
-			msgs[i] = v.String()
+	fp.SetHorizon(fakeclock.Epoch.Add(sim.DefaultTimeLimit))
+	pool := sim.NewPool(fp, m.workers, func(*nodeloop.Job, int) time.Duration { return in.nextDuration() })
+	rec := traces.NewMemory()
+	l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
+		nodeloop.WithTracer(rec), nodeloop.WithStepLimit(sim.DefaultStepLimit))
+	if err != nil {
+		t.Fatalf("nodeloop.New: %v", err)
+	}
+	defer l.Close()
+	l.NextTick(func() { in.RunProgram(l, m.p) })
+	var calls []string
+	alive := true
+	once := func(block bool) {
+		calls = append(calls, fmt.Sprintf("RunOnce(%v)", block))
+		alive, err = l.RunOnce(block)
+	}
+	for _, block := range m.p.Once {
+		if once(block); err != nil || !alive {
+			break
 		}
-		t.Fatalf("the trace breaks %d invariants:\n  %s\nprogram (%d workers):\n%s", len(vs), strings.Join(msgs, "\n  "), m.workers, m.p)
 	}
+	switch {
+	case err != nil || !alive:
+	case m.p.ThenRun:
+		calls = append(calls, "Run(nil)")
+		err = l.Run(nil)
+	default:
+		for alive && err == nil {
+			if len(calls) == onceCallsMax {
+				t.Fatalf("still alive after %d calls of RunOnce\nprogram (%d workers):\n%s", len(calls), m.workers, m.p)
+			}
+			once(true)
+		}
+	}
+	o.stuck = errors.Is(err, fakepoller.ErrStuck)
+	if err != nil && !o.stuck {
+		t.Fatalf("%s: %v\nprogram (%d workers):\n%s", calls[len(calls)-1], err, m.workers, m.p)
+	}
+	o.end = clock.Now().Sub(fakeclock.Epoch)
+	o.events = rec.Events()
+	for i := range o.events {
+		if o.events[i].Kind == traces.KindTick {
+			o.ticks = o.events[i].Tick
+		}
+	}
+	o.desc = fmt.Sprintf("%d calls, the last %s, ended at %v after %d ticks, error %v", len(calls), calls[len(calls)-1], o.end, o.ticks, err)
+	return o
 }
 
 // TestPredict checks the model against orders SEMANTICS.md states outright.
@@ -248,6 +544,8 @@ func TestPredict(t *testing.T) {
 		p       properties.Program
 		workers int
 		want    []string
+		end     time.Duration // checked with ticks, when ticks is not 0
+		ticks   uint64
 	}{
 		{
 			name: "nextTicks before microtasks, both before the next callback",
@@ -305,6 +603,59 @@ func TestPredict(t *testing.T) {
 			}},
 			want: []string{"main", "check 2", "check 1", "immediate 3", "check 1 closed", "check 2 closed"},
 		},
+		{
+			name: "RunOnce(false) does not wait for a 1 ms timer, RunOnce(true) does",
+			p: properties.Program{Once: []bool{false, true}, Ops: []properties.Op{
+				{Kind: properties.OpTimeout, ID: 1, Delay: ms},
+			}},
+			want: []string{"main", "timeout 1"}, end: ms, ticks: 3,
+		},
+		{
+			name: "a request and its reply, each end closed after it",
+			p: properties.Program{Latency: ms, Ops: []properties.Op{
+				{Kind: properties.OpListen, ID: 1, Ops: []properties.Op{
+					{Kind: properties.OpRead, ID: 3, Target: 1, Ops: []properties.Op{
+						{Kind: properties.OpWrite, ID: 4, Target: 1, Size: 5, Ops: []properties.Op{
+							{Kind: properties.OpCloseConn, ID: 5, Target: 1},
+						}},
+					}},
+					{Kind: properties.OpCloseListener, ID: 6, Target: 1},
+				}},
+				{Kind: properties.OpDial, ID: 2, Target: 1, Ops: []properties.Op{
+					{Kind: properties.OpWrite, ID: 7, Target: 2, Size: 5},
+					{Kind: properties.OpRead, ID: 8, Target: 2, Ops: []properties.Op{
+						{Kind: properties.OpCloseConn, ID: 9, Target: 2},
+					}},
+				}},
+			}},
+			want: []string{"main", "listen 1", "closeListener 6", "dial 2", "write 7", "read 3 5", "write 4",
+				"closeConn 5", "read 8 5", "closeConn 9"},
+		},
+		{
+			name: "a close cuts a read and two writes short: their callbacks, then the close callback",
+			p: properties.Program{Latency: ms, Ops: []properties.Op{
+				{Kind: properties.OpListen, ID: 1, Ops: []properties.Op{
+					{Kind: properties.OpCloseListener, ID: 7, Target: 1},
+				}},
+				{Kind: properties.OpDial, ID: 2, Target: 1, Ops: []properties.Op{
+					{Kind: properties.OpRead, ID: 3, Target: 2},
+					{Kind: properties.OpWrite, ID: 4, Target: 2, Size: 10},
+					{Kind: properties.OpWrite, ID: 5, Target: 2, Size: 10},
+					{Kind: properties.OpCloseConn, ID: 6, Target: 2},
+				}},
+			}},
+			want: []string{"main", "listen 1", "closeListener 7", "dial 2", "read 3 closed", "write 4 closed",
+				"write 5 closed", "closeConn 6"},
+		},
+		{
+			name: "a dial after its listener closed is refused",
+			p: properties.Program{Latency: ms, Ops: []properties.Op{
+				{Kind: properties.OpListen, ID: 1},
+				{Kind: properties.OpCloseListener, ID: 2, Target: 1},
+				{Kind: properties.OpDial, ID: 3, Target: 1},
+			}},
+			want: []string{"main", "closeListener 2", "dial 3 refused"}, end: 2 * ms, ticks: 3,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,6 +665,9 @@ func TestPredict(t *testing.T) {
 			}
 			if got.Stuck || got.Runaway {
 				t.Errorf("Predict: stuck %v, runaway %v; want neither", got.Stuck, got.Runaway)
+			}
+			if tt.ticks != 0 && (got.End != tt.end || got.Ticks != tt.ticks) {
+				t.Errorf("Predict: ends at %v after %d ticks, want %v after %d", got.End, got.Ticks, tt.end, tt.ticks)
 			}
 		})
 	}

@@ -903,6 +903,38 @@ func TestExactlyOnce(t *testing.T) {
 			b.endRun()
 			return one(properties.RuleExactlyOnce, s, x)
 		}},
+		{"a close two ticks back, one of them cut after its timers phase by RunOnce's end and a Run", func(b *builder) []found {
+			b.event(traces.KindTickQueue, 9)
+			b.call(srcTick, 9)
+			b.opStart(2, 1)
+			b.newTickIn(pending)
+			b.enter(closeP)
+			b.event(traces.KindClose, 1) // closed in the close phase: finishes in the next one
+			b.newTick()                  // RunOnce's closing timers phase
+			b.end("once", false, "")
+			b.newTick() // Run's own first timers phase
+			b.enter(closeP)
+			b.opComplete(2, 1, closedErr)
+			b.call(srcClose, 1)
+			b.newTick()
+			b.endRun()
+			return nil
+		}},
+		{"an operation never completes: closed two ticks back, one of them cut by RunOnce's end and a Run", func(b *builder) []found {
+			b.event(traces.KindTickQueue, 9)
+			b.call(srcTick, 9)
+			s := b.opStart(2, 1)
+			b.newTickIn(pending)
+			b.enter(closeP)
+			b.event(traces.KindClose, 1)
+			b.newTick()
+			b.end("once", false, "")
+			b.newTick()
+			b.enter(closeP)
+			x := b.newTick()
+			b.endRun()
+			return one(properties.RuleExactlyOnce, s, x)
+		}},
 		{"an operation never completes: Run ended after its handle's close", func(b *builder) []found {
 			b.main()
 			s := b.opStart(2, 1)
