@@ -61,7 +61,7 @@ type Recorder struct {
 // buffered: call Flush when the run is over. Write errors are kept and returned by
 // Flush; events after the first error are dropped.
 func NewRecorder(w io.Writer, h Header) *Recorder {
-	r := &Recorder{w: w, buf: make([]byte, 0, flushBytes+1024)}
+	r := &Recorder{w: w, enc: newEncoder(), buf: make([]byte, 0, flushBytes+1024)}
 	if h.Format == "" {
 		h.Format = Format
 	}
@@ -121,30 +121,52 @@ func (r *Recorder) flush() {
 // extended buffer. Fields that are zero and optional for the event's kind are left
 // out. It does not allocate when buf has room.
 func AppendJSON(buf []byte, e *Event) []byte {
-	var enc encoder
+	enc := newEncoder()
 	return enc.append(buf, e)
 }
 
 // encoder writes events as AppendJSON does. A Recorder keeps one, so that the fields
 // that repeat from one event to the next (the tick, the time, the pending count) are
-// copied from the previous line instead of formatted again, and the sequence number
-// is counted up in decimal. The fields up to the time are written with fixed-size
-// array copies into room reserved for them, which compile to a few stores each.
+// copied from the previous line instead of formatted again, and the numbers that
+// move by little (the sequence, the ids, the time) have only their last digits
+// rewritten. Each of these fields is kept with its label, and the fields up to the
+// time are written with fixed-size array copies into room reserved for them, which
+// compile to a few stores each.
 type encoder struct {
 	seq     decimal
-	id      decimal
 	tick    decimal
-	time    decimal
+	id      decimal
 	pending decimal
+	time    decimal
 }
 
-// decimal is an integer and its decimal text, kept so that the next value, which
-// mostly shares all but its last digits, is written by rewriting only those.
+func newEncoder() encoder {
+	return encoder{
+		seq:     newDecimal(`{"seq":`),
+		tick:    newDecimal(`,"tick":`),
+		id:      newDecimal(""),
+		pending: newDecimal(`,"pending":`),
+		time:    newDecimal(`,"t":`),
+	}
+}
+
+// decimal is a field's label and the decimal text of its last value, kept so that
+// the next value, which mostly shares all but its last digits, is written by
+// rewriting only those.
 type decimal struct {
-	v    int64
-	ok   bool
-	n    int      // the text is text[:n]
-	text [24]byte // 20 digits or a sign and 19, and room to copy 24 bytes at once
+	v      int64
+	ok     bool
+	prefix int      // the label is text[:prefix]
+	n      int      // the label and the digits are text[:n]
+	text   [32]byte // at most 11 bytes of label and 20 of digits, copied 32 at once
+}
+
+func newDecimal(label string) decimal {
+	d := decimal{prefix: len(label), n: len(label)}
+	if copy(d.text[:], label) != len(label) || len(label) > len(d.text)-20 {
+		panic("traces: label too long: " + label)
+	}
+	return d
 }
 
 // lowDigits is how many trailing digits put rewrites when the rest is unchanged.
@@ -161,26 +183,31 @@ var twoDigits = func() (t [200]byte) {
 	return t
 }()
 
-// put writes v's decimal text at the start of b, which has room for 24 bytes, and
-// returns its length. The old text is copied out first and the digits that change
-// are then written to both places, so that no wide read follows a narrow write to
-// the same bytes.
+// put writes the label and v's decimal text at the start of b, which has room for
+// 32 bytes, and returns their length. The old text is copied out first and the
+// digits that change are then written to both places, so that no wide read follows
+// a narrow write to the same bytes.
 func (d *decimal) put(b []byte, v int64) int {
+	if v == d.v && d.ok {
+		*(*[32]byte)(b) = d.text
+		return d.n
+	}
+	return d.change(b, v)
+}
+
+// change is put for a value that is not the last one.
+func (d *decimal) change(b []byte, v int64) int {
 	switch {
-	case v >= 0 && v < 10:
-		b[0] = byte('0' + v)
-		return 1
-	case d.ok && v == d.v:
 	case d.ok && v == d.v+1 && d.v > 0 && d.text[d.n-1] != '9':
-		*(*[24]byte)(b) = d.text
+		*(*[32]byte)(b) = d.text
 		d.v = v
 		c := d.text[d.n-1] + 1
 		d.text[d.n-1], b[d.n-1] = c, c
 		return d.n
 	case d.ok && v >= lowMod && d.v >= lowMod && v/lowMod == d.v/lowMod:
-		*(*[24]byte)(b) = d.text
+		*(*[32]byte)(b) = d.text
 		d.v = v
-		low := v % lowMod
+		low := uint64(v % lowMod)
 		t, o := d.text[d.n-lowDigits:d.n], b[d.n-lowDigits:d.n]
 		for i := lowDigits - 2; i >= 0; i -= 2 {
 			q := low % 100 * 2
@@ -191,11 +218,9 @@ func (d *decimal) put(b []byte, v int64) int {
 		return d.n
 	default:
 		d.v, d.ok = v, true
-		d.n = len(strconv.AppendInt(d.text[:0], v, 10))
+		d.n = len(strconv.AppendInt(d.text[:d.prefix], v, 10))
 		return copy(b, d.text[:d.n])
 	}
-	*(*[24]byte)(b) = d.text
-	return d.n
 }
 
 // label is a constant piece of a line, padded to be copied at once.
@@ -221,11 +246,6 @@ func (l *label) put(b []byte) int {
 }
 
 var (
-	labelSeq     = newLabel(`{"seq":`)
-	labelTick    = newLabel(`,"tick":`)
-	labelPending = newLabel(`,"pending":`)
-	labelTime    = newLabel(`,"t":`)
-
 	// heads holds, for every phase and kind, the text from the phase's name to the
 	// id's label: `,"phase":"poll","kind":"poll","id":`.
 	heads = func() (h [phaseCount][kindCount]label) {
@@ -238,26 +258,25 @@ var (
 	}()
 )
 
-// fixedRoom is the room reserved for an event's fields up to its time: five numbers
-// written as 24-byte copies and five labels written as 64-byte copies.
-const fixedRoom = 5*24 + 5*64
+// fixedRoom is the room reserved for an event's fields up to its time: five
+// labelled numbers written as 32-byte copies and the phase and kind as a 64-byte one.
+const fixedRoom = 5*32 + 64
 
 func (enc *encoder) append(buf []byte, e *Event) []byte {
 	if e.Seq > math.MaxInt64 || e.Tick > math.MaxInt64 || e.ID > math.MaxInt64 || e.Phase >= phaseCount || e.Kind >= kindCount {
 		return enc.appendSlow(buf, e)
 	}
+	if !enc.seq.ok && enc.seq.prefix == 0 {
+		*enc = newEncoder()
+	}
 	buf = slices.Grow(buf, fixedRoom)
 	n := len(buf)
 	b := buf[n : n+fixedRoom]
-	i := labelSeq.put(b)
-	i += enc.seq.put(b[i:], int64(e.Seq))
-	i += labelTick.put(b[i:])
+	i := enc.seq.put(b, int64(e.Seq))
 	i += enc.tick.put(b[i:], int64(e.Tick))
 	i += heads[e.Phase][e.Kind].put(b[i:])
 	i += enc.id.put(b[i:], int64(e.ID))
-	i += labelPending.put(b[i:])
 	i += enc.pending.put(b[i:], int64(e.Pending))
-	i += labelTime.put(b[i:])
 	i += enc.time.put(b[i:], int64(e.Time))
 	return enc.appendRest(buf[:n+i], e)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,54 @@ func BenchmarkRecorderTurn(b *testing.B) {
 	}
 	if err := r.Flush(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// The same over a long random walk of numbers that mostly move by a little, as a
+// loop's do, so that every way the recorder rewrites a number is taken many times.
+func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	step := func(v int64) int64 {
+		switch rng.IntN(8) {
+		case 0:
+			return v
+		case 1, 2:
+			return v + 1
+		case 3:
+			return v + rng.Int64N(20_000)
+		case 4:
+			return v - rng.Int64N(20)
+		case 5:
+			return rng.Int64N(100) - 10
+		default:
+			return v + rng.Int64N(100)
+		}
+	}
+	var events []traces.Event
+	var seq, tick, id, pending, tm int64 = 1, 0, 0, 0, 999_990
+	for range 20_000 {
+		seq, tick, id, pending, tm = step(seq), step(tick), step(id), step(pending), step(tm)
+		events = append(events, traces.Event{
+			Seq: uint64(max(seq, 0)), Tick: uint64(max(tick, 0)), ID: uint64(max(id, 0)),
+			Phase: traces.Phase(rng.IntN(8)), Kind: traces.Kind(1 + rng.IntN(25)),
+			Pending: int(pending), Time: time.Duration(tm),
+		})
+	}
+	var buf bytes.Buffer
+	r := traces.NewRecorder(&buf, traces.NewHeader("real"))
+	for i := range events {
+		r.Event(&events[i])
+	}
+	if err := r.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")[1:]
+	if len(lines) != len(events) {
+		t.Fatalf("%d lines for %d events", len(lines), len(events))
+	}
+	for i := range events {
+		if want := string(traces.AppendJSON(nil, &events[i])); lines[i] != want {
+			t.Fatalf("event %d:\n got %s\nwant %s", i, lines[i], want)
+		}
 	}
 }
