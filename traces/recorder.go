@@ -246,6 +246,19 @@ func (l *label) put(b []byte) int {
 }
 
 var (
+	// tails holds, for every source, the end of an event that has no other optional
+	// field: `,"source":"immediate"}`, or `}` for none.
+	tails = func() (t [sourceCount]label) {
+		t[SourceNone] = newLabel(`}`)
+		for src := SourceNone + 1; src < sourceCount; src++ {
+			t[src] = newLabel(`,"source":"` + src.String() + `"}`)
+		}
+		return t
+	}()
+
+	// fieldsOwed marks the kinds that write an optional field even when it is zero.
+	fieldsOwed = [kindCount]bool{KindPoll: true, KindWatcher: true, KindChoice: true, KindOpComplete: true, KindLog: true}
+
 	// heads holds, for every phase and kind, the text from the phase's name to the
 	// id's label: `,"phase":"poll","kind":"poll","id":`.
 	heads = func() (h [phaseCount][kindCount]label) {
@@ -258,9 +271,10 @@ var (
 	}()
 )
 
-// fixedRoom is the room reserved for an event's fields up to its time: five
-// labelled numbers written as 32-byte copies and the phase and kind as a 64-byte one.
-const fixedRoom = 5*32 + 64
+// fixedRoom is the room reserved for an event's fields up to its time and its end:
+// five labelled numbers written as 32-byte copies, the phase and kind and the source
+// as 64-byte ones.
+const fixedRoom = 5*32 + 2*64
 
 func (enc *encoder) append(buf []byte, e *Event) []byte {
 	if e.Seq > math.MaxInt64 || e.Tick > math.MaxInt64 || e.ID > math.MaxInt64 || e.Phase >= phaseCount || e.Kind >= kindCount {
@@ -278,6 +292,13 @@ func (enc *encoder) append(buf []byte, e *Event) []byte {
 	i += enc.id.put(b[i:], int64(e.ID))
 	i += enc.pending.put(b[i:], int64(e.Pending))
 	i += enc.time.put(b[i:], int64(e.Time))
+	// Most events end here, or with their source: those need no more than a copy.
+	rest := e.Handle | uint64(e.Worker) | uint64(e.Timeout) | uint64(e.Count) | uint64(e.Delay) |
+		uint64(e.Deadline) | uint64(e.Repeat) | uint64(e.N) | uint64(len(e.Op)|len(e.Err)|len(e.Msg)|len(e.Input))
+	if rest == 0 && !fieldsOwed[e.Kind] && e.Source < sourceCount {
+		i += tails[e.Source].put(b[i:])
+		return buf[:n+i]
+	}
 	return enc.appendRest(buf[:n+i], e)
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -177,11 +179,25 @@ func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
 	var seq, tick, id, pending, tm int64 = 1, 0, 0, 0, 999_990
 	for range 20_000 {
 		seq, tick, id, pending, tm = step(seq), step(tick), step(id), step(pending), step(tm)
-		events = append(events, traces.Event{
+		e := traces.Event{
 			Seq: uint64(max(seq, 0)), Tick: uint64(max(tick, 0)), ID: uint64(max(id, 0)),
 			Phase: traces.Phase(rng.IntN(8)), Kind: traces.Kind(1 + rng.IntN(25)),
 			Pending: int(pending), Time: time.Duration(tm),
-		})
+		}
+		if rng.IntN(2) == 0 {
+			e.Source = traces.Source(rng.IntN(15))
+		}
+		switch rng.IntN(6) {
+		case 0:
+			e.Handle, e.Op, e.N = uint64(rng.IntN(9)), "read", rng.IntN(3)
+		case 1:
+			e.Worker, e.Err = rng.IntN(3), "boom"
+		case 2:
+			e.Timeout, e.Count = time.Duration(rng.IntN(3)-1), rng.IntN(2)
+		case 3:
+			e.Msg, e.Input = "m", `"x"`
+		}
+		events = append(events, e)
 	}
 	var buf bytes.Buffer
 	r := traces.NewRecorder(&buf, traces.NewHeader("real"))
@@ -199,5 +215,12 @@ func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
 		if want := string(traces.AppendJSON(nil, &events[i])); lines[i] != want {
 			t.Fatalf("event %d:\n got %s\nwant %s", i, lines[i], want)
 		}
+	}
+	_, back, err := traces.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(events, back); diff != "" {
+		t.Fatalf("decoded events differ (-recorded +decoded):\n%s", diff)
 	}
 }
