@@ -30,8 +30,8 @@ type Clock interface {
 
 // Tracer receives every event of the loop, in order, on the loop's goroutine.
 // traces.Recorder is one. The event is the loop's own and is valid only during the
-// call: a Tracer that keeps it keeps a copy. A Tracer must not call back into the
-// loop.
+// call: a Tracer that keeps it keeps a copy, and never changes it. A Tracer must not
+// call back into the loop.
 type Tracer interface {
 	Event(e *traces.Event)
 }
@@ -129,6 +129,7 @@ type Loop struct {
 	stepsMax uint64
 	announce bool         // the current phase still has to be named in the trace
 	ev       traces.Event // the event being given to the tracer
+	evRich   bool         // ev may hold fields besides its position, kind, source and id
 	current  *CallbackPanic
 
 	timers     *btree.BTreeG[timerKey]
@@ -343,25 +344,28 @@ func (l *Loop) emit(e traces.Event) {
 	if l.announce && e.Kind != traces.KindPhase {
 		l.announcePhase()
 	}
-	l.ev = e
+	l.ev, l.evRich = e, true
 	l.send()
 }
 
 // emitID is emit for the events that carry no more than a source and an id, the most
-// frequent ones: it writes them in place.
+// frequent ones: it writes them in place, and clears the rest of the event only when
+// an event before it used it.
 func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
 	if l.announce {
 		l.announcePhase()
 	}
-	l.ev = traces.Event{Kind: k, Source: src, ID: id}
+	if l.evRich {
+		l.ev, l.evRich = traces.Event{}, false
+	}
+	l.ev.Kind, l.ev.Source, l.ev.ID = k, src, id
 	l.send()
 }
 
 // announcePhase emits the current phase's event.
 func (l *Loop) announcePhase() {
 	l.announce = false
-	l.ev = traces.Event{Kind: traces.KindPhase}
-	l.send()
+	l.emitID(traces.KindPhase, traces.SourceNone, 0)
 }
 
 // send fills in l.ev's position and gives it to the tracer.
@@ -678,11 +682,13 @@ func (l *Loop) poll(timeout time.Duration) error {
 	l.enterPhase(traces.PhasePoll)
 	ops, err := l.poller.Wait(l.ops[:0], timeout)
 	l.updateTime()
-	if l.tracer != nil {
+	// A wait that was asked not to wait and found nothing left the poll phase with
+	// nothing to do, and the trace leaves out such a phase as any other.
+	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
 		if l.announce {
 			l.announcePhase()
 		}
-		l.ev = traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)}
+		l.ev, l.evRich = traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)}, true
 		l.send()
 	}
 	if err != nil {

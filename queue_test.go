@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
-	"github.com/nodeloop/nodeloop/traces"
 )
 
 // NextTick and QueueMicrotask never run inside the call that queued them.
@@ -139,18 +138,9 @@ func TestImmediateMakesPollTimeoutZero(t *testing.T) {
 		w.l.SetTimeout(time.Second, func() {})
 		w.l.SetImmediate(func() {})
 	})
-	polls := w.events(traces.KindPoll)
-	if len(polls) < 2 || polls[0].Timeout != 0 || polls[1].Timeout != time.Second {
-		t.Fatalf("poll timeouts %v, want 0 then 1s", timeouts(polls))
+	if len(w.waits) < 2 || w.waits[0] != 0 || w.waits[1] != time.Second {
+		t.Fatalf("poll timeouts %v, want 0 then 1s", w.waits)
 	}
-}
-
-func timeouts(evs []traces.Event) []time.Duration {
-	var out []time.Duration
-	for _, e := range evs {
-		out = append(out, e.Timeout)
-	}
-	return out
 }
 
 // Inside a pool (or I/O) callback, an immediate always runs before a 0 ms timeout:

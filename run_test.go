@@ -161,9 +161,8 @@ func TestStopMakesPollTimeoutZero(t *testing.T) {
 	w.l.SetTimeout(time.Hour, func() {})
 	w.l.Prepare(func() { w.l.Stop() })
 	w.run(nil)
-	polls := w.events(traces.KindPoll)
-	if len(polls) != 1 || polls[0].Timeout != 0 {
-		t.Fatalf("polls %v, want one with timeout 0", timeouts(polls))
+	if len(w.waits) != 1 || w.waits[0] != 0 {
+		t.Fatalf("polls %v, want one with timeout 0", w.waits)
 	}
 }
 
@@ -308,8 +307,7 @@ func TestClosingHandleMakesPollTimeoutZero(t *testing.T) {
 		w.l.SetTimeout(time.Second, func() {})
 		w.l.Check(func() {}).Close(func() {})
 	})
-	polls := w.events(traces.KindPoll)
-	if len(polls) < 2 || polls[0].Timeout != 0 || polls[1].Timeout != time.Second {
-		t.Fatalf("poll timeouts %v, want 0 (a handle closing) then 1s", timeouts(polls))
+	if len(w.waits) < 2 || w.waits[0] != 0 || w.waits[1] != time.Second {
+		t.Fatalf("poll timeouts %v, want 0 (a handle closing) then 1s", w.waits)
 	}
 }

@@ -148,3 +148,26 @@ func TestDeterministicTrace(t *testing.T) {
 	}
 	t.Logf("%d runs × 2 settings of GOMAXPROCS, %d bytes each, identical", runs, len(want))
 }
+
+// A wait asked not to wait that found nothing left the poll phase with nothing to do:
+// the trace has neither a poll event nor a poll phase for it. A wait that may block,
+// or that returns completions, has its poll event.
+func TestTraceLeavesOutEmptyZeroWait(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		w.l.SetTimeout(5*time.Millisecond, func() {})
+		w.l.SetImmediate(func() { w.l.SetImmediate(func() {}) })
+	})
+	if want := []time.Duration{0, 0, 5 * time.Millisecond}; fmt.Sprint(w.waits) != fmt.Sprint(want) {
+		t.Fatalf("waits %v, want %v", w.waits, want)
+	}
+	polls := w.events(traces.KindPoll)
+	if len(polls) != 1 || polls[0].Timeout != 5*time.Millisecond || polls[0].Tick != 3 {
+		t.Fatalf("poll events %+v, want one, of tick 3 with timeout 5ms", polls)
+	}
+	for _, e := range w.rec.Events() {
+		if e.Phase == traces.PhasePoll && e.Tick != 3 {
+			t.Fatalf("tick %d has a poll phase: %+v", e.Tick, e)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
@@ -23,6 +24,19 @@ type world struct {
 	fp    *fakepoller.Poller
 	rec   *traces.Recorder
 	got   []string
+	waits []time.Duration // the timeout of every poller wait, in order
+}
+
+// spyPoller is the world's fake poller, noting the timeout of every wait: the trace
+// leaves out a wait asked not to wait that found nothing.
+type spyPoller struct {
+	*fakepoller.Poller
+	waits *[]time.Duration
+}
+
+func (p spyPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, error) {
+	*p.waits = append(*p.waits, timeout)
+	return p.Poller.Wait(done, timeout)
 }
 
 func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
@@ -31,7 +45,7 @@ func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
 	w.fp = fakepoller.New(w.clock)
 	base := []nodeloop.Option{
 		nodeloop.WithClock(w.clock),
-		nodeloop.WithPoller(w.fp),
+		nodeloop.WithPoller(spyPoller{w.fp, &w.waits}),
 		nodeloop.WithPool(sim.NewPool(w.fp, 4, nil)),
 		nodeloop.WithTracer(w.rec),
 		nodeloop.WithStepLimit(5_000_000), // a runaway test fails instead of hanging

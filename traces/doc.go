@@ -15,4 +15,10 @@
 // in nanoseconds since the loop was made); the other fields appear when the kind
 // uses them and are not zero. The encoding is canonical: the same events always give
 // the same bytes, so two traces of a deterministic run can be compared byte for byte.
+//
+// A phase with nothing to do leaves no event, not even its phase event. That
+// includes a poll phase whose wait was asked not to wait (a zero timeout) and
+// returned nothing: a loop that spins on immediates writes tick, check phase,
+// callback and immediate_queue per turn, and no poll. A wait that may block or that
+// returns completions always has its poll event, with the timeout asked.
 package traces

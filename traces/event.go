@@ -68,7 +68,7 @@ const (
 	KindOpStart             // a poller operation starts: ID, Op, Handle
 	KindOpComplete          // it finished: ID, Op, Handle, N, Err
 	KindWake                // the wait was woken for posted work: Count items
-	KindPoll                // the poller's wait returned: Timeout asked, Count ops
+	KindPoll                // the poller's wait returned: Timeout asked, Count ops; not written for a zero-timeout wait that returned nothing
 	KindLog                 // Loop.Log: Msg
 	KindStop                // Loop.Stop
 	KindEnd                 // Run or RunOnce returns: Op "run" or "once", Count 1 if stopped, Err
