@@ -212,20 +212,26 @@ func (in *interpreter) exec(ops []properties.Op) {
 
 // execNet runs a socket op. It leaves out what the loop forbids (a read while one
 // is in flight, an operation or a close after Close) as the model does.
+// connected is the callback of listen and dial op o: it logs the connection (or
+// the error), keeps the connection as o's, and runs o's ops.
+func (in *interpreter) connected(o *properties.Op) func(*nodeloop.Conn, error) {
+	return func(c *nodeloop.Conn, err error) {
+		if err != nil {
+			in.log(o.Label() + " " + errName(err))
+		} else {
+			in.conns[o.ID] = &connState{c: c}
+			in.log(o.Label())
+		}
+		in.exec(o.Ops)
+	}
+}
+
 func (in *interpreter) execNet(o *properties.Op) {
 	l := in.l
 	switch o.Kind {
 	case properties.OpListen:
 		ls := &listenerState{}
-		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
-			if err != nil {
-				in.log(o.Label() + " " + errName(err))
-			} else {
-				in.conns[o.ID] = &connState{c: c}
-				in.log(o.Label())
-			}
-			in.exec(o.Ops)
-		})
+		ln, err := l.Listen("tcp", "127.0.0.1:0", in.connected(o))
 		if err != nil {
 			in.log(o.Label() + " listen " + errName(err))
 			return
@@ -237,15 +243,7 @@ func (in *interpreter) execNet(o *properties.Op) {
 		if ls == nil {
 			return
 		}
-		l.Dial("tcp", ls.addr, func(c *nodeloop.Conn, err error) {
-			if err != nil {
-				in.log(o.Label() + " " + errName(err))
-			} else {
-				in.conns[o.ID] = &connState{c: c}
-				in.log(o.Label())
-			}
-			in.exec(o.Ops)
-		})
+		l.Dial("tcp", ls.addr, in.connected(o))
 	case properties.OpWrite:
 		cs := in.conns[o.Target]
 		if cs == nil || cs.closed {

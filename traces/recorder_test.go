@@ -109,10 +109,17 @@ func TestRecorderLinesEqualAppendJSON(t *testing.T) {
 	events = append(events,
 		traces.Event{Seq: 4, Tick: 1<<64 - 1, Pending: -1 << 63, Time: -1 << 63},
 		traces.Event{Seq: 5, Tick: 1<<64 - 1, Pending: 1<<63 - 1, Time: 1<<63 - 1})
+	recordAndCompare(t, events)
+}
+
+// recordAndCompare streams events through one Recorder, requires each line to be
+// what AppendJSON writes for its event alone, and returns the whole trace.
+func recordAndCompare(t *testing.T, events []traces.Event) *bytes.Buffer {
+	t.Helper()
 	var buf bytes.Buffer
 	r := traces.NewRecorder(&buf, traces.NewHeader("real"))
-	for _, e := range events {
-		r.Event(&e)
+	for i := range events {
+		r.Event(&events[i])
 	}
 	if err := r.Flush(); err != nil {
 		t.Fatal(err)
@@ -123,9 +130,10 @@ func TestRecorderLinesEqualAppendJSON(t *testing.T) {
 	}
 	for i := range events {
 		if want := string(traces.AppendJSON(nil, &events[i])); lines[i] != want {
-			t.Errorf("event %d:\n got %s\nwant %s", i, lines[i], want)
+			t.Fatalf("event %d:\n got %s\nwant %s", i, lines[i], want)
 		}
 	}
+	return &buf
 }
 
 // BenchmarkRecorderTurn streams the six events one turn of a chain of immediates
@@ -199,24 +207,8 @@ func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
 		}
 		events = append(events, e)
 	}
-	var buf bytes.Buffer
-	r := traces.NewRecorder(&buf, traces.NewHeader("real"))
-	for i := range events {
-		r.Event(&events[i])
-	}
-	if err := r.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")[1:]
-	if len(lines) != len(events) {
-		t.Fatalf("%d lines for %d events", len(lines), len(events))
-	}
-	for i := range events {
-		if want := string(traces.AppendJSON(nil, &events[i])); lines[i] != want {
-			t.Fatalf("event %d:\n got %s\nwant %s", i, lines[i], want)
-		}
-	}
-	_, back, err := traces.Decode(&buf)
+	buf := recordAndCompare(t, events)
+	_, back, err := traces.Decode(buf)
 	if err != nil {
 		t.Fatal(err)
 	}
