@@ -111,6 +111,7 @@ type Loop struct {
 	poller poller.Poller
 	pool   Pool
 	tracer Tracer
+	rec    *traces.Recorder // tracer, when it is a Recorder: called directly
 	fsys   fs.FS
 
 	start time.Time
@@ -223,6 +224,7 @@ func New(opts ...Option) (*Loop, error) {
 		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[timerKey](btree.DefaultFreeListSize)),
 		ops:      make([]*poller.Op, 0, pollCompletionsMax),
 	}
+	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
 	for _, h := range []*node[*Immediate]{&l.immQ, &l.immRun} {
 		h.init()
@@ -372,7 +374,11 @@ func (l *Loop) announcePhase() {
 func (l *Loop) send() {
 	l.seq++
 	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
-	l.tracer.Event(&l.ev)
+	if l.rec != nil {
+		l.rec.Event(&l.ev)
+	} else {
+		l.tracer.Event(&l.ev)
+	}
 }
 
 // enterPhase makes p the current phase. Its phase event is written before the first
