@@ -159,12 +159,21 @@ type decimal struct {
 	prefix int      // the label is text[:prefix]
 	n      int      // the label and the digits are text[:n]
 	text   [32]byte // at most 11 bytes of label and 20 of digits, copied 32 at once
+	// digits holds the label followed by each of 0 to 9: a one-digit value is
+	// written from it and leaves the last value in place, so that a field that
+	// alternates between 0 and a large number (an id) or moves among small ones
+	// (the pending count) never formats anything.
+	digits *[10][32]byte
 }
 
 func newDecimal(label string) decimal {
-	d := decimal{prefix: len(label), n: len(label)}
+	d := decimal{prefix: len(label), n: len(label), digits: new([10][32]byte)}
 	if copy(d.text[:], label) != len(label) || len(label) > len(d.text)-20 {
 		panic("traces: label too long: " + label)
+	}
+	for i := range d.digits {
+		copy(d.digits[i][:], label)
+		d.digits[i][len(label)] = byte('0' + i)
 	}
 	return d
 }
@@ -198,6 +207,9 @@ func (d *decimal) put(b []byte, v int64) int {
 // change is put for a value that is not the last one.
 func (d *decimal) change(b []byte, v int64) int {
 	switch {
+	case uint64(v) < 10:
+		*(*[32]byte)(b) = d.digits[v]
+		return d.prefix + 1
 	case d.ok && v == d.v+1 && d.v > 0 && d.text[d.n-1] != '9':
 		*(*[32]byte)(b) = d.text
 		d.v = v
