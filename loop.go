@@ -343,7 +343,7 @@ func (l *Loop) nextID() uint64 {
 // emit sends e to the tracer with the loop's position filled in. Call it only when
 // l.tracer is not nil.
 func (l *Loop) emit(e traces.Event) {
-	if l.announce && e.Kind != traces.KindPhase {
+	if l.announce {
 		l.announcePhase()
 	}
 	l.ev, l.evRich = e, true
@@ -691,11 +691,7 @@ func (l *Loop) poll(timeout time.Duration) error {
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
-		if l.announce {
-			l.announcePhase()
-		}
-		l.ev, l.evRich = traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)}, true
-		l.send()
+		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)})
 	}
 	if err != nil {
 		return fmt.Errorf("nodeloop: poller wait: %w", err)

@@ -121,11 +121,24 @@ func (r *Recorder) flush() {
 // extended buffer. Fields that are zero and optional for the event's kind are left
 // out. It does not allocate when buf has room.
 func AppendJSON(buf []byte, e *Event) []byte {
-	enc := newEncoder()
-	return enc.append(buf, e)
+	buf = append(buf, `{"seq":`...)
+	buf = strconv.AppendUint(buf, e.Seq, 10)
+	buf = append(buf, `,"tick":`...)
+	buf = strconv.AppendUint(buf, e.Tick, 10)
+	buf = append(buf, `,"phase":"`...)
+	buf = append(buf, e.Phase.String()...)
+	buf = append(buf, `","kind":"`...)
+	buf = append(buf, e.Kind.String()...)
+	buf = append(buf, `","id":`...)
+	buf = strconv.AppendUint(buf, e.ID, 10)
+	buf = append(buf, `,"pending":`...)
+	buf = strconv.AppendInt(buf, int64(e.Pending), 10)
+	buf = append(buf, `,"t":`...)
+	buf = strconv.AppendInt(buf, int64(e.Time), 10)
+	return appendRest(buf, e)
 }
 
-// encoder writes events as AppendJSON does. A Recorder keeps one, so that the fields
+// encoder writes events as AppendJSON does, faster. A Recorder keeps one, so that the fields
 // that repeat from one event to the next (the tick, the time, the pending count) are
 // copied from the previous line instead of formatted again, and the numbers that
 // move by little (the sequence, the ids, the time) have only their last digits
@@ -290,10 +303,7 @@ const fixedRoom = 5*32 + 2*64
 
 func (enc *encoder) append(buf []byte, e *Event) []byte {
 	if e.Seq > math.MaxInt64 || e.Tick > math.MaxInt64 || e.ID > math.MaxInt64 || e.Phase >= phaseCount || e.Kind >= kindCount {
-		return enc.appendSlow(buf, e)
-	}
-	if !enc.seq.ok && enc.seq.prefix == 0 {
-		*enc = newEncoder()
+		return AppendJSON(buf, e)
 	}
 	buf = slices.Grow(buf, fixedRoom)
 	n := len(buf)
@@ -311,31 +321,11 @@ func (enc *encoder) append(buf []byte, e *Event) []byte {
 		i += tails[e.Source].put(b[i:])
 		return buf[:n+i]
 	}
-	return enc.appendRest(buf[:n+i], e)
-}
-
-// appendSlow is append for an event whose numbers or names are out of the usual
-// range.
-func (enc *encoder) appendSlow(buf []byte, e *Event) []byte {
-	buf = append(buf, `{"seq":`...)
-	buf = strconv.AppendUint(buf, e.Seq, 10)
-	buf = append(buf, `,"tick":`...)
-	buf = strconv.AppendUint(buf, e.Tick, 10)
-	buf = append(buf, `,"phase":"`...)
-	buf = append(buf, e.Phase.String()...)
-	buf = append(buf, `","kind":"`...)
-	buf = append(buf, e.Kind.String()...)
-	buf = append(buf, `","id":`...)
-	buf = strconv.AppendUint(buf, e.ID, 10)
-	buf = append(buf, `,"pending":`...)
-	buf = strconv.AppendInt(buf, int64(e.Pending), 10)
-	buf = append(buf, `,"t":`...)
-	buf = strconv.AppendInt(buf, int64(e.Time), 10)
-	return enc.appendRest(buf, e)
+	return appendRest(buf[:n+i], e)
 }
 
 // appendRest appends the fields after the time, which most events leave out.
-func (enc *encoder) appendRest(buf []byte, e *Event) []byte {
+func appendRest(buf []byte, e *Event) []byte {
 	if e.Source != SourceNone {
 		buf = append(buf, `,"source":"`...)
 		buf = append(buf, e.Source.String()...)

@@ -216,3 +216,12 @@ func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
 		t.Fatalf("decoded events differ (-recorded +decoded):\n%s", diff)
 	}
 }
+
+// AppendJSON does not allocate when the buffer has room.
+func TestAppendJSONAllocs(t *testing.T) {
+	e := traces.Event{Seq: 12345, Tick: 7, Kind: traces.KindCallback, Source: traces.SourceTimer, ID: 99, Time: 123456789}
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(100, func() { buf = traces.AppendJSON(buf[:0], &e) }); n != 0 {
+		t.Fatalf("AppendJSON allocates %v times per call", n)
+	}
+}
