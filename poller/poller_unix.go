@@ -293,18 +293,12 @@ func setupListener(fd, family, v6only int) error {
 
 // Start implements Poller.Start.
 func (s *System) Start(op *Op) error {
-	if s.closed {
-		return ErrClosed
+	connect, err := admit(s.closed, op)
+	if err != nil {
+		return err
 	}
-	if op == nil {
-		return errNilOp
-	}
-	switch op.Kind {
-	case Accept, Read, Write:
-	case Connect:
+	if connect {
 		return s.startConnect(op)
-	default:
-		return errBadKind
 	}
 	sk, err := s.lookup(op.Socket)
 	if err != nil {

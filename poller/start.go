@@ -13,6 +13,25 @@ var (
 	errTooMany   = errors.New("poller: too many sockets")
 )
 
+// admit checks what Start checks before it looks at the socket, on every back end:
+// the poller is open, op is not nil and its kind is known. connect reports a
+// Connect, which makes its own socket.
+func admit(closed bool, op *Op) (connect bool, err error) {
+	switch {
+	case closed:
+		return false, ErrClosed
+	case op == nil:
+		return false, errNilOp
+	}
+	switch op.Kind {
+	case Accept, Read, Write:
+		return false, nil
+	case Connect:
+		return true, nil
+	}
+	return false, errBadKind
+}
+
 // refuse says why Start must not begin op, an Accept, Read or Write, on a socket
 // that is a listener or not and has inFlight as its operation of op's kind; nil when
 // it may.
