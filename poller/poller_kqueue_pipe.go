@@ -47,18 +47,7 @@ func (s *System) wakeOpen() error {
 // pollWake writes one byte into the pipe. It runs with wakeMu held. EAGAIN means
 // the pipe is full, so a wake-up is pending anyway.
 func (s *System) pollWake() error {
-	for range eintrRetriesMax {
-		_, err := unix.Write(s.wakeW, wakeByte[:])
-		switch err {
-		case nil, unix.EAGAIN:
-			return nil
-		case unix.EINTR:
-			continue
-		default:
-			return os.NewSyscallError("write", err)
-		}
-	}
-	return nil
+	return wakeWrite(s.wakeW, wakeByte[:])
 }
 
 // wakeDrain empties the pipe.

@@ -119,18 +119,7 @@ func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ erro
 // pollWake adds one to the eventfd. EAGAIN means the counter is already non-zero,
 // so the wake-up is pending anyway.
 func (s *System) pollWake() error {
-	for range eintrRetriesMax {
-		_, err := unix.Write(s.wakeFd, wakeOne[:])
-		switch err {
-		case nil, unix.EAGAIN:
-			return nil
-		case unix.EINTR:
-			continue
-		default:
-			return os.NewSyscallError("write", err)
-		}
-	}
-	return nil
+	return wakeWrite(s.wakeFd, wakeOne[:])
 }
 
 func (s *System) pollClose() error {

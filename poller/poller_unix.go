@@ -749,3 +749,20 @@ func sockaddrToAddr(sa unix.Sockaddr, network string) net.Addr {
 	}
 	return nil
 }
+
+// wakeWrite writes b to a waker's descriptor, retrying on EINTR. EAGAIN means the
+// descriptor is full, so a wake-up is pending anyway.
+func wakeWrite(fd int, b []byte) error {
+	for range eintrRetriesMax {
+		_, err := unix.Write(fd, b)
+		switch err {
+		case nil, unix.EAGAIN:
+			return nil
+		case unix.EINTR:
+			continue
+		default:
+			return os.NewSyscallError("write", err)
+		}
+	}
+	return nil
+}
