@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nodeloop/nodeloop/bench"
+	"github.com/nodeloop/nodeloop/internal/bench"
 )
 
 // benchCmd runs nodeloop's benchmarks beside the same workloads in libuv, Node.js and
