@@ -6,19 +6,18 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/nodeloop/nodeloop/internal/cputime"
 )
 
-// The benchmarks' names, as a [Result] and [Register] spell them.
+// The benchmarks' names, as a [Result] and a [Workload] spell them.
 const (
 	Immediates = "immediates"
 	Timers     = "timers"
@@ -26,8 +25,8 @@ const (
 	PingPong   = "pingpong"
 )
 
-// The implementations' names, as a [Result] and [Register] spell them. Any other word
-// may be registered too.
+// The implementations' names, as a [Result] and a [Workload] spell them. A
+// [Config.Workloads] may name others.
 const (
 	ImplNodeloop = "nodeloop"
 	ImplLibuv    = "libuv"
@@ -49,6 +48,10 @@ var benchmarks = []Benchmark{
 	{Name: Pool, Ops: 200_000, Unit: "job"},
 	{Name: PingPong, Ops: 200_000, Unit: "round trip"},
 }
+
+// timerDelay is the delay of timer i of the [Timers] benchmark, the same in every
+// implementation: 1 ms, and 1 ms more every 1,000 timers.
+func timerDelay(i int) time.Duration { return time.Duration(1+i/1000) * time.Millisecond }
 
 // Benchmarks returns the four workloads in their usual order, with their default
 // sizes. The slice is a copy.
@@ -200,10 +203,12 @@ type Span struct {
 	cpu  time.Duration
 }
 
-// StartSpan collects garbage left by earlier runs, so that it is not charged to this
-// one, and then reads both clocks.
+// StartSpan collects the garbage left by earlier runs and returns the memory it freed
+// to the operating system, so that an in-process run starts as cold as an external
+// peer in its own new process: it is charged neither for its predecessors' garbage nor
+// spared the cost of getting memory from the system. Then it reads both clocks.
 func StartSpan() Span {
-	runtime.GC()
+	debug.FreeOSMemory()
 	return Span{wall: time.Now(), cpu: cputime.Process()}
 }
 
@@ -226,75 +231,88 @@ func (s Span) Result(name, impl string, ops int) Result {
 // and prefixes an error with them.
 type Func func(n int) (Result, error)
 
-type key struct{ name, impl string }
-
-var registry struct {
-	sync.Mutex
-	funcs map[key]Func
+// Workload is one in-process implementation of one benchmark: Func runs benchmark
+// Name as implementation Impl.
+type Workload struct {
+	Name string // benchmark, e.g. "timers"
+	Impl string // implementation, e.g. "nodeloop"
+	Func Func
 }
 
-// Register adds an in-process implementation impl of benchmark name, for [Run] to
-// find. It is meant for init functions; it panics when f is nil, a name is empty, or
-// the pair is already registered. The plain Go peers are registered as impl "go".
-func Register(name, impl string, f Func) {
-	if f == nil || name == "" || impl == "" {
-		panic("bench: Register needs a benchmark name, an implementation name and a non-nil Func")
-	}
-	registry.Lock()
-	defer registry.Unlock()
-	if registry.funcs == nil {
-		registry.funcs = map[key]Func{}
-	}
-	k := key{name, impl}
-	if _, dup := registry.funcs[k]; dup {
-		panic(fmt.Sprintf("bench: Register called twice for benchmark %q, implementation %q", name, impl))
-	}
-	registry.funcs[k] = f
+// workloads is every in-process implementation of every benchmark, in the order [Run]
+// lists implementations by default: nodeloop's (nodeloop.go), then plain Go's
+// (goref.go).
+var workloads = []Workload{
+	{Immediates, ImplNodeloop, nodeloopImmediates},
+	{Timers, ImplNodeloop, nodeloopTimers},
+	{Pool, ImplNodeloop, nodeloopPool},
+	{PingPong, ImplNodeloop, nodeloopPingPong},
+	{Immediates, ImplGo, goImmediates},
+	{Timers, ImplGo, goTimers},
+	{Pool, ImplGo, goPool},
+	{PingPong, ImplGo, goPingPong},
 }
 
-// Lookup returns the in-process implementation impl of benchmark name, if registered.
-func Lookup(name, impl string) (Func, bool) {
-	registry.Lock()
-	defer registry.Unlock()
-	f, ok := registry.funcs[key{name, impl}]
-	return f, ok
-}
+// Workloads returns the in-process implementations this package has: nodeloop's and
+// plain Go's, for each benchmark of [Benchmarks]. The slice is a copy.
+func Workloads() []Workload { return slices.Clone(workloads) }
 
-// Registered returns the names of the in-process implementations of benchmark name
-// (every benchmark's when name is ""), sorted with "nodeloop" first.
-func Registered(name string) []string {
-	registry.Lock()
-	defer registry.Unlock()
-	set := map[string]bool{}
-	for k := range registry.funcs {
-		if name == "" || k.name == name {
-			set[k.impl] = true
+// Lookup returns the in-process implementation impl of benchmark name from
+// [Workloads], if there is one.
+func Lookup(name, impl string) (Func, bool) { return lookup(workloads, name, impl) }
+
+func lookup(ws []Workload, name, impl string) (Func, bool) {
+	for _, w := range ws {
+		if w.Name == name && w.Impl == impl {
+			return w.Func, true
 		}
 	}
-	impls := make([]string, 0, len(set))
-	for impl := range set {
-		impls = append(impls, impl)
-	}
-	sort.Slice(impls, func(i, j int) bool {
-		if (impls[i] == ImplNodeloop) != (impls[j] == ImplNodeloop) {
-			return impls[i] == ImplNodeloop
+	return nil, false
+}
+
+// implsOf returns the implementations in ws, each once, in the order they first
+// appear.
+func implsOf(ws []Workload) []string {
+	var impls []string
+	for _, w := range ws {
+		if !slices.Contains(impls, w.Impl) {
+			impls = append(impls, w.Impl)
 		}
-		return impls[i] < impls[j]
-	})
+	}
 	return impls
 }
 
+// checkWorkloads returns an error naming the first entry of ws that lacks a name, an
+// implementation or a Func, or that repeats an earlier entry's pair.
+func checkWorkloads(ws []Workload) error {
+	for i, w := range ws {
+		if w.Name == "" || w.Impl == "" || w.Func == nil {
+			return fmt.Errorf("bench: workload %d (%q, %q) needs a benchmark name, an implementation name and a Func", i, w.Name, w.Impl)
+		}
+		for _, prev := range ws[:i] {
+			if prev.Name == w.Name && prev.Impl == w.Impl {
+				return fmt.Errorf("bench: workloads list benchmark %q, implementation %q twice", w.Name, w.Impl)
+			}
+		}
+	}
+	return nil
+}
+
 // Config says what [Run] runs. The zero value runs every benchmark of [Benchmarks] at
-// its default size, with every registered in-process implementation and the libuv
-// and Node.js peers.
+// its default size, with every in-process implementation of [Workloads] and the
+// libuv and Node.js peers.
 type Config struct {
 	// Names lists the benchmarks, in the order to run them; empty means [Names].
 	Names []string
 	// Impls lists the implementations to run for each benchmark, in order; empty
-	// means [Registered] followed by "libuv" and "node". An implementation that
+	// means those of Workloads, followed by "libuv" and "node". An implementation that
 	// exists for some benchmarks but not this one is left out of this one's rows; a
 	// word that names no implementation at all is an error.
 	Impls []string
+	// Workloads lists the in-process implementations to choose from; nil means
+	// [Workloads]. A pair listed twice, or an entry without a name or a Func, is
+	// an error.
+	Workloads []Workload
 	// Ops sets the operation count per benchmark; a missing or zero entry means the
 	// benchmark's default.
 	Ops map[string]int
@@ -316,18 +334,22 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 	if len(names) == 0 {
 		names = Names()
 	}
+	ws := c.Workloads
+	if ws == nil {
+		ws = workloads
+	}
+	if err := checkWorkloads(ws); err != nil {
+		return nil, err
+	}
+	inProcess := implsOf(ws)
 	impls := c.Impls
 	if len(impls) == 0 {
-		impls = append(Registered(""), ImplLibuv, ImplNode)
-	}
-	known := map[string]bool{}
-	for _, impl := range Registered("") {
-		known[impl] = true
+		impls = append(slices.Clone(inProcess), ImplLibuv, ImplNode)
 	}
 	for _, impl := range impls {
-		if !known[impl] && !isExternal(impl) {
-			return nil, fmt.Errorf("bench: no implementation is called %q (registered: %s; external: %s, %s)",
-				impl, strings.Join(Registered(""), ", "), ImplLibuv, ImplNode)
+		if !slices.Contains(inProcess, impl) && !isExternal(impl) {
+			return nil, fmt.Errorf("bench: no implementation is called %q (in process: %s; external: %s, %s)",
+				impl, strings.Join(inProcess, ", "), ImplLibuv, ImplNode)
 		}
 	}
 
@@ -354,7 +376,7 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 				r   Result
 				err error
 			)
-			if f, ok := Lookup(name, impl); ok {
+			if f, ok := lookup(ws, name, impl); ok {
 				r, err = f(n)
 				if err != nil {
 					return rows, fmt.Errorf("bench: %s %s: %w", name, impl, err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,13 @@ func checkResult(t *testing.T, r Result, name, impl string, n int) {
 	}
 	if math.IsNaN(r.NsPerOp()) || math.IsNaN(r.OpsPerSec()) {
 		t.Fatalf("%s: NsPerOp %v, OpsPerSec %v", r, r.NsPerOp(), r.OpsPerSec())
+	}
+	if name == Timers {
+		// Every implementation says how long starting its timers took.
+		start, err := strconv.ParseInt(r.Extra["start_ns"], 10, 64)
+		if err != nil || start <= 0 || time.Duration(start) > r.Wall {
+			t.Fatalf("%s: start_ns=%q, want a count of nanoseconds in (0, ns]", r, r.Extra["start_ns"])
+		}
 	}
 }
 
@@ -62,19 +71,74 @@ func TestExternalPeers(t *testing.T) {
 	}
 }
 
-func TestGoPeers(t *testing.T) {
-	for _, name := range Names() {
-		t.Run(name, func(t *testing.T) {
-			f, ok := Lookup(name, ImplGo)
-			if !ok {
-				t.Fatalf("no go implementation of %s registered", name)
-			}
-			r, err := f(smallOps)
+// TestInProcess runs every row of Workloads once at a small size: each must report
+// the operations it was asked for, done on real time.
+func TestInProcess(t *testing.T) {
+	for _, w := range Workloads() {
+		t.Run(w.Impl+"/"+w.Name, func(t *testing.T) {
+			r, err := w.Func(smallOps)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkResult(t, r, name, ImplGo, smallOps)
+			if r.Name == "" {
+				r.Name = w.Name // Run fills it in for a Func that leaves it out
+			}
+			if r.Impl == "" {
+				r.Impl = w.Impl
+			}
+			checkResult(t, r, w.Name, w.Impl, smallOps)
+			if w.Name == Timers {
+				// On the real clock no run ends before its last timer is due; on a
+				// fake one it would, in a fraction of that.
+				if last := timerDelay(smallOps - 1); r.Wall < last {
+					t.Fatalf("%s: wall time %v is less than the last timer's delay %v", r, r.Wall, last)
+				}
+			}
 		})
+	}
+}
+
+// TestWorkloads checks the table: nodeloop and plain Go each implement every
+// benchmark of Benchmarks, once.
+func TestWorkloads(t *testing.T) {
+	if err := checkWorkloads(Workloads()); err != nil {
+		t.Fatal(err)
+	}
+	for _, impl := range []string{ImplNodeloop, ImplGo} {
+		for _, name := range Names() {
+			if _, ok := Lookup(name, impl); !ok {
+				t.Errorf("Workloads has no %s implementation of %s", impl, name)
+			}
+		}
+	}
+	if got, want := implsOf(Workloads()), []string{ImplNodeloop, ImplGo}; !slices.Equal(got, want) {
+		t.Errorf("implementations in Workloads = %v, want %v", got, want)
+	}
+	if len(Workloads()) != 2*len(Names()) {
+		t.Errorf("Workloads has %d rows, want %d", len(Workloads()), 2*len(Names()))
+	}
+}
+
+// TestRunNodeloop runs every nodeloop workload through Run, as the command does, at
+// a tiny size, and checks each row.
+func TestRunNodeloop(t *testing.T) {
+	ops := map[string]int{}
+	for _, name := range Names() {
+		ops[name] = smallOps
+	}
+	var progress strings.Builder
+	rows, err := Run(context.Background(), Config{Impls: []string{ImplNodeloop}, Ops: ops, Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(Names()) {
+		t.Fatalf("got %d rows, want %d: %v", len(rows), len(Names()), rows)
+	}
+	for i, name := range Names() {
+		checkResult(t, rows[i], name, ImplNodeloop, smallOps)
+	}
+	if got := strings.Count(progress.String(), "RESULT name="); got != len(Names()) {
+		t.Errorf("Progress got %d RESULT lines, want %d:\n%s", got, len(Names()), progress.String())
 	}
 }
 
@@ -217,19 +281,18 @@ func TestRatios(t *testing.T) {
 	}
 }
 
-func TestRegister(t *testing.T) {
+func TestRunWorkloads(t *testing.T) {
 	calls := 0
-	Register("test-only", "stub", func(n int) (Result, error) {
+	stub := func(n int) (Result, error) {
 		calls++
 		return Result{Ops: n, Wall: time.Duration(n)}, nil
-	})
-	if impls := Registered("test-only"); len(impls) != 1 || impls[0] != "stub" {
-		t.Fatalf("Registered(test-only) = %v, want [stub]", impls)
 	}
+	ws := []Workload{{Name: "test-only", Impl: "stub", Func: stub}}
 	rows, err := Run(context.Background(), Config{
-		Names: []string{"test-only", Immediates},
-		Impls: []string{"stub"},
-		Ops:   map[string]int{"test-only": 7},
+		Names:     []string{"test-only", Immediates},
+		Impls:     []string{"stub"},
+		Workloads: ws,
+		Ops:       map[string]int{"test-only": 7},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -244,23 +307,33 @@ func TestRegister(t *testing.T) {
 	if _, err := Run(context.Background(), Config{Impls: []string{"no-such-impl"}}); err == nil {
 		t.Error("Run with an unknown implementation: no error")
 	}
-	if _, err := Run(context.Background(), Config{Names: []string{"test-only"}, Impls: []string{"stub"}}); err == nil {
+	if _, err := Run(context.Background(), Config{Names: []string{"test-only"}, Impls: []string{"stub"}, Workloads: ws}); err == nil {
 		t.Error("Run of a benchmark with no default size and no Ops: no error")
 	}
+	if rows, err := Run(context.Background(), Config{Impls: []string{"stub"}, Workloads: ws}); len(rows) != 0 || err != nil {
+		t.Errorf("Run of benchmarks the stub lacks: %v, %v; want no row and no error", rows, err)
+	}
+	if _, err := Run(context.Background(), Config{Names: []string{Immediates}, Impls: []string{ImplNodeloop}, Workloads: ws}); err == nil {
+		t.Error("Run of an implementation outside Config.Workloads: no error")
+	}
 
-	for _, bad := range []func(){
-		func() { Register("test-only", "stub", func(int) (Result, error) { return Result{}, nil }) },
-		func() { Register("test-only", "other", nil) },
-		func() { Register("", "other", func(int) (Result, error) { return Result{}, nil }) },
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("Register: no panic")
-				}
-			}()
-			bad()
-		}()
+	bad := []struct {
+		what string
+		ws   []Workload
+	}{
+		{"a pair twice", []Workload{ws[0], {Name: "test-only", Impl: "stub", Func: stub}}},
+		{"no Func", []Workload{{Name: "test-only", Impl: "other"}}},
+		{"no name", []Workload{{Impl: "other", Func: stub}}},
+		{"no impl", []Workload{{Name: "test-only", Func: stub}}},
+		{"a default pair twice", append(Workloads(), Workload{Name: Timers, Impl: ImplGo, Func: stub})},
+	}
+	for _, tt := range bad {
+		if _, err := Run(context.Background(), Config{Names: []string{"test-only"}, Workloads: tt.ws, Ops: map[string]int{"test-only": 1}}); err == nil {
+			t.Errorf("Run with workloads with %s: no error", tt.what)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("the stub ran %d times, want once", calls)
 	}
 }
 

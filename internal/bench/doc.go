@@ -27,7 +27,11 @@
 //     time with gcc and pkg-config into a temporary directory.
 //   - "node": Node.js scripts (peers/node/*.js) run with the node on PATH.
 //   - "go": plain Go with goroutines and channels, in this package (goref.go).
-//   - "nodeloop": the loop itself, added by whoever links it in through [Register].
+//   - "nodeloop": the loop itself (nodeloop.go), as New makes it: on the operating
+//     system's clock, poller and pool.
+//
+// The in-process implementations, nodeloop's and Go's, are the rows of one table,
+// [Workloads]; [Config.Workloads] replaces it for a run.
 //
 // The C and JavaScript sources are embedded in the package, so a binary that imports
 // it can run the peers from any directory. bench/setup.sh installs their toolchain on
@@ -45,6 +49,15 @@
 // process.cpuUsage), threadpool threads included. Further key=value fields are kept
 // in [Result.Extra]. [ParseResult] reads such a line.
 //
+// # Measuring alike
+//
+// Every implementation does the same work with the same operation count, once, with
+// no warm-up round, on real time, and is timed over the same part of the workload as
+// the libuv peer times itself: from after the loop is made to the end of uv_run (the
+// ping-pong from the connected client's first write to the last answer). An
+// in-process run starts with [StartSpan], which first hands the memory earlier runs
+// freed back to the system, so that it starts as cold as a peer in a new process.
+//
 // # Running and reading
 //
 // [Run] runs every requested implementation of every requested benchmark, one after
@@ -56,5 +69,5 @@
 //
 // The plain Go peers also run as Go benchmarks:
 //
-//	go test ./bench -run '^$' -bench Go
+//	go test ./internal/bench -run '^$' -bench Go
 package bench

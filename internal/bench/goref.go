@@ -13,17 +13,10 @@ import (
 
 // The plain Go peers: each workload written the way a Go programmer would without an
 // event loop, with goroutines, channels and the runtime's own timers and network
-// poller. They are registered as implementation "go".
+// poller: implementation "go" in [Workloads].
 
 // goPoolWorkers matches libuv's and Node's default threadpool size.
 const goPoolWorkers = 4
-
-func init() {
-	Register(Immediates, ImplGo, goImmediates)
-	Register(Timers, ImplGo, goTimers)
-	Register(Pool, ImplGo, goPool)
-	Register(PingPong, ImplGo, goPingPong)
-}
 
 // goImmediates hands a token back and forth between two goroutines over one
 // unbuffered channel, n times: each hand-off is one turn, the way each immediate
@@ -79,7 +72,7 @@ func goTimers(n int) (Result, error) {
 	}
 	span := StartSpan()
 	for i := range n {
-		time.AfterFunc(time.Duration(1+i/1000)*time.Millisecond, fire)
+		time.AfterFunc(timerDelay(i), fire)
 	}
 	started := time.Since(span.wall)
 	<-done

@@ -6,19 +6,12 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
-	"github.com/nodeloop/nodeloop/fakeclock"
-	"github.com/nodeloop/nodeloop/fakepoller"
 )
 
-// nodeloop's side of each workload, on the operating system's clock, poller and pool,
-// registered as implementation "nodeloop".
-
-func init() {
-	Register(Immediates, ImplNodeloop, nodeloopImmediates)
-	Register(Timers, ImplNodeloop, nodeloopTimers)
-	Register(Pool, ImplNodeloop, nodeloopPool)
-	Register(PingPong, ImplNodeloop, nodeloopPingPong)
-}
+// nodeloop's side of each workload, implementation "nodeloop" in [Workloads]: a loop
+// of New's defaults, on the operating system's clock, poller and pool, made before
+// the measured part and measured from the same points as the libuv peer
+// (peers/libuv/*.c), with no round before the measured one.
 
 func version() string { return "nodeloop-" + runtime.Version() }
 
@@ -48,37 +41,33 @@ func nodeloopImmediates(n int) (Result, error) {
 }
 
 // nodeloopTimers starts n one-shot timers, 1 ms longer every 1,000, and runs the loop
-// until all have fired, on the fake clock: the work of creating and firing timers,
-// without the second of waiting for their deadlines that the peers spend idle. Its
-// CPU column is the one to compare. A first, unmeasured round grows the Go heap to
-// the size the workload needs, as it is in a program that has run a while.
+// until all have fired, on the real clock: the wall time cannot fall below the last
+// delay, so the CPU column is the one to compare. As the libuv peer, it reports in
+// start_ns how long starting all the timers took.
 func nodeloopTimers(n int) (Result, error) {
-	if _, err := timersRound(n); err != nil {
-		return Result{}, err
-	}
-	return timersRound(n)
-}
-
-func timersRound(n int) (Result, error) {
-	clock := fakeclock.New()
-	l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fakepoller.New(clock)))
+	l, err := nodeloop.New()
 	if err != nil {
 		return Result{}, err
 	}
 	defer l.Close()
-	fired := 0
+	var (
+		fired   int
+		started time.Duration
+	)
 	cb := func() { fired++ }
 	span := StartSpan()
 	err = l.Run(func() {
 		for i := 0; i < n; i++ {
-			l.SetTimeout(time.Duration(1+i/1000)*time.Millisecond, cb)
+			l.SetTimeout(timerDelay(i), cb)
 		}
+		started = time.Since(span.wall)
 	})
 	r := span.Result(Timers, ImplNodeloop, n)
 	if err == nil && fired != n {
 		err = fmt.Errorf("%d of %d timers fired", fired, n)
 	}
 	r.Version = version()
+	r.Extra = map[string]string{"start_ns": fmt.Sprint(started.Nanoseconds())}
 	return r, err
 }
 
@@ -111,7 +100,8 @@ func nodeloopPool(n int) (Result, error) {
 }
 
 // nodeloopPingPong sends a 4-byte message back and forth n times over loopback TCP,
-// client and server on one loop.
+// client and server on one loop. As every peer, it measures from the connected
+// client's first write to the last answer's arrival; closing down is not measured.
 func nodeloopPingPong(n int) (Result, error) {
 	l, err := nodeloop.New()
 	if err != nil {
@@ -122,6 +112,7 @@ func nodeloopPingPong(n int) (Result, error) {
 		trips   int
 		failure error
 		span    Span
+		r       Result // taken at the last round trip, before the sockets close
 	)
 	fail := func(err error) {
 		if failure == nil {
@@ -185,6 +176,7 @@ func nodeloopPingPong(n int) (Result, error) {
 				}
 				for got += len(b); got >= len(msg); got -= len(msg) {
 					if trips++; trips == n {
+						r = span.Result(PingPong, ImplNodeloop, n)
 						c.Close(nil)
 						return
 					}
@@ -196,7 +188,6 @@ func nodeloopPingPong(n int) (Result, error) {
 			c.Read(read)
 		})
 	})
-	r := span.Result(PingPong, ImplNodeloop, n)
 	if err == nil {
 		err = failure
 	}
