@@ -370,7 +370,7 @@ func TestRunGoAndPeers(t *testing.T) {
 func benchGo(b *testing.B, name string) {
 	f, ok := Lookup(name, ImplGo)
 	if !ok {
-		b.Fatalf("no go implementation of %s registered", name)
+		b.Fatalf("Workloads has no go implementation of %s", name)
 	}
 	b.ResetTimer()
 	r, err := f(b.N)
