@@ -1,38 +1,43 @@
 package main
 
 import (
-	"bufio"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
-// demo runs the book's program on the operating system's clock, poller and pool.
-func demo(args []string, stdout io.Writer) error {
-	fs := newFlags("demo")
-	traceFile := fs.String("trace", "", "write the run's trace (JSON Lines) to `FILE`")
-	if err := parse(fs, args); err != nil {
+// demoFlags are the flags of nodeloop demo.
+type demoFlags struct {
+	trace string
+}
+
+func (f *demoFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.trace, "trace", "", "write the run's trace (JSON Lines) to `FILE`")
+}
+
+// demoCmd runs the book's program on the operating system's clock, poller and pool.
+// The trace is flushed and closed even when the run fails.
+func demoCmd(f *demoFlags, args []string, stdout, _ io.Writer) error {
+	if err := noArgs("demo", args); err != nil {
 		return err
 	}
-	var rec *traces.Recorder
-	var flush func() error
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
+	if f.trace == "" {
+		return demo(stdout, nil)
+	}
+	return writeToFile(f.trace, func(w io.Writer) error {
 		h := traces.NewHeader("real")
 		h.Scenario = "demo"
-		w := bufio.NewWriter(f)
-		rec = traces.NewRecorder(w, h)
-		flush = func() error { return errors.Join(rec.Flush(), w.Flush(), f.Sync()) }
-	}
+		rec := traces.NewRecorder(w, h)
+		return joinErrors(demo(stdout, rec), rec.Flush())
+	})
+}
+
+// demo runs the book's program, its events going to rec when rec is not nil.
+func demo(stdout io.Writer, rec *traces.Recorder) error {
 	var next interface{ Event(*traces.Event) }
 	if rec != nil {
 		next = rec
@@ -47,8 +52,5 @@ func demo(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "===== FINISHED =====")
-	if flush != nil {
-		return flush()
-	}
 	return nil
 }
