@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // runCommand runs the command name of the table as run does, with stderr
@@ -333,5 +336,38 @@ func TestWriteToFile(t *testing.T) {
 	var ioe *ioError
 	if !errors.As(err, &ioe) || !strings.Contains(err.Error(), "/dev/full") || exitCode(err) != 2 {
 		t.Fatalf("writeToFile(/dev/full) returned %v, want an I/O error naming /dev/full", err)
+	}
+}
+
+// demo --trace keeps the trace of a run that failed: flushed, closed, readable up to
+// the failure, and the run's error returned.
+func TestDemoTraceOfFailedRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "failed.jsonl")
+	failing := func(l *nodeloop.Loop, out scenarios.Output) func() {
+		return func() {
+			out.Print("main", "about to fail")
+			panic("the program fails")
+		}
+	}
+	var stdout bytes.Buffer
+	err := demo(failing, path, &stdout)
+	var cp *nodeloop.CallbackPanic
+	if !errors.As(err, &cp) {
+		t.Fatalf("demo returned %v, want the callback's panic", err)
+	}
+	if !strings.Contains(stdout.String(), "about to fail") {
+		t.Errorf("stdout %q lacks the program's line", stdout.String())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, events, err := traces.Decode(f)
+	if err != nil {
+		t.Fatalf("the trace of the failed run does not decode: %v", err)
+	}
+	if h.Scenario != "demo" || len(events) == 0 {
+		t.Fatalf("the trace of the failed run has scenario %q and %d events", h.Scenario, len(events))
 	}
 }

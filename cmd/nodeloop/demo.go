@@ -20,24 +20,30 @@ func (f *demoFlags) define(fs *flag.FlagSet) {
 }
 
 // demoCmd runs the book's program on the operating system's clock, poller and pool.
-// The trace is flushed and closed even when the run fails.
 func demoCmd(f *demoFlags, args []string, stdout, _ io.Writer) error {
 	if err := noArgs("demo", args); err != nil {
 		return err
 	}
-	if f.trace == "" {
-		return demo(stdout, nil)
+	return demo(scenarios.Demo, f.trace, stdout)
+}
+
+// demo runs program on the operating system's clock, poller and pool, printing its
+// output to stdout and, when traceFile is not empty, its trace to traceFile, which
+// is flushed and closed even when the run fails.
+func demo(program func(*nodeloop.Loop, scenarios.Output) func(), traceFile string, stdout io.Writer) error {
+	if traceFile == "" {
+		return runDemo(program, stdout, nil)
 	}
-	return writeToFile(f.trace, func(w io.Writer) error {
+	return writeToFile(traceFile, func(w io.Writer) error {
 		h := traces.NewHeader("real")
 		h.Scenario = "demo"
 		rec := traces.NewRecorder(w, h)
-		return joinErrors(demo(stdout, rec), rec.Flush())
+		return joinErrors(runDemo(program, stdout, rec), rec.Flush())
 	})
 }
 
-// demo runs the book's program, its events going to rec when rec is not nil.
-func demo(stdout io.Writer, rec *traces.Recorder) error {
+// runDemo runs program, its events going to rec when rec is not nil.
+func runDemo(program func(*nodeloop.Loop, scenarios.Output) func(), stdout io.Writer, rec *traces.Recorder) error {
 	var next interface{ Event(*traces.Event) }
 	if rec != nil {
 		next = rec
@@ -48,7 +54,7 @@ func demo(stdout io.Writer, rec *traces.Recorder) error {
 		return err
 	}
 	defer l.Close()
-	if err := l.Run(scenarios.Demo(l, out)); err != nil {
+	if err := l.Run(program(l, out)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "===== FINISHED =====")
