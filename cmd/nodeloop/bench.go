@@ -42,12 +42,11 @@ func benchPeers() []string {
 // benchCmd runs nodeloop's benchmarks beside the same workloads in libuv, Node.js and
 // plain Go, in one run, and prints the ratios.
 func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
-	vs, only, scale := &f.vs, &f.only, &f.scale
 	if err := noArgs("bench", args); err != nil {
 		return err
 	}
 	impls := []string{bench.ImplNodeloop}
-	for _, p := range strings.Split(*vs, ",") {
+	for _, p := range strings.Split(f.vs, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			if !slices.Contains(benchPeers(), p) {
 				return usageError{fmt.Sprintf("bench: --vs: no peer %q (there are: %s)", p, strings.Join(benchPeers(), ", "))}
@@ -56,20 +55,20 @@ func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var names []string
-	if *only != "" {
-		names = strings.Split(*only, ",")
+	if f.only != "" {
+		names = strings.Split(f.only, ",")
 		for _, name := range names {
 			if !slices.Contains(bench.Names(), name) {
 				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s)", name, strings.Join(bench.Names(), ", "))}
 			}
 		}
 	}
-	if !(*scale > 0) || math.IsInf(*scale, 1) {
-		return usageError{"bench: --scale must be a positive finite number, not " + strconv.FormatFloat(*scale, 'g', -1, 64)}
+	if !(f.scale > 0) || math.IsInf(f.scale, 1) {
+		return usageError{"bench: --scale must be a positive finite number, not " + strconv.FormatFloat(f.scale, 'g', -1, 64)}
 	}
 	ops := map[string]int{}
 	for _, b := range bench.Benchmarks() {
-		ops[b.Name] = max(1, int(float64(b.Ops)**scale))
+		ops[b.Name] = max(1, int(float64(b.Ops)*f.scale))
 	}
 	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Progress: stderr})
 	if len(rows) > 0 {

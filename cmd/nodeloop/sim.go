@@ -43,10 +43,10 @@ func (o simOptions) command(seed uint64) string {
 
 // simFlags are the flags of nodeloop sim.
 type simFlags struct {
-	seed                                 seedFlag
-	seeds, shard, faults, cost, traceOut string
-	jobs                                 int
-	swarm                                bool
+	seed                              seedFlag
+	seeds, shard, faults, cost, trace string
+	jobs                              int
+	swarm                             bool
 }
 
 func (f *simFlags) define(fs *flag.FlagSet) {
@@ -58,7 +58,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: "+strings.Join(sim.FaultNames, ",")+", all; each may take =P")
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
-	fs.StringVar(&f.traceOut, "trace", "", "write the trace of the one seed run to `FILE`")
+	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
 }
 
 // seedFlag is the value of --seed, which remembers whether it was given.
@@ -80,8 +80,7 @@ func (s *seedFlag) Set(v string) error {
 
 // simCmd runs a scenario on the simulator: one seed with its output, or a range of
 // seeds in parallel with a summary.
-func simCmd(fl *simFlags, args []string, stdout, stderr io.Writer) error {
-	seed, seeds, jobs, shard, faults, swarm, cost, traceFile := &fl.seed.n, &fl.seeds, &fl.jobs, &fl.shard, &fl.faults, &fl.swarm, &fl.cost, &fl.traceOut
+func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	name := "demo"
 	switch len(args) {
 	case 0:
@@ -90,55 +89,51 @@ func simCmd(fl *simFlags, args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{fmt.Sprintf("sim: name one scenario, not %d", len(args))}
 	}
-	sc, ok := scenarios.Lookup(name)
-	if !ok {
-		var names []string
-		for _, s := range scenarios.All() {
-			names = append(names, s.Name)
-		}
-		return usageError{fmt.Sprintf("sim: no scenario %q (there are: %s)", name, strings.Join(names, ", "))}
+	sc, err := lookupScenario("sim", name)
+	if err != nil {
+		return err
 	}
-	f, err := sim.ParseFaults(*faults)
+	faults, err := sim.ParseFaults(f.faults)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	base := sim.Config{Faults: f, Swarm: *swarm, Scenario: sc.Name}
-	if *cost != "" {
-		lo, hi, ok := strings.Cut(*cost, "-")
+	base := sim.Config{Faults: faults, Swarm: f.swarm, Scenario: sc.Name}
+	if f.cost != "" {
+		lo, hi, ok := strings.Cut(f.cost, "-")
 		min, err1 := time.ParseDuration(lo)
 		max, err2 := time.ParseDuration(hi)
 		if !ok || err1 != nil || err2 != nil || min < 0 || max < min {
-			return usageError{fmt.Sprintf("sim: --cost %q: want MIN-MAX durations such as 0-2ms", *cost)}
+			return usageError{fmt.Sprintf("sim: --cost %q: want MIN-MAX durations such as 0-2ms", f.cost)}
 		}
 		base.CallbackCost = sim.Range{Min: min, Max: max}
 	}
-	opts := simOptions{scenario: sc.Name, faults: *faults, swarm: *swarm, cost: *cost}
-	if *seeds == "" {
-		if *shard != "" {
+	opts := simOptions{scenario: sc.Name, faults: f.faults, swarm: f.swarm, cost: f.cost}
+	if f.seeds == "" {
+		if f.shard != "" {
 			return usageError{"sim: --shard splits the seeds of a sweep: use it with --seeds A-B"}
 		}
-		return simOne(sc, base, *seed, *traceFile, opts, stdout)
+		return simOne(sc, base, f.seed.n, f.trace, opts, stdout)
 	}
-	if fl.seed.set {
+	if f.seed.set {
 		return usageError{"sim: --seed runs one seed and --seeds a range: give one of them"}
 	}
-	if *traceFile != "" {
+	if f.trace != "" {
 		return usageError{"sim: --trace writes one run: use it with --seed"}
 	}
-	first, last, err := parseRange(*seeds)
+	first, last, err := parseRange(f.seeds)
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	k, n := 1, 1
-	if *shard != "" {
-		if k, n, err = parseShard(*shard); err != nil {
+	if f.shard != "" {
+		if k, n, err = parseShard(f.shard); err != nil {
 			return usageError{err.Error()}
 		}
 	}
-	if *jobs < 1 {
+	if f.jobs < 1 {
 		return usageError{"sim: -j must be at least 1"}
 	}
-	return simSweep(sc, base, first, last, k, n, *jobs, opts, stdout, stderr)
+	return simSweep(sc, base, first, last, k, n, f.jobs, opts, stdout, stderr)
 }
 
 // simOne runs one seed and prints the scenario's output and the verdict. The trace,
