@@ -2,43 +2,75 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
-	"os"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/nodeloop/nodeloop/internal/bench"
 )
 
+// benchFlags are the flags of nodeloop bench.
+type benchFlags struct {
+	vs, only string
+	scale    float64
+}
+
+func (f *benchFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.vs, "vs", "libuv,node,go", "the `PEERS` to compare with: "+strings.Join(benchPeers(), ", ")+" (bash bench/setup.sh installs libuv and Node.js)")
+	fs.StringVar(&f.only, "only", "", "run only these `BENCHMARKS` (comma-separated: "+strings.Join(bench.Names(), ", ")+")")
+	fs.Float64Var(&f.scale, "scale", 1, "multiply every benchmark's operation count by `X` (0.01 for a quick look)")
+}
+
+// benchPeers returns the implementations --vs may name: every registered one but
+// nodeloop's own, and the external peers.
+func benchPeers() []string {
+	var peers []string
+	for _, impl := range bench.Registered("") {
+		if impl != bench.ImplNodeloop {
+			peers = append(peers, impl)
+		}
+	}
+	peers = append(peers, bench.ImplLibuv, bench.ImplNode)
+	slices.Sort(peers)
+	return slices.Compact(peers)
+}
+
 // benchCmd runs nodeloop's benchmarks beside the same workloads in libuv, Node.js and
 // plain Go, in one run, and prints the ratios.
-func benchCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("bench")
-	vs := fs.String("vs", "libuv,node,go", "the `PEERS` to compare with: libuv, node, go")
-	only := fs.String("only", "", "run only these `BENCHMARKS` (comma-separated: "+strings.Join(bench.Names(), ", ")+")")
-	scale := fs.Float64("scale", 1, "multiply every benchmark's operation count by `X` (0.01 for a quick look)")
-	if err := parse(fs, args); err != nil {
+func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
+	if err := noArgs("bench", args); err != nil {
 		return err
 	}
 	impls := []string{bench.ImplNodeloop}
-	for _, p := range strings.Split(*vs, ",") {
+	for _, p := range strings.Split(f.vs, ",") {
 		if p = strings.TrimSpace(p); p != "" {
+			if !slices.Contains(benchPeers(), p) {
+				return usageError{fmt.Sprintf("bench: --vs: no peer %q (there are: %s)", p, strings.Join(benchPeers(), ", "))}
+			}
 			impls = append(impls, p)
 		}
 	}
 	var names []string
-	if *only != "" {
-		names = strings.Split(*only, ",")
+	if f.only != "" {
+		names = strings.Split(f.only, ",")
+		for _, name := range names {
+			if !slices.Contains(bench.Names(), name) {
+				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s)", name, strings.Join(bench.Names(), ", "))}
+			}
+		}
 	}
-	if *scale <= 0 {
-		return usageError{"bench: --scale must be positive, not " + strconv.FormatFloat(*scale, 'g', -1, 64)}
+	if !(f.scale > 0) || math.IsInf(f.scale, 1) {
+		return usageError{"bench: --scale must be a positive finite number, not " + strconv.FormatFloat(f.scale, 'g', -1, 64)}
 	}
 	ops := map[string]int{}
 	for _, b := range bench.Benchmarks() {
-		ops[b.Name] = max(1, int(float64(b.Ops)**scale))
+		ops[b.Name] = max(1, int(float64(b.Ops)*f.scale))
 	}
-	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Progress: os.Stderr})
+	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Progress: stderr})
 	if len(rows) > 0 {
 		fmt.Fprintln(stdout)
 		bench.Table(stdout, rows, bench.ImplLibuv)

@@ -3,19 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/nodeloop/nodeloop/properties"
 )
 
 // checkCmd checks a trace against the invariants of SEMANTICS.md.
-func checkCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("check")
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
+	if len(args) != 1 {
 		return usageError{"check: name one trace file: nodeloop check FILE"}
-	}
-	if err := parse(fs, args[1:]); err != nil {
-		return err
 	}
 	_, events, err := loadTraceFile(args[0])
 	if err != nil {

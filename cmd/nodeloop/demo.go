@@ -1,38 +1,49 @@
 package main
 
 import (
-	"bufio"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
-// demo runs the book's program on the operating system's clock, poller and pool.
-func demo(args []string, stdout io.Writer) error {
-	fs := newFlags("demo")
-	traceFile := fs.String("trace", "", "write the run's trace (JSON Lines) to `FILE`")
-	if err := parse(fs, args); err != nil {
+// demoFlags are the flags of nodeloop demo.
+type demoFlags struct {
+	trace string
+}
+
+func (f *demoFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.trace, "trace", "", "write the run's trace (JSON Lines) to `FILE`")
+}
+
+// demoCmd runs the book's program on the operating system's clock, poller and pool.
+func demoCmd(f *demoFlags, args []string, stdout, _ io.Writer) error {
+	if err := noArgs("demo", args); err != nil {
 		return err
 	}
-	var rec *traces.Recorder
-	var flush func() error
-	if *traceFile != "" {
-		f, err := os.Create(*traceFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
+	return demo(scenarios.Demo, f.trace, stdout)
+}
+
+// demo runs program on the operating system's clock, poller and pool, printing its
+// output to stdout and, when traceFile is not empty, its trace to traceFile, which
+// is flushed and closed even when the run fails.
+func demo(program func(*nodeloop.Loop, scenarios.Output) func(), traceFile string, stdout io.Writer) error {
+	if traceFile == "" {
+		return runDemo(program, stdout, nil)
+	}
+	return writeToFile(traceFile, func(w io.Writer) error {
 		h := traces.NewHeader("real")
 		h.Scenario = "demo"
-		w := bufio.NewWriter(f)
-		rec = traces.NewRecorder(w, h)
-		flush = func() error { return errors.Join(rec.Flush(), w.Flush(), f.Sync()) }
-	}
+		rec := traces.NewRecorder(w, h)
+		return joinErrors(runDemo(program, stdout, rec), rec.Flush())
+	})
+}
+
+// runDemo runs program, its events going to rec when rec is not nil.
+func runDemo(program func(*nodeloop.Loop, scenarios.Output) func(), stdout io.Writer, rec *traces.Recorder) error {
 	var next interface{ Event(*traces.Event) }
 	if rec != nil {
 		next = rec
@@ -43,12 +54,9 @@ func demo(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	if err := l.Run(scenarios.Demo(l, out)); err != nil {
+	if err := l.Run(program(l, out)); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "===== FINISHED =====")
-	if flush != nil {
-		return flush()
-	}
 	return nil
 }

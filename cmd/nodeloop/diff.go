@@ -11,6 +11,17 @@ import (
 	"github.com/nodeloop/nodeloop/traces"
 )
 
+// diffFlags are the flags of nodeloop diff.
+type diffFlags struct {
+	timing, workers, pending bool
+}
+
+func (f *diffFlags) define(fs *flag.FlagSet) {
+	fs.BoolVar(&f.timing, "ignore-timing", false, "ignore times, timeouts, delays, deadlines and repeats")
+	fs.BoolVar(&f.workers, "ignore-workers", false, "ignore which pool worker ran each job")
+	fs.BoolVar(&f.pending, "ignore-pending", false, "ignore the pending count")
+}
+
 // diffCmd compares two traces and reports their first divergence:
 //
 //	nodeloop diff [--ignore-timing] [--ignore-workers] [--ignore-pending] A B
@@ -18,15 +29,8 @@ import (
 // Equal traces print one line and succeed; different ones are a finding (exit 1)
 // that shows where; a file that cannot be read or decoded is an input error (exit 2)
 // naming the file and the line.
-func diffCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("diff")
-	timing := fs.Bool("ignore-timing", false, "ignore times, timeouts, delays, deadlines and repeats")
-	workers := fs.Bool("ignore-workers", false, "ignore which pool worker ran each job")
-	pending := fs.Bool("ignore-pending", false, "ignore the pending count")
-	files, err := parseTraceArgs(fs, args)
-	if err != nil {
-		return err
-	}
+func diffCmd(f *diffFlags, files []string, stdout, _ io.Writer) error {
+	timing, workers, pending := &f.timing, &f.workers, &f.pending
 	if len(files) != 2 {
 		return usageError{fmt.Sprintf("diff: want two trace files A B, got %d", len(files))}
 	}
@@ -56,22 +60,6 @@ func diffCmd(args []string, stdout io.Writer) error {
 	return findingError{fmt.Sprintf("%s (a) and %s (b) differ\n%s", files[0], files[1], strings.TrimSuffix(d.String(), "\n"))}
 }
 
-// parseTraceArgs parses flags that may come before, between or after the file
-// arguments, and returns the files. Flag errors are usage errors.
-func parseTraceArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
-		}
-		if fs.NArg() == 0 {
-			return files, nil
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // loadTraceFile reads and decodes the trace in path. An unreadable or malformed
 // file is an inputError naming the file (and the line).
 func loadTraceFile(path string) (traces.Header, []traces.Event, error) {
@@ -85,21 +73,4 @@ func loadTraceFile(path string) (traces.Header, []traces.Event, error) {
 		return traces.Header{}, nil, inputError{fmt.Errorf("%s: %w", path, err)}
 	}
 	return h, events, nil
-}
-
-// writeOutputFile calls write with a writer on path, or on stdout when path is
-// empty or "-", and returns the first error of writing or closing.
-func writeOutputFile(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		return write(stdout)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

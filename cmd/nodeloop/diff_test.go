@@ -67,7 +67,7 @@ func TestDiffCmd(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := diffCmd(tc.args, &out)
+			err := runCommand("diff", tc.args, &out)
 			checkErr(t, err, tc.wantType)
 			text := out.String()
 			if err != nil {

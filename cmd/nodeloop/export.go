@@ -1,11 +1,22 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
+
+// exportFlags are the flags of nodeloop export.
+type exportFlags struct {
+	format, out string
+}
+
+func (f *exportFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.format, "format", "chrome", "the output `FORMAT`: chrome, the JSON that Perfetto and chrome://tracing open")
+	fs.StringVar(&f.out, "o", "", "write to `OUT` instead of stdout")
+}
 
 // exportCmd converts a trace for another tool:
 //
@@ -13,14 +24,8 @@ import (
 //
 // chrome is the Chrome Trace Event JSON that Perfetto (ui.perfetto.dev) and
 // chrome://tracing open. The output goes to stdout unless -o names a file.
-func exportCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("export")
-	format := fs.String("format", "chrome", "the output `FORMAT`: chrome")
-	out := fs.String("o", "", "write to `OUT` instead of stdout")
-	files, err := parseTraceArgs(fs, args)
-	if err != nil {
-		return err
-	}
+func exportCmd(f *exportFlags, files []string, stdout, _ io.Writer) error {
+	format, out := &f.format, &f.out
 	if len(files) != 1 {
 		return usageError{fmt.Sprintf("export: want one trace file, got %d", len(files))}
 	}

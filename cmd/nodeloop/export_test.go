@@ -33,7 +33,7 @@ func TestExportCmd(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout bytes.Buffer
-			err := exportCmd(tc.args, &stdout)
+			err := runCommand("export", tc.args, &stdout)
 			checkErr(t, err, tc.wantType)
 			if err != nil {
 				if !strings.Contains(err.Error(), tc.want) {

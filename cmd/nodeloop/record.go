@@ -1,10 +1,9 @@
 package main
 
 import (
-	"bufio"
+	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/nodeloop/nodeloop"
@@ -26,49 +25,43 @@ func lookupScenario(cmd, name string) (scenarios.Scenario, error) {
 	return sc, nil
 }
 
+// recordFlags are the flags of nodeloop record.
+type recordFlags struct {
+	out string
+}
+
+func (f *recordFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.out, "o", "", "write the trace to `FILE` (required)")
+}
+
 // recordCmd runs a scenario on the operating system's back ends and records its
-// trace with every input, for replay.
-func recordCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("record")
-	outFile := fs.String("o", "", "write the trace to `FILE` (required)")
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+// trace with every input, for replay. The trace is flushed and closed even when the
+// run fails.
+func recordCmd(f *recordFlags, args []string, stdout, _ io.Writer) error {
+	if len(args) != 1 {
 		return usageError{"record: name a scenario: nodeloop record SCENARIO -o FILE"}
 	}
-	name, args := args[0], args[1:]
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *outFile == "" {
+	name := args[0]
+	if f.out == "" {
 		return usageError{"record: -o FILE is required"}
 	}
 	sc, err := lookupScenario("record", name)
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*outFile)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	h := traces.NewHeader("real")
-	h.Scenario = sc.Name
-	out := scenarios.NewPrinter(stdout, nil)
-	if err := replay.Record(w, h, func(l *nodeloop.Loop) { sc.Main(l, out)() }); err != nil {
-		return err
-	}
-	return w.Flush()
+	return writeToFile(f.out, func(w io.Writer) error {
+		h := traces.NewHeader("real")
+		h.Scenario = sc.Name
+		out := scenarios.NewPrinter(stdout, nil)
+		return replay.Record(w, h, func(l *nodeloop.Loop) { sc.Main(l, out)() })
+	})
 }
 
 // replayCmd re-runs a recorded scenario from its trace's inputs and compares the
 // events: exit 0 when every one is identical, 1 when not.
-func replayCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("replay")
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+func replayCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
+	if len(args) != 1 {
 		return usageError{"replay: name one trace file: nodeloop replay FILE"}
-	}
-	if err := parse(fs, args[1:]); err != nil {
-		return err
 	}
 	h, events, err := loadTraceFile(args[0])
 	if err != nil {

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"bufio"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -40,83 +41,117 @@ func (o simOptions) command(seed uint64) string {
 	return cmd
 }
 
+// simFlags are the flags of nodeloop sim.
+type simFlags struct {
+	seed                              seedFlag
+	seeds, shard, faults, cost, trace string
+	jobs                              int
+	swarm                             bool
+}
+
+func (f *simFlags) define(fs *flag.FlagSet) {
+	f.seed.n = 1
+	fs.Var(&f.seed, "seed", "run seed `N`, printing the scenario's output")
+	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive) and summarise")
+	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time")
+	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds (every N-th, from the K-th)")
+	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: "+strings.Join(sim.FaultNames, ",")+", all; each may take =P")
+	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
+	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
+	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
+}
+
+// seedFlag is the value of --seed, which remembers whether it was given.
+type seedFlag struct {
+	n   uint64
+	set bool
+}
+
+func (s *seedFlag) String() string { return strconv.FormatUint(s.n, 10) }
+
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return errors.New("want a whole number from 0 to 2^64-1")
+	}
+	s.n, s.set = n, true
+	return nil
+}
+
 // simCmd runs a scenario on the simulator: one seed with its output, or a range of
 // seeds in parallel with a summary.
-func simCmd(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sim")
-	seed := fs.Uint64("seed", 1, "run seed `N`, printing the scenario's output")
-	seeds := fs.String("seeds", "", "run the seeds in `A-B` (inclusive) and summarise")
-	jobs := fs.Int("j", runtime.GOMAXPROCS(0), "run `N` seeds at a time")
-	shard := fs.String("shard", "", "run only shard `K/N` of the seeds (every N-th, from the K-th)")
-	faults := fs.String("faults", "", "inject `FAULTS`: "+strings.Join(sim.FaultNames, ",")+", all; each may take =P")
-	swarm := fs.Bool("swarm", false, "draw each seed's mix of faults from the seed")
-	cost := fs.String("cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
-	traceFile := fs.String("trace", "", "write the trace of the one seed run to `FILE`")
+func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	name := "demo"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
+	switch len(args) {
+	case 0:
+	case 1:
+		name = args[0]
+	default:
+		return usageError{fmt.Sprintf("sim: name one scenario, not %d", len(args))}
 	}
-	if err := parse(fs, args); err != nil {
+	sc, err := lookupScenario("sim", name)
+	if err != nil {
 		return err
 	}
-	sc, ok := scenarios.Lookup(name)
-	if !ok {
-		var names []string
-		for _, s := range scenarios.All() {
-			names = append(names, s.Name)
-		}
-		return usageError{fmt.Sprintf("sim: no scenario %q (there are: %s)", name, strings.Join(names, ", "))}
-	}
-	f, err := sim.ParseFaults(*faults)
+	faults, err := sim.ParseFaults(f.faults)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	base := sim.Config{Faults: f, Swarm: *swarm, Scenario: sc.Name}
-	if *cost != "" {
-		lo, hi, ok := strings.Cut(*cost, "-")
+	base := sim.Config{Faults: faults, Swarm: f.swarm, Scenario: sc.Name}
+	if f.cost != "" {
+		lo, hi, ok := strings.Cut(f.cost, "-")
 		min, err1 := time.ParseDuration(lo)
 		max, err2 := time.ParseDuration(hi)
 		if !ok || err1 != nil || err2 != nil || min < 0 || max < min {
-			return usageError{fmt.Sprintf("sim: --cost %q: want MIN-MAX durations such as 0-2ms", *cost)}
+			return usageError{fmt.Sprintf("sim: --cost %q: want MIN-MAX durations such as 0-2ms", f.cost)}
 		}
 		base.CallbackCost = sim.Range{Min: min, Max: max}
 	}
-	opts := simOptions{scenario: sc.Name, faults: *faults, swarm: *swarm, cost: *cost}
-	if *seeds == "" {
-		return simOne(sc, base, *seed, *traceFile, opts, stdout)
+	opts := simOptions{scenario: sc.Name, faults: f.faults, swarm: f.swarm, cost: f.cost}
+	if f.seeds == "" {
+		if f.shard != "" {
+			return usageError{"sim: --shard splits the seeds of a sweep: use it with --seeds A-B"}
+		}
+		return simOne(sc, base, f.seed.n, f.trace, opts, stdout)
 	}
-	if *traceFile != "" {
+	if f.seed.set {
+		return usageError{"sim: --seed runs one seed and --seeds a range: give one of them"}
+	}
+	if f.trace != "" {
 		return usageError{"sim: --trace writes one run: use it with --seed"}
 	}
-	first, last, err := parseRange(*seeds)
+	first, last, err := parseRange(f.seeds)
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	k, n := 1, 1
-	if *shard != "" {
-		if k, n, err = parseShard(*shard); err != nil {
+	if f.shard != "" {
+		if k, n, err = parseShard(f.shard); err != nil {
 			return usageError{err.Error()}
 		}
 	}
-	if *jobs < 1 {
+	if f.jobs < 1 {
 		return usageError{"sim: -j must be at least 1"}
 	}
-	return simSweep(sc, base, first, last, k, n, *jobs, opts, stdout, stderr)
+	return simSweep(sc, base, first, last, k, n, f.jobs, opts, stdout, stderr)
 }
 
-// simOne runs one seed and prints the scenario's output and the verdict.
+// simOne runs one seed and prints the scenario's output and the verdict. The trace,
+// when asked for, is flushed and closed whatever the run's outcome.
 func simOne(sc scenarios.Scenario, cfg sim.Config, seed uint64, traceFile string, opts simOptions, stdout io.Writer) error {
 	cfg.Seed = seed
 	if traceFile != "" {
-		f, err := os.Create(traceFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
-		defer w.Flush()
-		cfg.Trace = w
+		return writeToFile(traceFile, func(w io.Writer) error {
+			cfg.Trace = w
+			return simRun(sc, cfg, opts, stdout)
+		})
 	}
+	return simRun(sc, cfg, opts, stdout)
+}
+
+// simRun runs cfg's one seed and prints the scenario's output and the verdict.
+func simRun(sc scenarios.Scenario, cfg sim.Config, opts simOptions, stdout io.Writer) error {
+	seed := cfg.Seed
 	out := scenarios.NewPrinter(stdout, nil)
 	cfg.Tracer = out
 	start := time.Now()
@@ -252,6 +287,9 @@ func parseShard(s string) (int, int, error) {
 
 // isTerminal reports whether w is a terminal, where progress may be shown.
 func isTerminal(w io.Writer) bool {
+	if o, ok := w.(*output); ok {
+		w = o.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -1,11 +1,21 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
+
+// viewFlags are the flags of nodeloop view.
+type viewFlags struct {
+	out string
+}
+
+func (f *viewFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.out, "o", "", "write the page to `OUT` (an .html file) instead of stdout")
+}
 
 // viewCmd writes a trace as a self-contained HTML timeline, one file to open in any
 // browser without a network:
@@ -13,13 +23,8 @@ import (
 //	nodeloop view FILE [-o out.html]
 //
 // The page goes to stdout unless -o names a file.
-func viewCmd(args []string, stdout io.Writer) error {
-	fs := newFlags("view")
-	out := fs.String("o", "", "write the page to `OUT` (an .html file) instead of stdout")
-	files, err := parseTraceArgs(fs, args)
-	if err != nil {
-		return err
-	}
+func viewCmd(f *viewFlags, files []string, stdout, _ io.Writer) error {
+	out := &f.out
 	if len(files) != 1 {
 		return usageError{fmt.Sprintf("view: want one trace file, got %d", len(files))}
 	}

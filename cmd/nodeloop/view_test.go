@@ -19,7 +19,7 @@ import (
 func TestViewCmd(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.html")
-	if err := viewCmd([]string{testTrace, "-o", out}, &bytes.Buffer{}); err != nil {
+	if err := runCommand("view", []string{testTrace, "-o", out}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(out)
@@ -30,7 +30,7 @@ func TestViewCmd(t *testing.T) {
 		t.Fatalf("not the timeline page:\n%.300s", page)
 	}
 	var stdout bytes.Buffer
-	if err := viewCmd([]string{testTrace}, &stdout); err != nil {
+	if err := runCommand("view", []string{testTrace}, &stdout); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(stdout.Bytes(), page) {
@@ -38,13 +38,13 @@ func TestViewCmd(t *testing.T) {
 	}
 
 	truncated := writeFile(t, dir, "cut.jsonl", []byte(`{"format":"nodeloop-trace","version":1}`+"\n"+`{"seq":1,"tick":0,"ph`))
-	err = viewCmd([]string{truncated, "-o", out}, &stdout)
+	err = runCommand("view", []string{truncated, "-o", out}, &stdout)
 	checkErr(t, err, "input")
 	if !strings.Contains(err.Error(), "cut.jsonl: trace line 2: truncated") {
 		t.Errorf("error %q does not name the file and line", err)
 	}
-	checkErr(t, viewCmd(nil, &stdout), "usage")
-	checkErr(t, viewCmd([]string{"-x", testTrace}, &stdout), "usage")
+	checkErr(t, runCommand("view", nil, &stdout), "usage")
+	checkErr(t, runCommand("view", []string{"-x", testTrace}, &stdout), "usage")
 }
 
 // chromiumPath is where Debian's chromium package puts the browser.
@@ -119,7 +119,7 @@ func TestViewInChromium(t *testing.T) {
 			}
 
 			page := filepath.Join(t.TempDir(), name+".html")
-			if err := viewCmd([]string{trace, "-o", page}, &bytes.Buffer{}); err != nil {
+			if err := runCommand("view", []string{trace, "-o", page}, &bytes.Buffer{}); err != nil {
 				t.Fatal(err)
 			}
 			static, err := os.ReadFile(page)
