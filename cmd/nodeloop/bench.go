@@ -13,6 +13,10 @@ import (
 	"github.com/nodeloop/nodeloop/internal/bench"
 )
 
+// benchOpsMax is the most operations --scale may ask of one benchmark: ten times
+// the largest default, far past what fits in a run's memory on the peers.
+const benchOpsMax = 100_000_000
+
 // benchFlags are the flags of nodeloop bench.
 type benchFlags struct {
 	vs, only string
@@ -29,9 +33,9 @@ func (f *benchFlags) define(fs *flag.FlagSet) {
 // nodeloop's own, and the external peers.
 func benchPeers() []string {
 	var peers []string
-	for _, impl := range bench.Registered("") {
-		if impl != bench.ImplNodeloop {
-			peers = append(peers, impl)
+	for _, w := range bench.Workloads() {
+		if w.Impl != bench.ImplNodeloop {
+			peers = append(peers, w.Impl)
 		}
 	}
 	peers = append(peers, bench.ImplLibuv, bench.ImplNode)
@@ -68,7 +72,11 @@ func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
 	}
 	ops := map[string]int{}
 	for _, b := range bench.Benchmarks() {
-		ops[b.Name] = max(1, int(float64(b.Ops)*f.scale))
+		n := float64(b.Ops) * f.scale
+		if n > benchOpsMax {
+			return usageError{fmt.Sprintf("bench: --scale %g makes %s run %.0f operations; the most is %d", f.scale, b.Name, n, benchOpsMax)}
+		}
+		ops[b.Name] = max(1, int(n))
 	}
 	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Progress: stderr})
 	if len(rows) > 0 {

@@ -203,6 +203,7 @@ func TestExitTwo(t *testing.T) {
 		{[]string{"bench", "--scale", "+Inf"}, "--scale"},
 		{[]string{"bench", "--scale", "0"}, "--scale"},
 		{[]string{"bench", "--scale", "-1"}, "--scale"},
+		{[]string{"bench", "--scale", "1e12"}, "--scale"},
 		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
 		{[]string{"export", testTrace, "-o", unwritable}, unwritable},
 		{[]string{"view", testTrace, "-o", unwritable}, unwritable},
