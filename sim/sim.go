@@ -298,7 +298,7 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 		"job_time":      []int64{int64(cfg.JobTime.Min), int64(cfg.JobTime.Max)},
 		"callback_cost": []int64{int64(cfg.CallbackCost.Min), int64(cfg.CallbackCost.Max)},
 		"faults":        f.String(),
-		"swarm": cfg.Swarm, "time_limit": int64(cfg.TimeLimit), "step_limit": cfg.StepLimit,
+		"swarm":         cfg.Swarm, "time_limit": int64(cfg.TimeLimit), "step_limit": cfg.StepLimit,
 	}
 }
 
