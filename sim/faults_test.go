@@ -11,7 +11,9 @@ import (
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // field is where one fault lives on the fakes: its probability and, for a fault with
@@ -307,6 +309,72 @@ func TestSwarmDrawsFromTheBase(t *testing.T) {
 	for _, name := range sim.FaultNames {
 		if !drawn[name] {
 			t.Errorf("100 seeds of swarm mode from no base never drew %s", name)
+		}
+	}
+}
+
+// printed keeps what a scenario prints.
+type printed struct{ lines []string }
+
+func (p *printed) Print(who, line string) { p.lines = append(p.lines, who+": "+line) }
+
+// A fault draw of 0 is calm: with fakepoller.First, which draws 0 every time, and
+// every fault on at a probability below 1 (the default, and the highest one there
+// is), the echo and demo scenarios run exactly as with no faults at all. No fault
+// strikes: every fault is drawn, and none draws what a strike draws next (a short
+// read's or write's size, how late a wake-up, how slow a job), and apart from the
+// fault draws the trace and the output are those of the calm run, so no connection
+// is refused or reset, no message spikes, no job is slow or fails.
+func TestFirstIsCalm(t *testing.T) {
+	afterStrike := []string{"net.read.size", "net.write.size", "wake.late", "pool.slow"}
+	drawn := map[string]bool{}
+	for _, name := range []string{"echo", "demo"} {
+		sc, ok := scenarios.Lookup(name)
+		if !ok {
+			t.Fatalf("no scenario %s", name)
+		}
+		trace := func(faults sim.Faults) (*sim.Result, []traces.Event, []string) {
+			out := &printed{}
+			res := run(t, sim.Config{Choices: fakepoller.First{}, Faults: faults, KeepTrace: true, Scenario: name},
+				func(l *nodeloop.Loop) { sc.Main(l, out)() })
+			if res.Failed() {
+				t.Fatalf("%s with faults %v under First: %v", name, faults, res)
+			}
+			// A phase's event is written before the first event of the phase, a
+			// fault draw included, so it is left out with the draws.
+			var evs []traces.Event
+			for _, e := range res.Events {
+				if e.Kind != traces.KindChoice && e.Kind != traces.KindPhase {
+					e.Seq = 0
+					evs = append(evs, e)
+				}
+			}
+			return res, evs, out.lines
+		}
+		_, calm, calmOut := trace(sim.Faults{})
+		for _, list := range []string{"all", "all=0.999999"} {
+			faults, err := sim.ParseFaults(list)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, evs, out := trace(faults)
+			for _, c := range res.Choices {
+				if strings.HasPrefix(c.What, "fault.") {
+					drawn[c.What] = true
+				}
+				if slices.Contains(afterStrike, c.What) {
+					t.Errorf("%s, faults %s: drew %v, which only a fault that struck draws", name, list, c)
+				}
+			}
+			if !reflect.DeepEqual(evs, calm) || !slices.Equal(out, calmOut) {
+				t.Errorf("%s, faults %s under First: %d events and output %q; the calm run has %d events and output %q",
+					name, list, len(evs), out, len(calm), calmOut)
+			}
+		}
+	}
+	for _, k := range sim.KnownFaults() {
+		if !drawn[k.Choice] {
+			t.Errorf("the scenarios never drew %s: the test does not show that %s stays calm", k.Choice, k.Name)
 		}
 	}
 }

@@ -294,11 +294,14 @@ func withDefaults(cfg Config) Config {
 // headerConfig is what a trace's header records of the configuration.
 func headerConfig(cfg Config, f Faults) map[string]any {
 	return map[string]any{
-		"workers": cfg.Workers, "latency": []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
+		"workers":       cfg.Workers,
+		"latency":       []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
 		"job_time":      []int64{int64(cfg.JobTime.Min), int64(cfg.JobTime.Max)},
 		"callback_cost": []int64{int64(cfg.CallbackCost.Min), int64(cfg.CallbackCost.Max)},
-		"faults":        f.String(),
-		"swarm":         cfg.Swarm, "time_limit": int64(cfg.TimeLimit), "step_limit": cfg.StepLimit,
+		"faults":        f.String(), // as ParseFaults reads them
+		"swarm":         cfg.Swarm,
+		"time_limit":    int64(cfg.TimeLimit),
+		"step_limit":    cfg.StepLimit,
 	}
 }
 
