@@ -105,12 +105,14 @@ func lookupFault(name string) int {
 }
 
 // ParseFaults reads a comma-separated list of faults, each a name of FaultNames,
-// optionally with "=P", its probability (default 0.05), and for a fault with a
-// latency optionally ":LATENCY" after it (a time.ParseDuration string; default that
-// of KnownFaults): "reset,spike=0.2:1s". "all" (or "all=P") is every fault at its
-// default latency; "" and "none" are none. A probability must be a number from 0 to
-// 1 in steps of one in a million; an empty item, a fault named twice ("all" names
-// every fault) and anything after a valid item's end are errors that name the item.
+// optionally with "=P", its probability (default 0.05), and, for a fault with a
+// latency, optionally ":LATENCY" after it (a time.ParseDuration string; the default
+// is the fault's Latency in KnownFaults): "reset,spike=0.2:1s". "all" (or "all=P")
+// is every fault at its default latency; "" and "none" are none. The list is read
+// strictly: a probability that is not a number from 0 to 1 in steps of one in a
+// million ("0.5xyz", "NaN", ""), an empty item, an unknown name, a fault set twice
+// ("all" sets every fault) and a latency on a fault without one are errors that
+// name the item.
 func ParseFaults(list string) (Faults, error) {
 	var f Faults
 	if list == "" || list == "none" {
