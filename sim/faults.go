@@ -77,13 +77,15 @@ var faultTable = [...]faultRow{
 
 // FaultNames are the names of the faults ParseFaults knows, in the order it lists
 // them.
-var FaultNames = func() []string {
+var FaultNames = faultNames()
+
+func faultNames() []string {
 	names := make([]string, len(faultTable))
 	for i := range faultTable {
 		names[i] = faultTable[i].Name
 	}
 	return names
-}()
+}
 
 // KnownFaults returns the faults ParseFaults knows, in the order of FaultNames.
 func KnownFaults() []Fault {
