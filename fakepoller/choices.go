@@ -1,6 +1,10 @@
 package fakepoller
 
-import "time"
+import (
+	"fmt"
+	"math"
+	"time"
+)
 
 // Choices is where every nondeterministic decision of a simulated world comes from:
 // which of two simultaneous events goes first, how long a packet takes, how many
@@ -12,12 +16,19 @@ import "time"
 // name says what is decided (for example "net.latency" or "net.read.size") so that a
 // replay can tell when a recorded choice no longer fits. Implementations need not be
 // safe for concurrent use: a simulated world runs on one goroutine.
+//
+// Option 0 is the calm one for every decision: the minimum latency, the first of
+// simultaneous completions, the mildest short read or write, no fault. So First
+// is the calm world, and rapid, which shrinks every draw towards 0, shrinks a
+// failure towards the fewest faults that still make it.
 type Choices interface {
 	Choose(what string, n int) int
 }
 
 // First is the Choices that always takes the first option: no latency beyond the
-// minimum, full reads and writes, no faults. It is what the zero Options use.
+// minimum, the first of simultaneous completions first, no fault of a probability
+// below 1 (a fault draw of 0 is always calm, see Chance). It is what the zero
+// Options use.
 type First struct{}
 
 // Choose returns 0.
@@ -36,9 +47,31 @@ func Between(c Choices, what string, lo, hi, step time.Duration) time.Duration {
 	return lo + time.Duration(c.Choose(what, n))*step
 }
 
-// Chance reports whether an event of probability p (0 to 1) happens, drawn from c in
-// steps of 1/1000, for the decision named what. p <= 0 never draws, so a world with no
-// faults makes no fault choices.
+// ChanceResolution is how finely Chance tells probabilities apart: it draws one of
+// ChanceResolution options, so a probability it can honour is a whole number of
+// millionths. Options and sim's fault lists reject a finer probability, which would
+// otherwise be rounded.
+const ChanceResolution = 1_000_000
+
+// CheckProbability reports why p is not a probability Chance can draw exactly: not a
+// number from 0 to 1, or finer than 1/ChanceResolution. It returns nil for one it
+// can.
+func CheckProbability(p float64) error {
+	if !(p >= 0 && p <= 1) {
+		return fmt.Errorf("probability %v is not a number from 0 to 1", p)
+	}
+	if k := p * ChanceResolution; math.Abs(k-math.Round(k)) > 1e-6 {
+		return fmt.Errorf("probability %v is finer than one in a million (%g), the finest a fault can be drawn", p, 1.0/ChanceResolution)
+	}
+	return nil
+}
+
+// Chance reports whether an event of probability p (0 to 1) happens, drawn from c
+// among ChanceResolution options for the decision named what; p is rounded to the
+// nearest 1/ChanceResolution. The event happens for the highest draws, so that a
+// draw of 0, which First and rapid's shrinking make, is always the calm outcome
+// when p < 1. p <= 0 never draws, so a world with no faults makes no fault choices;
+// p >= 1 happens without a draw.
 func Chance(c Choices, what string, p float64) bool {
 	if p <= 0 {
 		return false
@@ -46,5 +79,6 @@ func Chance(c Choices, what string, p float64) bool {
 	if p >= 1 {
 		return true
 	}
-	return c.Choose(what, 1000) < int(p*1000)
+	k := int(math.Round(p * ChanceResolution))
+	return c.Choose(what, ChanceResolution) >= ChanceResolution-k
 }

@@ -32,11 +32,13 @@
 // # Faults
 //
 // Options.Faults injects refused connections, resets in the middle of a stream,
-// short reads, short writes and latency spikes, each with a probability; the zero
-// Faults inject none and draw no choices for them. Every decision, fault or not,
-// goes through [Choices] under a name that says what it decides ("net.latency",
-// "net.read.size", "fault.reset", "wait.order", ...), so that a seeded generator
-// explores them and a recorded log replays them.
+// short reads, short writes, latency spikes and late wake-ups, each with a
+// probability counted in millionths; the zero Faults inject none and draw no choices
+// for them. Every decision, fault or not, goes through [Choices] under a name that
+// says what it decides ("net.latency", "net.read.size", "fault.reset",
+// "wait.order", ...), so that a seeded generator explores them and a recorded log
+// replays them. Option 0 of every decision is the calm one, so [First] is a world
+// without faults and shrinking a property test's draws removes faults.
 //
 // # Goroutines
 //

@@ -57,7 +57,8 @@ func New(clock *fakeclock.Clock) *Poller {
 
 // NewWith returns a Poller that moves clock, with a network configured by opts. It
 // fails when opts make no sense: negative or inverted latency bounds, a negative
-// buffer size, a fault probability outside 0..1.
+// buffer size, a fault probability outside 0..1 or finer than one in a million, a
+// negative fault latency.
 func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err

@@ -393,7 +393,7 @@ func (p *Poller) tryRead(s *sock) {
 	case s.rx.arrived.len() > 0:
 		n := min(len(op.Buf), s.rx.arrived.len())
 		if n > 1 && Chance(p.choices, "fault.read.short", p.opts.Faults.ShortRead) {
-			n = 1 + p.choices.Choose("net.read.size", n-1)
+			n -= 1 + p.choices.Choose("net.read.size", n-1) // 0: one byte short, the mildest
 		}
 		copy(op.Buf, s.rx.arrived.peek(n))
 		s.rx.arrived.discard(n)
@@ -422,7 +422,7 @@ func (p *Poller) pump(s *sock) {
 		}
 		n := min(room, len(op.Buf)-op.N)
 		if n > 1 && Chance(p.choices, "fault.write.short", p.opts.Faults.ShortWrite) {
-			n = 1 + p.choices.Choose("net.write.size", n-1)
+			n -= 1 + p.choices.Choose("net.write.size", n-1) // 0: one byte short, the mildest
 		}
 		s.tx.transit.push(op.Buf[op.N : op.N+n])
 		op.N += n

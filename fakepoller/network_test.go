@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -595,10 +597,78 @@ func TestOptionsValidation(t *testing.T) {
 		{"probability above 1", fakepoller.Options{Faults: fakepoller.Faults{Reset: 1.5}}},
 		{"negative probability", fakepoller.Options{Faults: fakepoller.Faults{ShortRead: -0.1}}},
 		{"negative spike", fakepoller.Options{Faults: fakepoller.Faults{SpikeLatency: -1}}},
+		{"negative late wake", fakepoller.Options{Faults: fakepoller.Faults{LateWakeLatency: -1}}},
+		{"NaN probability", fakepoller.Options{Faults: fakepoller.Faults{Spike: math.NaN()}}},
 	} {
 		if p, err := fakepoller.NewWith(fakeclock.New(), tc.opts); err == nil {
 			t.Errorf("NewWith with %s = %v, nil; want an error", tc.name, p)
 		}
+	}
+}
+
+// A probability finer than Chance can draw is refused, naming the fault, the value
+// and the resolution; one a whole number of millionths is accepted.
+func TestOptionsRejectFinerProbabilities(t *testing.T) {
+	for _, tc := range []struct {
+		faults fakepoller.Faults
+		field  string
+		value  string
+	}{
+		{fakepoller.Faults{Reset: 0.0005}, "", ""},
+		{fakepoller.Faults{Refused: 0.000001}, "", ""},
+		{fakepoller.Faults{LateWake: 0.999999}, "", ""},
+		{fakepoller.Faults{Reset: 0.0000005}, "Reset", "5e-07"},
+		{fakepoller.Faults{ShortWrite: 0.1234565}, "ShortWrite", "0.1234565"},
+		{fakepoller.Faults{LateWake: 0.9999999}, "LateWake", "0.9999999"},
+	} {
+		_, err := fakepoller.NewWith(fakeclock.New(), fakepoller.Options{Faults: tc.faults})
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("NewWith(%+v): %v; want it accepted", tc.faults, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("NewWith(%+v) accepted a probability finer than one in a million", tc.faults)
+			continue
+		}
+		for _, want := range []string{"Faults." + tc.field, tc.value, "one in a million"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("NewWith(%+v): %q does not say %q", tc.faults, err, want)
+			}
+		}
+	}
+}
+
+// Every field of Faults is checked: each probability field set to 2 and each
+// latency field set to -1 is refused with an error that names it, whatever faults
+// are added later.
+func TestOptionsValidateEveryFault(t *testing.T) {
+	typ := reflect.TypeFor[fakepoller.Faults]()
+	checked := 0
+	for i := range typ.NumField() {
+		field := typ.Field(i)
+		if !field.IsExported() {
+			continue
+		}
+		var f fakepoller.Faults
+		v := reflect.ValueOf(&f).Elem().Field(i)
+		switch field.Type {
+		case reflect.TypeFor[float64]():
+			v.SetFloat(2)
+		case reflect.TypeFor[time.Duration]():
+			v.SetInt(-1)
+		default:
+			t.Fatalf("Faults.%s is a %v: want a probability (float64) or a latency (time.Duration)", field.Name, field.Type)
+		}
+		_, err := fakepoller.NewWith(fakeclock.New(), fakepoller.Options{Faults: f})
+		if err == nil || !strings.Contains(err.Error(), "Faults."+field.Name) {
+			t.Errorf("NewWith with a bad Faults.%s: %v; want an error naming it", field.Name, err)
+		}
+		checked++
+	}
+	if checked < 8 {
+		t.Fatalf("checked %d fields of Faults; want at least 8", checked)
 	}
 }
 

@@ -2,6 +2,7 @@ package fakepoller
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -48,8 +49,10 @@ type Options struct {
 }
 
 // Faults are the failures a simulated network injects, each a probability from 0
-// (never, and no choice is drawn for it) to 1 (always). The zero Faults inject
-// none.
+// (never, and no choice is drawn for it) to 1 (always) in steps of one in a million
+// (ChanceResolution), with the latency of the faults that delay. The zero Faults
+// inject none. Every float64 field is such a probability and every time.Duration
+// field such a latency; NewWith checks them all.
 type Faults struct {
 	// Refused is the probability that a connection request reaching a listener is
 	// refused anyway: the Connect fails with ECONNREFUSED ("fault.refused").
@@ -60,12 +63,14 @@ type Faults struct {
 	// the peer receives a reset.
 	Reset float64
 	// ShortRead is the probability that a Read returns fewer bytes than it could
-	// ("fault.read.short"); how many is drawn from Choices ("net.read.size").
+	// ("fault.read.short"); how many fewer is drawn from Choices ("net.read.size"),
+	// a draw of 0 being one byte short.
 	ShortRead float64
 	// ShortWrite is the probability that the network takes a piece of a Write
-	// smaller than it has room for ("fault.write.short"); how many bytes is drawn
-	// from Choices ("net.write.size"). The Write still finishes once, when all of
-	// its buffer is taken; the peer sees the data arrive in more pieces.
+	// smaller than it has room for ("fault.write.short"); how many bytes fewer is
+	// drawn from Choices ("net.write.size"), a draw of 0 being one byte short. The
+	// Write still finishes once, when all of its buffer is taken; the peer sees the
+	// data arrive in more pieces.
 	ShortWrite float64
 	// Spike is the probability that a message is delayed by SpikeLatency on top
 	// of its drawn latency ("fault.spike").
@@ -91,22 +96,29 @@ func (o *Options) validate() error {
 		return fmt.Errorf("fakepoller: MaxLatency %v is below MinLatency %v", o.MaxLatency, o.MinLatency)
 	case o.BufferBytes < 0:
 		return fmt.Errorf("fakepoller: BufferBytes %d: want 0 (the default) or more", o.BufferBytes)
-	case o.Faults.SpikeLatency < 0 || o.Faults.LateWakeLatency < 0:
-		return fmt.Errorf("fakepoller: Faults.SpikeLatency %v, LateWakeLatency %v: want durations >= 0", o.Faults.SpikeLatency, o.Faults.LateWakeLatency)
 	}
-	for _, p := range []struct {
-		name string
-		p    float64
-	}{
-		{"Refused", o.Faults.Refused},
-		{"Reset", o.Faults.Reset},
-		{"ShortRead", o.Faults.ShortRead},
-		{"ShortWrite", o.Faults.ShortWrite},
-		{"Spike", o.Faults.Spike},
-		{"LateWake", o.Faults.LateWake},
-	} {
-		if !(p.p >= 0 && p.p <= 1) {
-			return fmt.Errorf("fakepoller: Faults.%s = %v: want a probability from 0 to 1", p.name, p.p)
+	return o.Faults.validate()
+}
+
+// validate reports the first fault setting that makes no sense. Every float64 field
+// of Faults is a probability and every time.Duration field a latency, so a fault is
+// checked as soon as its field is declared, with no list to keep in step.
+func (f *Faults) validate() error {
+	v := reflect.ValueOf(f).Elem()
+	for i := range v.NumField() {
+		field := v.Type().Field(i)
+		switch {
+		case !field.IsExported():
+		case field.Type == reflect.TypeFor[time.Duration]():
+			if d := time.Duration(v.Field(i).Int()); d < 0 {
+				return fmt.Errorf("fakepoller: Faults.%s = %v: want a duration >= 0", field.Name, d)
+			}
+		case field.Type.Kind() == reflect.Float64:
+			if err := CheckProbability(v.Field(i).Float()); err != nil {
+				return fmt.Errorf("fakepoller: Faults.%s: %w", field.Name, err)
+			}
+		default:
+			panic("nodeloop: fakepoller.Faults." + field.Name + " is neither a probability (float64) nor a latency (time.Duration); give it one of those types")
 		}
 	}
 	return nil

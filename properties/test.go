@@ -107,18 +107,5 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 // swarmDraw turns each fault of f on or off for one case, as rapid draws: a failure
 // then shrinks towards the fewest faults that still make it.
 func swarmDraw(rt *rapid.T, f sim.Faults) sim.Faults {
-	on := func(name string, p float64) float64 {
-		if p == 0 || !rapid.Bool().Draw(rt, "fault "+name) {
-			return 0
-		}
-		return p
-	}
-	return sim.Faults{
-		Refused: on("refused", f.Refused), Reset: on("reset", f.Reset),
-		ShortRead: on("shortread", f.ShortRead), ShortWrite: on("shortwrite", f.ShortWrite),
-		Spike: on("spike", f.Spike), SpikeLatency: f.SpikeLatency,
-		LateWake: on("latewake", f.LateWake), LateWakeLatency: f.LateWakeLatency,
-		SlowJob: on("slowjob", f.SlowJob), SlowJobLatency: f.SlowJobLatency,
-		FailJob: on("failjob", f.FailJob),
-	}
+	return f.Select(func(name string) bool { return rapid.Bool().Draw(rt, "fault "+name) })
 }

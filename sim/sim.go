@@ -1,13 +1,11 @@
 package sim
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"syscall"
 	"time"
 
@@ -26,84 +24,6 @@ const (
 
 // Range is a closed interval of durations; the zero Range is always 0.
 type Range struct{ Min, Max time.Duration }
-
-// Faults are the failures a simulated world injects, each a probability from 0 to 1.
-// The zero Faults inject none (and draw no choice for any).
-type Faults struct {
-	// Network faults: see fakepoller.Faults.
-	Refused, Reset, ShortRead, ShortWrite float64
-	// Spike is the probability of a latency spike of up to SpikeLatency on a
-	// network message.
-	Spike        float64
-	SpikeLatency time.Duration
-	// LateWake is the probability that the poller wakes up to LateWakeLatency late.
-	LateWake        float64
-	LateWakeLatency time.Duration
-	// SlowJob is the probability that a pool job takes up to SlowJobLatency longer.
-	SlowJob        float64
-	SlowJobLatency time.Duration
-	// FailJob is the probability that the pool fails a job: its work does not run
-	// and its done callback receives an error matching syscall.EIO.
-	FailJob float64
-
-	_ struct{}
-}
-
-// FaultNames are the faults ParseFaults knows, in the order it lists them.
-var FaultNames = []string{"refused", "reset", "shortread", "shortwrite", "spike", "latewake", "slowjob", "failjob"}
-
-// ParseFaults turns a comma-separated list of FaultNames, each optionally with
-// "=probability" (default 0.05), into Faults: "reset,spike=0.2". "all" means every
-// fault at its default, "" and "none" none.
-func ParseFaults(list string) (Faults, error) {
-	var f Faults
-	if list == "" || list == "none" {
-		return f, nil
-	}
-	for _, item := range bytes.Split([]byte(list), []byte(",")) {
-		name, val, hasVal := bytes.Cut(bytes.TrimSpace(item), []byte("="))
-		p := 0.05
-		if hasVal {
-			if _, err := fmt.Sscanf(string(val), "%g", &p); err != nil || !(p >= 0 && p <= 1) {
-				return Faults{}, fmt.Errorf("sim: fault %q: probability %q is not a number from 0 to 1", name, val)
-			}
-		}
-		names := []string{string(name)}
-		if string(name) == "all" {
-			names = FaultNames
-		}
-		for _, n := range names {
-			if err := f.set(n, p); err != nil {
-				return Faults{}, err
-			}
-		}
-	}
-	return f, nil
-}
-
-func (f *Faults) set(name string, p float64) error {
-	switch name {
-	case "refused":
-		f.Refused = p
-	case "reset":
-		f.Reset = p
-	case "shortread":
-		f.ShortRead = p
-	case "shortwrite":
-		f.ShortWrite = p
-	case "spike":
-		f.Spike, f.SpikeLatency = p, 200*time.Millisecond
-	case "latewake":
-		f.LateWake, f.LateWakeLatency = p, 20*time.Millisecond
-	case "slowjob":
-		f.SlowJob, f.SlowJobLatency = p, 500*time.Millisecond
-	case "failjob":
-		f.FailJob = p
-	default:
-		return fmt.Errorf("sim: unknown fault %q (known: %v, all, none)", name, FaultNames)
-	}
-	return nil
-}
 
 // Config is one simulated run's configuration. Its zero value is a calm world: seed
 // 0, DefaultWorkers workers, the default latencies, no faults, no callback cost.
@@ -126,7 +46,8 @@ type Config struct {
 	// the last reading. Orders that depend on how long callbacks take, such as a
 	// 0 ms timeout against an immediate set from main, are then explored.
 	CallbackCost Range
-	// Faults are the failures to inject.
+	// Faults are the failures to inject; Run refuses a probability outside 0..1
+	// or finer than one in a million.
 	Faults Faults
 	// Swarm draws, per seed, which faults are on and how likely, from the seed
 	// itself (swarm testing): each seed sees a different mix.
@@ -225,6 +146,9 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	if program == nil {
 		panic("nodeloop: sim.Run needs a program; pass a func, not nil")
 	}
+	if err := cfg.Faults.validate(); err != nil {
+		return nil, err
+	}
 	res, err := run(withDefaults(cfg), program, false)
 	if err != nil || !res.stalled() {
 		return res, err
@@ -261,27 +185,15 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		Choices:    rec,
 		MinLatency: cfg.Latency.Min,
 		MaxLatency: cfg.Latency.Max,
-		Faults: fakepoller.Faults{
-			Refused: f.Refused, Reset: f.Reset, ShortRead: f.ShortRead, ShortWrite: f.ShortWrite,
-			Spike: f.Spike, SpikeLatency: f.SpikeLatency, LateWake: f.LateWake, LateWakeLatency: f.LateWakeLatency,
-		},
+		Faults:     f.Network,
 	})
 	if err != nil {
 		return nil, err
 	}
 	fp.SetHorizon(fakeclock.Epoch.Add(cfg.TimeLimit))
-	pool := NewPool(fp, cfg.Workers, func(*nodeloop.Job, int) time.Duration {
-		d := fakepoller.Between(rec, "pool.duration", cfg.JobTime.Min, cfg.JobTime.Max, time.Microsecond)
-		if fakepoller.Chance(rec, "fault.job.slow", f.SlowJob) {
-			d += fakepoller.Between(rec, "pool.slow", 0, f.SlowJobLatency, time.Microsecond)
-		}
-		return d
-	})
-	pool.fail = func(*nodeloop.Job) error {
-		if fakepoller.Chance(rec, "fault.job.fail", f.FailJob) {
-			return ErrInjected
-		}
-		return nil
+	pool, err := NewPoolWith(fp, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: f.Pool})
+	if err != nil {
+		return nil, err
 	}
 	t := &tracer{cfg: cfg, res: res}
 	if cfg.Trace != nil {
@@ -379,45 +291,17 @@ func withDefaults(cfg Config) Config {
 	return cfg
 }
 
-// swarm draws the faults of one seed: each fault of base (or, when base has none,
-// every fault) is on or off and gets a probability, from a generator seeded by seed.
-func swarm(seed uint64, base Faults) Faults {
-	rng := rand.New(rand.NewPCG(seed, seedStream^0xfa017))
-	all := base == (Faults{})
-	var f Faults
-	for _, name := range FaultNames {
-		var on Faults
-		on.set(name, 1)
-		if !all && !overlaps(base, on) {
-			continue
-		}
-		if rng.IntN(2) == 0 {
-			continue
-		}
-		f.set(name, float64(1+rng.IntN(200))/1000) // 0.1% to 20%
-	}
-	return f
-}
-
-// overlaps reports whether base has the fault that on has.
-func overlaps(base, on Faults) bool {
-	return (on.Refused > 0 && base.Refused > 0) || (on.Reset > 0 && base.Reset > 0) ||
-		(on.ShortRead > 0 && base.ShortRead > 0) || (on.ShortWrite > 0 && base.ShortWrite > 0) ||
-		(on.Spike > 0 && base.Spike > 0) || (on.LateWake > 0 && base.LateWake > 0) ||
-		(on.SlowJob > 0 && base.SlowJob > 0) || (on.FailJob > 0 && base.FailJob > 0)
-}
-
 // headerConfig is what a trace's header records of the configuration.
 func headerConfig(cfg Config, f Faults) map[string]any {
 	return map[string]any{
-		"workers": cfg.Workers, "latency": []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
+		"workers":       cfg.Workers,
+		"latency":       []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
 		"job_time":      []int64{int64(cfg.JobTime.Min), int64(cfg.JobTime.Max)},
 		"callback_cost": []int64{int64(cfg.CallbackCost.Min), int64(cfg.CallbackCost.Max)},
-		"faults": map[string]float64{
-			"refused": f.Refused, "reset": f.Reset, "shortread": f.ShortRead, "shortwrite": f.ShortWrite,
-			"spike": f.Spike, "latewake": f.LateWake, "slowjob": f.SlowJob, "failjob": f.FailJob,
-		},
-		"swarm": cfg.Swarm, "time_limit": int64(cfg.TimeLimit), "step_limit": cfg.StepLimit,
+		"faults":        f.String(), // as ParseFaults reads them
+		"swarm":         cfg.Swarm,
+		"time_limit":    int64(cfg.TimeLimit),
+		"step_limit":    cfg.StepLimit,
 	}
 }
 
