@@ -55,7 +55,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive) and summarise")
 	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds (every N-th, from the K-th)")
-	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: "+strings.Join(sim.FaultNames, ",")+", all; each may take =P")
+	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: a comma-separated list of "+strings.Join(sim.FaultNames, ", ")+" or all, each optionally =P (a probability, default 0.05) and :LATENCY where it has one (spike=0.2:1s)")
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
 	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
