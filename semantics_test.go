@@ -1,0 +1,119 @@
+package nodeloop_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// The loop checks liveness after every timers phase: when the last timer's callback
+// leaves nothing alive, Run ends in that timers phase, and the tick's later phases
+// (here an unref'd prepare watcher's) do not run.
+func TestLoopEndsAfterTimersPhase(t *testing.T) {
+	w := newWorld(t)
+	var prepares []uint64
+	w.run(func() {
+		w.l.SetTimeout(5*time.Millisecond, func() { w.add("timer") })
+		w.l.Prepare(func() { prepares = append(prepares, tickOf(w)) }).Unref()
+	})
+	w.want("timer")
+	if fmt.Sprint(prepares) != "[1]" {
+		t.Fatalf("the prepare watcher ran in ticks %v, want [1]: the loop must end in tick 2's timers phase", prepares)
+	}
+	evs := w.rec.Events()
+	last := evs[len(evs)-1]
+	if last.Kind != traces.KindEnd || last.Tick != 2 || last.Phase != traces.PhaseTimers {
+		t.Fatalf("the run ends with %+v, want its end event in tick 2's timers phase", last)
+	}
+}
+
+// The poll timeout is 0 when, by the time the loop reaches the poll phase, it is no
+// longer alive or has callbacks waiting for the pending phase, though a timer is
+// (or was) an hour away.
+func TestPollTimeoutZeroWhenNotAliveOrPending(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// prepare runs in the first prepare phase; stop clears the hour-long timer.
+		prepare func(w *world, stop func())
+		want    []time.Duration
+	}{
+		{
+			name: "the prepare callback clears the only timer",
+			prepare: func(w *world, stop func()) {
+				stop()
+			},
+			want: []time.Duration{0},
+		},
+		{
+			name: "the prepare callback dials a bad address",
+			prepare: func(w *world, stop func()) {
+				w.l.Dial("udp9", "127.0.0.1:1", func(_ *nodeloop.Conn, err error) {
+					if err == nil {
+						w.t.Errorf("a dial on network udp9 succeeded")
+					}
+					stop()
+				})
+			},
+			// Tick 1's poll does not wait, for the pending callback; tick 2's, after
+			// that callback cleared the timer, does not wait, for nothing is alive.
+			want: []time.Duration{0, 0},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.run(func() {
+				tm := w.l.SetTimeout(time.Hour, func() { t.Error("the hour-long timer ran") })
+				once := false
+				w.l.Prepare(func() {
+					if once {
+						return
+					}
+					once = true
+					tc.prepare(w, func() { w.l.ClearTimeout(tm) })
+				}).Unref()
+			})
+			if fmt.Sprint(w.waits) != fmt.Sprint(tc.want) {
+				t.Fatalf("poll timeouts %v, want %v", w.waits, tc.want)
+			}
+		})
+	}
+}
+
+// A timer's start is counted in whole milliseconds of the loop's clock, as Node's
+// getLibuvNow: a 2 ms timer started at 1.5 ms is due at 3 ms, not 3.5 ms.
+func TestTimerStartCountsWholeMilliseconds(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		w.clock.Advance(1500 * time.Microsecond)
+		w.l.SetTimeout(2*time.Millisecond, func() { w.add(fmt.Sprint("timer@", w.elapsed())) })
+	})
+	w.want("timer@3ms")
+	starts := w.events(traces.KindTimerStart)
+	if len(starts) != 1 || starts[0].Deadline != 3*time.Millisecond {
+		t.Fatalf("timer_start events %+v, want one with deadline 3ms", starts)
+	}
+}
+
+// A handle waiting for its close callback keeps the loop alive: closing the last
+// watcher from the last timer's callback still runs its close callback, in the close
+// phase of the same tick.
+func TestClosingHandleKeepsLoopAlive(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		prep := w.l.Prepare(func() {})
+		prep.Unref()
+		w.l.SetTimeout(time.Millisecond, func() {
+			w.add("timer")
+			prep.Close(func() { w.add("closed") })
+		})
+	})
+	w.want("timer", "closed")
+	for _, e := range w.events(traces.KindCallback) {
+		if e.Source == traces.SourceClose && e.Phase != traces.PhaseClose {
+			t.Fatalf("the close callback ran in the %s phase", e.Phase)
+		}
+	}
+}
