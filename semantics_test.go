@@ -117,3 +117,26 @@ func TestClosingHandleKeepsLoopAlive(t *testing.T) {
 		}
 	}
 }
+
+// RunOnce(true) blocks in the poll phase only when the iteration began with no
+// pending callback and no active idle watcher, as libuv's UV_RUN_ONCE: a callback
+// deferred to the pending phase makes it return without waiting for the hour-long
+// timer.
+func TestRunOnceDoesNotBlockAfterPendingCallbacks(t *testing.T) {
+	w := newWorld(t)
+	ran := false
+	w.l.SetTimeout(time.Hour, func() { ran = true })
+	dialed := false
+	w.l.Dial("udp9", "127.0.0.1:1", func(_ *nodeloop.Conn, err error) { dialed = err != nil })
+	alive, err := w.l.RunOnce(true)
+	if err != nil || !alive || !dialed || ran {
+		t.Fatalf("RunOnce(true) = %v, %v; dial callback with an error %v, timer ran %v; want true, nil, true, false", alive, err, dialed, ran)
+	}
+	if fmt.Sprint(w.waits) != "[0s]" || w.elapsed() != 0 {
+		t.Fatalf("poll timeouts %v, time %v; want one wait of 0 at 0", w.waits, w.elapsed())
+	}
+	alive, err = w.l.RunOnce(true)
+	if err != nil || alive || !ran || w.elapsed() != time.Hour {
+		t.Fatalf("second RunOnce(true) = %v, %v at %v, timer ran %v; want false, nil at 1h, the timer run", alive, err, w.elapsed(), ran)
+	}
+}
