@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -340,5 +341,78 @@ func TestSemanticsDocChecker(t *testing.T) {
 	rules, sections, _ := docRules("# T\n\nintro `TestX`\n\n## A\n\n- one\n  more (package p)\n- two\n\ntext\n\n    code\n\n## B\n")
 	if len(rules) != 2 || rules[0].text != "one more (package p)" || rules[1].n != 2 || fmt.Sprint(sections) != "[A B]" {
 		t.Errorf("docRules: rules %+v, sections %v", rules, sections)
+	}
+}
+
+// architectureDoc is the map of the packages, relative to the module's root.
+const architectureDoc = "docs/architecture.md"
+
+// packageRowRE matches a row of the architecture page's package table and captures
+// the package's path: "| `sim` | ..." or "| `nodeloop` (the module's root) | ...".
+var packageRowRE = regexp.MustCompile("(?m)^\\| `([a-z0-9_/]+)`([^|]*)\\|")
+
+// docs/architecture.md cites tests that exist, and its package table has a row for
+// every package of the module and none for a package that does not exist, but for
+// the rows marked as still to be placed (TODO(paths)).
+func TestArchitectureDoc(t *testing.T) {
+	m := readModule(t)
+	doc, err := os.ReadFile(filepath.Join(m.root, filepath.FromSlash(architectureDoc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(doc)), " ")
+	cites, orphans := citations(text)
+	for _, o := range orphans {
+		t.Errorf("%s cites `%s` with no (package P) after it", architectureDoc, o)
+	}
+	for _, c := range cites {
+		if msg := m.check(c); msg != "" {
+			t.Errorf("%s: %s", architectureDoc, msg)
+		}
+	}
+
+	packages := map[string]bool{}
+	err = filepath.WalkDir(m.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != m.root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			rel, err := filepath.Rel(m.root, filepath.Dir(p))
+			if err != nil {
+				return err
+			}
+			packages[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, row := range packageRowRE.FindAllStringSubmatch(string(doc), -1) {
+		dir, rest := row[1], row[2]
+		if dir == "nodeloop" {
+			dir = "."
+		}
+		rows[dir] = true
+		if !packages[dir] && !strings.Contains(rest, "TODO(paths)") {
+			t.Errorf("%s has a row for package %s, which does not exist", architectureDoc, row[1])
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(packages)) {
+		if !rows[dir] {
+			name := dir
+			if dir == "." {
+				name = "nodeloop"
+			}
+			t.Errorf("%s has no row for package %s in its table of packages", architectureDoc, name)
+		}
 	}
 }
