@@ -140,3 +140,24 @@ func TestRunOnceDoesNotBlockAfterPendingCallbacks(t *testing.T) {
 		t.Fatalf("second RunOnce(true) = %v, %v at %v, timer ran %v; want false, nil at 1h, the timer run", alive, err, w.elapsed(), ran)
 	}
 }
+
+// A first tick begun by RunOnce starts in the pending phase, and its timers phase
+// is the one RunOnce runs at its end.
+func TestRunOnceFirstTickStartsInPending(t *testing.T) {
+	w := newWorld(t)
+	w.l.SetTimeout(time.Millisecond, func() { w.add("timer") })
+	if _, err := w.l.RunOnce(true); err != nil {
+		t.Fatal(err)
+	}
+	w.want("timer")
+	ticks := w.events(traces.KindTick)
+	if len(ticks) != 2 || ticks[0].Tick != 1 || ticks[0].Phase != traces.PhasePending ||
+		ticks[1].Tick != 2 || ticks[1].Phase != traces.PhaseTimers {
+		t.Fatalf("tick events %+v, want tick 1 in the pending phase, then tick 2 in the timers phase", ticks)
+	}
+	for _, e := range w.events(traces.KindCallback) {
+		if e.Source == traces.SourceTimer && e.Tick != 2 {
+			t.Fatalf("the timer ran in tick %d, want 2", e.Tick)
+		}
+	}
+}
