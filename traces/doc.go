@@ -21,4 +21,10 @@
 // returned nothing: a loop that spins on immediates writes tick, check phase,
 // callback and immediate_queue per turn, and no poll. A wait that may block or that
 // returns completions always has its poll event, with the timeout asked.
+//
+// # What is elsewhere
+//
+// This package is what the loop imports, and it stays small: comparing traces is
+// package [github.com/nodeloop/nodeloop/traces/tracediff], and the Chrome and HTML
+// exports are package [github.com/nodeloop/nodeloop/traces/export].
 package traces

@@ -30,21 +30,3 @@ func ExampleDecode() {
 	// 2 1 timers callback timer 3 1ms
 	// trace line 3: unknown kind "bogus"
 }
-
-// Diff finds where two runs first went different ways.
-func ExampleDiff() {
-	a := []traces.Event{
-		{Seq: 1, Kind: traces.KindCallback, Source: traces.SourceTimer, ID: 1},
-		{Seq: 2, Kind: traces.KindCallback, Source: traces.SourceImmediate, ID: 2},
-	}
-	b := []traces.Event{
-		{Seq: 1, Kind: traces.KindCallback, Source: traces.SourceTimer, ID: 1},
-		{Seq: 2, Kind: traces.KindCallback, Source: traces.SourceImmediate, ID: 3},
-	}
-	d := traces.Diff(a, b)
-	fmt.Println(d.Index, d.A.ID, d.B.ID)
-	fmt.Println(traces.Diff(a, a) == nil)
-	// Output:
-	// 1 2 3
-	// true
-}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
 )
 
 // exportCmd converts a trace for another tool:
@@ -31,7 +31,7 @@ func exportCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return traces.WriteChrome(w, h, events) }); err != nil {
+	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return export.WriteChrome(w, h, events) }); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
 )
 
 // viewCmd writes a trace as a self-contained HTML timeline, one file to open in any
@@ -27,7 +27,7 @@ func viewCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return traces.WriteHTML(w, h, events) }); err != nil {
+	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return export.WriteHTML(w, h, events) }); err != nil {
 		return fmt.Errorf("view: %w", err)
 	}
 	return nil

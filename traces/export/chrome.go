@@ -1,4 +1,4 @@
-package traces
+package export
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // chromeGap is the least display distance between two consecutive events, and so
@@ -73,7 +75,7 @@ type chromeFile struct {
 // displayTimes places each event on the display time line: at its loop time, or
 // chromeGap after the previous event when that is later, so that the display times
 // strictly increase. It saturates instead of overflowing.
-func displayTimes(events []Event) []int64 {
+func displayTimes(events []traces.Event) []int64 {
 	d := make([]int64, len(events))
 	for i, e := range events {
 		t := int64(e.Time)
@@ -123,12 +125,12 @@ func (b *chromeBuilder) open(level int, ev chromeEvent) {
 
 // eventArgs returns the fields of e that are set, for a Chrome event's args. The
 // loop time is t_ns: the display time can be later (see chromeGap).
-func eventArgs(e *Event) map[string]any {
+func eventArgs(e *traces.Event) map[string]any {
 	a := map[string]any{"seq": e.Seq, "tick": e.Tick, "kind": e.Kind.String(), "t_ns": int64(e.Time), "pending": e.Pending}
 	if e.ID != 0 {
 		a["id"] = e.ID
 	}
-	if e.Source != SourceNone {
+	if e.Source != traces.SourceNone {
 		a["source"] = e.Source.String()
 	}
 	if e.Handle != 0 {
@@ -137,14 +139,14 @@ func eventArgs(e *Event) map[string]any {
 	if e.Worker != 0 {
 		a["worker"] = e.Worker
 	}
-	if e.Kind == KindPoll {
+	if e.Kind == traces.KindPoll {
 		if e.Timeout < 0 {
 			a["timeout"] = "forever"
 		} else {
 			a["timeout"] = e.Timeout.String()
 		}
 	}
-	if e.Count != 0 || e.Kind == KindPoll {
+	if e.Count != 0 || e.Kind == traces.KindPoll {
 		a["count"] = e.Count
 	}
 	if e.Delay != 0 {
@@ -159,13 +161,13 @@ func eventArgs(e *Event) map[string]any {
 	if e.Op != "" {
 		a["op"] = e.Op
 	}
-	if e.N != 0 || e.Kind == KindOpComplete {
+	if e.N != 0 || e.Kind == traces.KindOpComplete {
 		a["n"] = e.N
 	}
 	if e.Err != "" {
 		a["err"] = e.Err
 	}
-	if e.Msg != "" || e.Kind == KindLog {
+	if e.Msg != "" || e.Kind == traces.KindLog {
 		a["msg"] = e.Msg
 	}
 	if e.Input != "" {
@@ -176,24 +178,24 @@ func eventArgs(e *Event) map[string]any {
 
 // callbackName labels a callback: its source and the id of its handle or request,
 // with the operation when the trace names it.
-func callbackName(e *Event, ops map[uint64]string) string {
+func callbackName(e *traces.Event, ops map[uint64]string) string {
 	src := e.Source.String()
-	if e.Source == SourceNone {
+	if e.Source == traces.SourceNone {
 		src = "callback"
 	}
 	name := fmt.Sprintf("%s #%d", src, e.ID)
-	if op := ops[e.ID]; op != "" && e.Source == SourceOp {
+	if op := ops[e.ID]; op != "" && e.Source == traces.SourceOp {
 		name += " " + op
 	}
 	return name
 }
 
 // instantName labels an event that is not a slice.
-func instantName(e *Event) string {
+func instantName(e *traces.Event) string {
 	switch {
-	case e.Kind == KindLog:
+	case e.Kind == traces.KindLog:
 		return "log"
-	case (e.Kind == KindChoice || e.Kind == KindInput) && e.Msg != "":
+	case (e.Kind == traces.KindChoice || e.Kind == traces.KindInput) && e.Msg != "":
 		return e.Kind.String() + " " + e.Msg
 	case e.Op != "":
 		return fmt.Sprintf("%s %s #%d", e.Kind, e.Op, e.ID)
@@ -243,11 +245,11 @@ type poolJob struct {
 // 1 µs after the one before it, so that slices on virtual time, where many events
 // share an instant, keep a visible width. The loop time itself is in each event's
 // args as t_ns. Args carry kind, id, source and the other fields of the event.
-func WriteChrome(w io.Writer, h Header, events []Event) error {
+func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 	d := displayTimes(events)
 	// start[i] is where a slice that begins at event i begins.
 	start := func(i int) int64 {
-		if i > 0 && events[i].Kind == KindPhase && events[i].Phase == PhasePoll {
+		if i > 0 && events[i].Kind == traces.KindPhase && events[i].Phase == traces.PhasePoll {
 			// The phase event follows the wait; the phase began when the one
 			// before it ended.
 			return min(d[i], d[i-1]+int64(chromeGap))
@@ -259,9 +261,9 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 	for i := range events {
 		e := &events[i]
 		switch {
-		case (e.Kind == KindOpStart || e.Kind == KindOpComplete) && e.Op != "":
+		case (e.Kind == traces.KindOpStart || e.Kind == traces.KindOpComplete) && e.Op != "":
 			ops[e.ID] = e.Op
-		case e.Kind == KindPoolSubmit:
+		case e.Kind == traces.KindPoolSubmit:
 			submitted[e.ID] = i
 		}
 	}
@@ -279,24 +281,24 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 			lastPending = e.Pending
 		}
 		switch e.Kind {
-		case KindTick:
+		case traces.KindTick:
 			b.closeTo(0, s)
 			b.open(0, chromeEvent{Name: fmt.Sprintf("tick %d", e.Tick), Cat: "tick", Ts: usec(s), Args: eventArgs(e)})
-		case KindPhase:
-			if e.Phase == PhaseMain {
+		case traces.KindPhase:
+			if e.Phase == traces.PhaseMain {
 				b.closeTo(0, s)
 			} else {
 				b.closeTo(1, s)
 			}
 			b.open(1, chromeEvent{Name: e.Phase.String(), Cat: "phase", Ts: usec(s), Args: eventArgs(e)})
-		case KindCallback:
+		case traces.KindCallback:
 			b.closeTo(2, s)
 			b.open(2, chromeEvent{Name: callbackName(e, ops), Cat: "callback", Ts: usec(s), Args: eventArgs(e)})
-		case KindPoll:
+		case traces.KindPoll:
 			// The wait began with the poll phase, unless something ran in
 			// the phase first.
 			from := s
-			if n := len(b.stack); n > 0 && b.stack[n-1].level == 1 && b.stack[n-1].ev.Name == PhasePoll.String() {
+			if n := len(b.stack); n > 0 && b.stack[n-1].level == 1 && b.stack[n-1].ev.Name == traces.PhasePoll.String() {
 				from = int64(b.stack[n-1].ev.Ts)
 			} else {
 				b.closeTo(2, s)
@@ -309,19 +311,19 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "i", S: "t", Ts: usec(d[i]),
 					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
 			}
-		case KindEnd:
+		case traces.KindEnd:
 			b.closeTo(0, s)
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
 				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
 		default:
-			if e.Kind == KindPoolStart {
+			if e.Kind == traces.KindPoolStart {
 				if j := openJobs[e.ID]; j == nil || j.done {
 					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time)}
 					openJobs[e.ID] = j
 					jobs = append(jobs, j)
 				}
 			}
-			if e.Kind == KindPoolDone {
+			if e.Kind == traces.KindPoolDone {
 				j := openJobs[e.ID]
 				if j == nil || j.done {
 					// Done without a start: an instant on its worker.

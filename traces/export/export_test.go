@@ -1,10 +1,11 @@
-package traces_test
+package export_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,27 +16,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
+	"github.com/nodeloop/nodeloop/traces/internal/tracetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// corpus returns the traces under testdata, decoded, by file name. sample.jsonl is
-// sampleEvents written out (and rewritten with -update).
+// corpus returns the traces under ../testdata, decoded, by file name.
 func corpus(t *testing.T) map[string]struct {
 	h      traces.Header
 	events []traces.Event
 } {
 	t.Helper()
-	sample := encode(t, sampleHeader(), sampleEvents())
-	if *update {
-		if err := os.WriteFile("testdata/sample.jsonl", sample, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got, err := os.ReadFile("testdata/sample.jsonl"); err != nil || !bytes.Equal(got, sample) {
-		t.Fatalf("testdata/sample.jsonl is not sampleEvents (%v); run go test -update", err)
-	}
-	files, err := filepath.Glob("testdata/*.jsonl")
+	files, err := filepath.Glob("../testdata/*.jsonl")
 	if err != nil || len(files) < 3 {
 		t.Fatalf("corpus: %v, %d files", err, len(files))
 	}
@@ -84,7 +77,7 @@ func TestWriteChromeGolden(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteChrome(&buf, c.h, c.events); err != nil {
+			if err := export.WriteChrome(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".chrome.json", buf.Bytes())
@@ -115,7 +108,7 @@ func TestWriteChromeStructure(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteChrome(&buf, c.h, c.events); err != nil {
+			if err := export.WriteChrome(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			var file struct {
@@ -254,7 +247,7 @@ func TestWriteHTML(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteHTML(&buf, c.h, c.events); err != nil {
+			if err := export.WriteHTML(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			page := buf.String()
@@ -331,11 +324,11 @@ func TestWriteHTML(t *testing.T) {
 // A log message that tries to close the data block stays inside it.
 func TestWriteHTMLEscapes(t *testing.T) {
 	msg := "</script><script>alert(1)</script><!-- & \u2028"
-	h := sampleHeader()
+	h := tracetest.SampleHeader()
 	h.Scenario = "</title><script>alert(2)</script>"
 	events := []traces.Event{{Seq: 1, Kind: traces.KindLog, Msg: msg}}
 	var buf bytes.Buffer
-	if err := traces.WriteHTML(&buf, h, events); err != nil {
+	if err := export.WriteHTML(&buf, h, events); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -350,4 +343,28 @@ func TestWriteHTMLEscapes(t *testing.T) {
 	if !strings.Contains(page, `\u003c/script\u003e\u003cscript\u003ealert(1)`) {
 		t.Errorf("the message is not in the data block in escaped form")
 	}
+}
+
+// The exports take anything that decodes.
+func FuzzExport(f *testing.F) {
+	for _, name := range []string{"../testdata/demo.jsonl", "../testdata/sim.jsonl", "../testdata/sample.jsonl"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.SplitAfter(data, []byte("\n"))
+		f.Add(bytes.Join(lines[:min(len(lines), 12)], nil))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, events, err := traces.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if err := export.WriteChrome(io.Discard, h, events); err != nil {
+			t.Fatalf("WriteChrome: %v", err)
+		}
+		if err := export.WriteHTML(io.Discard, h, events); err != nil {
+			t.Fatalf("WriteHTML: %v", err)
+		}
+	})
 }
