@@ -165,11 +165,7 @@ func (r *Request) Cancel() bool {
 	l.mustOpen("Request.Cancel")
 	ok := r.inFlight && !r.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID}
-		if ok {
-			e.Count = 1
-		}
-		l.emit(e)
+		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}
 	if ok {
 		r.canceled = true

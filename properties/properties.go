@@ -193,7 +193,7 @@ func (c *checker) seq(i int) uint64 { return c.ev[i].Seq }
 // normalEnd reports whether e is the end of a Run that returned because the loop
 // was no longer alive: not stopped, no error.
 func normalEnd(e *traces.Event) bool {
-	return e.Kind == traces.KindEnd && e.Op == "run" && e.Count == 0 && e.Err == ""
+	return e.Kind == traces.KindEnd && e.Mode == "run" && !e.Stopped && e.Err == ""
 }
 
 // isCallback reports whether e is a callback event from source s.

@@ -726,9 +726,9 @@ func TestExactlyOnce(t *testing.T) {
 			b.main()
 			b.event(traces.KindPoolSubmit, 1)
 			b.event(traces.KindPoolSubmit, 2)
-			b.add(traces.Event{Kind: traces.KindPoolCancel, ID: 2, Count: 1})
+			b.add(traces.Event{Kind: traces.KindPoolCancel, ID: 2, Canceled: true})
 			b.toPoll()
-			b.add(traces.Event{Kind: traces.KindWake, Count: 2})
+			b.add(traces.Event{Kind: traces.KindWake, Items: 2})
 			b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1})
 			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
 			b.call(srcPool, 1)
@@ -958,7 +958,7 @@ func TestCloseLast(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		{"a watcher closes itself", func(b *builder) []found {
 			b.main()
-			b.add(traces.Event{Kind: traces.KindWatcher, ID: 1, Source: srcIdle, Count: 1})
+			b.add(traces.Event{Kind: traces.KindWatcher, ID: 1, Source: srcIdle, Active: true})
 			b.newTick()
 			b.enter(idle)
 			b.call(srcIdle, 1)

@@ -23,7 +23,7 @@ type inputs struct {
 }
 
 func (in *inputs) add(what, value string) {
-	e := traces.Event{Kind: traces.KindInput, Msg: what, Input: value}
+	e := traces.Event{Kind: traces.KindInput, Input: what, Value: value}
 	if in.loop == nil {
 		in.pending = append(in.pending, e)
 		return
@@ -159,8 +159,8 @@ func newScript(events []traces.Event) (*script, error) {
 	for i, e := range events {
 		switch e.Kind {
 		case traces.KindInput:
-			s.values[e.Msg] = append(s.values[e.Msg], e.Input)
-			if e.Msg == inWait {
+			s.values[e.Input] = append(s.values[e.Input], e.Value)
+			if e.Input == inWait {
 				waits++
 				s.jobs = append(s.jobs, nil)
 			}

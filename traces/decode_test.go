@@ -127,7 +127,7 @@ func TestDecodeNoFinalNewline(t *testing.T) {
 	}
 }
 
-const header = `{"format":"nodeloop-trace","version":1,"mode":"sim","go":"go1.26","module":"(devel)"}`
+const header = `{"format":"nodeloop-trace","version":2,"mode":"sim","go":"go1.26","module":"(devel)"}`
 const good = `{"seq":1,"tick":0,"phase":"main","kind":"phase","id":0,"pending":0,"t":0}`
 
 // Malformed input is an error naming the line, never a panic.
@@ -140,8 +140,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"header not JSON", "nope\n", `trace line 1: header: malformed JSON`},
 		{"header is an array", "[1]\n", `trace line 1: header: a JSON array where an object was expected`},
 		{"wrong format", `{"format":"other","version":1}` + "\n", `trace line 1: format "other", want "nodeloop-trace"`},
-		{"future version", `{"format":"nodeloop-trace","version":2}` + "\n", `trace line 1: version 2 is newer than this reader's 1`},
-		{"no version", `{"format":"nodeloop-trace"}` + "\n", `trace line 1: version 0, want 1 to 1`},
+		{"future version", `{"format":"nodeloop-trace","version":3}` + "\n", `trace line 1: version 3 is newer than this reader's 2`},
+		{"no version", `{"format":"nodeloop-trace"}` + "\n", `trace line 1: version 0, want 1 to 2`},
 		{"truncated header", `{"format":"nodeloop-trace","vers`, `trace line 1: truncated: the last line is incomplete`},
 		{"malformed event", header + "\n" + good + "\n{\"seq\":2,\n", `trace line 3: malformed JSON`},
 		{"truncated last line", header + "\n" + good + "\n" + `{"seq":2,"tick":0,"pha`, `trace line 3: truncated: the last line is incomplete`},
@@ -149,7 +149,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown kind", header + "\n" + strings.Replace(good, `"phase","id"`, `"bogus","id"`, 1) + "\n", `trace line 2: unknown kind "bogus"`},
 		{"invalid kind", header + "\n" + strings.Replace(good, `"phase","id"`, `"invalid","id"`, 1) + "\n", `trace line 2: unknown kind "invalid"`},
 		{"unknown phase", header + "\n" + strings.Replace(good, `"main"`, `"lunch"`, 1) + "\n", `trace line 2: unknown phase "lunch"`},
-		{"unknown source", header + "\n" + strings.Replace(good, `"t":0`, `"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"unknown source", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"callback","id":0,"pending":0,"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"unknown source, version 1", strings.Replace(header, `"version":2`, `"version":1`, 1) + "\n" + strings.Replace(good, `"t":0`, `"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"field of another kind", header + "\n" + strings.Replace(good, `"t":0`, `"t":0,"msg":"hi"`, 1) + "\n", `trace line 2: a phase event has no field "msg"`},
+		{"version 1 field", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"poll","id":0,"pending":0,"t":0,"count":1`, 1) + "\n", `trace line 2: unknown field "count"`},
+		{"number for a boolean", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"watcher","id":0,"pending":0,"t":0,"active":1`, 1) + "\n", `trace line 2: field "active": a JSON number where true or false was expected`},
+		{"string for a duration", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"poll","id":0,"pending":0,"t":0,"timeout":"1s"`, 1) + "\n", `trace line 2: field "timeout": a JSON string where an integer was expected`},
 		{"missing seq", header + "\n" + strings.Replace(good, `"seq":1,`, ``, 1) + "\n", `trace line 2: missing field "seq"`},
 		{"missing tick", header + "\n" + strings.Replace(good, `"tick":0,`, ``, 1) + "\n", `trace line 2: missing field "tick"`},
 		{"missing phase", header + "\n" + strings.Replace(good, `"phase":"main",`, ``, 1) + "\n", `trace line 2: missing field "phase"`},
@@ -248,4 +253,67 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("header changed in a round trip: %+v then %+v", h, h2)
 		}
 	})
+}
+
+// A version 1 trace, where count, op, n, msg and input meant different things for
+// different kinds, decodes into the fields of today's events: the sample as version
+// 1 wrote it is the sample (its pool_start taken to start when it was written), and
+// the demo trace is the one converted to the current version.
+func TestDecodeVersion1(t *testing.T) {
+	data, err := os.ReadFile("testdata/v1/sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, got, err := traces.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Version != 1 {
+		t.Fatalf("testdata/v1/sample.jsonl has version %d", h.Version)
+	}
+	want := tracetest.SampleEvents()
+	for i := range want {
+		if want[i].Kind == traces.KindPoolStart {
+			want[i].Started = want[i].Time
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("version 1 sample (-want +got):\n%s", diff)
+	}
+
+	for _, name := range []string{"demo.jsonl"} {
+		v1, err := os.ReadFile("testdata/v1/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v2, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, old, err := traces.Decode(bytes.NewReader(v1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, now, err := traces.Decode(bytes.NewReader(v2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(now, old); diff != "" {
+			t.Errorf("%s: version 1 (-current +version 1):\n%s", name, diff)
+		}
+	}
+
+	// A version 1 line with a field its kind had no use for is an error.
+	header := `{"format":"nodeloop-trace","version":1,"mode":"sim","go":"go","module":"m"}`
+	for _, line := range []string{
+		`{"seq":1,"tick":0,"phase":"main","kind":"tick","id":0,"pending":0,"t":0,"count":1}`,
+		`{"seq":1,"tick":0,"phase":"main","kind":"log","id":0,"pending":0,"t":0,"n":1}`,
+		`{"seq":1,"tick":0,"phase":"main","kind":"poll","id":0,"pending":0,"t":0,"worker":1}`,
+	} {
+		_, _, err := traces.Decode(strings.NewReader(header + "\n" + line + "\n"))
+		var le *traces.LineError
+		if !errors.As(err, &le) || le.Line != 2 || !strings.Contains(err.Error(), "has no field") {
+			t.Errorf("%s: %v, want an error on line 2 about a field", line, err)
+		}
+	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Decode reads a trace back into the events that were recorded.
 func ExampleDecode() {
-	file := `{"format":"nodeloop-trace","version":1,"mode":"sim","seed":7,"go":"go1.26","module":"(devel)"}
+	file := `{"format":"nodeloop-trace","version":2,"mode":"sim","seed":7,"go":"go1.26","module":"(devel)"}
 {"seq":1,"tick":1,"phase":"timers","kind":"tick","id":0,"pending":1,"t":1000000}
 {"seq":2,"tick":1,"phase":"timers","kind":"callback","id":3,"pending":0,"t":1000000,"source":"timer"}
 `

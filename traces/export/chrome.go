@@ -123,55 +123,35 @@ func (b *chromeBuilder) open(level int, ev chromeEvent) {
 	b.stack = append(b.stack, chromeSlice{level: level, ev: ev})
 }
 
-// eventArgs returns the fields of e that are set, for a Chrome event's args. The
-// loop time is t_ns: the display time can be later (see chromeGap).
+// eventArgs returns the fields of e that are set, for a Chrome event's args: those
+// of its kind that are not zero or that its kind always writes. The loop time is
+// t_ns: the display time can be later (see chromeGap). Durations are written as
+// text, and times on the loop's time line (deadline, started) as nanoseconds with a
+// _ns suffix.
 func eventArgs(e *traces.Event) map[string]any {
 	a := map[string]any{"seq": e.Seq, "tick": e.Tick, "kind": e.Kind.String(), "t_ns": int64(e.Time), "pending": e.Pending}
 	if e.ID != 0 {
 		a["id"] = e.ID
 	}
-	if e.Source != traces.SourceNone {
-		a["source"] = e.Source.String()
-	}
-	if e.Handle != 0 {
-		a["handle"] = e.Handle
-	}
-	if e.Worker != 0 {
-		a["worker"] = e.Worker
-	}
-	if e.Kind == traces.KindPoll {
-		if e.Timeout < 0 {
-			a["timeout"] = "forever"
-		} else {
-			a["timeout"] = e.Timeout.String()
+	for _, f := range e.Kind.Fields() {
+		if !e.Kind.Always(f) && e.IsZero(f) {
+			continue
 		}
-	}
-	if e.Count != 0 || e.Kind == traces.KindPoll {
-		a["count"] = e.Count
-	}
-	if e.Delay != 0 {
-		a["delay"] = e.Delay.String()
-	}
-	if e.Deadline != 0 {
-		a["deadline_ns"] = int64(e.Deadline)
-	}
-	if e.Repeat != 0 {
-		a["repeat"] = e.Repeat.String()
-	}
-	if e.Op != "" {
-		a["op"] = e.Op
-	}
-	if e.N != 0 || e.Kind == traces.KindOpComplete {
-		a["n"] = e.N
-	}
-	if e.Err != "" {
-		a["err"] = e.Err
-	}
-	if e.Msg != "" || e.Kind == traces.KindLog {
-		a["msg"] = e.Msg
-	}
-	if e.Input != "" {
-		a["input"] = e.Input
+		switch v := e.Get(f).(type) {
+		case traces.Source:
+			a[f.String()] = v.String()
+		case time.Duration:
+			switch {
+			case f == traces.FieldDeadline || f == traces.FieldStarted:
+				a[f.String()+"_ns"] = int64(v)
+			case f == traces.FieldTimeout && v < 0:
+				a[f.String()] = "forever"
+			default:
+				a[f.String()] = v.String()
+			}
+		default:
+			a[f.String()] = v
+		}
 	}
 	return a
 }
@@ -195,8 +175,10 @@ func instantName(e *traces.Event) string {
 	switch {
 	case e.Kind == traces.KindLog:
 		return "log"
-	case (e.Kind == traces.KindChoice || e.Kind == traces.KindInput) && e.Msg != "":
-		return e.Kind.String() + " " + e.Msg
+	case e.Kind == traces.KindChoice && e.Choice != "":
+		return e.Kind.String() + " " + e.Choice
+	case e.Kind == traces.KindInput && e.Input != "":
+		return e.Kind.String() + " " + e.Input
 	case e.Op != "":
 		return fmt.Sprintf("%s %s #%d", e.Kind, e.Op, e.ID)
 	case e.ID != 0:
