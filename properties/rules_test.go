@@ -736,6 +736,41 @@ func TestExactlyOnce(t *testing.T) {
 			b.endRun()
 			return nil
 		}},
+		{"a pool request starts before it was submitted", func(b *builder) []found {
+			b.main()
+			b.now = 2 * time.Millisecond
+			s := b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			p := b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
+			b.endRun()
+			return one(properties.RuleExactlyOnce, s, p)
+		}},
+		{"a pool request starts after the loop learned it was done", func(b *builder) []found {
+			b.main()
+			s := b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			p := b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: 6 * time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
+			b.endRun()
+			return one(properties.RuleExactlyOnce, s, p)
+		}},
+		{"a pool request starts within its life", func(b *builder) []found {
+			b.main()
+			b.now = time.Millisecond
+			b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: 2 * time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
+			b.endRun()
+			return nil
+		}},
 		{"a pool callback runs twice", func(b *builder) []found {
 			b.main()
 			b.event(traces.KindPoolSubmit, 1)

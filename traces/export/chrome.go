@@ -63,6 +63,8 @@ type chromeEvent struct {
 	Pid  int            `json:"pid"`
 	Tid  int            `json:"tid"`
 	S    string         `json:"s,omitempty"`
+	ID   uint64         `json:"id,omitempty"` // flow events: the flow
+	Bp   string         `json:"bp,omitempty"` // flow end: "e" binds it to the enclosing slice
 	Args map[string]any `json:"args,omitempty"`
 }
 
@@ -200,15 +202,17 @@ func cmpInt(x, y int) int {
 
 // poolJob is a pool request seen on a worker.
 type poolJob struct {
-	id          uint64
-	worker      int
-	start, end  int64 // display times
-	instant     bool
-	done        bool
-	startEvent  int
-	doneEvent   int
-	err         string
-	startTimeNs int64
+	id         uint64
+	worker     int
+	started    int64 // the loop time the worker took it
+	ran        int64 // how long it ran, to the loop learning it was done
+	start, end int64 // display times of its slice
+	instant    bool
+	done       bool
+	startEvent int
+	doneEvent  int
+	submit     int // its pool_submit event, or -1
+	err        string
 }
 
 // WriteChrome writes events as a Chrome Trace Event file, the JSON object format
@@ -221,7 +225,10 @@ type poolJob struct {
 //   - every other event is an instant on the loop's thread, with its fields as args.
 //   - the pending count is a counter track ("pending").
 //   - each pool worker has a thread ("pool worker N") with one slice per job, from
-//     pool_start to pool_done, or an instant when both have the same loop time.
+//     when the worker took it (pool_start's started) to when the loop learned it
+//     was done (pool_done), or an instant when that is under 1 µs. A flow ("s",
+//     "t" and "f" events with the job's id) runs from the pool_submit on the loop's
+//     thread, through the job's slice, to its pool_done on the loop's thread.
 //
 // Times are the loop's, in microseconds, except that every event is drawn at least
 // 1 µs after the one before it, so that slices on virtual time, where many events
@@ -300,7 +307,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		default:
 			if e.Kind == traces.KindPoolStart {
 				if j := openJobs[e.ID]; j == nil || j.done {
-					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time)}
+					j = &poolJob{id: e.ID, worker: e.Worker, started: int64(min(e.Started, e.Time)), startEvent: i, submit: -1}
 					openJobs[e.ID] = j
 					jobs = append(jobs, j)
 				}
@@ -309,13 +316,11 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 				j := openJobs[e.ID]
 				if j == nil || j.done {
 					// Done without a start: an instant on its worker.
-					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time), instant: true}
+					j = &poolJob{id: e.ID, worker: e.Worker, started: int64(e.Time), startEvent: i, submit: -1}
 					jobs = append(jobs, j)
 				}
-				j.done, j.end, j.doneEvent, j.err = true, d[i], i, e.Err
-				if int64(e.Time) == j.startTimeNs {
-					j.instant = true
-				}
+				j.done, j.doneEvent, j.err = true, i, e.Err
+				j.ran = int64(e.Time) - j.started
 				delete(openJobs, e.ID)
 			}
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
@@ -337,11 +342,22 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 	laneEnd := make(map[lane]int64)
 	jobLane := make([]lane, len(jobs))
 	for k, j := range jobs {
-		if !j.done {
-			j.end = endAt
+		// A job's slice lasts exactly as long as the job ran. It is drawn as far
+		// after its start as its submission is drawn after its own time, so that
+		// it never starts before the submission its flow comes from.
+		shift := int64(0)
+		if k, ok := submitted[j.id]; ok && k <= j.startEvent {
+			j.submit = k
+			shift = d[k] - int64(events[k].Time)
 		}
-		if j.instant {
-			j.end = j.start
+		j.start = j.started + shift
+		switch {
+		case !j.done:
+			j.end = max(j.start, endAt)
+		case j.ran < int64(chromeGap):
+			j.instant, j.end = true, j.start
+		default:
+			j.end = j.start + j.ran
 		}
 		l := lane{worker: max(j.worker, 0)}
 		for {
@@ -378,9 +394,12 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		if j.err != "" {
 			args["err"] = j.err
 		}
-		if k, ok := submitted[j.id]; ok && k <= j.startEvent {
+		if k := j.submit; k >= 0 {
 			args["submit_seq"] = events[k].Seq
-			args["queued_ns"] = int64(events[j.startEvent].Time - events[k].Time)
+			args["queued_ns"] = j.started - int64(events[k].Time)
+		}
+		if j.done {
+			args["ran_ns"] = j.ran
 		}
 		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: args}
 		if j.instant {
@@ -391,6 +410,20 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 			ev.Dur = &dur
 		}
 		b.out = append(b.out, ev)
+		// The flow: from the submission on the loop's thread, through the job on
+		// its worker's, to the loop learning it was done (bound to the slice that
+		// encloses that, as there is no slice after it to bind to).
+		if j.submit >= 0 {
+			flow := chromeEvent{Name: ev.Name, Cat: "pool", Pid: chromePid, ID: j.id}
+			s, t, f := flow, flow, flow
+			s.Ph, s.Ts, s.Tid = "s", usec(d[j.submit]), chromeLoopTid
+			t.Ph, t.Ts, t.Tid = "t", usec(j.start), ev.Tid
+			b.out = append(b.out, s, t)
+			if j.done {
+				f.Ph, f.Bp, f.Ts, f.Tid = "f", "e", usec(max(d[j.doneEvent], j.start)), chromeLoopTid
+				b.out = append(b.out, f)
+			}
+		}
 	}
 
 	// Parents before children: by time, then the longer first.
