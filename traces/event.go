@@ -275,7 +275,8 @@ func ParseSource(s string) (Source, bool) {
 // Event is one thing that happened in a loop. Seq, Tick, Phase, Kind, ID, Pending and
 // Time are always meaningful; every other field has one meaning, is carried only by
 // the kinds that the table of kinds gives it (see [Kind.Has]), and is zero
-// otherwise. A field set on an event whose kind does not carry it is not recorded.
+// otherwise. A field set on an event whose kind does not carry it is not written to
+// a trace file.
 type Event struct {
 	Seq     uint64        // position in the trace, from 1
 	Tick    uint64        // the tick, from 1; 0 before the first

@@ -328,8 +328,15 @@ func (enc *encoder) append(buf []byte, e *Event) []byte {
 	return appendRest(buf[:n+i], e)
 }
 
-// restZero reports whether every field of s is zero in e.
+// restZero reports whether every field of s is zero in e. The sets of the most
+// frequent events, none and a callback's handle, are told at once.
 func (e *Event) restZero(s fieldSet) bool {
+	switch s {
+	case 0:
+		return true
+	case 1 << FieldHandle:
+		return e.Handle == 0
+	}
 	for ; s != 0; s &= s - 1 {
 		if !e.IsZero(Field(bits.TrailingZeros32(uint32(s)))) {
 			return false

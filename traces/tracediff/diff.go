@@ -19,11 +19,11 @@ type DiffOption struct {
 	fields []string
 }
 
-// IgnoreTiming makes [Diff] ignore every field that holds a time: Time, Timeout,
-// Delay, Deadline and Repeat. Two real runs of the same program never agree on
-// these; what ran in which order must still agree.
+// IgnoreTiming makes [Diff] ignore every field that holds a time: Time, Started,
+// Timeout, Delay, Deadline and Repeat. Two real runs of the same program never agree
+// on these; what ran in which order must still agree.
 func IgnoreTiming() DiffOption {
-	return DiffOption{fields: []string{"Time", "Timeout", "Delay", "Deadline", "Repeat"}}
+	return DiffOption{fields: []string{"Time", "Started", "Timeout", "Delay", "Deadline", "Repeat"}}
 }
 
 // IgnoreWorkers makes [Diff] ignore which pool worker ran a job (Worker), which

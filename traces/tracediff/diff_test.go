@@ -38,10 +38,12 @@ func TestDiff(t *testing.T) {
 		},
 		{name: "time ignored", a: base, b: change(30, func(e *traces.Event) { e.Time += time.Microsecond }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
 		{name: "timeout ignored", a: base, b: change(28, func(e *traces.Event) { e.Timeout = time.Second }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
+		{name: "job start ignored", a: base, b: change(33, func(e *traces.Event) { e.Started = 0 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
+		{name: "job start", a: base, b: change(33, func(e *traces.Event) { e.Started = 0 }), wantIndex: 33},
 		{name: "delay ignored", a: base, b: change(3, func(e *traces.Event) { e.Delay, e.Deadline, e.Repeat = 1, 2, 3 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
 		{
 			name: "timing ignored, order not", a: base, b: change(3, func(e *traces.Event) { e.ID = 99; e.Delay = 1 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: 3,
-			wantText: []string{"ignoring Time, Timeout, Delay, Deadline, Repeat", "ID:"},
+			wantText: []string{"ignoring Time, Started, Timeout, Delay, Deadline, Repeat", "ID:"},
 		},
 		{name: "worker", a: base, b: change(32, func(e *traces.Event) { e.Worker = 3 }), wantIndex: 32, wantText: []string{"Worker:"}},
 		{name: "worker ignored", a: base, b: change(32, func(e *traces.Event) { e.Worker = 3 }), opts: []tracediff.DiffOption{tracediff.IgnoreWorkers()}, wantIndex: -1},
