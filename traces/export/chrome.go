@@ -181,6 +181,8 @@ func instantName(e *traces.Event) string {
 		return e.Kind.String() + " " + e.Choice
 	case e.Kind == traces.KindInput && e.Input != "":
 		return e.Kind.String() + " " + e.Input
+	case e.Kind == traces.KindEnd && e.Mode != "":
+		return e.Kind.String() + " " + e.Mode
 	case e.Op != "":
 		return fmt.Sprintf("%s %s #%d", e.Kind, e.Op, e.ID)
 	case e.ID != 0:
