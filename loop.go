@@ -601,10 +601,7 @@ func (l *Loop) leave(errp *error, mode string) {
 	stopped := l.stopFlag
 	l.stopFlag = false
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindEnd, Op: mode}
-		if stopped {
-			e.Count = 1
-		}
+		e := traces.Event{Kind: traces.KindEnd, Mode: mode, Stopped: stopped}
 		if *errp != nil {
 			e.Err = (*errp).Error()
 		}
@@ -691,7 +688,7 @@ func (l *Loop) poll(timeout time.Duration) error {
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
-		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Count: len(ops)})
+		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Completions: len(ops)})
 	}
 	if err != nil {
 		return fmt.Errorf("nodeloop: poller wait: %w", err)
@@ -727,7 +724,7 @@ func (l *Loop) completeOp(op *poller.Op) {
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), Handle: handle, N: n}
+		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), Handle: handle, Bytes: n}
 		if err != nil {
 			e.Err = err.Error()
 		}
@@ -758,7 +755,7 @@ func (l *Loop) runAsync() {
 		return
 	}
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindWake, Count: len(items)})
+		l.emit(traces.Event{Kind: traces.KindWake, Items: len(items)})
 	}
 	for i := range items {
 		it := items[i]

@@ -1,9 +1,15 @@
 package nodeloop
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/nodeloop/nodeloop/realclock"
+)
 
 // WorkerPool is the loop's own Pool: a fixed number of goroutines taking jobs from one
-// FIFO queue, as libuv's threadpool. The workers start with the first job.
+// FIFO queue, as libuv's threadpool. The workers start with the first job. A worker
+// notes when it takes a job (Job.Started) on the operating system's clock, which is
+// the loop's unless the loop was given another Clock.
 type WorkerPool struct {
 	workers int
 	once    sync.Once
@@ -76,7 +82,7 @@ func (p *WorkerPool) work(worker int) {
 		if j == nil {
 			return
 		}
-		j.Worker = worker
+		j.Worker, j.Started = worker, realclock.Clock{}.Now()
 		j.Work()
 		j.Complete(j)
 	}

@@ -351,3 +351,37 @@ func TestReadWriteFile(t *testing.T) {
 		t.Fatal("WriteFile with an fs.FS wrote to the OS")
 	}
 }
+
+// A worker of the real pool notes when it takes a job: the trace's pool_start
+// carries that time, which is when the job was submitted (the workers are idle)
+// rather than when the loop learned it was done, a timer's delay later.
+func TestPoolStartIsWhenTheWorkerTookIt(t *testing.T) {
+	l, rec := newReal(t, 2)
+	const hold = 100 * time.Millisecond
+	release := make(chan struct{})
+	err := l.Run(func() {
+		nodeloop.Work(l, func() (int, error) { <-release; return 0, nil }, func(int, error) {})
+		l.SetTimeout(hold, func() { close(release) })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var submit, start, done *traces.Event
+	for i, e := range rec.Events() {
+		switch e.Kind {
+		case traces.KindPoolSubmit:
+			submit = &rec.Events()[i]
+		case traces.KindPoolStart:
+			start = &rec.Events()[i]
+		case traces.KindPoolDone:
+			done = &rec.Events()[i]
+		}
+	}
+	if submit == nil || start == nil || done == nil {
+		t.Fatalf("submit %v, start %v, done %v", submit, start, done)
+	}
+	if start.Started < submit.Time || start.Started > done.Time-hold/2 || start.Time != done.Time {
+		t.Fatalf("submitted at %v, started at %v (written at %v), done at %v: want the start within %v of the submission",
+			submit.Time, start.Started, start.Time, done.Time, hold/2)
+	}
+}

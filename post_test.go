@@ -86,7 +86,7 @@ func TestWakeCoalesces(t *testing.T) {
 			wakes = append(wakes, e)
 		}
 	}
-	if len(wakes) != 1 || wakes[0].Count != 100 {
+	if len(wakes) != 1 || wakes[0].Items != 100 {
 		t.Fatalf("wake events %+v, want one carrying 100 posts", wakes)
 	}
 }

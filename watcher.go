@@ -56,7 +56,7 @@ func (w *Watcher) Start() {
 	if w.ref {
 		w.l.refs++
 	}
-	w.trace(1)
+	w.trace(true)
 }
 
 // Stop stops w: its callback does not run again until Start. Stopping a stopped
@@ -70,12 +70,12 @@ func (w *Watcher) Stop() {
 	if w.ref {
 		w.l.refs--
 	}
-	w.trace(0)
+	w.trace(false)
 }
 
-func (w *Watcher) trace(started int) {
+func (w *Watcher) trace(active bool) {
 	if w.l.tracer != nil {
-		w.l.emit(traces.Event{Kind: traces.KindWatcher, ID: w.id, Source: w.src, Count: started})
+		w.l.emit(traces.Event{Kind: traces.KindWatcher, ID: w.id, Source: w.src, Active: active})
 	}
 }
 

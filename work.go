@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -13,8 +14,8 @@ import (
 // simulated one. The loop calls Submit and Cancel from its goroutine only.
 type Pool interface {
 	// Submit queues job to run on a worker, after every job submitted before it. The
-	// pool sets job.Worker before it calls job.Work, and calls job.Complete(job) when
-	// job.Work returns, from any goroutine. It does not block.
+	// pool sets job.Worker and job.Started before it calls job.Work, and calls
+	// job.Complete(job) when job.Work returns, from any goroutine. It does not block.
 	Submit(job *Job)
 	// Cancel takes job off the queue if no worker has started it, and reports whether
 	// it did. A canceled job never runs and the pool never completes it.
@@ -35,6 +36,12 @@ type Job struct {
 	Complete func(*Job)
 	// Worker is the worker that runs the job, from 1; the pool sets it before Work.
 	Worker int
+	// Started is when a worker took the job, on the clock the loop reads (the
+	// operating system's, or the simulated world's virtual one); the pool sets it
+	// before Work. The trace's pool_start event carries it, on the loop's time line;
+	// zero means the pool does not say, and the start is taken to be when the loop
+	// learned the job had finished.
+	Started time.Time
 	// Err is set by a pool that could not run the job (a simulated failure): Work did
 	// not run, and the request's done callback receives Err.
 	Err error
@@ -53,12 +60,13 @@ const (
 
 // Request is a pool request made by Work, ReadFile or WriteFile.
 type Request struct {
-	l        *Loop
-	job      Job
-	n        node[*Request]
-	inFlight bool
-	canceled bool
-	finish   func(canceled bool)
+	l         *Loop
+	job       Job
+	n         node[*Request]
+	inFlight  bool
+	canceled  bool
+	submitted time.Duration // the loop's time at Submit
+	finish    func(canceled bool)
 }
 
 // Work runs work on the loop's pool and then done on the loop's goroutine, in the
@@ -120,6 +128,7 @@ func (l *Loop) submit(r *Request) {
 	r.job.req = r
 	r.job.Complete = l.jobDone
 	r.inFlight = true
+	r.submitted = l.now
 	l.refs++
 	if l.tracer != nil {
 		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
@@ -143,7 +152,7 @@ func (l *Loop) finishJob(j *Job) {
 	r.n.remove()
 	l.refs--
 	if l.tracer != nil && !r.canceled {
-		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker})
+		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
 		e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
 		if j.Err != nil {
 			e.Err = j.Err.Error()
@@ -152,6 +161,17 @@ func (l *Loop) finishJob(j *Job) {
 	}
 	canceled := r.canceled
 	l.call(traces.SourcePool, j.ID, func() { r.finish(canceled) })
+}
+
+// jobStarted returns when r's job was taken by a worker, on the loop's time line:
+// the job's Started, within the request's life (from its submission to now), so
+// that a pool on another clock than the loop's cannot place it elsewhere; now when
+// the pool did not say.
+func (l *Loop) jobStarted(r *Request) time.Duration {
+	if r.job.Started.IsZero() {
+		return l.now
+	}
+	return min(max(r.job.Started.Sub(l.start), r.submitted), l.now)
 }
 
 // ID returns the id that names the request in traces.
@@ -165,11 +185,7 @@ func (r *Request) Cancel() bool {
 	l.mustOpen("Request.Cancel")
 	ok := r.inFlight && !r.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID}
-		if ok {
-			e.Count = 1
-		}
-		l.emit(e)
+		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}
 	if ok {
 		r.canceled = true

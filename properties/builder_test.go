@@ -81,15 +81,11 @@ func (b *builder) interval(id uint64, delay time.Duration) int {
 // endRun ends a Run because nothing keeps the loop alive: pending 0.
 func (b *builder) endRun() int {
 	b.pending = 0
-	return b.add(traces.Event{Kind: traces.KindEnd, Op: "run"})
+	return b.add(traces.Event{Kind: traces.KindEnd, Mode: "run"})
 }
 
-func (b *builder) end(op string, stopped bool, err string) int {
-	e := traces.Event{Kind: traces.KindEnd, Op: op, Err: err}
-	if stopped {
-		e.Count = 1
-	}
-	return b.add(e)
+func (b *builder) end(mode string, stopped bool, err string) int {
+	return b.add(traces.Event{Kind: traces.KindEnd, Mode: mode, Stopped: stopped, Err: err})
 }
 
 // found is what a test expects of one violation: its rule and event positions.

@@ -40,7 +40,7 @@
 // in poll (pool, op and pending callbacks are the exactly-once rule's).
 //
 // pending ([RulePending]): Pending is never negative. A Run that ends neither
-// stopped (end Count 0) nor failed (no Err) ends with pending 0. The loop checks
+// stopped (an end event without Stopped) nor failed (no Err) ends with pending 0. The loop checks
 // liveness before each tick of Run and before RunOnce's first tick, and after
 // every timers phase. A tick event is written right after its check with nothing
 // between them that changes the count, so the tick event's own Pending is what
@@ -97,7 +97,8 @@
 // exactly-once ([RuleExactlyOnce]): each pool_submit gets exactly one callback from
 // source pool with its ID, after it, in the poll phase, canceled requests
 // included; a request keeps the loop alive until then, so one without its callback
-// when a Run ends unstopped is reported there. Each op_start gets exactly one
+// when a Run ends unstopped is reported there; its pool_start's started lies
+// between its pool_submit's time and the pool_start's own. Each op_start gets exactly one
 // op_complete with its ID, after it, and at most one callback from source op with
 // its ID, after the op_complete and naming the op_start's handle, in the poll
 // phase, or in the close phase when the op_complete carries the closed error. An

@@ -77,6 +77,11 @@ func (c *checker) checkExactlyOnce() {
 			submits[e.ID] = i
 			outstanding[e.ID] = i
 
+		case e.Kind == traces.KindPoolStart:
+			if p, ok := submits[e.ID]; ok && (e.Started < c.ev[p].Time || e.Started > e.Time) {
+				c.report(RuleExactlyOnce, fmt.Sprintf("pool request %d starts at %v, outside its life: it was submitted at %v (seq %d) and the loop learned it was done at %v", e.ID, e.Started, c.ev[p].Time, c.seq(p), e.Time), p, i)
+			}
+
 		case isCallback(e, traces.SourcePool):
 			switch first, twice := poolCb[e.ID]; {
 			case twice:

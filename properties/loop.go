@@ -155,7 +155,7 @@ func (c *checker) checkPending() {
 // "" when the trace stops before that run ends.
 func (c *checker) runMode(i int) string {
 	if end := c.runEnd[i]; end >= 0 {
-		return c.ev[end].Op
+		return c.ev[end].Mode
 	}
 	return ""
 }

@@ -42,7 +42,7 @@ var rules = []Rule{
 	{RuleTickQueues, "no other callback starts while a nextTick or microtask is queued; nextTicks and microtasks run FIFO, all queued nextTicks before a microtask drain and the whole drain before the next nextTick"},
 	{RuleImmediates, "immediates run FIFO, once each, and one queued during a check phase runs in a later tick"},
 	{RuleCleared, "a cleared immediate never runs; a cleared timer never runs unless a later timer_start re-arms it"},
-	{RuleExactlyOnce, "each pool request gets one done callback and each operation one completion and at most one callback, in the phase its outcome calls for"},
+	{RuleExactlyOnce, "each pool request gets one done callback, having started within its life, and each operation one completion and at most one callback, in the phase its outcome calls for"},
 	{RuleCloseLast, "a handle's close callback runs once, after its close, and no callback of the handle runs after it"},
 }
 
@@ -193,7 +193,7 @@ func (c *checker) seq(i int) uint64 { return c.ev[i].Seq }
 // normalEnd reports whether e is the end of a Run that returned because the loop
 // was no longer alive: not stopped, no error.
 func normalEnd(e *traces.Event) bool {
-	return e.Kind == traces.KindEnd && e.Op == "run" && e.Count == 0 && e.Err == ""
+	return e.Kind == traces.KindEnd && e.Mode == "run" && !e.Stopped && e.Err == ""
 }
 
 // isCallback reports whether e is a callback event from source s.

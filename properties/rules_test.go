@@ -726,13 +726,48 @@ func TestExactlyOnce(t *testing.T) {
 			b.main()
 			b.event(traces.KindPoolSubmit, 1)
 			b.event(traces.KindPoolSubmit, 2)
-			b.add(traces.Event{Kind: traces.KindPoolCancel, ID: 2, Count: 1})
+			b.add(traces.Event{Kind: traces.KindPoolCancel, ID: 2, Canceled: true})
 			b.toPoll()
-			b.add(traces.Event{Kind: traces.KindWake, Count: 2})
+			b.add(traces.Event{Kind: traces.KindWake, Items: 2})
 			b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1})
 			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
 			b.call(srcPool, 1)
 			b.call(srcPool, 2)
+			b.endRun()
+			return nil
+		}},
+		{"a pool request starts before it was submitted", func(b *builder) []found {
+			b.main()
+			b.now = 2 * time.Millisecond
+			s := b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			p := b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
+			b.endRun()
+			return one(properties.RuleExactlyOnce, s, p)
+		}},
+		{"a pool request starts after the loop learned it was done", func(b *builder) []found {
+			b.main()
+			s := b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			p := b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: 6 * time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
+			b.endRun()
+			return one(properties.RuleExactlyOnce, s, p)
+		}},
+		{"a pool request starts within its life", func(b *builder) []found {
+			b.main()
+			b.now = time.Millisecond
+			b.event(traces.KindPoolSubmit, 1)
+			b.toPoll()
+			b.now = 5 * time.Millisecond
+			b.add(traces.Event{Kind: traces.KindPoolStart, ID: 1, Worker: 1, Started: 2 * time.Millisecond})
+			b.add(traces.Event{Kind: traces.KindPoolDone, ID: 1, Worker: 1})
+			b.call(srcPool, 1)
 			b.endRun()
 			return nil
 		}},
@@ -958,7 +993,7 @@ func TestCloseLast(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		{"a watcher closes itself", func(b *builder) []found {
 			b.main()
-			b.add(traces.Event{Kind: traces.KindWatcher, ID: 1, Source: srcIdle, Count: 1})
+			b.add(traces.Event{Kind: traces.KindWatcher, ID: 1, Source: srcIdle, Active: true})
 			b.newTick()
 			b.enter(idle)
 			b.call(srcIdle, 1)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/nodeloop/nodeloop/poller"
 )
@@ -54,9 +55,10 @@ type opInput struct {
 // jobInput is a pool job that finished before a wait returned, in the order the loop
 // took it.
 type jobInput struct {
-	ID     uint64    `json:"id"`
-	Worker int       `json:"worker"`
-	Err    *errInput `json:"err,omitempty"`
+	ID      uint64        `json:"id"`
+	Worker  int           `json:"worker"`
+	Started time.Duration `json:"started"` // on the loop's time line
+	Err     *errInput     `json:"err,omitempty"`
 }
 
 // errInput is an error as the trace keeps it: its text, and what errors.Is must still

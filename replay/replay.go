@@ -23,7 +23,7 @@ type inputs struct {
 }
 
 func (in *inputs) add(what, value string) {
-	e := traces.Event{Kind: traces.KindInput, Msg: what, Input: value}
+	e := traces.Event{Kind: traces.KindInput, Input: what, Value: value}
 	if in.loop == nil {
 		in.pending = append(in.pending, e)
 		return
@@ -156,11 +156,14 @@ type script struct {
 func newScript(events []traces.Event) (*script, error) {
 	s := &script{values: map[string][]string{}, next: map[string]int{}}
 	waits := -1
+	started := map[uint64]time.Duration{} // by job: its pool_start's start
 	for i, e := range events {
 		switch e.Kind {
+		case traces.KindPoolStart:
+			started[e.ID] = e.Started
 		case traces.KindInput:
-			s.values[e.Msg] = append(s.values[e.Msg], e.Input)
-			if e.Msg == inWait {
+			s.values[e.Input] = append(s.values[e.Input], e.Value)
+			if e.Input == inWait {
 				waits++
 				s.jobs = append(s.jobs, nil)
 			}
@@ -172,7 +175,7 @@ func newScript(events []traces.Event) (*script, error) {
 			if e.Err != "" {
 				err = &errInput{Text: e.Err}
 			}
-			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Err: err})
+			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Started: started[e.ID], Err: err})
 		case traces.KindCallback:
 			if e.Source == traces.SourcePost {
 				return nil, fmt.Errorf("replay: event %d: the run posted a function from another goroutine, which cannot be replayed", i+1)
@@ -332,7 +335,9 @@ func (p *replayPool) finish(j jobInput) {
 		panic(&DivergedError{What: "job", Why: fmt.Sprintf("job %d finished but was never submitted", j.ID)})
 	}
 	delete(p.jobs, j.ID)
-	job.Worker = j.Worker
+	// The replayed loop's time line starts at the clock's first reading, which is
+	// fakeclock.Epoch, as the recorded one started at its own.
+	job.Worker, job.Started = j.Worker, fakeclock.Epoch.Add(j.Started)
 	job.Work()
 	job.Complete(job)
 }

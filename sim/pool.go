@@ -157,6 +157,7 @@ func (p *Pool) dispatch() {
 		p.queue = p.queue[1:]
 		p.busy[w] = true
 		worker := w + 1
+		job.Started = p.poller.Clock().Now()
 		p.poller.After(p.jobTime(job, worker), func() {
 			if p.closed {
 				return

@@ -354,6 +354,6 @@ func (c *chargingClock) Now() time.Time {
 // choice puts a decision into the trace.
 func (t *tracer) choice(c Choice) {
 	if t.loop != nil {
-		t.loop.Record(traces.Event{Kind: traces.KindChoice, Msg: c.What, N: c.N, Count: c.Value})
+		t.loop.Record(traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
 	}
 }

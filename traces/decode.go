@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -63,7 +65,7 @@ func (d *Decoder) Next() (Event, error) {
 		d.err = err
 		return Event{}, err
 	}
-	e, err := decodeEvent(line)
+	e, err := decodeEvent(line, d.header.Version)
 	if err != nil {
 		d.err = &LineError{Line: d.line, Err: err}
 		return Event{}, d.err
@@ -151,9 +153,9 @@ func (d *Decoder) readLine() ([]byte, error) {
 	}
 }
 
-// wireEvent is an event line as JSON has it. The fields every event has are
+// wireCommon is the part of an event line that every event has. The fields are
 // pointers, so a missing one is told from a zero one.
-type wireEvent struct {
+type wireCommon struct {
 	Seq     *uint64 `json:"seq"`
 	Tick    *uint64 `json:"tick"`
 	Phase   *string `json:"phase"`
@@ -161,7 +163,115 @@ type wireEvent struct {
 	ID      *uint64 `json:"id"`
 	Pending *int    `json:"pending"`
 	T       *int64  `json:"t"`
+}
 
+// commonNames are the keys of wireCommon.
+var commonNames = []string{"seq", "tick", "phase", "kind", "id", "pending", "t"}
+
+// decodeCommon reads the fields every event has into e.
+func decodeCommon(line []byte, e *Event) error {
+	var w wireCommon
+	if err := json.Unmarshal(line, &w); err != nil {
+		return cleanJSONError(err)
+	}
+	switch {
+	case w.Seq == nil:
+		return missing("seq")
+	case w.Tick == nil:
+		return missing("tick")
+	case w.Phase == nil:
+		return missing("phase")
+	case w.Kind == nil:
+		return missing("kind")
+	case w.ID == nil:
+		return missing("id")
+	case w.Pending == nil:
+		return missing("pending")
+	case w.T == nil:
+		return missing("t")
+	}
+	kind, ok := ParseKind(*w.Kind)
+	if !ok {
+		return fmt.Errorf("unknown kind %q", *w.Kind)
+	}
+	phase, ok := ParsePhase(*w.Phase)
+	if !ok {
+		return fmt.Errorf("unknown phase %q", *w.Phase)
+	}
+	e.Seq, e.Tick, e.Phase, e.Kind, e.ID, e.Pending, e.Time = *w.Seq, *w.Tick, phase, kind, *w.ID, *w.Pending, time.Duration(*w.T)
+	return nil
+}
+
+// decodeEvent turns one line of a trace of the given version into an event.
+func decodeEvent(line []byte, version int) (Event, error) {
+	if version == 1 {
+		return decodeEventV1(line)
+	}
+	var e Event
+	if err := decodeCommon(line, &e); err != nil {
+		return Event{}, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(line, &raw); err != nil {
+		return Event{}, cleanJSONError(err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		if slices.Contains(commonNames, name) {
+			continue
+		}
+		f, ok := ParseField(name)
+		if !ok {
+			return Event{}, fmt.Errorf("unknown field %q", name)
+		}
+		if !e.Kind.Has(f) {
+			return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, name)
+		}
+		if err := decodeField(&e, f, raw[name]); err != nil {
+			return Event{}, err
+		}
+	}
+	return e, nil
+}
+
+// decodeField reads the JSON value v into e's field f.
+func decodeField(e *Event, f Field, v json.RawMessage) error {
+	switch p := e.ref(f).(type) {
+	case *Source:
+		var name string
+		if err := json.Unmarshal(v, &name); err != nil {
+			return fieldError(f.String(), err)
+		}
+		src, ok := ParseSource(name)
+		if !ok {
+			return fmt.Errorf("unknown source %q", name)
+		}
+		*p = src
+	case *time.Duration:
+		var ns int64
+		if err := json.Unmarshal(v, &ns); err != nil {
+			return fieldError(f.String(), err)
+		}
+		*p = time.Duration(ns)
+	default:
+		if err := json.Unmarshal(v, p); err != nil {
+			return fieldError(f.String(), err)
+		}
+	}
+	return nil
+}
+
+// fieldError says what was wrong with the value of the named field.
+func fieldError(name string, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %q: a JSON %s where %s was expected", name, te.Value, describeType(te.Type.Kind().String()))
+	}
+	return fmt.Errorf("field %q: %w", name, cleanJSONError(err))
+}
+
+// wireEventV1 is the optional part of an event line of version 1, where a few
+// fields meant different things for different kinds.
+type wireEventV1 struct {
 	Source   string `json:"source"`
 	Handle   uint64 `json:"handle"`
 	Worker   int    `json:"worker"`
@@ -177,62 +287,65 @@ type wireEvent struct {
 	Input    string `json:"input"`
 }
 
-// decodeEvent turns one line into an event.
-func decodeEvent(line []byte) (Event, error) {
-	var w wireEvent
+// decodeEventV1 turns one line of a version 1 trace into an event, giving each of
+// count, op, n, msg and input the field its kind meant by it. A version 1 pool_start
+// was written when the job finished: its start is taken to be then.
+func decodeEventV1(line []byte) (Event, error) {
+	var e Event
+	if err := decodeCommon(line, &e); err != nil {
+		return Event{}, err
+	}
+	var w wireEventV1
 	if err := json.Unmarshal(line, &w); err != nil {
 		return Event{}, cleanJSONError(err)
-	}
-	switch {
-	case w.Seq == nil:
-		return Event{}, missing("seq")
-	case w.Tick == nil:
-		return Event{}, missing("tick")
-	case w.Phase == nil:
-		return Event{}, missing("phase")
-	case w.Kind == nil:
-		return Event{}, missing("kind")
-	case w.ID == nil:
-		return Event{}, missing("id")
-	case w.Pending == nil:
-		return Event{}, missing("pending")
-	case w.T == nil:
-		return Event{}, missing("t")
-	}
-	kind, ok := ParseKind(*w.Kind)
-	if !ok {
-		return Event{}, fmt.Errorf("unknown kind %q", *w.Kind)
-	}
-	phase, ok := ParsePhase(*w.Phase)
-	if !ok {
-		return Event{}, fmt.Errorf("unknown phase %q", *w.Phase)
 	}
 	source, ok := ParseSource(w.Source)
 	if !ok {
 		return Event{}, fmt.Errorf("unknown source %q", w.Source)
 	}
-	return Event{
-		Seq:      *w.Seq,
-		Tick:     *w.Tick,
-		Phase:    phase,
-		Kind:     kind,
-		ID:       *w.ID,
-		Pending:  *w.Pending,
-		Time:     time.Duration(*w.T),
-		Source:   source,
-		Handle:   w.Handle,
-		Worker:   w.Worker,
-		Timeout:  time.Duration(w.Timeout),
-		Count:    w.Count,
-		Delay:    time.Duration(w.Delay),
-		Deadline: time.Duration(w.Deadline),
-		Repeat:   time.Duration(w.Repeat),
-		Op:       w.Op,
-		N:        w.N,
-		Err:      w.Err,
-		Msg:      w.Msg,
-		Input:    w.Input,
-	}, nil
+	e.Source, e.Handle, e.Worker, e.Timeout = source, w.Handle, w.Worker, time.Duration(w.Timeout)
+	e.Delay, e.Deadline, e.Repeat, e.Err = time.Duration(w.Delay), time.Duration(w.Deadline), time.Duration(w.Repeat), w.Err
+	count, op, n, msg, input := w.Count, w.Op, w.N, w.Msg, w.Input
+	switch e.Kind {
+	case KindPoll:
+		e.Completions, count = count, 0
+	case KindWake:
+		e.Items, count = count, 0
+	case KindWatcher:
+		e.Active, count = count != 0, 0
+	case KindPoolCancel:
+		e.Canceled, count = count != 0, 0
+	case KindPoolStart:
+		e.Started = e.Time
+	case KindEnd:
+		e.Stopped, e.Mode, count, op = count != 0, op, 0, ""
+	case KindOpStart, KindOpComplete:
+		e.Op, e.Bytes, op, n = op, n, "", 0
+	case KindLog:
+		e.Msg, msg = msg, ""
+	case KindChoice:
+		e.Choice, e.Options, e.Pick, msg, n, count = msg, n, count, "", 0, 0
+	case KindInput:
+		e.Input, e.Value, msg, input = msg, input, "", ""
+	}
+	switch {
+	case count != 0:
+		return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, "count")
+	case op != "":
+		return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, "op")
+	case n != 0:
+		return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, "n")
+	case msg != "":
+		return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, "msg")
+	case input != "":
+		return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, "input")
+	}
+	for f := range fieldCount {
+		if !e.Kind.Has(f) && !e.IsZero(f) {
+			return Event{}, fmt.Errorf("a %s event has no field %q", e.Kind, f)
+		}
+	}
+	return e, nil
 }
 
 func missing(field string) error { return fmt.Errorf("missing field %q", field) }
@@ -259,6 +372,8 @@ func describeType(kind string) string {
 	switch kind {
 	case "string":
 		return "a string"
+	case "bool":
+		return "true or false"
 	case "struct", "map":
 		return "an object"
 	case "uint64", "uint", "uint32", "uint8":

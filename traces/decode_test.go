@@ -2,110 +2,41 @@ package traces_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"os"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/internal/tracetest"
 )
 
-// sampleEvents has every kind, phase and source, and every optional field set by
-// some event, with the strings that need escaping.
-func sampleEvents() []traces.Event {
-	ms := time.Millisecond
-	ev := []traces.Event{
-		{Kind: traces.KindPhase, Phase: traces.PhaseMain},
-		{Kind: traces.KindCallback, Phase: traces.PhaseMain, Source: traces.SourceMain},
-		{Kind: traces.KindTimerStart, Phase: traces.PhaseMain, ID: 1, Pending: 1, Delay: ms, Deadline: ms},
-		{Kind: traces.KindTimerStart, Phase: traces.PhaseMain, ID: 2, Pending: 2, Delay: 5 * ms, Deadline: 5 * ms, Repeat: 5 * ms},
-		{Kind: traces.KindImmediateQueue, Phase: traces.PhaseMain, ID: 3, Pending: 3},
-		{Kind: traces.KindTickQueue, Phase: traces.PhaseMain, ID: 4, Pending: 3},
-		{Kind: traces.KindMicrotaskQueue, Phase: traces.PhaseMain, ID: 5, Pending: 3},
-		{Kind: traces.KindPoolSubmit, Phase: traces.PhaseMain, ID: 6, Pending: 4},
-		{Kind: traces.KindOpStart, Phase: traces.PhaseMain, ID: 8, Handle: 7, Op: "read", Pending: 5},
-		{Kind: traces.KindWatcher, Phase: traces.PhaseMain, ID: 9, Source: traces.SourceIdle, Count: 1, Pending: 6},
-		{Kind: traces.KindWatcher, Phase: traces.PhaseMain, ID: 10, Source: traces.SourcePrepare, Count: 1, Pending: 6},
-		{Kind: traces.KindWatcher, Phase: traces.PhaseMain, ID: 11, Source: traces.SourceCheck, Count: 1, Pending: 6},
-		{Kind: traces.KindCallback, Phase: traces.PhaseMain, ID: 4, Source: traces.SourceNextTick, Pending: 6},
-		{Kind: traces.KindCallback, Phase: traces.PhaseMain, ID: 5, Source: traces.SourceMicrotask, Pending: 6},
-		{Kind: traces.KindLog, Phase: traces.PhaseMain, Msg: "quote \" backslash \\ newline \n </script><script>alert(1)</script> é \u2028", Pending: 6},
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-		{Kind: traces.KindChoice, Phase: traces.PhaseMain, Msg: "pool.duration", N: 4901, Count: 0, Pending: 6},
-		{Kind: traces.KindTick, Tick: 1, Phase: traces.PhaseTimers, Pending: 6, Time: ms},
-		{Kind: traces.KindInput, Tick: 1, Phase: traces.PhaseTimers, Msg: "clock", Input: `{"t":1000000,"note":"</script>"}`, Pending: 6, Time: ms},
-		{Kind: traces.KindClock, Tick: 1, Phase: traces.PhaseTimers, Pending: 6, Time: ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhaseTimers, Pending: 5, Time: ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhaseTimers, ID: 1, Source: traces.SourceTimer, Pending: 5, Time: ms},
-		{Kind: traces.KindTimerClear, Tick: 1, Phase: traces.PhaseTimers, ID: 2, Pending: 4, Time: ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhasePending, Pending: 4, Time: ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhasePending, ID: 12, Source: traces.SourcePending, Pending: 4, Time: ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhaseIdle, Pending: 4, Time: ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhaseIdle, ID: 9, Source: traces.SourceIdle, Pending: 4, Time: ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhasePrepare, Pending: 4, Time: ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhasePrepare, ID: 10, Source: traces.SourcePrepare, Pending: 4, Time: ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhasePoll, Pending: 4, Time: 2 * ms},
-		{Kind: traces.KindPoll, Tick: 1, Phase: traces.PhasePoll, Timeout: 0, Count: 1, Pending: 4, Time: 2 * ms},
-		{Kind: traces.KindOpComplete, Tick: 1, Phase: traces.PhasePoll, ID: 8, Handle: 7, Op: "read", N: 0, Err: "EOF", Pending: 4, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhasePoll, ID: 8, Handle: 7, Source: traces.SourceOp, Pending: 3, Time: 2 * ms},
-		{Kind: traces.KindWake, Tick: 1, Phase: traces.PhasePoll, Count: 2, Pending: 3, Time: 2 * ms},
-		{Kind: traces.KindPoolStart, Tick: 1, Phase: traces.PhasePoll, ID: 6, Worker: 1, Pending: 3, Time: 2 * ms},
-		{Kind: traces.KindPoolDone, Tick: 1, Phase: traces.PhasePoll, ID: 6, Worker: 1, Err: "boom", Pending: 3, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhasePoll, ID: 6, Source: traces.SourcePool, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhasePoll, ID: 13, Source: traces.SourcePost, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindPoolCancel, Tick: 1, Phase: traces.PhasePoll, ID: 14, Count: 1, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhaseCheck, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhaseCheck, ID: 3, Source: traces.SourceImmediate, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhaseCheck, ID: 11, Source: traces.SourceCheck, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindImmediateClear, Tick: 1, Phase: traces.PhaseCheck, ID: 15, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindClose, Tick: 1, Phase: traces.PhaseCheck, ID: 7, Pending: 2, Time: 2 * ms},
-		{Kind: traces.KindPhase, Tick: 1, Phase: traces.PhaseClose, Pending: 1, Time: 2 * ms},
-		{Kind: traces.KindCallback, Tick: 1, Phase: traces.PhaseClose, ID: 7, Source: traces.SourceClose, Pending: 1, Time: 2 * ms},
-
-		{Kind: traces.KindTick, Tick: 2, Phase: traces.PhaseTimers, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindPhase, Tick: 2, Phase: traces.PhaseTimers, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindCallback, Tick: 2, Phase: traces.PhaseTimers, ID: 2, Source: traces.SourceInterval, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindStop, Tick: 2, Phase: traces.PhaseTimers, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindPhase, Tick: 2, Phase: traces.PhasePoll, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindPoll, Tick: 2, Phase: traces.PhasePoll, Timeout: -1, Count: 0, Pending: 1, Time: 7 * ms},
-		{Kind: traces.KindEnd, Tick: 2, Phase: traces.PhasePoll, Op: "run", Count: 1, Err: "stopped", Pending: 1, Time: 7 * ms},
+// testdata/sample.jsonl, which the exporters' tests read, is the sample trace
+// written out (and rewritten with -update).
+func TestSampleFile(t *testing.T) {
+	sample := tracetest.Encode(t, tracetest.SampleHeader(), tracetest.SampleEvents())
+	if *update {
+		if err := os.WriteFile("testdata/sample.jsonl", sample, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for i := range ev {
-		ev[i].Seq = uint64(i + 1)
+	if got, err := os.ReadFile("testdata/sample.jsonl"); err != nil || !bytes.Equal(got, sample) {
+		t.Fatalf("testdata/sample.jsonl is not the sample events (%v); run go test -update", err)
 	}
-	return ev
-}
-
-func sampleHeader() traces.Header {
-	return traces.Header{Format: traces.Format, Version: traces.Version, Mode: "sim", Seed: 42,
-		Config: json.RawMessage(`{"workers":4}`), Scenario: "sample", Go: "go1.26", Module: "(devel)"}
-}
-
-// encode writes h and events as a Recorder does.
-func encode(t testing.TB, h traces.Header, events []traces.Event) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	r := traces.NewRecorder(&buf, h)
-	for _, e := range events {
-		r.Event(&e)
-	}
-	if err := r.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // What the Recorder writes, Decode reads back into the same values: every kind,
 // phase, source and field.
 func TestDecodeRoundTrip(t *testing.T) {
-	events := sampleEvents()
+	events := tracetest.SampleEvents()
 	seen := map[traces.Kind]bool{}
 	for _, e := range events {
 		seen[e.Kind] = true
@@ -126,8 +57,8 @@ func TestDecodeRoundTrip(t *testing.T) {
 			t.Errorf("no sample event sets %s", typ.Field(i).Name)
 		}
 	}
-	h := sampleHeader()
-	data := encode(t, h, events)
+	h := tracetest.SampleHeader()
+	data := tracetest.Encode(t, h, events)
 	gotH, got, err := traces.Decode(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +101,7 @@ func TestDecodeDemoTrace(t *testing.T) {
 	if h.Mode != "real" || h.Scenario != "demo" || len(events) < 50 {
 		t.Fatalf("header %+v, %d events", h, len(events))
 	}
-	if got := encode(t, h, events); !bytes.Equal(got, data) {
+	if got := tracetest.Encode(t, h, events); !bytes.Equal(got, data) {
 		t.Fatalf("re-encoded trace differs:\n%s", cmp.Diff(string(data), string(got)))
 	}
 }
@@ -179,7 +110,7 @@ func TestDecodeDemoTrace(t *testing.T) {
 func TestDecodeLongLine(t *testing.T) {
 	msg := strings.Repeat("x", 1<<20)
 	events := []traces.Event{{Seq: 1, Kind: traces.KindLog, Msg: msg}, {Seq: 2, Kind: traces.KindEnd}}
-	_, got, err := traces.Decode(bytes.NewReader(encode(t, sampleHeader(), events)))
+	_, got, err := traces.Decode(bytes.NewReader(tracetest.Encode(t, tracetest.SampleHeader(), events)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,13 +121,13 @@ func TestDecodeLongLine(t *testing.T) {
 
 // A last line without its newline is fine when it is whole.
 func TestDecodeNoFinalNewline(t *testing.T) {
-	data := bytes.TrimSuffix(encode(t, sampleHeader(), sampleEvents()), []byte("\n"))
-	if _, got, err := traces.Decode(bytes.NewReader(data)); err != nil || len(got) != len(sampleEvents()) {
+	data := bytes.TrimSuffix(tracetest.Encode(t, tracetest.SampleHeader(), tracetest.SampleEvents()), []byte("\n"))
+	if _, got, err := traces.Decode(bytes.NewReader(data)); err != nil || len(got) != len(tracetest.SampleEvents()) {
 		t.Fatalf("Decode = %d events, %v", len(got), err)
 	}
 }
 
-const header = `{"format":"nodeloop-trace","version":1,"mode":"sim","go":"go1.26","module":"(devel)"}`
+const header = `{"format":"nodeloop-trace","version":2,"mode":"sim","go":"go1.26","module":"(devel)"}`
 const good = `{"seq":1,"tick":0,"phase":"main","kind":"phase","id":0,"pending":0,"t":0}`
 
 // Malformed input is an error naming the line, never a panic.
@@ -209,8 +140,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"header not JSON", "nope\n", `trace line 1: header: malformed JSON`},
 		{"header is an array", "[1]\n", `trace line 1: header: a JSON array where an object was expected`},
 		{"wrong format", `{"format":"other","version":1}` + "\n", `trace line 1: format "other", want "nodeloop-trace"`},
-		{"future version", `{"format":"nodeloop-trace","version":2}` + "\n", `trace line 1: version 2 is newer than this reader's 1`},
-		{"no version", `{"format":"nodeloop-trace"}` + "\n", `trace line 1: version 0, want 1 to 1`},
+		{"future version", `{"format":"nodeloop-trace","version":3}` + "\n", `trace line 1: version 3 is newer than this reader's 2`},
+		{"no version", `{"format":"nodeloop-trace"}` + "\n", `trace line 1: version 0, want 1 to 2`},
 		{"truncated header", `{"format":"nodeloop-trace","vers`, `trace line 1: truncated: the last line is incomplete`},
 		{"malformed event", header + "\n" + good + "\n{\"seq\":2,\n", `trace line 3: malformed JSON`},
 		{"truncated last line", header + "\n" + good + "\n" + `{"seq":2,"tick":0,"pha`, `trace line 3: truncated: the last line is incomplete`},
@@ -218,7 +149,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown kind", header + "\n" + strings.Replace(good, `"phase","id"`, `"bogus","id"`, 1) + "\n", `trace line 2: unknown kind "bogus"`},
 		{"invalid kind", header + "\n" + strings.Replace(good, `"phase","id"`, `"invalid","id"`, 1) + "\n", `trace line 2: unknown kind "invalid"`},
 		{"unknown phase", header + "\n" + strings.Replace(good, `"main"`, `"lunch"`, 1) + "\n", `trace line 2: unknown phase "lunch"`},
-		{"unknown source", header + "\n" + strings.Replace(good, `"t":0`, `"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"unknown source", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"callback","id":0,"pending":0,"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"unknown source, version 1", strings.Replace(header, `"version":2`, `"version":1`, 1) + "\n" + strings.Replace(good, `"t":0`, `"t":0,"source":"moon"`, 1) + "\n", `trace line 2: unknown source "moon"`},
+		{"field of another kind", header + "\n" + strings.Replace(good, `"t":0`, `"t":0,"msg":"hi"`, 1) + "\n", `trace line 2: a phase event has no field "msg"`},
+		{"version 1 field", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"poll","id":0,"pending":0,"t":0,"count":1`, 1) + "\n", `trace line 2: unknown field "count"`},
+		{"number for a boolean", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"watcher","id":0,"pending":0,"t":0,"active":1`, 1) + "\n", `trace line 2: field "active": a JSON number where true or false was expected`},
+		{"string for a duration", header + "\n" + strings.Replace(good, `"phase","id":0,"pending":0,"t":0`, `"poll","id":0,"pending":0,"t":0,"timeout":"1s"`, 1) + "\n", `trace line 2: field "timeout": a JSON string where an integer was expected`},
 		{"missing seq", header + "\n" + strings.Replace(good, `"seq":1,`, ``, 1) + "\n", `trace line 2: missing field "seq"`},
 		{"missing tick", header + "\n" + strings.Replace(good, `"tick":0,`, ``, 1) + "\n", `trace line 2: missing field "tick"`},
 		{"missing phase", header + "\n" + strings.Replace(good, `"phase":"main",`, ``, 1) + "\n", `trace line 2: missing field "phase"`},
@@ -288,7 +224,7 @@ func FuzzDecode(f *testing.F) {
 		lines := bytes.SplitAfter(data, []byte("\n"))
 		f.Add(bytes.Join(lines[:min(len(lines), 8)], nil))
 	}
-	sample := bytes.SplitAfter(encode(f, sampleHeader(), sampleEvents()), []byte("\n"))
+	sample := bytes.SplitAfter(tracetest.Encode(f, tracetest.SampleHeader(), tracetest.SampleEvents()), []byte("\n"))
 	f.Add(bytes.Join(sample[:12], nil))
 	f.Add(bytes.Join(append(sample[:1:1], sample[28:40]...), nil))
 	f.Add([]byte(header + "\n" + good))
@@ -304,7 +240,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		again := encode(t, h, events)
+		again := tracetest.Encode(t, h, events)
 		h2, events2, err := traces.Decode(bytes.NewReader(again))
 		if err != nil {
 			t.Fatalf("re-encoded trace does not decode: %v\n%s", err, again)
@@ -316,12 +252,68 @@ func FuzzDecode(f *testing.F) {
 			h.Scenario != h2.Scenario || h.Go != h2.Go || h.Module != h2.Module {
 			t.Fatalf("header changed in a round trip: %+v then %+v", h, h2)
 		}
-		// The exports take anything that decodes.
-		if err := traces.WriteChrome(io.Discard, h, events); err != nil {
-			t.Fatalf("WriteChrome: %v", err)
-		}
-		if err := traces.WriteHTML(io.Discard, h, events); err != nil {
-			t.Fatalf("WriteHTML: %v", err)
-		}
 	})
+}
+
+// A version 1 trace, where count, op, n, msg and input meant different things for
+// different kinds, decodes into the fields of today's events: the sample as version
+// 1 wrote it is the sample (its pool_start taken to start when it was written), and
+// the demo trace is the one converted to the current version.
+func TestDecodeVersion1(t *testing.T) {
+	data, err := os.ReadFile("testdata/v1/sample.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, got, err := traces.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Version != 1 {
+		t.Fatalf("testdata/v1/sample.jsonl has version %d", h.Version)
+	}
+	want := tracetest.SampleEvents()
+	for i := range want {
+		if want[i].Kind == traces.KindPoolStart {
+			want[i].Started = want[i].Time
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("version 1 sample (-want +got):\n%s", diff)
+	}
+
+	for _, name := range []string{"demo.jsonl"} {
+		v1, err := os.ReadFile("testdata/v1/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v2, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, old, err := traces.Decode(bytes.NewReader(v1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, now, err := traces.Decode(bytes.NewReader(v2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(now, old); diff != "" {
+			t.Errorf("%s: version 1 (-current +version 1):\n%s", name, diff)
+		}
+	}
+
+	// A version 1 line with a field its kind had no use for is an error.
+	header := `{"format":"nodeloop-trace","version":1,"mode":"sim","go":"go","module":"m"}`
+	for _, line := range []string{
+		`{"seq":1,"tick":0,"phase":"main","kind":"tick","id":0,"pending":0,"t":0,"count":1}`,
+		`{"seq":1,"tick":0,"phase":"main","kind":"log","id":0,"pending":0,"t":0,"n":1}`,
+		`{"seq":1,"tick":0,"phase":"main","kind":"poll","id":0,"pending":0,"t":0,"worker":1}`,
+	} {
+		_, _, err := traces.Decode(strings.NewReader(header + "\n" + line + "\n"))
+		var le *traces.LineError
+		if !errors.As(err, &le) || le.Line != 2 || !strings.Contains(err.Error(), "has no field") {
+			t.Errorf("%s: %v, want an error on line 2 about a field", line, err)
+		}
+	}
 }

@@ -9,7 +9,7 @@ import (
 
 // Decode reads a trace back into the events that were recorded.
 func ExampleDecode() {
-	file := `{"format":"nodeloop-trace","version":1,"mode":"sim","seed":7,"go":"go1.26","module":"(devel)"}
+	file := `{"format":"nodeloop-trace","version":2,"mode":"sim","seed":7,"go":"go1.26","module":"(devel)"}
 {"seq":1,"tick":1,"phase":"timers","kind":"tick","id":0,"pending":1,"t":1000000}
 {"seq":2,"tick":1,"phase":"timers","kind":"callback","id":3,"pending":0,"t":1000000,"source":"timer"}
 `
@@ -29,22 +29,4 @@ func ExampleDecode() {
 	// 1 1 timers tick  0 1ms
 	// 2 1 timers callback timer 3 1ms
 	// trace line 3: unknown kind "bogus"
-}
-
-// Diff finds where two runs first went different ways.
-func ExampleDiff() {
-	a := []traces.Event{
-		{Seq: 1, Kind: traces.KindCallback, Source: traces.SourceTimer, ID: 1},
-		{Seq: 2, Kind: traces.KindCallback, Source: traces.SourceImmediate, ID: 2},
-	}
-	b := []traces.Event{
-		{Seq: 1, Kind: traces.KindCallback, Source: traces.SourceTimer, ID: 1},
-		{Seq: 2, Kind: traces.KindCallback, Source: traces.SourceImmediate, ID: 3},
-	}
-	d := traces.Diff(a, b)
-	fmt.Println(d.Index, d.A.ID, d.B.ID)
-	fmt.Println(traces.Diff(a, a) == nil)
-	// Output:
-	// 1 2 3
-	// true
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"math/bits"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -281,9 +283,6 @@ var (
 		return t
 	}()
 
-	// fieldsOwed marks the kinds that write an optional field even when it is zero.
-	fieldsOwed = [kindCount]bool{KindPoll: true, KindWatcher: true, KindChoice: true, KindOpComplete: true, KindLog: true}
-
 	// heads holds, for every phase and kind, the text from the phase's name to the
 	// id's label: `,"phase":"poll","kind":"poll","id":`.
 	heads = func() (h [phaseCount][kindCount]label) {
@@ -315,67 +314,76 @@ func (enc *encoder) append(buf []byte, e *Event) []byte {
 	i += enc.pending.put(b[i:], int64(e.Pending))
 	i += enc.time.put(b[i:], int64(e.Time))
 	// Most events end here, or with their source: those need no more than a copy.
-	rest := e.Handle | uint64(e.Worker) | uint64(e.Timeout) | uint64(e.Count) | uint64(e.Delay) |
-		uint64(e.Deadline) | uint64(e.Repeat) | uint64(e.N) | uint64(len(e.Op)|len(e.Err)|len(e.Msg)|len(e.Input))
-	if rest == 0 && !fieldsOwed[e.Kind] && e.Source < sourceCount {
-		i += tails[e.Source].put(b[i:])
-		return buf[:n+i]
+	k := &kindFields[e.Kind]
+	if k.always == 0 && e.restZero(k.has&^(1<<FieldSource)) {
+		src := e.Source
+		if !k.has.has(FieldSource) {
+			src = SourceNone
+		}
+		if src < sourceCount {
+			i += tails[src].put(b[i:])
+			return buf[:n+i]
+		}
 	}
 	return appendRest(buf[:n+i], e)
 }
 
-// appendRest appends the fields after the time, which most events leave out.
-func appendRest(buf []byte, e *Event) []byte {
-	if e.Source != SourceNone {
-		buf = append(buf, `,"source":"`...)
-		buf = append(buf, e.Source.String()...)
-		buf = append(buf, '"')
+// restZero reports whether every field of s is zero in e. The sets of the most
+// frequent events, none and a callback's handle, are told at once.
+func (e *Event) restZero(s fieldSet) bool {
+	switch s {
+	case 0:
+		return true
+	case 1 << FieldHandle:
+		return e.Handle == 0
 	}
-	if e.Handle != 0 {
-		buf = append(buf, `,"handle":`...)
-		buf = strconv.AppendUint(buf, e.Handle, 10)
+	for ; s != 0; s &= s - 1 {
+		if !e.IsZero(Field(bits.TrailingZeros32(uint32(s)))) {
+			return false
+		}
 	}
-	buf = appendIntField(buf, `,"worker":`, int64(e.Worker))
-	if e.Kind == KindPoll || e.Timeout != 0 {
-		buf = append(buf, `,"timeout":`...)
-		buf = strconv.AppendInt(buf, int64(e.Timeout), 10)
-	}
-	if e.Kind == KindPoll || e.Kind == KindWatcher || e.Kind == KindChoice || e.Count != 0 {
-		buf = append(buf, `,"count":`...)
-		buf = strconv.AppendInt(buf, int64(e.Count), 10)
-	}
-	buf = appendIntField(buf, `,"delay":`, int64(e.Delay))
-	buf = appendIntField(buf, `,"deadline":`, int64(e.Deadline))
-	buf = appendIntField(buf, `,"repeat":`, int64(e.Repeat))
-	if e.Op != "" {
-		buf = append(buf, `,"op":`...)
-		buf = appendString(buf, e.Op)
-	}
-	if e.Kind == KindOpComplete || e.N != 0 {
-		buf = append(buf, `,"n":`...)
-		buf = strconv.AppendInt(buf, int64(e.N), 10)
-	}
-	if e.Err != "" {
-		buf = append(buf, `,"err":`...)
-		buf = appendString(buf, e.Err)
-	}
-	if e.Kind == KindLog || e.Msg != "" {
-		buf = append(buf, `,"msg":`...)
-		buf = appendString(buf, e.Msg)
-	}
-	if e.Input != "" {
-		buf = append(buf, `,"input":`...)
-		buf = appendString(buf, e.Input)
-	}
-	return append(buf, '}')
+	return true
 }
 
-func appendIntField(buf []byte, name string, v int64) []byte {
-	if v == 0 {
-		return buf
+// fieldLabels holds, for every field, its label in a line: `,"worker":`.
+var fieldLabels = func() (l [fieldCount]string) {
+	for f := range fieldCount {
+		l[f] = `,"` + f.String() + `":`
 	}
-	buf = append(buf, name...)
-	return strconv.AppendInt(buf, v, 10)
+	return l
+}()
+
+// appendRest appends the fields after the time that the event's kind carries, in
+// order: those that are not zero, and those the kind always writes.
+func appendRest(buf []byte, e *Event) []byte {
+	if e.Kind >= kindCount {
+		return append(buf, '}')
+	}
+	k := &kindFields[e.Kind]
+	for s := k.has; s != 0; s &= s - 1 {
+		f := Field(bits.TrailingZeros32(uint32(s)))
+		if !k.always.has(f) && e.IsZero(f) {
+			continue
+		}
+		buf = append(buf, fieldLabels[f]...)
+		switch p := e.ref(f).(type) {
+		case *Source:
+			buf = append(buf, '"')
+			buf = append(buf, p.String()...)
+			buf = append(buf, '"')
+		case *uint64:
+			buf = strconv.AppendUint(buf, *p, 10)
+		case *int:
+			buf = strconv.AppendInt(buf, int64(*p), 10)
+		case *time.Duration:
+			buf = strconv.AppendInt(buf, int64(*p), 10)
+		case *bool:
+			buf = strconv.AppendBool(buf, *p)
+		case *string:
+			buf = appendString(buf, *p)
+		}
+	}
+	return append(buf, '}')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -20,9 +20,9 @@ import (
 func TestAppendJSONRoundTrip(t *testing.T) {
 	for _, e := range []traces.Event{
 		{Seq: 1, Kind: traces.KindTick, Tick: 1, Phase: traces.PhaseTimers},
-		{Seq: 2, Kind: traces.KindPoll, Phase: traces.PhasePoll, Timeout: -1, Count: 0, Pending: 3, Time: 5 * time.Millisecond},
+		{Seq: 2, Kind: traces.KindPoll, Phase: traces.PhasePoll, Timeout: -1, Completions: 0, Pending: 3, Time: 5 * time.Millisecond},
 		{Seq: 3, Kind: traces.KindLog, Msg: "quote \" backslash \\ newline \n tab \t <html> & nul \x00 bad \xff utf8 é \u2028"},
-		{Seq: 4, Kind: traces.KindOpComplete, ID: 9, Op: "read", N: 0, Err: "EOF"},
+		{Seq: 4, Kind: traces.KindOpComplete, ID: 9, Op: "read", Bytes: 0, Err: "EOF"},
 		{Seq: 5, Kind: traces.KindPoolDone, ID: 1<<64 - 1, Worker: 1024},
 	} {
 		line := traces.AppendJSON(nil, &e)
@@ -54,7 +54,7 @@ func TestRecorderStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"format":"nodeloop-trace","version":1,"mode":"real"`) {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], `{"format":"nodeloop-trace","version":2,"mode":"real"`) {
 		t.Fatalf("trace:\n%s", buf.String())
 	}
 	if len(r.Events()) != 3 {
@@ -195,15 +195,13 @@ func TestRecorderLinesEqualAppendJSONRandom(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			e.Source = traces.Source(rng.IntN(15))
 		}
-		switch rng.IntN(6) {
-		case 0:
-			e.Handle, e.Op, e.N = uint64(rng.IntN(9)), "read", rng.IntN(3)
-		case 1:
-			e.Worker, e.Err = rng.IntN(3), "boom"
-		case 2:
-			e.Timeout, e.Count = time.Duration(rng.IntN(3)-1), rng.IntN(2)
-		case 3:
-			e.Msg, e.Input = "m", `"x"`
+		if !e.Kind.Has(traces.FieldSource) {
+			e.Source = traces.SourceNone
+		}
+		for _, f := range e.Kind.Fields() {
+			if f != traces.FieldSource && rng.IntN(2) == 0 {
+				setField(t, &e, f, rng.IntN(3))
+			}
 		}
 		events = append(events, e)
 	}

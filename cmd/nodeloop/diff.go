@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/tracediff"
 )
 
 // diffFlags are the flags of nodeloop diff.
@@ -42,17 +43,17 @@ func diffCmd(f *diffFlags, files []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var opts []traces.DiffOption
+	var opts []tracediff.DiffOption
 	if *timing {
-		opts = append(opts, traces.IgnoreTiming())
+		opts = append(opts, tracediff.IgnoreTiming())
 	}
 	if *workers {
-		opts = append(opts, traces.IgnoreWorkers())
+		opts = append(opts, tracediff.IgnoreWorkers())
 	}
 	if *pending {
-		opts = append(opts, traces.IgnorePending())
+		opts = append(opts, tracediff.IgnorePending())
 	}
-	d := traces.Diff(a, b, opts...)
+	d := tracediff.Diff(a, b, opts...)
 	if d == nil {
 		fmt.Fprintf(stdout, "%s and %s are the same: %d events\n", files[0], files[1], len(a))
 		return nil

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
 )
 
 // exportFlags are the flags of nodeloop export.
@@ -36,7 +36,7 @@ func exportCmd(f *exportFlags, files []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return traces.WriteChrome(w, h, events) }); err != nil {
+	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return export.WriteChrome(w, h, events) }); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/nodeloop/nodeloop/replay"
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/tracediff"
 )
 
 // lookupScenario finds a scenario by name, or says which there are.
@@ -78,7 +79,7 @@ func replayCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return findingError{fmt.Sprintf("replay of %s diverged: %v", args[0], err)}
 	}
-	if d := traces.Diff(events, got); d != nil {
+	if d := tracediff.Diff(events, got); d != nil {
 		return findingError{fmt.Sprintf("replay of %s differs:\n%v", args[0], d)}
 	}
 	fmt.Fprintf(stdout, "%s: %d events replayed identically\n", args[0], len(events))

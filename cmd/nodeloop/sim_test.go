@@ -21,7 +21,7 @@ func TestSimOneSeed(t *testing.T) {
 		}
 	}
 	b, err := os.ReadFile(trace)
-	if err != nil || !bytes.HasPrefix(b, []byte(`{"format":"nodeloop-trace","version":1,"mode":"sim","seed":1`)) {
+	if err != nil || !bytes.HasPrefix(b, []byte(`{"format":"nodeloop-trace","version":2,"mode":"sim","seed":1`)) {
 		t.Fatalf("trace: %v, %.100s", err, b)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
 )
 
 // viewFlags are the flags of nodeloop view.
@@ -32,7 +32,7 @@ func viewCmd(f *viewFlags, files []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return traces.WriteHTML(w, h, events) }); err != nil {
+	if err := writeOutputFile(*out, stdout, func(w io.Writer) error { return export.WriteHTML(w, h, events) }); err != nil {
 		return fmt.Errorf("view: %w", err)
 	}
 	return nil

@@ -1,41 +1,39 @@
-package traces_test
+package export_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/export"
+	"github.com/nodeloop/nodeloop/traces/internal/tracetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
-// corpus returns the traces under testdata, decoded, by file name. sample.jsonl is
-// sampleEvents written out (and rewritten with -update).
+// corpus returns the traces under ../testdata, decoded, by file name.
 func corpus(t *testing.T) map[string]struct {
 	h      traces.Header
 	events []traces.Event
 } {
 	t.Helper()
-	sample := encode(t, sampleHeader(), sampleEvents())
-	if *update {
-		if err := os.WriteFile("testdata/sample.jsonl", sample, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got, err := os.ReadFile("testdata/sample.jsonl"); err != nil || !bytes.Equal(got, sample) {
-		t.Fatalf("testdata/sample.jsonl is not sampleEvents (%v); run go test -update", err)
-	}
-	files, err := filepath.Glob("testdata/*.jsonl")
+	files, err := filepath.Glob("../testdata/*.jsonl")
 	if err != nil || len(files) < 3 {
 		t.Fatalf("corpus: %v, %d files", err, len(files))
 	}
@@ -84,7 +82,7 @@ func TestWriteChromeGolden(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteChrome(&buf, c.h, c.events); err != nil {
+			if err := export.WriteChrome(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, name+".chrome.json", buf.Bytes())
@@ -101,6 +99,8 @@ type chromeEvent struct {
 	Pid  int            `json:"pid"`
 	Tid  int            `json:"tid"`
 	S    string         `json:"s"`
+	ID   uint64         `json:"id"`
+	Bp   string         `json:"bp"`
 	Args map[string]any `json:"args"`
 }
 
@@ -115,7 +115,7 @@ func TestWriteChromeStructure(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteChrome(&buf, c.h, c.events); err != nil {
+			if err := export.WriteChrome(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			var file struct {
@@ -154,7 +154,7 @@ func TestWriteChromeStructure(t *testing.T) {
 						t.Errorf("counter %s without pending: %v", e.Name, e.Args)
 					}
 					counters++
-				case "i":
+				case "i", "s", "t", "f":
 				default:
 					t.Errorf("event %s has ph %q", e.Name, e.Ph)
 				}
@@ -243,6 +243,7 @@ func TestWriteChromeStructure(t *testing.T) {
 			if want["callback"] == 0 {
 				t.Errorf("the trace has no callbacks")
 			}
+			checkFlows(t, file.TraceEvents, threads)
 		})
 	}
 }
@@ -254,7 +255,7 @@ func TestWriteHTML(t *testing.T) {
 	for name, c := range corpus(t) {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := traces.WriteHTML(&buf, c.h, c.events); err != nil {
+			if err := export.WriteHTML(&buf, c.h, c.events); err != nil {
 				t.Fatal(err)
 			}
 			page := buf.String()
@@ -331,11 +332,11 @@ func TestWriteHTML(t *testing.T) {
 // A log message that tries to close the data block stays inside it.
 func TestWriteHTMLEscapes(t *testing.T) {
 	msg := "</script><script>alert(1)</script><!-- & \u2028"
-	h := sampleHeader()
+	h := tracetest.SampleHeader()
 	h.Scenario = "</title><script>alert(2)</script>"
 	events := []traces.Event{{Seq: 1, Kind: traces.KindLog, Msg: msg}}
 	var buf bytes.Buffer
-	if err := traces.WriteHTML(&buf, h, events); err != nil {
+	if err := export.WriteHTML(&buf, h, events); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -350,4 +351,166 @@ func TestWriteHTMLEscapes(t *testing.T) {
 	if !strings.Contains(page, `\u003c/script\u003e\u003cscript\u003ealert(1)`) {
 		t.Errorf("the message is not in the data block in escaped form")
 	}
+}
+
+// The exports take anything that decodes.
+func FuzzExport(f *testing.F) {
+	for _, name := range []string{"../testdata/demo.jsonl", "../testdata/sim.jsonl", "../testdata/sample.jsonl"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.SplitAfter(data, []byte("\n"))
+		f.Add(bytes.Join(lines[:min(len(lines), 12)], nil))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, events, err := traces.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if err := export.WriteChrome(io.Discard, h, events); err != nil {
+			t.Fatalf("WriteChrome: %v", err)
+		}
+		if err := export.WriteHTML(io.Discard, h, events); err != nil {
+			t.Fatalf("WriteHTML: %v", err)
+		}
+	})
+}
+
+// checkFlows checks the pool jobs' flows: each has one start on the loop's thread,
+// one step at the start of a pool job's slice or instant on a worker's thread, and at
+// most one end, on the loop's thread, bound to its enclosing slice; in time order,
+// with the job's name, category and id.
+func checkFlows(t *testing.T, all []chromeEvent, threads map[int]string) []uint64 {
+	t.Helper()
+	flows := map[uint64][]chromeEvent{}
+	var ids []uint64
+	for _, e := range all {
+		if e.Ph == "s" || e.Ph == "t" || e.Ph == "f" {
+			if len(flows[e.ID]) == 0 {
+				ids = append(ids, e.ID)
+			}
+			flows[e.ID] = append(flows[e.ID], e)
+		}
+	}
+	for _, id := range ids {
+		fl := flows[id]
+		name := fmt.Sprintf("pool #%d", id)
+		if len(fl) < 2 || len(fl) > 3 || fl[0].Ph != "s" || fl[1].Ph != "t" || (len(fl) == 3 && fl[2].Ph != "f") {
+			t.Errorf("flow %d: %v, want s, t and f", id, fl)
+			continue
+		}
+		for i, e := range fl {
+			if e.Name != name || e.Cat != "pool" || e.ID == 0 {
+				t.Errorf("flow %d: %s %q cat %q id %d", id, e.Ph, e.Name, e.Cat, e.ID)
+			}
+			if i > 0 && ns(e.Ts) < ns(fl[i-1].Ts) {
+				t.Errorf("flow %d: %s at %v before %s at %v", id, e.Ph, e.Ts, fl[i-1].Ph, fl[i-1].Ts)
+			}
+		}
+		if fl[0].Tid != 1 || (len(fl) == 3 && (fl[2].Tid != 1 || fl[2].Bp != "e")) {
+			t.Errorf("flow %d: start on %d, end %v", id, fl[0].Tid, fl[len(fl)-1])
+		}
+		step := fl[1]
+		if !strings.HasPrefix(threads[step.Tid], "pool worker ") || !slices.ContainsFunc(all, func(e chromeEvent) bool {
+			return e.Cat == "pool" && (e.Ph == "X" || e.Ph == "i") && e.Name == name && e.Tid == step.Tid && ns(e.Ts) == ns(step.Ts)
+		}) {
+			t.Errorf("flow %d: its step at %v on %d (%q) is not at the start of its job", id, step.Ts, step.Tid, threads[step.Tid])
+		}
+	}
+	return ids
+}
+
+// A simulated run with two workers and jobs of known virtual durations exports each
+// job as a slice of its duration on the worker that ran it, with its flow from
+// submission through the job to the loop learning it was done.
+func TestWriteChromePoolJobs(t *testing.T) {
+	clock := fakeclock.New()
+	fp := fakepoller.New(clock)
+	ms := time.Millisecond
+	durations := map[int]time.Duration{1: 10 * ms, 2: 25 * ms, 3: 5 * ms, 4: 7 * ms} // by job, in submission order
+	var order []*nodeloop.Job
+	pool := sim.NewPool(fp, 2, func(job *nodeloop.Job, worker int) time.Duration {
+		return durations[slices.Index(order, job)+1]
+	})
+	rec := traces.NewMemory()
+	l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fp), nodeloop.WithPool(&orderPool{Pool: pool, order: &order}), nodeloop.WithTracer(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	err = l.Run(func() {
+		for range 3 {
+			nodeloop.Work(l, func() (int, error) { return 0, nil }, func(int, error) { done++ })
+		}
+		l.SetTimeout(30*ms, func() {
+			nodeloop.Work(l, func() (int, error) { return 0, nil }, func(int, error) { done++ })
+		})
+	})
+	if err != nil || done != 4 {
+		t.Fatalf("run: %v, %d jobs done", err, done)
+	}
+	var buf bytes.Buffer
+	if err := export.WriteChrome(&buf, traces.NewHeader("sim"), rec.Events()); err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		TraceEvents []chromeEvent `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &file); err != nil {
+		t.Fatal(err)
+	}
+	threads := map[int]string{}
+	for _, e := range file.TraceEvents {
+		if e.Ph == "M" && e.Name == "thread_name" {
+			threads[e.Tid] = fmt.Sprint(e.Args["name"])
+		}
+	}
+	// Jobs 1 and 2 start at once on workers 1 and 2; job 3 waits for worker 1 to
+	// finish job 1 at 10 ms; job 4, submitted at 30 ms, finds worker 1 free again.
+	want := []struct {
+		worker        string
+		start, length time.Duration
+	}{
+		{"pool worker 1", 0, 10 * ms},
+		{"pool worker 2", 0, 25 * ms},
+		{"pool worker 1", 10 * ms, 5 * ms},
+		{"pool worker 1", 30 * ms, 7 * ms},
+	}
+	var jobs []chromeEvent
+	for _, e := range file.TraceEvents {
+		if e.Cat == "pool" && (e.Ph == "X" || e.Ph == "i") {
+			jobs = append(jobs, e)
+		}
+	}
+	if len(jobs) != len(want) {
+		t.Fatalf("%d pool jobs exported, want %d: %v", len(jobs), len(want), jobs)
+	}
+	slices.SortFunc(jobs, func(a, b chromeEvent) int { return strings.Compare(a.Name, b.Name) })
+	for i, w := range want {
+		j := jobs[i]
+		if j.Ph != "X" || j.Dur == nil || time.Duration(ns(*j.Dur)) != w.length {
+			t.Errorf("%s: ph %q dur %v µs, want a slice of %v", j.Name, j.Ph, j.Dur, w.length)
+		}
+		if got := time.Duration(ns(j.Ts)); got < w.start || got > w.start+100*time.Microsecond {
+			t.Errorf("%s starts at %v, want %v (and less than 100 µs of drawing gap)", j.Name, got, w.start)
+		}
+		if threads[j.Tid] != w.worker {
+			t.Errorf("%s is on %q, want %q", j.Name, threads[j.Tid], w.worker)
+		}
+	}
+	if ids := checkFlows(t, file.TraceEvents, threads); len(ids) != len(want) {
+		t.Errorf("%d flows, want one per job", len(ids))
+	}
+}
+
+// orderPool notes the order in which jobs are submitted.
+type orderPool struct {
+	nodeloop.Pool
+	order *[]*nodeloop.Job
+}
+
+func (p *orderPool) Submit(job *nodeloop.Job) {
+	*p.order = append(*p.order, job)
+	p.Pool.Submit(job)
 }

@@ -1,4 +1,4 @@
-package traces
+package export
 
 import (
 	"bufio"
@@ -11,7 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nodeloop/nodeloop/traces"
 )
+
+// phaseCount is the number of phases: close is the last.
+const phaseCount = traces.PhaseClose + 1
 
 //go:embed timeline.css
 var timelineCSS string
@@ -44,7 +49,7 @@ type htmlTick struct {
 // the grid is drawn by the inline script. The summary, the pending chart and a
 // per-tick table are written as plain HTML, so the page is useful even where
 // scripts do not run.
-func WriteHTML(w io.Writer, h Header, events []Event) error {
+func WriteHTML(w io.Writer, h traces.Header, events []traces.Event) error {
 	bw := bufio.NewWriter(w)
 	ticks := htmlTicks(events)
 
@@ -90,12 +95,12 @@ func WriteHTML(w io.Writer, h Header, events []Event) error {
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
-		case KindCallback:
+		case traces.KindCallback:
 			callbacks++
 			bySource[e.Source.String()]++
-		case KindPoolSubmit:
+		case traces.KindPoolSubmit:
 			poolJobs++
-		case KindOpComplete:
+		case traces.KindOpComplete:
 			opsDone++
 		}
 		maxPending = max(maxPending, e.Pending)
@@ -156,7 +161,7 @@ func WriteHTML(w io.Writer, h Header, events []Event) error {
 	}
 	for _, t := range ticks {
 		var ran []string
-		for ph := PhaseMain; ph < phaseCount; ph++ {
+		for ph := traces.PhaseMain; ph < phaseCount; ph++ {
 			if t.ran[ph] || t.callbacks[ph] > 0 {
 				ran = append(ran, fmt.Sprintf("%s (%d)", ph, t.callbacks[ph]))
 			}
@@ -186,7 +191,7 @@ func WriteHTML(w io.Writer, h Header, events []Event) error {
 		} else {
 			bw.WriteString("\n")
 		}
-		line = AppendJSON(line[:0], &events[i])
+		line = traces.AppendJSON(line[:0], &events[i])
 		bw.Write(line)
 	}
 	bw.WriteString("\n]}</script>\n")
@@ -206,7 +211,7 @@ func roundDuration(d time.Duration) string {
 }
 
 // htmlTicks groups events by tick, in order of first appearance.
-func htmlTicks(events []Event) []*htmlTick {
+func htmlTicks(events []traces.Event) []*htmlTick {
 	var ticks []*htmlTick
 	byTick := make(map[uint64]*htmlTick)
 	for i := range events {
@@ -220,9 +225,9 @@ func htmlTicks(events []Event) []*htmlTick {
 		t.end, t.pending = int64(e.Time), e.Pending
 		if e.Phase < phaseCount {
 			switch e.Kind {
-			case KindPhase:
+			case traces.KindPhase:
 				t.ran[e.Phase] = true
-			case KindCallback:
+			case traces.KindCallback:
 				t.callbacks[e.Phase]++
 			}
 		}
@@ -236,7 +241,7 @@ func htmlTicks(events []Event) []*htmlTick {
 // writePendingSVG draws the pending count after each event against the event's
 // position, with a dashed line where each tick starts; the page's script redraws
 // it and can put time on the x axis instead.
-func writePendingSVG(w *bufio.Writer, events []Event, ticks []*htmlTick) {
+func writePendingSVG(w *bufio.Writer, events []traces.Event, ticks []*htmlTick) {
 	const W, H, L, R, T, B = 1000.0, 110.0, 34.0, 8.0, 10.0, 20.0
 	maxP := 1
 	for i := range events {

@@ -1,4 +1,4 @@
-package traces_test
+package tracediff_test
 
 import (
 	"strings"
@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop/traces"
+	"github.com/nodeloop/nodeloop/traces/internal/tracetest"
+	"github.com/nodeloop/nodeloop/traces/tracediff"
 )
 
 // Diff finds the first event that differs under the options, with context, and
 // nothing when the traces agree.
 func TestDiff(t *testing.T) {
-	base := sampleEvents()
+	base := tracetest.SampleEvents()
 	change := func(i int, f func(*traces.Event)) []traces.Event {
 		c := append([]traces.Event(nil), base...)
 		f(&c[i])
@@ -20,7 +22,7 @@ func TestDiff(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		a, b      []traces.Event
-		opts      []traces.DiffOption
+		opts      []tracediff.DiffOption
 		wantIndex int // -1: no difference
 		wantText  []string
 	}{
@@ -34,16 +36,18 @@ func TestDiff(t *testing.T) {
 			name: "time", a: base, b: change(30, func(e *traces.Event) { e.Time += time.Microsecond }), wantIndex: 30,
 			wantText: []string{"traces differ at event 31", "Time:"},
 		},
-		{name: "time ignored", a: base, b: change(30, func(e *traces.Event) { e.Time += time.Microsecond }), opts: []traces.DiffOption{traces.IgnoreTiming()}, wantIndex: -1},
-		{name: "timeout ignored", a: base, b: change(28, func(e *traces.Event) { e.Timeout = time.Second }), opts: []traces.DiffOption{traces.IgnoreTiming()}, wantIndex: -1},
-		{name: "delay ignored", a: base, b: change(3, func(e *traces.Event) { e.Delay, e.Deadline, e.Repeat = 1, 2, 3 }), opts: []traces.DiffOption{traces.IgnoreTiming()}, wantIndex: -1},
+		{name: "time ignored", a: base, b: change(30, func(e *traces.Event) { e.Time += time.Microsecond }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
+		{name: "timeout ignored", a: base, b: change(28, func(e *traces.Event) { e.Timeout = time.Second }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
+		{name: "job start ignored", a: base, b: change(33, func(e *traces.Event) { e.Started = 0 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
+		{name: "job start", a: base, b: change(33, func(e *traces.Event) { e.Started = 0 }), wantIndex: 33},
+		{name: "delay ignored", a: base, b: change(3, func(e *traces.Event) { e.Delay, e.Deadline, e.Repeat = 1, 2, 3 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: -1},
 		{
-			name: "timing ignored, order not", a: base, b: change(3, func(e *traces.Event) { e.ID = 99; e.Delay = 1 }), opts: []traces.DiffOption{traces.IgnoreTiming()}, wantIndex: 3,
-			wantText: []string{"ignoring Time, Timeout, Delay, Deadline, Repeat", "ID:"},
+			name: "timing ignored, order not", a: base, b: change(3, func(e *traces.Event) { e.ID = 99; e.Delay = 1 }), opts: []tracediff.DiffOption{tracediff.IgnoreTiming()}, wantIndex: 3,
+			wantText: []string{"ignoring Time, Started, Timeout, Delay, Deadline, Repeat", "ID:"},
 		},
 		{name: "worker", a: base, b: change(32, func(e *traces.Event) { e.Worker = 3 }), wantIndex: 32, wantText: []string{"Worker:"}},
-		{name: "worker ignored", a: base, b: change(32, func(e *traces.Event) { e.Worker = 3 }), opts: []traces.DiffOption{traces.IgnoreWorkers()}, wantIndex: -1},
-		{name: "pending ignored", a: base, b: change(5, func(e *traces.Event) { e.Pending = 40 }), opts: []traces.DiffOption{traces.IgnorePending()}, wantIndex: -1},
+		{name: "worker ignored", a: base, b: change(32, func(e *traces.Event) { e.Worker = 3 }), opts: []tracediff.DiffOption{tracediff.IgnoreWorkers()}, wantIndex: -1},
+		{name: "pending ignored", a: base, b: change(5, func(e *traces.Event) { e.Pending = 40 }), opts: []tracediff.DiffOption{tracediff.IgnorePending()}, wantIndex: -1},
 		{
 			name: "a shorter", a: base[:10], b: base, wantIndex: 10,
 			wantText: []string{"a ends after 10 events where b goes on (b has " /* ... */, "- (end of a)", `+ {"seq":11,`},
@@ -55,7 +59,7 @@ func TestDiff(t *testing.T) {
 		{name: "first event", a: base, b: change(0, func(e *traces.Event) { e.Seq = 7 }), wantIndex: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := traces.Diff(tc.a, tc.b, tc.opts...)
+			d := tracediff.Diff(tc.a, tc.b, tc.opts...)
 			if tc.wantIndex < 0 {
 				if d != nil {
 					t.Fatalf("Diff found a difference in equal traces:\n%s", d)

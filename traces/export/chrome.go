@@ -1,4 +1,4 @@
-package traces
+package export
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // chromeGap is the least display distance between two consecutive events, and so
@@ -61,6 +63,8 @@ type chromeEvent struct {
 	Pid  int            `json:"pid"`
 	Tid  int            `json:"tid"`
 	S    string         `json:"s,omitempty"`
+	ID   uint64         `json:"id,omitempty"` // flow events: the flow
+	Bp   string         `json:"bp,omitempty"` // flow end: "e" binds it to the enclosing slice
 	Args map[string]any `json:"args,omitempty"`
 }
 
@@ -73,7 +77,7 @@ type chromeFile struct {
 // displayTimes places each event on the display time line: at its loop time, or
 // chromeGap after the previous event when that is later, so that the display times
 // strictly increase. It saturates instead of overflowing.
-func displayTimes(events []Event) []int64 {
+func displayTimes(events []traces.Event) []int64 {
 	d := make([]int64, len(events))
 	for i, e := range events {
 		t := int64(e.Time)
@@ -121,80 +125,64 @@ func (b *chromeBuilder) open(level int, ev chromeEvent) {
 	b.stack = append(b.stack, chromeSlice{level: level, ev: ev})
 }
 
-// eventArgs returns the fields of e that are set, for a Chrome event's args. The
-// loop time is t_ns: the display time can be later (see chromeGap).
-func eventArgs(e *Event) map[string]any {
+// eventArgs returns the fields of e that are set, for a Chrome event's args: those
+// of its kind that are not zero or that its kind always writes. The loop time is
+// t_ns: the display time can be later (see chromeGap). Durations are written as
+// text, and times on the loop's time line (deadline, started) as nanoseconds with a
+// _ns suffix.
+func eventArgs(e *traces.Event) map[string]any {
 	a := map[string]any{"seq": e.Seq, "tick": e.Tick, "kind": e.Kind.String(), "t_ns": int64(e.Time), "pending": e.Pending}
 	if e.ID != 0 {
 		a["id"] = e.ID
 	}
-	if e.Source != SourceNone {
-		a["source"] = e.Source.String()
-	}
-	if e.Handle != 0 {
-		a["handle"] = e.Handle
-	}
-	if e.Worker != 0 {
-		a["worker"] = e.Worker
-	}
-	if e.Kind == KindPoll {
-		if e.Timeout < 0 {
-			a["timeout"] = "forever"
-		} else {
-			a["timeout"] = e.Timeout.String()
+	for _, f := range e.Kind.Fields() {
+		if !e.Kind.Always(f) && e.IsZero(f) {
+			continue
 		}
-	}
-	if e.Count != 0 || e.Kind == KindPoll {
-		a["count"] = e.Count
-	}
-	if e.Delay != 0 {
-		a["delay"] = e.Delay.String()
-	}
-	if e.Deadline != 0 {
-		a["deadline_ns"] = int64(e.Deadline)
-	}
-	if e.Repeat != 0 {
-		a["repeat"] = e.Repeat.String()
-	}
-	if e.Op != "" {
-		a["op"] = e.Op
-	}
-	if e.N != 0 || e.Kind == KindOpComplete {
-		a["n"] = e.N
-	}
-	if e.Err != "" {
-		a["err"] = e.Err
-	}
-	if e.Msg != "" || e.Kind == KindLog {
-		a["msg"] = e.Msg
-	}
-	if e.Input != "" {
-		a["input"] = e.Input
+		switch v := e.Get(f).(type) {
+		case traces.Source:
+			a[f.String()] = v.String()
+		case time.Duration:
+			switch {
+			case f == traces.FieldDeadline || f == traces.FieldStarted:
+				a[f.String()+"_ns"] = int64(v)
+			case f == traces.FieldTimeout && v < 0:
+				a[f.String()] = "forever"
+			default:
+				a[f.String()] = v.String()
+			}
+		default:
+			a[f.String()] = v
+		}
 	}
 	return a
 }
 
 // callbackName labels a callback: its source and the id of its handle or request,
 // with the operation when the trace names it.
-func callbackName(e *Event, ops map[uint64]string) string {
+func callbackName(e *traces.Event, ops map[uint64]string) string {
 	src := e.Source.String()
-	if e.Source == SourceNone {
+	if e.Source == traces.SourceNone {
 		src = "callback"
 	}
 	name := fmt.Sprintf("%s #%d", src, e.ID)
-	if op := ops[e.ID]; op != "" && e.Source == SourceOp {
+	if op := ops[e.ID]; op != "" && e.Source == traces.SourceOp {
 		name += " " + op
 	}
 	return name
 }
 
 // instantName labels an event that is not a slice.
-func instantName(e *Event) string {
+func instantName(e *traces.Event) string {
 	switch {
-	case e.Kind == KindLog:
+	case e.Kind == traces.KindLog:
 		return "log"
-	case (e.Kind == KindChoice || e.Kind == KindInput) && e.Msg != "":
-		return e.Kind.String() + " " + e.Msg
+	case e.Kind == traces.KindChoice && e.Choice != "":
+		return e.Kind.String() + " " + e.Choice
+	case e.Kind == traces.KindInput && e.Input != "":
+		return e.Kind.String() + " " + e.Input
+	case e.Kind == traces.KindEnd && e.Mode != "":
+		return e.Kind.String() + " " + e.Mode
 	case e.Op != "":
 		return fmt.Sprintf("%s %s #%d", e.Kind, e.Op, e.ID)
 	case e.ID != 0:
@@ -216,15 +204,17 @@ func cmpInt(x, y int) int {
 
 // poolJob is a pool request seen on a worker.
 type poolJob struct {
-	id          uint64
-	worker      int
-	start, end  int64 // display times
-	instant     bool
-	done        bool
-	startEvent  int
-	doneEvent   int
-	err         string
-	startTimeNs int64
+	id         uint64
+	worker     int
+	started    int64 // the loop time the worker took it
+	ran        int64 // how long it ran, to the loop learning it was done
+	start, end int64 // display times of its slice
+	instant    bool
+	done       bool
+	startEvent int
+	doneEvent  int
+	submit     int // its pool_submit event, or -1
+	err        string
 }
 
 // WriteChrome writes events as a Chrome Trace Event file, the JSON object format
@@ -237,17 +227,20 @@ type poolJob struct {
 //   - every other event is an instant on the loop's thread, with its fields as args.
 //   - the pending count is a counter track ("pending").
 //   - each pool worker has a thread ("pool worker N") with one slice per job, from
-//     pool_start to pool_done, or an instant when both have the same loop time.
+//     when the worker took it (pool_start's started) to when the loop learned it
+//     was done (pool_done), or an instant when that is under 1 µs. A flow ("s",
+//     "t" and "f" events with the job's id) runs from the pool_submit on the loop's
+//     thread, through the job's slice, to its pool_done on the loop's thread.
 //
 // Times are the loop's, in microseconds, except that every event is drawn at least
 // 1 µs after the one before it, so that slices on virtual time, where many events
 // share an instant, keep a visible width. The loop time itself is in each event's
 // args as t_ns. Args carry kind, id, source and the other fields of the event.
-func WriteChrome(w io.Writer, h Header, events []Event) error {
+func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 	d := displayTimes(events)
 	// start[i] is where a slice that begins at event i begins.
 	start := func(i int) int64 {
-		if i > 0 && events[i].Kind == KindPhase && events[i].Phase == PhasePoll {
+		if i > 0 && events[i].Kind == traces.KindPhase && events[i].Phase == traces.PhasePoll {
 			// The phase event follows the wait; the phase began when the one
 			// before it ended.
 			return min(d[i], d[i-1]+int64(chromeGap))
@@ -259,9 +252,9 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 	for i := range events {
 		e := &events[i]
 		switch {
-		case (e.Kind == KindOpStart || e.Kind == KindOpComplete) && e.Op != "":
+		case (e.Kind == traces.KindOpStart || e.Kind == traces.KindOpComplete) && e.Op != "":
 			ops[e.ID] = e.Op
-		case e.Kind == KindPoolSubmit:
+		case e.Kind == traces.KindPoolSubmit:
 			submitted[e.ID] = i
 		}
 	}
@@ -279,24 +272,24 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 			lastPending = e.Pending
 		}
 		switch e.Kind {
-		case KindTick:
+		case traces.KindTick:
 			b.closeTo(0, s)
 			b.open(0, chromeEvent{Name: fmt.Sprintf("tick %d", e.Tick), Cat: "tick", Ts: usec(s), Args: eventArgs(e)})
-		case KindPhase:
-			if e.Phase == PhaseMain {
+		case traces.KindPhase:
+			if e.Phase == traces.PhaseMain {
 				b.closeTo(0, s)
 			} else {
 				b.closeTo(1, s)
 			}
 			b.open(1, chromeEvent{Name: e.Phase.String(), Cat: "phase", Ts: usec(s), Args: eventArgs(e)})
-		case KindCallback:
+		case traces.KindCallback:
 			b.closeTo(2, s)
 			b.open(2, chromeEvent{Name: callbackName(e, ops), Cat: "callback", Ts: usec(s), Args: eventArgs(e)})
-		case KindPoll:
+		case traces.KindPoll:
 			// The wait began with the poll phase, unless something ran in
 			// the phase first.
 			from := s
-			if n := len(b.stack); n > 0 && b.stack[n-1].level == 1 && b.stack[n-1].ev.Name == PhasePoll.String() {
+			if n := len(b.stack); n > 0 && b.stack[n-1].level == 1 && b.stack[n-1].ev.Name == traces.PhasePoll.String() {
 				from = int64(b.stack[n-1].ev.Ts)
 			} else {
 				b.closeTo(2, s)
@@ -309,29 +302,27 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "i", S: "t", Ts: usec(d[i]),
 					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
 			}
-		case KindEnd:
+		case traces.KindEnd:
 			b.closeTo(0, s)
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
 				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
 		default:
-			if e.Kind == KindPoolStart {
+			if e.Kind == traces.KindPoolStart {
 				if j := openJobs[e.ID]; j == nil || j.done {
-					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time)}
+					j = &poolJob{id: e.ID, worker: e.Worker, started: int64(min(e.Started, e.Time)), startEvent: i, submit: -1}
 					openJobs[e.ID] = j
 					jobs = append(jobs, j)
 				}
 			}
-			if e.Kind == KindPoolDone {
+			if e.Kind == traces.KindPoolDone {
 				j := openJobs[e.ID]
 				if j == nil || j.done {
 					// Done without a start: an instant on its worker.
-					j = &poolJob{id: e.ID, worker: e.Worker, start: d[i], startEvent: i, startTimeNs: int64(e.Time), instant: true}
+					j = &poolJob{id: e.ID, worker: e.Worker, started: int64(e.Time), startEvent: i, submit: -1}
 					jobs = append(jobs, j)
 				}
-				j.done, j.end, j.doneEvent, j.err = true, d[i], i, e.Err
-				if int64(e.Time) == j.startTimeNs {
-					j.instant = true
-				}
+				j.done, j.doneEvent, j.err = true, i, e.Err
+				j.ran = int64(e.Time) - j.started
 				delete(openJobs, e.ID)
 			}
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
@@ -353,11 +344,22 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 	laneEnd := make(map[lane]int64)
 	jobLane := make([]lane, len(jobs))
 	for k, j := range jobs {
-		if !j.done {
-			j.end = endAt
+		// A job's slice lasts exactly as long as the job ran. It is drawn as far
+		// after its start as its submission is drawn after its own time, so that
+		// it never starts before the submission its flow comes from.
+		shift := int64(0)
+		if k, ok := submitted[j.id]; ok && k <= j.startEvent {
+			j.submit = k
+			shift = d[k] - int64(events[k].Time)
 		}
-		if j.instant {
-			j.end = j.start
+		j.start = j.started + shift
+		switch {
+		case !j.done:
+			j.end = max(j.start, endAt)
+		case j.ran < int64(chromeGap):
+			j.instant, j.end = true, j.start
+		default:
+			j.end = j.start + j.ran
 		}
 		l := lane{worker: max(j.worker, 0)}
 		for {
@@ -394,9 +396,12 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 		if j.err != "" {
 			args["err"] = j.err
 		}
-		if k, ok := submitted[j.id]; ok && k <= j.startEvent {
+		if k := j.submit; k >= 0 {
 			args["submit_seq"] = events[k].Seq
-			args["queued_ns"] = int64(events[j.startEvent].Time - events[k].Time)
+			args["queued_ns"] = j.started - int64(events[k].Time)
+		}
+		if j.done {
+			args["ran_ns"] = j.ran
 		}
 		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: args}
 		if j.instant {
@@ -407,6 +412,20 @@ func WriteChrome(w io.Writer, h Header, events []Event) error {
 			ev.Dur = &dur
 		}
 		b.out = append(b.out, ev)
+		// The flow: from the submission on the loop's thread, through the job on
+		// its worker's, to the loop learning it was done (bound to the slice that
+		// encloses that, as there is no slice after it to bind to).
+		if j.submit >= 0 {
+			flow := chromeEvent{Name: ev.Name, Cat: "pool", Pid: chromePid, ID: j.id}
+			s, t, f := flow, flow, flow
+			s.Ph, s.Ts, s.Tid = "s", usec(d[j.submit]), chromeLoopTid
+			t.Ph, t.Ts, t.Tid = "t", usec(j.start), ev.Tid
+			b.out = append(b.out, s, t)
+			if j.done {
+				f.Ph, f.Bp, f.Ts, f.Tid = "f", "e", usec(max(d[j.doneEvent], j.start)), chromeLoopTid
+				b.out = append(b.out, f)
+			}
+		}
 	}
 
 	// Parents before children: by time, then the longer first.

@@ -38,14 +38,16 @@
   }
 
   // What the trace says about each id, to label callbacks.
-  var ops = {}, timers = {}, pool = {};
+  var ops = {}, timers = {}, pool = {}, started = {};
   events.forEach(function (e) {
     if (e.kind === "op_start" || e.kind === "op_complete") {
       var o = ops[e.id] || (ops[e.id] = {});
       if (e.op) o.op = e.op;
-      if (e.kind === "op_complete") { o.n = e.n || 0; o.err = e.err || ""; }
+      if (e.kind === "op_complete") { o.bytes = e.bytes || 0; o.err = e.err || ""; }
     } else if (e.kind === "timer_start") {
       timers[e.id] = e;
+    } else if (e.kind === "pool_start") {
+      started[e.id] = e.started;
     } else if (e.kind === "pool_done") {
       pool[e.id] = e;
     }
@@ -56,11 +58,12 @@
     if (e.source === "op" && ops[e.id]) {
       var o = ops[e.id];
       s += " " + (o.op || "");
-      if (o.err) s += " " + o.err; else if (o.n) s += " " + o.n + " B";
+      if (o.err) s += " " + o.err; else if (o.bytes) s += " " + o.bytes + " B";
     } else if ((e.source === "timer" || e.source === "interval") && timers[e.id]) {
       s += " " + dur(timers[e.id].repeat || timers[e.id].delay || 0);
     } else if (e.source === "pool" && pool[e.id] && pool[e.id].worker) {
       s += " · w" + pool[e.id].worker;
+      if (started[e.id] !== undefined) s += " " + dur(pool[e.id].t - started[e.id]);
       if (pool[e.id].err) s += " " + pool[e.id].err;
     }
     return s;
@@ -74,12 +77,12 @@
       case "tick_queue": return "+ nextTick #" + e.id;
       case "microtask_queue": return "+ microtask #" + e.id;
       case "pool_submit": return "→ pool #" + e.id;
-      case "pool_cancel": return "× pool #" + e.id + (e.count ? " canceled" : " too late");
+      case "pool_cancel": return "× pool #" + e.id + (e.canceled ? " canceled" : " too late");
       case "op_start": return "→ " + (e.op || "op") + " #" + e.id + (e.handle ? " on " + e.handle : "");
       case "close": return "close #" + e.id;
-      case "watcher": return (e.count ? "+ " : "− ") + (e.source || "watcher") + " #" + e.id;
+      case "watcher": return (e.active ? "+ " : "− ") + (e.source || "watcher") + " #" + e.id;
       case "stop": return "stop";
-      case "end": return "end of " + (e.op || "run") + (e.err ? ": " + e.err : "");
+      case "end": return "end of " + (e.mode || "run") + (e.err ? ": " + e.err : "");
       case "clock": return "clock " + ms(e.t);
       default: return e.kind + (e.id ? " #" + e.id : "");
     }
@@ -233,12 +236,12 @@
         var f = el("div");
         f.style.width = Math.round(frac * 100) + "%";
         w.appendChild(f);
-        var text = "waited " + dur(t.wait || 0) + " of " + dur(e.timeout) + " · " + e.count + (e.count === 1 ? " op" : " ops");
+        var text = "waited " + dur(t.wait || 0) + " of " + dur(e.timeout) + " · " + e.completions + (e.completions === 1 ? " op" : " ops");
         w.appendChild(el("span", null, text));
-        w.title = "the poller waited " + dur(t.wait || 0) + " (timeout " + dur(e.timeout) + ") and returned " + e.count + " completions";
+        w.title = "the poller waited " + dur(t.wait || 0) + " (timeout " + dur(e.timeout) + ") and returned " + e.completions + " completions";
         c.appendChild(w);
       } else if (e.kind === "wake") {
-        box.appendChild(el("span", "minor", "woken for " + e.count + " posted"));
+        box.appendChild(el("span", "minor", "woken for " + e.items + " posted"));
       } else if (e.kind === "log") {
         box.appendChild(el("span", "log", "“" + e.msg + "”"));
       } else if (!FOLDED[e.kind]) {

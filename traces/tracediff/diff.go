@@ -1,4 +1,4 @@
-package traces
+package tracediff
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // diffContextEvents is how many events of context a Difference keeps on each side of
@@ -17,11 +19,11 @@ type DiffOption struct {
 	fields []string
 }
 
-// IgnoreTiming makes [Diff] ignore every field that holds a time: Time, Timeout,
-// Delay, Deadline and Repeat. Two real runs of the same program never agree on
-// these; what ran in which order must still agree.
+// IgnoreTiming makes [Diff] ignore every field that holds a time: Time, Started,
+// Timeout, Delay, Deadline and Repeat. Two real runs of the same program never agree
+// on these; what ran in which order must still agree.
 func IgnoreTiming() DiffOption {
-	return DiffOption{fields: []string{"Time", "Timeout", "Delay", "Deadline", "Repeat"}}
+	return DiffOption{fields: []string{"Time", "Started", "Timeout", "Delay", "Deadline", "Repeat"}}
 }
 
 // IgnoreWorkers makes [Diff] ignore which pool worker ran a job (Worker), which
@@ -37,9 +39,9 @@ func IgnorePending() DiffOption { return DiffOption{fields: []string{"Pending"}}
 // in both under the options), AfterA and AfterB up to three events after it.
 type Difference struct {
 	Index          int
-	A, B           *Event
-	Before         []Event
-	AfterA, AfterB []Event
+	A, B           *traces.Event
+	Before         []traces.Event
+	AfterA, AfterB []traces.Event
 	LenA, LenB     int    // the lengths of the two traces
 	FieldDiff      string // cmp.Diff(A, B) under the options, or "" when one is nil
 	ignored        []string
@@ -47,14 +49,14 @@ type Difference struct {
 
 // Diff returns where events a and b first diverge, or nil when they are equal under
 // opts. A trace that is a prefix of the other diverges at its length.
-func Diff(a, b []Event, opts ...DiffOption) *Difference {
+func Diff(a, b []traces.Event, opts ...DiffOption) *Difference {
 	var ignored []string
 	for _, o := range opts {
 		ignored = append(ignored, o.fields...)
 	}
 	var cmpOpts []cmp.Option
 	if len(ignored) > 0 {
-		cmpOpts = append(cmpOpts, cmpopts.IgnoreFields(Event{}, ignored...))
+		cmpOpts = append(cmpOpts, cmpopts.IgnoreFields(traces.Event{}, ignored...))
 	}
 	n := min(len(a), len(b))
 	i := 0
@@ -65,14 +67,14 @@ func Diff(a, b []Event, opts ...DiffOption) *Difference {
 		return nil
 	}
 	d := &Difference{Index: i, LenA: len(a), LenB: len(b), ignored: ignored}
-	d.Before = append([]Event(nil), a[max(0, i-diffContextEvents):i]...)
+	d.Before = append([]traces.Event(nil), a[max(0, i-diffContextEvents):i]...)
 	if i < len(a) {
 		d.A = &a[i]
-		d.AfterA = append([]Event(nil), a[i+1:min(len(a), i+1+diffContextEvents)]...)
+		d.AfterA = append([]traces.Event(nil), a[i+1:min(len(a), i+1+diffContextEvents)]...)
 	}
 	if i < len(b) {
 		d.B = &b[i]
-		d.AfterB = append([]Event(nil), b[i+1:min(len(b), i+1+diffContextEvents)]...)
+		d.AfterB = append([]traces.Event(nil), b[i+1:min(len(b), i+1+diffContextEvents)]...)
 	}
 	if d.A != nil && d.B != nil {
 		d.FieldDiff = cmp.Diff(*d.A, *d.B, cmpOpts...)
@@ -97,15 +99,15 @@ func (d *Difference) String() string {
 		fmt.Fprintf(&sb, "ignoring %s\n", strings.Join(d.ignored, ", "))
 	}
 	for _, e := range d.Before {
-		fmt.Fprintf(&sb, "  %s\n", AppendJSON(nil, &e))
+		fmt.Fprintf(&sb, "  %s\n", traces.AppendJSON(nil, &e))
 	}
 	if d.A != nil {
-		fmt.Fprintf(&sb, "- %s\n", AppendJSON(nil, d.A))
+		fmt.Fprintf(&sb, "- %s\n", traces.AppendJSON(nil, d.A))
 	} else {
 		sb.WriteString("- (end of a)\n")
 	}
 	if d.B != nil {
-		fmt.Fprintf(&sb, "+ %s\n", AppendJSON(nil, d.B))
+		fmt.Fprintf(&sb, "+ %s\n", traces.AppendJSON(nil, d.B))
 	} else {
 		sb.WriteString("+ (end of b)\n")
 	}
@@ -116,13 +118,13 @@ func (d *Difference) String() string {
 			sb.WriteByte('\n')
 		}
 	}
-	writeAfter := func(name string, events []Event) {
+	writeAfter := func(name string, events []traces.Event) {
 		if len(events) == 0 {
 			return
 		}
 		fmt.Fprintf(&sb, "then in %s:\n", name)
 		for _, e := range events {
-			fmt.Fprintf(&sb, "  %s\n", AppendJSON(nil, &e))
+			fmt.Fprintf(&sb, "  %s\n", traces.AppendJSON(nil, &e))
 		}
 	}
 	writeAfter("a", d.AfterA)
