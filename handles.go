@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -120,9 +121,12 @@ type sockHandle interface {
 	alive() (kind string, id uint64, alive bool)
 }
 
-// Record adds e, an event from outside the loop such as a simulated world's decision,
+func init() { looptrace.Record = func(l any, e traces.Event) { l.(*Loop).record(e) } }
+
+// record adds e, an event from outside the loop such as a simulated world's decision,
 // to the trace, stamped with the loop's position. It does nothing without a tracer.
-func (l *Loop) Record(e traces.Event) {
+// Only the simulator and the replayer reach it, through package looptrace.
+func (l *Loop) record(e traces.Event) {
 	if l.tracer != nil {
 		l.emit(e)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -470,6 +471,6 @@ func (c *chargingClock) Now() time.Time {
 // choice puts a decision into the trace.
 func (t *tracer) choice(c Choice) {
 	if t.loop != nil {
-		t.loop.Record(traces.Event{Kind: traces.KindChoice, Msg: c.What, N: c.N, Count: c.Value})
+		looptrace.Record(t.loop, traces.Event{Kind: traces.KindChoice, Msg: c.What, N: c.N, Count: c.Value})
 	}
 }
