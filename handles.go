@@ -51,7 +51,9 @@ func (l *Loop) Handles() []Handle {
 		}
 	}
 	for i := range l.due.len() {
-		if t := l.due.at(i); t.due && t.counted() {
+		// Found due and not yet run, or an interval in its callback; a timer that an
+		// earlier callback of the phase refreshed is in the tree again.
+		if t := l.due.at(i); t.counted() && !t.inTree {
 			add(timerKind(t), t.id)
 		}
 	}

@@ -237,22 +237,26 @@ func (l *Loop) runTimers() {
 		l.due.push(t)
 	}
 	for l.due.len() > 0 {
-		t := l.due.pop()
+		t := l.due.front()
 		if !t.due {
+			l.due.pop()
 			continue // cleared or refreshed by an earlier callback of this phase
 		}
 		if t.interval {
 			// The next run counts from the start of this one, so a slow callback does
 			// not shift it; as in Node, the interval takes its place in line when the
-			// callback returns, behind the timers the callback started.
+			// callback returns, behind the timers the callback started. It stays at
+			// the front of due until then, for Handles to find.
 			start := l.fresh()
 			t.due, t.rearming = false, true
 			l.call(traces.SourceInterval, t.id, t.cb)
+			l.due.pop()
 			if t.rearming {
 				t.arm(start)
 			}
 			continue
 		}
+		l.due.pop()
 		t.due = false
 		t.setActive(false)
 		l.call(traces.SourceTimer, t.id, t.cb)
