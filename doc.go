@@ -24,6 +24,18 @@
 // "nodeloop:" and says what to do instead. Errors from outside (the network, files)
 // are error values given to callbacks, never panics.
 //
+// # Handles
+//
+// Timers, immediates, watchers, listeners and connections are handles. A handle keeps
+// the loop alive while it is active (a timer armed, an immediate queued, a watcher
+// started, a listener open, a connection with a read or a write in flight) and
+// referenced: Unref lets the loop end with it still active, Ref undoes that, and
+// HasRef tells which of the two was called last. Every handle type answers them the
+// same way. After the handle's own Close (for a timer ClearTimeout, for an immediate
+// ClearImmediate) Ref and Unref change only what HasRef reports; after the loop's
+// Close they panic, as every method does but plain questions such as HasRef, Active
+// and ID. Pending counts what keeps the loop alive, and Handles lists it.
+//
 // # Time
 //
 // The loop reads its Clock only before the timers phase, after each wait of the poll

@@ -4,11 +4,9 @@ import "github.com/nodeloop/nodeloop/traces"
 
 // Immediate is a callback queued by SetImmediate for the check phase.
 type Immediate struct {
-	l   *Loop
-	id  uint64
-	cb  func()
-	n   node[*Immediate]
-	ref bool
+	handle // active: queued
+	cb     func()
+	n      node[*Immediate]
 }
 
 // SetImmediate queues cb for the check phase, as setImmediate. Immediates run in the
@@ -19,11 +17,11 @@ func (l *Loop) SetImmediate(cb func()) *Immediate {
 	if cb == nil {
 		nilCallback("SetImmediate")
 	}
-	im := &Immediate{l: l, id: l.nextID(), cb: cb, ref: true}
+	im := &Immediate{handle: l.newHandle(), cb: cb}
 	l.site(im.id)
 	im.n.v = im
 	l.immQ.insertTail(&im.n)
-	l.refs++
+	im.setActive(true)
 	if l.tracer != nil {
 		l.emitID(traces.KindImmediateQueue, traces.SourceNone, im.id)
 	}
@@ -34,13 +32,11 @@ func (l *Loop) SetImmediate(cb func()) *Immediate {
 // that already ran or were cleared.
 func (l *Loop) ClearImmediate(im *Immediate) {
 	l.mustOpen("ClearImmediate")
-	if im == nil || !im.n.linked() {
+	if im == nil || !im.active {
 		return
 	}
 	im.n.remove()
-	if im.ref {
-		l.refs--
-	}
+	im.setActive(false)
 	if l.tracer != nil {
 		l.emitID(traces.KindImmediateClear, traces.SourceNone, im.id)
 	}
@@ -48,24 +44,16 @@ func (l *Loop) ClearImmediate(im *Immediate) {
 
 // Ref makes im keep the loop alive until it runs (the default) and returns im.
 func (im *Immediate) Ref() *Immediate {
-	im.l.mustOpen("Immediate.Ref")
-	if !im.ref && im.n.linked() {
-		im.l.refs++
-	}
-	im.ref = true
+	im.setRef("Immediate.Ref", true)
 	return im
 }
 
 // Unref makes im stop keeping the loop alive; it still runs if the loop reaches a
 // check phase. It returns im.
 func (im *Immediate) Unref() *Immediate {
-	im.l.mustOpen("Immediate.Unref")
-	if im.ref && im.n.linked() {
-		im.l.refs--
-	}
-	im.ref = false
+	im.setRef("Immediate.Unref", false)
 	return im
 }
 
 // HasRef reports whether im keeps the loop alive.
-func (im *Immediate) HasRef() bool { return im.ref }
+func (im *Immediate) HasRef() bool { return im.hasRef() }

@@ -138,17 +138,17 @@ type Loop struct {
 	timerSlots []*Timer // the timers in the tree, by slot
 	freeSlots  []uint32 // slots to reuse
 	timerSeq   uint64
-	due        []*Timer
+	due        queue[*Timer]
 
-	ticks    taskQueue
-	micro    taskQueue
-	pendingQ taskQueue
-	runQ     taskQueue
+	ticks    queue[task]
+	micro    queue[task]
+	pendingQ queue[task]
+	runQ     queue[task]
 
 	immQ, immRun           node[*Immediate]
 	idleQ, prepareQ, check node[*Watcher]
 	watcherRun             node[*Watcher]
-	closing, closingRun    []closer
+	closing, closingRun    queue[closer]
 
 	ops []*poller.Op
 
@@ -178,6 +178,7 @@ type asyncItem struct {
 // closer is a handle waiting for its close callback.
 type closer interface {
 	finishClose() (id uint64, cb func())
+	base() *handle
 }
 
 // New returns a Loop configured by opts. By default it reads the operating system's
@@ -644,7 +645,7 @@ func (l *Loop) startTick(p traces.Phase) {
 // wait, else the time to the earliest timer, else forever.
 func (l *Loop) pollTimeout() time.Duration {
 	if l.stopFlag || !l.Alive() || l.pendingQ.len() > 0 || !l.idleQ.empty() ||
-		!l.immQ.empty() || len(l.closing) > 0 {
+		!l.immQ.empty() || l.closing.len() > 0 {
 		return 0
 	}
 	t, ok := l.timers.Min()
@@ -709,7 +710,7 @@ func (l *Loop) completeOp(op *poller.Op) {
 	if !ok {
 		return
 	}
-	if h.closed() {
+	if h.base().closed {
 		// A connection accepted before the listener closed, and reported after, has
 		// nobody to take it: close it, or its peer would wait forever.
 		if op.Kind == poller.Accept && op.Err == nil && op.Conn != 0 {
@@ -717,7 +718,7 @@ func (l *Loop) completeOp(op *poller.Op) {
 		}
 		return
 	}
-	l.traceOpDone(op, h.handleID(), op.N, op.Err)
+	l.traceOpDone(op, h.base().id, op.N, op.Err)
 	h.opDone(op)
 }
 
@@ -735,8 +736,7 @@ func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
 // opHandler is what a poller operation's Data holds: the handle that started it.
 type opHandler interface {
 	opDone(op *poller.Op)
-	closed() bool
-	handleID() uint64
+	base() *handle
 }
 
 // runAsync runs the finished pool jobs and posted functions, in the order they
@@ -787,9 +787,7 @@ func (l *Loop) runCheck() {
 		n := l.immRun.next
 		n.remove()
 		im := n.v
-		if im.ref {
-			l.refs--
-		}
+		im.setActive(false)
 		l.call(traces.SourceImmediate, im.id, im.cb)
 	}
 }
@@ -797,28 +795,25 @@ func (l *Loop) runCheck() {
 // runClosing runs the close callbacks of the handles closed before the phase began,
 // most recently closed first, as libuv's closing_handles list.
 func (l *Loop) runClosing() {
-	if len(l.closing) == 0 {
+	if l.closing.len() == 0 {
 		return
 	}
 	l.enterPhase(traces.PhaseClose)
-	list := l.closing
-	l.closing = l.closingRun[:0]
-	for i := len(list) - 1; i >= 0; i-- {
-		h := list[i]
-		list[i] = nil
+	l.closing, l.closingRun = l.closingRun, l.closing
+	for l.closingRun.len() > 0 {
+		h := l.closingRun.popBack()
 		id, cb := h.finishClose()
 		l.refs--
 		if cb != nil {
 			l.call(traces.SourceClose, id, cb)
 		}
 	}
-	l.closingRun = list[:0]
 }
 
 // closeHandle puts h on the list for the next close phase.
 func (l *Loop) closeHandle(id uint64, h closer) {
 	l.refs++
-	l.closing = append(l.closing, h)
+	l.closing.push(h)
 	if l.tracer != nil {
 		l.emitID(traces.KindClose, traces.SourceNone, id)
 	}

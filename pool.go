@@ -15,8 +15,7 @@ type WorkerPool struct {
 	once    sync.Once
 	mu      sync.Mutex
 	cond    sync.Cond
-	queue   []*Job
-	head    int
+	queue   queue[*Job]
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -42,7 +41,7 @@ func (p *WorkerPool) Submit(job *Job) {
 		return
 	}
 	job.state = jobQueued
-	p.queue = append(p.queue, job)
+	p.queue.push(job)
 	p.mu.Unlock()
 	p.cond.Signal()
 }
@@ -93,13 +92,8 @@ func (p *WorkerPool) next() *Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
-		for p.head < len(p.queue) {
-			j := p.queue[p.head]
-			p.queue[p.head] = nil
-			p.head++
-			if p.head == len(p.queue) {
-				p.queue, p.head = p.queue[:0], 0
-			}
+		for p.queue.len() > 0 {
+			j := p.queue.pop()
 			if j.state == jobQueued {
 				j.state = jobRunning
 				return j

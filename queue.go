@@ -6,30 +6,72 @@ type task struct {
 	id uint64
 }
 
-// taskQueue is a FIFO of tasks that reuses its storage: in steady state, pushing and
-// popping do not allocate.
-type taskQueue struct {
-	buf  []task
-	head int
+// queue is the loop's one FIFO: a ring that reuses its storage, so that once it has
+// grown to the most it held, pushing and popping do not allocate, and a queue that
+// never empties does not grow either. The zero value is an empty queue. It also pops
+// from the back, for the close phase, which runs the most recently closed first.
+// Every FIFO of the package is one: the nextTick, microtask and pending queues, the
+// timers found due, the handles waiting for their close callback, a connection's
+// writes and the worker pool's jobs. (The work other goroutines hand the loop is no
+// queue: it is a batch, appended to under the loop's lock and taken whole.)
+type queue[T any] struct {
+	buf  []T // its length is 0 or a power of two
+	head int // index of the first element
+	n    int // number of elements
 }
 
-func (q *taskQueue) len() int { return len(q.buf) - q.head }
+// queueMinItems is the room a queue makes when it first grows.
+const queueMinItems = 8
 
-func (q *taskQueue) push(t task) { q.buf = append(q.buf, t) }
+func (q *queue[T]) len() int { return q.n }
 
-func (q *taskQueue) pop() task {
-	t := q.buf[q.head]
-	q.buf[q.head] = task{}
-	q.head++
-	if q.head == len(q.buf) {
-		q.buf, q.head = q.buf[:0], 0
+func (q *queue[T]) push(v T) {
+	if q.n == len(q.buf) {
+		q.grow()
 	}
-	return t
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = v
+	q.n++
 }
 
-// node is an element of an intrusive, circular, doubly linked list with a sentinel,
-// like libuv's queue: an element is removed without knowing which list holds it, and
-// a whole list moves to another sentinel in constant time.
+// grow doubles the room of a full queue, its elements first in order.
+func (q *queue[T]) grow() {
+	buf := make([]T, max(2*len(q.buf), queueMinItems))
+	k := copy(buf, q.buf[q.head:])
+	copy(buf[k:], q.buf[:q.head])
+	q.buf, q.head = buf, 0
+}
+
+// front returns the first element, which must exist, without removing it.
+func (q *queue[T]) front() T { return q.buf[q.head] }
+
+// at returns the element i places behind the first; i must be below len.
+func (q *queue[T]) at(i int) T { return q.buf[(q.head+i)&(len(q.buf)-1)] }
+
+// pop removes and returns the first element, which must exist.
+func (q *queue[T]) pop() T {
+	var zero T
+	v := q.buf[q.head]
+	q.buf[q.head] = zero // let the garbage collector have what it holds
+	q.head = (q.head + 1) & (len(q.buf) - 1)
+	q.n--
+	return v
+}
+
+// popBack removes and returns the last element, which must exist.
+func (q *queue[T]) popBack() T {
+	var zero T
+	q.n--
+	i := (q.head + q.n) & (len(q.buf) - 1)
+	v := q.buf[i]
+	q.buf[i] = zero
+	return v
+}
+
+// node is an element of the loop's one intrusive list: circular, doubly linked, with
+// a sentinel, like libuv's queue. An element is removed without knowing which list
+// holds it, and a whole list moves to another sentinel in constant time. The
+// immediates, the watchers of each kind, the pool requests in flight and the open
+// sockets are such lists.
 type node[T any] struct {
 	prev, next *node[T]
 	v          T

@@ -13,31 +13,24 @@ const readBufferBytes = 64 << 10
 // Listener is a listening socket made by Loop.Listen. While open and referenced, it
 // keeps the loop alive.
 type Listener struct {
-	l       *Loop
+	handle  // active: open
 	n       node[sockHandle]
-	id      uint64
 	sock    poller.Socket
 	addr    net.Addr
 	onConn  func(*Conn, error)
 	accept  poller.Op
 	waiting bool // the accept is in flight
-	ref     bool
-	closing bool
 	closeCb func()
 }
 
 // Conn is a connection made by a Listener or by Loop.Dial. While it has a read, a
 // write or a connect in flight and is referenced, it keeps the loop alive.
 type Conn struct {
-	l       *Loop
+	handle  // active: open, with a read or a write in flight
 	n       node[sockHandle]
-	id      uint64
 	sock    poller.Socket
 	local   net.Addr
 	remote  net.Addr
-	ref     bool
-	active  bool // counted in the loop's refs (when ref)
-	closing bool
 	closeCb func()
 
 	readOp  poller.Op
@@ -47,8 +40,7 @@ type Conn struct {
 
 	writeOp poller.Op
 	writing bool
-	writes  []pendingWrite // writes[whead] is in flight, the rest queue behind it
-	whead   int
+	writes  queue[pendingWrite] // the first is in flight when writing, the rest queue behind it
 }
 
 type pendingWrite struct {
@@ -68,12 +60,12 @@ func (l *Loop) Listen(network, address string, onConn func(*Conn, error)) (*List
 	if err != nil {
 		return nil, err
 	}
-	ln := &Listener{l: l, id: l.nextID(), sock: sock, addr: addr, onConn: onConn, ref: true}
+	ln := &Listener{handle: l.newHandle(), sock: sock, addr: addr, onConn: onConn}
 	l.site(ln.id)
 	ln.n.v = ln
 	l.socks.insertTail(&ln.n)
 	ln.accept = poller.Op{Kind: poller.Accept, Socket: sock, Data: ln}
-	l.refs++
+	ln.setActive(true)
 	ln.startAccept()
 	return ln, nil
 }
@@ -85,7 +77,7 @@ func (ln *Listener) startAccept() {
 		ln.waiting = false
 		ln.l.traceOpDone(&ln.accept, ln.id, 0, err)
 		ln.l.deferToPending(ln.id, func() {
-			if !ln.closing {
+			if !ln.closed {
 				ln.onConn(nil, err)
 			}
 		})
@@ -101,16 +93,13 @@ func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 	return l.poller.Start(op)
 }
 
-func (ln *Listener) closed() bool     { return ln.closing }
-func (ln *Listener) handleID() uint64 { return ln.id }
-func (d *dial) closed() bool          { return false }
-func (d *dial) handleID() uint64      { return d.id }
-func (c *Conn) closed() bool          { return c.closing }
-func (c *Conn) handleID() uint64      { return c.id }
+func (ln *Listener) kind() string { return "listener" }
+func (c *Conn) kind() string      { return "conn" }
+func (d *dial) kind() string      { return "dial" }
 
 func (ln *Listener) opDone(op *poller.Op) {
 	ln.waiting = false
-	if ln.closing {
+	if ln.closed {
 		return
 	}
 	l := ln.l
@@ -121,7 +110,7 @@ func (ln *Listener) opDone(op *poller.Op) {
 	l.enterOpCallback(op.ID, ln.id)
 	ln.onConn(c, op.Err)
 	l.leaveCallback()
-	if !ln.closing {
+	if !ln.closed {
 		ln.startAccept()
 	}
 }
@@ -130,39 +119,21 @@ func (ln *Listener) opDone(op *poller.Op) {
 func (ln *Listener) Addr() net.Addr { return ln.addr }
 
 // Ref makes the listener keep the loop alive (the default).
-func (ln *Listener) Ref() {
-	if !ln.ref && !ln.closing {
-		ln.l.refs++
-	}
-	ln.ref = true
-}
+func (ln *Listener) Ref() { ln.setRef("Listener.Ref", true) }
 
 // Unref makes the listener stop keeping the loop alive.
-func (ln *Listener) Unref() {
-	if ln.ref && !ln.closing {
-		ln.l.refs--
-	}
-	ln.ref = false
-}
+func (ln *Listener) Unref() { ln.setRef("Listener.Unref", false) }
 
 // HasRef reports whether the listener keeps the loop alive.
-func (ln *Listener) HasRef() bool { return ln.ref }
+func (ln *Listener) HasRef() bool { return ln.hasRef() }
 
 // Close stops accepting at once and runs cb, which may be nil, in the close phase.
 // Closing twice panics.
 func (ln *Listener) Close(cb func()) {
-	l := ln.l
-	l.mustOpen("Listener.Close")
-	if ln.closing {
-		panic("nodeloop: Listener.Close called twice; close a listener once")
-	}
-	ln.closing = true
+	ln.startClose("Listener.Close", "listener")
 	ln.closeCb = cb
-	if ln.ref {
-		l.refs--
-	}
-	l.poller.CloseSocket(ln.sock)
-	l.closeHandle(ln.id, ln)
+	ln.l.poller.CloseSocket(ln.sock)
+	ln.queueClose(ln)
 }
 
 func (ln *Listener) finishClose() (uint64, func()) {
@@ -175,12 +146,8 @@ func (ln *Listener) finishClose() (uint64, func()) {
 	return ln.id, ln.closeCb
 }
 
-func (ln *Listener) alive() (string, uint64, bool) { return "listener", ln.id, ln.ref && !ln.closing }
-func (c *Conn) alive() (string, uint64, bool)      { return "conn", c.id, c.ref && c.active }
-func (d *dial) alive() (string, uint64, bool)      { return "dial", d.id, true }
-
 func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
-	c := &Conn{l: l, id: l.nextID(), sock: sock, local: local, remote: remote, ref: true}
+	c := &Conn{handle: l.newHandle(), sock: sock, local: local, remote: remote}
 	c.n.v = c
 	l.socks.insertTail(&c.n)
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
@@ -190,11 +157,10 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 
 // dial is a Connect in flight.
 type dial struct {
-	l  *Loop
-	n  node[sockHandle]
-	id uint64
-	op poller.Op
-	cb func(*Conn, error)
+	handle // active: connecting
+	n      node[sockHandle]
+	op     poller.Op
+	cb     func(*Conn, error)
 }
 
 // Dial connects to address on network, as net.Dial takes them, and calls cb in the
@@ -205,16 +171,16 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
 	if cb == nil {
 		nilCallback("Dial")
 	}
-	d := &dial{l: l, id: l.nextID(), cb: cb}
+	d := &dial{handle: l.newHandle(), cb: cb}
 	l.site(d.id)
 	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
-	l.refs++
+	d.setActive(true)
 	d.n.v = d
 	l.socks.insertTail(&d.n)
 	if err := l.startOp(&d.op, d.id); err != nil {
 		l.traceOpDone(&d.op, d.id, 0, err)
 		d.n.remove()
-		l.refs--
+		d.setActive(false)
 		l.deferToPending(d.id, func() { cb(nil, err) })
 	}
 }
@@ -222,7 +188,7 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
 func (d *dial) opDone(op *poller.Op) {
 	l := d.l
 	d.n.remove()
-	l.refs--
+	d.setActive(false)
 	var c *Conn
 	if op.Err == nil {
 		c = l.newConn(op.Conn, op.Local, op.Remote)
@@ -243,15 +209,12 @@ func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 // One Read at a time: calling Read while one is in flight panics. After Close, cb
 // receives ErrClosed in the close phase, before the close callback.
 func (c *Conn) Read(cb func([]byte, error)) {
-	c.l.mustOpen("Conn.Read")
+	c.useOpen("Conn.Read", "connection")
 	if cb == nil {
 		nilCallback("Conn.Read")
 	}
 	if c.reading {
 		panic("nodeloop: Conn.Read called while a read is in flight; call it again from the callback")
-	}
-	if c.closing {
-		panic("nodeloop: Conn.Read after Close; stop using a connection once it is closed")
 	}
 	if c.buf == nil {
 		c.buf = make([]byte, readBufferBytes)
@@ -274,22 +237,19 @@ func (c *Conn) Read(cb func([]byte, error)) {
 // error, if any. Writes queue behind each other and go out in order. b must not change
 // until cb runs. After Close, cb receives ErrClosed in the close phase.
 func (c *Conn) Write(b []byte, cb func(int, error)) {
-	c.l.mustOpen("Conn.Write")
+	c.useOpen("Conn.Write", "connection")
 	if cb == nil {
 		nilCallback("Conn.Write")
 	}
-	if c.closing {
-		panic("nodeloop: Conn.Write after Close; stop using a connection once it is closed")
-	}
-	c.writes = append(c.writes, pendingWrite{b: b, cb: cb})
+	c.writes.push(pendingWrite{b: b, cb: cb})
 	if !c.writing {
 		c.startWrite()
 	}
 }
 
 func (c *Conn) startWrite() {
-	for c.whead < len(c.writes) {
-		w := c.writes[c.whead]
+	for c.writes.len() > 0 {
+		w := c.writes.front()
 		c.writeOp.Reset()
 		c.writeOp.Buf = w.b
 		c.writing = true
@@ -300,42 +260,18 @@ func (c *Conn) startWrite() {
 		}
 		c.l.traceOpDone(&c.writeOp, c.id, 0, err)
 		c.writing = false
-		c.popWrite()
+		c.writes.pop()
 		c.l.deferToPending(c.id, func() { w.cb(0, err) })
 	}
 	c.updateActive()
 }
 
-// popWrite takes the write in flight off the queue and returns it.
-func (c *Conn) popWrite() pendingWrite {
-	w := c.writes[c.whead]
-	c.writes[c.whead] = pendingWrite{}
-	c.whead++
-	if c.whead == len(c.writes) {
-		c.writes, c.whead = c.writes[:0], 0
-	}
-	return w
-}
-
 // updateActive keeps the loop's count right: a connection with an operation in
 // flight is an active handle.
-func (c *Conn) updateActive() {
-	active := !c.closing && (c.reading || c.writing)
-	if active == c.active {
-		return
-	}
-	c.active = active
-	if c.ref {
-		if active {
-			c.l.refs++
-		} else {
-			c.l.refs--
-		}
-	}
-}
+func (c *Conn) updateActive() { c.setActive(!c.closed && (c.reading || c.writing)) }
 
 func (c *Conn) opDone(op *poller.Op) {
-	if c.closing {
+	if c.closed {
 		return // its callback ran, or runs, with ErrClosed in the close phase
 	}
 	l := c.l
@@ -349,7 +285,7 @@ func (c *Conn) opDone(op *poller.Op) {
 		l.leaveCallback()
 	case poller.Write:
 		c.writing = false
-		w := c.popWrite()
+		w := c.writes.pop()
 		id, n, err := op.ID, op.N, op.Err // op is reused by the next write
 		c.startWrite()
 		l.enterOpCallback(id, c.id)
@@ -360,38 +296,22 @@ func (c *Conn) opDone(op *poller.Op) {
 
 // Ref makes the connection keep the loop alive while it has an operation in flight
 // (the default).
-func (c *Conn) Ref() {
-	if !c.ref && c.active {
-		c.l.refs++
-	}
-	c.ref = true
-}
+func (c *Conn) Ref() { c.setRef("Conn.Ref", true) }
 
 // Unref makes the connection stop keeping the loop alive.
-func (c *Conn) Unref() {
-	if c.ref && c.active {
-		c.l.refs--
-	}
-	c.ref = false
-}
+func (c *Conn) Unref() { c.setRef("Conn.Unref", false) }
 
 // HasRef reports whether the connection keeps the loop alive.
-func (c *Conn) HasRef() bool { return c.ref }
+func (c *Conn) HasRef() bool { return c.hasRef() }
 
 // Close closes the connection at once. In the close phase, the callbacks of its read
 // and writes still in flight run with ErrClosed, then cb, which may be nil. Closing
 // twice panics.
 func (c *Conn) Close(cb func()) {
-	l := c.l
-	l.mustOpen("Conn.Close")
-	if c.closing {
-		panic("nodeloop: Conn.Close called twice; close a connection once")
-	}
-	c.closing = true
+	c.startClose("Conn.Close", "connection")
 	c.closeCb = cb
-	c.updateActive()
-	l.poller.CloseSocket(c.sock)
-	l.closeHandle(c.id, c)
+	c.l.poller.CloseSocket(c.sock)
+	c.queueClose(c)
 }
 
 // finishClose runs the callbacks of the operations the close cut short, then hands
@@ -407,8 +327,8 @@ func (c *Conn) finishClose() (uint64, func()) {
 		l.leaveCallback()
 	}
 	c.n.remove()
-	for first := true; c.whead < len(c.writes); first = false {
-		w := c.popWrite()
+	for first := true; c.writes.len() > 0; first = false {
+		w := c.writes.pop()
 		var id uint64 // a queued write that never started is no operation
 		if first && c.writing {
 			id = c.writeOp.ID

@@ -11,17 +11,14 @@ import (
 type Timer struct {
 	deadline time.Duration // on the loop's time line
 	seq      uint64        // start order, the tie-break between equal deadlines
-	l        *Loop
+	handle                 // active: armed (inTree, due or rearming); closed: cleared
 	cb       func()
 	delay    time.Duration // coerced; for an interval, also the period
-	id       uint64
+	slot     uint32        // in Loop.timerSlots while in the B-tree
 	interval bool
-	slot     uint32 // in Loop.timerSlots while in the B-tree
-	inTree   bool   // waiting in the B-tree
-	due      bool   // collected by the current timers phase, not yet run
-	rearming bool   // an interval in its callback, to be re-armed when it returns
-	ref      bool
-	cleared  bool
+	inTree   bool // waiting in the B-tree
+	due      bool // collected by the current timers phase, not yet run
+	rearming bool // an interval in its callback, to be re-armed when it returns
 }
 
 // maxDelayMillis is Node's TIMEOUT_MAX: 2^31-1 ms, about 24.8 days.
@@ -93,7 +90,7 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 		nilCallback("SetTimeout")
 	}
 	t := l.newTimer()
-	*t = Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), ref: true}
+	*t = Timer{handle: l.newHandle(), cb: cb, delay: coerceDelay(d)}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
@@ -124,7 +121,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 		nilCallback("SetInterval")
 	}
 	t := l.newTimer()
-	*t = Timer{l: l, id: l.nextID(), cb: cb, delay: coerceDelay(d), interval: true, ref: true}
+	*t = Timer{handle: l.newHandle(), cb: cb, delay: coerceDelay(d), interval: true}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
@@ -141,8 +138,8 @@ func (l *Loop) ClearTimeout(t *Timer) {
 	if t.l != l {
 		panic("nodeloop: ClearTimeout given a timer of another loop; clear it on its own loop")
 	}
-	t.cleared = true
-	if !t.armed() {
+	t.closed = true
+	if !t.active {
 		return
 	}
 	t.disarm()
@@ -151,15 +148,11 @@ func (l *Loop) ClearTimeout(t *Timer) {
 	}
 }
 
-func (t *Timer) armed() bool { return t.inTree || t.due || t.rearming }
-
 // arm schedules t at start+delay, start counted in whole milliseconds, behind every
 // timer already due then.
 func (t *Timer) arm(start time.Duration) {
 	l := t.l
-	if !t.armed() && t.ref {
-		l.refs++
-	}
+	t.setActive(true)
 	t.due, t.rearming = false, false
 	l.timerSeq++
 	t.seq = l.timerSeq
@@ -187,57 +180,39 @@ func (t *Timer) disarm() {
 		t.l.remove(t)
 	}
 	t.due, t.rearming = false, false
-	if t.ref {
-		t.l.refs--
-	}
+	t.setActive(false)
 }
 
 // Ref makes t keep the loop alive while it is active (the default) and returns t.
 func (t *Timer) Ref() *Timer {
-	t.l.mustOpen("Timer.Ref")
-	if !t.ref && t.armed() {
-		t.l.refs++
-	}
-	t.ref = true
+	t.setRef("Timer.Ref", true)
 	return t
 }
 
 // Unref makes t stop keeping the loop alive: the loop may end with t still active. It
 // returns t.
 func (t *Timer) Unref() *Timer {
-	t.l.mustOpen("Timer.Unref")
-	if t.ref && t.armed() {
-		t.l.refs--
-	}
-	t.ref = false
+	t.setRef("Timer.Unref", false)
 	return t
 }
 
 // HasRef reports whether t keeps the loop alive while active.
-func (t *Timer) HasRef() bool { return t.ref }
+func (t *Timer) HasRef() bool { return t.hasRef() }
 
 // Active reports whether t is scheduled to run.
-func (t *Timer) Active() bool { return t.armed() }
+func (t *Timer) Active() bool { return t.active }
 
 // Refresh restarts t from now with its delay, moving it behind timers with the same
 // deadline, and re-activates a timeout that already fired. A cleared timer stays
 // cleared, as in Node. It returns t.
 func (t *Timer) Refresh() *Timer {
 	l := t.l
-	l.mustOpen("Timer.Refresh")
-	if t.cleared {
+	t.use("Timer.Refresh")
+	if t.closed {
 		return t
 	}
 	if t.inTree {
 		l.remove(t)
-		if t.ref {
-			l.refs--
-		}
-	} else if t.due || t.rearming {
-		t.due, t.rearming = false, false
-		if t.ref {
-			l.refs--
-		}
 	}
 	t.arm(l.fresh())
 	return t
@@ -250,7 +225,6 @@ func (l *Loop) runTimers() {
 	l.updateTime()
 	l.startTick(traces.PhaseTimers)
 	l.enterPhase(traces.PhaseTimers)
-	due := l.due[:0]
 	for {
 		k, ok := l.timers.Min()
 		if !ok || k.deadline > l.now {
@@ -260,31 +234,31 @@ func (l *Loop) runTimers() {
 		t := l.timerSlots[k.slot]
 		l.freeSlot(t)
 		t.due = true
-		due = append(due, t)
+		l.due.push(t)
 	}
-	l.due = due
-	for i, t := range due {
-		due[i] = nil
+	for l.due.len() > 0 {
+		t := l.due.front()
 		if !t.due {
+			l.due.pop()
 			continue // cleared or refreshed by an earlier callback of this phase
 		}
 		if t.interval {
 			// The next run counts from the start of this one, so a slow callback does
 			// not shift it; as in Node, the interval takes its place in line when the
-			// callback returns, behind the timers the callback started.
+			// callback returns, behind the timers the callback started. It stays at
+			// the front of due until then, for Handles to find.
 			start := l.fresh()
 			t.due, t.rearming = false, true
 			l.call(traces.SourceInterval, t.id, t.cb)
+			l.due.pop()
 			if t.rearming {
 				t.arm(start)
 			}
 			continue
 		}
+		l.due.pop()
 		t.due = false
-		if t.ref {
-			l.refs--
-		}
+		t.setActive(false)
 		l.call(traces.SourceTimer, t.id, t.cb)
 	}
-	l.due = due[:0]
 }

@@ -8,14 +8,11 @@ import "github.com/nodeloop/nodeloop/traces"
 // recently started first, as libuv's do. A watcher started during its own phase first
 // runs in the next tick.
 type Watcher struct {
-	l       *Loop
-	id      uint64
+	handle  // active: started
 	src     traces.Source
 	list    *node[*Watcher]
 	cb      func()
 	n       node[*Watcher]
-	ref     bool
-	closing bool
 	closeCb func()
 }
 
@@ -35,7 +32,7 @@ func (l *Loop) watch(method string, src traces.Source, list *node[*Watcher], cb 
 	if cb == nil {
 		nilCallback(method)
 	}
-	w := &Watcher{l: l, id: l.nextID(), src: src, list: list, cb: cb, ref: true}
+	w := &Watcher{handle: l.newHandle(), src: src, list: list, cb: cb}
 	l.site(w.id)
 	w.n.v = w
 	w.Start()
@@ -45,31 +42,24 @@ func (l *Loop) watch(method string, src traces.Source, list *node[*Watcher], cb 
 // Start starts w again after Stop. Starting an active watcher does nothing; starting
 // a closed one panics.
 func (w *Watcher) Start() {
-	w.l.mustOpen("Watcher.Start")
-	if w.closing {
-		panic("nodeloop: Watcher.Start after Close; make a new watcher")
-	}
-	if w.n.linked() {
+	w.useOpen("Watcher.Start", "watcher")
+	if w.active {
 		return
 	}
 	w.list.insertHead(&w.n)
-	if w.ref {
-		w.l.refs++
-	}
+	w.setActive(true)
 	w.trace(true)
 }
 
 // Stop stops w: its callback does not run again until Start. Stopping a stopped
 // watcher does nothing.
 func (w *Watcher) Stop() {
-	w.l.mustOpen("Watcher.Stop")
-	if !w.n.linked() {
+	w.use("Watcher.Stop")
+	if !w.active {
 		return
 	}
 	w.n.remove()
-	if w.ref {
-		w.l.refs--
-	}
+	w.setActive(false)
 	w.trace(false)
 }
 
@@ -80,43 +70,25 @@ func (w *Watcher) trace(active bool) {
 }
 
 // Active reports whether w is started.
-func (w *Watcher) Active() bool { return w.n.linked() }
+func (w *Watcher) Active() bool { return w.active }
 
 // Ref makes w keep the loop alive while it is active (the default).
-func (w *Watcher) Ref() {
-	w.l.mustOpen("Watcher.Ref")
-	if !w.ref && w.n.linked() {
-		w.l.refs++
-	}
-	w.ref = true
-}
+func (w *Watcher) Ref() { w.setRef("Watcher.Ref", true) }
 
 // Unref makes w stop keeping the loop alive.
-func (w *Watcher) Unref() {
-	w.l.mustOpen("Watcher.Unref")
-	if w.ref && w.n.linked() {
-		w.l.refs--
-	}
-	w.ref = false
-}
+func (w *Watcher) Unref() { w.setRef("Watcher.Unref", false) }
 
 // HasRef reports whether w keeps the loop alive while active.
-func (w *Watcher) HasRef() bool { return w.ref }
+func (w *Watcher) HasRef() bool { return w.hasRef() }
 
 // Close stops w and runs cb, which may be nil, in the close phase of this tick (of the
 // next tick when called during the close phase). Closing twice panics.
 func (w *Watcher) Close(cb func()) {
-	w.l.mustOpen("Watcher.Close")
-	if w.closing {
-		panic("nodeloop: Watcher.Close called twice; close a watcher once")
-	}
+	w.startClose("Watcher.Close", "watcher")
 	w.Stop()
-	w.closing = true
 	w.closeCb = cb
-	w.l.closeHandle(w.id, w)
+	w.queueClose(w)
 }
-
-func (w *Watcher) handleID() uint64 { return w.id }
 
 func (w *Watcher) finishClose() (uint64, func()) {
 	cb := w.closeCb

@@ -60,10 +60,9 @@ const (
 
 // Request is a pool request made by Work, ReadFile or WriteFile.
 type Request struct {
-	l         *Loop
+	handle    // active: in flight, until just before its done callback
 	job       Job
 	n         node[*Request]
-	inFlight  bool
 	canceled  bool
 	submitted time.Duration // the loop's time at Submit
 	finish    func(canceled bool)
@@ -95,7 +94,7 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 		v   T
 		err error
 	)
-	r := &Request{l: l}
+	r := &Request{}
 	r.job.Work = func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -121,15 +120,15 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 }
 
 func (l *Loop) submit(r *Request) {
-	r.job.ID = l.nextID()
-	l.site(r.job.ID)
+	r.handle = l.newHandle()
+	r.job.ID = r.id
+	l.site(r.id)
 	r.n.v = r
 	l.reqs.insertTail(&r.n)
 	r.job.req = r
 	r.job.Complete = l.jobDone
-	r.inFlight = true
+	r.setActive(true)
 	r.submitted = l.now
-	l.refs++
 	if l.tracer != nil {
 		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
 	}
@@ -148,9 +147,8 @@ func (l *Loop) jobDone(j *Job) {
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
 	r := j.req
-	r.inFlight = false
 	r.n.remove()
-	l.refs--
+	r.setActive(false)
 	if l.tracer != nil && !r.canceled {
 		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
 		e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
@@ -182,8 +180,8 @@ func (r *Request) ID() uint64 { return r.job.ID }
 // later poll phase. A started request cannot be canceled.
 func (r *Request) Cancel() bool {
 	l := r.l
-	l.mustOpen("Request.Cancel")
-	ok := r.inFlight && !r.canceled && l.pool.Cancel(&r.job)
+	r.use("Request.Cancel")
+	ok := r.active && !r.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}

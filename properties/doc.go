@@ -13,6 +13,12 @@
 //		t.Error(v)
 //	}
 //
+// [Test] goes one step further for a program of one's own: it runs the program in
+// the simulator on many schedules and faults drawn by rapid, checks each trace, and
+// shrinks a failure to a small case. Check, Rules, Violation, Test and Test's
+// options are the whole package; the reference model that the project's own tests
+// compare the loop against is internal to the module.
+//
 // # Reading a trace
 //
 // A trace must start with the loop's first event. Check splits it into runs and

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/realclock"
 	"github.com/nodeloop/nodeloop/traces"
@@ -29,10 +30,10 @@ func (in *inputs) add(what, value string) {
 		return
 	}
 	for _, p := range in.pending {
-		in.loop.Record(p)
+		looptrace.Record(in.loop, p)
 	}
 	in.pending = nil
-	in.loop.Record(e)
+	looptrace.Record(in.loop, e)
 }
 
 // Record runs program as the main callback of a loop on the operating system's

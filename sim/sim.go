@@ -12,6 +12,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -354,6 +355,6 @@ func (c *chargingClock) Now() time.Time {
 // choice puts a decision into the trace.
 func (t *tracer) choice(c Choice) {
 	if t.loop != nil {
-		t.loop.Record(traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		looptrace.Record(t.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
 	}
 }

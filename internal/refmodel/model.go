@@ -1,4 +1,4 @@
-package properties
+package refmodel
 
 import (
 	"fmt"
@@ -7,18 +7,6 @@ import (
 	"strings"
 	"time"
 )
-
-// This file is the reference model: a second, deliberately plain implementation of
-// the ordering rules of SEMANTICS.md, written from the rules and not from the loop's
-// code. It shares nothing with package nodeloop and does not import it; its queues
-// are plain slices scanned from end to end. It covers timers, intervals, clears and
-// refreshes, immediates, nextTicks, microtasks, pool jobs and their cancellation,
-// idle, prepare and check watchers, Stop, TCP exchanges on the simulated network
-// (listeners, dials, reads, writes, closes of either end and of listeners, with
-// operations in flight), and two ways of driving the loop: Run, or RunOnce calls
-// (optionally followed by Run). modelnet.go holds the model's network. Model-based
-// tests run one Program both on the loop in the simulator and through Predict, and
-// require the same callbacks in the same order.
 
 // OpKind says what an Op does.
 type OpKind uint8

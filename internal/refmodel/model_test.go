@@ -1,4 +1,4 @@
-package properties_test
+package refmodel_test
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/refmodel"
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
@@ -68,12 +69,12 @@ const onceCallsMax = 100_000
 // machine is the state of one TestModel case: the program so far and what its ops
 // can be the target of.
 type machine struct {
-	p       properties.Program
+	p       refmodel.Program
 	workers int
 	nextID  int
 	parents [][]int // index paths of the ops whose callbacks can hold more ops
 	depths  []int   // parents' depths
-	ids     map[properties.OpKind][]int
+	ids     map[refmodel.OpKind][]int
 	// dials holds, for each listen op, the listen ops that dials inside its
 	// callback target: a listener's callback runs once per connection, so this
 	// graph is kept free of cycles, or a program could dial forever.
@@ -84,7 +85,7 @@ type machine struct {
 func modelProperty(t *rapid.T) {
 	m := &machine{
 		workers: rapid.IntRange(1, 4).Draw(t, "workers"),
-		ids:     map[properties.OpKind][]int{},
+		ids:     map[refmodel.OpKind][]int{},
 		dials:   map[int][]int{},
 	}
 	m.p.Latency = time.Duration(rapid.IntRange(1, genLatencyQuarter).Draw(t, "latency quarters")) * time.Millisecond / 4
@@ -103,18 +104,18 @@ func modelProperty(t *rapid.T) {
 }
 
 // allKinds are the kinds of op the state machine adds.
-var allKinds = []properties.OpKind{
-	properties.OpTimeout, properties.OpInterval, properties.OpClearTimer, properties.OpRefresh,
-	properties.OpImmediate, properties.OpClearImmediate, properties.OpNextTick, properties.OpMicrotask,
-	properties.OpJob, properties.OpCancelJob, properties.OpIdle, properties.OpPrepare, properties.OpCheck,
-	properties.OpStop, properties.OpListen, properties.OpDial, properties.OpWrite, properties.OpRead,
-	properties.OpCloseConn, properties.OpCloseListener,
+var allKinds = []refmodel.OpKind{
+	refmodel.OpTimeout, refmodel.OpInterval, refmodel.OpClearTimer, refmodel.OpRefresh,
+	refmodel.OpImmediate, refmodel.OpClearImmediate, refmodel.OpNextTick, refmodel.OpMicrotask,
+	refmodel.OpJob, refmodel.OpCancelJob, refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck,
+	refmodel.OpStop, refmodel.OpListen, refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead,
+	refmodel.OpCloseConn, refmodel.OpCloseListener,
 }
 
 // place draws where a new op goes: the main callback or a callback already in the
 // program. It returns that callback's ops, its index path and its depth, and the
 // IDs of the listen ops whose callbacks hold it.
-func (m *machine) place(t *rapid.T) (ops *[]properties.Op, path []int, depth int, listens []int) {
+func (m *machine) place(t *rapid.T) (ops *[]refmodel.Op, path []int, depth int, listens []int) {
 	ops = &m.p.Ops
 	where := rapid.IntRange(0, len(m.parents)).Draw(t, "parent")
 	if where == 0 {
@@ -123,7 +124,7 @@ func (m *machine) place(t *rapid.T) (ops *[]properties.Op, path []int, depth int
 	path = m.parents[where-1]
 	for _, i := range path {
 		o := &(*ops)[i]
-		if o.Kind == properties.OpListen {
+		if o.Kind == refmodel.OpListen {
 			listens = append(listens, o.ID)
 		}
 		ops = &o.Ops
@@ -133,7 +134,7 @@ func (m *machine) place(t *rapid.T) (ops *[]properties.Op, path []int, depth int
 
 // add puts a new op of kind k, with drawn children, at the end of the main callback
 // or of a callback already in the program.
-func (m *machine) add(t *rapid.T, k properties.OpKind) {
+func (m *machine) add(t *rapid.T, k refmodel.OpKind) {
 	ops, path, depth, listens := m.place(t)
 	o, ok := m.draw(t, k, depth+1, listens)
 	if !ok {
@@ -143,16 +144,16 @@ func (m *machine) add(t *rapid.T, k properties.OpKind) {
 }
 
 // append puts o at the end of ops, the callback at path and depth, and indexes it.
-func (m *machine) append(ops *[]properties.Op, path []int, depth int, o properties.Op) {
+func (m *machine) append(ops *[]refmodel.Op, path []int, depth int, o refmodel.Op) {
 	*ops = append(*ops, o)
 	m.index(append(append([]int(nil), path...), len(*ops)-1), *ops, depth+1)
 }
 
 // newOp returns an op of kind k with the next ID, recorded as a possible target.
-func (m *machine) newOp(k properties.OpKind) properties.Op {
+func (m *machine) newOp(k refmodel.OpKind) refmodel.Op {
 	m.nextID++
 	m.ids[k] = append(m.ids[k], m.nextID)
-	return properties.Op{Kind: k, ID: m.nextID}
+	return refmodel.Op{Kind: k, ID: m.nextID}
 }
 
 // exchange adds a conversation over TCP at the end of a callback: a listener whose
@@ -166,25 +167,25 @@ func (m *machine) newOp(k properties.OpKind) properties.Op {
 // read callback, or never.
 func (m *machine) exchange(t *rapid.T) {
 	ops, path, depth, listens := m.place(t)
-	ln := m.newOp(properties.OpListen)
-	dial := m.newOp(properties.OpDial)
+	ln := m.newOp(refmodel.OpListen)
+	dial := m.newOp(refmodel.OpDial)
 	dial.Target = ln.ID
 	m.dialFrom(listens, ln.ID)
-	request := m.newOp(properties.OpWrite)
+	request := m.newOp(refmodel.OpWrite)
 	request.Target, request.Size = dial.ID, drawSize(t, "request bytes")
-	serverRead := m.newOp(properties.OpRead)
+	serverRead := m.newOp(refmodel.OpRead)
 	serverRead.Target, serverRead.Count = ln.ID, rapid.IntRange(1, genCountMax).Draw(t, "server reads")
-	reply := m.newOp(properties.OpWrite)
+	reply := m.newOp(refmodel.OpWrite)
 	reply.Target, reply.Size = ln.ID, drawSize(t, "reply bytes")
-	clientRead := m.newOp(properties.OpRead)
+	clientRead := m.newOp(refmodel.OpRead)
 	clientRead.Target, clientRead.Count = dial.ID, rapid.IntRange(1, genCountMax).Draw(t, "client reads")
 
-	closeConn := func(target int) properties.Op {
-		o := m.newOp(properties.OpCloseConn)
+	closeConn := func(target int) refmodel.Op {
+		o := m.newOp(refmodel.OpCloseConn)
 		o.Target = target
 		return o
 	}
-	var afterAccept, afterRead []properties.Op
+	var afterAccept, afterRead []refmodel.Op
 	switch rapid.IntRange(0, 3).Draw(t, "server close") {
 	case 0:
 		reply.Ops = append(reply.Ops, closeConn(ln.ID))
@@ -206,9 +207,9 @@ func (m *machine) exchange(t *rapid.T) {
 	default:
 		dial.Ops = append(dial.Ops, request, clientRead)
 	}
-	closeListener := m.newOp(properties.OpCloseListener)
+	closeListener := m.newOp(refmodel.OpCloseListener)
 	closeListener.Target = ln.ID
-	var inMain []properties.Op
+	var inMain []refmodel.Op
 	switch rapid.IntRange(0, 4).Draw(t, "listener close") {
 	case 0:
 		ln.Ops = append(ln.Ops, closeListener)
@@ -231,7 +232,7 @@ func (m *machine) exchange(t *rapid.T) {
 
 // index records the ops of the subtree at path (in ops, at depth) that can hold
 // more ops.
-func (m *machine) index(path []int, ops []properties.Op, depth int) {
+func (m *machine) index(path []int, ops []refmodel.Op, depth int) {
 	o := &ops[path[len(path)-1]]
 	if !holdsOps(o.Kind) || depth >= genDepthMax {
 		return
@@ -243,28 +244,28 @@ func (m *machine) index(path []int, ops []properties.Op, depth int) {
 	}
 }
 
-func holdsOps(k properties.OpKind) bool {
+func holdsOps(k refmodel.OpKind) bool {
 	switch k {
-	case properties.OpClearTimer, properties.OpRefresh, properties.OpClearImmediate,
-		properties.OpCancelJob, properties.OpStop:
+	case refmodel.OpClearTimer, refmodel.OpRefresh, refmodel.OpClearImmediate,
+		refmodel.OpCancelJob, refmodel.OpStop:
 		return false
 	}
 	return true
 }
 
 // targets says which kinds of op a clear, refresh, cancel or socket op may name.
-func targets(k properties.OpKind) []properties.OpKind {
+func targets(k refmodel.OpKind) []refmodel.OpKind {
 	switch k {
-	case properties.OpClearTimer, properties.OpRefresh:
-		return []properties.OpKind{properties.OpTimeout, properties.OpInterval}
-	case properties.OpClearImmediate:
-		return []properties.OpKind{properties.OpImmediate}
-	case properties.OpCancelJob:
-		return []properties.OpKind{properties.OpJob}
-	case properties.OpDial, properties.OpCloseListener:
-		return []properties.OpKind{properties.OpListen}
-	case properties.OpWrite, properties.OpRead, properties.OpCloseConn:
-		return []properties.OpKind{properties.OpListen, properties.OpDial}
+	case refmodel.OpClearTimer, refmodel.OpRefresh:
+		return []refmodel.OpKind{refmodel.OpTimeout, refmodel.OpInterval}
+	case refmodel.OpClearImmediate:
+		return []refmodel.OpKind{refmodel.OpImmediate}
+	case refmodel.OpCancelJob:
+		return []refmodel.OpKind{refmodel.OpJob}
+	case refmodel.OpDial, refmodel.OpCloseListener:
+		return []refmodel.OpKind{refmodel.OpListen}
+	case refmodel.OpWrite, refmodel.OpRead, refmodel.OpCloseConn:
+		return []refmodel.OpKind{refmodel.OpListen, refmodel.OpDial}
 	}
 	return nil
 }
@@ -273,45 +274,45 @@ func targets(k properties.OpKind) []properties.OpKind {
 // listens, with children while depth allows. It reports false for an op that names
 // a target with nothing to name yet (for a dial, no listener it may dial without
 // making a cycle).
-func (m *machine) draw(t *rapid.T, k properties.OpKind, depth int, listens []int) (properties.Op, bool) {
+func (m *machine) draw(t *rapid.T, k refmodel.OpKind, depth int, listens []int) (refmodel.Op, bool) {
 	var target int
 	if ts := targets(k); ts != nil {
 		var ids []int
 		for _, tk := range ts {
 			for _, id := range m.ids[tk] {
-				if k != properties.OpDial || m.mayDial(listens, id) {
+				if k != refmodel.OpDial || m.mayDial(listens, id) {
 					ids = append(ids, id)
 				}
 			}
 		}
 		if len(ids) == 0 {
-			return properties.Op{}, false
+			return refmodel.Op{}, false
 		}
 		target = rapid.SampledFrom(ids).Draw(t, "target")
-		if k == properties.OpDial {
+		if k == refmodel.OpDial {
 			m.dialFrom(listens, target)
 		}
 	}
 	o := m.newOp(k)
 	o.Target = target
 	switch k {
-	case properties.OpTimeout, properties.OpInterval:
+	case refmodel.OpTimeout, refmodel.OpInterval:
 		o.Delay = drawDelay(t)
-		if k == properties.OpInterval {
+		if k == refmodel.OpInterval {
 			o.Count = rapid.IntRange(1, genCountMax).Draw(t, "count")
 		}
-	case properties.OpJob:
+	case refmodel.OpJob:
 		o.Duration = time.Duration(rapid.IntRange(1, genJobQuarters).Draw(t, "job quarters")) * time.Millisecond / 4
-	case properties.OpIdle, properties.OpPrepare, properties.OpCheck:
+	case refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck:
 		o.Count = rapid.IntRange(1, genCountMax).Draw(t, "count")
 		o.Close = rapid.Bool().Draw(t, "close")
-	case properties.OpWrite:
+	case refmodel.OpWrite:
 		o.Size = drawSize(t, "bytes")
-	case properties.OpRead:
+	case refmodel.OpRead:
 		o.Count = rapid.IntRange(1, genCountMax).Draw(t, "reads")
 	}
 	if holdsOps(k) && depth < genDepthMax {
-		if k == properties.OpListen {
+		if k == refmodel.OpListen {
 			listens = append(slices.Clip(listens), o.ID)
 		}
 		n := rapid.IntRange(0, genChildrenMax).Draw(t, "children")
@@ -365,11 +366,11 @@ func (m *machine) dialFrom(listens []int, target int) {
 // childKinds are the kinds of op drawn inside a new callback; Stop and Listen are
 // left to the top-level actions so that they do not cut most programs short or
 // leave most of them stuck on a listener nobody closes.
-var childKinds = []properties.OpKind{
-	properties.OpTimeout, properties.OpInterval, properties.OpClearTimer, properties.OpRefresh,
-	properties.OpImmediate, properties.OpClearImmediate, properties.OpNextTick, properties.OpMicrotask,
-	properties.OpJob, properties.OpCancelJob, properties.OpIdle, properties.OpPrepare, properties.OpCheck,
-	properties.OpDial, properties.OpWrite, properties.OpRead, properties.OpCloseConn, properties.OpCloseListener,
+var childKinds = []refmodel.OpKind{
+	refmodel.OpTimeout, refmodel.OpInterval, refmodel.OpClearTimer, refmodel.OpRefresh,
+	refmodel.OpImmediate, refmodel.OpClearImmediate, refmodel.OpNextTick, refmodel.OpMicrotask,
+	refmodel.OpJob, refmodel.OpCancelJob, refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck,
+	refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead, refmodel.OpCloseConn, refmodel.OpCloseListener,
 }
 
 // drawDelay draws a timer delay: mostly whole milliseconds, sometimes with a
@@ -410,7 +411,7 @@ type outcome struct {
 // in the model.
 func (m *machine) check(t *rapid.T) {
 	m.runs++
-	want := properties.Predict(m.p, m.workers)
+	want := refmodel.Predict(m.p, m.workers)
 	if want.Runaway {
 		t.Fatalf("the model ran away on:\n%s", m.p)
 	}
@@ -541,7 +542,7 @@ func TestPredict(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
 		name    string
-		p       properties.Program
+		p       refmodel.Program
 		workers int
 		want    []string
 		end     time.Duration // checked with ticks, when ticks is not 0
@@ -549,82 +550,82 @@ func TestPredict(t *testing.T) {
 	}{
 		{
 			name: "nextTicks before microtasks, both before the next callback",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpImmediate, ID: 1},
-				{Kind: properties.OpMicrotask, ID: 2, Ops: []properties.Op{{Kind: properties.OpNextTick, ID: 3}}},
-				{Kind: properties.OpNextTick, ID: 4, Ops: []properties.Op{{Kind: properties.OpMicrotask, ID: 5}}},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpImmediate, ID: 1},
+				{Kind: refmodel.OpMicrotask, ID: 2, Ops: []refmodel.Op{{Kind: refmodel.OpNextTick, ID: 3}}},
+				{Kind: refmodel.OpNextTick, ID: 4, Ops: []refmodel.Op{{Kind: refmodel.OpMicrotask, ID: 5}}},
 			}},
 			want: []string{"main", "tick 4", "microtask 2", "microtask 5", "tick 3", "immediate 1"},
 		},
 		{
 			name: "in a job's callback an immediate runs before a 0 ms timeout",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpJob, ID: 1, Duration: ms / 2, Ops: []properties.Op{
-					{Kind: properties.OpTimeout, ID: 2},
-					{Kind: properties.OpImmediate, ID: 3},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpJob, ID: 1, Duration: ms / 2, Ops: []refmodel.Op{
+					{Kind: refmodel.OpTimeout, ID: 2},
+					{Kind: refmodel.OpImmediate, ID: 3},
 				}},
 			}},
 			want: []string{"main", "job 1", "immediate 3", "timeout 2"},
 		},
 		{
 			name: "equal deadlines in start order; a cleared timer never runs",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpTimeout, ID: 1, Delay: 2 * ms, Ops: []properties.Op{{Kind: properties.OpClearTimer, ID: 4, Target: 3}}},
-				{Kind: properties.OpTimeout, ID: 2, Delay: 2*ms + ms/2},
-				{Kind: properties.OpTimeout, ID: 3, Delay: 2 * ms},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpTimeout, ID: 1, Delay: 2 * ms, Ops: []refmodel.Op{{Kind: refmodel.OpClearTimer, ID: 4, Target: 3}}},
+				{Kind: refmodel.OpTimeout, ID: 2, Delay: 2*ms + ms/2},
+				{Kind: refmodel.OpTimeout, ID: 3, Delay: 2 * ms},
 			}},
 			want: []string{"main", "timeout 1", "timeout 2"},
 		},
 		{
 			name: "an interval runs Count times",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpInterval, ID: 1, Delay: 3 * ms, Count: 3},
-				{Kind: properties.OpTimeout, ID: 2, Delay: 7 * ms},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpInterval, ID: 1, Delay: 3 * ms, Count: 3},
+				{Kind: refmodel.OpTimeout, ID: 2, Delay: 7 * ms},
 			}},
 			want: []string{"main", "interval 1", "interval 1", "timeout 2", "interval 1"},
 		},
 		{
 			name: "one worker runs jobs FIFO; a queued job cancels",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpJob, ID: 1, Duration: 2 * ms},
-				{Kind: properties.OpJob, ID: 2, Duration: ms / 4},
-				{Kind: properties.OpJob, ID: 3, Duration: ms / 4},
-				{Kind: properties.OpCancelJob, ID: 4, Target: 3},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpJob, ID: 1, Duration: 2 * ms},
+				{Kind: refmodel.OpJob, ID: 2, Duration: ms / 4},
+				{Kind: refmodel.OpJob, ID: 3, Duration: ms / 4},
+				{Kind: refmodel.OpCancelJob, ID: 4, Target: 3},
 			}},
 			workers: 1,
 			want:    []string{"main", "job 3 canceled", "job 1", "job 2"},
 		},
 		{
 			name: "watchers run newest first; close callbacks newest closed first",
-			p: properties.Program{Ops: []properties.Op{
-				{Kind: properties.OpCheck, ID: 1, Close: true},
-				{Kind: properties.OpCheck, ID: 2, Close: true},
-				{Kind: properties.OpImmediate, ID: 3},
+			p: refmodel.Program{Ops: []refmodel.Op{
+				{Kind: refmodel.OpCheck, ID: 1, Close: true},
+				{Kind: refmodel.OpCheck, ID: 2, Close: true},
+				{Kind: refmodel.OpImmediate, ID: 3},
 			}},
 			want: []string{"main", "check 2", "check 1", "immediate 3", "check 1 closed", "check 2 closed"},
 		},
 		{
 			name: "RunOnce(false) does not wait for a 1 ms timer, RunOnce(true) does",
-			p: properties.Program{Once: []bool{false, true}, Ops: []properties.Op{
-				{Kind: properties.OpTimeout, ID: 1, Delay: ms},
+			p: refmodel.Program{Once: []bool{false, true}, Ops: []refmodel.Op{
+				{Kind: refmodel.OpTimeout, ID: 1, Delay: ms},
 			}},
 			want: []string{"main", "timeout 1"}, end: ms, ticks: 3,
 		},
 		{
 			name: "a request and its reply, each end closed after it",
-			p: properties.Program{Latency: ms, Ops: []properties.Op{
-				{Kind: properties.OpListen, ID: 1, Ops: []properties.Op{
-					{Kind: properties.OpRead, ID: 3, Target: 1, Ops: []properties.Op{
-						{Kind: properties.OpWrite, ID: 4, Target: 1, Size: 5, Ops: []properties.Op{
-							{Kind: properties.OpCloseConn, ID: 5, Target: 1},
+			p: refmodel.Program{Latency: ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1, Ops: []refmodel.Op{
+					{Kind: refmodel.OpRead, ID: 3, Target: 1, Ops: []refmodel.Op{
+						{Kind: refmodel.OpWrite, ID: 4, Target: 1, Size: 5, Ops: []refmodel.Op{
+							{Kind: refmodel.OpCloseConn, ID: 5, Target: 1},
 						}},
 					}},
-					{Kind: properties.OpCloseListener, ID: 6, Target: 1},
+					{Kind: refmodel.OpCloseListener, ID: 6, Target: 1},
 				}},
-				{Kind: properties.OpDial, ID: 2, Target: 1, Ops: []properties.Op{
-					{Kind: properties.OpWrite, ID: 7, Target: 2, Size: 5},
-					{Kind: properties.OpRead, ID: 8, Target: 2, Ops: []properties.Op{
-						{Kind: properties.OpCloseConn, ID: 9, Target: 2},
+				{Kind: refmodel.OpDial, ID: 2, Target: 1, Ops: []refmodel.Op{
+					{Kind: refmodel.OpWrite, ID: 7, Target: 2, Size: 5},
+					{Kind: refmodel.OpRead, ID: 8, Target: 2, Ops: []refmodel.Op{
+						{Kind: refmodel.OpCloseConn, ID: 9, Target: 2},
 					}},
 				}},
 			}},
@@ -633,15 +634,15 @@ func TestPredict(t *testing.T) {
 		},
 		{
 			name: "a close cuts a read and two writes short: their callbacks, then the close callback",
-			p: properties.Program{Latency: ms, Ops: []properties.Op{
-				{Kind: properties.OpListen, ID: 1, Ops: []properties.Op{
-					{Kind: properties.OpCloseListener, ID: 7, Target: 1},
+			p: refmodel.Program{Latency: ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1, Ops: []refmodel.Op{
+					{Kind: refmodel.OpCloseListener, ID: 7, Target: 1},
 				}},
-				{Kind: properties.OpDial, ID: 2, Target: 1, Ops: []properties.Op{
-					{Kind: properties.OpRead, ID: 3, Target: 2},
-					{Kind: properties.OpWrite, ID: 4, Target: 2, Size: 10},
-					{Kind: properties.OpWrite, ID: 5, Target: 2, Size: 10},
-					{Kind: properties.OpCloseConn, ID: 6, Target: 2},
+				{Kind: refmodel.OpDial, ID: 2, Target: 1, Ops: []refmodel.Op{
+					{Kind: refmodel.OpRead, ID: 3, Target: 2},
+					{Kind: refmodel.OpWrite, ID: 4, Target: 2, Size: 10},
+					{Kind: refmodel.OpWrite, ID: 5, Target: 2, Size: 10},
+					{Kind: refmodel.OpCloseConn, ID: 6, Target: 2},
 				}},
 			}},
 			want: []string{"main", "listen 1", "closeListener 7", "dial 2", "read 3 closed", "write 4 closed",
@@ -649,17 +650,17 @@ func TestPredict(t *testing.T) {
 		},
 		{
 			name: "a dial after its listener closed is refused",
-			p: properties.Program{Latency: ms, Ops: []properties.Op{
-				{Kind: properties.OpListen, ID: 1},
-				{Kind: properties.OpCloseListener, ID: 2, Target: 1},
-				{Kind: properties.OpDial, ID: 3, Target: 1},
+			p: refmodel.Program{Latency: ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1},
+				{Kind: refmodel.OpCloseListener, ID: 2, Target: 1},
+				{Kind: refmodel.OpDial, ID: 3, Target: 1},
 			}},
 			want: []string{"main", "closeListener 2", "dial 3 refused"}, end: 2 * ms, ticks: 3,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := properties.Predict(tt.p, max(tt.workers, 1))
+			got := refmodel.Predict(tt.p, max(tt.workers, 1))
 			if diff := cmp.Diff(tt.want, got.Log); diff != "" {
 				t.Errorf("Predict(%s) (-want +got):\n%s", tt.p, diff)
 			}

@@ -1,4 +1,4 @@
-package properties_test
+package refmodel_test
 
 import (
 	"errors"
@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
-	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/internal/refmodel"
 )
 
 // jobTime is the sim.Config.JobTime of the model tests: wide enough for every
 // Duration the generator draws, in the simulator's microsecond steps.
 var jobTime = struct{ Min, Max time.Duration }{time.Microsecond, time.Second}
 
-// interpreter runs a properties.Program on a real loop, logging what its callbacks
+// interpreter runs a refmodel.Program on a real loop, logging what its callbacks
 // log. It is also the run's fakepoller.Choices, and answers the two choices a
 // calm simulated world with one fixed latency makes. The simulated pool draws each
 // job's duration ("pool.duration") when a worker takes the job, and the
@@ -117,28 +117,28 @@ func (in *interpreter) fail(err error) {
 }
 
 // RunProgram runs p as the main callback's body on l: log "main", then p.Ops.
-func (in *interpreter) RunProgram(l *nodeloop.Loop, p properties.Program) {
+func (in *interpreter) RunProgram(l *nodeloop.Loop, p refmodel.Program) {
 	in.l = l
 	in.log("main")
 	in.exec(p.Ops)
 }
 
 // callback returns the callback of op: log its label, run its ops.
-func (in *interpreter) callback(o *properties.Op) func() {
+func (in *interpreter) callback(o *refmodel.Op) func() {
 	return func() {
 		in.log(o.Label())
 		in.exec(o.Ops)
 	}
 }
 
-func (in *interpreter) exec(ops []properties.Op) {
+func (in *interpreter) exec(ops []refmodel.Op) {
 	l := in.l
 	for i := range ops {
 		o := &ops[i]
 		switch o.Kind {
-		case properties.OpTimeout:
+		case refmodel.OpTimeout:
 			in.timers[o.ID] = l.SetTimeout(o.Delay, in.callback(o))
-		case properties.OpInterval:
+		case refmodel.OpInterval:
 			var t *nodeloop.Timer
 			runs := 0
 			t = l.SetInterval(o.Delay, func() {
@@ -150,11 +150,11 @@ func (in *interpreter) exec(ops []properties.Op) {
 				}
 			})
 			in.timers[o.ID] = t
-		case properties.OpClearTimer:
+		case refmodel.OpClearTimer:
 			if t := in.timers[o.Target]; t != nil {
 				l.ClearTimeout(t)
 			}
-		case properties.OpRefresh:
+		case refmodel.OpRefresh:
 			if in.refreshed[o.ID] {
 				break
 			}
@@ -162,17 +162,17 @@ func (in *interpreter) exec(ops []properties.Op) {
 			if t := in.timers[o.Target]; t != nil {
 				t.Refresh()
 			}
-		case properties.OpImmediate:
+		case refmodel.OpImmediate:
 			in.imms[o.ID] = l.SetImmediate(in.callback(o))
-		case properties.OpClearImmediate:
+		case refmodel.OpClearImmediate:
 			if im := in.imms[o.Target]; im != nil {
 				l.ClearImmediate(im)
 			}
-		case properties.OpNextTick:
+		case refmodel.OpNextTick:
 			l.NextTick(in.callback(o))
-		case properties.OpMicrotask:
+		case refmodel.OpMicrotask:
 			l.QueueMicrotask(in.callback(o))
-		case properties.OpJob:
+		case refmodel.OpJob:
 			in.token++
 			tok := in.token
 			in.queue = append(in.queue, queuedJob{token: tok, duration: o.Duration})
@@ -189,7 +189,7 @@ func (in *interpreter) exec(ops []properties.Op) {
 			})
 			in.jobs[o.ID] = r
 			in.tokens[r] = tok
-		case properties.OpCancelJob:
+		case refmodel.OpCancelJob:
 			if r := in.jobs[o.Target]; r != nil && r.Cancel() {
 				tok := in.tokens[r]
 				for k, q := range in.queue {
@@ -199,12 +199,12 @@ func (in *interpreter) exec(ops []properties.Op) {
 					}
 				}
 			}
-		case properties.OpIdle, properties.OpPrepare, properties.OpCheck:
+		case refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck:
 			in.watch(o)
-		case properties.OpStop:
+		case refmodel.OpStop:
 			l.Stop()
-		case properties.OpListen, properties.OpDial, properties.OpWrite, properties.OpRead,
-			properties.OpCloseConn, properties.OpCloseListener:
+		case refmodel.OpListen, refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead,
+			refmodel.OpCloseConn, refmodel.OpCloseListener:
 			in.execNet(o)
 		}
 	}
@@ -214,7 +214,7 @@ func (in *interpreter) exec(ops []properties.Op) {
 // is in flight, an operation or a close after Close) as the model does.
 // connected is the callback of listen and dial op o: it logs the connection (or
 // the error), keeps the connection as o's, and runs o's ops.
-func (in *interpreter) connected(o *properties.Op) func(*nodeloop.Conn, error) {
+func (in *interpreter) connected(o *refmodel.Op) func(*nodeloop.Conn, error) {
 	return func(c *nodeloop.Conn, err error) {
 		if err != nil {
 			in.log(o.Label() + " " + errName(err))
@@ -226,10 +226,10 @@ func (in *interpreter) connected(o *properties.Op) func(*nodeloop.Conn, error) {
 	}
 }
 
-func (in *interpreter) execNet(o *properties.Op) {
+func (in *interpreter) execNet(o *refmodel.Op) {
 	l := in.l
 	switch o.Kind {
-	case properties.OpListen:
+	case refmodel.OpListen:
 		ls := &listenerState{}
 		ln, err := l.Listen("tcp", "127.0.0.1:0", in.connected(o))
 		if err != nil {
@@ -238,13 +238,13 @@ func (in *interpreter) execNet(o *properties.Op) {
 		}
 		ls.ln, ls.addr = ln, ln.Addr().String()
 		in.listeners[o.ID] = ls
-	case properties.OpDial:
+	case refmodel.OpDial:
 		ls := in.listeners[o.Target]
 		if ls == nil {
 			return
 		}
 		l.Dial("tcp", ls.addr, in.connected(o))
-	case properties.OpWrite:
+	case refmodel.OpWrite:
 		cs := in.conns[o.Target]
 		if cs == nil || cs.closed {
 			return
@@ -260,20 +260,20 @@ func (in *interpreter) execNet(o *properties.Op) {
 			}
 			in.exec(o.Ops)
 		})
-	case properties.OpRead:
+	case refmodel.OpRead:
 		cs := in.conns[o.Target]
 		if cs == nil || cs.closed || cs.reading {
 			return
 		}
 		in.read(cs, o, 0)
-	case properties.OpCloseConn:
+	case refmodel.OpCloseConn:
 		cs := in.conns[o.Target]
 		if cs == nil || cs.closed {
 			return
 		}
 		cs.closed = true
 		cs.c.Close(in.callback(o))
-	case properties.OpCloseListener:
+	case refmodel.OpCloseListener:
 		ls := in.listeners[o.Target]
 		if ls == nil || ls.closed {
 			return
@@ -285,7 +285,7 @@ func (in *interpreter) execNet(o *properties.Op) {
 
 // read reads on cs for op o, which ran runs reads already: the callback logs what
 // it got and runs o.Ops, and reads again while reads return data, up to o.Count.
-func (in *interpreter) read(cs *connState, o *properties.Op, runs int) {
+func (in *interpreter) read(cs *connState, o *refmodel.Op, runs int) {
 	cs.reading = true
 	cs.c.Read(func(b []byte, err error) {
 		cs.reading = false
@@ -302,7 +302,7 @@ func (in *interpreter) read(cs *connState, o *properties.Op, runs int) {
 	})
 }
 
-// errName is how a callback logs an error, as properties.Op.Label says.
+// errName is how a callback logs an error, as refmodel.Op.Label says.
 func errName(err error) string {
 	switch {
 	case errors.Is(err, io.EOF):
@@ -321,7 +321,7 @@ func errName(err error) string {
 
 // watch starts the watcher of o: each run logs and runs o.Ops; after o.Count runs
 // it stops, or closes with a close callback that logs.
-func (in *interpreter) watch(o *properties.Op) {
+func (in *interpreter) watch(o *refmodel.Op) {
 	l := in.l
 	var w *nodeloop.Watcher
 	runs := 0
@@ -338,9 +338,9 @@ func (in *interpreter) watch(o *properties.Op) {
 		}
 	}
 	switch o.Kind {
-	case properties.OpIdle:
+	case refmodel.OpIdle:
 		w = l.Idle(cb)
-	case properties.OpPrepare:
+	case refmodel.OpPrepare:
 		w = l.Prepare(cb)
 	default:
 		w = l.Check(cb)

@@ -1,0 +1,14 @@
+// Package looptrace is the private door through which the simulator (package sim)
+// and the replayer (package replay) write events of their own, a simulated world's
+// choices and a recorded run's inputs, into a loop's trace. Package nodeloop has no
+// exported way to do so, so that a user's trace holds only what the loop did.
+package looptrace
+
+import "github.com/nodeloop/nodeloop/traces"
+
+// Record adds e to the trace of loop, a *nodeloop.Loop, stamped with the loop's
+// position (seq, tick, phase, pending, time), as every event of the loop is. It does
+// nothing when the loop has no tracer. Package nodeloop sets it when it is
+// initialised, so it is set in every program that can make a loop; passing anything
+// but a *nodeloop.Loop panics.
+var Record func(loop any, e traces.Event)
