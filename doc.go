@@ -13,8 +13,9 @@
 //
 // After main and after every single callback, the loop drains the nextTick queue,
 // then the microtask queue, and repeats while either has work, as Node does. The
-// rules are those of Node.js 20 on libuv 1.45; SEMANTICS.md in the project states each
-// one and the tests check them.
+// rules are those of Node.js 20 on libuv 1.45; docs/semantics.md in the module
+// states each one with the tests that pin it, and docs/architecture.md maps the
+// packages and where to extend them.
 //
 // # Goroutines
 //

@@ -21,7 +21,7 @@ import (
 )
 
 // Clock is where the loop reads the time. The loop reads it only at the points
-// SEMANTICS.md names: before the timers phase, after every return from the poller's
+// docs/semantics.md names: before the timers phase, after every return from the poller's
 // wait, and when a timer is started. realclock.Clock is the default; fakeclock.Clock
 // makes time virtual.
 type Clock interface {

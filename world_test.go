@@ -56,7 +56,7 @@ func newWorld(t testing.TB, opts ...nodeloop.Option) *world {
 	}
 	t.Cleanup(func() {
 		l.Close()
-		// Every trace a test makes must keep the invariants of SEMANTICS.md.
+		// Every trace a test makes must keep the invariants of docs/semantics.md.
 		for _, v := range properties.Check(w.rec.Events()) {
 			t.Errorf("invariant: %v", v)
 		}

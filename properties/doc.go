@@ -1,5 +1,5 @@
 // Package properties checks recorded traces of a nodeloop.Loop against the loop's
-// invariants: the rules marked (I) in SEMANTICS.md that a trace can show.
+// invariants: the rules marked (I) in docs/semantics.md that a trace can show.
 //
 // [Check] takes the events of a trace (a traces.Recorder's, or a decoded file's)
 // and returns every [Violation] it finds, each naming its rule, the positions and

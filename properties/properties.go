@@ -87,7 +87,7 @@ func (v Violation) String() string {
 }
 
 // Check returns every violation of the loop's invariants (the rules marked (I) in
-// SEMANTICS.md that a trace can show) in events, a trace from its first event,
+// docs/semantics.md that a trace can show) in events, a trace from its first event,
 // ordered by the first event involved and then by rule. A trace cut short, or one
 // of RunOnce calls, is checked for what its events prove: nothing is reported for
 // what might still have happened after its last event. Check does not modify

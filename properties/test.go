@@ -50,7 +50,7 @@ func WithAssert(check func(*sim.Result) error) TestOption {
 // durations), faults and callback costs are drawn from rapid, so that a failure
 // shrinks to a small one. A case fails when the run does (a callback panics, the loop
 // is stuck or out of time or steps), when its trace breaks an invariant of
-// SEMANTICS.md, when the caller's assertion (WithAssert) fails, or when running it
+// docs/semantics.md, when the caller's assertion (WithAssert) fails, or when running it
 // again from its own choice log does not give the same trace. rapid then prints the
 // shrunk case and the command line (-rapid.seed or -rapid.failfile) that replays it.
 //

@@ -7,7 +7,7 @@ import (
 	"github.com/nodeloop/nodeloop/properties"
 )
 
-// checkCmd checks a trace against the invariants of SEMANTICS.md.
+// checkCmd checks a trace against the invariants of docs/semantics.md.
 func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 	if len(args) != 1 {
 		return usageError{"check: name one trace file: nodeloop check FILE"}

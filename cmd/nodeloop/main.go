@@ -37,7 +37,7 @@ func init() {
 			"SCENARIO", (*recordFlags).define, recordCmd),
 		newCommand("replay", "re-run a recording deterministically; exit 1 if it differs",
 			"FILE", (*noFlags).define, replayCmd),
-		newCommand("check", "check a trace against the invariants of SEMANTICS.md; exit 1 on a violation",
+		newCommand("check", "check a trace against the invariants of docs/semantics.md; exit 1 on a violation",
 			"FILE", (*noFlags).define, checkCmd),
 		newCommand("diff", "the first divergence of two traces; exit 1 if they differ",
 			"A B", (*diffFlags).define, diffCmd),

@@ -242,7 +242,7 @@ func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, 
 }
 
 // runChecked runs one simulation and checks its trace against the invariants of
-// SEMANTICS.md: a run that breaks one fails, whatever its verdict.
+// docs/semantics.md: a run that breaks one fails, whatever its verdict.
 func runChecked(cfg sim.Config, program func(*nodeloop.Loop)) (*sim.Result, error) {
 	cfg.KeepTrace = true
 	res, err := sim.Run(cfg, program)

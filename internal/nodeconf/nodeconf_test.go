@@ -50,7 +50,7 @@ var knownDifferences = map[string]string{
 		"that list (listOnTimeout) before it looks at the next list. a and c share the 10 ms " +
 		"list, whose expiry is a's, so c runs right after a, before b of the 5 ms list, " +
 		"although b's deadline (6+5) is earlier than c's (6+10). nodeloop orders every due " +
-		"timer by (deadline, start sequence) alone (SEMANTICS.md, Timers: 'Ordered by " +
+		"timer by (deadline, start sequence) alone (docs/semantics.md, Timers: 'Due timers run in order of " +
 		"(deadline, start sequence)'), so it runs a, b, c",
 }
 

@@ -1,5 +1,5 @@
 // Package refmodel is the loop's reference model: a second, deliberately plain
-// implementation of the ordering rules of SEMANTICS.md, written from the rules and
+// implementation of the ordering rules of docs/semantics.md, written from the rules and
 // not from the loop's code, for the project's own model-based tests.
 //
 // It shares nothing with package nodeloop and does not import it; its queues are

@@ -537,7 +537,7 @@ func (m *machine) runOnce(t *rapid.T, in *interpreter) outcome {
 	return o
 }
 
-// TestPredict checks the model against orders SEMANTICS.md states outright.
+// TestPredict checks the model against orders docs/semantics.md states outright.
 func TestPredict(t *testing.T) {
 	ms := time.Millisecond
 	tests := []struct {
