@@ -4,4 +4,22 @@
 //
 // A simulated run is a pure function of the program and what was scheduled: the
 // same program gives the same trace, byte for byte, on every run.
+//
+// # Choices
+//
+// Everything a real machine would decide (each latency, which of simultaneous
+// completions goes first, each pool job's duration, each fault) is a labelled
+// decision of the run's one choice source: [Seeded] for sweeps, [Rapid] under a
+// property test, [Replay] for a recorded log. A draw of 0 is always the calm option
+// (the shortest latency, the first completion, no fault), so fakepoller.First and
+// rapid's shrinking lead to runs without faults.
+//
+// # Faults
+//
+// [Faults] are options of the fakes: Faults.Network those of the fake network
+// (fakepoller.Faults), Faults.Pool those of the simulated [Pool] ([PoolFaults]).
+// One table lists every fault with its name, what it does, its choice and its
+// defaults; [ParseFaults], [Faults.String], [KnownFaults], validation, the trace
+// header and swarm mode are derived from it. Probabilities go in steps of one in a
+// million; a finer one is an error.
 package sim
