@@ -74,7 +74,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 			KeepTrace:    true,
 		}
 		res, err := sim.Run(cfg, program)
-		if err != nil {
+		if res == nil {
 			rt.Fatalf("sim.Run: %v", err)
 		}
 		if res.Failed() {
@@ -95,7 +95,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 		again := cfg
 		again.Choices = sim.Replay(res.Choices)
 		res2, err := sim.Run(again, program)
-		if err != nil {
+		if res2 == nil {
 			rt.Fatalf("sim.Run (again): %v", err)
 		}
 		if diff := cmp.Diff(res.Events, res2.Events); diff != "" {
