@@ -13,6 +13,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/loopstate"
 	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -259,6 +260,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	t.loop = l
 	rec.hook = t.choice
+	loopstate.Set(l, &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)})
 	runErr := l.Run(func() { program(l) })
 	var cp *nodeloop.CallbackPanic
 	if errors.As(runErr, &cp) {
