@@ -15,8 +15,8 @@ import (
 // fires while the cache refreshes its entry (from 20 ms to 50 ms) reads a stale
 // entry, and on a calm world (no faults, no callback cost, so that only the
 // workload decides) the failure shrinks to one request at exactly 20 ms. (rapid
-// often tries a range's largest value and cannot shrink a failure found there: the
-// refresh's end keeps that one from failing.)
+// often tries a range's largest value, from which it may fail to shrink: the end
+// of the refresh keeps that value from failing.)
 func TestDrawsShrinkUnderTest(t *testing.T) {
 	prev := flag.Lookup("rapid.nofailfile").Value.String()
 	flag.Set("rapid.nofailfile", "true")

@@ -87,7 +87,7 @@ func TestDrawsAreChoicesOfTheRun(t *testing.T) {
 // Under rapid the program's draws shrink with the schedule: a failure that needs at
 // least 3 requests and a delay from 20 ms to 500 ms shrinks to 3 at 20 ms. (The
 // window keeps the longest delay from failing: rapid often tries a range's largest
-// value, and cannot shrink a failure found there.)
+// value, from which it may fail to shrink.)
 func TestDrawsShrinkUnderRapid(t *testing.T) {
 	var n int
 	var d time.Duration
