@@ -82,7 +82,8 @@ func Bool(l *nodeloop.Loop, label string) bool {
 // next timers phase, after the next wait, at the next timer's start), and a Busy that
 // would pass the run's time limit ends the run with the TimeLimit verdict. On a loop
 // that is not simulated it spins on the operating system's monotonic clock for d. A d
-// of 0 or less does nothing. Call it from a callback of l.
+// of 0 or less does nothing. Call it from a callback of l, on the loop's goroutine:
+// a pool job's time is the simulated pool's (Config.JobTime), not the loop's.
 func Busy(l *nodeloop.Loop, d time.Duration) {
 	if d <= 0 {
 		return
