@@ -20,6 +20,7 @@ type testConfig struct {
 	workers int
 	limit   time.Duration
 	check   func(*sim.Result) error
+	more    moreConfig // the options of options.go
 }
 
 // WithFaults sets the faults Test may inject; each case draws, from rapid, which of
@@ -67,14 +68,15 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 	rapid.Check(t, func(rt *rapid.T) {
 		cfg := sim.Config{
 			Choices:      sim.Rapid(rt),
-			Faults:       swarmDraw(rt, c.faults),
+			Faults:       c.more.faults(rt, c.faults),
 			CallbackCost: c.cost,
 			Workers:      c.workers,
 			TimeLimit:    c.limit,
 			KeepTrace:    true,
 		}
+		c.more.configure(&cfg)
 		res, err := sim.Run(cfg, program)
-		if err != nil {
+		if res == nil {
 			rt.Fatalf("sim.Run: %v", err)
 		}
 		if res.Failed() {
@@ -95,7 +97,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 		again := cfg
 		again.Choices = sim.Replay(res.Choices)
 		res2, err := sim.Run(again, program)
-		if err != nil {
+		if res2 == nil {
 			rt.Fatalf("sim.Run (again): %v", err)
 		}
 		if diff := cmp.Diff(res.Events, res2.Events); diff != "" {
