@@ -1,0 +1,131 @@
+package nodeloop_test
+
+import (
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nodeloop/nodeloop"
+)
+
+// fillBacklogConnsMax bounds the connections made to fill a listener's backlog.
+const fillBacklogConnsMax = 16
+
+// silentListener returns the address of a loopback listener that never accepts,
+// its backlog full: Linux drops a SYN that finds the accept queue full, so a
+// connect there stays in progress, retransmitting, as toward a host that never
+// answers. It skips the test when the kernel answers anyway.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*unix.SockaddrInet4).Port}).String()
+	for range fillBacklogConnsMax {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return addr // this SYN was dropped: the backlog is full
+			}
+			t.Fatalf("filling the backlog: %v", err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	t.Skipf("the kernel answered %d connects to a listener of backlog 0 that never accepts; no loopback address here leaves a connect in progress", fillBacklogConnsMax)
+	return ""
+}
+
+// openFds counts this process's open descriptors.
+func openFds(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// On epoll, DialTimeout gives up on a connect still in progress: the callback gets
+// an error matching ETIMEDOUT, the socket is closed by then, and the loop ends.
+func TestDialTimeoutInProgressReal(t *testing.T) {
+	addr := silentListener(t)
+	l, _ := newReal(t, 0)
+	const timeout = 100 * time.Millisecond
+	var got error
+	var elapsed time.Duration
+	var before, after int
+	if err := l.Run(func() {
+		before = openFds(t)
+		start := time.Now()
+		l.DialTimeout("tcp", addr, timeout, func(c *nodeloop.Conn, err error) {
+			got, elapsed, after = err, time.Since(start), openFds(t)
+			if c != nil {
+				t.Error("a timed-out dial was given a connection")
+			}
+		})
+	}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !errors.Is(got, syscall.ETIMEDOUT) || !errors.Is(got, os.ErrDeadlineExceeded) {
+		t.Fatalf("dial: %v; want a timeout", got)
+	}
+	if elapsed < timeout || elapsed > 30*time.Second {
+		t.Fatalf("the dial timed out after %v; want about %v", elapsed, timeout)
+	}
+	if after != before {
+		t.Fatalf("%d descriptors open before the dial, %d in its callback: the socket leaked", before, after)
+	}
+	if n := l.Pending(); n != 0 {
+		t.Fatalf("Pending after Run = %d; want 0", n)
+	}
+}
+
+// On epoll, Cancel ends a connect still in progress: the callback gets
+// ErrCanceled in the next pending phase, the socket is closed, and the loop ends.
+func TestDialCancelInProgressReal(t *testing.T) {
+	addr := silentListener(t)
+	l, _ := newReal(t, 0)
+	var got []error
+	var before, after int
+	if err := l.Run(func() {
+		before = openFds(t)
+		d := l.Dial("tcp", addr, func(c *nodeloop.Conn, err error) {
+			got = append(got, err)
+			after = openFds(t)
+		})
+		l.SetTimeout(50*time.Millisecond, func() {
+			if len(got) != 0 {
+				t.Errorf("the dial finished before the cancel: %v", got)
+			}
+			if !d.Cancel() {
+				t.Error("Cancel of a connect in progress reported false")
+			}
+		})
+	}); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(got) != 1 || !errors.Is(got[0], nodeloop.ErrCanceled) {
+		t.Fatalf("dial callbacks: %v; want one, ErrCanceled", got)
+	}
+	if after != before {
+		t.Fatalf("%d descriptors open before the dial, %d in its callback: the socket leaked", before, after)
+	}
+}
