@@ -147,6 +147,31 @@ func TestDialTimeout(t *testing.T) {
 	}
 }
 
+// DialTimeout's timeout counts in whole milliseconds, rounded up, and a timeout
+// past Node's TIMEOUT_MAX waits that long: it never fires early, where a timer's
+// coercion would make it 1 ms.
+func TestDialTimeoutRounding(t *testing.T) {
+	for _, tc := range []struct {
+		d, want time.Duration
+	}{
+		{time.Nanosecond, time.Millisecond},
+		{1500 * time.Microsecond, 2 * time.Millisecond},
+		{7 * time.Millisecond, 7 * time.Millisecond},
+		{30 * 24 * time.Hour, (1<<31 - 1) * time.Millisecond},
+	} {
+		l, _ := newNetWorld(t, fakepoller.Options{Silent: []string{"10.9.9.9"}})
+		var at time.Duration
+		if err := l.Run(func() {
+			l.DialTimeout("tcp", silentHost, tc.d, func(*nodeloop.Conn, error) { at = sinceEpoch(l) })
+		}); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if at != tc.want {
+			t.Errorf("DialTimeout(%v) timed out at %v; want %v", tc.d, at, tc.want)
+		}
+	}
+}
+
 // Without a timeout, a dial to a host that never answers waits as long as the
 // system does: here the simulated network's ConnectTimeout, then ETIMEDOUT from
 // the network, in the poll phase.
