@@ -25,8 +25,8 @@ type dialTimedOut struct{}
 // errDialTimedOut is the error of every dial DialTimeout gave up, boxed once.
 var errDialTimedOut error = &os.SyscallError{Syscall: "connect", Err: dialTimedOut{}}
 
-// Error reads as the kernel's own connect timeout, with the loop's name in front so
-// that a trace tells the two apart.
+// Error names the loop, so that a trace tells DialTimeout's timeout from the
+// kernel's own (connect: connection timed out).
 func (dialTimedOut) Error() string { return "nodeloop: dial timed out" }
 
 // Is makes the error match both syscall.ETIMEDOUT, which a connect the kernel gives
@@ -40,7 +40,7 @@ func (dialTimedOut) Timeout() bool { return true }
 
 // Dial connects to address on network, as net.Dial takes them, and calls cb in the
 // poll phase with the connection, or with the error: in the next pending phase when
-// the address is bad or the dial was canceled. The connect keeps the loop alive until
+// the address is bad or the dial was given up (Cancel, DialTimeout). The connect keeps the loop alive until
 // cb runs, for as long as the system takes to give up on a peer that never answers
 // (on Linux, about two minutes); DialTimeout bounds that. A program that has no use
 // for the returned DialRequest may ignore it.
@@ -57,10 +57,11 @@ func (l *Loop) Dial(network, address string, cb func(*Conn, error)) *DialRequest
 // (right after the timers phase that found the timeout due), an error that matches
 // syscall.ETIMEDOUT, as a connect the kernel gives up on, and os.ErrDeadlineExceeded,
 // as net.DialTimeout's, and whose Timeout method reports true. The timeout is a timer
-// of the loop: a fraction of a millisecond counts as a whole one, and it is counted
-// from the millisecond d starts in, as a timer's delay; a d above about 24.8 days
-// (Node's TIMEOUT_MAX) is that much. d must be more than zero: a dial with no timeout
-// is Dial.
+// of the loop's own, which does not keep the loop alive (the connect does) and shows
+// in traces as a timer: d is rounded up to whole milliseconds and counted from the
+// start of the millisecond the dial starts in, as a timer's delay is, and a d above
+// about 24.8 days (Node's TIMEOUT_MAX) is that much. d must be more than zero: a dial
+// with no timeout is Dial.
 func (l *Loop) DialTimeout(network, address string, d time.Duration, cb func(*Conn, error)) *DialRequest {
 	l.mustOpen("DialTimeout")
 	if cb == nil {
