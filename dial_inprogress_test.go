@@ -1,3 +1,5 @@
+//go:build linux || windows
+
 package nodeloop_test
 
 import (
@@ -8,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nodeloop/nodeloop"
 )
 
@@ -19,25 +19,11 @@ const fillBacklogConnsMax = 16
 // silentListener returns the address of a loopback listener that never accepts,
 // its backlog full: Linux drops a SYN that finds the accept queue full, so a
 // connect there stays in progress, retransmitting, as toward a host that never
-// answers. It skips the test when the kernel answers anyway.
+// answers. It skips the test where the system answers anyway (Windows may refuse
+// a connection its listener has no room for).
 func silentListener(t *testing.T) string {
 	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := (&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: sa.(*unix.SockaddrInet4).Port}).String()
+	addr := listenBacklogZero(t)
 	for range fillBacklogConnsMax {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err != nil {
@@ -45,25 +31,15 @@ func silentListener(t *testing.T) string {
 			if errors.As(err, &ne) && ne.Timeout() {
 				return addr // this SYN was dropped: the backlog is full
 			}
-			t.Fatalf("filling the backlog: %v", err)
+			t.Skipf("a connect to a listener of backlog 0 with its backlog full failed (%v): no loopback address here leaves a connect in progress", err)
 		}
 		t.Cleanup(func() { c.Close() })
 	}
-	t.Skipf("the kernel answered %d connects to a listener of backlog 0 that never accepts; no loopback address here leaves a connect in progress", fillBacklogConnsMax)
+	t.Skipf("the system answered %d connects to a listener of backlog 0 that never accepts; no loopback address here leaves a connect in progress", fillBacklogConnsMax)
 	return ""
 }
 
-// openFds counts this process's open descriptors.
-func openFds(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(ents)
-}
-
-// On epoll, DialTimeout gives up on a connect still in progress: the callback gets
+// On the system (epoll, IOCP), DialTimeout gives up on a connect still in progress: the callback gets
 // an error matching ETIMEDOUT, the socket is closed by then, and the loop ends.
 func TestDialTimeoutInProgressReal(t *testing.T) {
 	addr := silentListener(t)
@@ -90,7 +66,7 @@ func TestDialTimeoutInProgressReal(t *testing.T) {
 	if elapsed < timeout || elapsed > 30*time.Second {
 		t.Fatalf("the dial timed out after %v; want about %v", elapsed, timeout)
 	}
-	if after != before {
+	if after != before && before >= 0 {
 		t.Fatalf("%d descriptors open before the dial, %d in its callback: the socket leaked", before, after)
 	}
 	if n := l.Pending(); n != 0 {
@@ -98,7 +74,7 @@ func TestDialTimeoutInProgressReal(t *testing.T) {
 	}
 }
 
-// On epoll, Cancel ends a connect still in progress: the callback gets
+// On the system (epoll, IOCP), Cancel ends a connect still in progress: the callback gets
 // ErrCanceled in the next pending phase, the socket is closed, and the loop ends.
 func TestDialCancelInProgressReal(t *testing.T) {
 	addr := silentListener(t)
@@ -125,7 +101,7 @@ func TestDialCancelInProgressReal(t *testing.T) {
 	if len(got) != 1 || !errors.Is(got[0], nodeloop.ErrCanceled) {
 		t.Fatalf("dial callbacks: %v; want one, ErrCanceled", got)
 	}
-	if after != before {
+	if after != before && before >= 0 {
 		t.Fatalf("%d descriptors open before the dial, %d in its callback: the socket leaked", before, after)
 	}
 }
