@@ -13,7 +13,7 @@ var (
 	// operations on a closed handle.
 	ErrClosed = poller.ErrClosed
 	// ErrCanceled is given to the done callback of a pool request canceled before it
-	// started.
+	// started, and to the callback of a dial given up by DialRequest.Cancel.
 	ErrCanceled = poller.ErrCanceled
 	// ErrRunning is returned by Run and RunOnce when the loop is already running: they
 	// are not reentrant.

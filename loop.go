@@ -712,9 +712,10 @@ func (l *Loop) completeOp(op *poller.Op) {
 		return
 	}
 	if h.base().closed {
-		// A connection accepted before the listener closed, and reported after, has
-		// nobody to take it: close it, or its peer would wait forever.
-		if op.Kind == poller.Accept && op.Err == nil && op.Conn != 0 {
+		// A connection accepted before the listener closed, or made before the dial
+		// was canceled, and reported after, has nobody to take it: close it, or its
+		// peer would wait forever.
+		if (op.Kind == poller.Accept || op.Kind == poller.Connect) && op.Err == nil && op.Conn != 0 {
 			l.poller.CloseSocket(op.Conn)
 		}
 		return

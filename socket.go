@@ -95,7 +95,6 @@ func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 
 func (ln *Listener) kind() string { return "listener" }
 func (c *Conn) kind() string      { return "conn" }
-func (d *dial) kind() string      { return "dial" }
 
 func (ln *Listener) opDone(op *poller.Op) {
 	ln.waiting = false
@@ -153,49 +152,6 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
 	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
 	return c
-}
-
-// dial is a Connect in flight.
-type dial struct {
-	handle // active: connecting
-	n      node[sockHandle]
-	op     poller.Op
-	cb     func(*Conn, error)
-}
-
-// Dial connects to address on network, as net.Dial takes them, and calls cb in the
-// poll phase with the connection, or with the error (in the next pending phase when
-// the address is bad). The connect keeps the loop alive until cb runs.
-func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
-	l.mustOpen("Dial")
-	if cb == nil {
-		nilCallback("Dial")
-	}
-	d := &dial{handle: l.newHandle(), cb: cb}
-	l.site(d.id)
-	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
-	d.setActive(true)
-	d.n.v = d
-	l.socks.insertTail(&d.n)
-	if err := l.startOp(&d.op, d.id); err != nil {
-		l.traceOpDone(&d.op, d.id, 0, err)
-		d.n.remove()
-		d.setActive(false)
-		l.deferToPending(d.id, func() { cb(nil, err) })
-	}
-}
-
-func (d *dial) opDone(op *poller.Op) {
-	l := d.l
-	d.n.remove()
-	d.setActive(false)
-	var c *Conn
-	if op.Err == nil {
-		c = l.newConn(op.Conn, op.Local, op.Remote)
-	}
-	l.enterOpCallback(op.ID, d.id)
-	d.cb(c, op.Err)
-	l.leaveCallback()
 }
 
 // LocalAddr returns the connection's local address.

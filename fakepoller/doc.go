@@ -29,6 +29,11 @@
 // otherwise the peer reads what was sent and then io.EOF. Cancel returns an
 // operation with poller.ErrCanceled, CloseSocket with poller.ErrClosed.
 //
+// A connection request to an address listed in Options.Silent is lost, as a SYN to
+// a host that is down: its Connect stays in flight until it is canceled or closed,
+// or until Options.ConnectTimeout passes and it fails with ETIMEDOUT, as the
+// system's own retransmissions give up.
+//
 // # Faults
 //
 // Options.Faults injects refused connections, resets in the middle of a stream,

@@ -17,6 +17,7 @@ import (
 // allocation. They wrap syscall errnos as the system's back ends do.
 var (
 	errRefused    = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+	errTimedOut   = os.NewSyscallError("connect", syscall.ETIMEDOUT)
 	errResetRead  = os.NewSyscallError("read", syscall.ECONNRESET)
 	errResetWrite = os.NewSyscallError("write", syscall.ECONNRESET)
 	errPipe       = os.NewSyscallError("write", syscall.EPIPE)
@@ -308,8 +309,29 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	c.rx, c.tx = &pipe{}, &pipe{}
 	c.ops[poller.Connect] = op
 	op.Conn = c.id
+	if p.silentAt(dst) {
+		// The request is lost: nothing answers, and only the system's own
+		// timeout, a Cancel or a close ends the Connect.
+		if p.opts.ConnectTimeout > 0 {
+			p.After(p.opts.ConnectTimeout, func() { p.connectTimedOut(c, op) })
+		}
+		return nil
+	}
 	p.After(p.latency(), func() { p.requestArrived(c, dst) })
 	return nil
+}
+
+// connectTimedOut fails c's Connect op, if it is still in flight, with ETIMEDOUT:
+// the system gave up on a request nobody answered.
+func (p *Poller) connectTimedOut(c *sock, op *poller.Op) {
+	if c.closed || c.ops[poller.Connect] != op {
+		return
+	}
+	c.ops[poller.Connect] = nil
+	p.closeSock(c, false)
+	op.Conn = 0
+	op.Err = errTimedOut
+	p.Complete(op)
 }
 
 // requestArrived handles a connection request from c reaching dst: a listener

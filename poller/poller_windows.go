@@ -300,6 +300,8 @@ func wrapErr(call string, err error) error {
 			err = syscall.ECONNABORTED
 		case windows.WSAESHUTDOWN:
 			err = syscall.EPIPE
+		case windows.WSAETIMEDOUT, windows.ERROR_SEM_TIMEOUT:
+			err = syscall.ETIMEDOUT
 		}
 	}
 	return os.NewSyscallError(call, err)

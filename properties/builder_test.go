@@ -69,6 +69,15 @@ func (b *builder) opComplete(id, handle uint64, err string) int {
 	return b.add(traces.Event{Kind: traces.KindOpComplete, ID: id, Handle: handle, Op: "read", Err: err})
 }
 
+// connectStart and connectComplete are opStart and opComplete for a dial's connect.
+func (b *builder) connectStart(id, handle uint64) int {
+	return b.add(traces.Event{Kind: traces.KindOpStart, ID: id, Handle: handle, Op: "connect"})
+}
+
+func (b *builder) connectComplete(id, handle uint64, err string) int {
+	return b.add(traces.Event{Kind: traces.KindOpComplete, ID: id, Handle: handle, Op: "connect", Err: err})
+}
+
 // timeout arms timer id at now+delay; interval arms it as an interval.
 func (b *builder) timeout(id uint64, delay time.Duration) int {
 	return b.add(traces.Event{Kind: traces.KindTimerStart, ID: id, Delay: delay, Deadline: b.now + delay})

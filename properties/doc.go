@@ -111,9 +111,10 @@
 // op_complete with its ID, after it, and at most one callback from source op with
 // its ID, after the op_complete and naming the op_start's handle, in the poll
 // phase, or in the close phase when the op_complete carries the closed error. An
-// op_complete right after its op_start is an error found at start: its callback
-// is the next one from source pending whose ID is the handle, in a pending phase,
-// and no op callback may run for that operation; one still owed when a Run ends
+// op_complete right after its op_start is an error found at start, and a connect's
+// op_complete with the canceled or the dial-timed-out error is a dial the loop gave
+// up: its callback is the next one from source pending whose ID is the handle, in a
+// pending phase, and no op callback may run for that operation; one still owed when a Run ends
 // unstopped is reported. Callbacks from source op with ID 0 are queued writes a
 // close cut short before they started: they are no operation and are ignored. An
 // op_start without op_complete is reported only when its handle has provably

@@ -11,11 +11,18 @@ import (
 // closedErr is the text an operation cut short by a close completes with.
 var closedErr = poller.ErrClosed.Error()
 
+// The texts a connect completes with when the loop gives its dial up: a Cancel, or
+// DialTimeout's timeout (the loop's error text, pinned by TestDialEndsTrace).
+var (
+	canceledErr     = poller.ErrCanceled.Error()
+	dialTimedOutErr = "connect: nodeloop: dial timed out"
+)
+
 // operation is what the trace has shown of one poller operation.
 type operation struct {
 	start, complete, cb int // positions; -1 until seen
 	handle              uint64
-	startErr            bool // it failed when started: its error goes to a pending callback
+	startErr            bool // it failed when started, or the loop gave it up: its error goes to a pending callback
 }
 
 // closing is a handle whose close was requested and not yet seen to finish.
@@ -36,9 +43,10 @@ type closing struct {
 // and at most one callback from source op with its ID, after the op_complete,
 // carrying the op_start's handle, in the poll phase, or in the close phase when the
 // op_complete carries the closed error. An op_complete right after its op_start
-// is an error found at start: its callback is the next one from source pending
-// whose ID is the operation's handle, in a pending phase, and no op callback may
-// run for it. Callbacks from source op with ID 0 are queued writes that a close
+// is an error found at start, and a connect's op_complete with the canceled or the
+// dial-timed-out error is a dial the loop gave up: in both cases its callback is the
+// next one from source pending whose ID is the operation's handle, in a pending
+// phase, and no op callback may run for it. Callbacks from source op with ID 0 are queued writes that a close
 // cut short before they started: they are no operation and are not counted. A
 // missing op_complete is reported only once its handle has provably finished
 // closing: at its close callback, at the second tick after its close, or when a
@@ -114,7 +122,7 @@ func (c *checker) checkExactlyOnce() {
 				c.report(RuleExactlyOnce, fmt.Sprintf("operation %d completes again; it completed at seq %d and an operation completes once", e.ID, c.seq(o.complete)), o.complete, i)
 			default:
 				o.complete = i
-				if i == o.start+1 && e.Err != "" {
+				if (i == o.start+1 && e.Err != "") || (e.Op == "connect" && (e.Err == canceledErr || e.Err == dialTimedOutErr)) {
 					o.startErr = true
 					owed[o.handle] = append(owed[o.handle], i)
 				}
@@ -133,7 +141,7 @@ func (c *checker) checkExactlyOnce() {
 			case o.cb >= 0:
 				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs again; it ran at seq %d and an operation's callback runs at most once", c.describe(i), c.seq(o.cb)), o.cb, i)
 			case o.startErr:
-				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs for an operation that failed at start (op_complete at seq %d), whose error goes to a pending callback", c.describe(i), c.seq(o.complete)), o.complete, i)
+				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs for an operation that failed at start or was given up (op_complete at seq %d), whose error goes to a pending callback", c.describe(i), c.seq(o.complete)), o.complete, i)
 			case o.complete < 0:
 				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs before its operation completes (op_start at seq %d, no op_complete)", c.describe(i), c.seq(o.start)), o.start, i)
 			}
@@ -155,7 +163,7 @@ func (c *checker) checkExactlyOnce() {
 			if q := owed[e.ID]; len(q) > 0 {
 				owed[e.ID] = q[1:]
 			} else {
-				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs, but no operation of handle %d failed at start to owe it", c.describe(i), e.ID), i)
+				c.report(RuleExactlyOnce, fmt.Sprintf("%s runs, but no operation of handle %d failed at start or was given up to owe it", c.describe(i), e.ID), i)
 			}
 
 		case e.Kind == traces.KindClose:
@@ -214,7 +222,7 @@ func (c *checker) checkExactlyOnce() {
 			sort.Slice(handles, func(a, b int) bool { return owed[handles[a]][0] < owed[handles[b]][0] })
 			for _, h := range handles {
 				for _, p := range owed[h] {
-					c.report(RuleExactlyOnce, fmt.Sprintf("operation %d of handle %d failed at start (seq %d) and its pending callback has not run when Run ends unstopped", c.ev[p].ID, h, c.seq(p)), p, i)
+					c.report(RuleExactlyOnce, fmt.Sprintf("operation %d of handle %d failed at start or was given up (seq %d) and its pending callback has not run when Run ends unstopped", c.ev[p].ID, h, c.seq(p)), p, i)
 				}
 				delete(owed, h)
 			}
