@@ -305,6 +305,7 @@ type SweepReport struct {
 // BuildInfo identifies a build of the program, from runtime/debug.ReadBuildInfo.
 type BuildInfo struct {
 	Module    string `json:"module,omitempty"`   // the main module's path
+	Version   string `json:"version,omitempty"`  // its version: (devel) unless installed as module@version
 	Revision  string `json:"revision,omitempty"` // vcs.revision, when the build recorded it
 	Modified  bool   `json:"modified,omitempty"` // vcs.modified: the work tree had changes
 	GoVersion string `json:"go,omitempty"`
@@ -505,7 +506,7 @@ func readBuildInfo() BuildInfo {
 	if !ok {
 		return BuildInfo{}
 	}
-	b := BuildInfo{Module: bi.Main.Path, GoVersion: bi.GoVersion}
+	b := BuildInfo{Module: bi.Main.Path, Version: bi.Main.Version, GoVersion: bi.GoVersion}
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
