@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -247,5 +248,87 @@ func TestSimSweepFlags(t *testing.T) {
 	code, out, errOut := runArgs("sim", "echo", "--seeds", "1-6", "--shard", "auto", "--shards", "3", "-j", "100000")
 	if code != 0 || !strings.Contains(out, "echo: 2 seeds (1-6, shard 2/3)") || !strings.Contains(errOut, "-j 100000: running") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// The sweep command lines of docs/kubernetes-sweep.yaml and docs/github-actions-sweep.yml
+// run (on fewer seeds) in the environment each engine gives them; the merge lines parse;
+// the manifest's podFailurePolicy maps the exit codes of findings and of bad usage as
+// its comments say, and its completions match NODELOOP_SHARDS.
+func TestSweepDocs(t *testing.T) {
+	cmdRE := regexp.MustCompile(`(?:\./)?nodeloop ((?:sim|report) .*)$`)
+	for _, tt := range []struct {
+		file string
+		env  map[string]string
+		vars map[string]string // what the engine substitutes into the command line
+	}{
+		{"kubernetes-sweep.yaml", map[string]string{"JOB_COMPLETION_INDEX": "3", "NODELOOP_SHARDS": "20"}, map[string]string{"$JOB_COMPLETION_INDEX": "3"}},
+		{"github-actions-sweep.yml", map[string]string{"NODELOOP_SHARD": "3/8"}, map[string]string{"${{ matrix.shard }}": "3"}},
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "docs", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range shardVars {
+			t.Setenv(v, tt.env[v])
+		}
+		dir := t.TempDir()
+		ran, merges := 0, 0
+		for _, line := range strings.Split(string(b), "\n") {
+			m := cmdRE.FindStringSubmatch(strings.TrimSpace(line))
+			if m == nil {
+				continue
+			}
+			cmdline := m[1]
+			for k, v := range tt.vars {
+				cmdline = strings.ReplaceAll(cmdline, k, v)
+			}
+			args := strings.Fields(cmdline)
+			if args[0] == "report" {
+				c, _ := lookupCommand("report")
+				fs, _ := c.flagSet()
+				if _, err := parseArgs(fs, args[1:]); err != nil || args[1] != "merge" {
+					t.Errorf("%s: %q: %v", tt.file, cmdline, err)
+				}
+				merges++
+				continue
+			}
+			for i := range args {
+				switch {
+				case args[i] == "1-1000000":
+					args[i] = "1-200"
+				case i > 0 && args[i-1] == "--report":
+					args[i] = filepath.Join(dir, filepath.Base(args[i]))
+				}
+			}
+			code, out, errOut := runArgs(args...)
+			if code != 0 {
+				t.Errorf("%s: %q: exit %d\n%s%s", tt.file, args, code, out, errOut)
+			}
+			if want := "shard " + map[string]string{"kubernetes-sweep.yaml": "4/20", "github-actions-sweep.yml": "3/8"}[tt.file]; !strings.Contains(out, want) {
+				t.Errorf("%s: %q ran %q, want %s", tt.file, args, out, want)
+			}
+			ran++
+		}
+		if ran != 1 || merges == 0 {
+			t.Errorf("%s: %d sweep lines, %d merge lines; want 1 and some", tt.file, ran, merges)
+		}
+	}
+
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "kubernetes-sweep.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for action, code := range map[string]int{"FailIndex": exitCode(findingError{}), "FailJob": exitCode(usageError{})} {
+		re := regexp.MustCompile(`- action: ` + action + `\b[^\n]*\n(?:[^\n]*\n){3}\s*values: \[(\d+)\]`)
+		if m := re.FindStringSubmatch(text); m == nil || m[1] != fmt.Sprint(code) {
+			t.Errorf("kubernetes-sweep.yaml: the %s rule is not for exit code %d: %q", action, code, m)
+		}
+	}
+	completions := regexp.MustCompile(`completions: (\d+)`).FindStringSubmatch(text)
+	shards := regexp.MustCompile(`name: NODELOOP_SHARDS\s+value: "(\d+)"`).FindStringSubmatch(text)
+	if completions == nil || shards == nil || completions[1] != shards[1] {
+		t.Errorf("kubernetes-sweep.yaml: completions %q, NODELOOP_SHARDS %q: want the same number", completions, shards)
 	}
 }
