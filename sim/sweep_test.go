@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -363,4 +364,54 @@ func reversed[T any](s []T) []T {
 	r := slices.Clone(s)
 	slices.Reverse(r)
 	return r
+}
+
+// A sweep keeps no passing run: its live heap after 20,000 seeds is what it was
+// after 1,000.
+func TestSweepMemoryIsFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000 runs")
+	}
+	program := func(l *nodeloop.Loop) {
+		for i := range 5 {
+			l.SetTimeout(time.Duration(i)*time.Millisecond, func() {})
+		}
+		nodeloop.Work(l, func() (int, error) { return 1, nil }, func(int, error) {})
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	var at1k, atEnd uint64
+	const n = 20_000
+	rep := sweep(t, sim.Config{KeepTrace: true}, sim.Seeds{First: 1, Last: n}, program, sim.SweepOptions{
+		Check: func(*sim.Result) error { return nil },
+		Progress: func(done, _ uint64) {
+			switch done {
+			case 1000:
+				at1k = heap()
+			case n:
+				atEnd = heap()
+			}
+		},
+	})
+	if rep.Runs != n {
+		t.Fatalf("%d runs", rep.Runs)
+	}
+	if growth := int64(atEnd) - int64(at1k); growth > 1<<20 {
+		t.Fatalf("the live heap grew by %d KB from seed 1,000 to seed %d: %d bytes a seed", growth>>10, n, growth/(n-1000))
+	}
+}
+
+// BenchmarkSweepEcho sweeps the echo scenario on GOMAXPROCS goroutines; one op is
+// one seed.
+func BenchmarkSweepEcho(b *testing.B) {
+	echo := func(l *nodeloop.Loop) { scenarios.Echo(l, discard{})() }
+	b.ReportAllocs()
+	rep, err := sim.Sweep(sim.Config{Scenario: "echo"}, sim.Seeds{First: 1, Last: uint64(b.N)}, echo, sim.SweepOptions{})
+	if err != nil || rep.Failed != 0 {
+		b.Fatalf("%v, %+v", err, rep)
+	}
 }
