@@ -329,8 +329,8 @@ type SweepFailure struct {
 // Sweep runs program on every seed of a shard of seeds, each run a Run of cfg with
 // that seed, opts.Jobs at a time, each on a goroutine of its own from start to end,
 // and returns the report. Seeds are taken one at a time from the shard and a
-// passing run is only counted, so a sweep holds no more than opts.Jobs runs and the
-// failures kept, whatever the range.
+// passing run is only counted, so a sweep holds opts.Jobs runs and at most twice
+// MaxFailures failures, whatever the range.
 //
 // program is called concurrently, on a different loop each time; it must not share
 // mutable state between runs. cfg.Seed is ignored; cfg.Choices, cfg.Trace and
@@ -528,17 +528,28 @@ func (r *SweepReport) WriteJSON(w io.Writer) error {
 // ReadSweepReport decodes a report WriteJSON wrote. The error says what is wrong:
 // not JSON, another format or version, or fields that contradict each other.
 func ReadSweepReport(rd io.Reader) (*SweepReport, error) {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
-	var r SweepReport
-	if err := dec.Decode(&r); err != nil {
+	var raw json.RawMessage
+	if err := json.NewDecoder(rd).Decode(&raw); err != nil {
+		return nil, fmt.Errorf("not a sweep report: %v", err)
+	}
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
 		return nil, fmt.Errorf("not a sweep report: %v", err)
 	}
 	switch {
-	case r.Format != SweepReportFormat:
-		return nil, fmt.Errorf("not a sweep report: the format is %q, not %q", r.Format, SweepReportFormat)
-	case r.Version != SweepReportVersion:
-		return nil, fmt.Errorf("sweep report version %d: this build reads version %d", r.Version, SweepReportVersion)
+	case head.Format != SweepReportFormat:
+		return nil, fmt.Errorf("not a sweep report: the format is %q, not %q", head.Format, SweepReportFormat)
+	case head.Version != SweepReportVersion:
+		return nil, fmt.Errorf("sweep report version %d: this build reads version %d", head.Version, SweepReportVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var r SweepReport
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("sweep report: %v", err)
 	}
 	if err := r.Seeds.validate(); err != nil {
 		return nil, fmt.Errorf("seeds: %v", err)

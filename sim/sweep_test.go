@@ -353,6 +353,7 @@ func TestReadSweepReportErrors(t *testing.T) {
 		{strings.Replace(text, `"failed": 0`, `"failed": 1`, 1), "do not add up"},
 		{strings.Replace(text, `"last": 4`, `"last": 0`, 1), "ends before it starts"},
 		{strings.Replace(text, `"runs"`, `"ruins"`, 1), "unknown field"},
+		{strings.Replace(strings.Replace(text, `"runs"`, `"ruins"`, 1), `"version": 1`, `"version": 2`, 1), "version 2"},
 	} {
 		if _, err := sim.ReadSweepReport(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("ReadSweepReport(%.60q): %v, want an error with %q", tt.in, err, tt.err)
