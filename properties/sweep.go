@@ -16,9 +16,11 @@ import (
 )
 
 // The flags of go test that widen, shard and report the sweeps of Sweep, so that a
-// package's sweeps run from the command line without a main of their own:
+// package's sweeps run from the command line without a main of their own. They
+// follow the package on go test's command line: before it, they would make go test
+// hand the package list to the test binary and test the current directory.
 //
-//	go test -run '^TestSweep$' -nodeloop.seeds=1-100000 -nodeloop.shard=3/8 ./mypkg
+//	go test ./mypkg -run '^TestSweep$' -nodeloop.seeds=1-100000 -nodeloop.shard=3/8
 var (
 	sweepSeeds = flag.String("nodeloop.seeds", "",
 		"properties.Sweep: run the seeds in `A-B` (inclusive), or the one seed N, instead of each sweep's own range")
@@ -149,7 +151,7 @@ func Sweep(t testing.TB, cfg sim.Config, program func(*nodeloop.Loop), opts ...S
 			return nil
 		},
 		Reproduce: func(seed uint64) string {
-			return fmt.Sprintf("go test -run '%s' -nodeloop.seeds=%d %s", run, seed, pkg)
+			return fmt.Sprintf("go test %s -run '%s' -nodeloop.seeds=%d", pkg, run, seed)
 		},
 	})
 	if err != nil {
