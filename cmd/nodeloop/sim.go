@@ -57,7 +57,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time (at most 4×GOMAXPROCS)")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds: the K-th and every N-th after it, K counted from 1; auto reads it from the environment: "+
 		sim.EnvShard+"=K/N, a Kubernetes Indexed Job, GitLab, CircleCI or Buildkite parallel jobs")
-	fs.Uint64Var(&f.shards, "shards", 0, "the number of shards, for --shard auto in a Kubernetes Indexed Job (its completions; or set "+sim.EnvShards+")")
+	fs.Uint64Var(&f.shards, "shards", 0, "the number `N` of shards, for --shard auto in a Kubernetes Indexed Job (its completions; or set "+sim.EnvShards+")")
 	fs.StringVar(&f.report, "report", "", "write the sweep's JSON report to `FILE` (with --seeds), for nodeloop report merge")
 	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: a comma-separated list of "+strings.Join(sim.FaultNames, ", ")+" or all, each optionally =P (a probability, default 0.05) and :LATENCY where it has one (spike=0.2:1s)")
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
