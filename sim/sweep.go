@@ -215,11 +215,10 @@ func ShardFromEnv(getenv func(string) string, shards uint64) (Shard, string, err
 				return Shard{}, "", fmt.Errorf("%s=%q: want the number of shards, a whole number from 1", EnvShards, tv)
 			}
 		}
-		k := idx - e.base + 1
-		if k > total {
+		if idx-e.base >= total {
 			return Shard{}, "", fmt.Errorf("%s=%s (%s) is past the last of %d shards", e.index, iv, e.name, total)
 		}
-		return check(Shard{K: k, N: total}, fmt.Sprintf("%s=%s%s (%s)", e.index, iv, totalVar, e.name))
+		return check(Shard{K: idx - e.base + 1, N: total}, fmt.Sprintf("%s=%s%s (%s)", e.index, iv, totalVar, e.name))
 	}
 	vars := []string{EnvShard}
 	for _, e := range shardEngines {

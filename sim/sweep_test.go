@@ -147,6 +147,7 @@ func TestShardFromEnv(t *testing.T) {
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "3"}, shards: 4, want: sim.Shard{K: 4, N: 4}},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "4"}, shards: 4, err: "past the last of 4"},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "2"}, err: "NODELOOP_SHARDS"},
+		{env: map[string]string{"JOB_COMPLETION_INDEX": "18446744073709551615"}, shards: 4, err: "past the last of 4"},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "x", "NODELOOP_SHARDS": "4"}, err: "JOB_COMPLETION_INDEX"},
 		{env: map[string]string{"JOB_COMPLETION_INDEX": "1", "NODELOOP_SHARDS": "0"}, err: "NODELOOP_SHARDS"},
 		{env: map[string]string{"CI_NODE_INDEX": "1", "CI_NODE_TOTAL": "4"}, want: sim.Shard{K: 1, N: 4}},
