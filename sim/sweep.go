@@ -68,7 +68,8 @@ func (s Seeds) String() string {
 	return fmt.Sprintf("%d-%d", s.First, s.Last)
 }
 
-// Len returns the number of seeds in the range.
+// Len returns the number of seeds in the range, which must be one ParseSeeds
+// accepts.
 func (s Seeds) Len() uint64 { return s.Last - s.First + 1 }
 
 // Shard is the K-th of N parts of a range of seeds, K counted from 1: the range's
@@ -114,7 +115,8 @@ func (sh Shard) String() string {
 	return fmt.Sprintf("%d/%d", sh.K, sh.N)
 }
 
-// Len returns the number of seeds of s in the shard.
+// Len returns the number of seeds of s in the shard; s must be a range ParseSeeds
+// accepts.
 func (sh Shard) Len(s Seeds) uint64 {
 	sh = sh.whole()
 	off, span := sh.K-1, s.Last-s.First
