@@ -17,7 +17,7 @@ import (
 // events they write in memory (about 300 bytes each, several times that while
 // writing). A longer trace is shown a window of ticks at a time (--ticks). Tests
 // lower it.
-var windowEventsMax = 250_000
+var windowEventsMax = 200_000
 
 // viewFlags are the flags of nodeloop view.
 type viewFlags struct {
