@@ -112,3 +112,25 @@ func TestTableForgetsTheOldestFinished(t *testing.T) {
 		t.Errorf("get(1) forgot an id made live again after it finished")
 	}
 }
+
+// BenchmarkChecker checks a long simulated trace one event at a time; the figure
+// to read is ns/event.
+func BenchmarkChecker(b *testing.B) {
+	rec := traces.NewMemory()
+	cfg := sim.Config{Seed: 1, Tracer: rec, TimeLimit: time.Hour, FS: fstest.MapFS{"f": {Data: []byte("x")}}}
+	if _, err := sim.Run(cfg, longProgram(5_000)); err != nil {
+		b.Fatal(err)
+	}
+	events := rec.Events()
+	b.ResetTimer()
+	for range b.N {
+		c := NewChecker()
+		for i := range events {
+			c.Add(events[i])
+		}
+		if vs := c.Finish(); len(vs) > 0 {
+			b.Fatal(vs[0])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
+}
