@@ -36,6 +36,50 @@ func longProgram(rounds int) func(l *nodeloop.Loop) {
 	}
 }
 
+// pingPong runs rounds round trips of a message on one connection: the client
+// writes, the server reads and writes it back, the client reads; then both close.
+// Every read and write is a fresh operation on one of two long-lived handles.
+func pingPong(rounds int) func(l *nodeloop.Loop) {
+	return func(l *nodeloop.Loop) {
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				panic(err)
+			}
+			var serve func()
+			serve = func() {
+				c.Read(func(b []byte, err error) {
+					if err != nil {
+						c.Close(nil)
+						return
+					}
+					c.Write(append([]byte(nil), b...), func(int, error) { serve() })
+				})
+			}
+			serve()
+		})
+		if err != nil {
+			panic(err)
+		}
+		l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				panic(err)
+			}
+			n := 0
+			var ping func()
+			ping = func() {
+				if n++; n > rounds {
+					c.Close(nil)
+					ln.Close(nil)
+					return
+				}
+				c.Write([]byte("x"), func(int, error) {})
+				c.Read(func([]byte, error) { ping() })
+			}
+			ping()
+		})
+	}
+}
+
 // checkerTracer feeds a Checker as the loop runs and keeps the largest state it
 // held.
 type checkerTracer struct {
@@ -58,25 +102,35 @@ func TestCheckerStateIsBounded(t *testing.T) {
 	if testing.Short() {
 		rounds = 12_000
 	}
-	tr := &checkerTracer{c: NewChecker()}
-	cfg := sim.Config{Seed: 1, Tracer: tr, TimeLimit: time.Duration(rounds+10) * time.Second,
-		StepLimit: uint64(rounds) * 20, FS: fstest.MapFS{"f": {Data: []byte("x")}}}
-	res, err := sim.Run(cfg, longProgram(rounds))
-	if err != nil || res.Failed() {
-		t.Fatalf("sim.Run: %v %v", err, res)
-	}
-	t.Logf("%d events, %d entries at most, %v", tr.events, tr.most, res)
-	if vs := tr.c.Finish(); len(vs) > 0 {
-		t.Fatalf("the long trace breaks %d invariants; the first: %v", len(vs), vs[0])
-	}
-	// Four kinds of id retire into tables of doneKeptMax each; what is live at
-	// once is a few dozen.
-	bound := 4*doneKeptMax + 100
-	if tr.most > bound {
-		t.Errorf("the Checker held %d entries at most over %d events, want at most %d", tr.most, tr.events, bound)
-	}
-	if tr.events < 10*bound {
-		t.Errorf("the trace has %d events, too few to show a bound of %d", tr.events, bound)
+	for _, tc := range []struct {
+		name    string
+		program func(l *nodeloop.Loop)
+	}{
+		{"timers, immediates, ticks and pool jobs", longProgram(rounds)},
+		{"reads and writes on one connection", pingPong(rounds / 4)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &checkerTracer{c: NewChecker()}
+			cfg := sim.Config{Seed: 1, Tracer: tr, TimeLimit: time.Duration(rounds+10) * time.Second,
+				StepLimit: uint64(rounds) * 20, FS: fstest.MapFS{"f": {Data: []byte("x")}}}
+			res, err := sim.Run(cfg, tc.program)
+			if err != nil || res.Failed() {
+				t.Fatalf("sim.Run: %v %v", err, res)
+			}
+			t.Logf("%d events, %d entries at most, %v", tr.events, tr.most, res)
+			if vs := tr.c.Finish(); len(vs) > 0 {
+				t.Fatalf("the long trace breaks %d invariants; the first: %v", len(vs), vs[0])
+			}
+			// Four kinds of id retire into tables of doneKeptMax each; what is
+			// live at once is a few dozen.
+			bound := 4*doneKeptMax + 100
+			if tr.most > bound {
+				t.Errorf("the Checker held %d entries at most over %d events, want at most %d", tr.most, tr.events, bound)
+			}
+			if tr.events < 10*bound {
+				t.Errorf("the trace has %d events, too few to show a bound of %d", tr.events, bound)
+			}
+		})
 	}
 }
 
