@@ -105,18 +105,23 @@ func Check(events []traces.Event) []Violation {
 // and pool requests that ran, operations that completed, handles whose close
 // callback ran) each table of a Checker remembers, to report a second run,
 // completion or submission of one with the seq of the first. Past it the oldest
-// finished id is forgotten: a later event of it is then reported as one of an id
-// never seen (an immediate never queued, a pool callback with no submit, a timer
-// with no timer_start), or, for a callback of a closed handle, not at all.
+// finished id is forgotten (see [Checker]).
 const doneKeptMax = 1 << 12
 
 // Checker checks a trace one event at a time, for traces too long to hold in
 // memory: it finds what [Check] finds. Its state is bounded by what is live in the
 // trace at the event it has reached (queued callbacks, armed timers, open
-// operations, closing handles, up to doneKeptMax finished ids per kind) and by the
-// violations found, not by the trace's length. Make one with [NewChecker], call Add
-// for each event in order from the trace's first, then Finish. A Checker is not
-// safe for concurrent use.
+// operations, closing handles), by the violations found, and by a memory of the
+// latest 4096 finished ids of each kind (timers, immediates, pool requests,
+// operations, closed handles), not by the trace's length. An id finished longer ago
+// is forgotten: a later event of it is then taken for one of an id never seen, and
+// a second run or completion is reported as an immediate never queued, a pool
+// callback with no submit, a timer with no timer_start, an operation with no
+// op_start, and a callback of a handle closed that long ago not at all. A trace the
+// loop wrote has no such event.
+//
+// Make one with [NewChecker], call Add for each event in order from the trace's
+// first, then Finish. A Checker is not safe for concurrent use.
 type Checker struct {
 	n        int          // the events added; the position of the next
 	prev     traces.Event // the event before the one being added, when n > 0
