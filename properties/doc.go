@@ -13,13 +13,21 @@
 //		t.Error(v)
 //	}
 //
+// A trace too long to hold in memory goes through a [Checker] instead, one event
+// at a time as a traces.Decoder reads it: it finds what Check finds, keeping only
+// what is live at the event it has reached (queued callbacks, armed timers, open
+// operations, closing handles) and a bounded memory of finished ids, so that
+// checking a trace of millions of events takes the memory of a short one.
+//
 // [Test] goes one step further for a program of one's own: it runs the program in
 // the simulator on many schedules and faults drawn by rapid, checks each trace, and
 // shrinks a failure to a small case. The program draws its own workload with
 // sim.Choose, sim.Duration and sim.Bool, which rapid then draws and shrinks with
 // the schedule; Test's options reach every field of sim.Config (WithConfig for
-// those without an option of their own). Check, Rules, Violation, Test and Test's
-// options are the whole package; the reference model that the project's own tests
+// those without an option of their own). [Sweep] runs a program over a range of
+// seeds from go test's flags, shardable across machines. Check, Checker, Rules,
+// Violation, Test, Sweep and their options are the whole package; the reference
+// model that the project's own tests
 // compare the loop against is internal to the module.
 //
 // # Reading a trace
