@@ -41,6 +41,13 @@ type Conn struct {
 	writeOp poller.Op
 	writing bool
 	writes  queue[pendingWrite] // the first is in flight when writing, the rest queue behind it
+
+	shutOp      poller.Op
+	ending      bool        // End was called: no more writes, the shutdown follows the last
+	shutStarted bool        // the shutdown was started
+	shutting    bool        // the shutdown is in flight
+	endCb       func(error) // End's callback, until it runs
+	endErr      error       // the first error of a write queued before End
 }
 
 type pendingWrite struct {
@@ -152,6 +159,7 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 	l.socks.insertTail(&c.n)
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
 	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
+	c.shutOp = poller.Op{Kind: poller.Shutdown, Socket: sock, Data: c}
 	return c
 }
 
@@ -234,16 +242,60 @@ func (c *Conn) Read(cb func([]byte, error)) {
 }
 
 // Write writes all of b and calls cb in the poll phase with the count written and the
-// error, if any. Writes queue behind each other and go out in order. b must not change
-// until cb runs. After Close, cb receives ErrClosed in the close phase.
+// error, if any: the count is of the bytes that reached the system, which go out to
+// the peer even if the connection is closed next. Writes queue behind each other and
+// go out in order. b must not change until cb runs. When Close cuts a write short,
+// cb receives, in the close phase, the bytes that reached the system before the
+// close (all of b if the write had finished there, none if it had not started)
+// and ErrClosed. Writing after End panics.
 func (c *Conn) Write(b []byte, cb func(int, error)) {
 	c.useOpen("Conn.Write", "connection")
 	if cb == nil {
 		nilCallback("Conn.Write")
 	}
+	if c.ending {
+		panic("nodeloop: Conn.Write called after End; End shuts the write side, so write before calling it")
+	}
 	c.writes.push(pendingWrite{b: b, cb: cb})
 	if !c.writing {
 		c.startWrite()
+	}
+}
+
+// End half-closes the connection, as Node's socket.end: every write queued goes
+// out, then the write side is shut (the peer reads everything written, then io.EOF),
+// and reading goes on: the peer may still send, and Read still receives it, until
+// its own end. cb, which may be nil, runs in the poll phase once the write side is
+// shut, with nil, or with the first error of a write queued before End, or the
+// shutdown's; if Close comes first, in the close phase with ErrClosed. End keeps the
+// loop alive until then. Writing after End, and calling End twice, panic; Close
+// still destroys the connection at once.
+func (c *Conn) End(cb func(error)) {
+	c.useOpen("Conn.End", "connection")
+	if c.ending {
+		panic("nodeloop: Conn.End called twice; end a connection once")
+	}
+	c.ending = true
+	c.endCb = cb
+	if !c.writing {
+		c.startShutdown()
+	}
+}
+
+// startShutdown shuts the write side, the writes queued before End being done.
+func (c *Conn) startShutdown() {
+	c.shutOp.Reset()
+	c.shutStarted, c.shutting = true, true
+	c.updateActive()
+	if err := c.l.startOp(&c.shutOp, c.id); err != nil {
+		c.l.traceOpDone(&c.shutOp, c.id, 0, err)
+		c.shutting = false
+		c.updateActive()
+		cb := c.endCb
+		c.endCb = nil
+		if cb != nil {
+			c.l.deferToPending(c.id, func() { cb(err) })
+		}
 	}
 }
 
@@ -261,14 +313,27 @@ func (c *Conn) startWrite() {
 		c.l.traceOpDone(&c.writeOp, c.id, 0, err)
 		c.writing = false
 		c.writes.pop()
+		c.noteWriteErr(err)
 		c.l.deferToPending(c.id, func() { w.cb(0, err) })
 	}
 	c.updateActive()
+	if c.ending && !c.shutStarted {
+		c.startShutdown() // End's writes are done
+	}
+}
+
+// noteWriteErr keeps the first error of a write queued before End, for End.
+func (c *Conn) noteWriteErr(err error) {
+	if err != nil && c.ending && c.endErr == nil {
+		c.endErr = err
+	}
 }
 
 // updateActive keeps the loop's count right: a connection with an operation in
 // flight is an active handle.
-func (c *Conn) updateActive() { c.setActive(!c.closed && (c.reading || c.writing)) }
+func (c *Conn) updateActive() {
+	c.setActive(!c.closed && (c.reading || c.writing || c.shutting))
+}
 
 func (c *Conn) opDone(op *poller.Op) {
 	if c.closed {
@@ -287,10 +352,24 @@ func (c *Conn) opDone(op *poller.Op) {
 		c.writing = false
 		w := c.writes.pop()
 		id, n, err := op.ID, op.N, op.Err // op is reused by the next write
+		c.noteWriteErr(err)
 		c.startWrite()
 		l.enterOpCallback(id, c.id)
 		w.cb(n, err)
 		l.leaveCallback()
+	case poller.Shutdown:
+		c.shutting = false
+		c.updateActive()
+		cb, err := c.endCb, c.endErr
+		c.endCb = nil
+		if err == nil {
+			err = op.Err
+		}
+		if cb != nil {
+			l.enterOpCallback(op.ID, c.id)
+			cb(err)
+			l.leaveCallback()
+		}
 	}
 }
 
@@ -330,14 +409,31 @@ func (c *Conn) finishClose() (uint64, func()) {
 	for first := true; c.writes.len() > 0; first = false {
 		w := c.writes.pop()
 		var id uint64 // a queued write that never started is no operation
+		n := 0
 		if first && c.writing {
-			id = c.writeOp.ID
-			l.traceOpDone(&c.writeOp, c.id, 0, ErrClosed)
+			// The poller's count is final at CloseSocket: the bytes that reached
+			// the system, which the peer still receives.
+			id, n = c.writeOp.ID, c.writeOp.N
+			l.traceOpDone(&c.writeOp, c.id, n, ErrClosed)
 		}
 		l.enterOpCallback(id, c.id)
-		w.cb(0, ErrClosed)
+		w.cb(n, ErrClosed)
 		l.leaveCallback()
 	}
 	c.writing = false
+	if cb := c.endCb; cb != nil {
+		c.endCb = nil
+		var id uint64 // an End still waiting for its writes started no operation
+		if c.shutting {
+			id = c.shutOp.ID
+			l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+		}
+		l.enterOpCallback(id, c.id)
+		cb(ErrClosed)
+		l.leaveCallback()
+	} else if c.shutting {
+		l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+	}
+	c.shutting = false
 	return c.id, c.closeCb
 }

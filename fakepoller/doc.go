@@ -26,8 +26,11 @@
 // The rules are the system's: connecting where nobody listens fails with
 // ECONNREFUSED; a socket closed with data it did not read resets the connection, so
 // the peer's reads fail with ECONNRESET and its writes with ECONNRESET or EPIPE;
-// otherwise the peer reads what was sent and then io.EOF. Cancel returns an
-// operation with poller.ErrCanceled, CloseSocket with poller.ErrClosed.
+// otherwise the peer reads what was sent and then io.EOF. Each direction ends on its
+// own: a Shutdown sends the end of the stream after what was written and the peer
+// reads it as io.EOF, while the peer's writes still arrive; a write after it fails
+// with EPIPE. Cancel returns an operation with poller.ErrCanceled, CloseSocket with
+// poller.ErrClosed, a Write's N counting the bytes the network took.
 //
 // # Faults
 //

@@ -16,12 +16,14 @@ import (
 // The errors operations finish with, boxed once so that failing costs no
 // allocation. They wrap syscall errnos as the system's back ends do.
 var (
-	errRefused    = os.NewSyscallError("connect", syscall.ECONNREFUSED)
-	errResetRead  = os.NewSyscallError("read", syscall.ECONNRESET)
-	errResetWrite = os.NewSyscallError("write", syscall.ECONNRESET)
-	errPipe       = os.NewSyscallError("write", syscall.EPIPE)
-	errInUse      = os.NewSyscallError("bind", syscall.EADDRINUSE)
-	errNoPorts    = os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)
+	errRefused     = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+	errResetRead   = os.NewSyscallError("read", syscall.ECONNRESET)
+	errResetWrite  = os.NewSyscallError("write", syscall.ECONNRESET)
+	errPipe        = os.NewSyscallError("write", syscall.EPIPE)
+	errResetShut   = os.NewSyscallError("shutdown", syscall.ECONNRESET)
+	errNotConnShut = os.NewSyscallError("shutdown", syscall.ENOTCONN)
+	errInUse       = os.NewSyscallError("bind", syscall.EADDRINUSE)
+	errNoPorts     = os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)
 )
 
 // The errors of Start, for operations it refuses.
@@ -32,6 +34,7 @@ var (
 	errListener  = errors.New("fakepoller: read or write on a listening socket")
 	errEmptyRead = errors.New("fakepoller: read into an empty buffer")
 	errBusy      = errors.New("fakepoller: an operation of this kind is already in flight on the socket")
+	errShutBusy  = errors.New("fakepoller: shutdown while a write is in flight on the socket; shut down once it finished")
 )
 
 // network is the state of the simulated network: its sockets and listeners.
@@ -88,6 +91,9 @@ type sock struct {
 	reset bool
 	// resetSent is set when this end sent its peer a reset; one is enough.
 	resetSent bool
+	// shut is set when this end's write side was shut: its end of the stream is
+	// on its way, or arrived, and new writes fail with EPIPE.
+	shut bool
 }
 
 // pipe is one direction of a connection.
@@ -242,7 +248,7 @@ func (p *Poller) Start(op *poller.Op) error {
 		return errNilOp
 	}
 	switch op.Kind {
-	case poller.Accept, poller.Read, poller.Write:
+	case poller.Accept, poller.Read, poller.Write, poller.Shutdown:
 	case poller.Connect:
 		return p.startConnect(op)
 	default:
@@ -259,17 +265,25 @@ func (p *Poller) Start(op *poller.Op) error {
 		return errListener
 	case op.Kind == poller.Read && len(op.Buf) == 0:
 		return errEmptyRead
+	case op.Kind == poller.Shutdown:
+		if s.ops[poller.Write] != nil {
+			return errShutBusy
+		}
 	case s.ops[op.Kind] != nil:
 		return errBusy
 	}
 	op.Reset()
+	if op.Kind == poller.Shutdown {
+		p.shutdown(s, op)
+		return nil
+	}
 	s.ops[op.Kind] = op
 	switch op.Kind {
 	case poller.Accept:
 		p.tryAccept(s)
 		return nil
 	case poller.Write:
-		if s.reset {
+		if s.reset || s.shut {
 			p.finish(s, op, errPipe)
 			return nil
 		}
@@ -284,6 +298,24 @@ func (p *Poller) Start(op *poller.Op) error {
 		p.pump(s)
 	}
 	return nil
+}
+
+// shutdown shuts s's write side, once: the end of its stream follows what it wrote.
+// It finishes op at once, with ENOTCONN when s is not connected and with
+// ECONNRESET after a reset.
+func (p *Poller) shutdown(s *sock, op *poller.Op) {
+	switch {
+	case s.reset:
+		op.Err = errResetShut
+	case s.shut:
+	case s.peer == nil || !s.established:
+		op.Err = errNotConnShut
+	default:
+		s.shut = true
+		peer := s.peer
+		p.send(s.tx, func() { p.finArrived(peer) })
+	}
+	p.Complete(op)
 }
 
 // startConnect makes the connecting socket and sends the connection request.
@@ -513,10 +545,11 @@ func (p *Poller) Cancel(op *poller.Op) {
 	p.Complete(op)
 }
 
-// CloseSocket closes s. Its operations in flight come back with poller.ErrClosed.
-// A listener's queued connections are reset; a connection with data it did not
-// read resets the peer, and otherwise sends it the end of the stream after what
-// was written.
+// CloseSocket closes s. Its operations in flight come back with poller.ErrClosed,
+// a Write's N counting the bytes the network took. A listener's queued connections
+// are reset; a connection with data it did not read resets the peer, and otherwise
+// sends it the end of the stream after what was written (unless a Shutdown sent it
+// already).
 func (p *Poller) CloseSocket(id poller.Socket) error {
 	if p.closed {
 		return poller.ErrClosed
@@ -558,6 +591,8 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 	case s.peer == nil || s.reset:
 	case abortive || !s.established || s.rx.arrived.len()+s.rx.transit.len() > 0:
 		p.sendReset(s)
+	case s.shut:
+		// The end of the stream is on its way already.
 	default:
 		peer := s.peer
 		p.send(s.tx, func() { p.finArrived(peer) })

@@ -34,9 +34,16 @@ type Poller interface {
 	// if it has, Cancel does nothing. Canceling an op that is not in flight is a no-op.
 	Cancel(op *Op)
 
-	// CloseSocket closes s. It does not block. Operations in flight on s are returned
-	// by later Waits with Err set to ErrClosed (or with their result, if they had
-	// already finished). Using s afterwards is an error that wraps ErrClosed.
+	// CloseSocket closes s at once, as close(2): the bytes already written go out
+	// to the peer (unless s had unread bytes, which resets the connection), and
+	// nothing more is read or written. It does not block; on Windows it may wait
+	// for the kernel to settle a Write in flight, which takes no longer than a
+	// cancellation. Operations in flight on s are returned by later Waits with Err
+	// set to ErrClosed (or with their result, if they had already finished). Their
+	// result fields are final when CloseSocket returns, and the caller may read
+	// them before Wait hands them back: a Write's N then counts the bytes it
+	// handed to the system before the close, all of Buf if it had finished. Using
+	// s afterwards is an error that wraps ErrClosed.
 	CloseSocket(s Socket) error
 
 	// Wait blocks until at least one operation has finished, the timeout passes, or
@@ -80,11 +87,21 @@ const (
 	Read
 	// Write writes all of Buf to Socket, in as many pieces as the system needs, and
 	// finishes once, when everything is written or on the first error. N is the
-	// count written.
+	// count written, also when Err is set. A Write on a socket whose write side is
+	// shut fails with an error matching syscall.EPIPE.
 	Write
+	// Shutdown shuts the write side of the connection Socket, as shutdown(2) with
+	// SHUT_WR: the peer reads every byte written before it, then io.EOF, and
+	// Socket still reads what the peer sends (a half-closed connection). Start
+	// refuses it while a Write is in flight on Socket: the caller shuts once its
+	// writes are done. It finishes at once, reported by the next Wait; Cancel
+	// does not apply to it. Err is nil, or the system's error (a connection the
+	// peer reset, one that was never connected). Shutting a socket twice is
+	// allowed; the second does nothing more.
+	Shutdown
 )
 
-var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write"}
+var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write", "shutdown"}
 
 // String returns the kind's lower-case name, as traces print it.
 func (k OpKind) String() string {
@@ -105,7 +122,8 @@ type Op struct {
 	ID uint64
 	// Kind is what to do.
 	Kind OpKind
-	// Socket is the listener for Accept, the connection for Read and Write.
+	// Socket is the listener for Accept, the connection for Read, Write and
+	// Shutdown.
 	Socket Socket
 	// Network and Address are the peer for Connect, as net.Dial takes them.
 	Network, Address string
@@ -116,7 +134,8 @@ type Op struct {
 
 	// Result fields, set by the poller.
 
-	// N is the number of bytes read or written.
+	// N is the number of bytes read or written; for a Write that failed or was
+	// cut short by CloseSocket, the bytes written before it stopped.
 	N int
 	// Conn is the connection that Accept or Connect made.
 	Conn Socket

@@ -119,6 +119,8 @@ type sock struct {
 	// then on every Read tries the system call, which reports it, since no further
 	// edge will come.
 	hup bool
+	// shut is true once the write side is shut.
+	shut bool
 }
 
 // New returns the operating system's Poller.
@@ -164,7 +166,7 @@ func (s *System) add(fd int, network string, listener bool) (uint64, *sock, erro
 		s.socks = append(s.socks, &sock{gen: 1})
 	}
 	sk := s.socks[slot]
-	sk.fd, sk.listener, sk.network, sk.path, sk.inReady, sk.hup = fd, listener, network, "", true, false
+	sk.fd, sk.listener, sk.network, sk.path, sk.inReady, sk.hup, sk.shut = fd, listener, network, "", true, false, false
 	tok := makeToken(slot, sk.gen)
 	if err := s.pollRegister(fd, tok); err != nil {
 		unix.Close(fd)
@@ -304,10 +306,15 @@ func (s *System) Start(op *Op) error {
 	if err != nil {
 		return err
 	}
-	if err := refuse(op, sk.listener, sk.ops[op.Kind]); err != nil {
+	if err := refuse(op, sk.listener, &sk.ops); err != nil {
 		return err
 	}
 	op.Reset()
+	if op.Kind == Shutdown {
+		s.shutdown(sk, op)
+		s.ready = append(s.ready, op)
+		return nil
+	}
 	sk.ops[op.Kind] = op
 	if (sk.inReady || op.Kind == Write) && s.try(uint64(op.Socket), sk, op) {
 		sk.ops[op.Kind] = nil
@@ -381,6 +388,18 @@ func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
 		}
 	}
 	return true
+}
+
+// shutdown shuts sk's write side for op, once.
+func (s *System) shutdown(sk *sock, op *Op) {
+	if sk.shut {
+		return
+	}
+	if err := unix.Shutdown(sk.fd, unix.SHUT_WR); err != nil {
+		op.Err = os.NewSyscallError("shutdown", err)
+		return
+	}
+	sk.shut = true
 }
 
 func (s *System) tryAccept(tok uint64, sk *sock, op *Op) bool {

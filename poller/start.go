@@ -11,6 +11,7 @@ var (
 	errEmptyRead = errors.New("poller: read into an empty buffer")
 	errNilOp     = errors.New("poller: nil operation")
 	errTooMany   = errors.New("poller: too many sockets")
+	errShutBusy  = errors.New("poller: shutdown while a write is in flight on the socket; shut down once it finished")
 )
 
 // admit checks what Start checks before it looks at the socket, on every back end:
@@ -24,7 +25,7 @@ func admit(closed bool, op *Op) (connect bool, err error) {
 		return false, errNilOp
 	}
 	switch op.Kind {
-	case Accept, Read, Write:
+	case Accept, Read, Write, Shutdown:
 		return false, nil
 	case Connect:
 		return true, nil
@@ -32,10 +33,10 @@ func admit(closed bool, op *Op) (connect bool, err error) {
 	return false, errBadKind
 }
 
-// refuse says why Start must not begin op, an Accept, Read or Write, on a socket
-// that is a listener or not and has inFlight as its operation of op's kind; nil when
-// it may.
-func refuse(op *Op, listener bool, inFlight *Op) error {
+// refuse says why Start must not begin op, an Accept, Read, Write or Shutdown, on a
+// socket that is a listener or not and has inFlight as its operations in flight,
+// indexed by kind; nil when it may.
+func refuse(op *Op, listener bool, inFlight *[Write + 1]*Op) error {
 	switch {
 	case op.Kind == Accept && !listener:
 		return errNotListen
@@ -43,7 +44,11 @@ func refuse(op *Op, listener bool, inFlight *Op) error {
 		return errListener
 	case op.Kind == Read && len(op.Buf) == 0:
 		return errEmptyRead
-	case inFlight != nil:
+	case op.Kind == Shutdown:
+		if inFlight[Write] != nil {
+			return errShutBusy
+		}
+	case inFlight[op.Kind] != nil:
 		return errBusy
 	}
 	return nil
