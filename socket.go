@@ -21,6 +21,8 @@ type Listener struct {
 	accept  poller.Op
 	waiting bool // the accept is in flight
 	closeCb func()
+	// closeDone is set in the close phase that finishes the first Close.
+	closeDone bool
 }
 
 // Conn is a connection made by a Listener or by Loop.Dial. While it has a read, a
@@ -32,6 +34,8 @@ type Conn struct {
 	local   net.Addr
 	remote  net.Addr
 	closeCb func()
+	// closeDone is set in the close phase that finishes the first Close.
+	closeDone bool
 
 	readOp  poller.Op
 	reading bool
@@ -135,15 +139,56 @@ func (ln *Listener) Unref() { ln.setRef("Listener.Unref", false) }
 func (ln *Listener) HasRef() bool { return ln.hasRef() }
 
 // Close stops accepting at once and runs cb, which may be nil, in the close phase.
-// Closing twice panics.
+// Closing again does nothing more: the later Close's callback, if any, runs once,
+// right after the first one's in the same close phase, or in the next close phase
+// if that one is over.
 func (ln *Listener) Close(cb func()) {
+	ln.use("Listener.Close")
+	if ln.closed {
+		ln.l.closeAgain(&ln.closeCb, ln.closeDone, cb)
+		return
+	}
 	ln.startClose("Listener.Close", "listener")
 	ln.closeCb = cb
 	ln.l.poller.CloseSocket(ln.sock)
 	ln.queueClose(ln)
 }
 
+// Closed reports whether Close was called: true from the first Close on.
+func (ln *Listener) Closed() bool { return ln.closed }
+
+// closeAgain is a Close of a socket handle closed already: cb, unless nil, runs
+// right after the first Close's callback, which first holds, if done reports that
+// its close phase has not run; otherwise in the next close phase, on its own.
+func (l *Loop) closeAgain(first *func(), done bool, cb func()) {
+	if cb == nil {
+		return
+	}
+	if !done {
+		prev := *first
+		*first = func() {
+			if prev != nil {
+				prev()
+			}
+			cb()
+		}
+		return
+	}
+	lc := &lateClose{handle: l.newHandle(), cb: cb}
+	l.closeHandle(lc.id, lc)
+}
+
+// lateClose is the callback of a Close made after the handle's close phase: it
+// waits for the next close phase under an id of its own.
+type lateClose struct {
+	handle
+	cb func()
+}
+
+func (lc *lateClose) finishClose() (uint64, func()) { return lc.id, lc.cb }
+
 func (ln *Listener) finishClose() (uint64, func()) {
+	ln.closeDone = true
 	ln.n.remove()
 	if ln.waiting {
 		// The accept the close cut short finishes here, without a callback.
@@ -373,6 +418,9 @@ func (c *Conn) opDone(op *poller.Op) {
 	}
 }
 
+// Closed reports whether Close was called: true from the first Close on.
+func (c *Conn) Closed() bool { return c.closed }
+
 // Ref makes the connection keep the loop alive while it has an operation in flight
 // (the default).
 func (c *Conn) Ref() { c.setRef("Conn.Ref", true) }
@@ -383,10 +431,20 @@ func (c *Conn) Unref() { c.setRef("Conn.Unref", false) }
 // HasRef reports whether the connection keeps the loop alive.
 func (c *Conn) HasRef() bool { return c.hasRef() }
 
-// Close closes the connection at once. In the close phase, the callbacks of its read
-// and writes still in flight run with ErrClosed, then cb, which may be nil. Closing
-// twice panics.
+// Close destroys the connection at once, as Node's socket.destroy: the bytes that
+// reached the system still go out to the peer, the writes queued behind them are
+// discarded (End is the graceful end). In the close phase, the callbacks of its read
+// and writes still in flight run with ErrClosed, then End's callback if it has not
+// run, then cb, which may be nil. Closing again does nothing more: the later Close's
+// callback, if any, runs once, right after the first one's in the same close phase,
+// or in the next close phase if that one is over. So a callback may close a
+// connection on error without knowing whether the program closed it already.
 func (c *Conn) Close(cb func()) {
+	c.use("Conn.Close")
+	if c.closed {
+		c.l.closeAgain(&c.closeCb, c.closeDone, cb)
+		return
+	}
 	c.startClose("Conn.Close", "connection")
 	c.closeCb = cb
 	c.l.poller.CloseSocket(c.sock)
@@ -435,5 +493,6 @@ func (c *Conn) finishClose() (uint64, func()) {
 		l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
 	}
 	c.shutting = false
+	c.closeDone = true // a Close from the callbacks above still joins closeCb
 	return c.id, c.closeCb
 }
