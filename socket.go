@@ -2,6 +2,7 @@ package nodeloop
 
 import (
 	"net"
+	"time"
 
 	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/traces"
@@ -26,7 +27,8 @@ type Listener struct {
 }
 
 // Conn is a connection made by a Listener or by Loop.Dial. While it has a read, a
-// write or a connect in flight and is referenced, it keeps the loop alive.
+// write, a connect or End's shutdown in flight and is referenced, it keeps the loop
+// alive.
 type Conn struct {
 	handle  // active: open, with a read or a write in flight
 	n       node[sockHandle]
@@ -52,6 +54,11 @@ type Conn struct {
 	shutting    bool        // the shutdown is in flight
 	endCb       func(error) // End's callback, until it runs
 	endErr      error       // the first error of a write queued before End
+
+	queued int // bytes of the writes not yet called back, for WritableLength
+
+	idle   *Timer // the idle timeout of SetTimeout, unref'd; nil when none
+	idleCb func()
 }
 
 type pendingWrite struct {
@@ -302,8 +309,79 @@ func (c *Conn) Write(b []byte, cb func(int, error)) {
 		panic("nodeloop: Conn.Write called after End; End shuts the write side, so write before calling it")
 	}
 	c.writes.push(pendingWrite{b: b, cb: cb})
+	c.queued += len(b)
 	if !c.writing {
 		c.startWrite()
+	}
+}
+
+// WritableLength returns the bytes of the writes whose callbacks have not run, the
+// one in flight included, as Node's socket.writableLength: a program that sees it
+// grow past what it wants to buffer stops writing until write callbacks bring it
+// down (backpressure).
+func (c *Conn) WritableLength() int { return c.queued }
+
+// SetNoDelay turns Nagle's algorithm off (true, how connections start) or on, as
+// Node's socket.setNoDelay: with it off, small writes go out at once. It is an
+// error on a unix-domain connection only if the system says so; there it does
+// nothing.
+func (c *Conn) SetNoDelay(noDelay bool) error {
+	c.useOpen("Conn.SetNoDelay", "connection")
+	return c.l.poller.SetOption(c.sock, poller.Option{Kind: poller.NoDelay, On: noDelay})
+}
+
+// SetKeepAlive turns TCP keep-alive on or off, as Node's socket.setKeepAlive: the
+// system probes a connection idle for delay (rounded up to the second; 0 keeps the
+// system's idle time) and fails it, with an error for the read in flight, when the
+// peer stops answering. Connections start with it off. A negative delay panics.
+func (c *Conn) SetKeepAlive(enable bool, delay time.Duration) error {
+	c.useOpen("Conn.SetKeepAlive", "connection")
+	if delay < 0 {
+		panic("nodeloop: Conn.SetKeepAlive given a negative delay; give 0 for the system's, or more")
+	}
+	return c.l.poller.SetOption(c.sock, poller.Option{Kind: poller.KeepAlive, On: enable, Delay: delay})
+}
+
+// SetTimeout sets the connection's idle timeout, as Node's socket.setTimeout: cb
+// runs, in a timers phase, once the connection has seen no traffic (no read or
+// write finishing) for d since the last, or since this call; it runs again only
+// after new traffic and another d of silence. It does not close the connection:
+// cb decides. d is coerced as the loop's SetTimeout coerces it; 0 turns the idle
+// timeout off (cb may then be nil), and a later call replaces an earlier one. The
+// timeout does not keep the loop alive by itself (an unref'd timer, as in Node),
+// and Close ends it. A negative d panics.
+func (c *Conn) SetTimeout(d time.Duration, cb func()) {
+	c.useOpen("Conn.SetTimeout", "connection")
+	if d < 0 {
+		panic("nodeloop: Conn.SetTimeout given a negative duration; give 0 to turn the idle timeout off")
+	}
+	c.clearIdle()
+	if d == 0 {
+		return
+	}
+	if cb == nil {
+		nilCallback("Conn.SetTimeout")
+	}
+	c.idleCb = cb
+	c.idle = c.l.SetTimeout(d, c.onIdle)
+	c.idle.Unref()
+}
+
+// onIdle is the idle timer's callback.
+func (c *Conn) onIdle() { c.idleCb() }
+
+// clearIdle ends the idle timeout, if any.
+func (c *Conn) clearIdle() {
+	if c.idle != nil {
+		c.l.ClearTimeout(c.idle)
+		c.idle, c.idleCb = nil, nil
+	}
+}
+
+// traffic restarts the idle timeout: a read or a write finished.
+func (c *Conn) traffic() {
+	if c.idle != nil {
+		c.idle.Refresh()
 	}
 }
 
@@ -358,6 +436,7 @@ func (c *Conn) startWrite() {
 		c.l.traceOpDone(&c.writeOp, c.id, 0, err)
 		c.writing = false
 		c.writes.pop()
+		c.queued -= len(w.b)
 		c.noteWriteErr(err)
 		c.l.deferToPending(c.id, func() { w.cb(0, err) })
 	}
@@ -390,6 +469,7 @@ func (c *Conn) opDone(op *poller.Op) {
 		cb := c.readCb
 		c.reading, c.readCb = false, nil
 		c.updateActive()
+		c.traffic()
 		l.enterOpCallback(op.ID, c.id)
 		cb(c.buf[:op.N], op.Err)
 		l.leaveCallback()
@@ -397,7 +477,9 @@ func (c *Conn) opDone(op *poller.Op) {
 		c.writing = false
 		w := c.writes.pop()
 		id, n, err := op.ID, op.N, op.Err // op is reused by the next write
+		c.queued -= len(w.b)
 		c.noteWriteErr(err)
+		c.traffic()
 		c.startWrite()
 		l.enterOpCallback(id, c.id)
 		w.cb(n, err)
@@ -446,6 +528,7 @@ func (c *Conn) Close(cb func()) {
 		return
 	}
 	c.startClose("Conn.Close", "connection")
+	c.clearIdle()
 	c.closeCb = cb
 	c.l.poller.CloseSocket(c.sock)
 	c.queueClose(c)
@@ -479,6 +562,7 @@ func (c *Conn) finishClose() (uint64, func()) {
 		l.leaveCallback()
 	}
 	c.writing = false
+	c.queued = 0
 	if cb := c.endCb; cb != nil {
 		c.endCb = nil
 		var id uint64 // an End still waiting for its writes started no operation

@@ -30,7 +30,10 @@
 // own: a Shutdown sends the end of the stream after what was written and the peer
 // reads it as io.EOF, while the peer's writes still arrive; a write after it fails
 // with EPIPE. Cancel returns an operation with poller.ErrCanceled, CloseSocket with
-// poller.ErrClosed, a Write's N counting the bytes the network took.
+// poller.ErrClosed, a Write's N counting the bytes the network took. SetOption
+// records a connection's options on its socket, where SocketOption reads them back;
+// they change nothing else, since the network neither delays small writes nor
+// probes idle connections.
 //
 // # Faults
 //

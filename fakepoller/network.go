@@ -35,6 +35,9 @@ var (
 	errEmptyRead = errors.New("fakepoller: read into an empty buffer")
 	errBusy      = errors.New("fakepoller: an operation of this kind is already in flight on the socket")
 	errShutBusy  = errors.New("fakepoller: shutdown while a write is in flight on the socket; shut down once it finished")
+	errOptListen = errors.New("fakepoller: option of a listening socket; set it on a connection")
+	errOptKind   = errors.New("fakepoller: unknown option kind")
+	errOptDelay  = errors.New("fakepoller: negative keep-alive delay")
 )
 
 // network is the state of the simulated network: its sockets and listeners.
@@ -94,6 +97,8 @@ type sock struct {
 	// shut is set when this end's write side was shut: its end of the stream is
 	// on its way, or arrived, and new writes fail with EPIPE.
 	shut bool
+	// opts holds the connection's options as SetOption left them, by kind.
+	opts [poller.KeepAlive + 1]poller.Option
 }
 
 // pipe is one direction of a connection.
@@ -142,10 +147,13 @@ func (q *byteQueue) discard(n int) {
 // reset drops every byte.
 func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
-// newSock returns a socket with a fresh handle.
+// newSock returns a socket with a fresh handle, with the options a connection
+// starts with: NoDelay on, as the system's back ends make them.
 func (p *Poller) newSock() *sock {
 	p.network.lastSock++
 	s := &sock{id: poller.Socket(p.network.lastSock)}
+	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
+	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
 	return s
 }
@@ -520,6 +528,46 @@ func (p *Poller) abort(s *sock) {
 		p.finish(s, op, errResetWrite)
 	}
 	p.sendReset(s)
+}
+
+// SetOption records o on the connection s, where SocketOption reads it back. The
+// simulated network sends every write at once and never probes an idle connection,
+// so the options change nothing else; a unix-domain connection records them too.
+func (p *Poller) SetOption(id poller.Socket, o poller.Option) error {
+	if p.closed {
+		return poller.ErrClosed
+	}
+	s, err := p.lookup(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.listener:
+		return errOptListen
+	case o.Kind != poller.NoDelay && o.Kind != poller.KeepAlive:
+		return errOptKind
+	case o.Delay < 0:
+		return errOptDelay
+	}
+	if !o.On {
+		o.Delay = 0
+	}
+	s.opts[o.Kind] = o
+	return nil
+}
+
+// SocketOption returns the option of kind k of the connection s, as the last
+// SetOption left it (a connection starts with NoDelay on, KeepAlive off), for a
+// test to observe what a program set.
+func (p *Poller) SocketOption(id poller.Socket, k poller.OptionKind) (poller.Option, error) {
+	s, err := p.lookup(id)
+	if err != nil {
+		return poller.Option{}, err
+	}
+	if s.listener || k != poller.NoDelay && k != poller.KeepAlive {
+		return poller.Option{}, fmt.Errorf("fakepoller: socket %#x has no option %v", uint64(id), k)
+	}
+	return s.opts[k], nil
 }
 
 // Cancel returns op from a later Wait with poller.ErrCanceled if it is in flight;

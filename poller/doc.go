@@ -5,7 +5,8 @@
 // # The contract
 //
 // A Poller performs operations (accept, connect, read, write, and the shutdown of a
-// connection's write side) on sockets it owns.
+// connection's write side) on sockets it owns, and sets their options (NoDelay,
+// KeepAlive) with [Poller.SetOption], which is a plain call.
 // The caller starts an [Op] with [Poller.Start] and later receives it, finished, from
 // [Poller.Wait]. On Windows this is what the kernel does; on epoll and kqueue the back
 // end tries the non-blocking system call at once and, when it would block, arms

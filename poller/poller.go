@@ -46,6 +46,15 @@ type Poller interface {
 	// s afterwards is an error that wraps ErrClosed.
 	CloseSocket(s Socket) error
 
+	// SetOption sets an option of the connection s, at once, without blocking: it
+	// is a system call, not an operation, and nothing of it comes back from Wait. An
+	// option that means nothing on a unix-domain connection (NoDelay, KeepAlive) is
+	// accepted there and does nothing. A listener, an unknown kind or a negative
+	// Delay is an error; a closed socket an error wrapping ErrClosed; a system that
+	// cannot set a part of the option an error matching errors.ErrUnsupported or
+	// the system's errno.
+	SetOption(s Socket, o Option) error
+
 	// Wait blocks until at least one operation has finished, the timeout passes, or
 	// Wake is called, whichever is first. A negative timeout waits forever, zero
 	// polls without blocking, a positive one waits up to that long (rounded up to the
@@ -109,6 +118,44 @@ func (k OpKind) String() string {
 		return opKindNames[k]
 	}
 	return "invalid"
+}
+
+// OptionKind names a connection's option.
+type OptionKind uint8
+
+// The options SetOption sets.
+const (
+	// NoDelay is TCP_NODELAY: On sends each write at once instead of gathering
+	// small ones (Nagle's algorithm off). Connections start with it On.
+	NoDelay OptionKind = iota + 1
+	// KeepAlive is SO_KEEPALIVE: On makes the system probe a connection that has
+	// been idle, and fail it when the peer stops answering. Delay, when positive,
+	// is the idle time before the first probe (TCP_KEEPIDLE, TCP_KEEPALIVE on
+	// macOS, the keep-alive time of SIO_KEEPALIVE_VALS on Windows), rounded up to
+	// the second; 0 keeps the system's. Connections start with it off.
+	KeepAlive
+)
+
+var optionKindNames = [...]string{"invalid", "nodelay", "keepalive"}
+
+// String returns the kind's lower-case name.
+func (k OptionKind) String() string {
+	if int(k) < len(optionKindNames) {
+		return optionKindNames[k]
+	}
+	return "invalid"
+}
+
+// Option is a value of a connection's option, for SetOption.
+type Option struct {
+	// Kind is the option.
+	Kind OptionKind
+	// On turns it on or off.
+	On bool
+	// Delay is the keep-alive idle time, for KeepAlive.
+	Delay time.Duration
+
+	_ struct{}
 }
 
 // Op is one operation. The caller fills the request fields and calls Start; the

@@ -600,6 +600,41 @@ func (s *System) CloseSocket(so Socket) error {
 	return s.closeSock(uint64(so), sk, ErrClosed)
 }
 
+// SetOption implements Poller.SetOption.
+func (s *System) SetOption(so Socket, o Option) error {
+	if s.closed {
+		return ErrClosed
+	}
+	sk, err := s.lookup(so)
+	if err != nil {
+		return err
+	}
+	if err := checkOption(o, sk.listener); err != nil {
+		return err
+	}
+	if sk.network != "tcp" {
+		return nil // no TCP options on a unix-domain socket
+	}
+	v := 0
+	if o.On {
+		v = 1
+	}
+	switch o.Kind {
+	case NoDelay:
+		if err := unix.SetsockoptInt(sk.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	case KeepAlive:
+		if err := unix.SetsockoptInt(sk.fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+		if o.On && o.Delay > 0 {
+			return setKeepAliveIdle(sk.fd, keepAliveSeconds(o.Delay))
+		}
+	}
+	return nil
+}
+
 // Wait implements Poller.Wait. Operations that finished outside Wait come first,
 // then those the kernel's batch completes. An interrupted wait still returns the
 // former.

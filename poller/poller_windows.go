@@ -58,6 +58,9 @@ const (
 	// kernel may still write to it.
 	closeDrainWaitsMax = 200
 	closeDrainSliceMs  = 10
+	// keepAliveIntervalMs is the time between keep-alive probes that SetOption
+	// asks for with a keep-alive delay: the system's default.
+	keepAliveIntervalMs = 1000
 )
 
 // Completion keys hold a token; on 32-bit Windows a key has 32 bits and holds
@@ -593,6 +596,46 @@ func (s *System) CloseSocket(so Socket) error {
 	}
 	slot, _ := splitToken(uint64(so))
 	return s.closeSock(slot, sk)
+}
+
+// SetOption implements Poller.SetOption. The keep-alive delay is the time of
+// SIO_KEEPALIVE_VALS, with the system's default interval between probes, one
+// second.
+func (s *System) SetOption(so Socket, o Option) error {
+	if s.closed {
+		return ErrClosed
+	}
+	sk, err := s.lookup(so)
+	if err != nil {
+		return err
+	}
+	if err := checkOption(o, sk.listener); err != nil {
+		return err
+	}
+	v := 0
+	if o.On {
+		v = 1
+	}
+	switch o.Kind {
+	case NoDelay:
+		if err := windows.SetsockoptInt(sk.h, windows.IPPROTO_TCP, windows.TCP_NODELAY, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	case KeepAlive:
+		if err := windows.SetsockoptInt(sk.h, windows.SOL_SOCKET, windows.SO_KEEPALIVE, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+		if o.On && o.Delay > 0 {
+			ms := uint32(min(keepAliveSeconds(o.Delay), (1<<32-1)/1000) * 1000)
+			ka := windows.TCPKeepalive{OnOff: 1, Time: ms, Interval: keepAliveIntervalMs}
+			var ret uint32
+			if err := windows.WSAIoctl(sk.h, windows.SIO_KEEPALIVE_VALS, (*byte)(unsafe.Pointer(&ka)),
+				uint32(unsafe.Sizeof(ka)), nil, 0, &ret, nil, 0); err != nil {
+				return os.NewSyscallError("wsaioctl", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Wait implements Poller.Wait.

@@ -1,6 +1,9 @@
 package poller
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Errors returned by Start for operations it refuses to begin, on every back end.
 var (
@@ -52,4 +55,32 @@ func refuse(op *Op, listener bool, inFlight *[Write + 1]*Op) error {
 		return errBusy
 	}
 	return nil
+}
+
+// Errors of SetOption, on every back end.
+var (
+	errOptListener = errors.New("poller: option of a listening socket; set it on a connection")
+	errOptKind     = errors.New("poller: unknown option kind")
+	errOptDelay    = errors.New("poller: negative keep-alive delay")
+)
+
+// checkOption says why SetOption must not set o on a socket that is a listener or
+// not; nil when it may.
+func checkOption(o Option, listener bool) error {
+	switch {
+	case listener:
+		return errOptListener
+	case o.Kind != NoDelay && o.Kind != KeepAlive:
+		return errOptKind
+	case o.Delay < 0:
+		return errOptDelay
+	}
+	return nil
+}
+
+// keepAliveSeconds is a keep-alive delay in whole seconds, rounded up, at least 1,
+// and at most what an int32 holds.
+func keepAliveSeconds(d time.Duration) int {
+	secs := (d + time.Second - 1) / time.Second
+	return int(min(max(secs, 1), 1<<31-1))
 }

@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"Shutdown", false, testShutdown},
 		{"ShutdownErrors", false, testShutdownErrors},
 		{"CloseWriteCount", false, testCloseWriteCount},
+		{"SetOption", false, testSetOption},
 		{"ResetByPeer", false, testResetByPeer},
 		{"ConnectionRefused", false, testRefused},
 		{"CancelRead", false, testCancelRead},
@@ -679,6 +680,51 @@ func testCloseWriteCount(h *harness) {
 	}
 }
 
+// SetOption sets NoDelay and KeepAlive on both ends of a connection, which goes on
+// working; it refuses a listener, an unknown kind, a negative delay and a closed
+// socket.
+func testSetOption(h *harness) {
+	pr := h.connect("tcp")
+	for _, s := range []poller.Socket{pr.a, pr.b} {
+		for _, o := range []poller.Option{
+			{Kind: poller.NoDelay, On: false},
+			{Kind: poller.NoDelay, On: true},
+			{Kind: poller.KeepAlive, On: true},
+			{Kind: poller.KeepAlive, On: true, Delay: 30 * time.Second},
+			{Kind: poller.KeepAlive, On: true, Delay: 1500 * time.Millisecond},
+			{Kind: poller.KeepAlive, On: false},
+		} {
+			if err := h.p.SetOption(s, o); err != nil {
+				h.t.Fatalf("SetOption(%#x, %v on=%v delay=%v): %v", s, o.Kind, o.On, o.Delay, err)
+			}
+		}
+	}
+	h.send(pr.b, []byte("still"))
+	if got := h.recv(pr.a, 5); string(got) != "still" {
+		h.t.Fatalf("read after SetOption: %q", got)
+	}
+	for _, tc := range []struct {
+		what string
+		s    poller.Socket
+		o    poller.Option
+	}{
+		{"on a listener", pr.ln, poller.Option{Kind: poller.NoDelay, On: true}},
+		{"of an unknown kind", pr.a, poller.Option{Kind: 99, On: true}},
+		{"of the zero kind", pr.a, poller.Option{}},
+		{"with a negative delay", pr.a, poller.Option{Kind: poller.KeepAlive, On: true, Delay: -time.Second}},
+		{"on the zero Socket", 0, poller.Option{Kind: poller.NoDelay, On: true}},
+	} {
+		if err := h.p.SetOption(tc.s, tc.o); err == nil {
+			h.t.Errorf("SetOption %s = nil; want an error", tc.what)
+		}
+	}
+	h.closeSocket(pr.a)
+	if err := h.p.SetOption(pr.a, poller.Option{Kind: poller.NoDelay, On: true}); !errors.Is(err, poller.ErrClosed) {
+		h.t.Errorf("SetOption on a closed socket: %v; want an error wrapping ErrClosed", err)
+	}
+	h.quiet("after SetOption")
+}
+
 // isReset reports whether err is what a peer's reset looks like.
 func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
@@ -1141,6 +1187,13 @@ func testNetworks(h *harness) {
 			sh.send(pr.a, msg)
 			if got := sh.recv(pr.b, len(msg)); !bytes.Equal(got, msg) {
 				t.Fatalf("read %q; want %q", got, msg)
+			}
+			// Options are accepted on every network (a no-op where they mean
+			// nothing, as on a unix-domain socket).
+			for _, o := range []poller.Option{{Kind: poller.NoDelay, On: true}, {Kind: poller.KeepAlive, On: true, Delay: time.Minute}} {
+				if err := h.p.SetOption(pr.a, o); err != nil {
+					t.Fatalf("SetOption(%v) over %s: %v", o.Kind, network, err)
+				}
 			}
 			sh.closeSocket(pr.a)
 			sh.expectEOF(pr.b)
