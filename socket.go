@@ -416,9 +416,11 @@ func (c *Conn) startShutdown() {
 		c.updateActive()
 		cb := c.endCb
 		c.endCb = nil
-		if cb != nil {
-			c.l.deferToPending(c.id, func() { cb(err) })
-		}
+		c.l.deferToPending(c.id, func() { // owed even without a callback, as every refused start
+			if cb != nil {
+				cb(err)
+			}
+		})
 	}
 }
 

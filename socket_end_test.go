@@ -9,6 +9,11 @@ import (
 	"testing"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/poller"
+	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -283,6 +288,65 @@ func TestEndMisuse(t *testing.T) {
 			}
 			if s, _ := got.(string); !strings.HasPrefix(s, tc.want) {
 				t.Fatalf("panic %v; want one starting %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// refuseShutdown is a fake poller that refuses every Shutdown, as a replayed run
+// whose recording says so.
+type refuseShutdown struct{ *fakepoller.Poller }
+
+var errNoShutdown = errors.New("no shutdown here")
+
+func (p refuseShutdown) Start(op *poller.Op) error {
+	if op.Kind == poller.Shutdown {
+		return errNoShutdown
+	}
+	return p.Poller.Start(op)
+}
+
+// A shutdown the poller refuses gives End's callback the error in the next pending
+// phase, and the trace keeps its rules with a callback or without.
+func TestEndRefused(t *testing.T) {
+	for _, withCb := range []bool{true, false} {
+		t.Run(fmt.Sprintf("callback=%v", withCb), func(t *testing.T) {
+			clock := fakeclock.New()
+			fp := fakepoller.New(clock)
+			rec := traces.NewMemory()
+			l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(refuseShutdown{fp}),
+				nodeloop.WithPool(sim.NewPool(fp, 1, nil)), nodeloop.WithTracer(rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var got error
+			err = l.Run(func() {
+				var ln *nodeloop.Listener
+				ln, _ = l.Listen("tcp", "127.0.0.1:80", func(c *nodeloop.Conn, err error) { ln.Close(nil); c.Close(nil) })
+				l.Dial("tcp", "127.0.0.1:80", func(c *nodeloop.Conn, err error) {
+					var cb func(error)
+					if withCb {
+						cb = func(err error) { got = err; c.Close(nil) }
+					} else {
+						l.SetImmediate(func() { c.Close(nil) })
+					}
+					c.End(cb)
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if withCb && !errors.Is(got, errNoShutdown) {
+				t.Fatalf("End's callback got %v; want the refusal", got)
+			}
+			for _, v := range properties.Check(rec.Events()) {
+				t.Errorf("invariant: %v", v)
+			}
+			for _, e := range rec.Events() {
+				if e.Kind == traces.KindCallback && e.Source == traces.SourcePending && e.Phase != traces.PhasePending {
+					t.Fatalf("End's refusal called back in the %s phase", e.Phase)
+				}
 			}
 		})
 	}
