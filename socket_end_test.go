@@ -351,3 +351,60 @@ func TestEndRefused(t *testing.T) {
 		})
 	}
 }
+
+// A half-close on the simulated network: the client ends its stream, the server
+// reads to the end and answers on the half-open connection.
+func ExampleConn_End() {
+	clock := fakeclock.New()
+	fp := fakepoller.New(clock)
+	l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fp), nodeloop.WithPool(sim.NewPool(fp, 1, nil)))
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	err = l.Run(func() {
+		var ln *nodeloop.Listener
+		ln, _ = l.Listen("tcp", "127.0.0.1:80", func(c *nodeloop.Conn, err error) {
+			ln.Close(nil)
+			var request []byte
+			var read func()
+			read = func() {
+				c.Read(func(b []byte, err error) {
+					if err == io.EOF {
+						fmt.Printf("server: %q, then the end of the stream\n", request)
+						c.Write([]byte("answer"), func(int, error) { c.End(func(error) { c.Close(nil) }) })
+						return
+					}
+					request = append(request, b...)
+					read()
+				})
+			}
+			read()
+		})
+		l.Dial("tcp", "127.0.0.1:80", func(c *nodeloop.Conn, err error) {
+			c.Write([]byte("question"), func(int, error) {})
+			c.End(func(err error) { fmt.Println("client: write side shut:", err) })
+			var read func()
+			read = func() {
+				c.Read(func(b []byte, err error) {
+					if err != nil {
+						fmt.Println("client:", err)
+						c.Close(nil)
+						return
+					}
+					fmt.Printf("client: %q\n", b)
+					read()
+				})
+			}
+			read()
+		})
+	})
+	if err != nil {
+		panic(err)
+	}
+	// Output:
+	// client: write side shut: <nil>
+	// server: "question", then the end of the stream
+	// client: "answer"
+	// client: EOF
+}

@@ -26,7 +26,8 @@ type Poller interface {
 	// will be returned by exactly one later call to Wait, finished or canceled; until
 	// then the poller owns op and the caller must not touch it. A non-nil error means
 	// op was not started (bad socket, bad address, an operation of the same kind
-	// already in flight on the socket) and will never be returned by Wait.
+	// already in flight on the socket, a Shutdown while a Write is) and will never
+	// be returned by Wait.
 	Start(op *Op) error
 
 	// Cancel asks that op, started earlier, finish early. It does not block. If op has
