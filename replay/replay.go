@@ -307,6 +307,10 @@ func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller
 	return done, v.Err.decode()
 }
 
+// SetOption succeeds in a replay, whatever it returned when recorded: the recording
+// does not hold its result.
+func (p *replayPoller) SetOption(poller.Socket, poller.Option) error { return nil }
+
 func (p *replayPoller) Wake() error  { return nil }
 func (p *replayPoller) Close() error { return nil }
 
