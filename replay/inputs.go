@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -59,6 +60,7 @@ type jobInput struct {
 	Worker  int           `json:"worker"`
 	Started time.Duration `json:"started"` // on the loop's time line
 	Err     *errInput     `json:"err,omitempty"`
+	line    int           // the trace line of its pool_done
 }
 
 // errInput is an error as the trace keeps it: its text, and what errors.Is must still
@@ -124,6 +126,8 @@ func addrString(a net.Addr) (network, s string) {
 	return a.Network(), a.String()
 }
 
+// decodeAddr turns a recorded address back into a net.Addr. It never resolves a
+// name: a recorded TCP address is numeric, and anything else is kept as a name.
 func decodeAddr(network, s string) net.Addr {
 	switch {
 	case s == "":
@@ -131,8 +135,8 @@ func decodeAddr(network, s string) net.Addr {
 	case strings.HasPrefix(network, "unix"):
 		return &net.UnixAddr{Net: network, Name: s}
 	default:
-		if ap, err := net.ResolveTCPAddr("tcp", s); err == nil {
-			return ap
+		if ap, err := netip.ParseAddrPort(s); err == nil {
+			return net.TCPAddrFromAddrPort(ap)
 		}
 		return &net.UnixAddr{Net: network, Name: s}
 	}
