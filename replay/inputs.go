@@ -126,19 +126,24 @@ func addrString(a net.Addr) (network, s string) {
 	return a.Network(), a.String()
 }
 
-// decodeAddr turns a recorded address back into a net.Addr. It never resolves a
-// name: a recorded TCP address is numeric, and anything else is kept as a name.
-func decodeAddr(network, s string) net.Addr {
+// decodeAddr turns a recorded address back into the net.Addr the poller returned,
+// and reports whether the recording could hold it. It never resolves a name: a
+// recorded TCP address is numeric. A Unix socket's address is never nil, even
+// unnamed, as the pollers give it.
+func decodeAddr(network, s string) (net.Addr, bool) {
 	switch {
-	case s == "":
-		return nil
 	case strings.HasPrefix(network, "unix"):
-		return &net.UnixAddr{Net: network, Name: s}
-	default:
-		if ap, err := netip.ParseAddrPort(s); err == nil {
-			return net.TCPAddrFromAddrPort(ap)
+		return &net.UnixAddr{Net: network, Name: s}, true
+	case s == "":
+		return nil, true
+	case strings.HasPrefix(network, "tcp"):
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return nil, false
 		}
-		return &net.UnixAddr{Net: network, Name: s}
+		return net.TCPAddrFromAddrPort(ap), true
+	default:
+		return nil, false
 	}
 }
 

@@ -312,8 +312,16 @@ func (p *replayPoller) Listen(network, address string) (poller.Socket, net.Addr,
 	if !ok {
 		return 0, nil, p.script.err
 	}
+	addr, okAddr := decodeAddr(v.Network, v.Addr)
+	err := v.Err.decode()
+	if !okAddr || (err == nil && (v.Socket == 0 || addr == nil)) {
+		line, k := p.script.taken(inListen)
+		p.script.fail(&DivergedError{Line: line, Index: k, What: inListen,
+			Why: fmt.Sprintf("a listener on socket %d, address %q, network %q, which no poller returns", v.Socket, v.Addr, v.Network)})
+		return 0, nil, p.script.err
+	}
 	p.in.add(inListen, raw)
-	return poller.Socket(v.Socket), decodeAddr(v.Network, v.Addr), v.Err.decode()
+	return poller.Socket(v.Socket), addr, err
 }
 
 func (p *replayPoller) Start(op *poller.Op) error {
@@ -362,23 +370,33 @@ func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller
 		p.script.fail(&DivergedError{Line: line, Index: k, What: inWait, Why: fmt.Sprintf(format, args...)})
 		return done, p.script.err
 	}
+	// Each result must be one the Poller contract allows for its operation.
 	for _, o := range v.Ops {
 		op, ok := p.ops[o.ID]
 		if !ok {
 			return diverged("operation %d finished but was never started", o.ID)
 		}
-		if o.N < 0 || o.N > len(op.Buf) {
+		err := o.Err.decode()
+		local, okLocal := decodeAddr(o.Network, o.Local)
+		remote, okRemote := decodeAddr(o.Network, o.Remote)
+		connects := op.Kind == poller.Accept || op.Kind == poller.Connect
+		switch {
+		case o.N < 0 || o.N > len(op.Buf):
 			return diverged("operation %d (%s) finished with %d bytes, but its buffer has %d", o.ID, op.Kind, o.N, len(op.Buf))
-		}
-		if op.Kind == poller.Read && len(o.Data) != o.N {
+		case op.Kind == poller.Read && len(o.Data) != o.N:
 			return diverged("operation %d read %d bytes, but the recording holds %d", o.ID, o.N, len(o.Data))
-		}
-		if op.Kind != poller.Read && len(o.Data) != 0 {
+		case op.Kind != poller.Read && len(o.Data) != 0:
 			return diverged("operation %d (%s) holds bytes read, but it is no read", o.ID, op.Kind)
+		case op.Kind == poller.Read && o.N == 0 && err == nil:
+			return diverged("operation %d read nothing and has no error", o.ID)
+		case !okLocal || !okRemote:
+			return diverged("operation %d has addresses %q and %q on network %q, which no poller returns", o.ID, o.Local, o.Remote, o.Network)
+		case connects && err == nil && (o.Conn == 0 || local == nil || remote == nil):
+			return diverged("operation %d (%s) succeeded without its connection or its addresses", o.ID, op.Kind)
 		}
 		delete(p.ops, o.ID)
-		op.N, op.Conn, op.Err = o.N, poller.Socket(o.Conn), o.Err.decode()
-		op.Local, op.Remote = decodeAddr(o.Network, o.Local), decodeAddr(o.Network, o.Remote)
+		op.N, op.Conn, op.Err = o.N, poller.Socket(o.Conn), err
+		op.Local, op.Remote = local, remote
 		copy(op.Buf, o.Data)
 		done = append(done, op)
 	}
