@@ -375,9 +375,16 @@ func (l *Loop) runPostedAtClose(items []asyncItem) (err error) {
 		return &DroppedPostsError{N: left}
 	}
 	l.running = true
+	if l.rtCtx != nil {
+		l.rtRegion = rtrace.StartRegion(l.rtCtx, l.phase.String())
+	}
 	defer func() {
 		l.running = false
 		l.stopFlag = false
+		if l.rtRegion != nil {
+			l.rtRegion.End()
+			l.rtRegion = nil
+		}
 		if r := recover(); r != nil {
 			l.broken = true
 			err = errors.Join(l.panicError(r), &DroppedPostsError{N: left})

@@ -1,7 +1,9 @@
 package nodeloop_test
 
 import (
+	"bytes"
 	"errors"
+	"runtime/trace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,5 +290,33 @@ func TestClosePostedPanics(t *testing.T) {
 	}
 	if err := w.l.Close(); err != nil {
 		t.Fatalf("second Close = %v, want nil", err)
+	}
+}
+
+// Under runtime/trace, the posted functions Close runs are in the loop's task, as
+// its phases are.
+func TestCloseRunsPostedUnderRuntimeTrace(t *testing.T) {
+	if trace.IsEnabled() {
+		t.Skip("runtime/trace is already on (go test -trace)")
+	}
+	var buf bytes.Buffer
+	if err := trace.Start(&buf); err != nil {
+		t.Fatal(err)
+	}
+	defer trace.Stop()
+	l, _ := newReal(t, 0)
+	ran := false
+	err := l.Run(func() {
+		l.Post(func() { ran = true })
+		l.Stop()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !ran {
+		t.Fatal("the posted function did not run in Close")
 	}
 }
