@@ -9,8 +9,8 @@ import (
 )
 
 var (
-	// ErrClosed is matched by the error of Post after Close, and given to the callbacks of
-	// operations on a closed handle.
+	// ErrClosed is matched by Post's error once Close has begun, and given to the
+	// callbacks of operations on a closed handle.
 	ErrClosed = poller.ErrClosed
 	// ErrCanceled is given to the done callback of a pool request canceled before it
 	// started.
