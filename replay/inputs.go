@@ -61,6 +61,7 @@ type jobInput struct {
 	Started time.Duration `json:"started"` // on the loop's time line
 	Err     *errInput     `json:"err,omitempty"`
 	line    int           // the trace line of its pool_done
+	index   int           // its position among the trace's pool_done events
 }
 
 // errInput is an error as the trace keeps it: its text, and what errors.Is must still

@@ -172,7 +172,7 @@ type script struct {
 
 func newScript(events []traces.Event) (*script, error) {
 	s := &script{values: map[string][]recorded{}, next: map[string]int{}, last: eventLine(len(events) - 1)}
-	waits := -1
+	waits, dones := -1, 0
 	started := map[uint64]time.Duration{} // by job: its pool_start's start
 	for i, e := range events {
 		switch e.Kind {
@@ -186,13 +186,14 @@ func newScript(events []traces.Event) (*script, error) {
 			}
 		case traces.KindPoolDone:
 			if waits < 0 {
-				return nil, &DivergedError{Line: eventLine(i), What: "job", Why: fmt.Sprintf("job %d finished before any wait", e.ID)}
+				return nil, &DivergedError{Line: eventLine(i), Index: dones, What: "job", Why: fmt.Sprintf("job %d finished before any wait", e.ID)}
 			}
 			var err *errInput
 			if e.Err != "" {
 				err = &errInput{Text: e.Err}
 			}
-			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Started: started[e.ID], Err: err, line: eventLine(i)})
+			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Started: started[e.ID], Err: err, line: eventLine(i), index: dones})
+			dones++
 		case traces.KindCallback:
 			if e.Source == traces.SourcePost {
 				return nil, fmt.Errorf("replay: trace line %d: the run posted a function from another goroutine, which cannot be replayed", eventLine(i))
@@ -210,7 +211,7 @@ func (s *script) fail(e *DivergedError) {
 }
 
 // take decodes the next recorded input of a kind into v and returns its JSON. It
-// reports false, and leaves v alone, once the replay has diverged: here, when the
+// reports false, and v means nothing, once the replay has diverged: here, when the
 // recording has no more inputs of the kind or the next one does not decode, or at an
 // earlier input.
 func (s *script) take(what string, v any) (string, bool) {
@@ -436,7 +437,7 @@ func (p *replayPool) Close() error { return nil }
 func (p *replayPool) finish(j jobInput) bool {
 	job, ok := p.jobs[j.ID]
 	if !ok {
-		p.script.fail(&DivergedError{Line: j.line, What: "job", Why: fmt.Sprintf("job %d finished but was never submitted", j.ID)})
+		p.script.fail(&DivergedError{Line: j.line, Index: j.index, What: "job", Why: fmt.Sprintf("job %d finished but was never submitted", j.ID)})
 		return false
 	}
 	delete(p.jobs, j.ID)
