@@ -22,7 +22,18 @@ const (
 	inStart  = "start"  // errInput: what Start returned
 	inClose  = "close"  // errInput: what CloseSocket returned
 	inWait   = "wait"   // waitInput: what Wait returned
+	// inCloseWrites is []writeCount: the bytes each Write in flight on a socket had
+	// handed to the system when CloseSocket returned, recorded only for a socket
+	// with a Write in flight.
+	inCloseWrites = "close_writes"
+	inOption      = "option" // errInput: what SetOption returned
 )
+
+// writeCount is a Write's count, final at a CloseSocket.
+type writeCount struct {
+	ID uint64 `json:"id"`
+	N  int    `json:"n,omitempty"`
+}
 
 type clockInput struct {
 	NS int64 `json:"ns"` // since the first reading

@@ -1,11 +1,13 @@
 package replay
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/nodeloop/nodeloop"
@@ -82,7 +84,8 @@ func (c *recClock) Now() time.Time {
 
 type recPoller struct {
 	poller.Poller
-	in *inputs
+	in     *inputs
+	writes map[uint64]*poller.Op // Writes started and not yet returned by a Wait
 }
 
 func (p *recPoller) Listen(network, address string) (poller.Socket, net.Addr, error) {
@@ -95,13 +98,43 @@ func (p *recPoller) Listen(network, address string) (poller.Socket, net.Addr, er
 func (p *recPoller) Start(op *poller.Op) error {
 	err := p.Poller.Start(op)
 	p.in.add(inStart, mustJSON(encodeErr(err)))
+	if err == nil && op.Kind == poller.Write {
+		if p.writes == nil {
+			p.writes = map[uint64]*poller.Op{}
+		}
+		p.writes[op.ID] = op
+	}
 	return err
 }
 
 func (p *recPoller) CloseSocket(s poller.Socket) error {
 	err := p.Poller.CloseSocket(s)
 	p.in.add(inClose, mustJSON(encodeErr(err)))
+	if counts := writesOn(p.writes, s); len(counts) > 0 {
+		for i, op := range counts {
+			counts[i].N = p.writes[op.ID].N
+		}
+		p.in.add(inCloseWrites, mustJSON(counts))
+	}
 	return err
+}
+
+func (p *recPoller) SetOption(s poller.Socket, o poller.Option) error {
+	err := p.Poller.SetOption(s, o)
+	p.in.add(inOption, mustJSON(encodeErr(err)))
+	return err
+}
+
+// writesOn lists the Writes of ops in flight on s, in the order of their ids.
+func writesOn(ops map[uint64]*poller.Op, s poller.Socket) []writeCount {
+	var out []writeCount
+	for id, op := range ops {
+		if op.Kind == poller.Write && op.Socket == s {
+			out = append(out, writeCount{ID: id})
+		}
+	}
+	slices.SortFunc(out, func(a, b writeCount) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }
 
 func (p *recPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, error) {
@@ -109,6 +142,7 @@ func (p *recPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op
 	done, err := p.Poller.Wait(done, timeout)
 	w := waitInput{Err: encodeErr(err)}
 	for _, op := range done[first:] {
+		delete(p.writes, op.ID)
 		in := opInput{ID: op.ID, N: op.N, Conn: uint64(op.Conn), Err: encodeErr(op.Err)}
 		if op.Kind == poller.Read && op.N > 0 {
 			in.Data = op.Buf[:op.N]
@@ -349,6 +383,29 @@ func (p *replayPoller) CloseSocket(s poller.Socket) error {
 		return p.script.err
 	}
 	p.in.add(inClose, raw)
+	// The counts of the Writes the close cut short are final now, as the
+	// recording says.
+	if want := writesOn(p.ops, s); len(want) > 0 {
+		var got []writeCount
+		raw, ok := p.script.take(inCloseWrites, &got)
+		if !ok {
+			return p.script.err
+		}
+		line, k := p.script.taken(inCloseWrites)
+		if len(got) != len(want) {
+			p.script.fail(&DivergedError{Line: line, Index: k, What: inCloseWrites, Why: fmt.Sprintf("the close cut short %d writes, but the recording counts %d", len(want), len(got))})
+			return p.script.err
+		}
+		for i, w := range got {
+			op := p.ops[want[i].ID]
+			if w.ID != want[i].ID || w.N < 0 || w.N > len(op.Buf) {
+				p.script.fail(&DivergedError{Line: line, Index: k, What: inCloseWrites, Why: fmt.Sprintf("write %d of %d bytes cut short by the close, but the recording has write %d with %d bytes", want[i].ID, len(op.Buf), w.ID, w.N)})
+				return p.script.err
+			}
+			op.N = w.N
+		}
+		p.in.add(inCloseWrites, raw)
+	}
 	return v.decode()
 }
 
@@ -405,9 +462,16 @@ func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller
 	return done, v.Err.decode()
 }
 
-// SetOption succeeds in a replay, whatever it returned when recorded: the recording
-// does not hold its result.
-func (p *replayPoller) SetOption(poller.Socket, poller.Option) error { return nil }
+// SetOption returns what it returned when recorded.
+func (p *replayPoller) SetOption(poller.Socket, poller.Option) error {
+	var v *errInput
+	raw, ok := p.script.take(inOption, &v)
+	if !ok {
+		return p.script.err
+	}
+	p.in.add(inOption, raw)
+	return v.decode()
+}
 
 func (p *replayPoller) Wake() error  { return nil }
 func (p *replayPoller) Close() error { return nil }
