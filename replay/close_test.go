@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -18,12 +19,13 @@ import (
 func closeMidWrite(out *[]string) func(*nodeloop.Loop) {
 	return func(l *nodeloop.Loop) {
 		var ln *nodeloop.Listener
+		var peer *nodeloop.Conn // reads nothing: the writer's buffers fill up
 		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
 			if err != nil {
 				return
 			}
 			ln.Close(nil)
-			c.Close(nil) // the peer reads nothing: the writer's buffers fill up
+			peer = c
 		})
 		if err != nil {
 			panic(err)
@@ -36,7 +38,12 @@ func closeMidWrite(out *[]string) func(*nodeloop.Loop) {
 			c.Write(make([]byte, 64<<20), func(n int, err error) {
 				*out = append(*out, fmt.Sprintf("write: %d %v", n, err))
 			})
-			l.SetTimeout(0, func() { c.Close(nil) })
+			l.SetTimeout(10*time.Millisecond, func() {
+				c.Close(nil)
+				if peer != nil {
+					peer.Close(nil)
+				}
+			})
 		})
 	}
 }
