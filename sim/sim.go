@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +47,10 @@ type Config struct {
 	// from it before each reading of the clock by the loop (before each timers
 	// phase, after each wait, at each timer's start): the time callbacks took since
 	// the last reading. Orders that depend on how long callbacks take, such as a
-	// 0 ms timeout against an immediate set from main, are then explored.
+	// 0 ms timeout against an immediate set from main, are then explored. Each
+	// draw is named by its reading: "cpu.cost before timers", "cpu.cost after
+	// wait", "cpu.cost at timer start", "cpu.cost before interval", "cpu.cost
+	// before run", "cpu.cost before start".
 	CallbackCost Range
 	// Faults are the failures to inject; Run refuses a probability outside 0..1
 	// or finer than one in a million.
@@ -344,12 +349,58 @@ type chargingClock struct {
 }
 
 func (c *chargingClock) Now() time.Time {
-	d := fakepoller.Between(c.choices, "cpu.cost", c.cost.Min, c.cost.Max, time.Microsecond)
+	d := fakepoller.Between(c.choices, costLabel(), c.cost.Min, c.cost.Max, time.Microsecond)
 	if c.clock.Now().Add(d).After(c.limit) {
 		panic(errTimeLimit)
 	}
 	c.clock.Advance(d)
 	return c.clock.Now()
+}
+
+// costSite is a place where the loop reads its clock: the loop's method that reads
+// it ("" for none) and the function that called that one.
+type costSite struct{ reader, caller string }
+
+// costLabels name the CPU cost drawn at each reading of the clock by what it
+// charges: the time the program ran since the loop last looked.
+var costLabels = map[costSite]string{
+	{"", "New"}:                                 "cpu.cost before start", // before the loop exists
+	{"(*Loop).updateTime", "(*Loop).Run"}:       "cpu.cost before run",   // since New or the last run
+	{"(*Loop).updateTime", "(*Loop).RunOnce"}:   "cpu.cost before run",
+	{"(*Loop).updateTime", "(*Loop).runTimers"}: "cpu.cost before timers",   // the callbacks of the last tick's phases
+	{"(*Loop).updateTime", "(*Loop).poll"}:      "cpu.cost after wait",      // the pending, idle and prepare callbacks
+	{"(*Loop).fresh", "(*Loop).runTimers"}:      "cpu.cost before interval", // the timers phase's callbacks so far
+	{"(*Loop).fresh", "(*Loop).SetTimeout"}:     "cpu.cost at timer start",  // the running callback, up to the call
+	{"(*Loop).fresh", "(*Loop).SetInterval"}:    "cpu.cost at timer start",
+	{"(*Loop).fresh", "(*Timer).Refresh"}:       "cpu.cost at timer start",
+}
+
+// costLabel names the CPU cost drawn at the current reading of the clock by where
+// the loop reads it (see costLabels): a failure's choices then say which stretch of
+// the program took long. It is called by chargingClock.Now; a reading from anywhere
+// else is plain "cpu.cost".
+func costLabel() string {
+	var pcs [4]uintptr
+	n := runtime.Callers(3, pcs[:]) // above runtime.Callers, costLabel and Now
+	frames := runtime.CallersFrames(pcs[:n])
+	reader := ""
+	for {
+		f, more := frames.Next()
+		name, ok := strings.CutPrefix(f.Function, "github.com/nodeloop/nodeloop.")
+		if !ok {
+			return "cpu.cost"
+		}
+		if reader == "" && (name == "(*Loop).updateTime" || name == "(*Loop).fresh") {
+			reader = name
+		} else if label, ok := costLabels[costSite{reader, name}]; ok {
+			return label
+		} else {
+			return "cpu.cost"
+		}
+		if !more {
+			return "cpu.cost"
+		}
+	}
 }
 
 // choice puts a decision into the trace.
