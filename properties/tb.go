@@ -23,8 +23,11 @@ type stopCheck struct{}
 
 func (q *quietTB) Helper() { q.TB.Helper() }
 
-func (q *quietTB) Logf(format string, args ...any) { q.TB.Helper(); q.log(fmt.Sprintf(format, args...)) }
-func (q *quietTB) Log(args ...any)                 { q.TB.Helper(); q.log(fmt.Sprint(args...)) }
+func (q *quietTB) Logf(format string, args ...any) {
+	q.TB.Helper()
+	q.log(fmt.Sprintf(format, args...))
+}
+func (q *quietTB) Log(args ...any) { q.TB.Helper(); q.log(fmt.Sprint(args...)) }
 
 // log passes on what rapid says of the whole check while it passes; once a case
 // failed, the lines are the shrunk case's draws and its message, which the report

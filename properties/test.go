@@ -62,8 +62,8 @@ func WithAssert(check func(*sim.Result) error) TestOption {
 // time or steps), when a callback called [Errorf], when its trace breaks an
 // invariant of docs/semantics.md, when the caller's assertion (WithAssert) fails, or
 // when running it again from its own choice log does not give the same trace (the
-// two traces are compared by a hash of their JSON Lines, and diffed only when the
-// hashes differ). The assertion runs on every run that reached its end or a limit:
+// two traces are compared by a hash of their events' fields, and diffed only when
+// the hashes differ). The assertion runs on every run that reached its end or a limit:
 // on OK, stuck, time-limit and step-limit verdicts, which it sees in the Result; not
 // when a callback panicked or a replay diverged.
 //
@@ -94,7 +94,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 	q := &quietTB{TB: t}
 	var last *failure
 	q.check(func(rt *rapid.T) {
-		if f := r.runCase(&logged{src: sim.Rapid(rt)}, nil); f != nil {
+		if f := r.runCase(&logged{src: &rapidSource{t: rt}}, nil); f != nil {
 			last = f
 			rt.Fatalf("%s", f.msg)
 		}
@@ -107,6 +107,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 		return
 	}
 	after, repro := rapidSummary(q.msgs)
+	last = r.finish(last)
 	files, err := r.writeArtifacts(t.Name(), last.log)
 	header := "properties.Test: a case failed"
 	if after != "" {
@@ -182,14 +183,13 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 		}
 	}()
 	faults := r.c.faults.Select(func(name string) bool { return src.Choose("fault "+name, 2) == 1 })
+	rs, _ := src.src.(*rapidSource)
+	if rs != nil {
+		rs.rethrow()
+	}
 	st := &caseState{}
 	defer forget(st)
-	var h maphash.Hash
-	h.SetSeed(r.seed)
-	out := io.Writer(&h)
-	if trace != nil {
-		out = io.MultiWriter(&h, trace)
-	}
+	h := newTraceHash(r.seed)
 	cfg := sim.Config{
 		Choices:      src,
 		Faults:       faults,
@@ -197,9 +197,26 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 		Workers:      r.c.workers,
 		TimeLimit:    r.c.limit,
 		KeepTrace:    true,
-		Trace:        out,
+		Trace:        trace,
+		Tracer:       h,
 	}
-	res, err := sim.Run(cfg, collecting(st, r.program))
+	program := r.program
+	if rs != nil {
+		program = func(l *nodeloop.Loop) {
+			if rs.loop == nil {
+				rs.loop = l
+			}
+			if rs.overrun != nil {
+				l.Stop() // rapid's data ran out before the program started
+				return
+			}
+			r.program(l)
+		}
+	}
+	res, err := sim.Run(cfg, collecting(st, program))
+	if rs != nil {
+		rs.rethrow()
+	}
 	if res == nil {
 		return &failure{msg: fmt.Sprintf("sim.Run: %v", err), log: src.log}
 	}
@@ -231,7 +248,7 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 		}
 	}
 	if len(msgs) == 0 {
-		if d := r.determinism(cfg, res, h.Sum64()); d != "" {
+		if d := r.determinism(cfg, res, h.Sum()); d != "" {
 			msgs = append(msgs, d)
 		}
 	}
@@ -245,19 +262,18 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 // two runs differ, or returns "". It compares the hashes of the two traces, and
 // diffs the events only when they differ.
 func (r *runner) determinism(cfg sim.Config, first *sim.Result, sum uint64) string {
-	var h maphash.Hash
-	h.SetSeed(r.seed)
+	h := newTraceHash(r.seed)
 	again := cfg
-	again.Choices, again.Trace, again.KeepTrace = sim.Replay(first.Choices), &h, false
+	again.Choices, again.Trace, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), nil, h, false
 	discard := &caseState{}
 	defer forget(discard)
 	if res, err := sim.Run(again, collecting(discard, r.program)); res == nil {
 		return fmt.Sprintf("sim.Run (again): %v", err)
 	}
-	if h.Sum64() == sum {
+	if h.Sum() == sum {
 		return ""
 	}
-	again.Choices, again.Trace, again.KeepTrace = sim.Replay(first.Choices), nil, true
+	again.Choices, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), nil, true
 	res2, _ := sim.Run(again, collecting(discard, r.program))
 	diff := "(the traces differ, but a third run gave the first one's events)"
 	if res2 != nil {
