@@ -1,0 +1,101 @@
+package properties_test
+
+import (
+	"flag"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/properties"
+)
+
+// captureTB is a rapid.TB that keeps what a test reports instead of failing, and
+// ends the test's goroutine's work by a panic that run recovers.
+type captureTB struct {
+	name   string
+	failed bool
+	out    strings.Builder
+}
+
+type captureStop struct{}
+
+func (c *captureTB) Helper()                   {}
+func (c *captureTB) Name() string              { return c.name }
+func (c *captureTB) Logf(f string, a ...any)   { fmt.Fprintf(&c.out, f+"\n", a...) }
+func (c *captureTB) Log(a ...any)              { fmt.Fprintln(&c.out, a...) }
+func (c *captureTB) Skipf(string, ...any)      { panic(captureStop{}) }
+func (c *captureTB) Skip(...any)               { panic(captureStop{}) }
+func (c *captureTB) SkipNow()                  { panic(captureStop{}) }
+func (c *captureTB) Errorf(f string, a ...any) { c.failed = true; c.Logf(f, a...) }
+func (c *captureTB) Error(a ...any)            { c.failed = true; c.Log(a...) }
+func (c *captureTB) Fatalf(f string, a ...any) { c.Errorf(f, a...); panic(captureStop{}) }
+func (c *captureTB) Fatal(a ...any)            { c.Error(a...); panic(captureStop{}) }
+func (c *captureTB) FailNow()                  { c.failed = true; panic(captureStop{}) }
+func (c *captureTB) Fail()                     { c.failed = true }
+func (c *captureTB) Failed() bool              { return c.failed }
+
+// capture runs properties.Test on program with a captureTB named name, with no
+// rapid fail file read or written, and returns the TB.
+func capture(name string, program func(*nodeloop.Loop), opts ...properties.TestOption) *captureTB {
+	prev := flag.Lookup("rapid.nofailfile").Value.String()
+	flag.Set("rapid.nofailfile", "true")
+	defer flag.Set("rapid.nofailfile", prev)
+	c := &captureTB{name: name}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				if _, ok := p.(captureStop); !ok {
+					panic(p)
+				}
+			}
+		}()
+		properties.Test(c, program, opts...)
+	}()
+	return c
+}
+
+var offDefaults = regexp.MustCompile(`choices off their defaults \((\d+) of (\d+)\)`)
+
+// BenchmarkShrink finds and shrinks the bug planted in each program of planted,
+// under every fault and the default callback cost, within rapid's shrink time
+// (-rapid.shrinktime, 30 s by default). Each iteration is one properties.Test from a
+// fresh rapid seed: ns/op is the time to fail and shrink, "choices" the choices left
+// off their defaults in the shrunk case (the goal is at most 5), "of" all the choices
+// it makes. Run it with
+//
+//	go test -run NONE -bench Shrink -benchtime 5x ./properties
+func BenchmarkShrink(b *testing.B) {
+	for _, p := range planted {
+		b.Run(p.name, func(b *testing.B) {
+			var off, all, most float64
+			for i := range b.N {
+				start := time.Now()
+				c := capture(fmt.Sprintf("BenchmarkShrink_%s_%d", p.name, i), p.program)
+				elapsed := time.Since(start)
+				out := c.out.String()
+				if !c.failed || !strings.Contains(out, p.cause) {
+					b.Fatalf("the planted bug was not found (%v):\n%s", elapsed, out)
+				}
+				m := offDefaults.FindStringSubmatch(out)
+				if m == nil {
+					b.Fatalf("no count of the choices off their defaults in:\n%s", out)
+				}
+				n, _ := strconv.Atoi(m[1])
+				total, _ := strconv.Atoi(m[2])
+				off += float64(n)
+				all += float64(total)
+				most = max(most, float64(n))
+				if testing.Verbose() {
+					b.Logf("%s: %d of %d choices off their defaults after %v:\n%s", p.name, n, total, elapsed.Round(time.Millisecond), out)
+				}
+			}
+			b.ReportMetric(off/float64(b.N), "choices")
+			b.ReportMetric(most, "max-choices")
+			b.ReportMetric(all/float64(b.N), "of")
+		})
+	}
+}
