@@ -3,6 +3,8 @@ package properties_test
 import (
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -60,6 +62,19 @@ func capture(name string, program func(*nodeloop.Loop), opts ...properties.TestO
 
 var offDefaults = regexp.MustCompile(`choices off their defaults \((\d+) of (\d+)\)`)
 
+// failingRunFiles finds the directory of a failing case's files in a report.
+var failingRunFiles = regexp.MustCompile(`trace of the failing run: (\S+)`)
+
+// removeFiles removes the directory of the failing case's files that the report out
+// names, if it is a temporary one.
+func removeFiles(out string) {
+	if m := failingRunFiles.FindStringSubmatch(out); m != nil {
+		if dir := filepath.Dir(m[1]); strings.HasPrefix(filepath.Base(dir), "nodeloop-") {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 // BenchmarkShrink finds and shrinks the bug planted in each program of planted,
 // under every fault and the default callback cost, within rapid's shrink time
 // (-rapid.shrinktime, 30 s by default). Each iteration is one properties.Test from a
@@ -77,6 +92,7 @@ func BenchmarkShrink(b *testing.B) {
 				c := capture(fmt.Sprintf("BenchmarkShrink_%s_%d", p.name, i), p.program)
 				elapsed := time.Since(start)
 				out := c.out.String()
+				removeFiles(out)
 				if !c.failed || !strings.Contains(out, p.cause) {
 					b.Fatalf("the planted bug was not found (%v):\n%s", elapsed, out)
 				}

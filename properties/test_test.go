@@ -63,6 +63,7 @@ func (r *recordingTB) run(program func(*nodeloop.Loop)) {
 			}
 		}
 	}()
+	defer func() { removeFiles(r.msg) }()
 	properties.Test(r, program, properties.WithoutFaults())
 }
 
