@@ -13,6 +13,7 @@ import (
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/scenarios"
 )
 
 // captureTB is a rapid.TB that keeps what a test reports instead of failing, and
@@ -113,5 +114,14 @@ func BenchmarkShrink(b *testing.B) {
 			b.ReportMetric(most, "max-choices")
 			b.ReportMetric(all/float64(b.N), "of")
 		})
+	}
+}
+
+// BenchmarkTestPasses is the cost of passing cases: one op is a properties.Test of
+// the echo scenario, 100 cases under every fault and the default callback cost,
+// each run twice (the second time from its choice log, to check that it repeats).
+func BenchmarkTestPasses(b *testing.B) {
+	for range b.N {
+		properties.Test(b, func(l *nodeloop.Loop) { scenarios.Echo(l, quiet{})() })
 	}
 }
