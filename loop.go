@@ -159,6 +159,7 @@ type Loop struct {
 	reqs  node[*Request]    // pool requests in flight
 	socks node[sockHandle]  // listeners, connections and dials not yet closed
 	sites map[uint64]string // where handles were made, WithCallers
+	state any               // package sim's own, through internal/loopstate
 
 	mu         sync.Mutex // guards async and the closed state seen by Post
 	async      []asyncItem

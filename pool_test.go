@@ -320,7 +320,7 @@ func TestSimPoolCancel(t *testing.T) {
 // ReadFile and WriteFile run on the pool, on the OS's files or an fs.FS.
 func TestReadWriteFile(t *testing.T) {
 	l, _ := newReal(t, 0)
-	name := filepath.Join(t.TempDir(), "f.txt")
+	name := filepath.Join(tempDir(t), "f.txt")
 	var got []byte
 	var errs []error
 	err := l.Run(func() {

@@ -13,7 +13,10 @@
 //
 // Timeouts follow one rule everywhere: negative waits forever, zero polls, positive
 // waits up to that long. Only a back end converts a time.Duration into its system's
-// unit, rounding up.
+// unit, rounding up, and cuts a wait longer than its kernel accepts: 2^31-1 ms on
+// epoll, 10^6 s on kqueue (Darwin rejects more, as Go's runtime knows), 2^32-2 ms on
+// Windows. Such a Wait returns early with nothing finished, and the caller waits
+// again.
 //
 // Every implementation, real or fake, must pass the conformance suite in package
 // [github.com/nodeloop/nodeloop/poller/pollertest].

@@ -4,6 +4,7 @@ package poller
 
 import (
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -117,12 +118,13 @@ func (s *System) pollRegister(fd int, tok uint64) error {
 	return s.kevent(ch)
 }
 
-// pollWait runs one kevent wait of up to ms milliseconds (-1 forever) and hands each
-// event to ioReady. interrupted reports EINTR, which returns no events.
-func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ error) {
+// pollWait runs one kevent wait of up to timeout (<0 forever, cut to
+// keventWaitSecMax) and hands each event to ioReady as keventWakes decides.
+// interrupted reports EINTR, which returns no events.
+func (s *System) pollWait(done []*Op, timeout time.Duration) (_ []*Op, interrupted bool, _ error) {
 	var ts *unix.Timespec
-	if ms >= 0 {
-		s.ts = unix.NsecToTimespec(int64(ms) * 1e6)
+	if nsec, timed := keventTimeout(timeout); timed {
+		s.ts = unix.NsecToTimespec(nsec)
 		ts = &s.ts
 	}
 	n, err := unix.Kevent(s.kq, nil, s.events, ts)
@@ -142,8 +144,15 @@ func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ erro
 		}
 		// EV_EOF and EV_ERROR arrive on the filter they concern; the retried
 		// system call reports them.
-		hup := ev.Flags&(unix.EV_EOF|unix.EV_ERROR) != 0
-		done = s.ioReady(done, tok, ev.Filter == unix.EVFILT_READ, ev.Filter == unix.EVFILT_WRITE, hup)
+		f := filterOther
+		switch ev.Filter {
+		case unix.EVFILT_READ:
+			f = filterRead
+		case unix.EVFILT_WRITE:
+			f = filterWrite
+		}
+		r, w, h := keventWakes(f, ev.Flags&unix.EV_EOF != 0, ev.Flags&unix.EV_ERROR != 0)
+		done = s.ioReady(done, tok, r, w, h)
 	}
 	return done, false, nil
 }

@@ -3,6 +3,7 @@ package poller
 import (
 	"encoding/binary"
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -81,9 +82,29 @@ func (s *System) pollRegister(fd int, tok uint64) error {
 	return nil
 }
 
-// pollWait runs one epoll_wait of up to ms milliseconds (-1 forever) and hands each
-// event to ioReady. interrupted reports EINTR, which returns no events.
-func (s *System) pollWait(done []*Op, ms int) (_ []*Op, interrupted bool, _ error) {
+// epollWaitMsMax is the longest single epoll_wait, in milliseconds; a longer
+// positive timeout is clamped to it (the loop simply waits again).
+const epollWaitMsMax = 1<<31 - 1
+
+// epollTimeout converts Wait's timeout into epoll_wait's milliseconds: -1 forever,
+// a positive timeout rounded up (so a timer due in under a millisecond does not
+// spin) and clamped to epollWaitMsMax.
+func epollTimeout(timeout time.Duration) int {
+	switch {
+	case timeout < 0:
+		return -1
+	case timeout == 0:
+		return 0
+	case timeout >= epollWaitMsMax*time.Millisecond:
+		return epollWaitMsMax
+	}
+	return int((timeout + time.Millisecond - 1) / time.Millisecond)
+}
+
+// pollWait runs one epoll_wait of up to timeout (<0 forever, see epollTimeout) and
+// hands each event to ioReady. interrupted reports EINTR, which returns no events.
+func (s *System) pollWait(done []*Op, timeout time.Duration) (_ []*Op, interrupted bool, _ error) {
+	ms := epollTimeout(timeout)
 	var n int
 	var err error
 	if ms == 0 {

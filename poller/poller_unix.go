@@ -20,7 +20,8 @@ import (
 //
 //	pollOpen() error                                   create the kernel object and the waker
 //	pollRegister(fd int, tok uint64) error             edge-triggered read+write interest
-//	pollWait(done []*Op, ms int) ([]*Op, int, error)   one kernel wait; events go to ioReady
+//	pollWait(done []*Op, timeout time.Duration) ([]*Op, bool, error)
+//	                                                   one kernel wait; events go to ioReady
 //	pollWake() error                                   the one system call of a coalesced Wake
 //	pollClose() error                                  release the kernel object and waker
 //
@@ -28,7 +29,8 @@ import (
 // EV_CLEAR). Start always tries the system call first; only when it would block does
 // the operation wait for the next edge, and every edge retries the operations that
 // wait on that direction. Because the first attempt follows the registration, no edge
-// can be lost between them.
+// can be lost between them. Wait passes its timeout on as it is: each mechanism
+// converts it to its kernel's unit with its own clamp.
 
 // Named limits. Every retry loop in the back end is bounded by one of these.
 const (
@@ -48,9 +50,6 @@ const (
 	// listenBacklogConnsMax is the backlog asked of listen(2); the kernel clamps it
 	// to its own maximum (somaxconn).
 	listenBacklogConnsMax = 4096
-	// waitMsMax is the longest single kernel wait, in milliseconds; a longer
-	// positive timeout is clamped to it (the loop simply waits again).
-	waitMsMax = 1<<31 - 1
 )
 
 // wakeToken is the kernel user data of the waker. No socket uses generation 0, so
@@ -608,21 +607,11 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if timeout == 0 && s.open == 0 && s.wakeSig.Load() == 0 {
 		return done, nil // nothing the kernel could report
 	}
-	var ms int
-	switch {
-	case timeout < 0:
-		ms = -1
-	case timeout == 0:
-	case timeout >= waitMsMax*time.Millisecond:
-		ms = waitMsMax
-	default:
-		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
-	}
 	var err error
 	for range eintrRetriesMax {
 		var interrupted bool
-		done, interrupted, err = s.pollWait(done, ms)
-		if !interrupted || ms >= 0 {
+		done, interrupted, err = s.pollWait(done, timeout)
+		if !interrupted || timeout >= 0 {
 			break
 		}
 	}

@@ -15,7 +15,10 @@
 //
 // [Test] goes one step further for a program of one's own: it runs the program in
 // the simulator on many schedules and faults drawn by rapid, checks each trace, and
-// shrinks a failure to a small case. Check, Rules, Violation, Test and Test's
+// shrinks a failure to a small case. The program draws its own workload with
+// sim.Choose, sim.Duration and sim.Bool, which rapid then draws and shrinks with
+// the schedule; Test's options reach every field of sim.Config (WithConfig for
+// those without an option of their own). Check, Rules, Violation, Test and Test's
 // options are the whole package; the reference model that the project's own tests
 // compare the loop against is internal to the module.
 //

@@ -2,6 +2,7 @@ package properties_test
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -17,10 +18,25 @@ import (
 // delays far apart.
 var orderFree = map[string]bool{"timers": true}
 
-// lines records what a scenario prints, in order.
-type lines []string
+// lines records what a scenario prints, in order. As scenarios.Output requires, it
+// is safe for concurrent use: the pool's workers print too.
+type lines struct {
+	mu  sync.Mutex
+	out []string
+}
 
-func (l *lines) Print(thread, msg string) { *l = append(*l, thread+": "+msg) }
+func (l *lines) Print(thread, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.out = append(l.out, thread+": "+msg)
+}
+
+// printed returns the lines printed so far.
+func (l *lines) printed() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.out...)
+}
 
 // Every scenario's real trace keeps the invariants; for the scenarios whose order
 // depends on no timing, the real and simulated runs run the same callbacks in the
@@ -61,7 +77,7 @@ func TestScenariosRealAgainstSimulated(t *testing.T) {
 			if diff := cmp.Diff(callbacks(rec.Events()), callbacks(res.Events)); diff != "" {
 				t.Errorf("callback order, real against simulated (-real +sim):\n%s", diff)
 			}
-			if diff := cmp.Diff(realOut, simOut); diff != "" {
+			if diff := cmp.Diff(realOut.printed(), simOut.printed()); diff != "" {
 				t.Errorf("output, real against simulated (-real +sim):\n%s", diff)
 			}
 		})

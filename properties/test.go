@@ -26,6 +26,7 @@ type testConfig struct {
 	workers int
 	limit   time.Duration
 	check   func(*sim.Result) error
+	more    moreConfig // the options of options.go
 }
 
 // WithFaults sets the faults Test may inject; each case draws, from rapid, which of
@@ -182,7 +183,7 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 			f = &failure{msg: "the choice log no longer fits the test: " + re.Error(), log: src.log}
 		}
 	}()
-	faults := r.c.faults.Select(func(name string) bool { return src.Choose("fault "+name, 2) == 1 })
+	faults := r.c.more.faults(src, r.c.faults)
 	rs, _ := src.src.(*rapidSource)
 	if rs != nil {
 		rs.rethrow()
@@ -197,9 +198,10 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 		Workers:      r.c.workers,
 		TimeLimit:    r.c.limit,
 		KeepTrace:    true,
-		Trace:        trace,
-		Tracer:       h,
 	}
+	r.c.more.configure(&cfg)
+	cfg.Tracer = tee(h, cfg.Tracer)
+	cfg.Trace = teeWriter(cfg.Trace, trace)
 	program := r.program
 	if rs != nil {
 		program = func(l *nodeloop.Loop) {
@@ -264,7 +266,7 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 func (r *runner) determinism(cfg sim.Config, first *sim.Result, sum uint64) string {
 	h := newTraceHash(r.seed)
 	again := cfg
-	again.Choices, again.Trace, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), nil, h, false
+	again.Choices, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), tee(h, r.c.more.tracer), false
 	discard := &caseState{}
 	defer forget(discard)
 	if res, err := sim.Run(again, collecting(discard, r.program)); res == nil {
@@ -273,7 +275,7 @@ func (r *runner) determinism(cfg sim.Config, first *sim.Result, sum uint64) stri
 	if h.Sum() == sum {
 		return ""
 	}
-	again.Choices, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), nil, true
+	again.Choices, again.Tracer, again.KeepTrace = sim.Replay(first.Choices), r.c.more.tracer, true
 	res2, _ := sim.Run(again, collecting(discard, r.program))
 	diff := "(the traces differ, but a third run gave the first one's events)"
 	if res2 != nil {

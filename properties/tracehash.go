@@ -3,6 +3,7 @@ package properties
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"io"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -49,4 +50,30 @@ func bit(b bool) uint64 {
 		return 1
 	}
 	return 0
+}
+
+// tee returns a tracer that gives each event to a, then to b when b is not nil.
+func tee(a, b interface{ Event(*traces.Event) }) interface{ Event(*traces.Event) } {
+	if b == nil {
+		return a
+	}
+	return teeTracer{a, b}
+}
+
+type teeTracer struct{ a, b interface{ Event(*traces.Event) } }
+
+func (t teeTracer) Event(e *traces.Event) {
+	t.a.Event(e)
+	t.b.Event(e)
+}
+
+// teeWriter returns a writer to both a and b, either of which may be nil.
+func teeWriter(a, b io.Writer) io.Writer {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return io.MultiWriter(a, b)
 }

@@ -14,6 +14,17 @@
 // (the shortest latency, the first completion, no fault), so fakepoller.First and
 // rapid's shrinking lead to runs without faults.
 //
+// # The program's own draws
+//
+// A program draws its workload from the same source with [Choose], [Duration] and
+// [Bool]: how many requests, how long a client waits, whether a cache entry is
+// stale. Each draw is a choice of the run, logged and traced under
+// [UserPrefix]+label, so a sweep seeds it, a property test shrinks it with the
+// schedule and the faults, and a replay repeats it. [Busy] says how long a callback
+// computes: the virtual clock moves by that much. On a loop that is not simulated
+// the draws come from a generator seeded by [SeedEnv] and Busy spins, so that a
+// real run of the same program draws the same workload and keeps the same orders.
+//
 // # Faults
 //
 // [Faults] are options of the fakes: Faults.Network those of the fake network

@@ -15,6 +15,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/loopstate"
 	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -145,11 +146,35 @@ var errTimeLimit = errors.New("sim: virtual time limit reached")
 // matches syscall.EIO.
 var ErrInjected = fmt.Errorf("sim: injected pool failure: %w", syscall.EIO)
 
+// RunError is the error of a run that did not end OK: its seed, its verdict and why
+// (the Result's Err). Match it with errors.As to tell a failed run from a
+// configuration Run refuses.
+type RunError struct {
+	Seed    uint64
+	Verdict Verdict
+	Err     error
+}
+
+// Error says "sim: seed 3: stuck: " and then why.
+func (e *RunError) Error() string {
+	s := fmt.Sprintf("sim: seed %d: %s", e.Seed, e.Verdict)
+	if e.Err != nil {
+		s += ": " + strings.TrimPrefix(e.Err.Error(), "sim: ")
+	}
+	return s
+}
+
+// Unwrap returns the run's Err, so that errors.Is and errors.As reach the callback's
+// *nodeloop.CallbackPanic, nodeloop.ErrStepLimit or a *ReplayError.
+func (e *RunError) Unwrap() error { return e.Err }
+
 // Run runs program as the main callback of a loop in a simulated world made by cfg,
 // on the calling goroutine, and returns what happened. A run is a pure function of
-// cfg (its seed or choices) and the program: the same inputs give the same trace. The
-// error is for a configuration that makes no sense; a run that fails says so in its
-// Result.
+// cfg (its seed or choices) and the program: the same inputs give the same trace.
+//
+// A run that does not end OK returns its Result and a *RunError that names the
+// verdict. A configuration that makes no sense returns a nil Result and an error
+// that says what is wrong with it.
 func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	if program == nil {
 		panic("nodeloop: sim.Run needs a program; pass a func, not nil")
@@ -158,8 +183,11 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 		return nil, err
 	}
 	res, err := run(withDefaults(cfg), program, false)
-	if err != nil || !res.stalled() {
-		return res, err
+	if err != nil {
+		return nil, err
+	}
+	if !res.stalled() {
+		return res, res.runError()
 	}
 	// Say where the program made what keeps the loop alive: the run again, from its
 	// own choice log, this time remembering every handle's maker (which costs a
@@ -169,7 +197,15 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	if res2, err := run(again, program, true); err == nil && res2.Verdict == res.Verdict {
 		res.Alive = res2.Alive
 	}
-	return res, nil
+	return res, res.runError()
+}
+
+// runError is Run's error for the run r: nil when it ended OK.
+func (r *Result) runError() error {
+	if r.Verdict == OK {
+		return nil
+	}
+	return &RunError{Seed: r.Seed, Verdict: r.Verdict, Err: r.Err}
 }
 
 // stalled reports whether the run ended with the loop still alive.
@@ -230,6 +266,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	t.loop = l
 	rec.hook = t.choice
+	loopstate.Set(l, &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)})
 	runErr := l.Run(func() { program(l) })
 	var cp *nodeloop.CallbackPanic
 	if errors.As(runErr, &cp) {

@@ -29,8 +29,12 @@ func (discard) Print(string, string) {}
 func run(t testing.TB, cfg sim.Config, program func(*nodeloop.Loop)) *sim.Result {
 	t.Helper()
 	res, err := sim.Run(cfg, program)
-	if err != nil {
+	var re *sim.RunError
+	if err != nil && !errors.As(err, &re) {
 		t.Fatalf("sim.Run: %v", err)
+	}
+	if res.Failed() != (re != nil) || re != nil && (re.Verdict != res.Verdict || re.Err != res.Err) {
+		t.Fatalf("sim.Run returned %v with the error %v", res, err)
 	}
 	return res
 }
@@ -261,7 +265,8 @@ func TestRapidShrinksAPlantedBug(t *testing.T) {
 				})
 			}
 		})
-		if err != nil {
+		var re *sim.RunError
+		if err != nil && !errors.As(err, &re) {
 			rt.Fatal(err)
 		}
 		if res.Failed() {
@@ -323,3 +328,66 @@ func (f *fakeT) Fatal(a ...any)            { f.Error(a...); panic(fakeFail{}) }
 func (f *fakeT) FailNow()                  { f.failed = true; panic(fakeFail{}) }
 func (f *fakeT) Fail()                     { f.failed = true }
 func (f *fakeT) Failed() bool              { return f.failed }
+
+// A run that does not end OK returns its Result and a *RunError naming its seed and
+// verdict, which reaches the run's own error; a configuration Run refuses returns no
+// Result and an error of another type.
+func TestRunError(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     sim.Config
+		program func(*nodeloop.Loop)
+		want    sim.Verdict
+		text    string
+		is      error
+	}{
+		{"ok", sim.Config{Seed: 3}, func(l *nodeloop.Loop) { l.SetTimeout(time.Second, func() {}) }, sim.OK, "", nil},
+		{"stuck", sim.Config{Seed: 3}, func(l *nodeloop.Loop) {
+			l.Listen("tcp", "127.0.0.1:0", func(*nodeloop.Conn, error) {})
+		}, sim.Stuck, "sim: seed 3: stuck: the loop is alive but nothing can ever complete", nil},
+		{"time limit", sim.Config{Seed: 4, TimeLimit: time.Hour}, func(l *nodeloop.Loop) {
+			l.SetInterval(time.Minute, func() {})
+		}, sim.TimeLimit, "sim: seed 4: time limit: virtual time limit reached", nil},
+		{"step limit", sim.Config{Seed: 5, StepLimit: 100}, func(l *nodeloop.Loop) {
+			var again func()
+			again = func() { l.NextTick(again) }
+			again()
+		}, sim.StepLimit, "sim: seed 5: step limit: nodeloop: step limit reached", nodeloop.ErrStepLimit},
+		{"failed", sim.Config{Seed: 6}, func(l *nodeloop.Loop) {
+			l.SetTimeout(time.Second, func() { panic("a bug") })
+		}, sim.Failed, "sim: seed 6: failed: ", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := sim.Run(tc.cfg, tc.program)
+			if res == nil || res.Verdict != tc.want {
+				t.Fatalf("sim.Run: %v, %v; want verdict %v", res, err, tc.want)
+			}
+			if tc.want == sim.OK {
+				if err != nil {
+					t.Fatalf("a run that ended OK returned %v", err)
+				}
+				return
+			}
+			var re *sim.RunError
+			if !errors.As(err, &re) || re.Verdict != tc.want || re.Seed != tc.cfg.Seed || re.Err != res.Err {
+				t.Fatalf("sim.Run's error %#v; want a *sim.RunError of seed %d, verdict %v and the Result's Err", err, tc.cfg.Seed, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), tc.text) {
+				t.Fatalf("the error says %q; want it to start %q", err, tc.text)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Fatalf("the error %v does not match %v", err, tc.is)
+			}
+		})
+	}
+	_, err := sim.Run(sim.Config{Seed: 6}, func(l *nodeloop.Loop) { l.SetTimeout(0, func() { panic("a bug") }) })
+	var cp *nodeloop.CallbackPanic
+	if !errors.As(err, &cp) || cp.Value != "a bug" || !strings.Contains(err.Error(), "a bug") {
+		t.Fatalf("a panicking run's error %v does not reach the callback's panic", err)
+	}
+	res, err := sim.Run(sim.Config{Faults: sim.Faults{Pool: sim.PoolFaults{FailJob: 2}}}, func(*nodeloop.Loop) {})
+	var re *sim.RunError
+	if res != nil || err == nil || errors.As(err, &re) {
+		t.Fatalf("a refused configuration gave %v, %v; want no Result and an error that is not a *sim.RunError", res, err)
+	}
+}

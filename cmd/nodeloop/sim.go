@@ -246,8 +246,9 @@ func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, 
 func runChecked(cfg sim.Config, program func(*nodeloop.Loop)) (*sim.Result, error) {
 	cfg.KeepTrace = true
 	res, err := sim.Run(cfg, program)
-	if err != nil {
-		return nil, err
+	var failed *sim.RunError
+	if err != nil && !errors.As(err, &failed) {
+		return nil, err // a configuration sim refuses; a failed run says so in res
 	}
 	if vs := properties.Check(res.Events); len(vs) > 0 && !res.Failed() {
 		res.Verdict = sim.Failed

@@ -467,7 +467,8 @@ func (m *machine) simRun(t *rapid.T, in *interpreter) outcome {
 		first = false
 		in.RunProgram(l, m.p)
 	})
-	if err != nil {
+	var re *sim.RunError
+	if err != nil && !errors.As(err, &re) {
 		t.Fatalf("sim.Run: %v", err)
 	}
 	if res.Verdict != sim.OK && res.Verdict != sim.Stuck {
