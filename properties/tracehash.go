@@ -60,7 +60,9 @@ func tee(a, b interface{ Event(*traces.Event) }) interface{ Event(*traces.Event)
 	return teeTracer{a, b}
 }
 
-type teeTracer struct{ a, b interface{ Event(*traces.Event) } }
+type teeTracer struct {
+	a, b interface{ Event(*traces.Event) }
+}
 
 func (t teeTracer) Event(e *traces.Event) {
 	t.a.Event(e)
