@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/nodeloop/nodeloop/sim"
@@ -45,7 +47,8 @@ func (b *byLabel) Choose(what string, n int) int {
 // than rapid did. rapid shrinks each draw on its own, so a failure that needs a sum
 // (a reply later than a timeout: latencies and callback costs that add up past it)
 // stays spread over many draws, none of which can shrink alone. The finisher moves
-// the sum into one draw and then lowers it, and zeroes what the failure does without.
+// the sum into one draw and then lowers it, zeroes what the failure does without,
+// and lowers each draw that is left as far as the failure allows.
 type finisher struct {
 	r        *runner
 	deadline time.Time
@@ -59,7 +62,7 @@ func (r *runner) finish(f *failure) *failure {
 	best := f
 	for improved := true; improved && s.budget(); {
 		improved = false
-		for _, try := range []func(*failure) *failure{s.concentrate, s.zero} {
+		for _, try := range []func(*failure) *failure{s.concentrate, s.zero, s.lower} {
 			if g := try(best); g != nil && better(g, best) {
 				best, improved = g, true
 			}
@@ -103,44 +106,67 @@ func offCount(log []sim.Choice) (n, sum int) {
 	return n, sum
 }
 
-// concentrate tries, for each choice off its default, the case where it alone is
-// off its default, at its highest value, then lowers that value as far as the case
-// still fails.
+// concentrate tries, for each choice off its default, from the largest value down,
+// the case where it is at its highest value and every other choice that the failure
+// does without is at its default, then lowers that value as far as the case still
+// fails.
 func (s *finisher) concentrate(f *failure) *failure {
 	if n, _ := offCount(f.log); n <= 1 {
 		return nil
 	}
+	order := make([]int, 0, len(f.log))
 	for i, c := range f.log {
-		if c.Value == 0 {
-			continue
+		if c.Value != 0 {
+			order = append(order, i)
 		}
-		only := func(v int) []sim.Choice {
-			log := make([]sim.Choice, len(f.log))
-			copy(log, f.log)
-			for j := range log {
-				if j != i {
-					log[j].Value = 0
-				}
-			}
-			log[i].Value = v
-			return log
-		}
-		g := s.try(only(c.N - 1))
+	}
+	sort.SliceStable(order, func(a, b int) bool { return f.log[order[a]].Value > f.log[order[b]].Value })
+	for _, i := range order {
+		log := slices.Clone(f.log)
+		log[i].Value = log[i].N - 1
+		g := s.try(log)
 		if g == nil {
 			continue
 		}
-		lo, hi := 0, c.N-1 // the case fails at hi and, as far as is known, not at lo
+		if h := s.zero(g); h != nil {
+			g = h
+		}
+		if h := s.lower(g); h != nil {
+			g = h
+		}
+		if better(g, f) {
+			return g
+		}
+	}
+	return nil
+}
+
+// lower lowers each choice off its default, by halves, to the lowest value at which
+// the case still fails, the others as they are.
+func (s *finisher) lower(f *failure) *failure {
+	best := f
+	for i := 0; i < len(best.log) && s.budget(); i++ {
+		c := best.log[i]
+		if c.Value <= 1 {
+			continue
+		}
+		base := best
+		lo, hi := 0, c.Value // the case fails at hi and, as far as is known, not at lo
 		for lo+1 < hi && s.budget() {
 			mid := lo + (hi-lo)/2
-			if h := s.try(only(mid)); h != nil {
-				g, hi = h, mid
+			log := slices.Clone(base.log)
+			log[i].Value = mid
+			if g := s.try(log); g != nil && better(g, best) {
+				best, hi = g, mid
 			} else {
 				lo = mid
 			}
 		}
-		return g
 	}
-	return nil
+	if best == f {
+		return nil
+	}
+	return best
 }
 
 // zero tries each choice off its default at its default, keeping each change after
@@ -151,8 +177,7 @@ func (s *finisher) zero(f *failure) *failure {
 		if best.log[i].Value == 0 {
 			continue
 		}
-		log := make([]sim.Choice, len(best.log))
-		copy(log, best.log)
+		log := slices.Clone(best.log)
 		log[i].Value = 0
 		if g := s.try(log); g != nil && better(g, best) {
 			best = g

@@ -61,6 +61,9 @@ func capture(name string, program func(*nodeloop.Loop), opts ...properties.TestO
 	return c
 }
 
+// searchesMax bounds the properties.Test calls of one BenchmarkShrink iteration.
+const searchesMax = 20
+
 var offDefaults = regexp.MustCompile(`choices off their defaults \((\d+) of (\d+)\)`)
 
 // failingRunFiles finds the directory of a failing case's files in a report.
@@ -77,25 +80,35 @@ func removeFiles(out string) {
 }
 
 // BenchmarkShrink finds and shrinks the bug planted in each program of planted,
-// under every fault and the default callback cost, within rapid's shrink time
-// (-rapid.shrinktime, 30 s by default). Each iteration is one properties.Test from a
-// fresh rapid seed: ns/op is the time to fail and shrink, "choices" the choices left
-// off their defaults in the shrunk case (the goal is at most 5), "of" all the choices
-// it makes. Run it with
+// under the options the table gives it (Test's defaults, every fault and a callback
+// cost, unless it says otherwise), within rapid's shrink time
+// (-rapid.shrinktime, 30 s by default). Each iteration runs properties.Test from a
+// fresh rapid seed until it fails (a bug that rapid's 100 cases miss is searched for
+// again, up to searchesMax times): ns/op is the time to fail and shrink, "choices"
+// the choices left off their defaults in the shrunk case (the goal is at most 5),
+// "max-choices" the most of any iteration, "of" all the choices the case makes,
+// "searches" the properties.Test calls it took. Run it with
 //
 //	go test -run NONE -bench Shrink -benchtime 5x ./properties
 func BenchmarkShrink(b *testing.B) {
 	for _, p := range planted {
 		b.Run(p.name, func(b *testing.B) {
-			var off, all, most float64
+			var off, all, most, searches float64
 			for i := range b.N {
 				start := time.Now()
-				c := capture(fmt.Sprintf("BenchmarkShrink_%s_%d", p.name, i), p.program)
+				var c *captureTB
+				for search := 1; ; search++ {
+					c = capture(fmt.Sprintf("BenchmarkShrink_%s_%d", p.name, i), p.program, p.opts...)
+					if c.failed || search == searchesMax {
+						searches += float64(search)
+						break
+					}
+				}
 				elapsed := time.Since(start)
 				out := c.out.String()
 				removeFiles(out)
 				if !c.failed || !strings.Contains(out, p.cause) {
-					b.Fatalf("the planted bug was not found (%v):\n%s", elapsed, out)
+					b.Fatalf("the planted bug was not found in %d searches (%v):\n%s", searchesMax, elapsed, out)
 				}
 				m := offDefaults.FindStringSubmatch(out)
 				if m == nil {
@@ -113,6 +126,7 @@ func BenchmarkShrink(b *testing.B) {
 			b.ReportMetric(off/float64(b.N), "choices")
 			b.ReportMetric(most, "max-choices")
 			b.ReportMetric(all/float64(b.N), "of")
+			b.ReportMetric(searches/float64(b.N), "searches")
 		})
 	}
 }
