@@ -145,7 +145,10 @@ func TestFailureReport(t *testing.T) {
 // they outlast the machine's temporary directories.
 func TestFailureReportKeep(t *testing.T) {
 	setFlag(t, "nodeloop.keep", "true")
-	t.Cleanup(func() { os.RemoveAll(filepath.Join("testdata", "nodeloop", "TestFailureReportKeep")) })
+	t.Cleanup(func() {
+		os.RemoveAll(filepath.Join("testdata", "nodeloop", "TestFailureReportKeep"))
+		os.Remove(filepath.Join("testdata", "nodeloop")) // when nothing else is kept there
+	})
 	c := capture("TestFailureReportKeep", timerRacesJob, properties.WithoutFaults())
 	out := c.out.String()
 	wd, _ := os.Getwd()
