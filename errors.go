@@ -9,11 +9,11 @@ import (
 )
 
 var (
-	// ErrClosed is returned by Post after Close, and given to the callbacks of
-	// operations on a closed handle.
+	// ErrClosed is matched by Post's error once Close has begun, and given to the
+	// callbacks of operations on a closed handle.
 	ErrClosed = poller.ErrClosed
 	// ErrCanceled is given to the done callback of a pool request canceled before it
-	// started.
+	// started, and to the callback of a dial given up by DialRequest.Cancel.
 	ErrCanceled = poller.ErrCanceled
 	// ErrRunning is returned by Run and RunOnce when the loop is already running: they
 	// are not reentrant.
@@ -22,6 +22,31 @@ var (
 	// left in the state the panic found it and can only be closed.
 	ErrStopped = errors.New("nodeloop: the loop was stopped by a panicking callback; Close it")
 )
+
+// errPostClosed is Post's error once Close has begun.
+var errPostClosed error = closedError("nodeloop: Post on a closed loop")
+
+// closedError is an error that says what was closed and matches ErrClosed.
+type closedError string
+
+func (e closedError) Error() string { return string(e) }
+
+// Is reports whether target is ErrClosed.
+func (e closedError) Is(target error) bool { return target == ErrClosed }
+
+// DroppedPostsError is returned by Close when functions Post had accepted could not
+// run: the loop had been stopped by a panicking callback or by the step limit, or a
+// posted function Close ran panicked and N more were left. It matches ErrClosed.
+type DroppedPostsError struct {
+	N int // the accepted functions that never ran
+}
+
+func (e *DroppedPostsError) Error() string {
+	return fmt.Sprintf("nodeloop: Close dropped %d posted functions: the loop was stopped by a panic or the step limit", e.N)
+}
+
+// Is reports whether target is ErrClosed.
+func (e *DroppedPostsError) Is(target error) bool { return target == ErrClosed }
 
 // CallbackPanic is the error Run and RunOnce return when a callback panicked. The loop
 // stops at once; it can still be closed.

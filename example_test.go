@@ -1,6 +1,7 @@
 package nodeloop_test
 
 import (
+	"errors"
 	"fmt"
 	"testing/fstest"
 	"time"
@@ -74,4 +75,33 @@ func ExampleLoop_SetInterval() {
 	})
 	fmt.Println(runs, "runs,", l.Now().Sub(fakeclock.Epoch), "of virtual time")
 	// Output: 24 runs, 24h0m0s of virtual time
+}
+
+// A function Post accepted always runs: here the loop is stopped before it gets to
+// the result a goroutine posted, and Close delivers it. A Post after Close is
+// refused.
+func ExampleLoop_Post() {
+	clock := fakeclock.New()
+	l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fakepoller.New(clock)))
+	if err != nil {
+		panic(err)
+	}
+	l.Run(func() {
+		accepted := make(chan error)
+		go func() { accepted <- l.Post(func() { fmt.Println("result delivered") }) }()
+		if err := <-accepted; err != nil {
+			panic(err)
+		}
+		l.Stop()
+	})
+	fmt.Println("Run returned")
+	if err := l.Close(); err != nil {
+		panic(err)
+	}
+	err = l.Post(func() {})
+	fmt.Println(err, errors.Is(err, nodeloop.ErrClosed))
+	// Output:
+	// Run returned
+	// result delivered
+	// nodeloop: Post on a closed loop true
 }

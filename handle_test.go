@@ -19,7 +19,8 @@ type refHandle struct {
 	// an immediate), with whatever else the case opened.
 	close func()
 	// reuse is a use that needs the handle open, which panics after its Close; nil for
-	// a timer and an immediate, whose clear may be repeated.
+	// a timer and an immediate, whose clear may be repeated, and for a listener, whose
+	// Close may be repeated and which has no other use.
 	reuse func()
 }
 
@@ -52,7 +53,7 @@ var refCases = []struct {
 			panic(err)
 		}
 		use(refHandle{id: ln.ID(), ref: ln.Ref, unref: ln.Unref, hasRef: ln.HasRef,
-			close: func() { ln.Close(nil) }, reuse: func() { ln.Close(nil) }})
+			close: func() { ln.Close(nil) }})
 	}},
 	{"conn", func(l *nodeloop.Loop, use func(refHandle)) {
 		// The accepted end, with a read in flight, once both ends are connected.

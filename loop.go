@@ -289,29 +289,59 @@ func (l *Loop) Stop() {
 	}
 }
 
-// Post queues fn to run on the loop's goroutine, in the poll phase, and wakes the loop
-// if it is waiting. It is the one method safe from any goroutine. Functions posted by
-// one goroutine run in the order it posted them. A posted function keeps the loop
-// alive until it runs. After Close, Post returns ErrClosed and fn never runs.
+// Post queues fn to run on the loop's goroutine and wakes the loop if it is waiting.
+// It is the one method safe from any goroutine.
+//
+// Post returns nil when it accepted fn, and an accepted fn runs exactly once: in the
+// poll phase of a later tick, or, when the loop is closed before it got there, in
+// Close (see Close). Functions posted by one goroutine run in the order it posted
+// them. A posted function keeps the loop alive until it runs.
+//
+// Post returns an error, and fn never runs, when Close has begun: the error matches
+// ErrClosed and reads "nodeloop: Post on a closed loop". A Post concurrent with Close
+// is one or the other, never accepted and lost. The only other error is the poller's
+// failure to wake the loop, which also leaves fn unaccepted.
 func (l *Loop) Post(fn func()) error {
 	if fn == nil {
 		nilCallback("Post")
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.postClosed {
-		l.mu.Unlock()
-		return ErrClosed
+		return errPostClosed
 	}
 	l.async = append(l.async, asyncItem{fn: fn})
 	l.asyncN.Add(1)
 	l.posted.Add(1)
-	l.mu.Unlock()
-	return l.poller.Wake()
+	// The wake-up is asked for under the lock: Close takes it before it closes the
+	// poller, and the loop cannot have taken fn yet if the wake-up fails.
+	if err := l.poller.Wake(); err != nil {
+		l.async[len(l.async)-1] = asyncItem{}
+		l.async = l.async[:len(l.async)-1]
+		l.asyncN.Add(-1)
+		l.posted.Add(-1)
+		return fmt.Errorf("nodeloop: Post: waking the loop: %w", err)
+	}
+	return nil
 }
 
-// Close releases the poller, the pool and every socket. It waits for the pool's
-// workers to finish the job each is running. Calling it from a callback panics: call
-// Stop, and Close after Run returns. Closing twice does nothing.
+// Close runs the functions Post accepted that the loop has not run yet, then
+// releases the poller, the pool and every socket. It waits for the pool's workers to
+// finish the job each is running. Call it from the loop's goroutine once Run has
+// returned: calling it from a callback panics (call Stop, and Close after Run
+// returns). Closing twice does nothing.
+//
+// From the moment Close begins, Post refuses new functions. The ones it accepted
+// before run on Close's goroutine, in the order they were accepted, each followed by
+// the nextTicks and microtasks it queues, as in a last poll phase: the loop and its
+// handles are still open while they run, so a posted function may use them, close
+// them, or hand a result to a callback. What they start beyond that (timers, I/O,
+// pool requests) never runs, as anything else still pending at Close; a Post from
+// one of them returns ErrClosed. A loop stopped by a panicking callback or by the step
+// limit runs nothing more: Close then drops the posted functions and returns a
+// *DroppedPostsError counting them. When a posted function panics in Close, Close
+// stops running them and returns the *CallbackPanic joined with a
+// *DroppedPostsError counting the ones left; it closes the loop either way.
 func (l *Loop) Close() error {
 	if l.running {
 		panic("nodeloop: Close called from a callback; call Stop, then Close after Run returns")
@@ -322,12 +352,64 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	l.postClosed = true
+	items := l.async
+	l.async, l.asyncSpare = nil, nil
+	l.asyncN.Store(0)
 	l.mu.Unlock()
+	postErr := l.runPostedAtClose(items)
 	l.closed = true
 	if l.rtTask != nil {
 		l.rtTask.End()
 	}
-	return errors.Join(l.pool.Close(), l.poller.Close())
+	return errors.Join(postErr, l.pool.Close(), l.poller.Close())
+}
+
+// runPostedAtClose runs the posted functions among items, the queue Close took, and
+// drops the finished pool jobs in it, whose done callbacks never run after Close.
+func (l *Loop) runPostedAtClose(items []asyncItem) (err error) {
+	left := int(l.posted.Load())
+	if left == 0 {
+		return nil
+	}
+	if l.broken {
+		l.posted.Store(0)
+		return &DroppedPostsError{N: left}
+	}
+	l.running = true
+	if l.rtCtx != nil {
+		l.rtRegion = rtrace.StartRegion(l.rtCtx, l.phase.String())
+	}
+	defer func() {
+		l.running = false
+		l.stopFlag = false
+		if l.rtRegion != nil {
+			l.rtRegion.End()
+			l.rtRegion = nil
+		}
+		if r := recover(); r != nil {
+			l.broken = true
+			err = errors.Join(l.panicError(r), &DroppedPostsError{N: left})
+			l.posted.Store(0)
+		}
+	}()
+	if l.tick == 0 {
+		l.startTick(traces.PhasePending)
+	}
+	l.enterPhase(traces.PhasePoll)
+	if l.tracer != nil {
+		l.emit(traces.Event{Kind: traces.KindWake, Items: left})
+	}
+	for i := range items {
+		fn := items[i].fn
+		items[i] = asyncItem{}
+		if fn == nil {
+			continue
+		}
+		left--
+		l.posted.Add(-1)
+		l.call(traces.SourcePost, 0, fn)
+	}
+	return nil
 }
 
 func (l *Loop) mustOpen(method string) {
@@ -589,11 +671,7 @@ func (l *Loop) enter() error {
 func (l *Loop) leave(errp *error, mode string) {
 	if r := recover(); r != nil {
 		l.broken = true
-		if _, ok := r.(stepLimit); ok {
-			*errp = fmt.Errorf("%w: %d callbacks run (tick %d, %s phase)", ErrStepLimit, l.stepsMax, l.tick, l.phase)
-		} else {
-			*errp = &CallbackPanic{Value: r, Stack: debug.Stack(), Seq: l.seq, Tick: l.tick, Phase: l.phase}
-		}
+		*errp = l.panicError(r)
 	}
 	l.running = false
 	if l.rtRegion != nil {
@@ -609,6 +687,15 @@ func (l *Loop) leave(errp *error, mode string) {
 		}
 		l.emit(e)
 	}
+}
+
+// panicError is the error for r, what a callback panicked with, recovered with the
+// callback's stack still on the goroutine.
+func (l *Loop) panicError(r any) error {
+	if _, ok := r.(stepLimit); ok {
+		return fmt.Errorf("%w: %d callbacks run (tick %d, %s phase)", ErrStepLimit, l.stepsMax, l.tick, l.phase)
+	}
+	return &CallbackPanic{Value: r, Stack: debug.Stack(), Seq: l.seq, Tick: l.tick, Phase: l.phase}
 }
 
 // iterate runs the pending, idle, prepare, poll, check and close phases of one tick.
@@ -712,9 +799,10 @@ func (l *Loop) completeOp(op *poller.Op) {
 		return
 	}
 	if h.base().closed {
-		// A connection accepted before the listener closed, and reported after, has
-		// nobody to take it: close it, or its peer would wait forever.
-		if op.Kind == poller.Accept && op.Err == nil && op.Conn != 0 {
+		// A connection accepted before the listener closed, or made before the dial
+		// was canceled, and reported after, has nobody to take it: close it, or its
+		// peer would wait forever.
+		if (op.Kind == poller.Accept || op.Kind == poller.Connect) && op.Err == nil && op.Conn != 0 {
 			l.poller.CloseSocket(op.Conn)
 		}
 		return

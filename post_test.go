@@ -1,10 +1,16 @@
 package nodeloop_test
 
 import (
+	"bytes"
+	"errors"
+	"runtime/trace"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -88,5 +94,229 @@ func TestWakeCoalesces(t *testing.T) {
 	}
 	if len(wakes) != 1 || wakes[0].Items != 100 {
 		t.Fatalf("wake events %+v, want one carrying 100 posts", wakes)
+	}
+}
+
+// A function Post accepted is never lost: many goroutines post in a tight loop while
+// the loop runs, the loop is stopped and closed under them, and every Post that
+// returned nil ran exactly once by the time Close returned; the Posts that lost the
+// race returned ErrClosed.
+func TestPostAcceptedRunsWhenClosed(t *testing.T) {
+	const rounds, goroutines, stopAfter = 20, 8, 500
+	for round := 0; round < rounds; round++ {
+		// The first round's trace, Close's part included, is checked against the
+		// loop's invariants; the others run untraced, at full speed.
+		var l *nodeloop.Loop
+		if round == 0 {
+			l, _ = newReal(t, 0)
+		} else {
+			var err error
+			if l, err = nodeloop.New(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var accepted, refused atomic.Int64
+		ran := 0 // touched only on the loop's goroutine, or by Close on this one
+		var wg sync.WaitGroup
+		err := l.Run(func() {
+			keep := l.SetTimeout(time.Hour, func() { t.Error("the hour passed") })
+			for g := 0; g < goroutines; g++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						err := l.Post(func() {
+							if ran++; ran == stopAfter {
+								l.ClearTimeout(keep)
+								l.Stop()
+							}
+						})
+						if err != nil {
+							if !errors.Is(err, nodeloop.ErrClosed) {
+								t.Errorf("Post = %v, want an error matching ErrClosed", err)
+							}
+							refused.Add(1)
+							return
+						}
+						accepted.Add(1)
+					}
+				}()
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		wg.Wait()
+		if got, want := int64(ran), accepted.Load(); got != want {
+			t.Fatalf("round %d: %d posted functions ran, %d Posts returned nil", round, got, want)
+		}
+		if refused.Load() != goroutines {
+			t.Fatalf("round %d: %d Posts refused, want one per goroutine", round, refused.Load())
+		}
+		if round == 0 {
+			t.Logf("%d posts accepted, %d of them after the stop", accepted.Load(), accepted.Load()-stopAfter)
+		}
+	}
+}
+
+// Post on a closed loop is an error about the loop, matching ErrClosed.
+func TestPostAfterClose(t *testing.T) {
+	l, _ := newReal(t, 0)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := l.Post(func() { t.Error("a function posted after Close ran") })
+	if !errors.Is(err, nodeloop.ErrClosed) {
+		t.Fatalf("Post after Close = %v, want an error matching ErrClosed", err)
+	}
+	if got, want := err.Error(), "nodeloop: Post on a closed loop"; got != want {
+		t.Fatalf("Post after Close says %q, want %q", got, want)
+	}
+}
+
+// Close runs the posted functions the loop had not run, in order, each with its
+// nextTicks and microtasks, while the loop is still open; a Post from one of them,
+// or from anywhere after Close began, is refused, and Run from one is ErrRunning.
+func TestCloseRunsPosted(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  bool // whether the loop ran (and was stopped) before Close
+	}{
+		{"after a stopped run", true},
+		{"before any run", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			post := func(s string) {
+				if err := w.l.Post(func() {
+					w.add(s)
+					w.l.NextTick(func() { w.add(s + ".tick") })
+					w.l.QueueMicrotask(func() { w.add(s + ".micro") })
+				}); err != nil {
+					t.Fatalf("Post: %v", err)
+				}
+			}
+			if tc.run {
+				w.run(func() {
+					post("a")
+					w.l.Stop()
+				})
+			} else {
+				post("a")
+			}
+			post("b")
+			if err := w.l.Post(func() {
+				if err := w.l.Post(func() { t.Error("a function posted during Close ran") }); !errors.Is(err, nodeloop.ErrClosed) {
+					t.Errorf("Post during Close = %v, want ErrClosed", err)
+				}
+				if err := w.l.Run(nil); !errors.Is(err, nodeloop.ErrRunning) {
+					t.Errorf("Run during Close = %v, want ErrRunning", err)
+				}
+				w.add("c")
+			}); err != nil {
+				t.Fatalf("Post: %v", err)
+			}
+			if w.got != nil {
+				t.Fatalf("ran before Close: %v", w.got)
+			}
+			if err := w.l.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			got := strings.Join(w.got, " ")
+			if want := "a a.tick a.micro b b.tick b.micro c"; got != want {
+				t.Fatalf("Close ran %q, want %q", got, want)
+			}
+			for _, e := range w.rec.Events() {
+				if e.Kind == traces.KindCallback && e.Source == traces.SourcePost && e.Phase != traces.PhasePoll {
+					t.Fatalf("a posted function ran in Close in the %s phase, want poll", e.Phase)
+				}
+			}
+		})
+	}
+}
+
+// A loop stopped by a panicking callback runs nothing more: Close drops what was
+// posted and says how many, with an error matching ErrClosed.
+func TestCloseAfterPanicCountsDropped(t *testing.T) {
+	w := newWorld(t)
+	err := w.l.Run(func() {
+		for i := 0; i < 3; i++ {
+			if err := w.l.Post(func() { t.Error("a posted function ran on a broken loop") }); err != nil {
+				t.Fatalf("Post: %v", err)
+			}
+		}
+		panic("boom")
+	})
+	var cp *nodeloop.CallbackPanic
+	if !errors.As(err, &cp) {
+		t.Fatalf("Run = %v, want a *CallbackPanic", err)
+	}
+	err = w.l.Close()
+	var dropped *nodeloop.DroppedPostsError
+	if !errors.As(err, &dropped) || dropped.N != 3 || !errors.Is(err, nodeloop.ErrClosed) {
+		t.Fatalf("Close = %v, want a *DroppedPostsError of 3 matching ErrClosed", err)
+	}
+}
+
+// A posted function that panics in Close stops the others: Close returns the panic
+// and counts the functions it did not run.
+func TestClosePostedPanics(t *testing.T) {
+	w := newWorld(t)
+	ran := 0
+	for _, f := range []func(){
+		func() { ran++ },
+		func() { panic("boom") },
+		func() { ran++ },
+		func() { ran++ },
+	} {
+		if err := w.l.Post(f); err != nil {
+			t.Fatalf("Post: %v", err)
+		}
+	}
+	err := w.l.Close()
+	var cp *nodeloop.CallbackPanic
+	var dropped *nodeloop.DroppedPostsError
+	if !errors.As(err, &cp) || cp.Value != "boom" || !errors.As(err, &dropped) || dropped.N != 2 {
+		t.Fatalf("Close = %v, want the panic and a *DroppedPostsError of 2", err)
+	}
+	if ran != 1 {
+		t.Fatalf("%d posted functions ran, want the one before the panic", ran)
+	}
+	if err := w.l.Post(func() {}); !errors.Is(err, nodeloop.ErrClosed) {
+		t.Fatalf("Post after a Close that failed = %v, want ErrClosed", err)
+	}
+	if err := w.l.Close(); err != nil {
+		t.Fatalf("second Close = %v, want nil", err)
+	}
+}
+
+// Under runtime/trace, the posted functions Close runs are in the loop's task, as
+// its phases are.
+func TestCloseRunsPostedUnderRuntimeTrace(t *testing.T) {
+	if trace.IsEnabled() {
+		t.Skip("runtime/trace is already on (go test -trace)")
+	}
+	var buf bytes.Buffer
+	if err := trace.Start(&buf); err != nil {
+		t.Fatal(err)
+	}
+	defer trace.Stop()
+	l, _ := newReal(t, 0)
+	ran := false
+	err := l.Run(func() {
+		l.Post(func() { ran = true })
+		l.Stop()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !ran {
+		t.Fatal("the posted function did not run in Close")
 	}
 }

@@ -2,6 +2,7 @@ package nodeloop
 
 import (
 	"net"
+	"time"
 
 	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/traces"
@@ -21,10 +22,13 @@ type Listener struct {
 	accept  poller.Op
 	waiting bool // the accept is in flight
 	closeCb func()
+	// closeDone is set in the close phase that finishes the first Close.
+	closeDone bool
 }
 
 // Conn is a connection made by a Listener or by Loop.Dial. While it has a read, a
-// write or a connect in flight and is referenced, it keeps the loop alive.
+// write, a connect or End's shutdown in flight and is referenced, it keeps the loop
+// alive.
 type Conn struct {
 	handle  // active: open, with a read or a write in flight
 	n       node[sockHandle]
@@ -32,6 +36,8 @@ type Conn struct {
 	local   net.Addr
 	remote  net.Addr
 	closeCb func()
+	// closeDone is set in the close phase that finishes the first Close.
+	closeDone bool
 
 	readOp  poller.Op
 	reading bool
@@ -41,6 +47,18 @@ type Conn struct {
 	writeOp poller.Op
 	writing bool
 	writes  queue[pendingWrite] // the first is in flight when writing, the rest queue behind it
+
+	shutOp      poller.Op
+	ending      bool        // End was called: no more writes, the shutdown follows the last
+	shutStarted bool        // the shutdown was started
+	shutting    bool        // the shutdown is in flight
+	endCb       func(error) // End's callback, until it runs
+	endErr      error       // the first error of a write queued before End
+
+	queued int // bytes of the writes not yet called back, for WritableLength
+
+	idle   *Timer // the idle timeout of SetTimeout, unref'd; nil when none
+	idleCb func()
 }
 
 type pendingWrite struct {
@@ -95,7 +113,6 @@ func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 
 func (ln *Listener) kind() string { return "listener" }
 func (c *Conn) kind() string      { return "conn" }
-func (d *dial) kind() string      { return "dial" }
 
 func (ln *Listener) opDone(op *poller.Op) {
 	ln.waiting = false
@@ -128,15 +145,56 @@ func (ln *Listener) Unref() { ln.setRef("Listener.Unref", false) }
 func (ln *Listener) HasRef() bool { return ln.hasRef() }
 
 // Close stops accepting at once and runs cb, which may be nil, in the close phase.
-// Closing twice panics.
+// Closing again does nothing more: the later Close's callback, if any, runs once,
+// right after the first one's in the same close phase, or in the next close phase
+// if that one is over.
 func (ln *Listener) Close(cb func()) {
+	ln.use("Listener.Close")
+	if ln.closed {
+		ln.l.closeAgain(&ln.closeCb, ln.closeDone, cb)
+		return
+	}
 	ln.startClose("Listener.Close", "listener")
 	ln.closeCb = cb
 	ln.l.poller.CloseSocket(ln.sock)
 	ln.queueClose(ln)
 }
 
+// Closed reports whether Close was called: true from the first Close on.
+func (ln *Listener) Closed() bool { return ln.closed }
+
+// closeAgain is a Close of a socket handle closed already: cb, unless nil, runs
+// right after the first Close's callback, which first holds, if done reports that
+// its close phase has not run; otherwise in the next close phase, on its own.
+func (l *Loop) closeAgain(first *func(), done bool, cb func()) {
+	if cb == nil {
+		return
+	}
+	if !done {
+		prev := *first
+		*first = func() {
+			if prev != nil {
+				prev()
+			}
+			cb()
+		}
+		return
+	}
+	lc := &lateClose{handle: l.newHandle(), cb: cb}
+	l.closeHandle(lc.id, lc)
+}
+
+// lateClose is the callback of a Close made after the handle's close phase: it
+// waits for the next close phase under an id of its own.
+type lateClose struct {
+	handle
+	cb func()
+}
+
+func (lc *lateClose) finishClose() (uint64, func()) { return lc.id, lc.cb }
+
 func (ln *Listener) finishClose() (uint64, func()) {
+	ln.closeDone = true
 	ln.n.remove()
 	if ln.waiting {
 		// The accept the close cut short finishes here, without a callback.
@@ -152,50 +210,8 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 	l.socks.insertTail(&c.n)
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
 	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
+	c.shutOp = poller.Op{Kind: poller.Shutdown, Socket: sock, Data: c}
 	return c
-}
-
-// dial is a Connect in flight.
-type dial struct {
-	handle // active: connecting
-	n      node[sockHandle]
-	op     poller.Op
-	cb     func(*Conn, error)
-}
-
-// Dial connects to address on network, as net.Dial takes them, and calls cb in the
-// poll phase with the connection, or with the error (in the next pending phase when
-// the address is bad). The connect keeps the loop alive until cb runs.
-func (l *Loop) Dial(network, address string, cb func(*Conn, error)) {
-	l.mustOpen("Dial")
-	if cb == nil {
-		nilCallback("Dial")
-	}
-	d := &dial{handle: l.newHandle(), cb: cb}
-	l.site(d.id)
-	d.op = poller.Op{Kind: poller.Connect, Network: network, Address: address, Data: d}
-	d.setActive(true)
-	d.n.v = d
-	l.socks.insertTail(&d.n)
-	if err := l.startOp(&d.op, d.id); err != nil {
-		l.traceOpDone(&d.op, d.id, 0, err)
-		d.n.remove()
-		d.setActive(false)
-		l.deferToPending(d.id, func() { cb(nil, err) })
-	}
-}
-
-func (d *dial) opDone(op *poller.Op) {
-	l := d.l
-	d.n.remove()
-	d.setActive(false)
-	var c *Conn
-	if op.Err == nil {
-		c = l.newConn(op.Conn, op.Local, op.Remote)
-	}
-	l.enterOpCallback(op.ID, d.id)
-	d.cb(c, op.Err)
-	l.leaveCallback()
 }
 
 // LocalAddr returns the connection's local address.
@@ -234,16 +250,133 @@ func (c *Conn) Read(cb func([]byte, error)) {
 }
 
 // Write writes all of b and calls cb in the poll phase with the count written and the
-// error, if any. Writes queue behind each other and go out in order. b must not change
-// until cb runs. After Close, cb receives ErrClosed in the close phase.
+// error, if any: the count is of the bytes that reached the system, which go out to
+// the peer even if the connection is closed next. Writes queue behind each other and
+// go out in order. b must not change until cb runs. When Close cuts a write short,
+// cb receives, in the close phase, the bytes that reached the system before the
+// close (all of b if the write had finished there, none if it had not started)
+// and ErrClosed. Writing after End panics.
 func (c *Conn) Write(b []byte, cb func(int, error)) {
 	c.useOpen("Conn.Write", "connection")
 	if cb == nil {
 		nilCallback("Conn.Write")
 	}
+	if c.ending {
+		panic("nodeloop: Conn.Write called after End; End shuts the write side, so write before calling it")
+	}
 	c.writes.push(pendingWrite{b: b, cb: cb})
+	c.queued += len(b)
 	if !c.writing {
 		c.startWrite()
+	}
+}
+
+// WritableLength returns the bytes of the writes whose callbacks have not run, the
+// one in flight included, as Node's socket.writableLength: a program that sees it
+// grow past what it wants to buffer stops writing until write callbacks bring it
+// down (backpressure).
+func (c *Conn) WritableLength() int { return c.queued }
+
+// SetNoDelay turns Nagle's algorithm off (true, how connections start) or on, as
+// Node's socket.setNoDelay: with it off, small writes go out at once. It is an
+// error on a unix-domain connection only if the system says so; there it does
+// nothing.
+func (c *Conn) SetNoDelay(noDelay bool) error {
+	c.useOpen("Conn.SetNoDelay", "connection")
+	return c.l.poller.SetOption(c.sock, poller.Option{Kind: poller.NoDelay, On: noDelay})
+}
+
+// SetKeepAlive turns TCP keep-alive on or off, as Node's socket.setKeepAlive: the
+// system probes a connection idle for delay (rounded up to the second; 0 keeps the
+// system's idle time) and fails it, with an error for the read in flight, when the
+// peer stops answering. Connections start with it off. A negative delay panics.
+func (c *Conn) SetKeepAlive(enable bool, delay time.Duration) error {
+	c.useOpen("Conn.SetKeepAlive", "connection")
+	if delay < 0 {
+		panic("nodeloop: Conn.SetKeepAlive given a negative delay; give 0 for the system's, or more")
+	}
+	return c.l.poller.SetOption(c.sock, poller.Option{Kind: poller.KeepAlive, On: enable, Delay: delay})
+}
+
+// SetTimeout sets the connection's idle timeout, as Node's socket.setTimeout: cb
+// runs, in a timers phase, once the connection has seen no traffic (no read or
+// write finishing) for d since the last, or since this call; it runs again only
+// after new traffic and another d of silence. It does not close the connection:
+// cb decides. d is coerced as the loop's SetTimeout coerces it; 0 turns the idle
+// timeout off (cb may then be nil), and a later call replaces an earlier one. The
+// timeout does not keep the loop alive by itself (an unref'd timer, as in Node),
+// and Close ends it. A negative d panics.
+func (c *Conn) SetTimeout(d time.Duration, cb func()) {
+	c.useOpen("Conn.SetTimeout", "connection")
+	if d < 0 {
+		panic("nodeloop: Conn.SetTimeout given a negative duration; give 0 to turn the idle timeout off")
+	}
+	c.clearIdle()
+	if d == 0 {
+		return
+	}
+	if cb == nil {
+		nilCallback("Conn.SetTimeout")
+	}
+	c.idleCb = cb
+	c.idle = c.l.SetTimeout(d, c.onIdle)
+	c.idle.Unref()
+}
+
+// onIdle is the idle timer's callback.
+func (c *Conn) onIdle() { c.idleCb() }
+
+// clearIdle ends the idle timeout, if any.
+func (c *Conn) clearIdle() {
+	if c.idle != nil {
+		c.l.ClearTimeout(c.idle)
+		c.idle, c.idleCb = nil, nil
+	}
+}
+
+// traffic restarts the idle timeout: a read or a write finished.
+func (c *Conn) traffic() {
+	if c.idle != nil {
+		c.idle.Refresh()
+	}
+}
+
+// End half-closes the connection, as Node's socket.end: every write queued goes
+// out, then the write side is shut (the peer reads everything written, then io.EOF),
+// and reading goes on: the peer may still send, and Read still receives it, until
+// its own end. cb, which may be nil, runs in the poll phase once the write side is
+// shut, with nil, or with the first error of a write queued before End, or the
+// shutdown's; if Close comes first, in the close phase with ErrClosed. End keeps the
+// loop alive until then. Writing after End, and calling End twice, panic; Close
+// still destroys the connection at once.
+func (c *Conn) End(cb func(error)) {
+	c.useOpen("Conn.End", "connection")
+	if c.ending {
+		panic("nodeloop: Conn.End called twice; end a connection once")
+	}
+	c.ending = true
+	c.endCb = cb
+	if !c.writing {
+		c.startShutdown()
+	}
+}
+
+// startShutdown shuts the write side, the writes queued before End being done.
+func (c *Conn) startShutdown() {
+	c.shutOp.Reset()
+	c.shutStarted, c.shutting = true, true
+	c.updateActive()
+	if err := c.l.startOp(&c.shutOp, c.id); err != nil {
+		c.l.traceOpDone(&c.shutOp, c.id, 0, err)
+		c.shutting = false
+		c.updateActive()
+		cb := c.endCb
+		c.endCb = nil
+		c.l.deferToPending(c.id, func() { // owed even without a callback, as every refused start
+			if cb != nil {
+				cb(err)
+			}
+		})
 	}
 }
 
@@ -261,14 +394,28 @@ func (c *Conn) startWrite() {
 		c.l.traceOpDone(&c.writeOp, c.id, 0, err)
 		c.writing = false
 		c.writes.pop()
+		c.queued -= len(w.b)
+		c.noteWriteErr(err)
 		c.l.deferToPending(c.id, func() { w.cb(0, err) })
 	}
 	c.updateActive()
+	if c.ending && !c.shutStarted {
+		c.startShutdown() // End's writes are done
+	}
+}
+
+// noteWriteErr keeps the first error of a write queued before End, for End.
+func (c *Conn) noteWriteErr(err error) {
+	if err != nil && c.ending && c.endErr == nil {
+		c.endErr = err
+	}
 }
 
 // updateActive keeps the loop's count right: a connection with an operation in
 // flight is an active handle.
-func (c *Conn) updateActive() { c.setActive(!c.closed && (c.reading || c.writing)) }
+func (c *Conn) updateActive() {
+	c.setActive(!c.closed && (c.reading || c.writing || c.shutting))
+}
 
 func (c *Conn) opDone(op *poller.Op) {
 	if c.closed {
@@ -280,6 +427,7 @@ func (c *Conn) opDone(op *poller.Op) {
 		cb := c.readCb
 		c.reading, c.readCb = false, nil
 		c.updateActive()
+		c.traffic()
 		l.enterOpCallback(op.ID, c.id)
 		cb(c.buf[:op.N], op.Err)
 		l.leaveCallback()
@@ -287,12 +435,31 @@ func (c *Conn) opDone(op *poller.Op) {
 		c.writing = false
 		w := c.writes.pop()
 		id, n, err := op.ID, op.N, op.Err // op is reused by the next write
+		c.queued -= len(w.b)
+		c.noteWriteErr(err)
+		c.traffic()
 		c.startWrite()
 		l.enterOpCallback(id, c.id)
 		w.cb(n, err)
 		l.leaveCallback()
+	case poller.Shutdown:
+		c.shutting = false
+		c.updateActive()
+		cb, err := c.endCb, c.endErr
+		c.endCb = nil
+		if err == nil {
+			err = op.Err
+		}
+		if cb != nil {
+			l.enterOpCallback(op.ID, c.id)
+			cb(err)
+			l.leaveCallback()
+		}
 	}
 }
+
+// Closed reports whether Close was called: true from the first Close on.
+func (c *Conn) Closed() bool { return c.closed }
 
 // Ref makes the connection keep the loop alive while it has an operation in flight
 // (the default).
@@ -304,11 +471,22 @@ func (c *Conn) Unref() { c.setRef("Conn.Unref", false) }
 // HasRef reports whether the connection keeps the loop alive.
 func (c *Conn) HasRef() bool { return c.hasRef() }
 
-// Close closes the connection at once. In the close phase, the callbacks of its read
-// and writes still in flight run with ErrClosed, then cb, which may be nil. Closing
-// twice panics.
+// Close destroys the connection at once, as Node's socket.destroy: the bytes that
+// reached the system still go out to the peer, the writes queued behind them are
+// discarded (End is the graceful end). In the close phase, the callbacks of its read
+// and writes still in flight run with ErrClosed, then End's callback if it has not
+// run, then cb, which may be nil. Closing again does nothing more: the later Close's
+// callback, if any, runs once, right after the first one's in the same close phase,
+// or in the next close phase if that one is over. So a callback may close a
+// connection on error without knowing whether the program closed it already.
 func (c *Conn) Close(cb func()) {
+	c.use("Conn.Close")
+	if c.closed {
+		c.l.closeAgain(&c.closeCb, c.closeDone, cb)
+		return
+	}
 	c.startClose("Conn.Close", "connection")
+	c.clearIdle()
 	c.closeCb = cb
 	c.l.poller.CloseSocket(c.sock)
 	c.queueClose(c)
@@ -330,14 +508,33 @@ func (c *Conn) finishClose() (uint64, func()) {
 	for first := true; c.writes.len() > 0; first = false {
 		w := c.writes.pop()
 		var id uint64 // a queued write that never started is no operation
+		n := 0
 		if first && c.writing {
-			id = c.writeOp.ID
-			l.traceOpDone(&c.writeOp, c.id, 0, ErrClosed)
+			// The poller's count is final at CloseSocket: the bytes that reached
+			// the system, which the peer still receives.
+			id, n = c.writeOp.ID, c.writeOp.N
+			l.traceOpDone(&c.writeOp, c.id, n, ErrClosed)
 		}
 		l.enterOpCallback(id, c.id)
-		w.cb(0, ErrClosed)
+		w.cb(n, ErrClosed)
 		l.leaveCallback()
 	}
 	c.writing = false
+	c.queued = 0
+	if cb := c.endCb; cb != nil {
+		c.endCb = nil
+		var id uint64 // an End still waiting for its writes started no operation
+		if c.shutting {
+			id = c.shutOp.ID
+			l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+		}
+		l.enterOpCallback(id, c.id)
+		cb(ErrClosed)
+		l.leaveCallback()
+	} else if c.shutting {
+		l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+	}
+	c.shutting = false
+	c.closeDone = true // a Close from the callbacks above still joins closeCb
 	return c.id, c.closeCb
 }

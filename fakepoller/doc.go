@@ -26,8 +26,19 @@
 // The rules are the system's: connecting where nobody listens fails with
 // ECONNREFUSED; a socket closed with data it did not read resets the connection, so
 // the peer's reads fail with ECONNRESET and its writes with ECONNRESET or EPIPE;
-// otherwise the peer reads what was sent and then io.EOF. Cancel returns an
-// operation with poller.ErrCanceled, CloseSocket with poller.ErrClosed.
+// otherwise the peer reads what was sent and then io.EOF. Each direction ends on its
+// own: a Shutdown sends the end of the stream after what was written and the peer
+// reads it as io.EOF, while the peer's writes still arrive; a write after it fails
+// with EPIPE. Cancel returns an operation with poller.ErrCanceled, CloseSocket with
+// poller.ErrClosed, a Write's N counting the bytes the network took. SetOption
+// records a connection's options on its socket, where SocketOption reads them back;
+// they change nothing else, since the network neither delays small writes nor
+// probes idle connections.
+//
+// A connection request to an address listed in Options.Silent is lost, as a SYN to
+// a host that is down: its Connect stays in flight until it is canceled or closed,
+// or until Options.ConnectTimeout passes and it fails with ETIMEDOUT, as the
+// system's own retransmissions give up.
 //
 // # Faults
 //

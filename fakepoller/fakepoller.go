@@ -44,6 +44,7 @@ type Poller struct {
 	opts    Options
 	choices Choices
 	network network
+	silent  []silentAddr // Options.Silent, parsed
 }
 
 var _ poller.Poller = (*Poller)(nil)
@@ -57,8 +58,8 @@ func New(clock *fakeclock.Clock) *Poller {
 
 // NewWith returns a Poller that moves clock, with a network configured by opts. It
 // fails when opts make no sense: negative or inverted latency bounds, a negative
-// buffer size, a fault probability outside 0..1 or finer than one in a million, a
-// negative fault latency.
+// buffer size or connect timeout, a malformed silent address, a fault probability
+// outside 0..1 or finer than one in a million, a negative fault latency.
 func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -70,6 +71,7 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 		opts.BufferBytes = DefaultBufferBytes
 	}
 	p := &Poller{clock: clock, events: btree.NewG(8, eventLess), opts: opts, choices: opts.Choices}
+	p.silent, _ = parseSilent(opts.Silent) // validate checked it
 	p.network.init()
 	return p, nil
 }

@@ -16,12 +16,15 @@ import (
 // The errors operations finish with, boxed once so that failing costs no
 // allocation. They wrap syscall errnos as the system's back ends do.
 var (
-	errRefused    = os.NewSyscallError("connect", syscall.ECONNREFUSED)
-	errResetRead  = os.NewSyscallError("read", syscall.ECONNRESET)
-	errResetWrite = os.NewSyscallError("write", syscall.ECONNRESET)
-	errPipe       = os.NewSyscallError("write", syscall.EPIPE)
-	errInUse      = os.NewSyscallError("bind", syscall.EADDRINUSE)
-	errNoPorts    = os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)
+	errRefused     = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+	errTimedOut    = os.NewSyscallError("connect", syscall.ETIMEDOUT)
+	errResetRead   = os.NewSyscallError("read", syscall.ECONNRESET)
+	errResetWrite  = os.NewSyscallError("write", syscall.ECONNRESET)
+	errPipe        = os.NewSyscallError("write", syscall.EPIPE)
+	errResetShut   = os.NewSyscallError("shutdown", syscall.ECONNRESET)
+	errNotConnShut = os.NewSyscallError("shutdown", syscall.ENOTCONN)
+	errInUse       = os.NewSyscallError("bind", syscall.EADDRINUSE)
+	errNoPorts     = os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)
 )
 
 // The errors of Start, for operations it refuses.
@@ -32,6 +35,10 @@ var (
 	errListener  = errors.New("fakepoller: read or write on a listening socket")
 	errEmptyRead = errors.New("fakepoller: read into an empty buffer")
 	errBusy      = errors.New("fakepoller: an operation of this kind is already in flight on the socket")
+	errShutBusy  = errors.New("fakepoller: shutdown while a write is in flight on the socket; shut down once it finished")
+	errOptListen = errors.New("fakepoller: option of a listening socket; set it on a connection")
+	errOptKind   = errors.New("fakepoller: unknown option kind")
+	errOptDelay  = errors.New("fakepoller: negative keep-alive delay")
 )
 
 // network is the state of the simulated network: its sockets and listeners.
@@ -88,6 +95,11 @@ type sock struct {
 	reset bool
 	// resetSent is set when this end sent its peer a reset; one is enough.
 	resetSent bool
+	// shut is set when this end's write side was shut: its end of the stream is
+	// on its way, or arrived, and new writes fail with EPIPE.
+	shut bool
+	// opts holds the connection's options as SetOption left them, by kind.
+	opts [poller.KeepAlive + 1]poller.Option
 }
 
 // pipe is one direction of a connection.
@@ -136,10 +148,13 @@ func (q *byteQueue) discard(n int) {
 // reset drops every byte.
 func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
-// newSock returns a socket with a fresh handle.
+// newSock returns a socket with a fresh handle, with the options a connection
+// starts with: NoDelay on, as the system's back ends make them.
 func (p *Poller) newSock() *sock {
 	p.network.lastSock++
 	s := &sock{id: poller.Socket(p.network.lastSock)}
+	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
+	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
 	return s
 }
@@ -242,7 +257,7 @@ func (p *Poller) Start(op *poller.Op) error {
 		return errNilOp
 	}
 	switch op.Kind {
-	case poller.Accept, poller.Read, poller.Write:
+	case poller.Accept, poller.Read, poller.Write, poller.Shutdown:
 	case poller.Connect:
 		return p.startConnect(op)
 	default:
@@ -259,17 +274,25 @@ func (p *Poller) Start(op *poller.Op) error {
 		return errListener
 	case op.Kind == poller.Read && len(op.Buf) == 0:
 		return errEmptyRead
+	case op.Kind == poller.Shutdown:
+		if s.ops[poller.Write] != nil {
+			return errShutBusy
+		}
 	case s.ops[op.Kind] != nil:
 		return errBusy
 	}
 	op.Reset()
+	if op.Kind == poller.Shutdown {
+		p.shutdown(s, op)
+		return nil
+	}
 	s.ops[op.Kind] = op
 	switch op.Kind {
 	case poller.Accept:
 		p.tryAccept(s)
 		return nil
 	case poller.Write:
-		if s.reset {
+		if s.reset || s.shut {
 			p.finish(s, op, errPipe)
 			return nil
 		}
@@ -284,6 +307,24 @@ func (p *Poller) Start(op *poller.Op) error {
 		p.pump(s)
 	}
 	return nil
+}
+
+// shutdown shuts s's write side, once: the end of its stream follows what it wrote.
+// It finishes op at once, with ENOTCONN when s is not connected and with
+// ECONNRESET after a reset.
+func (p *Poller) shutdown(s *sock, op *poller.Op) {
+	switch {
+	case s.reset:
+		op.Err = errResetShut
+	case s.shut:
+	case s.peer == nil || !s.established:
+		op.Err = errNotConnShut
+	default:
+		s.shut = true
+		peer := s.peer
+		p.send(s.tx, func() { p.finArrived(peer) })
+	}
+	p.Complete(op)
 }
 
 // startConnect makes the connecting socket and sends the connection request.
@@ -308,8 +349,29 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	c.rx, c.tx = &pipe{}, &pipe{}
 	c.ops[poller.Connect] = op
 	op.Conn = c.id
+	if p.silentAt(dst) {
+		// The request is lost: nothing answers, and only the system's own
+		// timeout, a Cancel or a close ends the Connect.
+		if p.opts.ConnectTimeout > 0 {
+			p.After(p.opts.ConnectTimeout, func() { p.connectTimedOut(c, op) })
+		}
+		return nil
+	}
 	p.After(p.latency(), func() { p.requestArrived(c, dst) })
 	return nil
+}
+
+// connectTimedOut fails c's Connect op, if it is still in flight, with ETIMEDOUT:
+// the system gave up on a request nobody answered.
+func (p *Poller) connectTimedOut(c *sock, op *poller.Op) {
+	if c.closed || c.ops[poller.Connect] != op {
+		return
+	}
+	c.ops[poller.Connect] = nil
+	p.closeSock(c, false)
+	op.Conn = 0
+	op.Err = errTimedOut
+	p.Complete(op)
 }
 
 // requestArrived handles a connection request from c reaching dst: a listener
@@ -490,6 +552,46 @@ func (p *Poller) abort(s *sock) {
 	p.sendReset(s)
 }
 
+// SetOption records o on the connection s, where SocketOption reads it back. The
+// simulated network sends every write at once and never probes an idle connection,
+// so the options change nothing else; a unix-domain connection records them too.
+func (p *Poller) SetOption(id poller.Socket, o poller.Option) error {
+	if p.closed {
+		return poller.ErrClosed
+	}
+	s, err := p.lookup(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.listener:
+		return errOptListen
+	case o.Kind != poller.NoDelay && o.Kind != poller.KeepAlive:
+		return errOptKind
+	case o.Delay < 0:
+		return errOptDelay
+	}
+	if !o.On {
+		o.Delay = 0
+	}
+	s.opts[o.Kind] = o
+	return nil
+}
+
+// SocketOption returns the option of kind k of the connection s, as the last
+// SetOption left it (a connection starts with NoDelay on, KeepAlive off), for a
+// test to observe what a program set.
+func (p *Poller) SocketOption(id poller.Socket, k poller.OptionKind) (poller.Option, error) {
+	s, err := p.lookup(id)
+	if err != nil {
+		return poller.Option{}, err
+	}
+	if s.listener || k != poller.NoDelay && k != poller.KeepAlive {
+		return poller.Option{}, fmt.Errorf("fakepoller: socket %#x has no option %v", uint64(id), k)
+	}
+	return s.opts[k], nil
+}
+
 // Cancel returns op from a later Wait with poller.ErrCanceled if it is in flight;
 // otherwise it does nothing. A canceled Connect closes the socket it was making.
 func (p *Poller) Cancel(op *poller.Op) {
@@ -513,10 +615,11 @@ func (p *Poller) Cancel(op *poller.Op) {
 	p.Complete(op)
 }
 
-// CloseSocket closes s. Its operations in flight come back with poller.ErrClosed.
-// A listener's queued connections are reset; a connection with data it did not
-// read resets the peer, and otherwise sends it the end of the stream after what
-// was written.
+// CloseSocket closes s. Its operations in flight come back with poller.ErrClosed,
+// a Write's N counting the bytes the network took. A listener's queued connections
+// are reset; a connection with data it did not read resets the peer, and otherwise
+// sends it the end of the stream after what was written (unless a Shutdown sent it
+// already).
 func (p *Poller) CloseSocket(id poller.Socket) error {
 	if p.closed {
 		return poller.ErrClosed
@@ -558,6 +661,8 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 	case s.peer == nil || s.reset:
 	case abortive || !s.established || s.rx.arrived.len()+s.rx.transit.len() > 0:
 		p.sendReset(s)
+	case s.shut:
+		// The end of the stream is on its way already.
 	default:
 		peer := s.peer
 		p.send(s.tx, func() { p.finArrived(peer) })

@@ -693,3 +693,58 @@ func TestEOFAfterData(t *testing.T) {
 		t.Fatalf("read after the data: N %d, Err %v; want 0, io.EOF", rd.N, rd.Err)
 	}
 }
+
+// SetOption records a connection's options on its socket, one end at a time, where
+// SocketOption reads them back: a connection starts with NoDelay on and KeepAlive
+// off, and turning KeepAlive off forgets its delay.
+func TestSocketOptionsRecorded(t *testing.T) {
+	w := newWorld(t, fakepoller.Options{})
+	a, b := w.pair()
+	get := func(s poller.Socket, k poller.OptionKind) poller.Option {
+		t.Helper()
+		o, err := w.p.SocketOption(s, k)
+		if err != nil {
+			t.Fatalf("SocketOption(%#x, %v): %v", s, k, err)
+		}
+		return o
+	}
+	if o := get(a, poller.NoDelay); !o.On {
+		t.Errorf("a new connection's NoDelay is off; want on")
+	}
+	if o := get(a, poller.KeepAlive); o.On || o.Delay != 0 {
+		t.Errorf("a new connection's KeepAlive is on=%v delay=%v; want off", o.On, o.Delay)
+	}
+	steps := []struct {
+		set     poller.Option
+		noDelay bool
+		keep    bool
+		delay   time.Duration
+	}{
+		{poller.Option{Kind: poller.NoDelay}, false, false, 0},
+		{poller.Option{Kind: poller.KeepAlive, On: true, Delay: 30 * time.Second}, false, true, 30 * time.Second},
+		{poller.Option{Kind: poller.NoDelay, On: true}, true, true, 30 * time.Second},
+		{poller.Option{Kind: poller.KeepAlive, Delay: time.Minute}, true, false, 0},
+	}
+	for i, st := range steps {
+		if err := w.p.SetOption(a, st.set); err != nil {
+			t.Fatalf("step %d: SetOption: %v", i, err)
+		}
+		nd, ka := get(a, poller.NoDelay), get(a, poller.KeepAlive)
+		if nd.On != st.noDelay || ka.On != st.keep || ka.Delay != st.delay {
+			t.Fatalf("step %d: NoDelay %v, KeepAlive %v delay %v; want %v, %v delay %v", i, nd.On, ka.On, ka.Delay, st.noDelay, st.keep, st.delay)
+		}
+	}
+	if o := get(b, poller.NoDelay); !o.On {
+		t.Errorf("the other end's NoDelay changed with this end's")
+	}
+	ln, _ := w.listen()
+	if _, err := w.p.SocketOption(ln, poller.NoDelay); err == nil {
+		t.Errorf("SocketOption of a listener = nil error; want one")
+	}
+	if err := w.p.CloseSocket(a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.p.SocketOption(a, poller.NoDelay); !errors.Is(err, poller.ErrClosed) {
+		t.Errorf("SocketOption of a closed socket: %v; want ErrClosed", err)
+	}
+}

@@ -42,6 +42,20 @@ type Options struct {
 	// BufferBytes is the capacity of each direction of a connection; 0 means
 	// DefaultBufferBytes.
 	BufferBytes int
+	// Silent lists addresses where no host answers a connection request: the
+	// request is lost, as a SYN sent to a host that is down or behind a firewall
+	// that drops it, and the Connect stays in flight until it is canceled, its
+	// socket is closed, or ConnectTimeout passes. Each entry is "host:port", as
+	// net.Dial takes an address, or a host alone for every port of it; a host is
+	// an IP literal or localhost (both loopback addresses). A listener bound
+	// there is never reached. Empty means every request is answered or refused;
+	// NewWith rejects a malformed entry.
+	Silent []string
+	// ConnectTimeout is how long a Connect whose request nobody answers waits
+	// before the system gives up on it, as a kernel's retransmissions of the SYN
+	// do (Linux's take about 127 s): the Connect then fails with ETIMEDOUT. 0
+	// means it waits until it is canceled or its socket is closed.
+	ConnectTimeout time.Duration
 	// Faults are the failures the network injects; the zero Faults inject none.
 	Faults Faults
 
@@ -96,6 +110,11 @@ func (o *Options) validate() error {
 		return fmt.Errorf("fakepoller: MaxLatency %v is below MinLatency %v", o.MaxLatency, o.MinLatency)
 	case o.BufferBytes < 0:
 		return fmt.Errorf("fakepoller: BufferBytes %d: want 0 (the default) or more", o.BufferBytes)
+	case o.ConnectTimeout < 0:
+		return fmt.Errorf("fakepoller: ConnectTimeout %v: want 0 (never) or more", o.ConnectTimeout)
+	}
+	if _, err := parseSilent(o.Silent); err != nil {
+		return err
 	}
 	return o.Faults.validate()
 }

@@ -4,7 +4,9 @@
 //
 // # The contract
 //
-// A Poller performs operations (accept, connect, read, write) on sockets it owns.
+// A Poller performs operations (accept, connect, read, write, and the shutdown of a
+// connection's write side) on sockets it owns, and sets their options (NoDelay,
+// KeepAlive) with [Poller.SetOption], which is a plain call.
 // The caller starts an [Op] with [Poller.Start] and later receives it, finished, from
 // [Poller.Wait]. On Windows this is what the kernel does; on epoll and kqueue the back
 // end tries the non-blocking system call at once and, when it would block, arms
@@ -33,7 +35,8 @@
 //     end, with EVFILT_READ and EVFILT_WRITE registered EV_CLEAR. Wake triggers an
 //     EVFILT_USER event, or writes to a pipe on NetBSD and OpenBSD.
 //   - Windows (poller_windows.go): an I/O completion port with AcceptEx, ConnectEx,
-//     WSARecv and WSASend; Cancel is CancelIoEx and Wake posts a packet.
+//     WSARecv and WSASend; Cancel is CancelIoEx and Wake posts a packet. Shutdown
+//     is shutdown with SD_SEND, as shutdown(2) with SHUT_WR is on Unix.
 //     Unix-domain sockets are not supported there (errors.ErrUnsupported).
 //
 // The kernel's user data (epoll_data, kevent udata, the completion key) carries a

@@ -26,7 +26,8 @@ type Poller interface {
 	// will be returned by exactly one later call to Wait, finished or canceled; until
 	// then the poller owns op and the caller must not touch it. A non-nil error means
 	// op was not started (bad socket, bad address, an operation of the same kind
-	// already in flight on the socket) and will never be returned by Wait.
+	// already in flight on the socket, a Shutdown while a Write is) and will never
+	// be returned by Wait.
 	Start(op *Op) error
 
 	// Cancel asks that op, started earlier, finish early. It does not block. If op has
@@ -34,10 +35,26 @@ type Poller interface {
 	// if it has, Cancel does nothing. Canceling an op that is not in flight is a no-op.
 	Cancel(op *Op)
 
-	// CloseSocket closes s. It does not block. Operations in flight on s are returned
-	// by later Waits with Err set to ErrClosed (or with their result, if they had
-	// already finished). Using s afterwards is an error that wraps ErrClosed.
+	// CloseSocket closes s at once, as close(2): the bytes already written go out
+	// to the peer (unless s had unread bytes, which resets the connection), and
+	// nothing more is read or written. It does not block; on Windows it may wait
+	// for the kernel to settle a Write in flight, which takes no longer than a
+	// cancellation. Operations in flight on s are returned by later Waits with Err
+	// set to ErrClosed (or with their result, if they had already finished). Their
+	// result fields are final when CloseSocket returns, and the caller may read
+	// them before Wait hands them back: a Write's N then counts the bytes it
+	// handed to the system before the close, all of Buf if it had finished. Using
+	// s afterwards is an error that wraps ErrClosed.
 	CloseSocket(s Socket) error
+
+	// SetOption sets an option of the connection s, at once, without blocking: it
+	// is a system call, not an operation, and nothing of it comes back from Wait. An
+	// option that means nothing on a unix-domain connection (NoDelay, KeepAlive) is
+	// accepted there and does nothing. A listener, an unknown kind or a negative
+	// Delay is an error; a closed socket an error wrapping ErrClosed; a system that
+	// cannot set a part of the option an error matching errors.ErrUnsupported or
+	// the system's errno.
+	SetOption(s Socket, o Option) error
 
 	// Wait blocks until at least one operation has finished, the timeout passes, or
 	// Wake is called, whichever is first. A negative timeout waits forever, zero
@@ -80,11 +97,21 @@ const (
 	Read
 	// Write writes all of Buf to Socket, in as many pieces as the system needs, and
 	// finishes once, when everything is written or on the first error. N is the
-	// count written.
+	// count written, also when Err is set. A Write on a socket whose write side is
+	// shut fails with an error matching syscall.EPIPE.
 	Write
+	// Shutdown shuts the write side of the connection Socket, as shutdown(2) with
+	// SHUT_WR: the peer reads every byte written before it, then io.EOF, and
+	// Socket still reads what the peer sends (a half-closed connection). Start
+	// refuses it while a Write is in flight on Socket: the caller shuts once its
+	// writes are done. It finishes at once, reported by the next Wait; Cancel
+	// does not apply to it. Err is nil, or the system's error (a connection the
+	// peer reset, one that was never connected). Shutting a socket twice is
+	// allowed; the second does nothing more.
+	Shutdown
 )
 
-var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write"}
+var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write", "shutdown"}
 
 // String returns the kind's lower-case name, as traces print it.
 func (k OpKind) String() string {
@@ -92,6 +119,44 @@ func (k OpKind) String() string {
 		return opKindNames[k]
 	}
 	return "invalid"
+}
+
+// OptionKind names a connection's option.
+type OptionKind uint8
+
+// The options SetOption sets.
+const (
+	// NoDelay is TCP_NODELAY: On sends each write at once instead of gathering
+	// small ones (Nagle's algorithm off). Connections start with it On.
+	NoDelay OptionKind = iota + 1
+	// KeepAlive is SO_KEEPALIVE: On makes the system probe a connection that has
+	// been idle, and fail it when the peer stops answering. Delay, when positive,
+	// is the idle time before the first probe (TCP_KEEPIDLE, TCP_KEEPALIVE on
+	// macOS, the keep-alive time of SIO_KEEPALIVE_VALS on Windows), rounded up to
+	// the second; 0 keeps the system's. Connections start with it off.
+	KeepAlive
+)
+
+var optionKindNames = [...]string{"invalid", "nodelay", "keepalive"}
+
+// String returns the kind's lower-case name.
+func (k OptionKind) String() string {
+	if int(k) < len(optionKindNames) {
+		return optionKindNames[k]
+	}
+	return "invalid"
+}
+
+// Option is a value of a connection's option, for SetOption.
+type Option struct {
+	// Kind is the option.
+	Kind OptionKind
+	// On turns it on or off.
+	On bool
+	// Delay is the keep-alive idle time, for KeepAlive.
+	Delay time.Duration
+
+	_ struct{}
 }
 
 // Op is one operation. The caller fills the request fields and calls Start; the
@@ -105,7 +170,8 @@ type Op struct {
 	ID uint64
 	// Kind is what to do.
 	Kind OpKind
-	// Socket is the listener for Accept, the connection for Read and Write.
+	// Socket is the listener for Accept, the connection for Read, Write and
+	// Shutdown.
 	Socket Socket
 	// Network and Address are the peer for Connect, as net.Dial takes them.
 	Network, Address string
@@ -116,7 +182,8 @@ type Op struct {
 
 	// Result fields, set by the poller.
 
-	// N is the number of bytes read or written.
+	// N is the number of bytes read or written; for a Write that failed or was
+	// cut short by CloseSocket, the bytes written before it stopped.
 	N int
 	// Conn is the connection that Accept or Connect made.
 	Conn Socket

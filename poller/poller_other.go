@@ -31,6 +31,9 @@ func (*System) Cancel(op *Op) {}
 // CloseSocket returns errors.ErrUnsupported.
 func (*System) CloseSocket(s Socket) error { return errors.ErrUnsupported }
 
+// SetOption returns errors.ErrUnsupported.
+func (*System) SetOption(s Socket, o Option) error { return errors.ErrUnsupported }
+
 // Wait returns errors.ErrUnsupported.
 func (*System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	return done, errors.ErrUnsupported

@@ -118,6 +118,8 @@ type sock struct {
 	// then on every Read tries the system call, which reports it, since no further
 	// edge will come.
 	hup bool
+	// shut is true once the write side is shut.
+	shut bool
 }
 
 // New returns the operating system's Poller.
@@ -163,7 +165,7 @@ func (s *System) add(fd int, network string, listener bool) (uint64, *sock, erro
 		s.socks = append(s.socks, &sock{gen: 1})
 	}
 	sk := s.socks[slot]
-	sk.fd, sk.listener, sk.network, sk.path, sk.inReady, sk.hup = fd, listener, network, "", true, false
+	sk.fd, sk.listener, sk.network, sk.path, sk.inReady, sk.hup, sk.shut = fd, listener, network, "", true, false, false
 	tok := makeToken(slot, sk.gen)
 	if err := s.pollRegister(fd, tok); err != nil {
 		unix.Close(fd)
@@ -303,10 +305,15 @@ func (s *System) Start(op *Op) error {
 	if err != nil {
 		return err
 	}
-	if err := refuse(op, sk.listener, sk.ops[op.Kind]); err != nil {
+	if err := refuse(op, sk.listener, &sk.ops); err != nil {
 		return err
 	}
 	op.Reset()
+	if op.Kind == Shutdown {
+		s.shutdown(sk, op)
+		s.ready = append(s.ready, op)
+		return nil
+	}
 	sk.ops[op.Kind] = op
 	if (sk.inReady || op.Kind == Write) && s.try(uint64(op.Socket), sk, op) {
 		sk.ops[op.Kind] = nil
@@ -380,6 +387,18 @@ func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
 		}
 	}
 	return true
+}
+
+// shutdown shuts sk's write side for op, once.
+func (s *System) shutdown(sk *sock, op *Op) {
+	if sk.shut {
+		return
+	}
+	if err := unix.Shutdown(sk.fd, unix.SHUT_WR); err != nil {
+		op.Err = os.NewSyscallError("shutdown", err)
+		return
+	}
+	sk.shut = true
 }
 
 func (s *System) tryAccept(tok uint64, sk *sock, op *Op) bool {
@@ -578,6 +597,41 @@ func (s *System) CloseSocket(so Socket) error {
 		return err
 	}
 	return s.closeSock(uint64(so), sk, ErrClosed)
+}
+
+// SetOption implements Poller.SetOption.
+func (s *System) SetOption(so Socket, o Option) error {
+	if s.closed {
+		return ErrClosed
+	}
+	sk, err := s.lookup(so)
+	if err != nil {
+		return err
+	}
+	if err := checkOption(o, sk.listener); err != nil {
+		return err
+	}
+	if sk.network != "tcp" {
+		return nil // no TCP options on a unix-domain socket
+	}
+	v := 0
+	if o.On {
+		v = 1
+	}
+	switch o.Kind {
+	case NoDelay:
+		if err := unix.SetsockoptInt(sk.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	case KeepAlive:
+		if err := unix.SetsockoptInt(sk.fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+		if o.On && o.Delay > 0 {
+			return setKeepAliveIdle(sk.fd, keepAliveSeconds(o.Delay))
+		}
+	}
+	return nil
 }
 
 // Wait implements Poller.Wait. Operations that finished outside Wait come first,

@@ -58,6 +58,9 @@ const (
 	// kernel may still write to it.
 	closeDrainWaitsMax = 200
 	closeDrainSliceMs  = 10
+	// keepAliveIntervalMs is the time between keep-alive probes that SetOption
+	// asks for with a keep-alive delay: the system's default.
+	keepAliveIntervalMs = 1000
 )
 
 // Completion keys hold a token; on 32-bit Windows a key has 32 bits and holds
@@ -106,6 +109,9 @@ type System struct {
 
 	entries []overlappedEntry
 	removed uint32
+	// woken is set when a wake-up packet was dequeued outside Wait (by
+	// CloseSocket settling a write); the next Wait then does not wait.
+	woken bool
 
 	closed bool
 
@@ -137,7 +143,9 @@ type sock struct {
 	// closing is set by CloseSocket; the entry waits for its packets.
 	closing  bool
 	listener bool
-	family   int
+	// shut is true once the write side is shut.
+	shut   bool
+	family int
 	// pending counts issued operations whose packets have not been dequeued.
 	pending int
 	ops     [Write + 1]*Op
@@ -218,7 +226,7 @@ func (s *System) add(h windows.Handle, family int, listener bool) (uint64, *sock
 		s.socks = append(s.socks, &sock{gen: 1, h: windows.InvalidHandle, acceptH: windows.InvalidHandle})
 	}
 	sk := s.socks[slot]
-	sk.h, sk.family, sk.listener, sk.closing, sk.pending = h, family, listener, false, 0
+	sk.h, sk.family, sk.listener, sk.closing, sk.pending, sk.shut = h, family, listener, false, 0, false
 	if _, err := windows.CreateIoCompletionPort(h, s.port, makeKey(slot, sk.gen), 0); err != nil {
 		windows.Closesocket(h)
 		s.release(slot, sk)
@@ -256,13 +264,40 @@ func (s *System) closeSock(slot uint32, sk *sock) error {
 		windows.Closesocket(sk.acceptH)
 		sk.acceptH = windows.InvalidHandle
 	}
-	if sk.pending == 0 {
+	if sk.io[Write].issued && !s.closed {
+		s.settleWrite(sk)
+	}
+	if sk.pending == 0 && sk.h != windows.InvalidHandle {
 		s.release(slot, sk)
 	}
 	if err != nil {
 		return os.NewSyscallError("closesocket", err)
 	}
 	return nil
+}
+
+// settleWrite dequeues packets until the one of sk's Write, canceled by the close,
+// has come, so that the Write's count is final when CloseSocket returns, as the
+// contract says. The packets dequeued meanwhile are handled as Wait handles them:
+// the operations they finish wait in ready for the next Wait, and a wake-up is
+// kept for it.
+func (s *System) settleWrite(sk *sock) {
+	for i := 0; i < closeDrainWaitsMax && sk.io[Write].issued; i++ {
+		n, err := s.dequeue(closeDrainSliceMs)
+		if err != nil {
+			return
+		}
+		for j := range n {
+			e := &s.entries[j]
+			if e.ov == nil {
+				if e.key == wakeKey {
+					s.woken = true
+				}
+				continue
+			}
+			s.ready = s.packet(s.ready, e)
+		}
+	}
 }
 
 // sockaddr returns the family and system address of ep.
@@ -300,6 +335,8 @@ func wrapErr(call string, err error) error {
 			err = syscall.ECONNABORTED
 		case windows.WSAESHUTDOWN:
 			err = syscall.EPIPE
+		case windows.WSAETIMEDOUT, windows.ERROR_SEM_TIMEOUT:
+			err = syscall.ETIMEDOUT
 		}
 	}
 	return os.NewSyscallError(call, err)
@@ -371,10 +408,21 @@ func (s *System) Start(op *Op) error {
 	if err != nil {
 		return err
 	}
-	if err := refuse(op, sk.listener, sk.ops[op.Kind]); err != nil {
+	if err := refuse(op, sk.listener, &sk.ops); err != nil {
 		return err
 	}
 	op.Reset()
+	if op.Kind == Shutdown {
+		if !sk.shut {
+			if err := windows.Shutdown(sk.h, windows.SHUT_WR); err != nil {
+				op.Err = wrapErr("shutdown", err)
+			} else {
+				sk.shut = true
+			}
+		}
+		s.ready = append(s.ready, op)
+		return nil
+	}
 	sk.ops[op.Kind] = op
 	sk.io[op.Kind].retries = 0
 	var finished bool
@@ -552,6 +600,46 @@ func (s *System) CloseSocket(so Socket) error {
 	return s.closeSock(slot, sk)
 }
 
+// SetOption implements Poller.SetOption. The keep-alive delay is the time of
+// SIO_KEEPALIVE_VALS, with the system's default interval between probes, one
+// second.
+func (s *System) SetOption(so Socket, o Option) error {
+	if s.closed {
+		return ErrClosed
+	}
+	sk, err := s.lookup(so)
+	if err != nil {
+		return err
+	}
+	if err := checkOption(o, sk.listener); err != nil {
+		return err
+	}
+	v := 0
+	if o.On {
+		v = 1
+	}
+	switch o.Kind {
+	case NoDelay:
+		if err := windows.SetsockoptInt(sk.h, windows.IPPROTO_TCP, windows.TCP_NODELAY, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	case KeepAlive:
+		if err := windows.SetsockoptInt(sk.h, windows.SOL_SOCKET, windows.SO_KEEPALIVE, v); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+		if o.On && o.Delay > 0 {
+			ms := uint32(min(keepAliveSeconds(o.Delay), (1<<32-1)/1000) * 1000)
+			ka := windows.TCPKeepalive{OnOff: 1, Time: ms, Interval: keepAliveIntervalMs}
+			var ret uint32
+			if err := windows.WSAIoctl(sk.h, windows.SIO_KEEPALIVE_VALS, (*byte)(unsafe.Pointer(&ka)),
+				uint32(unsafe.Sizeof(ka)), nil, 0, &ret, nil, 0); err != nil {
+				return os.NewSyscallError("wsaioctl", err)
+			}
+		}
+	}
+	return nil
+}
+
 // Wait implements Poller.Wait.
 func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if s.closed {
@@ -561,6 +649,11 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		done = append(done, s.ready...)
 		clear(s.ready)
 		s.ready = s.ready[:0]
+		timeout = 0
+	}
+	if s.woken {
+		s.woken = false
+		s.wakeSig.Store(0)
 		timeout = 0
 	}
 	var ms uint32
@@ -671,6 +764,9 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 	st := &sk.io[kind]
 	canceled := st.canceled
 	st.canceled = false
+	if kind == Write && err != nil {
+		op.N += int(qty) // a send cut short still counts what it sent
+	}
 	if err != nil {
 		switch {
 		case sk.closing:

@@ -1,6 +1,9 @@
 package poller
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Errors returned by Start for operations it refuses to begin, on every back end.
 var (
@@ -11,6 +14,7 @@ var (
 	errEmptyRead = errors.New("poller: read into an empty buffer")
 	errNilOp     = errors.New("poller: nil operation")
 	errTooMany   = errors.New("poller: too many sockets")
+	errShutBusy  = errors.New("poller: shutdown while a write is in flight on the socket; shut down once it finished")
 )
 
 // admit checks what Start checks before it looks at the socket, on every back end:
@@ -24,7 +28,7 @@ func admit(closed bool, op *Op) (connect bool, err error) {
 		return false, errNilOp
 	}
 	switch op.Kind {
-	case Accept, Read, Write:
+	case Accept, Read, Write, Shutdown:
 		return false, nil
 	case Connect:
 		return true, nil
@@ -32,10 +36,10 @@ func admit(closed bool, op *Op) (connect bool, err error) {
 	return false, errBadKind
 }
 
-// refuse says why Start must not begin op, an Accept, Read or Write, on a socket
-// that is a listener or not and has inFlight as its operation of op's kind; nil when
-// it may.
-func refuse(op *Op, listener bool, inFlight *Op) error {
+// refuse says why Start must not begin op, an Accept, Read, Write or Shutdown, on a
+// socket that is a listener or not and has inFlight as its operations in flight,
+// indexed by kind; nil when it may.
+func refuse(op *Op, listener bool, inFlight *[Write + 1]*Op) error {
 	switch {
 	case op.Kind == Accept && !listener:
 		return errNotListen
@@ -43,8 +47,40 @@ func refuse(op *Op, listener bool, inFlight *Op) error {
 		return errListener
 	case op.Kind == Read && len(op.Buf) == 0:
 		return errEmptyRead
-	case inFlight != nil:
+	case op.Kind == Shutdown:
+		if inFlight[Write] != nil {
+			return errShutBusy
+		}
+	case inFlight[op.Kind] != nil:
 		return errBusy
 	}
 	return nil
+}
+
+// Errors of SetOption, on every back end.
+var (
+	errOptListener = errors.New("poller: option of a listening socket; set it on a connection")
+	errOptKind     = errors.New("poller: unknown option kind")
+	errOptDelay    = errors.New("poller: negative keep-alive delay")
+)
+
+// checkOption says why SetOption must not set o on a socket that is a listener or
+// not; nil when it may.
+func checkOption(o Option, listener bool) error {
+	switch {
+	case listener:
+		return errOptListener
+	case o.Kind != NoDelay && o.Kind != KeepAlive:
+		return errOptKind
+	case o.Delay < 0:
+		return errOptDelay
+	}
+	return nil
+}
+
+// keepAliveSeconds is a keep-alive delay in whole seconds, rounded up, at least 1,
+// and at most what an int32 holds.
+func keepAliveSeconds(d time.Duration) int {
+	secs := (d + time.Second - 1) / time.Second
+	return int(min(max(secs, 1), 1<<31-1))
 }

@@ -1,6 +1,7 @@
 package properties_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +70,15 @@ func (b *builder) opComplete(id, handle uint64, err string) int {
 	return b.add(traces.Event{Kind: traces.KindOpComplete, ID: id, Handle: handle, Op: "read", Err: err})
 }
 
+// connectStart and connectComplete are opStart and opComplete for a dial's connect.
+func (b *builder) connectStart(id, handle uint64) int {
+	return b.add(traces.Event{Kind: traces.KindOpStart, ID: id, Handle: handle, Op: "connect"})
+}
+
+func (b *builder) connectComplete(id, handle uint64, err string) int {
+	return b.add(traces.Event{Kind: traces.KindOpComplete, ID: id, Handle: handle, Op: "connect", Err: err})
+}
+
 // timeout arms timer id at now+delay; interval arms it as an interval.
 func (b *builder) timeout(id uint64, delay time.Duration) int {
 	return b.add(traces.Event{Kind: traces.KindTimerStart, ID: id, Delay: delay, Deadline: b.now + delay})
@@ -110,6 +120,20 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 			b := newBuilder()
 			want := tc.build(b)
 			vs := properties.Check(b.ev)
+			// A Checker given the events one at a time finds the same, and what
+			// it has found at each event is already among them.
+			c := properties.NewChecker()
+			for i := range b.ev {
+				c.Add(b.ev[i])
+				for _, v := range c.Violations() {
+					if !slices.ContainsFunc(vs, func(w properties.Violation) bool { return cmp.Equal(v, w) }) {
+						t.Errorf("after event %d the Checker has found %v, which Check does not report", i, v)
+					}
+				}
+			}
+			if diff := cmp.Diff(vs, c.Finish()); diff != "" {
+				t.Errorf("Checker.Finish differs from Check (-Check +Checker):\n%s", diff)
+			}
 			var got []found
 			for _, v := range vs {
 				got = append(got, found{v.Rule, v.Events})

@@ -13,13 +13,21 @@
 //		t.Error(v)
 //	}
 //
+// A trace too long to hold in memory goes through a [Checker] instead, one event
+// at a time as a traces.Decoder reads it: it finds what Check finds, keeping only
+// what is live at the event it has reached (queued callbacks, armed timers, open
+// operations, closing handles) and a bounded memory of finished ids, so that
+// checking a trace of millions of events takes the memory of a short one.
+//
 // [Test] goes one step further for a program of one's own: it runs the program in
 // the simulator on many schedules and faults drawn by rapid, checks each trace, and
 // shrinks a failure to a small case. The program draws its own workload with
 // sim.Choose, sim.Duration and sim.Bool, which rapid then draws and shrinks with
 // the schedule; Test's options reach every field of sim.Config (WithConfig for
-// those without an option of their own). Check, Rules, Violation, Test and Test's
-// options are the whole package; the reference model that the project's own tests
+// those without an option of their own). [Sweep] runs a program over a range of
+// seeds from go test's flags, shardable across machines. Check, Checker, Rules,
+// Violation, Test, Sweep and their options are the whole package; the reference
+// model that the project's own tests
 // compare the loop against is internal to the module.
 //
 // # Reading a trace
@@ -111,9 +119,10 @@
 // op_complete with its ID, after it, and at most one callback from source op with
 // its ID, after the op_complete and naming the op_start's handle, in the poll
 // phase, or in the close phase when the op_complete carries the closed error. An
-// op_complete right after its op_start is an error found at start: its callback
-// is the next one from source pending whose ID is the handle, in a pending phase,
-// and no op callback may run for that operation; one still owed when a Run ends
+// op_complete right after its op_start is an error found at start, and a connect's
+// op_complete with the canceled or the dial-timed-out error is a dial the loop gave
+// up: its callback is the next one from source pending whose ID is the handle, in a
+// pending phase, and no op callback may run for that operation; one still owed when a Run ends
 // unstopped is reported. Callbacks from source op with ID 0 are queued writes a
 // close cut short before they started: they are no operation and are ignored. An
 // op_start without op_complete is reported only when its handle has provably

@@ -7,16 +7,17 @@ import (
 )
 
 // fifo follows one of the loop's queues through a trace: the ids queued, in
-// order, with the positions of the events that queued them.
+// order, with the events that queued them. It keeps the live entries, and drops
+// the dead ones at its front as it goes.
 type fifo struct {
 	ids   []uint64
-	pos   []int
+	at    []ref
 	dead  []bool
 	head  int
 	index map[uint64]int // live id → its index in ids
 }
 
-func (q *fifo) push(id uint64, pos int) {
+func (q *fifo) push(id uint64, at ref) {
 	if q.index == nil {
 		q.index = map[uint64]int{}
 	}
@@ -25,7 +26,7 @@ func (q *fifo) push(id uint64, pos int) {
 	}
 	q.index[id] = len(q.ids)
 	q.ids = append(q.ids, id)
-	q.pos = append(q.pos, pos)
+	q.at = append(q.at, at)
 	q.dead = append(q.dead, false)
 }
 
@@ -34,7 +35,8 @@ func (q *fifo) has(id uint64) bool {
 	return ok
 }
 
-func (q *fifo) len() int { return len(q.index) }
+// queuedAt returns the event that queued the live id.
+func (q *fifo) queuedAt(id uint64) ref { return q.at[q.index[id]] }
 
 // front returns the index of the oldest live entry, or -1.
 func (q *fifo) front() int {
@@ -52,6 +54,47 @@ func (q *fifo) remove(id uint64) {
 		q.dead[k] = true
 		delete(q.index, id)
 	}
+	q.compact()
+}
+
+// compact drops the entries before the front once they are most of the slices.
+func (q *fifo) compact() {
+	q.front()
+	if q.head < 64 || q.head*2 < len(q.ids) {
+		return
+	}
+	n := copy(q.ids, q.ids[q.head:])
+	copy(q.at, q.at[q.head:])
+	copy(q.dead, q.dead[q.head:])
+	q.ids, q.at, q.dead = q.ids[:n], q.at[:n], q.dead[:n]
+	for id, k := range q.index {
+		q.index[id] = k - q.head
+	}
+	q.head = 0
+}
+
+// size returns how many entries the queue holds, dead ones included.
+func (q *fifo) size() int { return len(q.ids) - q.head }
+
+// tickQueueState is what RuleTickQueues keeps.
+type tickQueueState struct {
+	tq, mq fifo
+	last   traces.Source // the source of the previous callback
+	drain  int           // the first microtask callback of the current drain
+	told   map[int]bool  // queue events already reported as waiting
+}
+
+// tell reports whether the queue event at position pos is yet to be reported as
+// waiting, and marks it reported.
+func (st *tickQueueState) tell(pos int) bool {
+	if st.told[pos] {
+		return false
+	}
+	if st.told == nil {
+		st.told = map[int]bool{}
+	}
+	st.told[pos] = true
+	return true
 }
 
 // checkTickQueues enforces RuleTickQueues, following the nextTick and microtask
@@ -66,121 +109,134 @@ func (q *fifo) remove(id uint64) {
 // microtask drain began (a drain is a run of microtask callbacks with no other
 // callback between them); and once a drain has begun, no nextTick runs until the
 // microtask queue is empty.
-func (c *checker) checkTickQueues() {
-	var tq, mq fifo
-	last := traces.SourceNone // the source of the previous callback
-	drain := -1               // the first microtask callback of the current drain
-	told := map[int]bool{}    // queue events already reported as waiting
-	for i := range c.ev {
-		e := &c.ev[i]
-		switch {
-		case e.Kind == traces.KindTickQueue:
-			tq.push(e.ID, i)
-		case e.Kind == traces.KindMicrotaskQueue:
-			mq.push(e.ID, i)
-		case isCallback(e, traces.SourceNextTick):
-			if !tq.has(e.ID) {
-				c.report(RuleTickQueues, fmt.Sprintf("%s runs but is not queued: never queued, or already run", c.describe(i)), i)
-				break
-			}
-			if h := tq.front(); tq.ids[h] != e.ID && !told[tq.pos[h]] {
-				told[tq.pos[h]] = true
-				c.report(RuleTickQueues, fmt.Sprintf("%s (queued at seq %d) runs before nextTick %d, queued earlier at seq %d; nextTicks run FIFO", c.describe(i), c.seq(tq.pos[tq.index[e.ID]]), tq.ids[h], c.seq(tq.pos[h])), tq.pos[h], i)
-			}
-			if h := mq.front(); last == traces.SourceMicrotask && h >= 0 && !told[mq.pos[h]] {
-				told[mq.pos[h]] = true
-				c.report(RuleTickQueues, fmt.Sprintf("%s runs in the middle of a microtask drain: microtask %d (queued at seq %d) still waits; the whole microtask queue drains first", c.describe(i), mq.ids[h], c.seq(mq.pos[h])), mq.pos[h], i)
-			}
-			tq.remove(e.ID)
-		case isCallback(e, traces.SourceMicrotask):
-			if last != traces.SourceMicrotask {
-				drain = i
-			}
-			if !mq.has(e.ID) {
-				c.report(RuleTickQueues, fmt.Sprintf("%s runs but is not queued: never queued, or already run", c.describe(i)), i)
-				break
-			}
-			if h := mq.front(); mq.ids[h] != e.ID && !told[mq.pos[h]] {
-				told[mq.pos[h]] = true
-				c.report(RuleTickQueues, fmt.Sprintf("%s (queued at seq %d) runs before microtask %d, queued earlier at seq %d; microtasks run FIFO", c.describe(i), c.seq(mq.pos[mq.index[e.ID]]), mq.ids[h], c.seq(mq.pos[h])), mq.pos[h], i)
-			}
-			if h := tq.front(); h >= 0 && tq.pos[h] < drain && !told[tq.pos[h]] {
-				told[tq.pos[h]] = true
-				c.report(RuleTickQueues, fmt.Sprintf("%s runs while nextTick %d, queued at seq %d before this microtask drain began, waits; every queued nextTick runs first", c.describe(i), tq.ids[h], c.seq(tq.pos[h])), tq.pos[h], i)
-			}
-			mq.remove(e.ID)
-		case e.Kind == traces.KindCallback:
-			var pos []int
-			what := ""
-			if h := tq.front(); h >= 0 && !told[tq.pos[h]] {
-				told[tq.pos[h]] = true
-				pos = append(pos, tq.pos[h])
-				what = fmt.Sprintf("nextTick %d (queued at seq %d)", tq.ids[h], c.seq(tq.pos[h]))
-			}
-			if h := mq.front(); h >= 0 && !told[mq.pos[h]] {
-				told[mq.pos[h]] = true
-				pos = append(pos, mq.pos[h])
-				if what != "" {
-					what += " and "
-				}
-				what += fmt.Sprintf("microtask %d (queued at seq %d)", mq.ids[h], c.seq(mq.pos[h]))
-			}
-			if len(pos) > 0 {
-				c.report(RuleTickQueues, fmt.Sprintf("%s starts while %s waits; both queues drain before any other callback", c.describe(i), what), append(pos, i)...)
-			}
+func (c *Checker) checkTickQueues(e *traces.Event, i int) {
+	st := &c.tickQ
+	tq, mq := &st.tq, &st.mq
+	if c.n == 0 {
+		st.drain = -1
+	}
+	here := refOf(e, i)
+	switch {
+	case e.Kind == traces.KindTickQueue:
+		tq.push(e.ID, here)
+	case e.Kind == traces.KindMicrotaskQueue:
+		mq.push(e.ID, here)
+	case isCallback(e, traces.SourceNextTick):
+		if !tq.has(e.ID) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s runs but is not queued: never queued, or already run", describe(e)), here)
+			break
 		}
-		if e.Kind == traces.KindCallback {
-			last = e.Source
+		if h := tq.front(); tq.ids[h] != e.ID && st.tell(tq.at[h].pos) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s (queued at seq %d) runs before nextTick %d, queued earlier at seq %d; nextTicks run FIFO", describe(e), tq.queuedAt(e.ID).seq, tq.ids[h], tq.at[h].seq), tq.at[h], here)
+		}
+		if h := mq.front(); st.last == traces.SourceMicrotask && h >= 0 && st.tell(mq.at[h].pos) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s runs in the middle of a microtask drain: microtask %d (queued at seq %d) still waits; the whole microtask queue drains first", describe(e), mq.ids[h], mq.at[h].seq), mq.at[h], here)
+		}
+		tq.remove(e.ID)
+	case isCallback(e, traces.SourceMicrotask):
+		if st.last != traces.SourceMicrotask {
+			st.drain = i
+		}
+		if !mq.has(e.ID) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s runs but is not queued: never queued, or already run", describe(e)), here)
+			break
+		}
+		if h := mq.front(); mq.ids[h] != e.ID && st.tell(mq.at[h].pos) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s (queued at seq %d) runs before microtask %d, queued earlier at seq %d; microtasks run FIFO", describe(e), mq.queuedAt(e.ID).seq, mq.ids[h], mq.at[h].seq), mq.at[h], here)
+		}
+		if h := tq.front(); h >= 0 && tq.at[h].pos < st.drain && st.tell(tq.at[h].pos) {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s runs while nextTick %d, queued at seq %d before this microtask drain began, waits; every queued nextTick runs first", describe(e), tq.ids[h], tq.at[h].seq), tq.at[h], here)
+		}
+		mq.remove(e.ID)
+	case e.Kind == traces.KindCallback:
+		var at []ref
+		what := ""
+		if h := tq.front(); h >= 0 && st.tell(tq.at[h].pos) {
+			at = append(at, tq.at[h])
+			what = fmt.Sprintf("nextTick %d (queued at seq %d)", tq.ids[h], tq.at[h].seq)
+		}
+		if h := mq.front(); h >= 0 && st.tell(mq.at[h].pos) {
+			at = append(at, mq.at[h])
+			if what != "" {
+				what += " and "
+			}
+			what += fmt.Sprintf("microtask %d (queued at seq %d)", mq.ids[h], mq.at[h].seq)
+		}
+		if len(at) > 0 {
+			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s starts while %s waits; both queues drain before any other callback", describe(e), what), append(at, here)...)
 		}
 	}
+	if e.Kind == traces.KindCallback {
+		st.last = e.Source
+	}
+}
+
+// immediate is what RuleImmediates keeps of one immediate id.
+type immediate struct {
+	queued     ref
+	inCheck    bool   // it was queued during a check phase
+	queuedTick uint64 // the tick it was queued in
+	cleared    ref
+	wasCleared bool
+	ran        ref
+	hasRun     bool
+}
+
+// immediateState is what RuleImmediates keeps.
+type immediateState struct {
+	q    fifo
+	ids  table[immediate]
+	told map[int]bool
 }
 
 // checkImmediates enforces RuleImmediates and the immediate half of RuleCleared,
 // following the immediate queue through immediate_queue and immediate_clear
 // events and the callbacks from source immediate.
-func (c *checker) checkImmediates() {
-	var q fifo
-	queued := map[uint64]int{}
-	cleared := map[uint64]int{}
-	ran := map[uint64]int{}
-	told := map[int]bool{}
-	for i := range c.ev {
-		e := &c.ev[i]
-		switch {
-		case e.Kind == traces.KindImmediateQueue:
-			q.push(e.ID, i)
-			queued[e.ID] = i
-			delete(cleared, e.ID)
-			delete(ran, e.ID)
-		case e.Kind == traces.KindImmediateClear:
-			if q.has(e.ID) {
-				q.remove(e.ID)
-				cleared[e.ID] = i
-			}
-		case isCallback(e, traces.SourceImmediate):
-			first, twice := ran[e.ID]
-			cl, wasCleared := cleared[e.ID]
-			switch {
-			case twice:
-				c.report(RuleImmediates, fmt.Sprintf("%s runs again; it ran at seq %d and an immediate runs once", c.describe(i), c.seq(first)), first, i)
-			case wasCleared:
-				c.report(RuleCleared, fmt.Sprintf("%s runs after it was cleared at seq %d", c.describe(i), c.seq(cl)), cl, i)
-			case !q.has(e.ID):
-				c.report(RuleImmediates, fmt.Sprintf("%s runs but was never queued", c.describe(i)), i)
-			default:
-				if h := q.front(); q.ids[h] != e.ID && !told[q.pos[h]] {
-					told[q.pos[h]] = true
-					c.report(RuleImmediates, fmt.Sprintf("%s (queued at seq %d) runs before immediate %d, queued earlier at seq %d; immediates run FIFO", c.describe(i), c.seq(queued[e.ID]), q.ids[h], c.seq(q.pos[h])), q.pos[h], i)
-				}
-				qp := queued[e.ID]
-				if sp := c.span[qp]; sp >= 0 && c.spans[sp].phase == traces.PhaseCheck && e.Tick <= c.ev[qp].Tick {
-					c.report(RuleImmediates, fmt.Sprintf("%s was queued during the check phase of tick %d (seq %d) and runs in tick %d; it runs in a later tick", c.describe(i), c.ev[qp].Tick, c.seq(qp), e.Tick), qp, i)
-				}
-				q.remove(e.ID)
-			}
-			if !twice {
-				ran[e.ID] = i
-			}
+func (c *Checker) checkImmediates(e *traces.Event, i int) {
+	st := &c.imm
+	here := refOf(e, i)
+	switch {
+	case e.Kind == traces.KindImmediateQueue:
+		st.q.push(e.ID, here)
+		im := st.ids.reset(e.ID)
+		im.queued, im.queuedTick = here, e.Tick
+		im.inCheck = c.span.in && c.span.phase == traces.PhaseCheck
+	case e.Kind == traces.KindImmediateClear:
+		if st.q.has(e.ID) {
+			st.q.remove(e.ID)
+			im := st.ids.put(e.ID)
+			im.cleared, im.wasCleared = here, true
+			st.ids.retire(e.ID)
 		}
+	case isCallback(e, traces.SourceImmediate):
+		var im immediate
+		if p := st.ids.get(e.ID); p != nil {
+			im = *p
+		}
+		switch {
+		case im.hasRun:
+			c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s runs again; it ran at seq %d and an immediate runs once", describe(e), im.ran.seq), im.ran, here)
+		case im.wasCleared:
+			c.report(passImmediates, RuleCleared, fmt.Sprintf("%s runs after it was cleared at seq %d", describe(e), im.cleared.seq), im.cleared, here)
+		case !st.q.has(e.ID):
+			c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s runs but was never queued", describe(e)), here)
+		default:
+			if h := st.q.front(); st.q.ids[h] != e.ID && !st.told[st.q.at[h].pos] {
+				if st.told == nil {
+					st.told = map[int]bool{}
+				}
+				st.told[st.q.at[h].pos] = true
+				c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s (queued at seq %d) runs before immediate %d, queued earlier at seq %d; immediates run FIFO", describe(e), im.queued.seq, st.q.ids[h], st.q.at[h].seq), st.q.at[h], here)
+			}
+			if im.inCheck && e.Tick <= im.queuedTick {
+				c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s was queued during the check phase of tick %d (seq %d) and runs in tick %d; it runs in a later tick", describe(e), im.queuedTick, im.queued.seq, e.Tick), im.queued, here)
+			}
+			st.q.remove(e.ID)
+		}
+		if !im.hasRun {
+			p := st.ids.put(e.ID)
+			p.ran, p.hasRun = here, true
+		}
+		st.ids.retire(e.ID)
 	}
 }

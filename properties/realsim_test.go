@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -47,14 +48,32 @@ func TestScenariosRealAgainstSimulated(t *testing.T) {
 			continue // 3.5 s of real time
 		}
 		t.Run(sc.Name, func(t *testing.T) {
-			rec := traces.NewMemory()
-			var realOut lines
-			l, err := nodeloop.New(nodeloop.WithTracer(rec))
-			if err != nil {
-				t.Fatal(err)
+			var (
+				rec     *traces.Recorder
+				realOut *lines
+				runErr  error
+			)
+			// An order-free scenario keeps its order only while the loop keeps up
+			// with its timers: on a machine so loaded that a timer runs later than
+			// half the scenario's margin, the real run says nothing about the
+			// order, and it runs again.
+			for attempt := 1; ; attempt++ {
+				rec, realOut = traces.NewMemory(), &lines{}
+				l, err := nodeloop.New(nodeloop.WithTracer(rec))
+				if err != nil {
+					t.Fatal(err)
+				}
+				runErr = l.Run(sc.Main(l, realOut))
+				l.Close()
+				late := latest(rec.Events())
+				if !orderFree[sc.Name] || late <= orderFreeLateMax {
+					break
+				}
+				if attempt == realRunsMax {
+					t.Skipf("the machine is too loaded to compare orders: in each of %d real runs a timer ran up to %v late (at most %v keeps the order)", attempt, late, orderFreeLateMax)
+				}
+				t.Logf("real run %d: a timer ran %v late; running again", attempt, late)
 			}
-			runErr := l.Run(sc.Main(l, &realOut))
-			l.Close()
 			if sc.Name == "race" {
 				// Its failure depends on timing; when it fails, it fails by panicking.
 				if runErr != nil {
@@ -82,6 +101,34 @@ func TestScenariosRealAgainstSimulated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Limits of the real runs of an order-free scenario.
+const (
+	// orderFreeLateMax is how late a timer may run in a real run whose order is
+	// compared: half the 40 ms that separate the timers of the timers scenario.
+	orderFreeLateMax = 20 * time.Millisecond
+	// realRunsMax is how many real runs are tried before the comparison is given up
+	// on a machine too loaded to keep up.
+	realRunsMax = 3
+)
+
+// latest returns how much later than its deadline the latest timer or interval of a
+// trace ran.
+func latest(events []traces.Event) time.Duration {
+	deadline := map[uint64]time.Duration{}
+	var late time.Duration
+	for _, e := range events {
+		switch {
+		case e.Kind == traces.KindTimerStart:
+			deadline[e.ID] = e.Deadline
+		case e.Kind == traces.KindCallback && (e.Source == traces.SourceTimer || e.Source == traces.SourceInterval):
+			if d, ok := deadline[e.ID]; ok {
+				late = max(late, e.Time-d)
+			}
+		}
+	}
+	return late
 }
 
 // callbacks lists a trace's callbacks by source and id.

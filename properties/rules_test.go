@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -33,6 +34,12 @@ const (
 )
 
 var closedErr = net.ErrClosed.Error()
+
+// The texts of a dial the loop gave up: canceled, or timed out.
+var (
+	canceledErr     = nodeloop.ErrCanceled.Error()
+	dialTimedOutErr = "connect: nodeloop: dial timed out"
+)
 
 // cleanRun is a short correct trace: a timer started in main runs in tick 2.
 func cleanRun(b *builder) {
@@ -843,6 +850,66 @@ func TestExactlyOnce(t *testing.T) {
 			b.enter(poll)
 			b.endRun()
 			return nil
+		}},
+		{"a dial timed out in the timers phase calls back in the pending phase", func(b *builder) []found {
+			b.main()
+			b.connectStart(2, 1)
+			b.timeout(3, ms)
+			b.toPoll()
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 3)
+			b.connectComplete(2, 1, dialTimedOutErr)
+			b.enter(pending)
+			b.call(srcPending, 1)
+			b.enter(poll)
+			b.endRun()
+			return nil
+		}},
+		{"a dial canceled from a callback calls back in the next pending phase", func(b *builder) []found {
+			b.main()
+			b.connectStart(2, 1)
+			b.opStart(4, 5)
+			b.toPoll()
+			b.opComplete(4, 5, "")
+			b.opCall(4, 5)
+			b.connectComplete(2, 1, canceledErr)
+			b.newTick()
+			b.enter(pending)
+			b.call(srcPending, 1)
+			b.enter(poll)
+			b.endRun()
+			return nil
+		}},
+		{"a canceled dial's callback runs as an operation's", func(b *builder) []found {
+			b.main()
+			b.connectStart(2, 1)
+			b.toPoll()
+			cc := b.connectComplete(2, 1, canceledErr)
+			c := b.opCall(2, 1)
+			e := b.endRun()
+			return []found{{properties.RuleExactlyOnce, []int{cc, c}}, {properties.RuleExactlyOnce, []int{cc, e}}}
+		}},
+		{"a canceled dial's callback never runs", func(b *builder) []found {
+			b.main()
+			b.connectStart(2, 1)
+			b.toPoll()
+			cc := b.connectComplete(2, 1, canceledErr)
+			e := b.endRun()
+			return one(properties.RuleExactlyOnce, cc, e)
+		}},
+		{"a read canceled in the poller owes no pending callback", func(b *builder) []found {
+			b.main()
+			b.opStart(2, 1)
+			b.toPoll()
+			b.opComplete(2, 1, canceledErr)
+			b.newTick()
+			b.enter(pending)
+			c := b.call(srcPending, 1)
+			b.enter(poll)
+			b.endRun()
+			return one(properties.RuleExactlyOnce, c)
 		}},
 		{"an operation completes twice", func(b *builder) []found {
 			b.main()

@@ -2,11 +2,45 @@ package properties
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
+
+// timerStart is what the timer rules keep of a timer_start.
+type timerStart struct {
+	at       ref
+	deadline time.Duration
+	repeat   time.Duration
+}
+
+// timer is what the timer rules keep of one timer id.
+type timer struct {
+	last, prev       timerStart // its latest two timer_starts
+	hasLast, hasPrev bool
+	// epoch is the first event of the span that was the latest to open when the
+	// timer was last started. inForce is the latest timer_start before that span
+	// and firstIn the first one in it: for a callback in that span, the start in
+	// force when it began and the first start during it.
+	epoch      int
+	inForce    timerStart
+	hasInForce bool
+	firstIn    ref
+	clear      ref // its latest timer_clear
+	hasClear   bool
+}
+
+// timerState is what the timer rules keep.
+type timerState struct {
+	timers table[timer]
+	// The previous timer callback of the current timers span, and the start it
+	// ran for.
+	span      int // the span's number
+	prevCb    traces.Event
+	prevPos   int
+	prevStart timerStart
+	hasPrev   bool
+}
 
 // checkTimers enforces RuleTimerOrder, RuleTimerSamePhase, RuleTimerDeadline and
 // the timer half of RuleCleared, for every callback from source timer or
@@ -18,85 +52,99 @@ import (
 // write new timer_start events with the same ID; the re-arm of an interval comes
 // right before its callback, carries the next deadline, and is not the one the
 // callback ran for. Its start order is the position of that timer_start.
-func (c *checker) checkTimers() {
-	starts := map[uint64][]int{}
-	clears := map[uint64][]int{}
-	for i := range c.ev {
-		switch e := &c.ev[i]; e.Kind {
-		case traces.KindTimerStart:
-			starts[e.ID] = append(starts[e.ID], i)
-		case traces.KindTimerClear:
-			clears[e.ID] = append(clears[e.ID], i)
+func (c *Checker) checkTimers(e *traces.Event, i int) {
+	st := &c.timers
+	switch e.Kind {
+	case traces.KindTimerStart:
+		t := st.timers.put(e.ID)
+		epoch := -1
+		if c.span.have {
+			epoch = c.span.first.pos
 		}
+		if !t.hasLast || t.epoch != epoch {
+			t.inForce, t.hasInForce = t.last, t.hasLast
+			t.epoch, t.firstIn = epoch, refOf(e, i)
+		}
+		t.prev, t.hasPrev = t.last, t.hasLast
+		t.last, t.hasLast = timerStart{refOf(e, i), e.Deadline, e.Repeat}, true
+		return
+	case traces.KindTimerClear:
+		t := st.timers.put(e.ID)
+		t.clear, t.hasClear = refOf(e, i), true
+		st.timers.retire(e.ID)
+		return
+	case traces.KindCallback:
+		if e.Source != traces.SourceTimer && e.Source != traces.SourceInterval {
+			return
+		}
+	default:
+		return
 	}
-	curSpan, prevCb, prevStart := -1, -1, -1
-	for i := range c.ev {
-		e := &c.ev[i]
-		if e.Kind != traces.KindCallback || (e.Source != traces.SourceTimer && e.Source != traces.SourceInterval) {
-			continue
-		}
-		sp := c.span[i]
-		if sp < 0 || c.spans[sp].phase != traces.PhaseTimers {
-			continue
-		}
-		if sp != curSpan {
-			curSpan, prevCb, prevStart = sp, -1, -1
-		}
-		first := c.spans[sp].first
-		ss := starts[e.ID]
-		k := sort.SearchInts(ss, first)
-		inForce := -1
-		if k > 0 {
-			inForce = ss[k-1]
-		}
-		rearm := -1
-		if p := i - 1; e.Source == traces.SourceInterval && p >= 0 && c.ev[p].Kind == traces.KindTimerStart &&
-			c.ev[p].ID == e.ID && c.ev[p].Repeat > 0 {
-			rearm = p
-		}
-		during := -1
-		for _, s := range ss[k:] {
-			if s >= i {
-				break
-			}
-			if s != rearm {
-				during = s
-				break
-			}
-		}
+	if !c.span.in || c.span.phase != traces.PhaseTimers {
+		return
+	}
+	if c.span.id != st.span {
+		st.span, st.hasPrev = c.span.id, false
+	}
+	first := c.span.first
+	here := refOf(e, i)
+	var t timer
+	if p := st.timers.get(e.ID); p != nil {
+		t = *p
+	}
+	inForce, hasInForce := t.last, t.hasLast
+	during, hasDuring := ref{}, false
+	if t.hasLast && t.epoch == first.pos {
+		inForce, hasInForce = t.inForce, t.hasInForce
+		during, hasDuring = t.firstIn, true
+	}
+	rearm := -1
+	if i > 0 && e.Source == traces.SourceInterval && c.prev.Kind == traces.KindTimerStart &&
+		c.prev.ID == e.ID && c.prev.Repeat > 0 {
+		rearm = i - 1
+	}
+	if hasDuring && during.pos == rearm {
+		// The re-arm is the event just before the callback: no other start
+		// comes between it and the callback.
+		hasDuring = false
+	}
 
-		switch {
-		case during >= 0:
-			c.report(RuleTimerSamePhase, fmt.Sprintf("%s was started at seq %d, during the timers phase that began at seq %d, and runs in that same phase", c.describe(i), c.seq(during), c.seq(first)), during, i)
-		case inForce < 0:
-			c.report(RuleTimerSamePhase, fmt.Sprintf("%s has no timer_start before its timers phase (which began at seq %d)", c.describe(i), c.seq(first)), i)
-		}
+	switch {
+	case hasDuring:
+		c.report(passTimers, RuleTimerSamePhase, fmt.Sprintf("%s was started at seq %d, during the timers phase that began at seq %d, and runs in that same phase", describe(e), during.seq, first.seq), during, here)
+	case !hasInForce:
+		c.report(passTimers, RuleTimerSamePhase, fmt.Sprintf("%s has no timer_start before its timers phase (which began at seq %d)", describe(e), first.seq), here)
+	}
 
-		if inForce >= 0 {
-			if dl := c.ev[inForce].Deadline; e.Time < dl {
-				c.report(RuleTimerDeadline, fmt.Sprintf("%s runs at %v, before its deadline %v (timer_start at seq %d)", c.describe(i), e.Time, dl, c.seq(inForce)), inForce, i)
-			}
-			if prevCb >= 0 && timerBefore(c.ev[inForce].Deadline, inForce, c.ev[prevStart].Deadline, prevStart) {
-				c.report(RuleTimerOrder, fmt.Sprintf("%s (deadline %v, started at seq %d) runs after %s (deadline %v, started at seq %d) in one timers phase; they run in (deadline, start) order",
-					c.describe(i), c.ev[inForce].Deadline, c.seq(inForce), c.describe(prevCb), c.ev[prevStart].Deadline, c.seq(prevStart)), prevCb, i)
-			}
-			prevCb, prevStart = i, inForce
+	if hasInForce {
+		if dl := inForce.deadline; e.Time < dl {
+			c.report(passTimers, RuleTimerDeadline, fmt.Sprintf("%s runs at %v, before its deadline %v (timer_start at seq %d)", describe(e), e.Time, dl, inForce.at.seq), inForce.at, here)
 		}
+		if st.hasPrev && timerBefore(inForce.deadline, inForce.at.pos, st.prevStart.deadline, st.prevStart.at.pos) {
+			c.report(passTimers, RuleTimerOrder, fmt.Sprintf("%s (deadline %v, started at seq %d) runs after %s (deadline %v, started at seq %d) in one timers phase; they run in (deadline, start) order",
+				describe(e), inForce.deadline, inForce.at.seq, describe(&st.prevCb), st.prevStart.deadline, st.prevStart.at.seq), refOf(&st.prevCb, st.prevPos), here)
+		}
+		st.prevCb, st.prevStart, st.hasPrev = *e, inForce, true
+		st.prevPos = i
+	}
 
-		// RuleCleared: the latest timer_clear before the callback must be older
-		// than the latest timer_start that is not this callback's re-arm.
-		lastStart := -1
-		j := sort.SearchInts(ss, i) - 1
-		if j >= 0 && ss[j] == rearm {
-			j--
-		}
-		if j >= 0 {
-			lastStart = ss[j]
-		}
-		cs := clears[e.ID]
-		if n := sort.SearchInts(cs, i); n > 0 && cs[n-1] > lastStart {
-			c.report(RuleCleared, fmt.Sprintf("%s runs after it was cleared at seq %d, and no timer_start re-armed it since", c.describe(i), c.seq(cs[n-1])), cs[n-1], i)
-		}
+	// RuleCleared: the latest timer_clear before the callback must be older than
+	// the latest timer_start that is not this callback's re-arm.
+	lastStart := -1
+	switch {
+	case t.hasLast && t.last.at.pos != rearm:
+		lastStart = t.last.at.pos
+	case t.hasLast && t.hasPrev:
+		lastStart = t.prev.at.pos
+	}
+	if t.hasClear && t.clear.pos > lastStart {
+		c.report(passTimers, RuleCleared, fmt.Sprintf("%s runs after it was cleared at seq %d, and no timer_start re-armed it since", describe(e), t.clear.seq), t.clear, here)
+	}
+
+	// A timeout that ran is finished until a timer_start re-arms it; an interval
+	// that ran was re-armed just before.
+	if rearm < 0 {
+		st.timers.retire(e.ID)
 	}
 }
 

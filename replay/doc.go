@@ -7,7 +7,9 @@
 // feeds them back through a replaying Clock, Poller and Pool, so that the program
 // runs again without the network, the clock or the threads, and must produce the same
 // events. A replay that asks for an input the record does not have where it asks for
-// it stops with a *DivergedError.
+// it, or finds one it cannot use (a recording cut short, or edited by hand), stops
+// with a *DivergedError naming the trace line: bad input from a file is an error,
+// never a panic.
 //
 // Pool jobs run on the replaying loop's goroutine, at the wait after which the
 // recorded loop took them. Functions posted from other goroutines cannot be replayed.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -59,6 +60,8 @@ type jobInput struct {
 	Worker  int           `json:"worker"`
 	Started time.Duration `json:"started"` // on the loop's time line
 	Err     *errInput     `json:"err,omitempty"`
+	line    int           // the trace line of its pool_done
+	index   int           // its position among the trace's pool_done events
 }
 
 // errInput is an error as the trace keeps it: its text, and what errors.Is must still
@@ -124,17 +127,24 @@ func addrString(a net.Addr) (network, s string) {
 	return a.Network(), a.String()
 }
 
-func decodeAddr(network, s string) net.Addr {
+// decodeAddr turns a recorded address back into the net.Addr the poller returned,
+// and reports whether the recording could hold it. It never resolves a name: a
+// recorded TCP address is numeric. A Unix socket's address is never nil, even
+// unnamed, as the pollers give it.
+func decodeAddr(network, s string) (net.Addr, bool) {
 	switch {
-	case s == "":
-		return nil
 	case strings.HasPrefix(network, "unix"):
-		return &net.UnixAddr{Net: network, Name: s}
-	default:
-		if ap, err := net.ResolveTCPAddr("tcp", s); err == nil {
-			return ap
+		return &net.UnixAddr{Net: network, Name: s}, true
+	case s == "":
+		return nil, true
+	case strings.HasPrefix(network, "tcp"):
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil {
+			return nil, false
 		}
-		return &net.UnixAddr{Net: network, Name: s}
+		return net.TCPAddrFromAddrPort(ap), true
+	default:
+		return nil, false
 	}
 }
 

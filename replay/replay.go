@@ -136,76 +136,118 @@ func (p *recPool) Cancel(job *nodeloop.Job) bool {
 const inCancel = "cancel" // a JSON bool: whether Cancel took the job off the queue
 
 // DivergedError is the error of a replay that asked for an input the trace does not
-// have where it asked: the program, or nodeloop, changed since the recording.
+// have where it asked, or has in a form it cannot use: the program, or nodeloop,
+// changed since the recording, or the file was cut short or edited. Line numbers
+// count as in the trace file: the header is line 1 and events[i] is on line i+2.
 type DivergedError struct {
-	Index int    // position of the input among those of its kind
+	Line  int    // the trace line of the input (for one the recording lacks, its last line)
+	Index int    // position of the input among those of its kind, from 0
 	What  string // the kind of input asked for
 	Why   string
 }
 
 func (e *DivergedError) Error() string {
-	return fmt.Sprintf("replay: input %s #%d: %s", e.What, e.Index, e.Why)
+	return fmt.Sprintf("replay: trace line %d: input %s #%d: %s", e.Line, e.What, e.Index, e.Why)
 }
 
-// script is a recorded run's inputs, by kind, in order.
+// eventLine is the trace line of events[i].
+func eventLine(i int) int { return i + 2 }
+
+// recorded is one input as the trace holds it.
+type recorded struct {
+	value string // the input's JSON
+	line  int
+}
+
+// script is a recorded run's inputs, by kind, in order. The first input the run asks
+// for and the recording cannot give is its error: from then on every input is
+// refused, so that the loop stops at its next wait with that error.
 type script struct {
-	values map[string][]string // input kind → the Input strings
+	values map[string][]recorded // input kind → its inputs
 	next   map[string]int
 	jobs   [][]jobInput // by wait: the pool jobs the loop took after it
+	last   int          // the trace's last line
+	err    *DivergedError
 }
 
 func newScript(events []traces.Event) (*script, error) {
-	s := &script{values: map[string][]string{}, next: map[string]int{}}
-	waits := -1
+	s := &script{values: map[string][]recorded{}, next: map[string]int{}, last: eventLine(len(events) - 1)}
+	waits, dones := -1, 0
 	started := map[uint64]time.Duration{} // by job: its pool_start's start
 	for i, e := range events {
 		switch e.Kind {
 		case traces.KindPoolStart:
 			started[e.ID] = e.Started
 		case traces.KindInput:
-			s.values[e.Input] = append(s.values[e.Input], e.Value)
+			s.values[e.Input] = append(s.values[e.Input], recorded{value: e.Value, line: eventLine(i)})
 			if e.Input == inWait {
 				waits++
 				s.jobs = append(s.jobs, nil)
 			}
 		case traces.KindPoolDone:
 			if waits < 0 {
-				return nil, fmt.Errorf("replay: event %d: a pool job finished before any wait", i+1)
+				return nil, &DivergedError{Line: eventLine(i), Index: dones, What: "job", Why: fmt.Sprintf("job %d finished before any wait", e.ID)}
 			}
 			var err *errInput
 			if e.Err != "" {
 				err = &errInput{Text: e.Err}
 			}
-			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Started: started[e.ID], Err: err})
+			s.jobs[waits] = append(s.jobs[waits], jobInput{ID: e.ID, Worker: e.Worker, Started: started[e.ID], Err: err, line: eventLine(i), index: dones})
+			dones++
 		case traces.KindCallback:
 			if e.Source == traces.SourcePost {
-				return nil, fmt.Errorf("replay: event %d: the run posted a function from another goroutine, which cannot be replayed", i+1)
+				return nil, fmt.Errorf("replay: trace line %d: the run posted a function from another goroutine, which cannot be replayed", eventLine(i))
 			}
 		}
 	}
 	return s, nil
 }
 
-// take returns the next recorded input of a kind, decoding it into v.
-func (s *script) take(what string, v any) string {
+// fail records the replay's first divergence.
+func (s *script) fail(e *DivergedError) {
+	if s.err == nil {
+		s.err = e
+	}
+}
+
+// take decodes the next recorded input of a kind into v and returns its JSON. It
+// reports false, and v means nothing, once the replay has diverged: here, when the
+// recording has no more inputs of the kind or the next one does not decode, or at an
+// earlier input.
+func (s *script) take(what string, v any) (string, bool) {
+	if s.err != nil {
+		return "", false
+	}
 	i := s.next[what]
 	vals := s.values[what]
 	if i >= len(vals) {
-		panic(&DivergedError{Index: i, What: what, Why: "the recording has no more"})
+		s.fail(&DivergedError{Line: s.last, Index: i, What: what,
+			Why: fmt.Sprintf("the recording ends here, after %d of them", len(vals))})
+		return "", false
 	}
 	s.next[what] = i + 1
-	if v != nil {
-		if err := json.Unmarshal([]byte(vals[i]), v); err != nil {
-			panic(&DivergedError{Index: i, What: what, Why: "unreadable: " + err.Error()})
-		}
+	if err := json.Unmarshal([]byte(vals[i].value), v); err != nil {
+		s.fail(&DivergedError{Line: vals[i].line, Index: i, What: what, Why: "unreadable: " + err.Error()})
+		return "", false
 	}
-	return vals[i]
+	return vals[i].value, true
+}
+
+// taken returns the line and index of the input of a kind take returned last.
+func (s *script) taken(what string) (line, index int) {
+	i := s.next[what] - 1
+	return s.values[what][i].line, i
 }
 
 // Replay re-runs program on the inputs recorded in events (a trace Record wrote):
 // the clock's readings, the poller's results with the bytes read, the pool's order of
 // completion. It returns the new run's events, which equal the recorded ones when
 // the program and nodeloop behave as they did.
+//
+// A recording that lacks an input the run asks for, or holds one it cannot use (a
+// trace cut short, or edited), is a *DivergedError naming the trace line: the
+// replaying clock, poller and pool then refuse every input, and the loop stops at
+// its next wait.
 func Replay(events []traces.Event, program func(*nodeloop.Loop)) ([]traces.Event, error) {
 	s, err := newScript(events)
 	if err != nil {
@@ -216,55 +258,80 @@ func Replay(events []traces.Event, program func(*nodeloop.Loop)) ([]traces.Event
 	rp := &replayPoller{script: s, in: in, pool: pool, ops: map[uint64]*poller.Op{}}
 	rec := traces.NewMemory()
 	l, err := nodeloop.New(
-		nodeloop.WithClock(&replayClock{script: s, in: in}),
+		nodeloop.WithClock(&replayClock{script: s, in: in, now: fakeclock.Epoch}),
 		nodeloop.WithPoller(rp), nodeloop.WithPool(pool), nodeloop.WithTracer(rec),
 	)
 	if err != nil {
 		return nil, err
 	}
+	if s.err != nil {
+		// New read the clock, and the recording had no reading for it.
+		l.Close()
+		return rec.Events(), s.err
+	}
 	in.loop = l
 	pool.in = in
 	runErr := l.Run(func() { program(l) })
 	l.Close()
-	var cp *nodeloop.CallbackPanic
-	var de *DivergedError
-	if errors.As(runErr, &cp) {
-		if e, ok := cp.Value.(error); ok && errors.As(e, &de) {
-			return rec.Events(), de
-		}
+	if s.err != nil {
+		return rec.Events(), s.err
 	}
 	return rec.Events(), runErr
 }
 
+// replayClock reads the recorded clock. Once the replay has diverged it repeats its
+// last reading.
 type replayClock struct {
 	script *script
 	in     *inputs
+	now    time.Time
 }
 
 func (c *replayClock) Now() time.Time {
 	var v clockInput
-	raw := c.script.take(inClock, &v)
+	raw, ok := c.script.take(inClock, &v)
+	if !ok {
+		return c.now
+	}
 	c.in.add(inClock, raw)
-	return fakeclock.Epoch.Add(time.Duration(v.NS))
+	c.now = fakeclock.Epoch.Add(time.Duration(v.NS))
+	return c.now
 }
 
+// replayPoller gives back the recorded results of the poller. Once the replay has
+// diverged, every method fails with the divergence, and Wait ends the run.
 type replayPoller struct {
 	script *script
 	in     *inputs
 	pool   *replayPool
 	ops    map[uint64]*poller.Op // started and not yet finished, by id
-	waits  int
 }
 
 func (p *replayPoller) Listen(network, address string) (poller.Socket, net.Addr, error) {
 	var v listenInput
-	p.in.add(inListen, p.script.take(inListen, &v))
-	return poller.Socket(v.Socket), decodeAddr(v.Network, v.Addr), v.Err.decode()
+	raw, ok := p.script.take(inListen, &v)
+	if !ok {
+		return 0, nil, p.script.err
+	}
+	addr, okAddr := decodeAddr(v.Network, v.Addr)
+	err := v.Err.decode()
+	if !okAddr || (err == nil && (v.Socket == 0 || addr == nil)) {
+		line, k := p.script.taken(inListen)
+		p.script.fail(&DivergedError{Line: line, Index: k, What: inListen,
+			Why: fmt.Sprintf("a listener on socket %d, address %q, network %q, which no poller returns", v.Socket, v.Addr, v.Network)})
+		return 0, nil, p.script.err
+	}
+	p.in.add(inListen, raw)
+	return poller.Socket(v.Socket), addr, err
 }
 
 func (p *replayPoller) Start(op *poller.Op) error {
 	var v *errInput
-	p.in.add(inStart, p.script.take(inStart, &v))
+	raw, ok := p.script.take(inStart, &v)
+	if !ok {
+		return p.script.err
+	}
+	p.in.add(inStart, raw)
 	if err := v.decode(); err != nil {
 		return err
 	}
@@ -277,35 +344,70 @@ func (p *replayPoller) Cancel(op *poller.Op) {}
 
 func (p *replayPoller) CloseSocket(s poller.Socket) error {
 	var v *errInput
-	p.in.add(inClose, p.script.take(inClose, &v))
+	raw, ok := p.script.take(inClose, &v)
+	if !ok {
+		return p.script.err
+	}
+	p.in.add(inClose, raw)
 	return v.decode()
 }
 
 func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, error) {
 	var v waitInput
-	raw := p.script.take(inWait, &v)
-	k := p.waits
-	p.waits++
+	raw, ok := p.script.take(inWait, &v)
+	if !ok {
+		return done, p.script.err
+	}
+	line, k := p.script.taken(inWait)
 	// The jobs the loop took after this wait finish inside it, in their order.
 	if k < len(p.script.jobs) {
 		for _, j := range p.script.jobs[k] {
-			p.pool.finish(j)
+			if !p.pool.finish(j) {
+				return done, p.script.err
+			}
 		}
 	}
+	diverged := func(format string, args ...any) ([]*poller.Op, error) {
+		p.script.fail(&DivergedError{Line: line, Index: k, What: inWait, Why: fmt.Sprintf(format, args...)})
+		return done, p.script.err
+	}
+	// Each result must be one the Poller contract allows for its operation.
 	for _, o := range v.Ops {
 		op, ok := p.ops[o.ID]
 		if !ok {
-			panic(&DivergedError{Index: k, What: inWait, Why: fmt.Sprintf("operation %d finished but was never started", o.ID)})
+			return diverged("operation %d finished but was never started", o.ID)
+		}
+		err := o.Err.decode()
+		local, okLocal := decodeAddr(o.Network, o.Local)
+		remote, okRemote := decodeAddr(o.Network, o.Remote)
+		connects := op.Kind == poller.Accept || op.Kind == poller.Connect
+		switch {
+		case o.N < 0 || o.N > len(op.Buf):
+			return diverged("operation %d (%s) finished with %d bytes, but its buffer has %d", o.ID, op.Kind, o.N, len(op.Buf))
+		case op.Kind == poller.Read && len(o.Data) != o.N:
+			return diverged("operation %d read %d bytes, but the recording holds %d", o.ID, o.N, len(o.Data))
+		case op.Kind != poller.Read && len(o.Data) != 0:
+			return diverged("operation %d (%s) holds bytes read, but it is no read", o.ID, op.Kind)
+		case op.Kind == poller.Read && o.N == 0 && err == nil:
+			return diverged("operation %d read nothing and has no error", o.ID)
+		case !okLocal || !okRemote:
+			return diverged("operation %d has addresses %q and %q on network %q, which no poller returns", o.ID, o.Local, o.Remote, o.Network)
+		case connects && err == nil && (o.Conn == 0 || local == nil || remote == nil):
+			return diverged("operation %d (%s) succeeded without its connection or its addresses", o.ID, op.Kind)
 		}
 		delete(p.ops, o.ID)
-		op.N, op.Conn, op.Err = o.N, poller.Socket(o.Conn), o.Err.decode()
-		op.Local, op.Remote = decodeAddr(o.Network, o.Local), decodeAddr(o.Network, o.Remote)
+		op.N, op.Conn, op.Err = o.N, poller.Socket(o.Conn), err
+		op.Local, op.Remote = local, remote
 		copy(op.Buf, o.Data)
 		done = append(done, op)
 	}
 	p.in.add(inWait, raw)
 	return done, v.Err.decode()
 }
+
+// SetOption succeeds in a replay, whatever it returned when recorded: the recording
+// does not hold its result.
+func (p *replayPoller) SetOption(poller.Socket, poller.Option) error { return nil }
 
 func (p *replayPoller) Wake() error  { return nil }
 func (p *replayPoller) Close() error { return nil }
@@ -321,7 +423,11 @@ func (p *replayPool) Submit(job *nodeloop.Job) { p.jobs[job.ID] = job }
 
 func (p *replayPool) Cancel(job *nodeloop.Job) bool {
 	var ok bool
-	p.in.add(inCancel, p.script.take(inCancel, &ok))
+	raw, taken := p.script.take(inCancel, &ok)
+	if !taken {
+		return false
+	}
+	p.in.add(inCancel, raw)
 	if ok {
 		delete(p.jobs, job.ID)
 	}
@@ -330,10 +436,13 @@ func (p *replayPool) Cancel(job *nodeloop.Job) bool {
 
 func (p *replayPool) Close() error { return nil }
 
-func (p *replayPool) finish(j jobInput) {
+// finish runs the recorded job j and hands it back to the loop. It reports false,
+// with the divergence recorded, when the loop never submitted j.
+func (p *replayPool) finish(j jobInput) bool {
 	job, ok := p.jobs[j.ID]
 	if !ok {
-		panic(&DivergedError{What: "job", Why: fmt.Sprintf("job %d finished but was never submitted", j.ID)})
+		p.script.fail(&DivergedError{Line: j.line, Index: j.index, What: "job", Why: fmt.Sprintf("job %d finished but was never submitted", j.ID)})
+		return false
 	}
 	delete(p.jobs, j.ID)
 	// The replayed loop's time line starts at the clock's first reading, which is
@@ -341,4 +450,5 @@ func (p *replayPool) finish(j jobInput) {
 	job.Worker, job.Started = j.Worker, fakeclock.Epoch.Add(j.Started)
 	job.Work()
 	job.Complete(job)
+	return true
 }

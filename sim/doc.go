@@ -33,4 +33,14 @@
 // defaults; [ParseFaults], [Faults.String], [KnownFaults], validation, the trace
 // header and swarm mode are derived from it. Probabilities go in steps of one in a
 // million; a finer one is an error.
+//
+// # Sweeps
+//
+// [Sweep] runs a program on every seed of a range ([Seeds]), or of one [Shard] of
+// it, in parallel, each run on a goroutine of its own, and returns a [SweepReport]:
+// counts, and the smallest failing seeds with their choice logs. Seeds are computed
+// and passing runs only counted, so a sweep's memory does not depend on its range.
+// [ShardFromEnv] finds a process's shard in the variables of a batch engine, and
+// [MergeSweepReports] joins the shards' reports, checking that they ran every seed
+// once under one build and configuration.
 package sim

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // lineBytesMax is the longest line a Decoder accepts, in bytes. A log message can
@@ -207,6 +209,15 @@ func decodeEvent(line []byte, version int) (Event, error) {
 	if version == 1 {
 		return decodeEventV1(line)
 	}
+	if e, ok := decodeFast(line); ok {
+		return e, nil
+	}
+	return decodeSlow(line)
+}
+
+// decodeSlow turns one line of a version 2 trace into an event with encoding/json,
+// and says what is wrong with a line that is not one.
+func decodeSlow(line []byte) (Event, error) {
 	var e Event
 	if err := decodeCommon(line, &e); err != nil {
 		return Event{}, err
@@ -383,4 +394,226 @@ func describeType(kind string) string {
 	default:
 		return "an integer"
 	}
+}
+
+// The bits of decodeFast's set of keys seen: the common keys first, then the
+// fields.
+const (
+	seenSeq = 1 << iota
+	seenTick
+	seenPhase
+	seenKind
+	seenID
+	seenPending
+	seenT
+	seenFields // the bit of Field f is seenFields << f
+	seenCommon = seenFields - 1
+)
+
+// decodeFast decodes the line of a version 2 trace the way a Recorder writes one:
+// a flat JSON object with no space between tokens, keys without escapes, integer
+// numbers, strings without escapes and true or false. It returns ok false for any
+// other line, valid or not, which decodeSlow then reads; for a line it accepts it
+// returns what decodeSlow would. It is the fast path of reading a long trace: it
+// makes no allocation but the strings of the event's fields.
+func decodeFast(line []byte) (e Event, ok bool) {
+	p := 0
+	if len(line) < 2 || line[0] != '{' || line[len(line)-1] != '}' {
+		return Event{}, false
+	}
+	p = 1
+	var seen uint64
+	var rawFields [fieldCount][]byte
+	var phase, kind []byte
+	for {
+		key, n := fastString(line[p:])
+		if n == 0 || p+n >= len(line) || line[p+n] != ':' {
+			return Event{}, false
+		}
+		p += n + 1
+		// The value's extent: a string, or a bare token up to ',' or '}'.
+		var val []byte
+		if line[p] == '"' {
+			_, n := fastString(line[p:])
+			if n == 0 {
+				return Event{}, false
+			}
+			val = line[p : p+n]
+		} else {
+			k := p
+			for k < len(line) && line[k] != ',' && line[k] != '}' {
+				k++
+			}
+			val = line[p:k]
+		}
+		p += len(val)
+		var bit uint64
+		switch string(key) {
+		case "seq":
+			bit, ok = seenSeq, fastUint(val, &e.Seq)
+		case "tick":
+			bit, ok = seenTick, fastUint(val, &e.Tick)
+		case "phase":
+			bit, phase = seenPhase, val
+			ok = len(val) >= 2 && val[0] == '"'
+		case "kind":
+			bit, kind = seenKind, val
+			ok = len(val) >= 2 && val[0] == '"'
+		case "id":
+			bit, ok = seenID, fastUint(val, &e.ID)
+		case "pending":
+			var v int64
+			bit, ok = seenPending, fastInt(val, &v)
+			e.Pending = int(v)
+		case "t":
+			var v int64
+			bit, ok = seenT, fastInt(val, &v)
+			e.Time = time.Duration(v)
+		default:
+			f, known := ParseField(string(key))
+			if !known {
+				return Event{}, false
+			}
+			bit, ok = seenFields<<f, true
+			rawFields[f] = val
+		}
+		if !ok || seen&bit != 0 {
+			return Event{}, false
+		}
+		seen |= bit
+		switch {
+		case p == len(line)-1:
+			if seen&seenCommon != seenCommon {
+				return Event{}, false
+			}
+			k, okKind := ParseKind(string(kind[1 : len(kind)-1]))
+			ph, okPhase := ParsePhase(string(phase[1 : len(phase)-1]))
+			if !okKind || !okPhase {
+				return Event{}, false
+			}
+			e.Kind, e.Phase = k, ph
+			for f := range fieldCount {
+				if seen&(seenFields<<f) == 0 {
+					continue
+				}
+				if !k.Has(f) || !fastField(&e, f, rawFields[f]) {
+					return Event{}, false
+				}
+			}
+			return e, true
+		case line[p] == ',':
+			p++
+		default:
+			return Event{}, false
+		}
+	}
+}
+
+// fastString returns the contents of the JSON string at the start of b and the
+// length of the string with its quotes, or 0 when b does not start with a string
+// decodeFast takes: one with no escape, no control character and valid UTF-8.
+func fastString(b []byte) ([]byte, int) {
+	if len(b) == 0 || b[0] != '"' {
+		return nil, 0
+	}
+	for k := 1; k < len(b); k++ {
+		switch c := b[k]; {
+		case c == '"':
+			if !utf8.Valid(b[1:k]) {
+				return nil, 0
+			}
+			return b[1:k], k + 1
+		case c == '\\' || c < 0x20:
+			return nil, 0
+		}
+	}
+	return nil, 0
+}
+
+// fastUint parses a JSON integer that fits a uint64 into v.
+func fastUint(b []byte, v *uint64) bool {
+	if len(b) == 0 || len(b) > 20 || (b[0] == '0' && len(b) > 1) {
+		return false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return false
+		}
+		n = n*10 + d
+	}
+	*v = n
+	return true
+}
+
+// fastInt parses a JSON integer that fits an int64 into v; "-0" it leaves to the
+// slow path.
+func fastInt(b []byte, v *int64) bool {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var u uint64
+	if !fastUint(b, &u) {
+		return false
+	}
+	switch {
+	case neg && u == 0:
+		return false
+	case neg && u <= 1<<63:
+		*v = int64(-u)
+	case !neg && u < 1<<63:
+		*v = int64(u)
+	default:
+		return false
+	}
+	return true
+}
+
+// fastField reads the raw value v into e's field f, as decodeField would.
+func fastField(e *Event, f Field, v []byte) bool {
+	switch p := e.ref(f).(type) {
+	case *Source:
+		if len(v) < 2 || v[0] != '"' {
+			return false
+		}
+		src, ok := ParseSource(string(v[1 : len(v)-1]))
+		*p = src
+		return ok
+	case *string:
+		if len(v) < 2 || v[0] != '"' {
+			return false
+		}
+		*p = string(v[1 : len(v)-1])
+	case *bool:
+		switch string(v) {
+		case "true":
+			*p = true
+		case "false":
+			*p = false
+		default:
+			return false
+		}
+	case *uint64:
+		return fastUint(v, p)
+	case *int:
+		var n int64
+		if !fastInt(v, &n) || int64(int(n)) != n {
+			return false
+		}
+		*p = int(n)
+	case *time.Duration:
+		var n int64
+		if !fastInt(v, &n) {
+			return false
+		}
+		*p = time.Duration(n)
+	default:
+		return false
+	}
+	return true
 }

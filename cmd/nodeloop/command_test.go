@@ -116,6 +116,14 @@ func TestFlagsAnywhere(t *testing.T) {
 	if code, _, errOut := runArgs("record", "echo", "-o", recorded); code != 0 {
 		t.Fatalf("record: exit %d: %s", code, errOut)
 	}
+	var reports []string
+	for _, shard := range []string{"1/2", "2/2"} {
+		r := filepath.Join(dir, "shard"+shard[:1]+".json")
+		if code, _, errOut := runArgs("sim", "echo", "--seeds", "1-4", "--shard", shard, "--report", r); code != 0 {
+			t.Fatalf("sim --report: exit %d: %s", code, errOut)
+		}
+		reports = append(reports, r)
+	}
 	cases := map[string]struct {
 		pos, flags []string
 		want       string // in stdout
@@ -129,6 +137,7 @@ func TestFlagsAnywhere(t *testing.T) {
 		"export": {pos: []string{a}, flags: []string{"--format", "chrome", "-o", filepath.Join(dir, "out.json")}, file: filepath.Join(dir, "out.json")},
 		"view":   {pos: []string{a}, flags: []string{"-o", filepath.Join(dir, "out.html")}, file: filepath.Join(dir, "out.html")},
 		"help":   {pos: []string{"diff"}, want: "--ignore-timing"},
+		"report": {pos: append([]string{"merge"}, reports...), flags: []string{"-o", filepath.Join(dir, "merged.json")}, want: "echo: 4 seeds", file: filepath.Join(dir, "merged.json")},
 	}
 	for _, c := range commands {
 		if c.args == "" {

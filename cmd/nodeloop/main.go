@@ -33,6 +33,8 @@ func init() {
 			"", (*demoFlags).define, demoCmd),
 		newCommand("sim", "deterministic runs on virtual time, invariants checked; exit 1 on a failed seed",
 			"[SCENARIO]", (*simFlags).define, simCmd),
+		newCommand("report", "merge the JSON reports of a sweep's shards, checking they cover its seeds once; exit 1 on a failed seed, 2 on a gap, an overlap or a mismatch",
+			"merge FILE...", (*reportFlags).define, reportCmd),
 		newCommand("record", "a real run of a scenario on the OS, recorded with its inputs for replay",
 			"SCENARIO", (*recordFlags).define, recordCmd),
 		newCommand("replay", "re-run a recording deterministically; exit 1 if it differs",

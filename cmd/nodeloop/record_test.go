@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// record then replay: identical is exit 0; a tampered recording is a finding (1); an
-// unreadable one is bad input (2).
+// record then replay: identical is exit 0; a tampered recording, or one cut short, is
+// a finding (1); an unreadable one is bad input (2).
 func TestRecordReplayCommands(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "echo.jsonl")
@@ -27,6 +27,26 @@ func TestRecordReplayCommands(t *testing.T) {
 	errOut.Reset()
 	if code := run([]string{"replay", tampered}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "differs") {
 		t.Fatalf("tampered replay: exit %d: %s", code, errOut.String())
+	}
+	// A recording cut short is a divergence that names the line where it ends; one
+	// cut inside a line is unreadable.
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	for _, tc := range []struct {
+		name string
+		data []byte
+		code int
+		want string
+	}{
+		{"header-only", lines[0], 1, "trace line 1: input clock #0: the recording ends here"},
+		{"cut", bytes.Join(lines[:20], nil), 1, "trace line 20: input "},
+		{"cut-inside-a-line", bytes.Join(lines[:20], nil)[:len(bytes.Join(lines[:20], nil))-9], 2, "trace line 20: truncated"},
+	} {
+		path := filepath.Join(dir, tc.name+".jsonl")
+		os.WriteFile(path, tc.data, 0o644)
+		errOut.Reset()
+		if code := run([]string{"replay", path}, &out, &errOut); code != tc.code || !strings.Contains(errOut.String(), tc.want) {
+			t.Fatalf("%s replay: exit %d: %s; want exit %d saying %q", tc.name, code, errOut.String(), tc.code, tc.want)
+		}
 	}
 	garbage := filepath.Join(dir, "garbage.jsonl")
 	os.WriteFile(garbage, []byte("not a trace\n"), 0o644)

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nodeloop/nodeloop"
@@ -47,14 +46,19 @@ type simFlags struct {
 	seeds, shard, faults, cost, trace string
 	jobs                              int
 	swarm                             bool
+	shards                            uint64
+	report                            string
 }
 
 func (f *simFlags) define(fs *flag.FlagSet) {
 	f.seed.n = 1
 	fs.Var(&f.seed, "seed", "run seed `N`, printing the scenario's output")
-	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive) and summarise")
-	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time")
-	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds (every N-th, from the K-th)")
+	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive; any range of 0 to 2^64-1 but the whole) and summarise")
+	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time (at most 4×GOMAXPROCS)")
+	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds: the K-th and every N-th after it, K counted from 1; auto reads it from the environment: "+
+		sim.EnvShard+"=K/N, a Kubernetes Indexed Job, GitLab, CircleCI or Buildkite parallel jobs")
+	fs.Uint64Var(&f.shards, "shards", 0, "the number `N` of shards, for --shard auto in a Kubernetes Indexed Job (its completions; or set "+sim.EnvShards+")")
+	fs.StringVar(&f.report, "report", "", "write the sweep's JSON report to `FILE` (with --seeds), for nodeloop report merge")
 	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: a comma-separated list of "+strings.Join(sim.FaultNames, ", ")+" or all, each optionally =P (a probability, default 0.05) and :LATENCY where it has one (spike=0.2:1s)")
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
@@ -109,8 +113,11 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	}
 	opts := simOptions{scenario: sc.Name, faults: f.faults, swarm: f.swarm, cost: f.cost}
 	if f.seeds == "" {
-		if f.shard != "" {
+		switch {
+		case f.shard != "":
 			return usageError{"sim: --shard splits the seeds of a sweep: use it with --seeds A-B"}
+		case f.report != "":
+			return usageError{"sim: --report writes the report of a sweep: use it with --seeds A-B"}
 		}
 		return simOne(sc, base, f.seed.n, f.trace, opts, stdout)
 	}
@@ -120,20 +127,37 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	if f.trace != "" {
 		return usageError{"sim: --trace writes one run: use it with --seed"}
 	}
-	first, last, err := parseRange(f.seeds)
+	seeds, err := sim.ParseSeeds(f.seeds)
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{"sim: --seeds " + err.Error()}
 	}
-	k, n := 1, 1
-	if f.shard != "" {
-		if k, n, err = parseShard(f.shard); err != nil {
-			return usageError{err.Error()}
+	var shard sim.Shard
+	switch f.shard {
+	case "auto":
+		sh, where, err := sim.ShardFromEnv(os.Getenv, f.shards)
+		if err != nil {
+			return usageError{"sim: --shard auto: " + err.Error()}
 		}
+		fmt.Fprintf(stderr, "nodeloop: --shard auto: shard %v, from %s\n", sh, where)
+		shard = sh
+	case "":
+		shard = sim.Shard{K: 1, N: 1}
+	default:
+		if shard, err = sim.ParseShard(f.shard); err != nil {
+			return usageError{"sim: --shard " + err.Error()}
+		}
+	}
+	if f.shards != 0 && f.shard != "auto" {
+		return usageError{"sim: --shards gives the number of shards to --shard auto: use them together"}
 	}
 	if f.jobs < 1 {
 		return usageError{"sim: -j must be at least 1"}
 	}
-	return simSweep(sc, base, first, last, k, n, f.jobs, opts, stdout, stderr)
+	if most := sim.SweepJobsMax(); f.jobs > most {
+		fmt.Fprintf(stderr, "nodeloop: -j %d: running %d seeds at a time, 4×GOMAXPROCS: each run takes a CPU, so more would only hold more memory\n", f.jobs, most)
+		f.jobs = most
+	}
+	return simSweep(sc, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
 }
 
 // simOne runs one seed and prints the scenario's output and the verdict. The trace,
@@ -166,79 +190,56 @@ func simRun(sc scenarios.Scenario, cfg sim.Config, opts simOptions, stdout io.Wr
 	return nil
 }
 
-// simSweep runs the seeds of shard k of n in [first, last] on jobs goroutines, each
-// run on its own goroutine from start to end, and summarises.
-func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, jobs int, opts simOptions, stdout, stderr io.Writer) error {
-	var todo []uint64
-	for s := first; ; s++ {
-		if int((s-first)%uint64(n)) == k-1 {
-			todo = append(todo, s)
-		}
-		if s == last {
-			break
-		}
+// simSweep runs the seeds of shard of seeds, jobs at a time, each run on its own
+// goroutine from start to end, summarises, and writes the report when asked. Passing
+// seeds are only counted, so the sweep's memory does not grow with the range.
+func simSweep(sc scenarios.Scenario, base sim.Config, seeds sim.Seeds, shard sim.Shard, jobs int, opts simOptions, reportFile string, stdout, stderr io.Writer) error {
+	base.KeepTrace = true // for the invariants
+	total := shard.Len(seeds)
+	sweepOpts := sim.SweepOptions{
+		Shard:     shard,
+		Jobs:      jobs,
+		Check:     checkInvariants,
+		Reproduce: opts.command,
 	}
-	results := make([]*sim.Result, len(todo))
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		done     int
-		failures int
-		next     = make(chan int)
-		runErr   error
-	)
 	progress := isTerminal(stderr)
-	start := time.Now()
-	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				cfg := base
-				cfg.Seed = todo[i]
-				res, err := runChecked(cfg, func(l *nodeloop.Loop) { sc.Main(l, discardOutput{})() })
-				mu.Lock()
-				if err != nil && runErr == nil {
-					runErr = err
-				}
-				results[i] = res
-				done++
-				if res != nil && res.Failed() {
-					failures++
-				}
-				if progress && (done%100 == 0 || done == len(todo)) {
-					fmt.Fprintf(stderr, "\r%d/%d seeds, %d failed", done, len(todo), failures)
-				}
-				mu.Unlock()
+	if progress {
+		sweepOpts.Progress = func(done, failed uint64) {
+			if done%100 == 0 || done == total {
+				fmt.Fprintf(stderr, "\r%d/%d seeds, %d failed", done, total, failed)
 			}
-		}()
+		}
 	}
-	for i := range todo {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	rep, err := sim.Sweep(base, seeds, func(l *nodeloop.Loop) { sc.Main(l, discardOutput{})() }, sweepOpts)
 	if progress {
 		fmt.Fprintln(stderr)
 	}
-	if runErr != nil {
-		return runErr
+	if err != nil {
+		return err
 	}
-	var failed []*sim.Result
-	for _, r := range results {
-		if r.Failed() {
-			failed = append(failed, r)
+	fmt.Fprintf(stdout, "%s: %d seeds (%d-%d, shard %v) in %v, %d failed\n",
+		sc.Name, rep.Runs, seeds.First, seeds.Last, shard, rep.Elapsed.Round(time.Millisecond), rep.Failed)
+	printFailures(stdout, rep)
+	if reportFile != "" {
+		if err := writeToFile(reportFile, rep.WriteJSON); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%s: %d seeds (%d-%d, shard %d/%d) in %v, %d failed\n",
-		sc.Name, len(todo), first, last, k, n, time.Since(start).Round(time.Millisecond), len(failed))
-	for _, r := range failed {
-		fmt.Fprintf(stdout, "%v\n  reproduce: %s\n", r, opts.command(r.Seed))
-	}
-	if len(failed) > 0 {
-		return findingError{fmt.Sprintf("%d of %d seeds failed; first: %s", len(failed), len(todo), opts.command(failed[0].Seed))}
+	if rep.Failed > 0 {
+		return findingError{fmt.Sprintf("%d of %d seeds failed; first: %s", rep.Failed, rep.Runs, rep.Failures[0].Reproduce)}
 	}
 	return nil
+}
+
+// printFailures lists the failures a report keeps, each with the command that
+// reproduces it, and counts those it left out.
+func printFailures(w io.Writer, rep *sim.SweepReport) {
+	for _, f := range rep.Failures {
+		fmt.Fprintf(w, "%s\n  reproduce: %s\n", f.Result, f.Reproduce)
+	}
+	if rep.FailuresOmitted > 0 {
+		fmt.Fprintf(w, "and %d more failing seeds, past the %d smallest kept\n", rep.FailuresOmitted, len(rep.Failures))
+	}
 }
 
 // runChecked runs one simulation and checks its trace against the invariants of
@@ -246,45 +247,35 @@ func simSweep(sc scenarios.Scenario, base sim.Config, first, last uint64, k, n, 
 func runChecked(cfg sim.Config, program func(*nodeloop.Loop)) (*sim.Result, error) {
 	cfg.KeepTrace = true
 	res, err := sim.Run(cfg, program)
-	var failed *sim.RunError
-	if err != nil && !errors.As(err, &failed) {
+	if res == nil {
 		return nil, err // a configuration sim refuses; a failed run says so in res
 	}
-	if vs := properties.Check(res.Events); len(vs) > 0 && !res.Failed() {
-		res.Verdict = sim.Failed
-		msgs := make([]string, len(vs))
-		for i, v := range vs {
-			msgs[i] = v.String()
+	if !res.Failed() {
+		if err := checkInvariants(res); err != nil {
+			res.Verdict, res.Err = sim.Failed, err
 		}
-		res.Err = fmt.Errorf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(msgs, "\n  "))
 	}
 	res.Events = nil
 	return res, nil
 }
 
+// checkInvariants checks a run's trace (Result.Events) against the invariants of
+// docs/semantics.md.
+func checkInvariants(res *sim.Result) error {
+	vs := properties.Check(res.Events)
+	if len(vs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(vs))
+	for i, v := range vs {
+		msgs[i] = v.String()
+	}
+	return fmt.Errorf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(msgs, "\n  "))
+}
+
 type discardOutput struct{}
 
 func (discardOutput) Print(string, string) {}
-
-func parseRange(s string) (uint64, uint64, error) {
-	a, b, ok := strings.Cut(s, "-")
-	first, err1 := strconv.ParseUint(a, 10, 64)
-	last, err2 := strconv.ParseUint(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil || last < first {
-		return 0, 0, fmt.Errorf("sim: --seeds %q: want A-B with A <= B, such as 1-1000", s)
-	}
-	return first, last, nil
-}
-
-func parseShard(s string) (int, int, error) {
-	a, b, ok := strings.Cut(s, "/")
-	k, err1 := strconv.Atoi(a)
-	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
-		return 0, 0, fmt.Errorf("sim: --shard %q: want K/N with 1 <= K <= N, such as 3/8", s)
-	}
-	return k, n, nil
-}
 
 // isTerminal reports whether w is a terminal, where progress may be shown.
 func isTerminal(w io.Writer) bool {

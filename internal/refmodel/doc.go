@@ -6,8 +6,8 @@
 // plain slices scanned from end to end. It covers timers, intervals, clears and
 // refreshes, immediates, nextTicks, microtasks, pool jobs and their cancellation,
 // idle, prepare and check watchers, Stop, TCP exchanges on the simulated network
-// (listeners, dials, reads, writes, closes of either end and of listeners, with
-// operations in flight), and two ways of driving the loop: Run, or RunOnce calls
+// (listeners, dials with or without a timeout and their cancels, reads, writes,
+// closes of either end and of listeners, with operations in flight), and two ways of driving the loop: Run, or RunOnce calls
 // (optionally followed by Run). modelnet.go holds the model's network.
 //
 // A [Program] is a tree of [Op]s; [Predict] says which callbacks it makes, in which

@@ -36,6 +36,7 @@ type interpreter struct {
 	refreshed map[int]bool
 	listeners map[int]*listenerState
 	conns     map[int]*connState
+	dials     map[int]*nodeloop.DialRequest
 
 	queue   []queuedJob
 	tokens  map[*nodeloop.Request]int
@@ -74,6 +75,7 @@ func newInterpreter(log func(string)) *interpreter {
 		refreshed: map[int]bool{},
 		listeners: map[int]*listenerState{},
 		conns:     map[int]*connState{},
+		dials:     map[int]*nodeloop.DialRequest{},
 		tokens:    map[*nodeloop.Request]int{},
 	}
 }
@@ -204,7 +206,7 @@ func (in *interpreter) exec(ops []refmodel.Op) {
 		case refmodel.OpStop:
 			l.Stop()
 		case refmodel.OpListen, refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead,
-			refmodel.OpCloseConn, refmodel.OpCloseListener:
+			refmodel.OpCloseConn, refmodel.OpCloseListener, refmodel.OpCancelDial:
 			in.execNet(o)
 		}
 	}
@@ -243,7 +245,15 @@ func (in *interpreter) execNet(o *refmodel.Op) {
 		if ls == nil {
 			return
 		}
-		l.Dial("tcp", ls.addr, in.connected(o))
+		if o.Delay > 0 {
+			in.dials[o.ID] = l.DialTimeout("tcp", ls.addr, o.Delay, in.connected(o))
+		} else {
+			in.dials[o.ID] = l.Dial("tcp", ls.addr, in.connected(o))
+		}
+	case refmodel.OpCancelDial:
+		if d := in.dials[o.Target]; d != nil {
+			d.Cancel()
+		}
 	case refmodel.OpWrite:
 		cs := in.conns[o.Target]
 		if cs == nil || cs.closed {
@@ -315,6 +325,10 @@ func errName(err error) string {
 		return "pipe"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "refused"
+	case errors.Is(err, nodeloop.ErrCanceled):
+		return "canceled"
+	case errors.Is(err, syscall.ETIMEDOUT):
+		return "timedout"
 	}
 	return "error " + err.Error()
 }

@@ -36,11 +36,12 @@ const (
 	OpCheck                        // a check watcher, as OpIdle
 	OpStop                         // Stop
 	OpListen                       // Listen on a fresh local TCP address; the callback of each accepted connection runs Ops
-	OpDial                         // Dial the address of the listener made last by op Target; the callback runs Ops
+	OpDial                         // Dial the address of the listener made last by op Target, with DialTimeout(Delay) when Delay > 0; the callback runs Ops
 	OpWrite                        // Write Size bytes on the connection of op Target; the callback runs Ops
 	OpRead                         // Read on the connection of op Target, and again on it after each read that returned data, Count reads at most; each callback runs Ops
 	OpCloseConn                    // Close the connection of op Target; the close callback runs Ops
 	OpCloseListener                // Close the listener made last by op Target; the close callback runs Ops
+	OpCancelDial                   // Cancel of the dial made last by op Target
 )
 
 var opKindNames = [...]string{
@@ -49,6 +50,7 @@ var opKindNames = [...]string{
 	OpMicrotask: "microtask", OpJob: "job", OpCancelJob: "cancel", OpIdle: "idle",
 	OpPrepare: "prepare", OpCheck: "check", OpStop: "stop", OpListen: "listen", OpDial: "dial",
 	OpWrite: "write", OpRead: "read", OpCloseConn: "closeConn", OpCloseListener: "closeListener",
+	OpCancelDial: "cancelDial",
 }
 
 func (k OpKind) String() string {
@@ -70,7 +72,9 @@ type Op struct {
 	Kind OpKind
 	// ID is unique in the Program, from 1.
 	ID int
-	// Delay is the timeout's or interval's delay, before Node's coercion.
+	// Delay is the timeout's or interval's delay, before Node's coercion, or a
+	// dial's timeout (0 for none), before DialTimeout's rounding up to whole
+	// milliseconds.
 	Delay time.Duration
 	// Count is how many times an interval or a watcher runs before it clears,
 	// stops or closes itself, or how many reads a read op makes at most; 0 means 1.
@@ -91,7 +95,8 @@ type Op struct {
 
 // Label is what the callbacks op makes log: "<kind> <ID>". A canceled job's done
 // callback logs Label + " canceled", a watcher's close callback Label + " closed".
-// A dial's callback logs Label, or Label + " refused". A read's callback logs
+// A dial's callback logs Label, or Label + " refused", " canceled" (Cancel gave it
+// up) or " timedout" (its timeout passed first). A read's callback logs
 // Label and the number of bytes read ("read 7 512"), or Label and the error:
 // " EOF", " reset" (ECONNRESET), " closed" (ErrClosed, when the program closed the
 // connection with the read in flight). A write's logs Label, or Label and " closed",
@@ -131,8 +136,13 @@ func (p Program) String() string {
 				fmt.Fprintf(&b, " delay=%v", o.Delay)
 			case OpInterval:
 				fmt.Fprintf(&b, " delay=%v count=%d", o.Delay, max(o.Count, 1))
-			case OpClearTimer, OpRefresh, OpClearImmediate, OpCancelJob, OpDial, OpCloseConn, OpCloseListener:
+			case OpClearTimer, OpRefresh, OpClearImmediate, OpCancelJob, OpCloseConn, OpCloseListener, OpCancelDial:
 				fmt.Fprintf(&b, " target=%d", o.Target)
+			case OpDial:
+				fmt.Fprintf(&b, " target=%d", o.Target)
+				if o.Delay > 0 {
+					fmt.Fprintf(&b, " timeout=%v", o.Delay)
+				}
 			case OpJob:
 				fmt.Fprintf(&b, " duration=%v", o.Duration)
 			case OpIdle, OpPrepare, OpCheck:
@@ -202,18 +212,20 @@ const (
 //
 // Run: the main callback runs p.Ops, then the nextTick and microtask queues drain;
 // the loop goes on while it is alive (checked before tick 1 and after every timers
-// phase) and not stopped. A tick is timers → pending (always empty here) → idle →
-// prepare → poll → check → close. After every callback but a queued task itself, the
-// whole nextTick queue runs, then the whole microtask queue, again while either has
-// work.
+// phase) and not stopped. A tick is timers → pending → idle → prepare → poll →
+// check → close. The pending phase runs the callbacks deferred to it before it began,
+// in order: those of dials given up (canceled or timed out). After every callback
+// but a queued task itself, the whole nextTick queue runs, then the whole microtask
+// queue, again while either has work.
 //
 // RunOnce: main runs as a nextTick drained at the start of the first call. A call
 // does nothing more when the loop is not alive or stopped; otherwise it runs
 // pending → idle → prepare → poll → check → close (beginning tick 1 in the pending
 // phase when no tick ran yet) and then a timers phase, which begins the next tick.
-// Its poll waits as Run's would when block is set and no idle watcher was active
-// as the call began; otherwise it does not wait. Every call, and Run, clears the
-// stop when it returns, so a Stop inside a RunOnce only makes its poll's timeout 0.
+// Its poll waits as Run's would when block is set and no pending callback was
+// queued and no idle watcher active as the call began; otherwise it does not wait.
+// Every call, and Run, clears the stop when it returns, so a Stop inside a RunOnce
+// only makes its poll's timeout 0.
 // A Run after RunOnce calls begins with a timers phase, as Run does.
 //
 // Timers: delays are coerced as Node's (below 1 ms or above 2^31−1 ms become 1 ms,
@@ -222,7 +234,11 @@ const (
 // sorted by (deadline, start sequence), then runs those still due. An interval is
 // re-armed from the time its run started, with a new start sequence taken when its
 // callback returns, unless the callback cleared or refreshed it. Refresh restarts a
-// timer from now with a new start sequence, and does nothing to a cleared one.
+// timer from now with a new start sequence, and does nothing to a cleared one. A
+// dial's timeout is a timer of the loop's own, started when the dial starts, with
+// the timeout rounded up to whole milliseconds (at most 2^31−1 ms) as its delay;
+// it does not keep the loop alive, and when it runs it logs nothing and gives the
+// dial up if the dial is still in flight.
 //
 // Immediates run FIFO in the check phase, after the check watchers; the phase takes
 // the queue as it stood when it began. Watchers of a kind run most recently started
@@ -233,10 +249,10 @@ const (
 // ErrClosed, then its close callback.
 //
 // The wait: the poll phase waits 0 when the loop is stopped or not alive, or has
-// queued immediates, active idle watchers or handles to close; otherwise until the
-// earliest timer deadline, or forever when there is none. Everything that happens
-// later in the simulated world is an event at a virtual instant: a job finishing, a
-// network message arriving. The wait returns at once when operations have finished
+// pending callbacks, queued immediates, active idle watchers or handles to close;
+// otherwise until the earliest timer deadline, or forever when there is none.
+// Everything that happens later in the simulated world is an event at a virtual
+// instant: a job finishing, a network message arriving. The wait returns at once when operations have finished
 // (some finish at the instant they start, see modelnet.go) or a job finished or was
 // canceled since the last wait; otherwise it moves time to the earliest event, if
 // that is not past the timeout, runs every event due then, in the order they were
@@ -257,7 +273,7 @@ func Predict(p Program, workers int) Prediction {
 		imms:      map[int]*mImmediate{},
 		jobs:      map[int]*mJob{},
 		refreshed: map[int]bool{},
-		mNet:      mNet{listeners: map[int]*mListener{}, conns: map[int]*mConn{}},
+		mNet:      mNet{listeners: map[int]*mListener{}, conns: map[int]*mConn{}, dialOps: map[int]*mDial{}},
 	}
 	m.busy = make([]bool, m.workers)
 	m.run(p)
@@ -266,6 +282,7 @@ func Predict(p Program, workers int) Prediction {
 
 type mTimer struct {
 	op       *Op
+	fire     func() // a dial's timeout: what it does instead of a callback that logs
 	delay    time.Duration
 	deadline time.Duration
 	seq      uint64
@@ -277,6 +294,10 @@ type mTimer struct {
 }
 
 func (t *mTimer) armed() bool { return t.inList || t.due || t.rearming }
+
+// keepsAlive reports whether t keeps the loop alive: armed, and not a dial's
+// timeout, which the loop unreferences.
+func (t *mTimer) keepsAlive() bool { return t.armed() && t.fire == nil }
 
 type mImmediate struct {
 	op     *Op
@@ -328,6 +349,7 @@ type model struct {
 	watchers [3][]*mWatcher // idle, prepare, check lists, head first
 	running  []*mWatcher    // the watchers the current phase still has to run
 	closing  []func()       // what each handle closed does in the close phase
+	pending  []func()       // the callbacks deferred to the next pending phase
 
 	events   []mEvent
 	eventSeq uint64
@@ -401,14 +423,15 @@ func (m *model) runOnce(block bool) bool {
 	return m.alive()
 }
 
-// iterate runs pending (empty) to close; under RunOnce (run false), its poll waits
-// only with block and no idle watcher active as it began. It reports false when
-// the loop is stuck.
+// iterate runs pending to close; under RunOnce (run false), its poll waits only
+// with block and, as it began, no pending callback and no idle watcher active. It
+// reports false when the loop is stuck.
 func (m *model) iterate(run, block bool) bool {
 	if m.tick == 0 {
 		m.tick++ // RunOnce begins tick 1 in the pending phase
 	}
-	canSleep := len(m.watchers[0]) == 0
+	canSleep := len(m.watchers[0]) == 0 && len(m.pending) == 0
+	m.runPending()
 	m.runWatchers(0)
 	m.runWatchers(1)
 	var timeout time.Duration
@@ -453,7 +476,7 @@ func (m *model) macrotask(label string, fn func()) {
 
 func (m *model) alive() bool {
 	for _, t := range m.all {
-		if t.armed() {
+		if t.keepsAlive() {
 			return true
 		}
 	}
@@ -463,7 +486,7 @@ func (m *model) alive() bool {
 		}
 	}
 	return m.immediatesQueued() || len(m.running) > 0 || m.inFlight > 0 || len(m.closing) > 0 ||
-		m.netAlive()
+		len(m.pending) > 0 || m.netAlive()
 }
 
 func (m *model) immediatesQueued() bool {
@@ -528,7 +551,7 @@ func (m *model) exec(ops []Op) {
 			m.watchers[k] = append([]*mWatcher{w}, m.watchers[k]...)
 		case OpStop:
 			m.stopped = true
-		case OpListen, OpDial, OpWrite, OpRead, OpCloseConn, OpCloseListener:
+		case OpListen, OpDial, OpWrite, OpRead, OpCloseConn, OpCloseListener, OpCancelDial:
 			m.execNet(o)
 		}
 	}
@@ -582,6 +605,11 @@ func (m *model) runTimers() {
 			continue // cleared or refreshed by an earlier timer of this phase
 		}
 		t.due = false
+		if t.fire != nil {
+			t.inList = false
+			t.fire() // the loop's own callback: it logs nothing and queues no task
+			continue
+		}
 		if t.op.Kind == OpInterval {
 			start := m.now
 			t.rearming = true
@@ -642,7 +670,8 @@ func (m *model) stopWatcher(w *mWatcher) {
 }
 
 func (m *model) pollTimeout() time.Duration {
-	if m.stopped || !m.alive() || m.immediatesQueued() || len(m.watchers[0]) > 0 || len(m.closing) > 0 {
+	if m.stopped || !m.alive() || m.immediatesQueued() || len(m.watchers[0]) > 0 || len(m.closing) > 0 ||
+		len(m.pending) > 0 {
 		return 0
 	}
 	first := time.Duration(-1)
@@ -759,6 +788,16 @@ func (m *model) runCheck() {
 		}
 		im.queued = false
 		m.macrotask(im.op.Label(), func() { m.exec(im.op.Ops) })
+	}
+}
+
+// runPending runs the callbacks deferred to the pending phase before it began, in
+// the order they were deferred.
+func (m *model) runPending() {
+	list := m.pending
+	m.pending = nil
+	for _, fn := range list {
+		fn()
 	}
 }
 

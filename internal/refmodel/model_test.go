@@ -32,7 +32,8 @@ import (
 // refreshes, immediates and their clears, nextTicks, microtasks, pool jobs of ¼ to
 // 10 ms and their cancels, idle, prepare and check watchers that stop or close
 // themselves, Stop, and TCP sockets: listeners, dials (refused once the listener
-// is closed), writes of 1 to 200 000 bytes (some above the 64 KiB a direction of
+// is closed; half of them with a timeout of up to 6 ms, around the two latencies a
+// connect takes, so that some time out) and their cancels, writes of 1 to 200 000 bytes (some above the 64 KiB a direction of
 // a connection holds, so that they go out in parts and take several reads), runs
 // of reads, and closes of connections and listeners, some with reads and writes
 // in flight. An exchange step adds a whole conversation (listen, dial, request,
@@ -60,6 +61,8 @@ const (
 	genOnceCallsMax   = 6       // RunOnce calls a driver draws
 	genSmallBytesMax  = 3000    // most writes
 	genLargeBytesMax  = 200_000 // the largest writes
+	// genDialTimeoutQuarters bounds dial timeouts, in quarters of a millisecond.
+	genDialTimeoutQuarters = 24
 )
 
 // onceCallsMax bounds the RunOnce(true) calls that finish a RunOnce-driven run; a
@@ -109,7 +112,7 @@ var allKinds = []refmodel.OpKind{
 	refmodel.OpImmediate, refmodel.OpClearImmediate, refmodel.OpNextTick, refmodel.OpMicrotask,
 	refmodel.OpJob, refmodel.OpCancelJob, refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck,
 	refmodel.OpStop, refmodel.OpListen, refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead,
-	refmodel.OpCloseConn, refmodel.OpCloseListener,
+	refmodel.OpCloseConn, refmodel.OpCloseListener, refmodel.OpCancelDial,
 }
 
 // place draws where a new op goes: the main callback or a callback already in the
@@ -164,12 +167,16 @@ func (m *machine) newOp(k refmodel.OpKind) refmodel.Op {
 // read in flight), or never; the client's end after its first read, at once after
 // starting its write and read, or never; and the listener when it accepts, right
 // after the dial (which is then refused), in the dial's callback, in the server's
-// read callback, or never.
+// read callback, or never. The dial may have a timeout, and may be canceled right
+// after it starts, from a timeout, from the listener's callback (racing the answer),
+// or never; or a second dial, whose answer arrives with the first's, is canceled
+// from the first's callback.
 func (m *machine) exchange(t *rapid.T) {
 	ops, path, depth, listens := m.place(t)
 	ln := m.newOp(refmodel.OpListen)
 	dial := m.newOp(refmodel.OpDial)
 	dial.Target = ln.ID
+	dial.Delay = drawDialTimeout(t)
 	m.dialFrom(listens, ln.ID)
 	request := m.newOp(refmodel.OpWrite)
 	request.Target, request.Size = dial.ID, drawSize(t, "request bytes")
@@ -220,11 +227,37 @@ func (m *machine) exchange(t *rapid.T) {
 	case 3:
 		afterRead = append(afterRead, closeListener)
 	}
+	cancel := m.newOp(refmodel.OpCancelDial)
+	cancel.Target = dial.ID
+	var afterDial []refmodel.Op
+	switch rapid.IntRange(0, 5).Draw(t, "dial cancel") {
+	case 0:
+		afterDial = append(afterDial, cancel)
+	case 1:
+		later := m.newOp(refmodel.OpTimeout)
+		later.Delay = time.Duration(rapid.IntRange(0, genDialTimeoutQuarters).Draw(t, "cancel quarters")) * time.Millisecond / 4
+		later.Ops = append(later.Ops, cancel)
+		afterDial = append(afterDial, later)
+	case 2:
+		ln.Ops = append(ln.Ops, cancel) // races the answer on its way to the dialer
+	case 3:
+		// A second dial, whose answer arrives with the first's: the first's callback
+		// cancels it after the network made its connection, before the loop gave
+		// the connection to the program.
+		second := m.newOp(refmodel.OpDial)
+		second.Target = ln.ID
+		cancel.Target = second.ID
+		dial.Ops = append(dial.Ops, cancel)
+		afterDial = append(afterDial, second)
+	}
 	serverRead.Ops = afterRead
 	ln.Ops = append(ln.Ops, serverRead)
 	ln.Ops = append(ln.Ops, afterAccept...)
 	m.append(ops, path, depth, ln)
 	m.append(ops, path, depth, dial)
+	for _, o := range afterDial {
+		m.append(ops, path, depth, o)
+	}
 	for _, o := range inMain {
 		m.append(ops, path, depth, o)
 	}
@@ -247,7 +280,7 @@ func (m *machine) index(path []int, ops []refmodel.Op, depth int) {
 func holdsOps(k refmodel.OpKind) bool {
 	switch k {
 	case refmodel.OpClearTimer, refmodel.OpRefresh, refmodel.OpClearImmediate,
-		refmodel.OpCancelJob, refmodel.OpStop:
+		refmodel.OpCancelJob, refmodel.OpStop, refmodel.OpCancelDial:
 		return false
 	}
 	return true
@@ -262,6 +295,8 @@ func targets(k refmodel.OpKind) []refmodel.OpKind {
 		return []refmodel.OpKind{refmodel.OpImmediate}
 	case refmodel.OpCancelJob:
 		return []refmodel.OpKind{refmodel.OpJob}
+	case refmodel.OpCancelDial:
+		return []refmodel.OpKind{refmodel.OpDial}
 	case refmodel.OpDial, refmodel.OpCloseListener:
 		return []refmodel.OpKind{refmodel.OpListen}
 	case refmodel.OpWrite, refmodel.OpRead, refmodel.OpCloseConn:
@@ -306,6 +341,8 @@ func (m *machine) draw(t *rapid.T, k refmodel.OpKind, depth int, listens []int) 
 	case refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck:
 		o.Count = rapid.IntRange(1, genCountMax).Draw(t, "count")
 		o.Close = rapid.Bool().Draw(t, "close")
+	case refmodel.OpDial:
+		o.Delay = drawDialTimeout(t)
 	case refmodel.OpWrite:
 		o.Size = drawSize(t, "bytes")
 	case refmodel.OpRead:
@@ -371,6 +408,7 @@ var childKinds = []refmodel.OpKind{
 	refmodel.OpImmediate, refmodel.OpClearImmediate, refmodel.OpNextTick, refmodel.OpMicrotask,
 	refmodel.OpJob, refmodel.OpCancelJob, refmodel.OpIdle, refmodel.OpPrepare, refmodel.OpCheck,
 	refmodel.OpDial, refmodel.OpWrite, refmodel.OpRead, refmodel.OpCloseConn, refmodel.OpCloseListener,
+	refmodel.OpCancelDial,
 }
 
 // drawDelay draws a timer delay: mostly whole milliseconds, sometimes with a
@@ -386,6 +424,19 @@ func drawDelay(t *rapid.T) time.Duration {
 		d += (1 << 31) * time.Millisecond
 	}
 	return d
+}
+
+// drawDialTimeout draws a dial's timeout: none for half of the dials, otherwise
+// up to genDialTimeoutQuarters quarters of a millisecond, around the two network
+// latencies a connect takes, sometimes with a fraction of a millisecond.
+func drawDialTimeout(t *rapid.T) time.Duration {
+	switch rapid.IntRange(0, 3).Draw(t, "dial timeout shape") {
+	case 2:
+		return time.Duration(rapid.IntRange(1, genDialTimeoutQuarters).Draw(t, "dial timeout quarters")) * time.Millisecond / 4
+	case 3:
+		return time.Duration(rapid.IntRange(1, genDialTimeoutQuarters*250).Draw(t, "dial timeout µs")) * time.Microsecond
+	}
+	return 0
 }
 
 // drawSize draws a write's length: mostly up to genSmallBytesMax, sometimes past
@@ -657,6 +708,38 @@ func TestPredict(t *testing.T) {
 				{Kind: refmodel.OpDial, ID: 3, Target: 1},
 			}},
 			want: []string{"main", "closeListener 2", "dial 3 refused"}, end: 2 * ms, ticks: 3,
+		},
+		{
+			name: "a dial canceled at once calls back in the next pending phase",
+			p: refmodel.Program{Latency: ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1},
+				{Kind: refmodel.OpDial, ID: 2, Target: 1},
+				{Kind: refmodel.OpCancelDial, ID: 3, Target: 2},
+				{Kind: refmodel.OpCloseListener, ID: 4, Target: 1},
+			}},
+			want: []string{"main", "dial 2 canceled", "closeListener 4"}, end: 0, ticks: 2,
+		},
+		{
+			name: "a dial times out in the timers phase and calls back in the pending phase after it",
+			p: refmodel.Program{Latency: 2 * ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1},
+				{Kind: refmodel.OpDial, ID: 2, Target: 1, Delay: 2*ms + ms/2, Ops: []refmodel.Op{
+					{Kind: refmodel.OpCloseListener, ID: 3, Target: 1},
+				}},
+			}},
+			want: []string{"main", "listen 1", "dial 2 timedout", "closeListener 3"}, end: 3 * ms, ticks: 4,
+		},
+		{
+			name: "a cancel in the accept callback beats the answer: the server's connection is reset",
+			p: refmodel.Program{Latency: ms, Ops: []refmodel.Op{
+				{Kind: refmodel.OpListen, ID: 1, Ops: []refmodel.Op{
+					{Kind: refmodel.OpCancelDial, ID: 3, Target: 2},
+					{Kind: refmodel.OpRead, ID: 4, Target: 1},
+					{Kind: refmodel.OpCloseListener, ID: 5, Target: 1},
+				}},
+				{Kind: refmodel.OpDial, ID: 2, Target: 1},
+			}},
+			want: []string{"main", "listen 1", "closeListener 5", "dial 2 canceled", "read 4 reset"},
 		},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,10 @@
 package refmodel
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+	"time"
+)
 
 // This file is the reference model's network: the loop's listeners, connections
 // and dials over the simulated network of package fakepoller, as that package
@@ -22,6 +26,12 @@ import "strconv"
 //     it, answers the dialer and gives the connection to an accept in flight; one
 //     that reaches no listener (the listener was closed) is refused by a message
 //     back, and the dial fails with ECONNREFUSED.
+//   - Canceling a connect still in flight in the network (not yet answered or
+//     refused) closes its socket and finishes it at once; a request, answer or
+//     refusal that then reaches that socket is dropped. A connecting socket closed
+//     after its request reached a listener, before the answer reached it, is not
+//     established: it resets its peer. A connect already answered or refused is
+//     not changed by the cancel.
 //   - Each direction of a connection holds at most bufferBytes written and not
 //     read, in transit and arrived together; a write hands over what fits, in one
 //     piece per room it finds, and finishes once all of it is handed over; each
@@ -41,12 +51,16 @@ import "strconv"
 //     with EPIPE.
 //   - Closing a listener resets the connections queued on it and not accepted
 //     yet. A connection accepted but not yet handed to the program when its
-//     listener closes is closed by the loop, as a program would close it.
+//     listener closes is closed by the loop, as a program would close it; so is
+//     a connection a dial made after the program gave the dial up.
 //
 // The loop's side: a listener accepts again after each accepted connection's
 // callback (and the nextTicks and microtasks it queued) returned; a connection's
 // writes queue behind the one in flight, and the next starts before the callback
-// of the one that finished runs.
+// of the one that finished runs. A dial given up (a Cancel, or its timeout running
+// first) cancels its connect in the network and defers its callback to the next
+// pending phase; a Cancel of a dial whose callback ran or is already deferred does
+// nothing.
 
 // Sizes of the simulated network and of the loop's reads.
 const (
@@ -76,6 +90,7 @@ type mSock struct {
 	peer     *mSock
 	closed   bool
 	reset    bool // reads fail with ECONNRESET, writes started with EPIPE
+	est      bool // established: a connecting end's answer arrived; an accepted end at once
 	resetTx  bool // this end sent its peer a reset, or received one
 	fin      bool // the peer's end of stream arrived
 	transit  int  // bytes sent to this end that have not arrived
@@ -91,8 +106,9 @@ type mNetOp struct {
 	size   int    // a write's length
 	taken  int    // the bytes of a write handed to the network so far
 	n      int    // the bytes a read returned
-	err    string // "", or "EOF", "reset", "pipe", "refused", "closed"
+	err    string // "", or "EOF", "reset", "pipe", "refused", "closed", "canceled"
 	conn   *mSock // the connection an accept or a dial made
+	done   bool   // finished in the network
 }
 
 // mListener is a listener of the loop.
@@ -102,8 +118,14 @@ type mListener struct {
 	closing bool
 }
 
-// mDial is a dial in flight.
-type mDial struct{ op *Op }
+// mDial is a dial of the loop.
+type mDial struct {
+	op      *Op
+	net     *mNetOp // its connect
+	sock    *mSock  // the connecting end
+	timer   *mTimer // its timeout, or nil
+	decided bool    // its callback ran or is deferred: Cancel does nothing
+}
 
 // mConn is a connection of the loop.
 type mConn struct {
@@ -128,7 +150,8 @@ type mNet struct {
 	conns     map[int]*mConn // by the listen or dial op that made them, the newest
 	allLns    []*mListener
 	allConns  []*mConn
-	dials     int // dials in flight
+	dialOps   map[int]*mDial // by the dial op that made them, the newest
+	dials     int            // dials in flight
 }
 
 // netAlive reports whether a socket keeps the loop alive: an open listener, a dial
@@ -164,9 +187,23 @@ func (m *model) execNet(o *Op) {
 			break
 		}
 		m.dials++
-		op := &mNetOp{kind: netConnect, handle: &mDial{op: o}}
-		c := &mSock{}
-		m.after(func() { m.requestArrived(c, ln.sock, op) })
+		d := &mDial{op: o, sock: &mSock{}}
+		d.net = &mNetOp{kind: netConnect, handle: d}
+		m.dialOps[o.ID] = d
+		m.after(func() { m.requestArrived(d.sock, ln.sock, d.net) })
+		if o.Delay > 0 {
+			d.timer = &mTimer{op: o, delay: dialTimeout(o.Delay), fire: func() {
+				if !d.decided {
+					m.giveUp(d, "timedout")
+				}
+			}}
+			m.all = append(m.all, d.timer)
+			m.arm(d.timer, m.now)
+		}
+	case OpCancelDial:
+		if d := m.dialOps[o.Target]; d != nil && !d.decided {
+			m.giveUp(d, "canceled")
+		}
 	case OpWrite:
 		c := m.conns[o.Target]
 		if c == nil || c.closing {
@@ -215,6 +252,33 @@ func (m *model) finishClose(c *mConn, o *Op) {
 	}
 	c.writing = false
 	m.macrotask(o.Label(), func() { m.exec(o.Ops) })
+}
+
+// dialTimeout is the delay of a dial's timeout timer: d rounded up to whole
+// milliseconds, at most 2^31−1 ms.
+func dialTimeout(d time.Duration) time.Duration {
+	if d >= math.MaxInt32*time.Millisecond {
+		return math.MaxInt32 * time.Millisecond
+	}
+	return (d + time.Millisecond - 1) / time.Millisecond * time.Millisecond
+}
+
+// giveUp ends dial d before its connect finished, with why ("canceled",
+// "timedout"): its timeout is cleared, its connect canceled in the network if it is
+// still in flight there, and its callback deferred to the next pending phase.
+func (m *model) giveUp(d *mDial, why string) {
+	d.decided = true
+	if d.timer != nil {
+		m.clearTimer(d.timer)
+	}
+	m.dials--
+	if !d.net.done {
+		m.closeSock(d.sock, false)
+		m.finish(d.net, "canceled")
+	}
+	m.pending = append(m.pending, func() {
+		m.macrotask(d.op.Label()+" "+why, func() { m.exec(d.op.Ops) })
+	})
 }
 
 func (m *model) newConn(o *Op, s *mSock) *mConn {
@@ -277,6 +341,16 @@ func (m *model) completeOp(op *mNetOp) {
 			m.startAccept(h)
 		}
 	case *mDial:
+		if h.decided {
+			if op.err == "" && op.conn != nil {
+				m.closeSock(op.conn, false) // made after the dial was given up
+			}
+			return
+		}
+		h.decided = true
+		if h.timer != nil {
+			m.clearTimer(h.timer)
+		}
 		m.dials--
 		label := h.op.Label()
 		if op.err != "" {
@@ -320,20 +394,33 @@ func (m *model) after(fn func()) { m.at(m.now+m.latency, fn) }
 // finish makes op come back from a wait with err.
 func (m *model) finish(op *mNetOp, err string) {
 	op.err = err
+	op.done = true
 	m.finished = append(m.finished, op)
 }
 
 // requestArrived is a dial's connection request reaching the listener ln: it queues
-// a connection there and answers, or, ln closed, is refused.
+// a connection there and answers, or, ln closed, is refused; a request or an answer
+// reaching a connecting end closed by a cancel is dropped.
 func (m *model) requestArrived(c, ln *mSock, op *mNetOp) {
+	if c.closed {
+		return // the connect was canceled on the way
+	}
 	if ln.closed {
-		m.after(func() { m.finish(op, "refused") })
+		m.after(func() {
+			if !c.closed {
+				m.finish(op, "refused")
+			}
+		})
 		return
 	}
-	srv := &mSock{peer: c}
+	srv := &mSock{peer: c, est: true}
 	c.peer = srv
 	ln.backlog = append(ln.backlog, srv)
 	m.after(func() {
+		if c.closed {
+			return
+		}
+		c.est = true
 		op.conn = c
 		m.finish(op, "")
 	})
@@ -472,7 +559,7 @@ func (m *model) closeSock(s *mSock, abortive bool) {
 	}
 	switch {
 	case s.peer == nil || s.reset:
-	case abortive || s.arrived+s.transit > 0:
+	case abortive || !s.est || s.arrived+s.transit > 0:
 		m.sendReset(s)
 	default:
 		peer := s.peer

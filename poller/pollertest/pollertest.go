@@ -121,6 +121,10 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"ReadBeforeWrite", false, testReadBeforeWrite},
 		{"LargeWrite", false, testLargeWrite},
 		{"EOF", false, testEOF},
+		{"Shutdown", false, testShutdown},
+		{"ShutdownErrors", false, testShutdownErrors},
+		{"CloseWriteCount", false, testCloseWriteCount},
+		{"SetOption", false, testSetOption},
 		{"ResetByPeer", false, testResetByPeer},
 		{"ConnectionRefused", false, testRefused},
 		{"CancelRead", false, testCancelRead},
@@ -523,6 +527,202 @@ func testEOF(h *harness) {
 	h.expectEOF(pr.a)
 	// EOF again: the end of the stream stays the end.
 	h.expectEOF(pr.a)
+}
+
+// A Shutdown half-closes: the peer reads every byte written before it, then the end
+// of the stream, and can still write back, which the shut side reads.
+func testShutdown(h *harness) {
+	pr := h.connect("tcp")
+	data := pattern(largeWriteBytes, 3)
+	wr := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: data}
+	h.start(wr)
+	// The peer reads while the write is in flight; the shutdown follows it.
+	got := make([]byte, 0, len(data))
+	buf := make([]byte, slowReadBytes)
+	rd := &poller.Op{Kind: poller.Read, Socket: pr.a}
+	var sh *poller.Op
+	for len(got) < len(data) {
+		rd.Buf = buf
+		h.start(rd)
+		for {
+			op := h.awaitAny(rd, wr)
+			if op == rd {
+				break
+			}
+			if wr.Err != nil || wr.N != len(data) {
+				h.t.Fatalf("write before shutdown: N = %d, Err = %v; want %d, nil", wr.N, wr.Err, len(data))
+			}
+			sh = h.run(&poller.Op{Kind: poller.Shutdown, Socket: pr.b})
+			if sh.Err != nil {
+				h.t.Fatalf("shutdown: %v", sh.Err)
+			}
+		}
+		if rd.Err != nil {
+			h.t.Fatalf("peer read after %d of %d bytes: %v", len(got), len(data), rd.Err)
+		}
+		got = append(got, buf[:rd.N]...)
+	}
+	if sh == nil {
+		h.await(wr)
+		if wr.Err != nil || wr.N != len(data) {
+			h.t.Fatalf("write before shutdown: N = %d, Err = %v; want %d, nil", wr.N, wr.Err, len(data))
+		}
+		if sh = h.run(&poller.Op{Kind: poller.Shutdown, Socket: pr.b}); sh.Err != nil {
+			h.t.Fatalf("shutdown: %v", sh.Err)
+		}
+	}
+	if !bytes.Equal(got, data) {
+		h.t.Fatalf("the peer read %d bytes that differ from the %d written before the shutdown", len(got), len(data))
+	}
+	h.expectEOF(pr.a)
+	h.expectEOF(pr.a)
+	// The other direction still works, both ways of reading it.
+	h.send(pr.a, []byte("reply after the end"))
+	if got := h.recv(pr.b, 19); string(got) != "reply after the end" {
+		h.t.Fatalf("the shut side read %q; want the peer's reply", got)
+	}
+	rd2 := &poller.Op{Kind: poller.Read, Socket: pr.b, Buf: make([]byte, 16)}
+	h.start(rd2)
+	h.quiet("a read on the shut side with nothing sent")
+	h.send(pr.a, []byte("more"))
+	h.await(rd2)
+	if rd2.Err != nil || string(rd2.Buf[:rd2.N]) != "more" {
+		h.t.Fatalf("the shut side read %q, %v; want more", rd2.Buf[:rd2.N], rd2.Err)
+	}
+	// A second shutdown does nothing more.
+	if again := h.run(&poller.Op{Kind: poller.Shutdown, Socket: pr.b}); again.Err != nil {
+		h.t.Fatalf("second shutdown: %v; want nil", again.Err)
+	}
+	// The peer closes: the shut side reads the end of the stream too.
+	h.closeSocket(pr.a)
+	h.expectEOF(pr.b)
+	h.quiet("after both ends ended")
+}
+
+// A Write after a Shutdown fails with EPIPE; a Shutdown with a Write in flight, or
+// on a listener, is refused.
+func testShutdownErrors(h *harness) {
+	pr := h.connect("tcp")
+	big := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: make([]byte, 4*largeWriteBytes)}
+	h.start(big)
+	h.wait(0)
+	if h.inflight[big] {
+		if err := h.p.Start(&poller.Op{Kind: poller.Shutdown, Socket: pr.b}); err == nil {
+			h.t.Fatalf("Start(shutdown) with a write in flight = nil; want an error")
+		}
+	}
+	if err := h.p.Start(&poller.Op{Kind: poller.Shutdown, Socket: pr.ln}); err == nil {
+		h.t.Fatalf("Start(shutdown) on a listener = nil; want an error")
+	}
+	pr2 := h.connectTo("tcp", pr.ln, mustAddr(h, pr))
+	if sh := h.run(&poller.Op{Kind: poller.Shutdown, Socket: pr2.b}); sh.Err != nil {
+		h.t.Fatalf("shutdown: %v", sh.Err)
+	}
+	wr := h.run(&poller.Op{Kind: poller.Write, Socket: pr2.b, Buf: []byte("late")})
+	if !errors.Is(wr.Err, syscall.EPIPE) {
+		h.t.Fatalf("write after shutdown: N = %d, Err = %v; want EPIPE", wr.N, wr.Err)
+	}
+	h.expectEOF(pr2.a)
+}
+
+func mustAddr(h *harness, pr pair) string {
+	h.t.Helper()
+	if pr.con.Remote == nil {
+		h.t.Fatalf("connect: Remote = nil")
+	}
+	return pr.con.Remote.String()
+}
+
+// When CloseSocket returns, a Write in flight has its final count: the bytes it
+// handed to the system, which the peer reads, and no more, before the end of the
+// stream.
+func testCloseWriteCount(h *harness) {
+	pr := h.connect("tcp")
+	small := h.run(&poller.Op{Kind: poller.Write, Socket: pr.b, Buf: []byte("first")})
+	if small.Err != nil {
+		h.t.Fatalf("write: %v", small.Err)
+	}
+	// A write the peer's buffers cannot hold while it does not read, and a small
+	// one finished at Start but not yet returned by Wait.
+	big := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: pattern(4*largeWriteBytes, 4)}
+	h.start(big)
+	h.wait(0)
+	bigDone := !h.inflight[big]
+	h.closeSocket(pr.b)
+	n := big.N
+	if n < 0 || n > len(big.Buf) {
+		h.t.Fatalf("write cut short by CloseSocket: N = %d; want 0..%d", n, len(big.Buf))
+	}
+	if !bigDone {
+		h.await(big)
+		if big.N != n {
+			h.t.Fatalf("write cut short by CloseSocket: N = %d at CloseSocket, %d from Wait; want it final at CloseSocket", n, big.N)
+		}
+		if big.Err != poller.ErrClosed && (big.Err != nil || big.N != len(big.Buf)) {
+			h.t.Fatalf("write cut short by CloseSocket: N = %d, Err = %v; want ErrClosed, or all written", big.N, big.Err)
+		}
+	}
+	want := append([]byte("first"), big.Buf[:n]...)
+	got := make([]byte, 0, len(want))
+	buf := make([]byte, slowReadBytes)
+	for {
+		op := h.run(&poller.Op{Kind: poller.Read, Socket: pr.a, Buf: buf})
+		if op.Err == io.EOF {
+			break
+		}
+		if op.Err != nil {
+			h.t.Fatalf("peer read after %d bytes: %v", len(got), op.Err)
+		}
+		got = append(got, buf[:op.N]...)
+	}
+	if !bytes.Equal(got, want) {
+		h.t.Fatalf("the peer read %d bytes before the end of the stream; want the %d the writes counted", len(got), len(want))
+	}
+}
+
+// SetOption sets NoDelay and KeepAlive on both ends of a connection, which goes on
+// working; it refuses a listener, an unknown kind, a negative delay and a closed
+// socket.
+func testSetOption(h *harness) {
+	pr := h.connect("tcp")
+	for _, s := range []poller.Socket{pr.a, pr.b} {
+		for _, o := range []poller.Option{
+			{Kind: poller.NoDelay, On: false},
+			{Kind: poller.NoDelay, On: true},
+			{Kind: poller.KeepAlive, On: true},
+			{Kind: poller.KeepAlive, On: true, Delay: 30 * time.Second},
+			{Kind: poller.KeepAlive, On: true, Delay: 1500 * time.Millisecond},
+			{Kind: poller.KeepAlive, On: false},
+		} {
+			if err := h.p.SetOption(s, o); err != nil {
+				h.t.Fatalf("SetOption(%#x, %v on=%v delay=%v): %v", s, o.Kind, o.On, o.Delay, err)
+			}
+		}
+	}
+	h.send(pr.b, []byte("still"))
+	if got := h.recv(pr.a, 5); string(got) != "still" {
+		h.t.Fatalf("read after SetOption: %q", got)
+	}
+	for _, tc := range []struct {
+		what string
+		s    poller.Socket
+		o    poller.Option
+	}{
+		{"on a listener", pr.ln, poller.Option{Kind: poller.NoDelay, On: true}},
+		{"of an unknown kind", pr.a, poller.Option{Kind: 99, On: true}},
+		{"of the zero kind", pr.a, poller.Option{}},
+		{"with a negative delay", pr.a, poller.Option{Kind: poller.KeepAlive, On: true, Delay: -time.Second}},
+		{"on the zero Socket", 0, poller.Option{Kind: poller.NoDelay, On: true}},
+	} {
+		if err := h.p.SetOption(tc.s, tc.o); err == nil {
+			h.t.Errorf("SetOption %s = nil; want an error", tc.what)
+		}
+	}
+	h.closeSocket(pr.a)
+	if err := h.p.SetOption(pr.a, poller.Option{Kind: poller.NoDelay, On: true}); !errors.Is(err, poller.ErrClosed) {
+		h.t.Errorf("SetOption on a closed socket: %v; want an error wrapping ErrClosed", err)
+	}
+	h.quiet("after SetOption")
 }
 
 // isReset reports whether err is what a peer's reset looks like.
@@ -987,6 +1187,13 @@ func testNetworks(h *harness) {
 			sh.send(pr.a, msg)
 			if got := sh.recv(pr.b, len(msg)); !bytes.Equal(got, msg) {
 				t.Fatalf("read %q; want %q", got, msg)
+			}
+			// Options are accepted on every network (a no-op where they mean
+			// nothing, as on a unix-domain socket).
+			for _, o := range []poller.Option{{Kind: poller.NoDelay, On: true}, {Kind: poller.KeepAlive, On: true, Delay: time.Minute}} {
+				if err := h.p.SetOption(pr.a, o); err != nil {
+					t.Fatalf("SetOption(%v) over %s: %v", o.Kind, network, err)
+				}
 			}
 			sh.closeSocket(pr.a)
 			sh.expectEOF(pr.b)

@@ -55,17 +55,17 @@ func appendMicros(buf []byte, ns int64) []byte {
 
 // chromeEvent is one entry of the Chrome Trace Event format's traceEvents array.
 type chromeEvent struct {
-	Name string         `json:"name"`
-	Cat  string         `json:"cat,omitempty"`
-	Ph   string         `json:"ph"`
-	Ts   usec           `json:"ts"`
-	Dur  *usec          `json:"dur,omitempty"`
-	Pid  int            `json:"pid"`
-	Tid  int            `json:"tid"`
-	S    string         `json:"s,omitempty"`
-	ID   uint64         `json:"id,omitempty"` // flow events: the flow
-	Bp   string         `json:"bp,omitempty"` // flow end: "e" binds it to the enclosing slice
-	Args map[string]any `json:"args,omitempty"`
+	Name string          `json:"name"`
+	Cat  string          `json:"cat,omitempty"`
+	Ph   string          `json:"ph"`
+	Ts   usec            `json:"ts"`
+	Dur  *usec           `json:"dur,omitempty"`
+	Pid  int             `json:"pid"`
+	Tid  int             `json:"tid"`
+	S    string          `json:"s,omitempty"`
+	ID   uint64          `json:"id,omitempty"`   // flow events: the flow
+	Bp   string          `json:"bp,omitempty"`   // flow end: "e" binds it to the enclosing slice
+	Args json.RawMessage `json:"args,omitempty"` // an object, marshaled when the event is made: a map would take several times the memory
 }
 
 // chromeFile is the Chrome Trace Event format's JSON object form.
@@ -156,6 +156,16 @@ func eventArgs(e *traces.Event) map[string]any {
 		}
 	}
 	return a
+}
+
+// argsJSON marshals a Chrome event's args. They hold numbers, strings and bools
+// only, which always marshal.
+func argsJSON(args map[string]any) json.RawMessage {
+	b, err := json.Marshal(args)
+	if err != nil {
+		panic("export: args that do not marshal: " + err.Error())
+	}
+	return b
 }
 
 // callbackName labels a callback: its source and the id of its handle or request,
@@ -268,23 +278,23 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		s := start(i)
 		if i == 0 || e.Pending != lastPending {
 			b.out = append(b.out, chromeEvent{Name: "pending", Ph: "C", Ts: usec(d[i]), Pid: chromePid, Tid: chromeLoopTid,
-				Args: map[string]any{"pending": e.Pending}})
+				Args: argsJSON(map[string]any{"pending": e.Pending})})
 			lastPending = e.Pending
 		}
 		switch e.Kind {
 		case traces.KindTick:
 			b.closeTo(0, s)
-			b.open(0, chromeEvent{Name: fmt.Sprintf("tick %d", e.Tick), Cat: "tick", Ts: usec(s), Args: eventArgs(e)})
+			b.open(0, chromeEvent{Name: fmt.Sprintf("tick %d", e.Tick), Cat: "tick", Ts: usec(s), Args: argsJSON(eventArgs(e))})
 		case traces.KindPhase:
 			if e.Phase == traces.PhaseMain {
 				b.closeTo(0, s)
 			} else {
 				b.closeTo(1, s)
 			}
-			b.open(1, chromeEvent{Name: e.Phase.String(), Cat: "phase", Ts: usec(s), Args: eventArgs(e)})
+			b.open(1, chromeEvent{Name: e.Phase.String(), Cat: "phase", Ts: usec(s), Args: argsJSON(eventArgs(e))})
 		case traces.KindCallback:
 			b.closeTo(2, s)
-			b.open(2, chromeEvent{Name: callbackName(e, ops), Cat: "callback", Ts: usec(s), Args: eventArgs(e)})
+			b.open(2, chromeEvent{Name: callbackName(e, ops), Cat: "callback", Ts: usec(s), Args: argsJSON(eventArgs(e))})
 		case traces.KindPoll:
 			// The wait began with the poll phase, unless something ran in
 			// the phase first.
@@ -297,15 +307,15 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 			if from < d[i] {
 				dur := usec(d[i] - from)
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "X", Ts: usec(from), Dur: &dur,
-					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+					Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 			} else {
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "i", S: "t", Ts: usec(d[i]),
-					Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+					Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 			}
 		case traces.KindEnd:
 			b.closeTo(0, s)
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
-				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+				Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 		default:
 			if e.Kind == traces.KindPoolStart {
 				if j := openJobs[e.ID]; j == nil || j.done {
@@ -326,7 +336,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 				delete(openJobs, e.ID)
 			}
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
-				Pid: chromePid, Tid: chromeLoopTid, Args: eventArgs(e)})
+				Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 		}
 	}
 	endAt := int64(0)
@@ -403,7 +413,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		if j.done {
 			args["ran_ns"] = j.ran
 		}
-		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: args}
+		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: argsJSON(args)}
 		if j.instant {
 			ev.Ph, ev.S = "i", "t"
 		} else {
@@ -462,9 +472,9 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		process += " " + h.Scenario
 	}
 	meta := []chromeEvent{
-		{Name: "process_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"name": process}},
-		{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"name": "loop"}},
-		{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: map[string]any{"sort_index": 0}},
+		{Name: "process_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": process})},
+		{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": "loop"})},
+		{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"sort_index": 0})},
 	}
 	for i, l := range laneKeys {
 		name := fmt.Sprintf("pool worker %d", l.worker)
@@ -472,8 +482,8 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 			name += fmt.Sprintf(" (overlap %d)", l.n)
 		}
 		meta = append(meta,
-			chromeEvent{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: tids[l], Args: map[string]any{"name": name}},
-			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: tids[l], Args: map[string]any{"sort_index": i + 1}})
+			chromeEvent{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: tids[l], Args: argsJSON(map[string]any{"name": name})},
+			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: tids[l], Args: argsJSON(map[string]any{"sort_index": i + 1})})
 	}
 
 	other := map[string]any{"format": h.Format, "version": h.Version, "mode": h.Mode, "go": h.Go, "module": h.Module}
@@ -486,14 +496,18 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 
 	bw := bufio.NewWriter(w)
 	bw.WriteString("{\"traceEvents\":[\n")
-	all := append(meta, b.out...)
-	for i := range all {
-		line, err := json.Marshal(&all[i])
+	n := len(meta) + len(b.out)
+	for i := range n {
+		ev := &b.out[max(0, i-len(meta))]
+		if i < len(meta) {
+			ev = &meta[i]
+		}
+		line, err := json.Marshal(ev)
 		if err != nil {
 			return err
 		}
 		bw.Write(line)
-		if i < len(all)-1 {
+		if i < n-1 {
 			bw.WriteByte(',')
 		}
 		bw.WriteByte('\n')

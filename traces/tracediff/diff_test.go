@@ -1,9 +1,14 @@
 package tracediff_test
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/nodeloop/nodeloop/traces"
 	"github.com/nodeloop/nodeloop/traces/internal/tracetest"
@@ -92,6 +97,28 @@ func TestDiff(t *testing.T) {
 			if wantAfter := min(3, max(0, len(tc.a)-d.Index-1)); len(d.AfterA) != wantAfter {
 				t.Errorf("%d events after in a, want %d", len(d.AfterA), wantAfter)
 			}
+			// DiffReaders finds the same, reading no further than the context.
+			ra, rb := &countingReader{ev: tc.a}, &countingReader{ev: tc.b}
+			ds, err := tracediff.DiffReaders(ra, rb, tc.opts...)
+			if err != nil || ds == nil {
+				t.Fatalf("DiffReaders = %v, %v, want the difference Diff found", ds, err)
+			}
+			for _, r := range []struct {
+				name      string
+				got, want int
+				read      int
+			}{{"a", ds.LenA, len(tc.a), ra.i}, {"b", ds.LenB, len(tc.b), rb.i}} {
+				if r.read > d.Index+1+3 {
+					t.Errorf("DiffReaders read %d events of %s, past the difference at %d and 3 of context", r.read, r.name, d.Index)
+				}
+				if r.got != r.want && r.got != -1 {
+					t.Errorf("DiffReaders: length of %s = %d, want %d or -1", r.name, r.got, r.want)
+				}
+			}
+			ds.LenA, ds.LenB = d.LenA, d.LenB
+			if diff := cmp.Diff(d, ds, cmp.AllowUnexported(tracediff.Difference{})); diff != "" {
+				t.Errorf("DiffReaders differs from Diff (-Diff +DiffReaders):\n%s", diff)
+			}
 			s := d.String()
 			for _, want := range tc.wantText {
 				if !strings.Contains(s, want) {
@@ -100,4 +127,72 @@ func TestDiff(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countingReader is a tracediff.Reader of a slice that counts what it gave.
+type countingReader struct {
+	ev    []traces.Event
+	i     int
+	err   error // returned instead of the event at index errAt
+	errAt int
+}
+
+func (r *countingReader) Next() (traces.Event, error) {
+	if r.err != nil && r.i == r.errAt {
+		return traces.Event{}, r.err
+	}
+	if r.i == len(r.ev) {
+		return traces.Event{}, io.EOF
+	}
+	r.i++
+	return r.ev[r.i-1], nil
+}
+
+// DiffReaders compares two decoded files as it reads them, stops at a reader's
+// error and returns it, and says where it does not know a length.
+func TestDiffReaders(t *testing.T) {
+	base := tracetest.SampleEvents()
+	h := tracetest.SampleHeader()
+	data := tracetest.Encode(t, h, base)
+	d, err := tracediff.DiffReaders(traces.NewDecoder(bytes.NewReader(data)), traces.NewDecoder(bytes.NewReader(data)))
+	if d != nil || err != nil {
+		t.Fatalf("DiffReaders of one file twice = %v, %v, want nil, nil", d, err)
+	}
+
+	boom := errors.New("boom")
+	_, err = tracediff.DiffReaders(&countingReader{ev: base}, &countingReader{ev: base, err: boom, errAt: 5})
+	if err != boom {
+		t.Fatalf("DiffReaders with a failing reader: error %v, want %v", err, boom)
+	}
+
+	changed := append([]traces.Event(nil), base...)
+	changed[2].ID = 999
+	d, err = tracediff.DiffReaders(&countingReader{ev: base}, &countingReader{ev: changed})
+	if err != nil || d == nil {
+		t.Fatalf("DiffReaders = %v, %v, want a difference", d, err)
+	}
+	if d.Index != 2 || d.LenA != -1 || d.LenB != -1 {
+		t.Errorf("Index, LenA, LenB = %d, %d, %d, want 2, -1, -1", d.Index, d.LenA, d.LenB)
+	}
+	if want := "traces differ at event 3 (a has at least 6 events, b has at least 6)"; !strings.Contains(d.String(), want) {
+		t.Errorf("String lacks %q:\n%s", want, d)
+	}
+}
+
+// BenchmarkDiffReaders compares two equal traces as it reads them, under
+// IgnoreTiming; the figure to read is ns/event.
+func BenchmarkDiffReaders(b *testing.B) {
+	base := tracetest.SampleEvents()
+	var long []traces.Event
+	for len(long) < 100_000 {
+		long = append(long, base...)
+	}
+	b.ResetTimer()
+	for range b.N {
+		d, err := tracediff.DiffReaders(&countingReader{ev: long}, &countingReader{ev: long}, tracediff.IgnoreTiming())
+		if d != nil || err != nil {
+			b.Fatal(d, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(long)), "ns/event")
 }

@@ -1,0 +1,16 @@
+package poller
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// setKeepAliveIdle sets the idle time before the first keep-alive probe, as Go's
+// net package does on macOS: TCP_KEEPALIVE, in seconds.
+func setKeepAliveIdle(fd, secs int) error {
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPALIVE, secs); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
+}
