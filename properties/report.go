@@ -94,16 +94,6 @@ func trimStack(stack []byte, userPkg string) string {
 	return strings.Join(out, "\n")
 }
 
-// funcPackage returns the import path of a function's package from its full name,
-// "example.com/pkg.(*T).m.func1" giving "example.com/pkg".
-func funcPackage(name string) string {
-	slash := strings.LastIndex(name, "/")
-	if dot := strings.Index(name[slash+1:], "."); dot >= 0 {
-		return name[:slash+1+dot]
-	}
-	return name
-}
-
 // userFrame reports whether a frame of package pkg is the program's.
 func userFrame(pkg, userPkg string) bool {
 	switch {
@@ -119,8 +109,9 @@ func userFrame(pkg, userPkg string) bool {
 	return true
 }
 
-// callerPackage returns the package of the function skip frames above its caller.
-func callerPackage(skip int) string {
+// funcPackageOf returns the package of the function skip frames above its caller,
+// as its symbols name it: an external test package keeps its _test suffix.
+func funcPackageOf(skip int) string {
 	pc, _, _, ok := runtime.Caller(skip + 1)
 	if !ok {
 		return ""
@@ -153,40 +144,6 @@ func artifactDir(name string) (string, error) {
 	return os.MkdirTemp("", "nodeloop-"+safe+"-")
 }
 
-// runPattern returns the -run pattern that selects exactly the test named name,
-// subtests included.
-func runPattern(name string) string {
-	parts := strings.Split(name, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return strings.Join(parts, "/")
-}
-
-// packageArg returns how a go command run at the module's root names the package
-// in the current directory, where go test runs a package's tests: "./path/to/pkg",
-// or "." when no go.mod is found above it.
-func packageArg() string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "."
-	}
-	for dir := wd; ; {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			rel, err := filepath.Rel(dir, wd)
-			if err != nil || rel == "." {
-				return "./"
-			}
-			return "./" + filepath.ToSlash(rel)
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "."
-		}
-		dir = up
-	}
-}
-
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
 	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`*?[]{}()<>|&;#~!^") {
@@ -198,7 +155,7 @@ func shellQuote(s string) string {
 // report is the text of a failing Test: the message, the choices off their defaults,
 // the trace file with the command that shows it, and the command that replays the
 // case once.
-func report(name, header string, f *failure, files *artifacts, filesErr error, rapidRepro string) string {
+func report(name, pkg, header string, f *failure, files *artifacts, filesErr error, rapidRepro string) string {
 	var b strings.Builder
 	b.WriteString(header)
 	b.WriteString("\n")
@@ -224,7 +181,7 @@ func report(name, header string, f *failure, files *artifacts, filesErr error, r
 		// The package comes before the flag, which go test does not know: it passes
 		// everything from an unknown flag on to the test binary.
 		fmt.Fprintf(&b, "\nreplay it once, without shrinking:\n  go test -run %s %s -nodeloop.choices=%s\n",
-			shellQuote(runPattern(name)), packageArg(), shellQuote(files.choices))
+			shellQuote(runPattern(name)), pkg, shellQuote(files.choices))
 	}
 	if rapidRepro != "" {
 		fmt.Fprintf(&b, "\nsearch and shrink again from rapid's seed: %s\n", rapidRepro)

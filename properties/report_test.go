@@ -2,7 +2,6 @@ package properties_test
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,20 +15,6 @@ import (
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 )
-
-// setFlag sets the flag name to value for the rest of the test.
-func setFlag(t *testing.T, name, value string) {
-	t.Helper()
-	f := flag.Lookup(name)
-	if f == nil {
-		t.Fatalf("no flag -%s", name)
-	}
-	prev := f.Value.String()
-	if err := flag.Set(name, value); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { flag.Set(name, prev) })
-}
 
 // section returns the lines of out from the one starting with start (excluded) to
 // the next blank line.
@@ -125,7 +110,7 @@ func TestFailureReport(t *testing.T) {
 	// The command that replays it: with its flag, Test runs the log once and fails
 	// the same way, with the same choices.
 	rm := replayCmd.FindStringSubmatch(out)
-	if rm == nil || rm[1] != "TestFailureReport" || rm[2] != "./properties" {
+	if rm == nil || rm[1] != "TestFailureReport" || rm[2] != "github.com/nodeloop/nodeloop/properties" {
 		t.Fatalf("no replay command for the test and its package:\n%s", out)
 	}
 	setFlag(t, "nodeloop.choices", rm[3])

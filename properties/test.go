@@ -87,7 +87,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 	for _, o := range opts {
 		o(&c)
 	}
-	r := &runner{c: c, program: program, userPkg: callerPackage(1), seed: maphash.MakeSeed()}
+	r := &runner{c: c, program: program, userPkg: funcPackageOf(1), seed: maphash.MakeSeed()}
 	if name := *choicesFlag; name != "" {
 		r.replay(t, name)
 		return
@@ -114,7 +114,7 @@ func Test(t rapid.TB, program func(*nodeloop.Loop), opts ...TestOption) {
 	if after != "" {
 		header += " after " + after + " passing ones"
 	}
-	t.Fatalf("%s", report(t.Name(), header+", shrunk to:", last, files, err, repro))
+	t.Fatalf("%s", report(t.Name(), r.testPackage(), header+", shrunk to:", last, files, err, repro))
 }
 
 // runner runs the cases of one Test.
@@ -123,6 +123,15 @@ type runner struct {
 	program func(*nodeloop.Loop)
 	userPkg string       // the package that called Test, whose stack frames are kept
 	seed    maphash.Seed // of the hashes that compare a case's two traces
+}
+
+// testPackage returns the import path of the package of the test that called
+// Test, as go test names it: an external test package's _test suffix dropped.
+func (r *runner) testPackage() string {
+	if r.userPkg == "" {
+		return "."
+	}
+	return strings.TrimSuffix(r.userPkg, "_test")
 }
 
 // replay runs the case of the choice log in the file name once.
@@ -139,7 +148,7 @@ func (r *runner) replay(t rapid.TB, name string) {
 		return
 	}
 	files, ferr := r.writeArtifacts(t.Name(), f.log)
-	t.Fatalf("%s", report(t.Name(), "properties.Test: the case of "+name+" fails:", f, files, ferr, ""))
+	t.Fatalf("%s", report(t.Name(), r.testPackage(), "properties.Test: the case of "+name+" fails:", f, files, ferr, ""))
 }
 
 // writeArtifacts runs the case of log once more, writing its trace to a file, and
