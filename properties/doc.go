@@ -141,4 +141,25 @@
 // follows a close event of that handle, once per close, and no callback of the
 // handle runs after it: watcher callbacks (sources idle, prepare, check) and
 // pending callbacks carry the handle as ID, op callbacks carry it as Handle.
+//
+// # When Test fails
+//
+// rapid shrinks each draw towards 0, the calm option, and Test then moves what is
+// left of a failure that needs a sum of delays into one choice and lowers it, so a
+// shrunk case has only the choices off their defaults that the failure needs. Test
+// reports it as:
+//
+//   - what failed: the callback's panic with its stack trimmed to the program's own
+//     frames, the messages of [Errorf], the verdict of a stalled run, the broken
+//     invariants, the assertion's error;
+//   - the choices off their defaults, one label=value a line ("pool.duration=2901",
+//     "cpu.cost before timers=1990", "fault reset=1");
+//   - the failing run's trace file and the nodeloop view command that opens it;
+//   - the go test command that replays the case once from its choice log, in well
+//     under a second: -nodeloop.choices=FILE makes Test run that log instead of
+//     searching.
+//
+// The files go to a new temporary directory, or to testdata/nodeloop/TEST/ under
+// -nodeloop.keep. [Errorf] is the assertion of a callback: it fails the case and
+// lets the run go on, so that the rest of the run shows what came of it.
 package properties

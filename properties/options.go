@@ -3,8 +3,6 @@ package properties
 import (
 	"io/fs"
 
-	"pgregory.net/rapid"
-
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/sim"
 )
@@ -60,13 +58,13 @@ func WithConfig(f func(*sim.Config)) TestOption {
 	return func(c *testConfig) { c.more.configs = append(c.more.configs, f) }
 }
 
-// faults returns the faults of one case: each of f on or off as rapid draws, or all
-// of f without swarm.
-func (m *moreConfig) faults(rt *rapid.T, f sim.Faults) sim.Faults {
+// faults returns the faults of one case: each of f on or off as src draws ("fault
+// NAME", 1 for on), or all of f without swarm.
+func (m *moreConfig) faults(src interface{ Choose(string, int) int }, f sim.Faults) sim.Faults {
 	if m.noSwarm {
 		return f
 	}
-	return swarmDraw(rt, f)
+	return f.Select(func(name string) bool { return src.Choose("fault "+name, 2) == 1 })
 }
 
 // configure completes a case's Config with the named options, then the WithConfig

@@ -31,7 +31,7 @@ func TestTestPassesACorrectProgram(t *testing.T) {
 }
 
 // recordingTB is a rapid.TB that keeps the final failure instead of failing, so that
-// an example can show it.
+// an example can show it, and removes the files of the failing case it names.
 type recordingTB struct {
 	failed bool
 	msg    string
@@ -39,14 +39,17 @@ type recordingTB struct {
 
 type stop struct{}
 
-func (r *recordingTB) Helper()                   {}
-func (r *recordingTB) Name() string              { return "ExampleTest" }
-func (r *recordingTB) Logf(string, ...any)       {}
-func (r *recordingTB) Log(...any)                {}
-func (r *recordingTB) Skipf(string, ...any)      { panic(stop{}) }
-func (r *recordingTB) Skip(...any)               { panic(stop{}) }
-func (r *recordingTB) SkipNow()                  { panic(stop{}) }
-func (r *recordingTB) Errorf(f string, a ...any) { r.failed, r.msg = true, fmt.Sprintf(f, a...) }
+func (r *recordingTB) Helper()              {}
+func (r *recordingTB) Name() string         { return "ExampleTest" }
+func (r *recordingTB) Logf(string, ...any)  {}
+func (r *recordingTB) Log(...any)           {}
+func (r *recordingTB) Skipf(string, ...any) { panic(stop{}) }
+func (r *recordingTB) Skip(...any)          { panic(stop{}) }
+func (r *recordingTB) SkipNow()             { panic(stop{}) }
+func (r *recordingTB) Errorf(f string, a ...any) {
+	r.failed, r.msg = true, fmt.Sprintf(f, a...)
+	removeFiles(r.msg) // the failing case's files: an example or a test leaves none behind
+}
 func (r *recordingTB) Error(a ...any)            { r.failed, r.msg = true, fmt.Sprint(a...) }
 func (r *recordingTB) Fatalf(f string, a ...any) { r.Errorf(f, a...); panic(stop{}) }
 func (r *recordingTB) Fatal(a ...any)            { r.Error(a...); panic(stop{}) }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -47,7 +49,11 @@ type Config struct {
 	// from it before each reading of the clock by the loop (before each timers
 	// phase, after each wait, at each timer's start): the time callbacks took since
 	// the last reading. Orders that depend on how long callbacks take, such as a
-	// 0 ms timeout against an immediate set from main, are then explored.
+	// 0 ms timeout against an immediate set from main, are then explored. A
+	// reading with no program run since the last charge (no callback started,
+	// and the charge not made inside one) costs nothing and draws nothing. Each draw is named by its reading: "cpu.cost before
+	// timers", "cpu.cost after wait", "cpu.cost at timer start", "cpu.cost before
+	// interval", "cpu.cost before run".
 	CallbackCost Range
 	// Faults are the failures to inject; Run refuses a probability outside 0..1
 	// or finer than one in a million.
@@ -242,7 +248,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	var loopClock nodeloop.Clock = clock
 	if cfg.CallbackCost != (Range{}) {
-		loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+		loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit), res: res}
 	}
 	opts := []nodeloop.Option{
 		nodeloop.WithClock(loopClock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
@@ -373,21 +379,99 @@ func (t *tracer) Event(e *traces.Event) {
 
 // chargingClock is the loop's clock when callbacks cost virtual CPU time: each
 // reading first moves the fake clock by a drawn cost, the time the program ran since
-// the loop last looked.
+// the loop last looked. A reading with no callback started since the last charge,
+// when that charge was not made inside a callback, draws nothing: no program ran,
+// and a draw whose every value means the same would be one more for a shrinker to
+// go through.
 type chargingClock struct {
 	clock   *fakeclock.Clock
 	cost    Range
 	choices fakepoller.Choices
 	limit   time.Time
+	// res counts the callbacks run; callbacks is its count at the last charge,
+	// and inCallback says whether that charge was made while a callback ran (at a
+	// timer's start), which then went on running.
+	res        *Result
+	callbacks  uint64
+	inCallback bool
 }
 
 func (c *chargingClock) Now() time.Time {
-	d := fakepoller.Between(c.choices, "cpu.cost", c.cost.Min, c.cost.Max, time.Microsecond)
+	if c.res.Callbacks == c.callbacks && !c.inCallback {
+		return c.clock.Now() // no program ran since the last reading: nothing to charge
+	}
+	label := costLabel()
+	c.callbacks, c.inCallback = c.res.Callbacks, label == costAtTimerStart
+	d := fakepoller.Between(c.choices, label, c.cost.Min, c.cost.Max, time.Microsecond)
 	if c.clock.Now().Add(d).After(c.limit) {
 		panic(errTimeLimit)
 	}
 	c.clock.Advance(d)
 	return c.clock.Now()
+}
+
+// costSite is a place where the loop reads its clock: the loop's method that reads
+// it ("" for none) and the function that called that one.
+type costSite struct{ reader, caller string }
+
+// costAtTimerStart names the CPU cost charged when a callback starts a timer.
+const costAtTimerStart = "cpu.cost at timer start"
+
+// costLabels name the CPU cost drawn at each reading of the clock by what it
+// charges: the time the program ran since the loop last looked.
+var costLabels = map[costSite]string{
+	{"(*Loop).updateTime", "(*Loop).Run"}:       "cpu.cost before run", // the callbacks between two runs
+	{"(*Loop).updateTime", "(*Loop).RunOnce"}:   "cpu.cost before run",
+	{"(*Loop).updateTime", "(*Loop).runTimers"}: "cpu.cost before timers",   // the callbacks of the last tick's phases
+	{"(*Loop).updateTime", "(*Loop).poll"}:      "cpu.cost after wait",      // the pending, idle and prepare callbacks
+	{"(*Loop).fresh", "(*Loop).runTimers"}:      "cpu.cost before interval", // the timers phase's callbacks so far
+	{"(*Loop).fresh", "(*Loop).SetTimeout"}:     costAtTimerStart,           // the running callback, up to the call
+	{"(*Loop).fresh", "(*Loop).SetInterval"}:    costAtTimerStart,
+	{"(*Loop).fresh", "(*Timer).Refresh"}:       costAtTimerStart,
+}
+
+// costLabel names the CPU cost drawn at the current reading of the clock by where
+// the loop reads it (see costLabels): a failure's choices then say which stretch of
+// the program took long. It is called by chargingClock.Now; a reading from anywhere
+// else is plain "cpu.cost".
+func costLabel() string {
+	var pcs [2]uintptr
+	runtime.Callers(3, pcs[:]) // above runtime.Callers, costLabel and Now
+	if label, ok := costLabelCache.Load(pcs); ok {
+		return label.(string)
+	}
+	label := costLabelAt(pcs)
+	costLabelCache.Store(pcs, label)
+	return label
+}
+
+// costLabelCache holds costLabelAt's answer for each pair of program counters: a
+// loop reads its clock from a handful of places, and resolving their frames costs
+// more than a run's callbacks.
+var costLabelCache sync.Map // [2]uintptr to string
+
+// costLabelAt names the reading of the clock from the frames of pcs (see
+// costLabels).
+func costLabelAt(pcs [2]uintptr) string {
+	frames := runtime.CallersFrames(pcs[:])
+	reader := ""
+	for {
+		f, more := frames.Next()
+		name, ok := strings.CutPrefix(f.Function, "github.com/nodeloop/nodeloop.")
+		if !ok {
+			return "cpu.cost"
+		}
+		if reader == "" && (name == "(*Loop).updateTime" || name == "(*Loop).fresh") {
+			reader = name
+		} else if label, ok := costLabels[costSite{reader, name}]; ok {
+			return label
+		} else {
+			return "cpu.cost"
+		}
+		if !more {
+			return "cpu.cost"
+		}
+	}
 }
 
 // choice puts a decision into the trace.
