@@ -26,7 +26,7 @@
 // the schedule; Test's options reach every field of sim.Config (WithConfig for
 // those without an option of their own). [Sweep] runs a program over a range of
 // seeds from go test's flags, shardable across machines. Check, Checker, Rules,
-// Violation, Test, Sweep and their options are the whole package; the reference
+// Violation, Test, Errorf, Sweep and their options are the whole package; the reference
 // model that the project's own tests
 // compare the loop against is internal to the module.
 //
