@@ -34,7 +34,8 @@ type Config struct {
 	// Seed seeds the choices, unless Choices is set.
 	Seed uint64
 	// Choices, if not nil, decides instead of the seeded generator: Rapid(t) in a
-	// property test, Replay(log) to repeat a run.
+	// property test, Replay(log) to repeat a run, ReplayFrom(log, …) to repeat it
+	// on a program edited since.
 	Choices fakepoller.Choices
 	// Workers is the simulated pool's size; 0 means DefaultWorkers.
 	Workers int
@@ -84,7 +85,7 @@ const (
 	Stuck                    // alive, with nothing that could ever complete
 	TimeLimit                // the virtual time limit passed
 	StepLimit                // the callback limit passed: a storm or an endless chain
-	Diverged                 // a replay asked for a choice its log does not have
+	Diverged                 // a strict replay asked for a choice its log does not have
 )
 
 var verdictNames = [...]string{"ok", "failed", "stuck", "time limit", "step limit", "diverged"}
@@ -117,6 +118,10 @@ type Result struct {
 	Events []traces.Event
 	// Faults are the faults in force (after Swarm drew them).
 	Faults Faults
+	// Divergence, in a run that replayed a log tolerantly (ReplayFrom), says where
+	// the run first took a choice that was not the log's next one; nil when it took
+	// them all in order, or did not replay a log.
+	Divergence *Divergence
 }
 
 // Failed reports whether the run ended in anything but OK.
@@ -129,6 +134,9 @@ func (r *Result) String() string {
 	}
 	for _, h := range r.Alive {
 		s += "\n  alive: " + h.String()
+	}
+	if r.Divergence != nil {
+		s += "\n  " + r.Divergence.String()
 	}
 	return s
 }
@@ -271,6 +279,9 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log
+	if r, ok := src.(interface{ divergence() *Divergence }); ok {
+		res.Divergence = r.divergence()
+	}
 	judge(res, l, runErr)
 	l.Close()
 	if t.out != nil {
