@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -132,5 +134,32 @@ func TestReadChoicesShort(t *testing.T) {
 	h, log, err := sim.ReadChoices(strings.NewReader(`{"format":"nodeloop-choices","version":1,"seed":3}` + "\n" + `{"what":"user.a","n":2,"value":1}`))
 	if err != nil || h.Seed != 3 || len(log) != 1 || log[0] != (sim.Choice{What: "user.a", N: 2, Value: 1}) {
 		t.Fatalf("ReadChoices: %+v %v %v", h, log, err)
+	}
+}
+
+// A simulated trace holds every choice of its run, so that the trace alone repeats it.
+func TestTraceHoldsEveryChoice(t *testing.T) {
+	faults, _ := sim.ParseFaults("all")
+	for _, tc := range []struct {
+		name    string
+		program func(*nodeloop.Loop)
+	}{{"demo", demo}, {"echo", func(l *nodeloop.Loop) { scenarios.Echo(l, discard{})() }}} {
+		for seed := uint64(1); seed <= 5; seed++ {
+			var b bytes.Buffer
+			res := run(t, sim.Config{Seed: seed, Faults: faults, Swarm: true, CallbackCost: sim.Range{Max: 2 * time.Millisecond}, Trace: &b}, tc.program)
+			_, events, err := traces.Decode(&b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var traced []sim.Choice
+			for _, e := range events {
+				if e.Kind == traces.KindChoice {
+					traced = append(traced, sim.Choice{What: e.Choice, N: e.Options, Value: e.Pick})
+				}
+			}
+			if diff := cmp.Diff(res.Choices, traced); diff != "" {
+				t.Fatalf("%s seed %d: the trace's choices (-run +trace):\n%s", tc.name, seed, diff)
+			}
+		}
 	}
 }

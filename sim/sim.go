@@ -383,16 +383,23 @@ func (t *tracer) Event(e *traces.Event) {
 }
 
 // chargingClock is the loop's clock when callbacks cost virtual CPU time: each
-// reading first moves the fake clock by a drawn cost, the time the program ran since
-// the loop last looked.
+// reading but the first first moves the fake clock by a drawn cost, the time the
+// program ran since the loop last looked. The first, the loop's making, follows no
+// callback: it costs nothing and draws nothing, so that every choice of a run is
+// made while the loop can trace it.
 type chargingClock struct {
 	clock   *fakeclock.Clock
 	cost    Range
 	choices fakepoller.Choices
 	limit   time.Time
+	read    bool // the clock was read before
 }
 
 func (c *chargingClock) Now() time.Time {
+	if !c.read {
+		c.read = true
+		return c.clock.Now()
+	}
 	d := fakepoller.Between(c.choices, "cpu.cost", c.cost.Min, c.cost.Max, time.Microsecond)
 	if c.clock.Now().Add(d).After(c.limit) {
 		panic(errTimeLimit)
