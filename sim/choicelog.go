@@ -151,6 +151,13 @@ func parseChoiceLine(b []byte) (Choice, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Choice{}, fmt.Errorf("not a choice: %q is a JSON %s, want %v", te.Field, te.Value, te.Type)
+		}
+		if errors.As(err, &te) {
+			return Choice{}, fmt.Errorf(`not a choice: a JSON %s, want an object of "what", "n" and "value"`, te.Value)
+		}
 		return Choice{}, fmt.Errorf("not a choice: %v", err)
 	}
 	if dec.More() {

@@ -116,6 +116,8 @@ func TestReadChoicesBad(t *testing.T) {
 		{"negative", head + `{"what":"a","n":3,"value":-1}` + "\n", 2, "option -1 of 3"},
 		{"no options", head + `{"what":"a","n":0,"value":0}` + "\n", 2, "0 options"},
 		{"unknown field", head + `{"what":"a","n":3,"value":1,"pick":2}` + "\n", 2, "pick"},
+		{"a number", head + "12\n", 2, "a JSON number, want an object"},
+		{"a label of the wrong type", head + `{"what":3,"n":3,"value":1}` + "\n", 2, `"what" is a JSON number, want string`},
 		{"two values", head + `{"what":"a","n":3,"value":1}{"what":"a","n":3,"value":1}` + "\n", 2, "more than one"},
 		{"too long", head + strings.Repeat("x", 2<<20) + "\n", 2, "longer than"},
 	} {

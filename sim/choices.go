@@ -101,7 +101,8 @@ type ReplayOptions struct {
 	// DefaultReplayWindow, a negative Window looks nowhere but at the position.
 	Window int
 	// Fresh decides the choices a tolerant replay cannot take from its log; nil
-	// takes option 0, the calm one, for each (fakepoller.First).
+	// takes option 0, the calm one, for each (fakepoller.First); Seeded(seed)
+	// explores instead.
 	Fresh fakepoller.Choices
 
 	_ struct{}
