@@ -61,7 +61,7 @@ func (r rapidChoices) Choose(what string, n int) (v int) {
 // raise it again for rapid to see.
 type rapidPanic struct{ value any }
 
-// ReplayError is the panic value, and then the Result's Err, of a replay that asked
+// ReplayError is the panic value, and then the Result's Err, of a strict replay that asked
 // for a choice its log does not have: the program or the simulator changed since the
 // log was recorded, and from this choice on the run is a different one.
 type ReplayError struct {
@@ -78,27 +78,164 @@ func (e *ReplayError) Error() string {
 		e.Index, e.Want.What, e.Want.N, e.Got.What, e.Got.N)
 }
 
-// Replay returns choices that repeat log, and stop the run with a *ReplayError at the
-// first choice that does not match it in name and number of options.
-func Replay(log []Choice) fakepoller.Choices { return &replay{log: log} }
+// Replay returns choices that repeat log strictly, for one run: the first choice
+// the run asks for that does not match the log's at its position, in label and
+// number of options, or that is past the log's end, stops the run with a
+// *ReplayError and the Diverged verdict. It is ReplayFrom(log, ReplayOptions{Strict:
+// true}): the check that the same program repeats its own run.
+func Replay(log []Choice) fakepoller.Choices {
+	return ReplayFrom(log, ReplayOptions{Strict: true})
+}
+
+// DefaultReplayWindow is how many choices past its position a tolerant replay looks
+// in its log for one that fits the run's.
+const DefaultReplayWindow = 64
+
+// ReplayOptions say how ReplayFrom follows its log.
+type ReplayOptions struct {
+	// Strict stops the run at the first choice that does not fit, as Replay does.
+	// Otherwise the replay is tolerant (see ReplayFrom).
+	Strict bool
+	// Window is how many choices past its position a tolerant replay looks in the
+	// log for one of the label and number of options the run asks for; 0 means
+	// DefaultReplayWindow, a negative Window looks nowhere but at the position.
+	Window int
+	// Fresh decides the choices a tolerant replay cannot take from its log; nil
+	// takes option 0, the calm one, for each (fakepoller.First); Seeded(seed)
+	// explores instead.
+	Fresh fakepoller.Choices
+
+	_ struct{}
+}
+
+// ReplayFrom returns choices that repeat log for one run, as opts say. A choice is
+// matched by its label and its number of options (Choice.What and N), so an edit of
+// the program that draws nothing (a new log line, a new timer on a world without
+// callback costs and late wake-ups) replays the same run.
+//
+// A tolerant replay (opts.Strict unset) goes on where the run asks for a choice that
+// does not fit the log at its position:
+//   - the log has the same label there with another number of options: the
+//     logged option is taken if it is still one, a fresh one drawn if not, and
+//     the log goes on after it;
+//   - the log has a fitting choice within opts.Window after its position: the
+//     choices before it are skipped (the program no longer asks for them) and it
+//     is taken;
+//   - otherwise the choice is new: it is drawn fresh (opts.Fresh) and the log
+//     stays where it is for the choices that follow; past the log's end, every
+//     choice is drawn fresh.
+//
+// The run's Result then says where it first left the log and how often
+// (Result.Divergence); its verdict is the run's own, never Diverged.
+func ReplayFrom(log []Choice, opts ReplayOptions) fakepoller.Choices {
+	if opts.Window == 0 {
+		opts.Window = DefaultReplayWindow
+	}
+	if opts.Fresh == nil {
+		opts.Fresh = fakepoller.First{}
+	}
+	return &replay{log: log, opts: opts}
+}
+
+// Divergence is where a tolerant replay first took a choice that is not the next
+// one of its log, and how often it did over the run.
+type Divergence struct {
+	// Index is the position in the log of the first choice that did not fit: the
+	// number of choices the run took from the log in order before it.
+	Index int
+	// Asked is what the run asked for there, and the option it got.
+	Asked Choice
+	// Logged is the choice the log had there, nil past its end.
+	Logged *Choice
+	// Refitted counts the choices whose label fit but whose number of options
+	// changed; Skipped the log's choices passed over to find fitting ones; Fresh
+	// the choices drawn fresh because the log had none for them.
+	Refitted, Skipped, Fresh int
+}
+
+// String says where the replay diverged and how it went on.
+func (d *Divergence) String() string {
+	found := "the log ends there"
+	if d.Logged != nil {
+		found = fmt.Sprintf("the log has %s among %d", d.Logged.What, d.Logged.N)
+	}
+	return fmt.Sprintf("replay diverged at choice %d: the run asked for %s among %d, %s; went on: %d drawn fresh, %d of the log skipped, %d refitted",
+		d.Index, d.Asked.What, d.Asked.N, found, d.Fresh, d.Skipped, d.Refitted)
+}
 
 type replay struct {
-	log []Choice
-	i   int
+	log  []Choice
+	opts ReplayOptions
+	i    int
+	div  *Divergence
+}
+
+// fits reports whether the log's choice c answers a request for what among n.
+func fits(c Choice, what string, n int) bool {
+	return c.What == what && c.N == n && c.Value >= 0 && c.Value < n
 }
 
 func (r *replay) Choose(what string, n int) int {
-	got := Choice{What: what, N: n}
-	if r.i >= len(r.log) {
-		panic(&ReplayError{Index: r.i, Got: got})
+	if n <= 1 {
+		return 0
 	}
-	want := r.log[r.i]
-	if want.What != what || want.N != n || want.Value < 0 || want.Value >= n {
+	got := Choice{What: what, N: n}
+	if r.i < len(r.log) && fits(r.log[r.i], what, n) {
+		r.i++
+		return r.log[r.i-1].Value
+	}
+	if r.opts.Strict {
+		if r.i >= len(r.log) {
+			panic(&ReplayError{Index: r.i, Got: got})
+		}
+		want := r.log[r.i]
 		panic(&ReplayError{Index: r.i, Want: &want, Got: got})
 	}
-	r.i++
-	return want.Value
+	first := r.div == nil
+	v := r.tolerate(got)
+	if first {
+		r.div.Asked.Value = v
+	}
+	return v
 }
+
+// tolerate answers the request got, which does not fit the log at r.i, as
+// ReplayFrom says, and counts how in the run's Divergence (made at the first).
+func (r *replay) tolerate(got Choice) int {
+	what, n := got.What, got.N
+	if r.div == nil {
+		r.div = &Divergence{Index: r.i, Asked: got}
+		if r.i < len(r.log) {
+			logged := r.log[r.i]
+			r.div.Logged = &logged
+		}
+	}
+	d := r.div
+	switch {
+	case r.i < len(r.log) && r.log[r.i].What == what:
+		d.Refitted++
+		v := r.log[r.i].Value
+		r.i++
+		if v >= 0 && v < n {
+			return v
+		}
+	case r.i < len(r.log):
+		end := min(len(r.log), r.i+1+max(r.opts.Window, 0))
+		for j := r.i + 1; j < end; j++ {
+			if fits(r.log[j], what, n) {
+				d.Skipped += j - r.i
+				r.i = j + 1
+				return r.log[j].Value
+			}
+		}
+	}
+	d.Fresh++
+	return r.opts.Fresh.Choose(what, n)
+}
+
+// divergence is the Divergence of the run this replay served, nil if it took every
+// choice from its log in order.
+func (r *replay) divergence() *Divergence { return r.div }
 
 // recording wraps a source and keeps every choice it makes, and hands each to a
 // hook (the loop's trace).

@@ -14,6 +14,13 @@
 // (the shortest latency, the first completion, no fault), so fakepoller.First and
 // rapid's shrinking lead to runs without faults.
 //
+// A run's choices (Result.Choices) are its log: [WriteChoices] keeps them in a file,
+// [ReadChoices] reads it back, and [Replay] repeats the run from them. [ReplayFrom]
+// repeats it on a program edited since: choices are matched by label and number of
+// options, so an edit that draws nothing changes nothing, and a choice that no
+// longer fits is drawn fresh or found a little further in the log, the Result's
+// [Divergence] saying where.
+//
 // # The program's own draws
 //
 // A program draws its workload from the same source with [Choose], [Duration] and

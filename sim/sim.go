@@ -36,7 +36,8 @@ type Config struct {
 	// Seed seeds the choices, unless Choices is set.
 	Seed uint64
 	// Choices, if not nil, decides instead of the seeded generator: Rapid(t) in a
-	// property test, Replay(log) to repeat a run.
+	// property test, Replay(log) to repeat a run, ReplayFrom(log, …) to repeat it
+	// on a program edited since.
 	Choices fakepoller.Choices
 	// Workers is the simulated pool's size; 0 means DefaultWorkers.
 	Workers int
@@ -90,7 +91,7 @@ const (
 	Stuck                    // alive, with nothing that could ever complete
 	TimeLimit                // the virtual time limit passed
 	StepLimit                // the callback limit passed: a storm or an endless chain
-	Diverged                 // a replay asked for a choice its log does not have
+	Diverged                 // a strict replay asked for a choice its log does not have
 )
 
 var verdictNames = [...]string{"ok", "failed", "stuck", "time limit", "step limit", "diverged"}
@@ -123,6 +124,10 @@ type Result struct {
 	Events []traces.Event
 	// Faults are the faults in force (after Swarm drew them).
 	Faults Faults
+	// Divergence, in a run that replayed a log tolerantly (ReplayFrom), says where
+	// the run first took a choice that was not the log's next one; nil when it took
+	// them all in order, or did not replay a log.
+	Divergence *Divergence
 }
 
 // Failed reports whether the run ended in anything but OK.
@@ -135,6 +140,9 @@ func (r *Result) String() string {
 	}
 	for _, h := range r.Alive {
 		s += "\n  alive: " + h.String()
+	}
+	if r.Divergence != nil {
+		s += "\n  " + r.Divergence.String()
 	}
 	return s
 }
@@ -277,6 +285,9 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log
+	if r, ok := src.(interface{ divergence() *Divergence }); ok {
+		res.Divergence = r.divergence()
+	}
 	judge(res, l, runErr)
 	l.Close()
 	if t.out != nil {
@@ -382,7 +393,9 @@ func (t *tracer) Event(e *traces.Event) {
 // the loop last looked. A reading with no callback started since the last charge,
 // when that charge was not made inside a callback, draws nothing: no program ran,
 // and a draw whose every value means the same would be one more for a shrinker to
-// go through.
+// go through. So the first reading, the loop's making, which follows no callback,
+// costs nothing and draws nothing, and every choice of a run is made while the loop
+// can trace it.
 type chargingClock struct {
 	clock   *fakeclock.Clock
 	cost    Range

@@ -37,7 +37,7 @@ func init() {
 			"merge FILE...", (*reportFlags).define, reportCmd),
 		newCommand("record", "a real run of a scenario on the OS, recorded with its inputs for replay",
 			"SCENARIO", (*recordFlags).define, recordCmd),
-		newCommand("replay", "re-run a recording deterministically; exit 1 if it differs",
+		newCommand("replay", "re-run a recording from its inputs, or a simulated trace from its choices, deterministically; exit 1 if it differs",
 			"FILE", (*noFlags).define, replayCmd),
 		newCommand("check", "check a trace against the invariants of docs/semantics.md; exit 1 on a violation",
 			"FILE", (*noFlags).define, checkCmd),

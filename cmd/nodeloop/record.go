@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/replay"
 	"github.com/nodeloop/nodeloop/scenarios"
+	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 	"github.com/nodeloop/nodeloop/traces/tracediff"
 )
@@ -58,8 +60,9 @@ func recordCmd(f *recordFlags, args []string, stdout, _ io.Writer) error {
 	})
 }
 
-// replayCmd re-runs a recorded scenario from its trace's inputs and compares the
-// events: exit 0 when every one is identical, 1 when not.
+// replayCmd re-runs a scenario from its trace and compares the events: a recorded
+// real run from its inputs, a simulated run from its choices. Exit 0 when every
+// event is identical, 1 when not.
 func replayCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 	if len(args) != 1 {
 		return usageError{"replay: name one trace file: nodeloop replay FILE"}
@@ -67,6 +70,9 @@ func replayCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 	h, events, err := loadTraceFile(args[0])
 	if err != nil {
 		return err
+	}
+	if h.Mode == "sim" {
+		return replaySim(args[0], h, events, stdout)
 	}
 	if h.Mode != "real" || h.Scenario == "" {
 		return inputError{fmt.Errorf("%s: not a recorded real run of a scenario (mode %q, scenario %q)", args[0], h.Mode, h.Scenario)}
@@ -83,5 +89,46 @@ func replayCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 		return findingError{fmt.Sprintf("replay of %s differs:\n%v", args[0], d)}
 	}
 	fmt.Fprintf(stdout, "%s: %d events replayed identically\n", args[0], len(events))
+	return nil
+}
+
+// replaySim re-runs the simulated run of a trace: the scenario its header names,
+// with the seed and configuration the header records and the choices its events
+// hold, taken tolerantly (sim.ReplayFrom), and compares the new trace with it. A
+// replay that had to leave the choices (the program changed since) says where.
+func replaySim(file string, h traces.Header, events []traces.Event, stdout io.Writer) error {
+	if h.Scenario == "" {
+		return inputError{fmt.Errorf("%s: a simulated run of no named scenario: there is no program to replay", file)}
+	}
+	sc, err := lookupScenario("replay", h.Scenario)
+	if err != nil {
+		return inputError{err}
+	}
+	cfg, err := sim.HeaderConfig(h.Config)
+	if err != nil {
+		return inputError{fmt.Errorf("%s: %w", file, err)}
+	}
+	var log []sim.Choice
+	for i := range events {
+		if e := &events[i]; e.Kind == traces.KindChoice {
+			log = append(log, sim.Choice{What: e.Choice, N: e.Options, Value: e.Pick})
+		}
+	}
+	var trace bytes.Buffer
+	cfg.Seed, cfg.Scenario, cfg.Trace = h.Seed, sc.Name, &trace
+	cfg.Choices = sim.ReplayFrom(log, sim.ReplayOptions{})
+	res, err := sim.Run(cfg, func(l *nodeloop.Loop) { sc.Main(l, discardOutput{})() })
+	if res == nil {
+		return inputError{fmt.Errorf("%s: the header's configuration: %w", file, err)}
+	}
+	_, got, err := traces.Decode(&trace)
+	if err != nil {
+		return fmt.Errorf("replay of %s: reading the new trace: %w", file, err)
+	}
+	fmt.Fprintf(stdout, "%s: replayed %d choices: %v\n", file, len(log), res)
+	if d := tracediff.Diff(events, got); d != nil {
+		return findingError{fmt.Sprintf("replay of %s differs:\n%v", file, d)}
+	}
+	fmt.Fprintf(stdout, "%s: %d events replayed identically\n", file, len(events))
 	return nil
 }

@@ -24,9 +24,13 @@ type simOptions struct {
 	faults   string
 	swarm    bool
 	cost     string
+	choices  string // the choice log the run replays, if it replays one
 }
 
 func (o simOptions) command(seed uint64) string {
+	if o.choices != "" {
+		return fmt.Sprintf("nodeloop sim %s --choices %s", o.scenario, o.choices)
+	}
 	cmd := fmt.Sprintf("nodeloop sim %s --seed %d", o.scenario, seed)
 	if o.faults != "" {
 		cmd += " --faults " + o.faults
@@ -48,6 +52,7 @@ type simFlags struct {
 	swarm                             bool
 	shards                            uint64
 	report                            string
+	saveChoices, choices              string
 }
 
 func (f *simFlags) define(fs *flag.FlagSet) {
@@ -63,6 +68,10 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
 	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
+	fs.StringVar(&f.saveChoices, "save-choices", "", "write the choice log of the one seed run to `FILE`, which --choices replays; with --seeds it is a usage error: "+
+		"a failing seed's reproduce command takes --save-choices, and --report keeps every failure's choices")
+	fs.StringVar(&f.choices, "choices", "", "replay the run whose choice log `FILE` holds (written by --save-choices), instead of a seed: the scenario, the seed and the configuration are the log's; "+
+		"a choice that no longer fits the program is found further on in the log or drawn fresh, and the output says where")
 }
 
 // seedFlag is the value of --seed, which remembers whether it was given.
@@ -85,13 +94,15 @@ func (s *seedFlag) Set(v string) error {
 // simCmd runs a scenario on the simulator: one seed with its output, or a range of
 // seeds in parallel with a summary.
 func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
-	name := "demo"
-	switch len(args) {
-	case 0:
-	case 1:
-		name = args[0]
-	default:
+	if len(args) > 1 {
 		return usageError{fmt.Sprintf("sim: name one scenario, not %d", len(args))}
+	}
+	if f.choices != "" {
+		return simFromChoices(f, args, stdout)
+	}
+	name := "demo"
+	if len(args) == 1 {
+		name = args[0]
 	}
 	sc, err := lookupScenario("sim", name)
 	if err != nil {
@@ -119,13 +130,16 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		case f.report != "":
 			return usageError{"sim: --report writes the report of a sweep: use it with --seeds A-B"}
 		}
-		return simOne(sc, base, f.seed.n, f.trace, opts, stdout)
+		return simOne(sc, base, f.seed.n, f.trace, f.saveChoices, opts, stdout)
 	}
 	if f.seed.set {
 		return usageError{"sim: --seed runs one seed and --seeds a range: give one of them"}
 	}
 	if f.trace != "" {
 		return usageError{"sim: --trace writes one run: use it with --seed"}
+	}
+	if f.saveChoices != "" {
+		return usageError{"sim: --save-choices writes one run's log: use it with --seed (a failing seed's reproduce command takes it; --report keeps every failure's choices)"}
 	}
 	seeds, err := sim.ParseSeeds(f.seeds)
 	if err != nil {
@@ -160,21 +174,78 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	return simSweep(sc, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
 }
 
+// simFromChoices replays the run of the choice log f.choices: the scenario, seed and
+// configuration of its header, and its choices, tolerantly (sim.ReplayFrom).
+func simFromChoices(f *simFlags, args []string, stdout io.Writer) error {
+	for _, other := range []struct {
+		name string
+		set  bool
+	}{
+		{"--seed", f.seed.set}, {"--seeds", f.seeds != ""}, {"--faults", f.faults != ""}, {"--swarm", f.swarm},
+		{"--cost", f.cost != ""}, {"--shard", f.shard != ""}, {"--shards", f.shards != 0}, {"--report", f.report != ""},
+	} {
+		if other.set {
+			return usageError{fmt.Sprintf("sim: --choices replays the run its log describes, seed and configuration: %s cannot change it", other.name)}
+		}
+	}
+	h, log, err := readChoicesFile(f.choices)
+	if err != nil {
+		return err
+	}
+	name := h.Scenario
+	switch {
+	case len(args) == 1 && name != "" && args[0] != name:
+		return usageError{fmt.Sprintf("sim: %s is the log of scenario %q, not %q", f.choices, name, args[0])}
+	case len(args) == 1:
+		name = args[0]
+	case name == "":
+		name = "demo"
+	}
+	sc, err := lookupScenario("sim", name)
+	if err != nil {
+		return err
+	}
+	cfg, err := sim.HeaderConfig(h.Config)
+	if err != nil {
+		return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+	}
+	cfg.Scenario, cfg.Choices = sc.Name, sim.ReplayFrom(log, sim.ReplayOptions{})
+	opts := simOptions{scenario: sc.Name, choices: f.choices}
+	return simOne(sc, cfg, h.Seed, f.trace, f.saveChoices, opts, stdout)
+}
+
+// readChoicesFile reads the choice log file path; an unreadable or bad file is an
+// inputError naming it (and the line).
+func readChoicesFile(path string) (sim.ChoicesHeader, []sim.Choice, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return sim.ChoicesHeader{}, nil, inputError{err}
+	}
+	defer file.Close()
+	h, log, err := sim.ReadChoices(file)
+	if err != nil {
+		return h, nil, inputError{fmt.Errorf("%s: %w", path, err)}
+	}
+	return h, log, nil
+}
+
 // simOne runs one seed and prints the scenario's output and the verdict. The trace,
-// when asked for, is flushed and closed whatever the run's outcome.
-func simOne(sc scenarios.Scenario, cfg sim.Config, seed uint64, traceFile string, opts simOptions, stdout io.Writer) error {
+// when asked for, is flushed and closed whatever the run's outcome; so is the choice
+// log, written to choicesFile when it is not empty.
+func simOne(sc scenarios.Scenario, cfg sim.Config, seed uint64, traceFile, choicesFile string, opts simOptions, stdout io.Writer) error {
 	cfg.Seed = seed
 	if traceFile != "" {
 		return writeToFile(traceFile, func(w io.Writer) error {
 			cfg.Trace = w
-			return simRun(sc, cfg, opts, stdout)
+			return simRun(sc, cfg, choicesFile, opts, stdout)
 		})
 	}
-	return simRun(sc, cfg, opts, stdout)
+	return simRun(sc, cfg, choicesFile, opts, stdout)
 }
 
-// simRun runs cfg's one seed and prints the scenario's output and the verdict.
-func simRun(sc scenarios.Scenario, cfg sim.Config, opts simOptions, stdout io.Writer) error {
+// simRun runs cfg's one seed and prints the scenario's output and the verdict, and
+// writes the run's choice log to choicesFile when it is not empty.
+func simRun(sc scenarios.Scenario, cfg sim.Config, choicesFile string, opts simOptions, stdout io.Writer) error {
 	seed := cfg.Seed
 	out := scenarios.NewPrinter(stdout, nil)
 	cfg.Tracer = out
@@ -184,8 +255,18 @@ func simRun(sc scenarios.Scenario, cfg sim.Config, opts simOptions, stdout io.Wr
 		return err
 	}
 	fmt.Fprintf(stdout, "===== FINISHED =====\n%v (%v of wall time)\n", res, time.Since(start).Round(time.Microsecond))
+	if choicesFile != "" {
+		h := sim.NewChoicesHeader(cfg, res)
+		if err := writeToFile(choicesFile, func(w io.Writer) error { return sim.WriteChoices(w, h, res.Choices) }); err != nil {
+			return err
+		}
+	}
 	if res.Failed() {
-		return findingError{fmt.Sprintf("seed %d failed: %s\nreproduce: %s", seed, res.Verdict, opts.command(seed))}
+		msg := fmt.Sprintf("seed %d failed: %s\nreproduce: %s", seed, res.Verdict, opts.command(seed))
+		if choicesFile != "" {
+			msg += fmt.Sprintf("\nor from its choices: nodeloop sim %s --choices %s", sc.Name, choicesFile)
+		}
+		return findingError{msg}
 	}
 	return nil
 }
