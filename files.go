@@ -119,7 +119,9 @@ func (l *Loop) Mkdir(name string, cb func(error)) {
 	fileOp(l, "Mkdir", cb, func() error { return os.Mkdir(name, 0o777) },
 		func(w interface {
 			Mkdir(string, fs.FileMode) error
-		}) error { return w.Mkdir(name, 0o777) }, "mkdir", name)
+		}) error {
+			return w.Mkdir(name, 0o777)
+		}, "mkdir", name)
 }
 
 // ReadDir lists the named directory on the pool, sorted by name, and passes the
