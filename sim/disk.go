@@ -74,7 +74,9 @@ var _ nodeloop.WriteFS = (*Disk)(nil)
 // choices that always take the first option (calm crashes) and no faults.
 type DiskOptions struct {
 	// Choices decides the disk's faults and what a crash keeps; nil means
-	// fakepoller.First{}. In sim.Run, the run's choices decide instead.
+	// fakepoller.First{}. In sim.Run, the run's choices decide instead. The copies
+	// of a disk (a run's Result.Disk, what Crash returns) share it, so a stateful
+	// source such as Seeded belongs to one disk's line of copies at a time.
 	Choices fakepoller.Choices
 	// BlockSize is the unit a torn write keeps whole; 0 means DefaultBlockSize.
 	BlockSize int
