@@ -85,9 +85,11 @@ func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
 // WithTracer sends every event of the loop to t.
 func WithTracer(t Tracer) Option { return func(o *options) { o.tracer = t } }
 
-// WithFS makes ReadFile and WriteFile use fsys instead of the operating system's
-// files. WriteFile needs fsys to have a method
-// WriteFile(name string, data []byte, perm fs.FileMode) error.
+// WithFS makes the loop's file operations (ReadFile, WriteFile, AppendFile, Fsync,
+// Rename, Remove, Mkdir, ReadDir) use fsys instead of the operating system's files.
+// ReadFile and ReadDir work on any fs.FS; each of the others needs the method of
+// WriteFS it uses, and fails with an error matching errors.ErrUnsupported naming the
+// operation on an fs.FS without it, such as a read-only one.
 func WithFS(fsys fs.FS) Option { return func(o *options) { o.fsys = fsys } }
 
 // WithStepLimit makes Run and RunOnce return an error wrapping ErrStepLimit once the
