@@ -2,6 +2,7 @@ package js
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/dop251/goja"
 )
@@ -58,6 +59,7 @@ func (rt *Runtime) callback(fn func()) {
 
 // enter calls the trampoline, which runs fn and the ticks.
 func (rt *Runtime) enter(fn func()) {
+	defer rt.recoverInternal()
 	rt.pending = fn
 	_, err := rt.trampoline(goja.Undefined())
 	rt.pending = nil
@@ -113,6 +115,19 @@ func (rt *Runtime) recoverPanic() {
 		if rt.exiting {
 			rt.vm.Interrupt(exitSignal{})
 		}
+	}
+}
+
+// recoverInternal ends the program with 1 when the runtime's Go code panicked
+// outside any JavaScript frame, where no exception can be thrown: while the engine
+// ran its promise jobs, say.
+func (rt *Runtime) recoverInternal() {
+	if x := recover(); x != nil {
+		rt.pending = nil
+		fmt.Fprintf(rt.stderr, "nodeloop: internal error: %s\n", errorString(x))
+		rt.exiting = true
+		rt.exitCode = 1
+		rt.loop.Stop()
 	}
 }
 

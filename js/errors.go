@@ -142,6 +142,9 @@ func (rt *Runtime) printUncaught(v goja.Value, ex *goja.Exception, origin string
 		where = rt.exceptionFrames(ex)
 	}
 	if !rt.isError(v) {
+		// Node reports a thrown value that is not an Error by its inspection, after
+		// a blank line, with a hint when it is a primitive.
+		_, isObject := v.(*goja.Object)
 		var b strings.Builder
 		b.WriteString("\n")
 		if len(where) > 0 {
@@ -152,7 +155,10 @@ func (rt *Runtime) printUncaught(v goja.Value, ex *goja.Exception, origin string
 		} else {
 			b.WriteString(rt.inspect(v))
 		}
-		b.WriteString("\n(Use `node --trace-uncaught ...` to show where the exception was thrown)\n")
+		b.WriteString("\n")
+		if !isObject {
+			b.WriteString("(Use `node --trace-uncaught ...` to show where the exception was thrown)\n")
+		}
 		fmt.Fprintf(&b, "\nNode.js %s\n", NodeVersion)
 		io.WriteString(rt.stderr, b.String())
 		return
