@@ -232,6 +232,57 @@
     return head + open + pad + '  ' + entries.join(',' + pad + '  ') + pad + close;
   }
 
+  // groupColumns lays the entries of a long array of short items out in aligned
+  // columns, as Node does for arrays of more than six entries: the number of
+  // columns grows with the square root of the entries and shrinks as they widen;
+  // numbers are aligned right, anything else left. It returns the rows, or the
+  // entries unchanged when they are too wide to group.
+  function groupColumns(ctx, entries, arr) {
+    const more = entries.length > 0 && entries[entries.length - 1].startsWith('... ') ? 1 : 0;
+    const n = entries.length - more;
+    const sep = 2;
+    let widest = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      widest = Math.max(widest, entries[i].length);
+      total += entries[i].length + sep;
+    }
+    const cell = widest + sep;
+    if (!(cell * 3 + ctx.indent < 80 && (total / cell > 5 || widest <= 6))) return entries;
+    const bias = Math.sqrt(cell - total / entries.length);
+    const biased = Math.max(cell - 3 - bias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * biased * n) / biased),
+      Math.floor((80 - ctx.indent) / cell),
+      12,
+      15);
+    if (columns <= 1) return entries;
+    const widths = [];
+    for (let c = 0; c < columns; c++) {
+      let w = 0;
+      for (let i = c; i < n; i += columns) w = Math.max(w, entries[i].length);
+      widths.push(w + sep);
+    }
+    let right = true;
+    for (let i = 0; i < n; i++) {
+      if (typeof arr[i] !== 'number' && typeof arr[i] !== 'bigint') { right = false; break; }
+    }
+    const rows = [];
+    for (let start = 0; start < n; start += columns) {
+      const end = Math.min(start + columns, n);
+      let row = '';
+      for (let i = start; i < end; i++) {
+        const w = widths[i - start];
+        const last = i === end - 1;
+        if (right) row += last ? entries[i].padStart(w - sep) : (entries[i] + ', ').padStart(w);
+        else row += last ? entries[i] : (entries[i] + ', ').padEnd(w);
+      }
+      rows.push(row);
+    }
+    if (more) rows.push(entries[entries.length - 1]);
+    return rows;
+  }
+
   function formatValue(ctx, v, depth, top) {
     if (v === null) return 'null';
     if (typeof v !== 'object' && typeof v !== 'function') {
@@ -342,6 +393,10 @@
     ctx.indent -= 2;
     ctx.levels = below + 1;
     if (entries.length === 0) return prefix ? prefix + ' ' + open + close : open + close;
+    if (isArray && entries.length > 6) {
+      const rows = groupColumns(ctx, entries, v);
+      if (rows.length !== entries.length) return reduce(ctx, rows, open, close, prefix, Infinity);
+    }
     return reduce(ctx, entries, open, close, prefix, below);
   }
 
