@@ -183,7 +183,11 @@ func (rt *Runtime) bootstrap() error {
 		return err
 	}
 	mkf, _ := goja.AssertFunction(mk)
-	tv, err := mkf(goja.Undefined(), rt.vm.ToValue(rt.runPending))
+	run := func(goja.FunctionCall) goja.Value {
+		rt.runPending()
+		return goja.Undefined()
+	}
+	tv, err := mkf(goja.Undefined(), rt.vm.ToValue(run))
 	if err != nil {
 		return err
 	}
@@ -219,16 +223,18 @@ func (rt *Runtime) binding() *goja.Object {
 	}
 	set("env", env)
 	set("timeOrigin", float64(time.Now().UnixNano())/1e6)
-	set("write", func(fd int, s string) {
+	set("write", func(call goja.FunctionCall) goja.Value {
 		w := rt.stdout
-		if fd == 2 {
+		if call.Argument(0).ToInteger() == 2 {
 			w = rt.stderr
 		}
-		io.WriteString(w, s)
+		io.WriteString(w, call.Argument(1).String())
+		return goja.Undefined()
 	})
-	set("nextTick", func(fn goja.Value, args []goja.Value) {
-		f, _ := goja.AssertFunction(fn)
-		rt.ticks.push(tick{fn: f, args: args})
+	set("nextTick", func(call goja.FunctionCall) goja.Value {
+		f, _ := goja.AssertFunction(call.Argument(0))
+		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1))})
+		return goja.Undefined()
 	})
 	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })
 	set("reallyExit", rt.reallyExit)
@@ -264,6 +270,24 @@ func (rt *Runtime) binding() *goja.Object {
 	set("activeResources", rt.activeResources)
 	rt.timerBinding(set)
 	return b
+}
+
+// arrayValues are the elements of a JavaScript array made by the runtime's own
+// code (a rest parameter); nil when it is empty.
+func (rt *Runtime) arrayValues(v goja.Value) []goja.Value {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	n := int(o.Get("length").ToInteger())
+	if n == 0 {
+		return nil
+	}
+	out := make([]goja.Value, n)
+	for i := range out {
+		out[i] = o.Get(itoa(i))
+	}
+	return out
 }
 
 // hrtimeBase makes process.hrtime start at an arbitrary non-zero point, as a

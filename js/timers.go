@@ -23,6 +23,7 @@ type timerEntry struct {
 
 // immediateEntry is the Go side of an Immediate.
 type immediateEntry struct {
+	rt   *Runtime
 	im   *nodeloop.Immediate
 	obj  *goja.Object
 	fn   goja.Callable
@@ -39,20 +40,32 @@ func delayDuration(ms float64) time.Duration {
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
+func (e *immediateEntry) fire() {
+	e.done = true
+	_ = e.obj.Set("_destroyed", true)
+	e.rt.callback(e.run)
+}
+
+func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
+
+func (e *timerEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
+
 func (e *timerEntry) fire() {
 	rt := e.rt
 	if !e.repeat {
 		delete(rt.timers, e.id)
 	}
-	rt.callback(func() { rt.call(e.fn, e.obj, e.args...) })
+	rt.callback(e.run)
 }
 
 // timerBinding adds the timer functions of the binding.
 func (rt *Runtime) timerBinding(set func(string, any)) {
-	set("timerStart", func(obj *goja.Object, fn goja.Value, args []goja.Value, after float64, repeat bool) *timerEntry {
-		f, _ := goja.AssertFunction(fn)
-		e := &timerEntry{rt: rt, obj: obj, fn: f, args: args, repeat: repeat}
-		d := delayDuration(after)
+	set("timerStart", func(call goja.FunctionCall) goja.Value {
+		obj, _ := call.Argument(0).(*goja.Object)
+		f, _ := goja.AssertFunction(call.Argument(1))
+		repeat := call.Argument(4).ToBoolean()
+		e := &timerEntry{rt: rt, obj: obj, fn: f, args: rt.arrayValues(call.Argument(2)), repeat: repeat}
+		d := delayDuration(call.Argument(3).ToFloat())
 		if repeat {
 			e.timer = rt.loop.SetInterval(d, e.fire)
 		} else {
@@ -60,7 +73,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 		e.id = e.timer.ID()
 		rt.timers[e.id] = e
-		return e
+		return rt.vm.ToValue(e)
 	})
 	set("timerId", func(e *timerEntry) uint64 { return e.id })
 	set("timerRef", func(e *timerEntry, ref bool) {
@@ -91,15 +104,12 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			_ = e.obj.Set("_destroyed", true)
 		}
 	})
-	set("immediateStart", func(obj *goja.Object, fn goja.Value, args []goja.Value) *immediateEntry {
-		f, _ := goja.AssertFunction(fn)
-		e := &immediateEntry{obj: obj, fn: f, args: args}
-		e.im = rt.loop.SetImmediate(func() {
-			e.done = true
-			_ = e.obj.Set("_destroyed", true)
-			rt.callback(func() { rt.call(e.fn, e.obj, e.args...) })
-		})
-		return e
+	set("immediateStart", func(call goja.FunctionCall) goja.Value {
+		obj, _ := call.Argument(0).(*goja.Object)
+		f, _ := goja.AssertFunction(call.Argument(1))
+		e := &immediateEntry{rt: rt, obj: obj, fn: f, args: rt.arrayValues(call.Argument(2))}
+		e.im = rt.loop.SetImmediate(e.fire)
+		return rt.vm.ToValue(e)
 	})
 	set("immediateClear", func(e *immediateEntry) {
 		if !e.done {
