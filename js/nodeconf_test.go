@@ -28,6 +28,10 @@ var nodeconfUnsupported = map[string]string{
 	"timer_lists_order": "Node's timer lists",
 }
 
+// nodeconfRuns is how many times a conformance script runs before a difference
+// from Node's output fails the test.
+const nodeconfRuns = 3
+
 // TestNodeconf runs internal/nodeconf's scripts, unchanged, and compares what they
 // print with what Node 20 printed for them (testdata/NAME.out).
 func TestNodeconf(t *testing.T) {
@@ -49,8 +53,18 @@ func TestNodeconf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The scripts run on the real clock: one that fell behind its timers on a
+		// loaded machine runs again before it counts as a difference; a
+		// difference of order is systematic and fails every run.
 		got := runScript(t, path)
 		ok := got.code == 0 && got.stdout == string(want)
+		for try := 1; !ok && try < nodeconfRuns; try++ {
+			got = runScript(t, path)
+			ok = got.code == 0 && got.stdout == string(want)
+			if ok {
+				t.Logf("%s printed what Node printed on run %d", name, try+1)
+			}
+		}
 		if reason, known := nodeconfUnsupported[name]; known {
 			if ok {
 				t.Logf("%s passes although listed as needing %s", name, reason)

@@ -6,5 +6,5 @@ const t = setTimeout(() => {
   console.log('fired', fired);
   if (fired === 1) t.refresh();
 }, 2);
-const u = setTimeout(() => console.log('unref timer never keeps the loop alive'), 50).unref();
+const u = setTimeout(() => console.log('unref timer never keeps the loop alive'), 10000).unref();
 console.log('unref hasRef', u.hasRef());
