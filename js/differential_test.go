@@ -58,7 +58,7 @@ func TestOrderMatchesNode(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "v20.") {
 		t.Skip("Node.js 20 is not installed: nothing to compare the order with")
 	}
-	programs := 60
+	programs := 30
 	if testing.Short() {
 		programs = 10
 	}

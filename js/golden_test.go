@@ -207,3 +207,22 @@ func TestGoldenIsNode(t *testing.T) {
 		})
 	}
 }
+
+func TestRunMainTwice(t *testing.T) {
+	l, err := nodeloop.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	rt, err := js.New(l, js.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "exit_code.js")
+	if code, err := rt.RunMain(path); err != nil || code != 3 {
+		t.Fatalf("first RunMain: exit %d, %v; want 3, nil", code, err)
+	}
+	if _, err := rt.RunMain(path); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Fatalf("second RunMain: %v, want an error saying it was called twice", err)
+	}
+}

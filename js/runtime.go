@@ -81,6 +81,7 @@ type Runtime struct {
 	mainModule    *goja.Object
 	wrapperOffset int // columns the module wrapper adds to a module's first line
 
+	ran      bool // RunMain was called
 	exiting  bool // reallyExit was called: no JavaScript runs any more
 	exitCode int
 	fatal    bool // an uncaught exception is being reported
@@ -209,12 +210,7 @@ func (rt *Runtime) binding() *goja.Object {
 	set("pid", os.Getpid())
 	cwd, _ := os.Getwd()
 	set("cwd", cwd)
-	exe, _ := os.Executable()
-	if exe == "" {
-		exe = "nodeloop"
-	}
 	set("argv", rt.vm.NewArray())
-	_ = exe
 	env := rt.vm.NewObject()
 	for _, kv := range rt.cfg.Env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
@@ -317,8 +313,13 @@ func (rt *Runtime) inspect(v goja.Value) string {
 // program exits, as `node path` does, and returns the exit code. Everything the
 // script and the runtime print goes to the Config's Stdout and Stderr: an error of
 // the script is an exit code, not an error. The error is the loop's (a poller's
-// failure, a step limit).
+// failure, a step limit). A runtime runs one main script: a second call is an
+// error.
 func (rt *Runtime) RunMain(path string) (code int, err error) {
+	if rt.ran {
+		return 0, errors.New("nodeloop: RunMain was called twice: make a new Runtime, on a new Loop, for each script")
+	}
+	rt.ran = true
 	abs, aerr := filepath.Abs(path)
 	if aerr != nil {
 		abs = path
