@@ -51,8 +51,8 @@ func (rt *Runtime) loadMain(abs string) {
 	}
 }
 
-// syntaxHeaders remembers where each SyntaxError of a module's source points, for
-// the fatal report's header.
+// syntaxLocation is where a SyntaxError of a module's source points, for the
+// fatal report's header.
 type syntaxLocation struct {
 	file      string
 	line, col int

@@ -214,9 +214,9 @@
     return Error.prototype.toString.call(err);
   }
 
-  // fitsOnOneLine is the rule that puts an object's entries on one line: the
-  // entries with their separators and the braces fit in the break length, and the
-  // object holds at most compact levels of nesting.
+  // reduce joins an object's entries: on one line when they, their separators and
+  // the braces fit in 80 columns and the object holds fewer than three levels of
+  // nesting, else one entry a line.
   function reduce(ctx, entries, open, close, prefix, depthBelow) {
     const head = prefix ? prefix + ' ' : '';
     if (depthBelow < 3 && !head.includes('\n')) {
