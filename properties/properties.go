@@ -36,7 +36,7 @@ var rules = []Rule{
 	{RuleSequence, "seq counts 1, 2, 3, ...; the tick changes only at a tick event, by one"},
 	{RulePhaseOrder, "within a tick, phases run timers, pending, idle, prepare, poll, check, close, never reordered; callbacks run in their own phase"},
 	{RulePending, "pending is never negative, is 0 when Run ends unstopped, and the loop never goes on when a liveness check would have found it 0"},
-	{RuleTimerOrder, "the timers of one timers phase run in (deadline, start order) order"},
+	{RuleTimerOrder, "in one timers phase, the timers of one delay run in start order, one after another, as Node's list of that delay"},
 	{RuleTimerSamePhase, "a timer started during a timers phase (an interval's re-arm included) does not run in that phase"},
 	{RuleTimerDeadline, "no timer runs before the deadline it had when its timers phase began"},
 	{RuleTickQueues, "no other callback starts while a nextTick or microtask is queued; nextTicks and microtasks run FIFO, all queued nextTicks before a microtask drain and the whole drain before the next nextTick"},

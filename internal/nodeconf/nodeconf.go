@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/sim"
 )
 
 // scenario is the Go version of one script testdata/NAME.js.
@@ -108,14 +109,10 @@ func (c *console) exited() {
 // package's testdata directory.
 func script(name string) string { return "testdata/" + name + ".js" }
 
-// busy spins for d without yielding to the loop, as a script's
-// `while (performance.now() < end) {}`. It reads the operating system's clock: on
-// virtual time no time passes while it spins.
-func busy(d time.Duration) {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-	}
-}
+// busy takes d without yielding to the loop, as a script's
+// `while (performance.now() < end) {}`: sim.Busy, which spins on the operating
+// system's clock on a real loop and moves the virtual clock in a simulated one.
+func busy(l *nodeloop.Loop, d time.Duration) { sim.Busy(l, d) }
 
 // errCode is the code Node gives err ("ENOENT", "ECONNREFUSED", ...), or the error's
 // text when it has no code here, or "null" for no error.

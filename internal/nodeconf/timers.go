@@ -43,10 +43,10 @@ func timerDelayCoercion(l *nodeloop.Loop, c *console) {
 
 func timerListsOrder(l *nodeloop.Loop, c *console) {
 	l.SetTimeout(10*ms, func() { c.log("a: 10 ms, started at 0") })
-	busy(6 * ms)
+	busy(l, 6*ms)
 	l.SetTimeout(5*ms, func() { c.log("b: 5 ms, started at 6") })
 	l.SetTimeout(10*ms, func() { c.log("c: 10 ms, started at 6") })
-	busy(30 * ms)
+	busy(l, 30*ms)
 	c.log("main")
 }
 
@@ -60,7 +60,7 @@ func clearTimeoutSamePhase(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }
 
@@ -75,7 +75,7 @@ func clearTimeoutFromTick(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 }
 
 func timerStartedInTimersPhase(l *nodeloop.Loop, c *console) {
@@ -140,7 +140,7 @@ func intervalOncePerPhase(l *nodeloop.Loop, c *console) {
 			if runs == 3 {
 				l.ClearTimeout(iv)
 			} else {
-				busy(3 * ms)
+				busy(l, 3*ms)
 			}
 		})
 		ims := 0
@@ -153,7 +153,7 @@ func intervalOncePerPhase(l *nodeloop.Loop, c *console) {
 			}
 		}
 		l.SetImmediate(next)
-		busy(3 * ms)
+		busy(l, 3*ms)
 	})
 }
 
@@ -224,7 +224,7 @@ func refreshDueTimer(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }
 
@@ -247,6 +247,6 @@ func intervalClearedByTimer(l *nodeloop.Loop, c *console) {
 		}
 	})
 	t = l.SetTimeout(1*ms, func() { c.log("t") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }
