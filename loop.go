@@ -137,10 +137,12 @@ type Loop struct {
 	timerLists       []*timerList                 // every list made, by slot, live or free
 	timerListOf      map[time.Duration]*timerList // the live list of each delay
 	freeTimerLists   []*timerList
-	timerListSeq     uint64     // the last list id given
-	timerListRunning *timerList // the list the timers phase is running
-	timerRunning     *Timer     // the timer whose callback is running
-	timerSlab        []Timer    // timers not yet handed out
+	timerListSlab    []timerList // lists not yet handed out
+	timerListSeq     uint64      // the last list id given
+	timerListRunning *timerList  // the list the timers phase is running
+	timerListLast    *timerList  // the list a timer was last started in, live or not
+	timerRunning     *Timer      // the timer whose callback is running
+	timerSlab        []Timer     // timers not yet handed out
 
 	ticks    queue[task]
 	micro    queue[task]

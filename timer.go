@@ -77,15 +77,24 @@ func (tl *timerList) first() *Timer {
 	return tl.timers.next.v
 }
 
+// timerListSlabLists is how many timer lists the loop allocates at once.
+const timerListSlabLists = 64
+
 // newTimerList makes the list of delay, expiring at expiry, with a fresh id. It
-// reuses a freed list, allocating only when none is free.
+// reuses a freed list, and takes a new one from the loop's slab only when none is
+// free: the loop holds as many lists as delays were ever in use at once.
 func (l *Loop) newTimerList(delay, expiry time.Duration) *timerList {
 	var tl *timerList
 	if n := len(l.freeTimerLists); n > 0 {
 		tl = l.freeTimerLists[n-1]
 		l.freeTimerLists = l.freeTimerLists[:n-1]
 	} else {
-		tl = &timerList{slot: uint32(len(l.timerLists))}
+		if len(l.timerListSlab) == 0 {
+			l.timerListSlab = make([]timerList, timerListSlabLists)
+		}
+		tl = &l.timerListSlab[0]
+		l.timerListSlab = l.timerListSlab[1:]
+		tl.slot = uint32(len(l.timerLists))
 		tl.timers.init()
 		l.timerLists = append(l.timerLists, tl)
 	}
@@ -201,9 +210,12 @@ func (t *Timer) arm(start time.Duration) {
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
 	}
-	tl := l.timerListOf[t.delay]
-	if tl == nil {
-		tl = l.newTimerList(t.delay, t.deadline)
+	tl := l.timerListLast // timers are often started in runs of one delay
+	if tl == nil || !tl.live || tl.delay != t.delay {
+		if tl = l.timerListOf[t.delay]; tl == nil {
+			tl = l.newTimerList(t.delay, t.deadline)
+		}
+		l.timerListLast = tl
 	}
 	t.unlink()
 	t.link.v = t

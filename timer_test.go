@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -383,4 +385,34 @@ func TestUnrefTimerRunsWhileLoopAlive(t *testing.T) {
 	})
 	w.want("unref@2", "ref@5")
 	w.checkPending()
+}
+
+// BenchmarkTimersDistinctDelays creates and fires 100,000 timers on the fake clock,
+// each with a delay of its own, the worst case for lists of timers by delay: one
+// list per timer. One op is one timer.
+func BenchmarkTimersDistinctDelays(b *testing.B) {
+	const timers = 100_000
+	b.ReportAllocs()
+	fired := 0
+	cb := func() { fired++ }
+	for b.Loop() {
+		clock := fakeclock.New()
+		l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fakepoller.New(clock)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = l.Run(func() {
+			for i := range timers {
+				l.SetTimeout(time.Duration(1+(i*7919)%timers)*time.Millisecond, cb)
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+	if fired != b.N*timers {
+		b.Fatalf("%d of %d timers fired", fired, b.N*timers)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*timers), "ns/timer")
 }

@@ -50,6 +50,30 @@ func timerListsOrder(l *nodeloop.Loop, c *console) {
 	c.log("main")
 }
 
+func timerListExpiryAfterClear(l *nodeloop.Loop, c *console) {
+	a1 := l.SetTimeout(20*ms, func() { c.log("a1") })
+	l.SetTimeout(30*ms, func() { c.log("b: 30 ms, started at 0") })
+	busy(l, 15*ms)
+	l.SetTimeout(20*ms, func() { c.log("a2: 20 ms, started at 15") })
+	l.ClearTimeout(a1)
+	busy(l, 35*ms)
+	c.log("main")
+}
+
+func timerListUnrefClear(l *nodeloop.Loop, c *console) {
+	u := l.SetTimeout(20*ms, func() { c.log("u") })
+	u.Unref()
+	l.ClearTimeout(u)
+	r := l.SetTimeout(25*ms, func() { c.log("r") })
+	l.ClearTimeout(r)
+	l.SetTimeout(30*ms, func() { c.log("b: 30 ms, started at 0") })
+	busy(l, 15*ms)
+	l.SetTimeout(20*ms, func() { c.log("u2: 20 ms, started at 15") })
+	l.SetTimeout(25*ms, func() { c.log("r2: 25 ms, started at 15") })
+	busy(l, 45*ms)
+	c.log("main")
+}
+
 func clearTimeoutSamePhase(l *nodeloop.Loop, c *console) {
 	var b *nodeloop.Timer
 	l.SetTimeout(1*ms, func() {
@@ -121,6 +145,23 @@ func intervalRearmOrder(l *nodeloop.Loop, c *console) {
 		n++
 		c.log(fmt.Sprintf("interval %d", n))
 		if n == 1 {
+			l.SetTimeout(10*ms, func() { c.log("timeout started by interval 1") })
+		}
+		if n == 2 {
+			l.ClearTimeout(iv)
+		}
+	})
+	c.log("main")
+}
+
+func intervalRefreshInside(l *nodeloop.Loop, c *console) {
+	n := 0
+	var iv *nodeloop.Timer
+	iv = l.SetInterval(10*ms, func() {
+		n++
+		c.log("interval " + strconv.Itoa(n))
+		if n == 1 {
+			iv.Refresh()
 			l.SetTimeout(10*ms, func() { c.log("timeout started by interval 1") })
 		}
 		if n == 2 {
