@@ -276,7 +276,9 @@ func (t *Timer) Refresh() *Timer {
 // the first has expired, and runs each (runTimerList). The nextTicks and microtasks a
 // timer's callback queues run before the next callback, once the loop has looked at
 // what follows it in its list, as in Node. A timer started while the phase runs starts
-// at or after the cached time, so it is not due in this phase.
+// at or after the cached time, so it is not due in this phase; the one exception is
+// Node's too: a due timer restarted by the nextTicks of the timer before it in its
+// list runs at once (runTimerList).
 func (l *Loop) runTimers() {
 	l.updateTime()
 	l.startTick(traces.PhaseTimers)
@@ -298,7 +300,9 @@ func (l *Loop) runTimers() {
 // runTimerList is Node's listOnTimeout: it runs the due timers of tl from the front.
 // At the first timer not yet due it gives the list that timer's deadline as its
 // expiry and a new id, which puts it behind the lists already waiting for that time;
-// a list it empties goes. It stops early when a callback made the list go.
+// a list it empties goes. It stops early when a callback made the list go. The
+// nextTicks and microtasks of a callback run when the loop has taken the next timer
+// for running, or has stopped at the list's end or at a timer not due.
 func (l *Loop) runTimerList(tl *timerList) {
 	l.timerListRunning = tl
 	for tl.live {
@@ -317,10 +321,14 @@ func (l *Loop) runTimerList(tl *timerList) {
 			break
 		}
 		if l.ticks.len()+l.micro.len() > 0 {
-			// The previous callback's, run once the loop has seen that t is due.
-			// They may clear or restart t: look again.
+			// The previous callback's, run once the loop has taken t, due, for
+			// running. When they clear t, the loop looks at the list again; when
+			// they restart it, t runs all the same, now, as in Node, whose
+			// listOnTimeout has taken it already: the restart is lost.
 			l.drainTicks()
-			continue
+			if !t.active {
+				continue
+			}
 		}
 		t.unlink()
 		l.fire(t)

@@ -435,20 +435,28 @@ func TestTimerListCutBeforeTicks(t *testing.T) {
 	}
 }
 
-// A due timer that a nextTick or microtask of the timer before it restarts waits for
-// its new deadline. (Node has already taken it off its list then, and runs it at
-// once, dropping the restart.)
-func TestTimerRefreshedByTickOfPreviousTimerWaits(t *testing.T) {
+// A due timer that a nextTick or microtask of the timer before it in its list
+// restarts runs at once all the same, its restart lost, as in Node: the loop has
+// taken it for running before they run. One they clear does not run.
+func TestTimerRestartedByTickOfPreviousTimerRunsAtOnce(t *testing.T) {
 	w := newWorld(t)
-	var b *nodeloop.Timer
+	var b, c *nodeloop.Timer
 	w.run(func() {
 		w.l.SetTimeout(10*time.Millisecond, func() {
 			w.addAt("a")
 			w.l.NextTick(func() { b.Refresh() })
 		})
-		b = w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("b") })
+		b = w.l.SetTimeout(10*time.Millisecond, func() {
+			w.addAt("b")
+			w.l.QueueMicrotask(func() { w.l.ClearTimeout(c) })
+		})
+		c = w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("c") })
+		w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("d") })
 	})
-	w.want("a@10", "b@20")
+	w.want("a@10", "b@10", "d@10")
+	if b.Active() {
+		t.Fatalf("b is active after it ran: its restart should be lost")
+	}
 }
 
 // Clearing the first timer of a list leaves its expiry: the loop wakes then, and

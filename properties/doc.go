@@ -87,7 +87,10 @@
 // referenced, and Ref and Unref leave no event.
 //
 // timer-same-phase ([RuleTimerSamePhase]): a timer started (or restarted) during
-// a timers phase does not run in it. The re-arm of an interval, written right
+// a timers phase does not run in it, but for Node's own exception: a timer due when
+// the phase began, restarted in the nextTick and microtask callbacks that follow
+// the callback of a timer of its delay, runs right after them (Node had taken it for
+// running before they ran). The re-arm of an interval, written right
 // before its callback, is not counted against that callback, but it is against
 // any later one in the same phase: an interval runs at most once per phase. A
 // timer callback with no timer_start before its phase is reported too.

@@ -37,7 +37,7 @@ var rules = []Rule{
 	{RulePhaseOrder, "within a tick, phases run timers, pending, idle, prepare, poll, check, close, never reordered; callbacks run in their own phase"},
 	{RulePending, "pending is never negative, is 0 when Run ends unstopped, and the loop never goes on when a liveness check would have found it 0"},
 	{RuleTimerOrder, "in one timers phase, the timers of one delay run in start order, one after another, as Node's list of that delay"},
-	{RuleTimerSamePhase, "a timer started during a timers phase (an interval's re-arm included) does not run in that phase"},
+	{RuleTimerSamePhase, "a timer started during a timers phase (an interval's re-arm included) does not run in that phase, but a due one restarted by the nextTicks of the timer before it, as in Node"},
 	{RuleTimerDeadline, "no timer runs before the deadline it had when its timers phase began"},
 	{RuleTickQueues, "no other callback starts while a nextTick or microtask is queued; nextTicks and microtasks run FIFO, all queued nextTicks before a microtask drain and the whole drain before the next nextTick"},
 	{RuleImmediates, "immediates run FIFO, once each, and one queued during a check phase runs in a later tick"},

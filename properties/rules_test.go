@@ -477,6 +477,52 @@ func TestTimerSamePhase(t *testing.T) {
 			b.endRun()
 			return one(properties.RuleTimerSamePhase, r1, c2)
 		}},
+		{"a due timer restarted by the nextTick of the timer before it", func(b *builder) []found {
+			// Node runs it at once: its listOnTimeout took it before the nextTicks ran.
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: ms, Deadline: 2 * ms})
+			b.call(srcTimer, 2)
+			b.endRun()
+			return nil
+		}},
+		{"a due timer restarted by the timer before it", func(b *builder) []found {
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			s := b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: ms, Deadline: 2 * ms})
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			c := b.call(srcTimer, 2)
+			b.endRun()
+			return one(properties.RuleTimerSamePhase, s, c)
+		}},
+		{"a timer of another delay restarted by a nextTick", func(b *builder) []found {
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, 2*ms)
+			b.now = 2 * ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			s := b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: 2 * ms, Deadline: 4 * ms})
+			c := b.call(srcTimer, 2)
+			b.endRun()
+			return one(properties.RuleTimerSamePhase, s, c)
+		}},
 		{"a timer that was never started", func(b *builder) []found {
 			b.main()
 			b.now = ms

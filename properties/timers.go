@@ -44,6 +44,9 @@ type timerState struct {
 	// done holds, for each delay whose timers ran in the current span before those
 	// of another delay, the last callback of that delay.
 	done map[time.Duration]ref
+	// drainFrom is the position of the first nextTick or microtask callback after
+	// the previous timer callback of the span, or -1.
+	drainFrom int
 }
 
 // checkTimers enforces RuleTimerOrder (checkTimerOrder), RuleTimerSamePhase, RuleTimerDeadline and
@@ -78,6 +81,12 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 		st.timers.retire(e.ID)
 		return
 	case traces.KindCallback:
+		if e.Source == traces.SourceNextTick || e.Source == traces.SourceMicrotask {
+			if st.hasPrev && st.drainFrom < 0 && c.span.in && c.span.id == st.span {
+				st.drainFrom = i
+			}
+			return
+		}
 		if e.Source != traces.SourceTimer && e.Source != traces.SourceInterval {
 			return
 		}
@@ -88,7 +97,7 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 		return
 	}
 	if c.span.id != st.span {
-		st.span, st.hasPrev = c.span.id, false
+		st.span, st.hasPrev, st.drainFrom = c.span.id, false, -1
 		clear(st.done)
 	}
 	first := c.span.first
@@ -115,6 +124,11 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 	}
 
 	switch {
+	case hasDuring && hasInForce && inForce.deadline <= e.Time && st.hasPrev &&
+		st.prevStart.delay == inForce.delay && st.drainFrom >= 0 && during.pos > st.drainFrom:
+		// Node's listOnTimeout takes a due timer for running, then runs the
+		// nextTicks and microtasks of the timer before it in its list: a restart
+		// there is lost, and the timer runs at once.
 	case hasDuring:
 		c.report(passTimers, RuleTimerSamePhase, fmt.Sprintf("%s was started at seq %d, during the timers phase that began at seq %d, and runs in that same phase", describe(e), during.seq, first.seq), during, here)
 	case !hasInForce:
@@ -178,5 +192,5 @@ func (c *Checker) checkTimerOrder(e *traces.Event, i int, inForce timerStart) {
 		}
 	}
 	st.prevCb, st.prevStart, st.hasPrev = *e, inForce, true
-	st.prevPos = i
+	st.prevPos, st.drainFrom = i, -1
 }

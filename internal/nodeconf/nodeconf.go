@@ -49,6 +49,7 @@ var scenarios = map[string]scenario{
 	"refresh_in_callback":           {main: refreshInCallback},
 	"refresh_after_fire":            {main: refreshAfterFire},
 	"refresh_due_timer":             {main: refreshDueTimer},
+	"refresh_from_tick":             {main: refreshFromTick},
 	"interval_cleared_by_timer":     {main: intervalClearedByTimer},
 	"unref_only_exit":               {main: unrefOnlyExit},
 	"unref_ref":                     {main: unrefRef},

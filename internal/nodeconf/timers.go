@@ -50,6 +50,18 @@ func timerListsOrder(l *nodeloop.Loop, c *console) {
 	c.log("main")
 }
 
+func refreshFromTick(l *nodeloop.Loop, c *console) {
+	var b *nodeloop.Timer
+	l.SetTimeout(10*ms, func() {
+		c.log("a")
+		l.NextTick(func() { b.Refresh() })
+	})
+	b = l.SetTimeout(10*ms, func() { c.log("b") })
+	l.SetTimeout(20*ms, func() { c.log("m: 20 ms") })
+	busy(l, 15*ms)
+	c.log("main")
+}
+
 func timerListExpiryAfterClear(l *nodeloop.Loop, c *console) {
 	a1 := l.SetTimeout(20*ms, func() { c.log("a1") })
 	l.SetTimeout(30*ms, func() { c.log("b: 30 ms, started at 0") })

@@ -240,9 +240,10 @@ const (
 // its expiry has come, and runs it: while its first timer is due, that timer leaves
 // the list and its callback runs; at the first timer not due the list takes that
 // timer's deadline as its expiry and the next id; a list left empty goes. The
-// nextTicks and microtasks of a timer's callback run after that look at the list,
-// before the next callback; when they leave the list's first timer not due (a
-// Refresh), the list is looked at again. An interval is re-armed from the time its
+// nextTicks and microtasks of a timer's callback run after that look at the list
+// has taken the next due timer, before its callback; when they clear that timer,
+// the list is looked at again; when they restart it, it runs all the same, its
+// restart lost (it is out of its list, as a timer in its callback). An interval is re-armed from the time its
 // run started when its callback returns, before its nextTicks, unless the callback
 // cleared it (a Refresh in its callback changes nothing). Refresh restarts a timer
 // from now and does nothing to a cleared one. A dial's timeout is a timer of the
@@ -687,7 +688,10 @@ func (m *model) runList(list *mTimerList) {
 		}
 		if len(m.ticks)+len(m.micro) > 0 {
 			m.drain()
-			continue
+			if t.cleared {
+				continue
+			}
+			// t was taken for running before the drain: a restart in it is lost.
 		}
 		m.unlist(t)
 		m.runTimer(t)
