@@ -260,8 +260,10 @@ func (t *Timer) Active() bool { return t.active }
 // Refresh restarts t from now with its delay, moving it to the end of the timers of
 // its delay, and re-activates a timeout that already fired. A cleared timer stays
 // cleared, as in Node. An interval that refreshes itself in its callback is re-armed
-// all the same when the callback returns, from the start of the run, as in Node. It
-// returns t.
+// all the same when the callback returns, from the start of the run, as in Node. A
+// due timer that a nextTick or microtask of the timer before it in its list refreshes
+// runs at once all the same, the restart lost, as in Node: the timers phase has
+// already taken it. It returns t.
 func (t *Timer) Refresh() *Timer {
 	t.use("Timer.Refresh")
 	if t.closed {
