@@ -45,7 +45,7 @@ const (
 	MaxWorkers = 1024
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
-	// timerBTreeDegree is the degree of the timers' B-tree.
+	// timerBTreeDegree is the degree of the timer lists' B-tree.
 	timerBTreeDegree = 32
 )
 
@@ -135,12 +135,16 @@ type Loop struct {
 	evRich   bool         // ev may hold fields besides its position, kind, source and id
 	current  *CallbackPanic
 
-	timers     *btree.BTreeG[timerKey]
-	timerSlab  []Timer  // timers not yet handed out
-	timerSlots []*Timer // the timers in the tree, by slot
-	freeSlots  []uint32 // slots to reuse
-	timerSeq   uint64
-	due        queue[*Timer]
+	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
+	timerLists       []*timerList                 // every list made, by slot, live or free
+	timerListOf      map[time.Duration]*timerList // the live list of each delay
+	freeTimerLists   []*timerList
+	timerListSlab    []timerList // lists not yet handed out
+	timerListSeq     uint64      // the last list id given
+	timerListRunning *timerList  // the list the timers phase is running
+	timerListLast    *timerList  // the list a timer was last started in, live or not
+	timerRunning     *Timer      // the timer whose callback is running
+	timerSlab        []Timer     // timers not yet handed out
 
 	ticks    queue[task]
 	micro    queue[task]
@@ -225,8 +229,10 @@ func New(opts ...Option) (*Loop, error) {
 		tracer:   o.tracer,
 		fsys:     o.fsys,
 		stepsMax: o.steps,
-		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[timerKey](btree.DefaultFreeListSize)),
-		ops:      make([]*poller.Op, 0, pollCompletionsMax),
+		timerTree: btree.NewWithFreeListG(timerBTreeDegree, timerListLess,
+			btree.NewFreeListG[timerListKey](btree.DefaultFreeListSize)),
+		timerListOf: map[time.Duration]*timerList{},
+		ops:         make([]*poller.Op, 0, pollCompletionsMax),
 	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
@@ -738,12 +744,13 @@ func (l *Loop) pollTimeout() time.Duration {
 		!l.immQ.empty() || l.closing.len() > 0 {
 		return 0
 	}
-	t, ok := l.timers.Min()
+	// The earliest list expiry, as Node's timer handle: it can be earlier than every
+	// timer's deadline, when a clear or a Refresh left a list's first place.
+	k, ok := l.timerTree.Min()
 	if !ok {
 		return -1
 	}
-
-	if d := t.deadline - l.now; d > 0 {
+	if d := k.expiry - l.now; d > 0 {
 		return d
 	}
 	return 0
