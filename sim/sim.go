@@ -447,7 +447,7 @@ var costLabels = map[costSite]string{
 	{"(*Loop).updateTime", "(*Loop).RunOnce"}:   "cpu.cost before run",
 	{"(*Loop).updateTime", "(*Loop).runTimers"}: "cpu.cost before timers",   // the callbacks of the last tick's phases
 	{"(*Loop).updateTime", "(*Loop).poll"}:      "cpu.cost after wait",      // the pending, idle and prepare callbacks
-	{"(*Loop).fresh", "(*Loop).runTimers"}:      "cpu.cost before interval", // the timers phase's callbacks so far
+	{"(*Loop).fresh", "(*Loop).fire"}:           "cpu.cost before interval", // the timers phase's callbacks so far
 	{"(*Loop).fresh", "(*Loop).SetTimeout"}:     costAtTimerStart,           // the running callback, up to the call
 	{"(*Loop).fresh", "(*Loop).SetInterval"}:    costAtTimerStart,
 	{"(*Loop).fresh", "(*Timer).Refresh"}:       costAtTimerStart,
