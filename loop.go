@@ -139,12 +139,15 @@ type Loop struct {
 	timerLists       []*timerList                 // every list made, by slot, live or free
 	timerListOf      map[time.Duration]*timerList // the live list of each delay
 	freeTimerLists   []*timerList
-	timerListSlab    []timerList // lists not yet handed out
-	timerListSeq     uint64      // the last list id given
-	timerListRunning *timerList  // the list the timers phase is running
-	timerListLast    *timerList  // the list a timer was last started in, live or not
-	timerRunning     *Timer      // the timer whose callback is running
-	timerSlab        []Timer     // timers not yet handed out
+	timerListSlab    []timerList   // lists not yet handed out
+	timerListSeq     uint64        // the last list id given
+	timerListRunning *timerList    // the list the timers phase is running
+	timerListLast    *timerList    // the list a timer was last started in, live or not
+	timerRunning     *Timer        // the timer whose callback is running
+	timerStart       time.Duration // when the running interval's run started
+	timerSettled     bool          // SettleTimer did the running timer's bookkeeping
+	timerTaken       *Timer        // the next due timer SettleTimer took, if any
+	timerSlab        []Timer       // timers not yet handed out
 
 	ticks    queue[task]
 	micro    queue[task]

@@ -299,28 +299,19 @@ func (l *Loop) runTimers() {
 	l.leaveCallback()
 }
 
-// runTimerList is Node's listOnTimeout: it runs the due timers of tl from the front.
-// At the first timer not yet due it gives the list that timer's deadline as its
-// expiry and a new id, which puts it behind the lists already waiting for that time;
-// a list it empties goes. It stops early when a callback made the list go. The
-// nextTicks and microtasks of a callback run when the loop has taken the next timer
-// for running, or has stopped at the list's end or at a timer not due.
+// runTimerList is Node's listOnTimeout: it runs the due timers of tl from the front
+// (lookTimerList). It stops early when a callback made the list go. The nextTicks and
+// microtasks of a callback run when the loop has taken the next timer for running, or
+// has stopped at the list's end or at a timer not due; a host that keeps its own
+// nextTick queue has the loop do that bookkeeping first with SettleTimer.
 func (l *Loop) runTimerList(tl *timerList) {
 	l.timerListRunning = tl
+	var t *Timer // the next timer to run, taken for running while due
 	for tl.live {
-		t := tl.first()
 		if t == nil {
-			l.dropTimerList(tl)
-			break
-		}
-		if t.deadline > l.now {
-			// Node takes the later of this and now+1 ms; the deadline, a whole
-			// millisecond later than now, is never the earlier.
-			l.timerTree.Delete(tl.key())
-			l.timerListSeq++
-			tl.expiry, tl.id = t.deadline, l.timerListSeq
-			l.timerTree.ReplaceOrInsert(tl.key())
-			break
+			if t = l.lookTimerList(tl); t == nil {
+				break
+			}
 		}
 		if l.ticks.len()+l.micro.len() > 0 {
 			// The previous callback's, run once the loop has taken t, due, for
@@ -328,12 +319,17 @@ func (l *Loop) runTimerList(tl *timerList) {
 			// they restart it, t runs all the same, now, as in Node, whose
 			// listOnTimeout has taken it already: the restart is lost.
 			l.drainTicks()
-			if !t.active {
-				continue
-			}
+		}
+		if !t.active {
+			t = nil
+			continue
 		}
 		t.unlink()
-		l.fire(t)
+		next, settled := l.fire(t)
+		if settled && next == nil {
+			break // SettleTimer found the list's end or a timer not due
+		}
+		t = next
 	}
 	l.timerListRunning = nil
 	if !tl.live {
@@ -341,25 +337,76 @@ func (l *Loop) runTimerList(tl *timerList) {
 	}
 }
 
+// lookTimerList returns the first timer of tl when it is due. At the first timer not
+// yet due it gives the list that timer's deadline as its expiry and a new id, which
+// puts it behind the lists already waiting for that time; a list it finds empty goes.
+// Both return nil.
+func (l *Loop) lookTimerList(tl *timerList) *Timer {
+	t := tl.first()
+	if t == nil {
+		l.dropTimerList(tl)
+		return nil
+	}
+	if t.deadline > l.now {
+		// Node takes the later of this and now+1 ms; the deadline, a whole
+		// millisecond later than now, is never the earlier.
+		l.timerTree.Delete(tl.key())
+		l.timerListSeq++
+		tl.expiry, tl.id = t.deadline, l.timerListSeq
+		l.timerTree.ReplaceOrInsert(tl.key())
+		return nil
+	}
+	return t
+}
+
 // fire runs the callback of t, a due timer already out of its list. An interval's
 // next run counts from the start of this one, so a slow callback does not shift it;
 // as in Node, the interval takes its place in line when the callback returns, behind
 // the timers the callback started, unless the callback cleared it. Its nextTicks and
-// microtasks wait for the caller.
-func (l *Loop) fire(t *Timer) {
+// microtasks wait for the caller. When the callback called SettleTimer, settled is
+// true and next is the list's next timer it took for running, nil if none.
+func (l *Loop) fire(t *Timer) (next *Timer, settled bool) {
 	l.timerRunning = t
+	l.timerSettled = false
 	if t.interval {
-		start := l.fresh()
+		l.timerStart = l.fresh()
 		l.enterCallback(traces.SourceInterval, t.id)
-		t.cb()
-		l.timerRunning = nil
-		if !t.closed {
-			t.arm(start)
-		}
+	} else {
+		t.setActive(false)
+		l.enterCallback(traces.SourceTimer, t.id)
+	}
+	t.cb()
+	if l.timerSettled {
+		next, l.timerTaken, l.timerSettled = l.timerTaken, nil, false
+		return next, true
+	}
+	l.timerRunning = nil
+	if t.interval && !t.closed {
+		t.arm(l.timerStart)
+	}
+	return nil, false
+}
+
+// SettleTimer, called by a timer's callback in the timers phase, does at once what
+// the loop does when the callback returns and before it runs the callback's
+// nextTicks and microtasks: it re-arms an interval not cleared, then looks at the
+// next timer of the list, taking it for running when it is due (a restart by a
+// nextTick then comes too late, as in Node), or else cutting the list there or
+// dropping it. It is for a host that keeps its own nextTick queue and must drain it
+// inside the callback, the js package: calling SettleTimer before that drain puts
+// the host's ticks where the loop runs its own. Elsewhere, and called a second
+// time, it does nothing.
+func (l *Loop) SettleTimer() {
+	t := l.timerRunning
+	if t == nil || l.timerSettled {
 		return
 	}
-	t.setActive(false)
-	l.enterCallback(traces.SourceTimer, t.id)
-	t.cb()
+	l.timerSettled = true
 	l.timerRunning = nil
+	if t.interval && !t.closed {
+		t.arm(l.timerStart)
+	}
+	if tl := l.timerListRunning; tl != nil && tl.live {
+		l.timerTaken = l.lookTimerList(tl)
+	}
 }

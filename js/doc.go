@@ -11,6 +11,9 @@
 //     what it throws) and then runs every queued tick, as nested calls made while the
 //     trampoline's frame is on the stack, so that the engine runs no promise job in
 //     between;
+//   - a timer's callback has the loop do its bookkeeping ([nodeloop.Loop.SettleTimer]:
+//     re-arming an interval, looking at the next timer of the list) before the
+//     ticks run, which is where the loop runs its own nextTicks;
 //   - when the trampoline returns, the engine drains its job queue: that is the
 //     microtask checkpoint. While ticks remain (queued by microtasks), the
 //     trampoline runs again to drain them, and the engine its jobs after it;

@@ -23,10 +23,6 @@ var nodeconfUnsupported = map[string]string{
 	"server_close":                "net",
 	"socket_close_after_check":    "net",
 	"tcp_echo":                    "net",
-	// A timer callback's nextTicks run inside the runtime's trampoline, before the
-	// loop has looked at the rest of the timer's list; Node runs them after, so a
-	// due timer restarted by a tick of the timer before it runs at once there.
-	"refresh_from_tick": "ticks drained after the loop's timer bookkeeping",
 }
 
 // nodeconfRuns is how many times a conformance script runs before a difference

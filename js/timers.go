@@ -48,7 +48,14 @@ func (e *immediateEntry) fire() {
 
 func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
 
-func (e *timerEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
+// run calls the Timeout's callback, then has the loop do the bookkeeping that
+// follows it (re-arming an interval, looking at the next timer of the list) before
+// the trampoline drains the ticks the callback queued: that is where the loop runs
+// its own nextTicks, so the timer lists run in Node's order.
+func (e *timerEntry) run() {
+	e.rt.call(e.fn, e.obj, e.args...)
+	e.rt.loop.SettleTimer()
+}
 
 func (e *timerEntry) fire() {
 	rt := e.rt
