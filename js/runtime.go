@@ -45,9 +45,14 @@ type Config struct {
 	// Stdout and Stderr receive what the script writes to fd 1 and 2; nil
 	// discards it.
 	Stdout, Stderr io.Writer
-	// Clock is read by performance.now, process.hrtime and process.uptime; nil is
-	// the operating system's monotonic clock. The loop keeps its own clock.
+	// Clock is read by performance.now, process.hrtime, process.uptime and, when it
+	// is not nil, by Date.now and new Date too; nil is the operating system's
+	// clock. A simulated run passes its virtual clock, which may charge the running
+	// callback for each reading. The loop keeps its own clock.
 	Clock nodeloop.Clock
+	// Random, when not nil, is the source of Math.random: a number in [0, 1) per
+	// call. A simulated run draws it from the run's choices.
+	Random func() float64
 	// MaxCallStackSize is the depth of nested JavaScript calls past which a call
 	// throws RangeError "Maximum call stack size exceeded"; 0 means 10000.
 	MaxCallStackSize int
@@ -128,6 +133,12 @@ func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
 		rt.stderr = io.Discard
 	}
 	rt.start = rt.clock.Now()
+	if cfg.Clock != nil {
+		rt.vm.SetTimeSource(func() time.Time { return rt.clock.Now() })
+	}
+	if cfg.Random != nil {
+		rt.vm.SetRandSource(goja.RandSource(cfg.Random))
+	}
 	size := cfg.MaxCallStackSize
 	if size <= 0 {
 		size = maxCallStackSizeDefault
@@ -218,7 +229,7 @@ func (rt *Runtime) binding() *goja.Object {
 		}
 	}
 	set("env", env)
-	set("timeOrigin", float64(time.Now().UnixNano())/1e6)
+	set("timeOrigin", float64(rt.start.UnixNano())/1e6)
 	set("write", func(call goja.FunctionCall) goja.Value {
 		w := rt.stdout
 		if call.Argument(0).ToInteger() == 2 {
@@ -320,6 +331,47 @@ func (rt *Runtime) RunMain(path string) (code int, err error) {
 		return 0, errors.New("nodeloop: RunMain was called twice: make a new Runtime, on a new Loop, for each script")
 	}
 	rt.ran = true
+	abs := rt.setMain(path)
+	if st, serr := os.Stat(abs); serr != nil || st.IsDir() {
+		rt.printMissingMain(abs)
+		return 1, nil
+	}
+	main := func() { rt.callback(func() { rt.loadMain(abs) }) }
+	for {
+		if err := rt.loop.Run(main); err != nil {
+			return rt.exitCode, err
+		}
+		main = nil
+		if !rt.Idle() {
+			return rt.exitCode, nil
+		}
+	}
+}
+
+// Main prepares the script at path as the main module and returns the callback
+// that runs it, for a program that runs the loop itself, as a simulated run does:
+// run the callback first on the loop (the loop's main callback), call Idle each time
+// the loop has no more work and run the loop again while it returns true, and read
+// ExitCode at the end. A script that is not found is reported by the callback, as
+// node reports it, with the exit code 1. A runtime runs one main script: a second
+// call is an error.
+func (rt *Runtime) Main(path string) (func(), error) {
+	if rt.ran {
+		return nil, errors.New("nodeloop: Main was called twice: make a new Runtime, on a new Loop, for each script")
+	}
+	rt.ran = true
+	abs := rt.setMain(path)
+	if st, serr := os.Stat(abs); serr != nil || st.IsDir() {
+		return func() {
+			rt.printMissingMain(abs)
+			rt.exiting, rt.exitCode = true, 1
+		}, nil
+	}
+	return func() { rt.callback(func() { rt.loadMain(abs) }) }, nil
+}
+
+// setMain gives process.argv the script at path, and returns its absolute path.
+func (rt *Runtime) setMain(path string) string {
 	abs, aerr := filepath.Abs(path)
 	if aerr != nil {
 		abs = path
@@ -333,38 +385,31 @@ func (rt *Runtime) RunMain(path string) (code int, err error) {
 	proc := rt.internal.builtins.Get("process").ToObject(rt.vm)
 	_ = proc.Set("argv", argv)
 	_ = proc.Set("execPath", "nodeloop")
-	if st, serr := os.Stat(abs); serr != nil || st.IsDir() {
-		rt.printMissingMain(abs)
-		return 1, nil
-	}
-	err = rt.runLoop(func() {
-		rt.callback(func() { rt.loadMain(abs) })
-	})
-	return rt.exitCode, err
+	return abs
 }
 
-// runLoop runs the loop from main until the program exits: when the loop has no
-// more work, 'beforeExit' is emitted and the loop runs again while its listeners
-// gave it some; then the 'exit' listeners run.
-func (rt *Runtime) runLoop(main func()) error {
-	for {
-		if err := rt.loop.Run(main); err != nil {
-			return err
-		}
-		main = nil
-		if rt.exiting {
-			return nil
-		}
-		rt.callback(func() { rt.callInternal(rt.internal.emitBeforeExit) })
-		if rt.exiting || !rt.loop.Alive() {
-			break
-		}
+// Idle is what the program does when the loop has no more work, as Node does: it
+// emits 'beforeExit', and reports true when its listeners gave the loop work, so
+// that the loop must run again; otherwise it runs the 'exit' listeners (unless the
+// program already exited) and reports false. Call it outside any callback of the
+// loop, when the loop's Run has returned.
+func (rt *Runtime) Idle() bool {
+	if rt.exiting {
+		return false
+	}
+	rt.callback(func() { rt.callInternal(rt.internal.emitBeforeExit) })
+	if !rt.exiting && rt.loop.Alive() {
+		return true
 	}
 	if !rt.exiting {
 		rt.callback(func() { rt.callInternal(rt.internal.exitNormally) })
 	}
-	return nil
+	return false
 }
+
+// ExitCode is the program's exit code, once Idle reported false: Node's, from
+// process.exit, process.exitCode or an uncaught exception.
+func (rt *Runtime) ExitCode() int { return rt.exitCode }
 
 // callInternal calls one of lib/internal.js's functions from a callback, an
 // exception it throws being uncaught.

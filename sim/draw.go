@@ -32,7 +32,8 @@ const UserPrefix = "user."
 type world struct {
 	choices fakepoller.Choices // the run's recording source
 	clock   *fakeclock.Clock
-	limit   time.Time // the end of the run's virtual time
+	limit   time.Time            // the end of the run's virtual time
+	idle    func() (bool, error) // what OnIdle registered
 }
 
 // outside is what a loop that is not simulated draws from: a generator seeded by
@@ -100,6 +101,38 @@ func Busy(l *nodeloop.Loop, d time.Duration) {
 	}
 	// The real world: the time is the operating system's, as the loop's is.
 	for start := time.Now(); time.Since(start) < d; {
+	}
+}
+
+// Now returns the time of the world l runs in without charging anything: in a
+// simulated run its virtual time, which moves while the loop waits and with Busy
+// and the callbacks' costs; on a loop that is not simulated, the operating system's
+// time. It is the clock a host runtime gives its program's clock readings (Date,
+// performance.now), charging each reading with Busy so that a busy-wait on the
+// clock ends.
+func Now(l *nodeloop.Loop) time.Time {
+	if l == nil {
+		panic("nodeloop: sim.Now(nil); pass the loop the program runs on")
+	}
+	if w, ok := loopstate.Get(l).(*world); ok {
+		return w.clock.Now()
+	}
+	return time.Now()
+}
+
+// OnIdle registers fn to be called when the loop of the simulated run l belongs to
+// has no more work, outside any callback: when fn returns true the run goes on and
+// the loop runs again (with what fn gave it to do); when it returns false the run
+// ends, and an error fails it (a program's exit code, say). It is Node's
+// 'beforeExit', for a host that emits it. A second call replaces
+// the first; nil removes it. On a loop that is not simulated it does nothing: the
+// program that runs that loop calls its own hook.
+func OnIdle(l *nodeloop.Loop, fn func() (again bool, err error)) {
+	if l == nil {
+		panic("nodeloop: sim.OnIdle(nil, fn); pass the loop the program runs on")
+	}
+	if w, ok := loopstate.Get(l).(*world); ok {
+		w.idle = fn
 	}
 }
 

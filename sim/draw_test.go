@@ -235,3 +235,41 @@ func TestDrawMisuse(t *testing.T) {
 		}
 	}
 }
+
+// OnIdle runs the loop again while its hook gives it work, as Node's 'beforeExit';
+// Now reads the virtual time, which Busy moves; an error of the hook fails the run.
+func TestOnIdleAndNow(t *testing.T) {
+	var got []string
+	idles := 0
+	res, err := sim.Run(sim.Config{Seed: 1}, func(l *nodeloop.Loop) {
+		start := sim.Now(l)
+		sim.OnIdle(l, func() (bool, error) {
+			idles++
+			if idles < 3 {
+				l.SetTimeout(10*time.Millisecond, func() {
+					sim.Busy(l, time.Millisecond)
+					got = append(got, fmt.Sprint(sim.Now(l).Sub(start)))
+				})
+				return true, nil
+			}
+			return false, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"11ms", "22ms"}; !slices.Equal(got, want) {
+		t.Fatalf("the timers the hook started ran at %v, want %v", got, want)
+	}
+	if idles != 3 || res.End != 22*time.Millisecond {
+		t.Fatalf("%d calls of the hook, the run ended at %v; want 3 and 22ms", idles, res.End)
+	}
+
+	bad := errors.New("exit code 3")
+	res, err = sim.Run(sim.Config{Seed: 1}, func(l *nodeloop.Loop) {
+		sim.OnIdle(l, func() (bool, error) { return false, bad })
+	})
+	if !errors.Is(err, bad) || res.Verdict != sim.Failed {
+		t.Fatalf("a hook's error: verdict %v, error %v; want Failed with the hook's error", res.Verdict, err)
+	}
+}

@@ -284,8 +284,12 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	t.loop = l
 	rec.hook = t.choice
-	loopstate.Set(l, &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)})
+	w := &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
+	for runErr == nil && w.idle != nil && runIdle(w.idle, &runErr) {
+		runErr = l.Run(nil) // the program's OnIdle gave the loop work again
+	}
 	var cp *nodeloop.CallbackPanic
 	if errors.As(runErr, &cp) {
 		if rp, ok := cp.Value.(rapidPanic); ok {
@@ -306,6 +310,19 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		}
 	}
 	return res, nil
+}
+
+// runIdle calls the program's OnIdle hook, a panic in it being the run's error as a
+// callback's is, an error it returns the run's error, and reports whether the loop must run again.
+func runIdle(idle func() (bool, error), err *error) (again bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			*err = &nodeloop.CallbackPanic{Value: x}
+			again = false
+		}
+	}()
+	again, *err = idle()
+	return again && *err == nil
 }
 
 // judge sets the verdict from how Run ended.

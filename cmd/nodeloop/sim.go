@@ -24,6 +24,7 @@ type simOptions struct {
 	faults   string
 	swarm    bool
 	cost     string
+	readCost string // a script's --read-cost, when not the default
 	choices  string // the choice log the run replays, if it replays one
 }
 
@@ -41,6 +42,9 @@ func (o simOptions) command(seed uint64) string {
 	if o.cost != "" {
 		cmd += " --cost " + o.cost
 	}
+	if o.readCost != "" {
+		cmd += " --read-cost " + o.readCost
+	}
 	return cmd
 }
 
@@ -53,6 +57,7 @@ type simFlags struct {
 	shards                            uint64
 	report                            string
 	saveChoices, choices              string
+	readCost                          time.Duration
 }
 
 func (f *simFlags) define(fs *flag.FlagSet) {
@@ -67,6 +72,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.faults, "faults", "", "inject `FAULTS`: a comma-separated list of "+strings.Join(sim.FaultNames, ", ")+" or all, each optionally =P (a probability, default 0.05) and :LATENCY where it has one (spike=0.2:1s)")
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
+	fs.DurationVar(&f.readCost, "read-cost", readCostDefault, "charge each clock reading of a JavaScript program (Date.now, new Date, performance.now, process.hrtime) `D` of virtual CPU time, so that a busy-wait on the clock ends")
 	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
 	fs.StringVar(&f.saveChoices, "save-choices", "", "write the choice log of the one seed run to `FILE`, which --choices replays; with --seeds it is a usage error: "+
 		"a failing seed's reproduce command takes --save-choices, and --report keeps every failure's choices")
@@ -98,13 +104,13 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("sim: name one scenario, not %d", len(args))}
 	}
 	if f.choices != "" {
-		return simFromChoices(f, args, stdout)
+		return simFromChoices(f, args, stdout, stderr)
 	}
 	name := "demo"
 	if len(args) == 1 {
 		name = args[0]
 	}
-	sc, err := lookupScenario("sim", name)
+	sc, err := simScenario(f, name, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -123,6 +129,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		base.CallbackCost = sim.Range{Min: min, Max: max}
 	}
 	opts := simOptions{scenario: sc.Name, faults: f.faults, swarm: f.swarm, cost: f.cost}
+	if f.readCost != readCostDefault {
+		opts.readCost = f.readCost.String()
+	}
 	if f.seeds == "" {
 		switch {
 		case f.shard != "":
@@ -176,7 +185,7 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 
 // simFromChoices replays the run of the choice log f.choices: the scenario, seed and
 // configuration of its header, and its choices, tolerantly (sim.ReplayFrom).
-func simFromChoices(f *simFlags, args []string, stdout io.Writer) error {
+func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	for _, other := range []struct {
 		name string
 		set  bool
@@ -201,7 +210,7 @@ func simFromChoices(f *simFlags, args []string, stdout io.Writer) error {
 	case name == "":
 		name = "demo"
 	}
-	sc, err := lookupScenario("sim", name)
+	sc, err := simScenario(f, name, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -212,6 +221,18 @@ func simFromChoices(f *simFlags, args []string, stdout io.Writer) error {
 	cfg.Scenario, cfg.Choices = sc.Name, sim.ReplayFrom(log, sim.ReplayOptions{})
 	opts := simOptions{scenario: sc.Name, choices: f.choices}
 	return simOne(sc, cfg, h.Seed, f.trace, f.saveChoices, opts, stdout)
+}
+
+// simScenario is the scenario nodeloop sim runs: a JavaScript file (a name ending
+// in .js) or a built-in scenario.
+func simScenario(f *simFlags, name string, stdout, stderr io.Writer) (scenarios.Scenario, error) {
+	if !isScript(name) {
+		return lookupScenario("sim", name)
+	}
+	if f.readCost < 0 {
+		return scenarios.Scenario{}, usageError{fmt.Sprintf("sim: --read-cost %v: must not be negative", f.readCost)}
+	}
+	return jsScenario(name, f.readCost, stdout, stderr), nil
 }
 
 // readChoicesFile reads the choice log file path; an unreadable or bad file is an
@@ -246,6 +267,9 @@ func simOne(sc scenarios.Scenario, cfg sim.Config, seed uint64, traceFile, choic
 // simRun runs cfg's one seed and prints the scenario's output and the verdict, and
 // writes the run's choice log to choicesFile when it is not empty.
 func simRun(sc scenarios.Scenario, cfg sim.Config, choicesFile string, opts simOptions, stdout io.Writer) error {
+	if isScript(sc.Name) {
+		return simScriptRun(sc, cfg, choicesFile, opts, stdout)
+	}
 	seed := cfg.Seed
 	out := scenarios.NewPrinter(stdout, nil)
 	cfg.Tracer = out

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/js"
+	"github.com/nodeloop/nodeloop/scenarios"
+	"github.com/nodeloop/nodeloop/sim"
+)
+
+// readCostDefault is the virtual CPU time a simulated JavaScript program's clock
+// reading costs by default: enough for a busy-wait on performance.now() to end
+// after a number of readings that stays cheap to simulate.
+const readCostDefault = time.Microsecond
+
+// isScript reports whether the scenario argument of nodeloop sim names a
+// JavaScript file rather than a built-in scenario.
+func isScript(name string) bool {
+	return strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".cjs")
+}
+
+// jsScenario is the script at path as a scenario of the simulator. The script's
+// standard output and error go to stdout and stderr, unless the scenario is given
+// discardOutput (a sweep's runs). Its clock readings (Date, performance.now,
+// process.hrtime) read the run's virtual time, each charging readCost to the
+// running callback; Math.random draws the choice "js.random"; 'beforeExit' runs
+// the loop again. A script that ends with an exit code other than 0 fails the run.
+func jsScenario(path string, readCost time.Duration, stdout, stderr io.Writer) scenarios.Scenario {
+	return scenarios.Scenario{
+		Name: path,
+		Doc:  "the Node.js script " + path,
+		Main: func(l *nodeloop.Loop, out scenarios.Output) func() {
+			o, e := stdout, stderr
+			if _, ok := out.(discardOutput); ok {
+				o, e = io.Discard, io.Discard
+			}
+			return jsProgram(l, path, readCost, o, e)
+		},
+	}
+}
+
+// jsProgram makes the runtime of the script at path on l, a simulated run's loop,
+// and returns the loop's main callback, which runs it.
+func jsProgram(l *nodeloop.Loop, path string, readCost time.Duration, stdout, stderr io.Writer) func() {
+	rt, err := js.New(l, js.Config{
+		Stdout: stdout,
+		Stderr: stderr,
+		Clock:  virtualClock{l: l, cost: readCost},
+		Random: func() float64 { return float64(sim.Choose(l, "js.random", 1<<53)) / (1 << 53) },
+	})
+	if err != nil {
+		panic(err) // the run fails with it
+	}
+	main, err := rt.Main(path)
+	if err != nil {
+		panic(err)
+	}
+	sim.OnIdle(l, func() (bool, error) {
+		if rt.Idle() {
+			return true, nil
+		}
+		if code := rt.ExitCode(); code != 0 {
+			return false, scriptExit{code}
+		}
+		return false, nil
+	})
+	return main
+}
+
+// virtualClock is a simulated JavaScript program's clock: the run's virtual time,
+// each reading charging cost of CPU time to the running callback, as reading a
+// clock takes time, so that a loop waiting on the clock ends.
+type virtualClock struct {
+	l    *nodeloop.Loop
+	cost time.Duration
+}
+
+func (c virtualClock) Now() time.Time {
+	sim.Busy(c.l, c.cost)
+	return sim.Now(c.l)
+}
+
+// simScriptRun runs one seed of a script and prints the verdict after the script's
+// output.
+func simScriptRun(sc scenarios.Scenario, cfg sim.Config, choicesFile string, opts simOptions, stdout io.Writer) error {
+	res, err := runChecked(cfg, func(l *nodeloop.Loop) { sc.Main(l, nil)() })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "===== FINISHED =====\n%v\n", res)
+	if choicesFile != "" {
+		h := sim.NewChoicesHeader(cfg, res)
+		if err := writeToFile(choicesFile, func(w io.Writer) error { return sim.WriteChoices(w, h, res.Choices) }); err != nil {
+			return err
+		}
+	}
+	if res.Failed() {
+		return findingError{fmt.Sprintf("seed %d failed: %s\nreproduce: %s", cfg.Seed, res.Verdict, opts.command(cfg.Seed))}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// simScriptSource is a script whose output depends on virtual time, the run's
+// random choices and a busy-wait on the clock, and which re-enters the loop from
+// 'beforeExit'.
+const simScriptSource = `const t0 = Date.now();
+setTimeout(() => console.log('timeout', Date.now() - t0 >= 1), 0);
+setImmediate(() => console.log('immediate'));
+const end = performance.now() + 5;
+while (performance.now() < end) {}
+console.log('main', new Date(t0).toISOString(), Math.random() < 1);
+let again = false;
+process.on('beforeExit', () => {
+  if (!again) {
+    again = true;
+    setTimeout(() => console.log('beforeExit ran the loop again'), 10);
+  }
+});
+process.on('exit', (code) => console.log('exit', code));
+`
+
+func writeScript(t *testing.T, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A script runs in the simulator with its own output on stdout: clock readings are
+// virtual time (a busy-wait on performance.now ends), 'beforeExit' runs the loop
+// again, and the trace is written.
+func TestSimScript(t *testing.T) {
+	path := writeScript(t, "app.js", simScriptSource)
+	trace := filepath.Join(t.TempDir(), "app.jsonl")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"sim", path, "--seed", "7", "--trace", trace}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	want := "main 2000-01-01T00:00:00.000Z true\n"
+	if got, _, _ := strings.Cut(out.String(), "===== FINISHED ====="); !strings.HasPrefix(got, want) ||
+		!strings.Contains(got, "beforeExit ran the loop again\nexit 0\n") {
+		t.Fatalf("stdout:\n%s\nwant it to start with %q and end with the beforeExit timer and the exit listener", out.String(), want)
+	}
+	if !strings.Contains(out.String(), "seed 7: ok") {
+		t.Fatalf("no verdict in:\n%s", out.String())
+	}
+	if st, err := os.Stat(trace); err != nil || st.Size() == 0 {
+		t.Fatalf("trace: %v", err)
+	}
+}
+
+// The same seed gives the same bytes on stdout and in the trace, whether the
+// process runs on one thread or two.
+func TestSimScriptRepeats(t *testing.T) {
+	path := writeScript(t, "app.js", simScriptSource)
+	dir := t.TempDir()
+	runOnce := func(procs int, name string) (string, []byte) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		trace := filepath.Join(dir, name)
+		var out, errOut bytes.Buffer
+		if code := run([]string{"sim", path, "--seed", "11", "--cost", "0-2ms", "--trace", trace}, &out, &errOut); code != 0 {
+			t.Fatalf("GOMAXPROCS %d: exit %d: %s%s", procs, code, out.String(), errOut.String())
+		}
+		b, err := os.ReadFile(trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), b
+	}
+	out1, trace1 := runOnce(1, "one.jsonl")
+	out2, trace2 := runOnce(2, "two.jsonl")
+	if out1 != out2 {
+		t.Errorf("stdout differs between GOMAXPROCS 1 and 2:\n%s\n----\n%s", out1, out2)
+	}
+	if !bytes.Equal(trace1, trace2) {
+		t.Errorf("the traces differ between GOMAXPROCS 1 and 2 (%d and %d bytes)", len(trace1), len(trace2))
+	}
+}
+
+// A script that throws on some seeds fails those seeds of a sweep, with the command
+// that reproduces one, which does.
+func TestSimScriptSweepFindsFailingSeeds(t *testing.T) {
+	path := writeScript(t, "race.js", `const order = [];
+setTimeout(() => order.push('timeout'), 0);
+setImmediate(() => order.push('immediate'));
+process.on('exit', () => { if (order[0] !== 'timeout') throw new Error('order: ' + order); });
+`)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"sim", path, "--seeds", "1-100", "--cost", "0-2ms"}, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1: %s%s", code, out.String(), errOut.String())
+	}
+	_, cmd, ok := strings.Cut(out.String(), "reproduce: nodeloop ")
+	if !ok {
+		t.Fatalf("no reproduce command:\n%s", out.String())
+	}
+	cmd, _, _ = strings.Cut(cmd, "\n")
+	var o, e bytes.Buffer
+	if code := run(strings.Fields(cmd), &o, &e); code != 1 || !strings.Contains(o.String(), "exited with 1") {
+		t.Fatalf("%s: exit %d, want 1 with the script's exit code:\n%s%s", cmd, code, o.String(), e.String())
+	}
+	if !strings.Contains(e.String(), "Error: order: immediate,timeout") {
+		t.Fatalf("%s: the script's error is not on stderr:\n%s", cmd, e.String())
+	}
+}
