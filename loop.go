@@ -144,6 +144,7 @@ type Loop struct {
 	timerListRunning *timerList    // the list the timers phase is running
 	timerListLast    *timerList    // the list a timer was last started in, live or not
 	timerRunning     *Timer        // the timer whose callback is running
+	namer            Namer         // SetNamer's
 	timerStart       time.Duration // when the running interval's run started
 	timerSettled     bool          // SettleTimer did the running timer's bookkeeping
 	timerTaken       *Timer        // the next due timer SettleTimer took, if any
@@ -465,8 +466,30 @@ func (l *Loop) announcePhase() {
 	l.emitID(traces.KindPhase, traces.SourceNone, 0)
 }
 
+// Namer names what a host runtime's program made, for the trace: given a callback,
+// timer start or immediate queue event's kind and id, it returns the Name and Site
+// fields of the event (see traces.Event), or two empty strings to leave it unnamed.
+type Namer func(kind traces.Kind, id uint64) (name, site string)
+
+// SetNamer makes fn name the loop's callback, timer start and immediate queue
+// events, as a host that runs another language's program on the loop (the js
+// package) does with its functions and the places that made its handles. fn runs
+// when the event is made, on the loop's goroutine, and only when the loop is
+// traced; a timer start and an immediate queue are made inside the SetTimeout,
+// SetInterval, Refresh or SetImmediate call, before it returns the handle. nil
+// removes the namer.
+func (l *Loop) SetNamer(fn Namer) { l.namer = fn }
+
 // send fills in l.ev's position and gives it to the tracer.
 func (l *Loop) send() {
+	if l.namer != nil {
+		switch l.ev.Kind {
+		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue:
+			if name, site := l.namer(l.ev.Kind, l.ev.ID); name != "" || site != "" {
+				l.ev.Name, l.ev.Site, l.evRich = name, site, true
+			}
+		}
+	}
 	l.seq++
 	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
 	if l.rec != nil {

@@ -84,7 +84,10 @@ type Runtime struct {
 	timers        map[uint64]*timerEntry
 	syntaxAt      []syntaxErrorAt
 	mainModule    *goja.Object
-	wrapperOffset int // columns the module wrapper adds to a module's first line
+	mainDir       string                // the main script's directory, for the names of traced handles
+	names         map[uint64]handleName // the traced handles' names, by id
+	making        making                // the handle a binding is making
+	wrapperOffset int                   // columns the module wrapper adds to a module's first line
 
 	ran      bool // RunMain was called
 	exiting  bool // reallyExit was called: no JavaScript runs any more
@@ -122,6 +125,7 @@ func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
 		builtinCache: map[string]goja.Value{},
 		sources:      map[string]string{},
 		timers:       map[uint64]*timerEntry{},
+		names:        map[uint64]handleName{},
 	}
 	if rt.clock == nil {
 		rt.clock = realclock.New()
@@ -145,6 +149,7 @@ func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
 	}
 	rt.vm.SetMaxCallStackSize(size)
 	rt.vm.SetPromiseRejectionTracker(rt.trackRejection)
+	l.SetNamer(rt.nameEvent)
 	if err := rt.bootstrap(); err != nil {
 		return nil, fmt.Errorf("nodeloop: the JavaScript runtime failed to start: %w", err)
 	}
@@ -385,6 +390,7 @@ func (rt *Runtime) setMain(path string) string {
 	proc := rt.internal.builtins.Get("process").ToObject(rt.vm)
 	_ = proc.Set("argv", argv)
 	_ = proc.Set("execPath", "nodeloop")
+	rt.mainDir = filepath.Dir(abs)
 	return abs
 }
 

@@ -16,6 +16,7 @@ type timerEntry struct {
 	timer  *nodeloop.Timer
 	obj    *goja.Object
 	fn     goja.Callable
+	fnv    goja.Value // fn as the program passed it, for its name
 	args   []goja.Value
 	repeat bool
 	id     uint64
@@ -44,6 +45,7 @@ func (e *immediateEntry) fire() {
 	e.done = true
 	_ = e.obj.Set("_destroyed", true)
 	e.rt.callback(e.run)
+	e.rt.forget(e.im.ID())
 }
 
 func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
@@ -63,6 +65,9 @@ func (e *timerEntry) fire() {
 		delete(rt.timers, e.id)
 	}
 	rt.callback(e.run)
+	if !e.timer.Active() {
+		rt.forget(e.id)
+	}
 }
 
 // timerBinding adds the timer functions of the binding.
@@ -71,13 +76,16 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		obj, _ := call.Argument(0).(*goja.Object)
 		f, _ := goja.AssertFunction(call.Argument(1))
 		repeat := call.Argument(4).ToBoolean()
-		e := &timerEntry{rt: rt, obj: obj, fn: f, args: rt.arrayValues(call.Argument(2)), repeat: repeat}
+		e := &timerEntry{rt: rt, obj: obj, fn: f, fnv: call.Argument(1), args: rt.arrayValues(call.Argument(2)), repeat: repeat}
 		d := delayDuration(call.Argument(3).ToFloat())
 		if repeat {
+			rt.making = making{call: "setInterval", fn: call.Argument(1)}
 			e.timer = rt.loop.SetInterval(d, e.fire)
 		} else {
+			rt.making = making{call: "setTimeout", fn: call.Argument(1)}
 			e.timer = rt.loop.SetTimeout(d, e.fire)
 		}
+		rt.making = making{}
 		e.id = e.timer.ID()
 		rt.timers[e.id] = e
 		return rt.vm.ToValue(e)
@@ -92,7 +100,13 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 	})
 	set("timerHasRef", func(e *timerEntry) bool { return e.timer.HasRef() })
 	set("timerRefresh", func(e *timerEntry) {
+		// A timeout that ran and is refreshed is named where it was refreshed.
+		rt.making = making{call: "setTimeout", fn: e.fnv}
+		if e.repeat {
+			rt.making.call = "setInterval"
+		}
 		e.timer.Refresh()
+		rt.making = making{}
 		if e.timer.Active() {
 			rt.timers[e.id] = e
 		}
@@ -100,6 +114,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 	set("timerClear", func(e *timerEntry) {
 		rt.loop.ClearTimeout(e.timer)
 		delete(rt.timers, e.id)
+		rt.forget(e.id)
 	})
 	set("timerClearID", func(id float64) {
 		if id < 0 || id != math.Trunc(id) {
@@ -108,6 +123,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e, ok := rt.timers[uint64(id)]; ok {
 			rt.loop.ClearTimeout(e.timer)
 			delete(rt.timers, e.id)
+			rt.forget(e.id)
 			_ = e.obj.Set("_destroyed", true)
 		}
 	})
@@ -115,13 +131,16 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		obj, _ := call.Argument(0).(*goja.Object)
 		f, _ := goja.AssertFunction(call.Argument(1))
 		e := &immediateEntry{rt: rt, obj: obj, fn: f, args: rt.arrayValues(call.Argument(2))}
+		rt.making = making{call: "setImmediate", fn: call.Argument(1)}
 		e.im = rt.loop.SetImmediate(e.fire)
+		rt.making = making{}
 		return rt.vm.ToValue(e)
 	})
 	set("immediateClear", func(e *immediateEntry) {
 		if !e.done {
 			rt.loop.ClearImmediate(e.im)
 			e.done = true
+			rt.forget(e.im.ID())
 		}
 	})
 	set("immediateRef", func(e *immediateEntry, ref bool) {

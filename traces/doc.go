@@ -18,8 +18,9 @@
 // a field its kind does not carry does not decode. The kinds and their fields, in
 // the order a line writes them (the kinds not listed carry none):
 //
-//	callback         source handle
-//	timer_start      delay deadline repeat
+//	callback         source handle name site
+//	timer_start      delay deadline repeat name site
+//	immediate_queue  name site
 //	pool_start       worker started*
 //	pool_done        worker err
 //	pool_cancel      canceled*

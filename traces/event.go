@@ -57,10 +57,10 @@ const (
 	KindInvalid        Kind = iota
 	KindTick                // a tick begins; its timers phase follows
 	KindPhase               // a phase begins
-	KindCallback            // a callback starts, ID its handle or request (source, handle)
-	KindTimerStart          // a timer is armed, ID the timer (delay, deadline, repeat)
+	KindCallback            // a callback starts, ID its handle or request (source, handle, name, site)
+	KindTimerStart          // a timer is armed, ID the timer (delay, deadline, repeat, name, site)
 	KindTimerClear          // a timer is cleared before it ran, ID the timer
-	KindImmediateQueue      // SetImmediate, ID the immediate
+	KindImmediateQueue      // SetImmediate, ID the immediate (name, site)
 	KindImmediateClear      // ClearImmediate before it ran, ID the immediate
 	KindPoolSubmit          // a request goes to the pool, ID the request
 	KindPoolStart           // a worker took the request; written when the loop learns it finished, just before pool_done, at the loop's time then: started is when the worker took it (worker, started)
@@ -113,13 +113,15 @@ const (
 	FieldPick                     // Pick
 	FieldInput                    // Input
 	FieldValue                    // Value
+	FieldName                     // Name
+	FieldSite                     // Site
 	fieldCount
 )
 
 var fieldNames = [fieldCount]string{
 	"source", "handle", "worker", "started", "timeout", "completions", "items", "active",
 	"canceled", "stopped", "mode", "delay", "deadline", "repeat", "op", "bytes", "err",
-	"msg", "choice", "options", "pick", "input", "value",
+	"msg", "choice", "options", "pick", "input", "value", "name", "site",
 }
 
 // String returns the field's name as the trace spells it.
@@ -169,20 +171,21 @@ func set(fs ...Field) fieldSet {
 // something to say: a wait that returned no completion, a pick of the first option).
 // The encoder, the decoder's validation and the documentation all follow it.
 var kindFields = [kindCount]struct{ has, always fieldSet }{
-	KindCallback:   {has: set(FieldSource, FieldHandle)},
-	KindTimerStart: {has: set(FieldDelay, FieldDeadline, FieldRepeat)},
-	KindPoolStart:  {has: set(FieldWorker, FieldStarted), always: set(FieldStarted)},
-	KindPoolDone:   {has: set(FieldWorker, FieldErr)},
-	KindPoolCancel: {has: set(FieldCanceled), always: set(FieldCanceled)},
-	KindOpStart:    {has: set(FieldHandle, FieldOp)},
-	KindOpComplete: {has: set(FieldHandle, FieldOp, FieldBytes, FieldErr), always: set(FieldBytes)},
-	KindWake:       {has: set(FieldItems), always: set(FieldItems)},
-	KindPoll:       {has: set(FieldTimeout, FieldCompletions), always: set(FieldTimeout, FieldCompletions)},
-	KindLog:        {has: set(FieldMsg), always: set(FieldMsg)},
-	KindEnd:        {has: set(FieldStopped, FieldMode, FieldErr), always: set(FieldStopped, FieldMode)},
-	KindWatcher:    {has: set(FieldSource, FieldActive), always: set(FieldActive)},
-	KindChoice:     {has: set(FieldChoice, FieldOptions, FieldPick), always: set(FieldChoice, FieldOptions, FieldPick)},
-	KindInput:      {has: set(FieldInput, FieldValue), always: set(FieldInput, FieldValue)},
+	KindCallback:       {has: set(FieldSource, FieldHandle, FieldName, FieldSite)},
+	KindTimerStart:     {has: set(FieldDelay, FieldDeadline, FieldRepeat, FieldName, FieldSite)},
+	KindImmediateQueue: {has: set(FieldName, FieldSite)},
+	KindPoolStart:      {has: set(FieldWorker, FieldStarted), always: set(FieldStarted)},
+	KindPoolDone:       {has: set(FieldWorker, FieldErr)},
+	KindPoolCancel:     {has: set(FieldCanceled), always: set(FieldCanceled)},
+	KindOpStart:        {has: set(FieldHandle, FieldOp)},
+	KindOpComplete:     {has: set(FieldHandle, FieldOp, FieldBytes, FieldErr), always: set(FieldBytes)},
+	KindWake:           {has: set(FieldItems), always: set(FieldItems)},
+	KindPoll:           {has: set(FieldTimeout, FieldCompletions), always: set(FieldTimeout, FieldCompletions)},
+	KindLog:            {has: set(FieldMsg), always: set(FieldMsg)},
+	KindEnd:            {has: set(FieldStopped, FieldMode, FieldErr), always: set(FieldStopped, FieldMode)},
+	KindWatcher:        {has: set(FieldSource, FieldActive), always: set(FieldActive)},
+	KindChoice:         {has: set(FieldChoice, FieldOptions, FieldPick), always: set(FieldChoice, FieldOptions, FieldPick)},
+	KindInput:          {has: set(FieldInput, FieldValue), always: set(FieldInput, FieldValue)},
 }
 
 // Has reports whether events of kind k carry field f.
@@ -309,6 +312,13 @@ type Event struct {
 	Pick        int           // choice: the option taken, from 0
 	Input       string        // input: what was read (clock, listen, wait, ...)
 	Value       string        // input: the recorded value, as JSON
+	// Name and Site say what a host runtime's program made, when the host names it
+	// (Loop.SetNamer; the js package does): on a callback, the function that runs
+	// ("<anonymous>" when it has no name) and Site where its handle was made; on a
+	// timer start or an immediate queued, the call that made the handle
+	// ("setTimeout") and Site where it was called, as file:line.
+	Name string // callback, timer start, immediate queue: the function, or the call that made the handle
+	Site string // callback, timer start, immediate queue: where the handle was made, file:line
 }
 
 // ref returns a pointer to e's field f: a *Source, *uint64, *int, *time.Duration,
@@ -362,6 +372,10 @@ func (e *Event) ref(f Field) any {
 		return &e.Input
 	case FieldValue:
 		return &e.Value
+	case FieldName:
+		return &e.Name
+	case FieldSite:
+		return &e.Site
 	}
 	panic("traces: no such field: " + f.String())
 }

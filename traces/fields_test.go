@@ -90,6 +90,10 @@ func setField(t testing.TB, e *traces.Event, f traces.Field, v int) {
 		e.Input = strings.Repeat("wait", v)
 	case traces.FieldValue:
 		e.Value = strings.Repeat(`{"ns":5}`, v)
+	case traces.FieldName:
+		e.Name = strings.Repeat("<anonymous>", v)
+	case traces.FieldSite:
+		e.Site = strings.Repeat("app.js:12", v)
 	default:
 		t.Fatalf("setField has no value for field %s", f)
 	}

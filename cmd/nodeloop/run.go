@@ -8,15 +8,18 @@ import (
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/js"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // runFlags are the flags of nodeloop run.
 type runFlags struct {
 	stackSize int
+	trace     string
 }
 
 func (f *runFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&f.stackSize, "stack-size", 10000, "the depth of nested JavaScript calls past which a call throws RangeError, as `N` frames")
+	fs.StringVar(&f.trace, "trace", "", "write the run's trace to `FILE`, each callback and handle named by its function and where the script made it; nodeloop view shows it")
 }
 
 // runSummary is nodeloop run's line in the command table and its help.
@@ -37,7 +40,29 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 	if f.stackSize < 1 {
 		return usageError{fmt.Sprintf("run: --stack-size %d: must be at least 1", f.stackSize)}
 	}
-	l, err := nodeloop.New()
+	if f.trace == "" {
+		return runScript(f, args, nil, stdout, stderr)
+	}
+	return writeToFile(f.trace, func(w io.Writer) error {
+		h := traces.NewHeader("real")
+		h.Scenario = args[0]
+		rec := traces.NewRecorder(w, h)
+		err := runScript(f, args, rec, stdout, stderr)
+		if ferr := rec.Flush(); ferr != nil {
+			return joinErrors(err, ferr)
+		}
+		return err
+	})
+}
+
+// runScript runs the script args[0] with its arguments, its trace going to rec when
+// rec is not nil.
+func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr io.Writer) error {
+	var opts []nodeloop.Option
+	if rec != nil {
+		opts = append(opts, nodeloop.WithTracer(rec))
+	}
+	l, err := nodeloop.New(opts...)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,66 @@ process.on('exit', () => { if (order[0] !== 'timeout') throw new Error('order: '
 	}
 	if !strings.Contains(e.String(), "Error: order: immediate,timeout") {
 		t.Fatalf("%s: the script's error is not on stderr:\n%s", cmd, e.String())
+	}
+}
+
+// The traces of a script, from nodeloop run and from nodeloop sim, name every
+// callback by its function and every timer and immediate by the call that made it
+// and where; nodeloop check passes on them, and the Chrome export and the view show
+// the names.
+func TestScriptTracesNameJavaScript(t *testing.T) {
+	path := writeScript(t, "app.js", `function onTimer() { console.log('timer'); }
+setTimeout(onTimer, 5);
+setImmediate(() => console.log('immediate'));
+const iv = setInterval(function tick() { console.log('tick'); clearInterval(iv); }, 2);
+`)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"run", []string{"run", "--trace", filepath.Join(dir, "run.jsonl"), path}},
+		{"sim", []string{"sim", path, "--seed", "3", "--cost", "0-1ms", "--trace", filepath.Join(dir, "sim.jsonl")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			trace := tc.args[slices.Index(tc.args, "--trace")+1]
+			var out, errOut bytes.Buffer
+			if code := run(tc.args, &out, &errOut); code != 0 {
+				t.Fatalf("%q: exit %d: %s%s", tc.args, code, out.String(), errOut.String())
+			}
+			b, err := os.ReadFile(trace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				`"kind":"timer_start","id":1,`, `"name":"setTimeout","site":"app.js:2"`,
+				`"kind":"immediate_queue"`, `"name":"setImmediate","site":"app.js:3"`,
+				`"name":"setInterval","site":"app.js:4"`,
+				`"source":"timer","name":"onTimer","site":"app.js:2"`,
+				`"source":"immediate","name":"\u003canonymous\u003e","site":"app.js:3"`,
+				`"source":"interval","name":"tick","site":"app.js:4"`,
+			} {
+				if !bytes.Contains(b, []byte(want)) {
+					t.Errorf("the trace lacks %s:\n%s", want, b)
+				}
+			}
+			var o, e bytes.Buffer
+			if code := run([]string{"check", trace}, &o, &e); code != 0 {
+				t.Fatalf("check: exit %d: %s%s", code, o.String(), e.String())
+			}
+			o.Reset()
+			if code := run([]string{"export", trace}, &o, &e); code != 0 {
+				t.Fatalf("export: exit %d: %s", code, e.String())
+			}
+			for _, want := range []string{`"name":"setTimeout at app.js:2"`, `"name":"timer onTimer at app.js:2"`} {
+				if !strings.Contains(o.String(), want) {
+					t.Errorf("the Chrome export lacks %s", want)
+				}
+			}
+			o.Reset()
+			if code := run([]string{"view", trace}, &o, &e); code != 0 || !strings.Contains(o.String(), `"name":"onTimer"`) {
+				t.Errorf("view: exit %d, or the page does not hold the names", code)
+			}
+		})
 	}
 }

@@ -169,11 +169,15 @@ func argsJSON(args map[string]any) json.RawMessage {
 }
 
 // callbackName labels a callback: its source and the id of its handle or request,
-// with the operation when the trace names it.
+// with the operation when the trace names it; or, when a host runtime named it, its
+// source, its function and where its handle was made ("timer onTick at app.js:12").
 func callbackName(e *traces.Event, ops map[uint64]string) string {
 	src := e.Source.String()
 	if e.Source == traces.SourceNone {
 		src = "callback"
+	}
+	if e.Name != "" || e.Site != "" {
+		return namedAt(src+" "+e.Name, e.Site)
 	}
 	name := fmt.Sprintf("%s #%d", src, e.ID)
 	if op := ops[e.ID]; op != "" && e.Source == traces.SourceOp {
@@ -182,9 +186,20 @@ func callbackName(e *traces.Event, ops map[uint64]string) string {
 	return name
 }
 
-// instantName labels an event that is not a slice.
+// namedAt is name followed by " at site" when there is a site.
+func namedAt(name, site string) string {
+	if site == "" {
+		return name
+	}
+	return name + " at " + site
+}
+
+// instantName labels an event that is not a slice: a handle a host runtime named by
+// the call that made it and where ("setTimeout at app.js:12").
 func instantName(e *traces.Event) string {
 	switch {
+	case e.Name != "":
+		return namedAt(e.Name, e.Site)
 	case e.Kind == traces.KindLog:
 		return "log"
 	case e.Kind == traces.KindChoice && e.Choice != "":

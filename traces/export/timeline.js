@@ -53,8 +53,11 @@
     }
   });
 
+  // named is the label of an event a host runtime named: "setTimeout at app.js:12".
+  function named(name, site) { return site ? name + " at " + site : name; }
   function callbackLabel(e) {
     var s = (e.source || "callback") + " #" + e.id;
+    if (e.name || e.site) s = named((e.source || "callback") + " " + (e.name || ""), e.site);
     if (e.source === "op" && ops[e.id]) {
       var o = ops[e.id];
       s += " " + (o.op || "");
@@ -69,6 +72,7 @@
     return s;
   }
   function minorLabel(e) {
+    if (e.name) return "+ " + named(e.name, e.site) + (e.kind === "timer_start" ? " " + dur(e.repeat || e.delay || 0) : "");
     switch (e.kind) {
       case "timer_start": return "+ " + (e.repeat ? "interval" : "timer") + " #" + e.id + " " + dur(e.repeat || e.delay || 0);
       case "timer_clear": return "× timer #" + e.id;
