@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/js"
@@ -15,10 +16,12 @@ import (
 type runFlags struct {
 	stackSize int
 	trace     string
+	explain   bool
 }
 
 func (f *runFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&f.stackSize, "stack-size", 10000, "the depth of nested JavaScript calls past which a call throws RangeError, as `N` frames")
+	fs.BoolVar(&f.explain, "explain", false, "print among the script's output, as each callback starts, which phase of which tick runs it, and the function and where the script made its handle")
 	fs.StringVar(&f.trace, "trace", "", "write the run's trace to `FILE`, each callback and handle named by its function and where the script made it; nodeloop view shows it")
 }
 
@@ -59,7 +62,10 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 // rec is not nil.
 func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr io.Writer) error {
 	var opts []nodeloop.Option
-	if rec != nil {
+	switch {
+	case f.explain:
+		opts = append(opts, nodeloop.WithTracer(&explainer{w: stdout, next: rec}))
+	case rec != nil:
 		opts = append(opts, nodeloop.WithTracer(rec))
 	}
 	l, err := nodeloop.New(opts...)
@@ -85,4 +91,31 @@ func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr 
 		return scriptExit{code}
 	}
 	return nil
+}
+
+// explainer is nodeloop run --explain's tracer: it prints a line for each callback
+// as it starts, saying which phase of which tick runs it, and passes every event on
+// to next when there is one.
+type explainer struct {
+	w    io.Writer
+	next *traces.Recorder
+}
+
+func (x *explainer) Event(e *traces.Event) {
+	if x.next != nil {
+		x.next.Event(e)
+	}
+	if e.Kind != traces.KindCallback || e.Source == traces.SourceMain {
+		return
+	}
+	what := e.Source.String()
+	if e.Name != "" {
+		what += " " + e.Name
+	} else {
+		what += fmt.Sprintf(" #%d", e.ID)
+	}
+	if e.Site != "" {
+		what += " at " + e.Site
+	}
+	fmt.Fprintf(x.w, "[tick %d, %s phase, %v] %s\n", e.Tick, e.Phase, e.Time.Round(time.Microsecond), what)
 }

@@ -175,3 +175,23 @@ const iv = setInterval(function tick() { console.log('tick'); clearInterval(iv);
 		})
 	}
 }
+
+// nodeloop run --explain prints, among the script's output, which phase of which
+// tick runs each callback, with the function and where its handle was made.
+func TestRunExplain(t *testing.T) {
+	path := writeScript(t, "snippet.js", `setTimeout(function later() { console.log('timeout'); }, 5);
+setImmediate(() => console.log('immediate'));
+`)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"run", "--explain", path}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 ||
+		!strings.HasPrefix(lines[0], "[tick 1, check phase, ") || !strings.HasSuffix(lines[0], "] immediate <anonymous> at snippet.js:2") ||
+		lines[1] != "immediate" ||
+		!strings.Contains(lines[2], ", timers phase, ") || !strings.HasSuffix(lines[2], "] timer later at snippet.js:1") ||
+		lines[3] != "timeout" {
+		t.Fatalf("--explain printed:\n%s", out.String())
+	}
+}
