@@ -467,12 +467,12 @@ func (l *Loop) announcePhase() {
 }
 
 // Namer names what a host runtime's program made, for the trace: given a callback,
-// timer start or immediate queue event's kind and id, it returns the Name and Site
+// timer start, immediate queue or tick queue event's kind and id, it returns the Name and Site
 // fields of the event (see traces.Event), or two empty strings to leave it unnamed.
 type Namer func(kind traces.Kind, id uint64) (name, site string)
 
-// SetNamer makes fn name the loop's callback, timer start and immediate queue
-// events, as a host that runs another language's program on the loop (the js
+// SetNamer makes fn name the loop's callback, timer start, immediate queue and
+// tick queue events, as a host that runs another language's program on the loop (the js
 // package) does with its functions and the places that made its handles. fn runs
 // when the event is made, on the loop's goroutine, and only when the loop is
 // traced; a timer start and an immediate queue are made inside the SetTimeout,
@@ -484,7 +484,7 @@ func (l *Loop) SetNamer(fn Namer) { l.namer = fn }
 func (l *Loop) send() {
 	if l.namer != nil {
 		switch l.ev.Kind {
-		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue:
+		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue:
 			if name, site := l.namer(l.ev.Kind, l.ev.ID); name != "" || site != "" {
 				l.ev.Name, l.ev.Site, l.evRich = name, site, true
 			}
@@ -600,6 +600,27 @@ func (l *Loop) NextTick(cb func()) {
 	l.ticks.push(task{fn: cb, id: id})
 	if l.tracer != nil {
 		l.emitID(traces.KindTickQueue, traces.SourceNone, id)
+	}
+}
+
+// HostTickQueued gives a nextTick of a host's own queue an id and traces its
+// queueing as NextTick does, for a host that keeps its own nextTick queue and drains
+// it inside its callbacks (the js package); HostTickRuns traces the start of that
+// tick's callback. They keep the trace of the host's program as complete as a Go
+// program's, for the trace's invariants and its views. The loop runs nothing.
+func (l *Loop) HostTickQueued() uint64 {
+	id := l.nextID()
+	if l.tracer != nil {
+		l.emitID(traces.KindTickQueue, traces.SourceNone, id)
+	}
+	return id
+}
+
+// HostTickRuns traces the start of the callback of the host's nextTick id, which
+// HostTickQueued gave it.
+func (l *Loop) HostTickRuns(id uint64) {
+	if l.tracer != nil {
+		l.emitID(traces.KindCallback, traces.SourceNextTick, id)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 type tick struct {
 	fn   goja.Callable
 	args []goja.Value
+	id   uint64 // the loop's, for the trace
 }
 
 // tickQueue is the nextTick queue: a FIFO that reuses its storage.
@@ -89,7 +90,9 @@ func (rt *Runtime) runPending() {
 	}
 	for rt.ticks.len() > 0 && !rt.exiting {
 		t := rt.ticks.pop()
+		rt.loop.HostTickRuns(t.id)
 		rt.call(t.fn, goja.Undefined(), t.args...)
+		rt.forget(t.id)
 	}
 	if rt.exiting {
 		// Unwind the trampoline's frame too, and drop the engine's jobs.

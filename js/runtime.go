@@ -245,7 +245,10 @@ func (rt *Runtime) binding() *goja.Object {
 	})
 	set("nextTick", func(call goja.FunctionCall) goja.Value {
 		f, _ := goja.AssertFunction(call.Argument(0))
-		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1))})
+		rt.making = making{call: "process.nextTick", fn: call.Argument(0)}
+		id := rt.loop.HostTickQueued()
+		rt.making = making{}
+		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1)), id: id})
 		return goja.Undefined()
 	})
 	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })

@@ -31,6 +31,7 @@
 //	log              msg*
 //	end              stopped* mode* err
 //	watcher          source active*
+//	tick_queue       name site
 //	choice           choice* options* pick*
 //	input            input* value*
 //

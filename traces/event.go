@@ -76,7 +76,7 @@ const (
 	KindClose               // a handle's close was requested, ID the handle
 	KindWatcher             // a watcher starts or stops, ID the watcher (source, active)
 	KindClock               // an input: the clock was read; Time is the reading
-	KindTickQueue           // NextTick, ID the callback
+	KindTickQueue           // NextTick, ID the callback (name, site)
 	KindMicrotaskQueue      // QueueMicrotask, ID the microtask
 	KindChoice              // a simulated world decided (choice, options, pick)
 	KindInput               // a real run's input, for replay (input, value)
@@ -174,6 +174,7 @@ var kindFields = [kindCount]struct{ has, always fieldSet }{
 	KindCallback:       {has: set(FieldSource, FieldHandle, FieldName, FieldSite)},
 	KindTimerStart:     {has: set(FieldDelay, FieldDeadline, FieldRepeat, FieldName, FieldSite)},
 	KindImmediateQueue: {has: set(FieldName, FieldSite)},
+	KindTickQueue:      {has: set(FieldName, FieldSite)},
 	KindPoolStart:      {has: set(FieldWorker, FieldStarted), always: set(FieldStarted)},
 	KindPoolDone:       {has: set(FieldWorker, FieldErr)},
 	KindPoolCancel:     {has: set(FieldCanceled), always: set(FieldCanceled)},
@@ -315,10 +316,10 @@ type Event struct {
 	// Name and Site say what a host runtime's program made, when the host names it
 	// (Loop.SetNamer; the js package does): on a callback, the function that runs
 	// ("<anonymous>" when it has no name) and Site where its handle was made; on a
-	// timer start or an immediate queued, the call that made the handle
-	// ("setTimeout") and Site where it was called, as file:line.
-	Name string // callback, timer start, immediate queue: the function, or the call that made the handle
-	Site string // callback, timer start, immediate queue: where the handle was made, file:line
+	// timer start, an immediate or a nextTick queued, the call that made the handle
+	// ("setTimeout", "process.nextTick") and Site where it was called, as file:line.
+	Name string // callback, timer start, immediate queue, tick queue: the function, or the call that made the handle
+	Site string // callback, timer start, immediate queue, tick queue: where the handle was made, file:line
 }
 
 // ref returns a pointer to e's field f: a *Source, *uint64, *int, *time.Duration,

@@ -124,6 +124,7 @@ func TestScriptTracesNameJavaScript(t *testing.T) {
 setTimeout(onTimer, 5);
 setImmediate(() => console.log('immediate'));
 const iv = setInterval(function tick() { console.log('tick'); clearInterval(iv); }, 2);
+process.nextTick(function soon() {});
 `)
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -150,6 +151,8 @@ const iv = setInterval(function tick() { console.log('tick'); clearInterval(iv);
 				`"source":"timer","name":"onTimer","site":"app.js:2"`,
 				`"source":"immediate","name":"\u003canonymous\u003e","site":"app.js:3"`,
 				`"source":"interval","name":"tick","site":"app.js:4"`,
+				`"kind":"tick_queue","id":4,`, `"name":"process.nextTick","site":"app.js:5"`,
+				`"source":"nextTick","name":"soon","site":"app.js:5"`,
 			} {
 				if !bytes.Contains(b, []byte(want)) {
 					t.Errorf("the trace lacks %s:\n%s", want, b)
@@ -193,5 +196,19 @@ setImmediate(() => console.log('immediate'));
 		!strings.Contains(lines[2], ", timers phase, ") || !strings.HasSuffix(lines[2], "] timer later at snippet.js:1") ||
 		lines[3] != "timeout" {
 		t.Fatalf("--explain printed:\n%s", out.String())
+	}
+}
+
+// The trace of a script whose nextTick restarts the next due timer of its list, which
+// then runs at once as in Node, keeps the invariants: the script's ticks are in it.
+func TestRunTraceOfTicksKeepsInvariants(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "t.jsonl")
+	script := filepath.Join("..", "..", "internal", "nodeconf", "testdata", "refresh_from_tick.js")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"run", "--trace", trace, script}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	if code := run([]string{"check", trace}, &out, &errOut); code != 0 {
+		t.Fatalf("check: exit %d: %s%s", code, out.String(), errOut.String())
 	}
 }
