@@ -31,4 +31,23 @@
 // 7 when an 'uncaughtException' listener throws; 'beforeExit' runs the loop again
 // while listeners give it work, and the 'exit' listeners run once. Nothing a script
 // does panics the Go process.
+//
+// # In the simulator
+//
+// RunMain runs the loop itself. A program that is given a loop to run on, as a
+// simulated run's is, takes the main callback from Main instead, calls Idle each
+// time the loop has no more work (which emits 'beforeExit') and runs the loop again
+// while it returns true, and reads ExitCode at the end. Config.Clock, when set, is
+// what Date, performance.now and process.hrtime read, and Config.Random is the
+// source of Math.random: `nodeloop sim FILE.js` gives them the run's virtual time,
+// charging each reading to the running callback, and the run's choices.
+//
+// # Traces
+//
+// On a traced loop, the runtime names what the script made (Loop.SetNamer): a
+// callback event carries the function's name and where its handle was made
+// (app.js:12), a timer start, an immediate or a nextTick queued the call that made
+// it (setTimeout). The runtime's own nextTicks are traced as the loop's are
+// (Loop.HostTickQueued, Loop.HostTickRuns); its promise jobs run inside the engine,
+// which the trace does not see.
 package js
