@@ -101,6 +101,10 @@ func replaySim(file string, h traces.Header, events []traces.Event, stdout io.Wr
 		return inputError{fmt.Errorf("%s: a simulated run of no named scenario: there is no program to replay", file)}
 	}
 	sc, err := lookupScenario("replay", h.Scenario)
+	if isScript(h.Scenario) {
+		// A script's run, replayed with the default cost of a clock reading.
+		sc, err = jsScenario(h.Scenario, readCostDefault, io.Discard, io.Discard), nil
+	}
 	if err != nil {
 		return inputError{err}
 	}

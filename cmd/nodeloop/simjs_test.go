@@ -40,7 +40,7 @@ func writeScript(t *testing.T, name, src string) string {
 
 // A script runs in the simulator with its own output on stdout: clock readings are
 // virtual time (a busy-wait on performance.now ends), 'beforeExit' runs the loop
-// again, and the trace is written.
+// again, and the trace is written, which nodeloop replay re-runs identically.
 func TestSimScript(t *testing.T) {
 	path := writeScript(t, "app.js", simScriptSource)
 	trace := filepath.Join(t.TempDir(), "app.jsonl")
@@ -58,6 +58,10 @@ func TestSimScript(t *testing.T) {
 	}
 	if st, err := os.Stat(trace); err != nil || st.Size() == 0 {
 		t.Fatalf("trace: %v", err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"replay", trace}, &o, &e); code != 0 || !strings.Contains(o.String(), "replayed identically") {
+		t.Fatalf("replay of the script's trace: exit %d: %s%s", code, o.String(), e.String())
 	}
 }
 
