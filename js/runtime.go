@@ -1,6 +1,7 @@
 package js
 
 import (
+	cryptorand "crypto/rand"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -429,4 +430,21 @@ func (rt *Runtime) callInternal(f goja.Callable, args ...goja.Value) goja.Value 
 		return nil
 	}
 	return v
+}
+
+// fillRandom fills b with random bytes for the script (crypto.randomBytes and its
+// kin): from Config.Random when it is set, so that a simulated run draws them from
+// its choices, 6 bytes a draw; otherwise from the operating system.
+func (rt *Runtime) fillRandom(b []byte) {
+	if rt.cfg.Random == nil {
+		_, _ = cryptorand.Read(b)
+		return
+	}
+	for len(b) > 0 {
+		v := uint64(rt.cfg.Random() * (1 << 48))
+		for i := 0; i < 6 && len(b) > 0; i++ {
+			b[0] = byte(v >> (8 * i))
+			b = b[1:]
+		}
+	}
 }
