@@ -197,3 +197,108 @@ func nodeloopPingPong(n int) (Result, error) {
 	r.Version = version()
 	return r, err
 }
+
+// nodeloopPost returns the workload of the benchmark of PostGroup with posters
+// posting goroutines: they start together and post n messages in all, one function
+// shared by every message, and the loop counts them; the time runs from their start to
+// the last message counted, as in the libuv peer (peers/libuv/post.c). A referenced
+// timer keeps the loop alive until then, since the posters may not have posted yet.
+func nodeloopPost(posters int) Func {
+	return func(n int) (Result, error) {
+		l, err := nodeloop.New()
+		if err != nil {
+			return Result{}, err
+		}
+		defer l.Close()
+		var (
+			counted int
+			keep    *nodeloop.Timer
+			postErr = make(chan error, posters)
+		)
+		count := func() {
+			if counted++; counted == n {
+				l.ClearTimeout(keep)
+			}
+		}
+		span := StartSpan()
+		err = l.Run(func() {
+			keep = l.SetTimeout(time.Hour, func() {})
+			for i := range posters {
+				go func(k int) {
+					var err error
+					for range k {
+						if err = l.Post(count); err != nil {
+							break
+						}
+					}
+					postErr <- err
+				}(n/posters + b2i(i < n%posters))
+			}
+		})
+		r := span.Result("", ImplNodeloop, n)
+		for range posters {
+			if perr := <-postErr; err == nil {
+				err = perr
+			}
+		}
+		if err == nil && counted != n {
+			err = fmt.Errorf("%d of %d messages counted", counted, n)
+		}
+		r.Version = version()
+		r.Extra = map[string]string{"posters": fmt.Sprint(posters)}
+		return r, err
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nodeloopPostRTT runs n round trips of a post: another goroutine posts a function
+// and waits until the loop has run it (the function signals a channel), then posts
+// the next, as the libuv peer (peers/libuv/postrtt.c) waits on a semaphore.
+func nodeloopPostRTT(n int) (Result, error) {
+	l, err := nodeloop.New()
+	if err != nil {
+		return Result{}, err
+	}
+	defer l.Close()
+	var (
+		trips   int
+		keep    *nodeloop.Timer
+		ran     = make(chan struct{}, 1)
+		postErr = make(chan error, 1)
+	)
+	fn := func() {
+		if trips++; trips == n {
+			l.ClearTimeout(keep)
+		}
+		ran <- struct{}{}
+	}
+	span := StartSpan()
+	err = l.Run(func() {
+		keep = l.SetTimeout(time.Hour, func() {})
+		go func() {
+			for range n {
+				if err := l.Post(fn); err != nil {
+					postErr <- err
+					return
+				}
+				<-ran
+			}
+			postErr <- nil
+		}()
+	})
+	r := span.Result(PostRTT, ImplNodeloop, n)
+	if perr := <-postErr; err == nil {
+		err = perr
+	}
+	if err == nil && trips != n {
+		err = fmt.Errorf("%d of %d round trips", trips, n)
+	}
+	r.Version = version()
+	return r, err
+}
