@@ -82,7 +82,7 @@ func (p *WorkerPool) work(worker int) {
 			return
 		}
 		j.Worker, j.Started = worker, realclock.Clock{}.Now()
-		j.Work()
+		j.Run()
 		j.Complete(j)
 	}
 }
