@@ -45,6 +45,9 @@ const (
 	MaxWorkers = 1024
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
+	// poolSpinsMax is the most times the loop yields its processor, waiting for a
+	// pool job in flight to finish, before it blocks in the poller.
+	poolSpinsMax = 8
 	// timerBTreeDegree is the degree of the timers' B-tree.
 	timerBTreeDegree = 32
 )
@@ -823,7 +826,12 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 		return 0, false
 	}
 	if l.osPoller {
+		// With pool jobs in flight a completion is likely soon: a few yields, each
+		// letting a worker run here, cost less than a sleep and a wake-up.
 		runtime.Gosched()
+		for i := 0; i < poolSpinsMax && !l.reqs.empty() && !l.async.hasReady(); i++ {
+			runtime.Gosched()
+		}
 	}
 	l.sleeping.Store(true)
 	if l.async.end() != l.async.lastSeen || l.async.hasReady() {

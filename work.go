@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodeloop/nodeloop/traces"
@@ -41,14 +42,16 @@ type Job struct {
 	// operating system's, or the simulated world's virtual one); the pool sets it
 	// before Work. The trace's pool_start event carries it, on the loop's time line;
 	// zero means the pool does not say, and the start is taken to be when the loop
-	// learned the job had finished.
+	// learned the job had finished. The loop's own pool leaves it zero for a loop
+	// without a Tracer, the one reader of it, and saves a clock read per job.
 	Started time.Time
 	// Err is set by a pool that could not run the job (a simulated failure): Work did
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req   *Request
-	state jobState // the built-in pool's bookkeeping, under its lock
+	req     *Request
+	state   atomic.Uint32 // the built-in pool's bookkeeping: a jobState
+	untimed bool          // nothing reads Started: the loop records no trace
 }
 
 // Run is what a pool calls on a worker to run the job: Work when it is set, else the
@@ -167,6 +170,7 @@ func (l *Loop) submit(r *Request) {
 	l.reqs.insertTail(&r.n)
 	r.job.req = r
 	r.job.Complete = l.jobDoneFn
+	r.job.untimed = l.tracer == nil
 	r.setActive(true)
 	r.submitted = l.now
 	if l.tracer != nil {

@@ -72,27 +72,32 @@ func nodeloopTimers(n int) (Result, error) {
 }
 
 // nodeloopPool submits n trivial jobs to the pool of 4 workers from main and runs the
-// loop until every done callback has run.
+// loop until every done callback has run. Each job's work is a closure returning its
+// index.
 func nodeloopPool(n int) (Result, error) {
 	l, err := nodeloop.New(nodeloop.WithWorkers(4))
 	if err != nil {
 		return Result{}, err
 	}
 	defer l.Close()
-	done := 0
+	// One done callback serves every job, as the libuv peer's after_work_cb; the sum
+	// of the indexes the jobs return shows that each ran once.
+	var done, sum int
+	finish := func(v int, err error) {
+		if err == nil {
+			done++
+			sum += v
+		}
+	}
 	span := StartSpan()
 	err = l.Run(func() {
 		for i := 0; i < n; i++ {
-			nodeloop.Work(l, func() (int, error) { return i, nil }, func(v int, err error) {
-				if v == i && err == nil {
-					done++
-				}
-			})
+			nodeloop.Work(l, func() (int, error) { return i, nil }, finish)
 		}
 	})
 	r := span.Result(Pool, ImplNodeloop, n)
-	if err == nil && done != n {
-		err = fmt.Errorf("%d of %d jobs done", done, n)
+	if want := n * (n - 1) / 2; err == nil && (done != n || sum != want) {
+		err = fmt.Errorf("%d of %d jobs done, their indexes summing to %d, want %d", done, n, sum, want)
 	}
 	r.Version = version()
 	r.Extra = map[string]string{"threads": "4"}
