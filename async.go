@@ -21,8 +21,8 @@ import (
 type asyncQueue struct {
 	tail    atomic.Uint64 // position of the next slot, asyncClosed once closed
 	tailSeg atomic.Pointer[asyncSeg]
-	spare   atomic.Pointer[asyncSeg] // an emptied segment for the next link
-	jobsIn  atomic.Int64             // finished jobs pushed, counted before their push
+	spare   [asyncSparesMax]atomic.Pointer[asyncSeg] // emptied segments for the next links
+	jobsIn  atomic.Int64                             // finished jobs pushed, counted before their push
 
 	_ [64]byte // the loop's side below stays off the pushers' cache line
 
@@ -35,6 +35,10 @@ type asyncQueue struct {
 
 // asyncSegSlots is the number of slots in one segment of the queue.
 const asyncSegSlots = 1024
+
+// asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
+// pushers running ahead of the loop by a few segments allocate nothing either.
+const asyncSparesMax = 8
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
@@ -76,10 +80,7 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			continue
 		}
 		if off == asyncSegSlots-1 {
-			next := q.spare.Swap(nil)
-			if next == nil {
-				next = new(asyncSeg)
-			}
+			next := q.takeSpare()
 			seg.next.Store(next)
 			q.tailSeg.Store(next)
 			q.tail.Add(1) // keeps a closed bit set meanwhile
@@ -88,6 +89,25 @@ func (q *asyncQueue) push(it asyncItem) bool {
 		s.item = it
 		s.ready.Store(1)
 		return true
+	}
+}
+
+// takeSpare returns an emptied segment, or a new one.
+func (q *asyncQueue) takeSpare() *asyncSeg {
+	for i := range q.spare {
+		if s := q.spare[i].Swap(nil); s != nil {
+			return s
+		}
+	}
+	return new(asyncSeg)
+}
+
+// putSpare keeps the emptied segment s for reuse if there is room. Loop only.
+func (q *asyncQueue) putSpare(s *asyncSeg) {
+	for i := range q.spare {
+		if q.spare[i].CompareAndSwap(nil, s) {
+			return
+		}
 	}
 }
 
@@ -131,7 +151,7 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			q.headSeg = next
 			q.head++
 			old.next.Store(nil)
-			q.spare.CompareAndSwap(nil, old)
+			q.putSpare(old)
 			continue
 		}
 		s := &q.headSeg.slots[off]

@@ -48,6 +48,9 @@ const (
 	// poolSpinsMax is the most times the loop yields its processor, waiting for a
 	// pool job in flight to finish, before it blocks in the poller.
 	poolSpinsMax = 8
+	// asyncSpinsMax is the most times the loop looks at its queue, waiting for work
+	// from another goroutine that is likely soon, before it yields.
+	asyncSpinsMax = 128
 	// timerBTreeDegree is the degree of the timers' B-tree.
 	timerBTreeDegree = 32
 )
@@ -169,6 +172,7 @@ type Loop struct {
 	osPoller   bool        // the poller is the operating system's, made by New
 	jobDoneFn  func(*Job)  // l.jobDone, made once
 	postClosed bool        // Close has begun
+	asyncRan   bool        // the last poll phase ran work from other goroutines
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
@@ -331,9 +335,11 @@ func (l *Loop) Post(fn func()) error {
 
 // wakeIfAsleep wakes the loop if it is in, or about to enter, a blocking wait. It
 // follows a push: the loop sets sleeping before it looks at the queue a last time, and
-// the push comes before this look at sleeping, so one of the two sees the other.
+// the push comes before this look at sleeping, so one of the two sees the other. The
+// first pusher to see it set clears it and wakes the loop; the others, seeing it
+// clear, leave the loop's wake-up to that one.
 func (l *Loop) wakeIfAsleep() error {
-	if !l.sleeping.Load() {
+	if !l.sleeping.Load() || !l.sleeping.CompareAndSwap(true, false) {
 		return nil
 	}
 	if err := l.poller.Wake(); err != nil {
@@ -825,13 +831,8 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 	if l.osPoller && timeout == 0 {
 		return 0, false
 	}
-	if l.osPoller {
-		// With pool jobs in flight a completion is likely soon: a few yields, each
-		// letting a worker run here, cost less than a sleep and a wake-up.
-		runtime.Gosched()
-		for i := 0; i < poolSpinsMax && !l.reqs.empty() && !l.async.hasReady(); i++ {
-			runtime.Gosched()
-		}
+	if l.osPoller && l.awaitAsync() {
+		return 0, false
 	}
 	l.sleeping.Store(true)
 	if l.async.end() != l.async.lastSeen || l.async.hasReady() {
@@ -839,6 +840,35 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 		return l.wakeNow(timeout), false
 	}
 	return timeout, true
+}
+
+// awaitAsync waits a little, without sleeping, for work from other goroutines, and
+// reports whether some came. When work is likely soon (the last poll phase ran
+// posted functions or finished jobs, or pool jobs are in flight), it first looks at
+// the queue asyncSpinsMax times, for a poster running on another processor; then it
+// yields once, so that a goroutine this loop readied runs at once rather than wait
+// for the scheduler to take the processor back from a thread blocked in the kernel;
+// with pool jobs in flight it yields up to poolSpinsMax times more, each letting a
+// worker run here. All of it costs less than a sleep in the kernel and a wake-up.
+func (l *Loop) awaitAsync() bool {
+	if l.asyncRan || !l.reqs.empty() {
+		for range asyncSpinsMax {
+			if l.async.hasReady() {
+				return true
+			}
+		}
+	}
+	runtime.Gosched()
+	if l.async.hasReady() {
+		return true
+	}
+	for i := 0; i < poolSpinsMax && !l.reqs.empty(); i++ {
+		runtime.Gosched()
+		if l.async.hasReady() {
+			return true
+		}
+	}
+	return false
 }
 
 // wakeNow makes a wait of timeout return at once and returns the timeout to give it.
@@ -891,7 +921,8 @@ type opHandler interface {
 // arrived.
 func (l *Loop) runAsync() {
 	limit := l.async.end()
-	if l.async.head == limit {
+	l.asyncRan = l.async.head != limit
+	if !l.asyncRan {
 		return
 	}
 	n := -1 // no bound but the queue's
