@@ -185,6 +185,31 @@ func (q *asyncQueue) waitFor(limit uint64) (asyncItem, bool) {
 	return asyncItem{}, false
 }
 
+// postsBefore counts the posted functions among the items accepted before limit,
+// waiting for their pushers to publish them, without popping them. Loop only.
+func (q *asyncQueue) postsBefore(limit uint64) int {
+	n := 0
+	seg := q.headSeg
+	for p := q.head; p < limit; p++ {
+		off := p % asyncLap
+		if off == asyncSegSlots {
+			for seg.next.Load() == nil {
+				runtime.Gosched() // the pusher of the last slot is linking the next one
+			}
+			seg = seg.next.Load()
+			continue
+		}
+		s := &seg.slots[off]
+		for s.ready.Load() == 0 {
+			runtime.Gosched() // a pusher between its reservation and its publication
+		}
+		if s.item.fn != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // readyBefore counts the published items from the first, up to the first that is not
 // published or not accepted before limit, without popping them. Loop only.
 func (q *asyncQueue) readyBefore(limit uint64) int {

@@ -373,7 +373,7 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	end := l.async.close()
-	left := l.async.posts()
+	left := l.async.postsBefore(end)
 	l.postClosed = true
 	postErr := l.runPostedAtClose(end, left)
 	l.closed = true
