@@ -87,7 +87,7 @@ func (l *Loop) Handles() []Handle {
 			add("closing", q.at(i).base().id)
 		}
 	}
-	for range l.posted.Load() {
+	for range l.postsPending() {
 		hs = append(hs, Handle{Kind: "post"})
 	}
 	slices.SortStableFunc(hs, func(a, b Handle) int { return cmp.Compare(a.ID, b.ID) })
