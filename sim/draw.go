@@ -33,6 +33,8 @@ type world struct {
 	choices fakepoller.Choices // the run's recording source
 	clock   *fakeclock.Clock
 	limit   time.Time // the end of the run's virtual time
+	// buggify holds whether each Buggify site reached so far is enabled.
+	buggify map[string]bool
 }
 
 // outside is what a loop that is not simulated draws from: a generator seeded by
