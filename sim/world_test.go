@@ -1,0 +1,255 @@
+package sim_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// echoServer listens on port 80 and answers each message of each connection with
+// "pong " and the message, until its peer ends the stream; it serves conns
+// connections, then closes its listener.
+func echoServer(conns int) func(*nodeloop.Loop) {
+	return func(l *nodeloop.Loop) {
+		var ln *nodeloop.Listener
+		served := 0
+		ln, err := l.Listen("tcp", ":80", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				return
+			}
+			l.Log("accepted " + c.RemoteAddr().String())
+			if served++; served == conns {
+				ln.Close(nil)
+			}
+			var read func([]byte, error)
+			read = func(b []byte, err error) {
+				if err != nil {
+					c.Close(nil)
+					return
+				}
+				c.Write(append([]byte("pong "), b...), func(int, error) {})
+				c.Read(read)
+			}
+			c.Read(read)
+		})
+		if err != nil {
+			panic(err)
+		}
+	}
+}
+
+// pingClient dials server:80 and sends rounds messages, one after each answer, then
+// closes; got keeps what it heard.
+func pingClient(rounds int, got *[]string) func(*nodeloop.Loop) {
+	return func(l *nodeloop.Loop) {
+		l.Dial("tcp", "server:80", func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				panic(err)
+			}
+			sent := 0
+			var heard bytes.Buffer
+			send := func() {
+				sent++
+				c.Write(fmt.Appendf(nil, "ping%d;", sent), func(int, error) {})
+			}
+			var read func([]byte, error)
+			read = func(b []byte, err error) {
+				if err != nil {
+					panic(err)
+				}
+				heard.Write(b)
+				if !strings.HasSuffix(heard.String(), ";") {
+					c.Read(read) // the rest of the answer is on its way
+					return
+				}
+				*got = append(*got, heard.String())
+				heard.Reset()
+				if sent == rounds {
+					c.Close(nil)
+					return
+				}
+				send()
+				c.Read(read)
+			}
+			send()
+			c.Read(read)
+		})
+	}
+}
+
+// twoHosts runs a server and a client host on seed and returns the world's result,
+// its trace and what the client heard.
+func twoHosts(t *testing.T, cfg sim.Config) (*sim.WorldResult, []byte, []string) {
+	t.Helper()
+	var trace bytes.Buffer
+	var got []string
+	cfg.Trace, cfg.KeepTrace = &trace, true
+	w := sim.NewWorld(cfg)
+	w.Host("server", echoServer(1))
+	w.Host("client", pingClient(3, &got))
+	res, err := w.Run()
+	if res == nil {
+		t.Fatalf("World.Run: %v", err)
+	}
+	return res, trace.Bytes(), got
+}
+
+// Two hosts exchange messages over the world's network, a client dialing the server
+// by name; the same seed gives the same trace, byte for byte, under one thread and
+// two; every host's part of the trace keeps the loop's invariants.
+func TestWorldTwoHostsExchangeMessages(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for seed := range uint64(30) {
+		runtime.GOMAXPROCS(1)
+		res, trace, got := twoHosts(t, sim.Config{Seed: seed})
+		if res.Failed() {
+			t.Fatalf("seed %d: %v", seed, res)
+		}
+		if want := []string{"pong ping1;", "pong ping2;", "pong ping3;"}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("seed %d: the client heard %q, want %q", seed, got, want)
+		}
+		runtime.GOMAXPROCS(2)
+		res2, trace2, _ := twoHosts(t, sim.Config{Seed: seed})
+		if !bytes.Equal(trace, trace2) || res2.Verdict != res.Verdict {
+			t.Fatalf("seed %d: two runs of the world differ", seed)
+		}
+		h, events, err := traces.Decode(bytes.NewReader(trace))
+		if err != nil {
+			t.Fatalf("seed %d: the world's trace does not decode: %v", seed, err)
+		}
+		if fmt.Sprint(h.Hosts) != "[server client]" {
+			t.Fatalf("seed %d: the header lists the hosts %v, want [server client]", seed, h.Hosts)
+		}
+		if len(events) != len(res.Events) {
+			t.Fatalf("seed %d: the trace has %d events, the result %d", seed, len(events), len(res.Events))
+		}
+		for _, host := range res.Hosts {
+			mine := sim.HostEvents(events, host.Name)
+			if len(mine) == 0 || len(mine) != len(host.Events) {
+				t.Fatalf("seed %d: host %s has %d events in the trace, %d in its result", seed, host.Name, len(mine), len(host.Events))
+			}
+			if v := properties.Check(mine); len(v) > 0 {
+				t.Fatalf("seed %d: host %s breaks the loop's rules: %v", seed, host.Name, v)
+			}
+		}
+		// The server saw its client at the client host's address.
+		if !bytes.Contains(trace, []byte(`"msg":"accepted 10.0.0.2:`)) {
+			t.Fatalf("seed %d: the server did not see its client at 10.0.0.2", seed)
+		}
+	}
+}
+
+// Which host runs next, when both could, is a choice of the world, and different
+// seeds take different ones.
+func TestWorldHostChoiceIsAChoice(t *testing.T) {
+	picks := map[int]bool{}
+	for seed := range uint64(30) {
+		res, _, _ := twoHosts(t, sim.Config{Seed: seed})
+		for _, c := range res.Choices {
+			if c.What == "world.host" {
+				picks[c.Value] = true
+			}
+		}
+		again, _, _ := twoHosts(t, sim.Config{Choices: sim.Replay(res.Choices)})
+		if again.Failed() || fmt.Sprint(again.Choices) != fmt.Sprint(res.Choices) {
+			t.Fatalf("seed %d: the replay made other choices (%v)", seed, again)
+		}
+	}
+	if !picks[0] || !picks[1] {
+		t.Fatalf("world.host took %v over 30 seeds; want both hosts", picks)
+	}
+}
+
+// Under rapid a world's failure that depends on which host runs first shrinks to
+// the one host choice that makes it.
+func TestWorldHostChoiceShrinks(t *testing.T) {
+	var shrunk []sim.Choice
+	rapid.Check(&quietT{t}, func(rt *rapid.T) {
+		order := ""
+		w := sim.NewWorld(sim.Config{Choices: sim.Rapid(rt)})
+		w.Host("a", func(l *nodeloop.Loop) { order += "a" })
+		w.Host("b", func(l *nodeloop.Loop) { order += "b" })
+		res, _ := w.Run()
+		shrunk = res.Choices
+		if order == "ba" {
+			rt.Fatalf("b ran first")
+		}
+	})
+	if len(shrunk) != 1 || shrunk[0] != (sim.Choice{What: "world.host", N: 2, Value: 1}) {
+		t.Fatalf("the failure shrank to %v, want the one choice world.host=1/2", shrunk)
+	}
+}
+
+// quietT reports rapid's failure as the expected outcome: the test asserts on what
+// it shrank to instead.
+type quietT struct{ *testing.T }
+
+func (q *quietT) Errorf(string, ...any) {}
+func (q *quietT) Fatalf(string, ...any) {}
+func (q *quietT) Error(...any)          {}
+func (q *quietT) Fatal(...any)          {}
+func (q *quietT) Fail()                 {}
+func (q *quietT) FailNow()              {}
+
+// A host that waits forever for a connection nobody makes leaves the world stuck,
+// the host named, with what keeps it alive and where the program made it.
+func TestWorldStuckNamesTheHost(t *testing.T) {
+	w := sim.NewWorld(sim.Config{Seed: 1})
+	w.Host("client", func(l *nodeloop.Loop) { l.SetTimeout(time.Second, func() {}) })
+	w.Host("waiter", func(l *nodeloop.Loop) {
+		if _, err := l.Listen("tcp", ":80", func(*nodeloop.Conn, error) {}); err != nil {
+			panic(err)
+		}
+	})
+	res, err := w.Run()
+	var re *sim.RunError
+	if !errors.As(err, &re) || res == nil || res.Verdict != sim.Stuck || re.Verdict != sim.Stuck {
+		t.Fatalf("World.Run = %v, %v; want a stuck world", res, err)
+	}
+	if !strings.Contains(res.Err.Error(), "host waiter alive") {
+		t.Fatalf("the error %q does not name the host waiter", res.Err)
+	}
+	if c, h := res.Hosts[0], res.Hosts[1]; c.Verdict != sim.OK || h.Verdict != sim.Stuck || len(h.Alive) != 1 {
+		t.Fatalf("hosts: client %v, waiter %v with %v alive; want ok, and stuck with its listener", c.Verdict, h.Verdict, h.Alive)
+	}
+	if s := res.Hosts[1].Alive[0].String(); !strings.Contains(s, "world_test.go") {
+		t.Fatalf("the alive handle %q does not say where it was made", s)
+	}
+	if res.End != time.Second {
+		t.Fatalf("the world ended at %v, want 1s, when the client's timer ran", res.End)
+	}
+}
+
+// A world refuses what makes no sense: no host, a host twice, a bad name.
+func TestWorldRefusesBadConfigurations(t *testing.T) {
+	nop := func(*nodeloop.Loop) {}
+	for _, tc := range []struct {
+		name  string
+		hosts []string
+	}{
+		{"no host", nil},
+		{"twice", []string{"a", "a"}},
+		{"localhost", []string{"localhost"}},
+		{"an address", []string{"10.0.0.1"}},
+		{"a colon", []string{"a:80"}},
+	} {
+		w := sim.NewWorld(sim.Config{})
+		for _, h := range tc.hosts {
+			w.Host(h, nop)
+		}
+		if res, err := w.Run(); res != nil || err == nil {
+			t.Errorf("%s: World.Run = %v, %v; want an error", tc.name, res, err)
+		}
+	}
+}
