@@ -110,3 +110,33 @@ func TestBuggifyOnARealLoopIsFalse(t *testing.T) {
 		}
 	}
 }
+
+// In a world each host decides its own sites: the site's choices are made inside
+// the host that reached it, and named in its part of the trace.
+func TestBuggifyInAWorld(t *testing.T) {
+	for seed := range uint64(50) {
+		a, b := &buggifier{reaches: 5}, &buggifier{reaches: 5}
+		w := sim.NewWorld(sim.Config{Seed: seed, KeepTrace: true})
+		w.Host("a", a.program)
+		w.Host("b", b.program)
+		res, err := w.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hosts {
+			decided := 0
+			for _, e := range h.Events {
+				if e.Choice == "buggify.slow.on" {
+					decided++
+				}
+			}
+			if decided != 1 {
+				t.Fatalf("seed %d: host %s decided %d times whether the site is enabled, want once", seed, h.Name, decided)
+			}
+		}
+		if a.fired+b.fired > 0 {
+			return
+		}
+	}
+	t.Fatal("no host of 50 worlds fired the site")
+}
