@@ -42,6 +42,7 @@ type World struct {
 type worldHost struct {
 	name    string
 	program func(*nodeloop.Loop)
+	opts    HostOptions
 }
 
 // NewWorld returns an empty world configured by cfg, whose fields mean what they
@@ -56,10 +57,16 @@ func NewWorld(cfg Config) *World { return &World{cfg: cfg} }
 // address, one with a colon, bracket, slash or space, and one given twice. A nil
 // program panics.
 func (w *World) Host(name string, program func(*nodeloop.Loop)) {
+	w.HostWith(name, program, HostOptions{})
+}
+
+// HostWith adds a host as Host does, configured by opts; Run refuses options that
+// make no sense, naming the host.
+func (w *World) HostWith(name string, program func(*nodeloop.Loop), opts HostOptions) {
 	if program == nil {
-		panic("nodeloop: World.Host(" + fmt.Sprintf("%q", name) + ", nil); pass the host's program")
+		panic(fmt.Sprintf("nodeloop: World.Host(%q, nil); pass the host's program", name))
 	}
-	w.hosts = append(w.hosts, worldHost{name, program})
+	w.hosts = append(w.hosts, worldHost{name, program, opts})
 }
 
 // HostResult is what one host of a world did.
@@ -149,7 +156,7 @@ func (w *World) Run() (*WorldResult, error) {
 	w.ran = true
 	switch {
 	case len(w.hosts) == 0:
-		return nil, errors.New("sim: a world needs at least one host; add them with World.Host")
+		return nil, errNoHosts
 	case w.cfg.CallbackCost != (Range{}):
 		return nil, errors.New("sim: a world does not support CallbackCost yet; leave it zero")
 	case w.cfg.FS != nil:
@@ -157,6 +164,11 @@ func (w *World) Run() (*WorldResult, error) {
 	}
 	if err := w.cfg.Faults.validate(); err != nil {
 		return nil, err
+	}
+	for _, h := range w.hosts {
+		if err := h.opts.Clock.validate(h.name); err != nil {
+			return nil, err
+		}
 	}
 	cfg := withDefaults(w.cfg)
 	res, err := w.run(cfg, false)
@@ -259,7 +271,8 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
 		}
-		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit})
+		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit,
+			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock}})
 		hosts[i] = h
 	}
 

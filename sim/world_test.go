@@ -28,7 +28,8 @@ func echoServer(conns int) func(*nodeloop.Loop) {
 			if err != nil {
 				return
 			}
-			l.Log("accepted " + c.RemoteAddr().String())
+			from, _ := sim.HostOf(l, c.RemoteAddr())
+			l.Log("accepted " + c.RemoteAddr().String() + " of " + from)
 			if served++; served == conns {
 				ln.Close(nil)
 			}
@@ -144,7 +145,7 @@ func TestWorldTwoHostsExchangeMessages(t *testing.T) {
 			}
 		}
 		// The server saw its client at the client host's address.
-		if !bytes.Contains(trace, []byte(`"msg":"accepted 10.0.0.2:`)) {
+		if !bytes.Contains(trace, []byte(`"msg":"accepted 10.0.0.2:32768 of client"`)) {
 			t.Fatalf("seed %d: the server did not see its client at 10.0.0.2", seed)
 		}
 	}
