@@ -254,3 +254,56 @@ func TestWorldRefusesBadConfigurations(t *testing.T) {
 		}
 	}
 }
+
+// A world starts no goroutine, its hosts' pools included, and repeats itself byte
+// for byte with every fault on in swarm mode.
+func TestWorldDeterministicUnderFaults(t *testing.T) {
+	faults, err := sim.ParseFaults("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	most := 0
+	trace := func(seed uint64) ([]byte, *sim.WorldResult) {
+		var buf bytes.Buffer
+		w := sim.NewWorld(sim.Config{Seed: seed, Faults: faults, Swarm: true, Trace: &buf})
+		w.Host("server", echoServer(2))
+		for _, name := range []string{"c1", "c2"} {
+			w.Host(name, func(l *nodeloop.Loop) {
+				demo(l) // timers, immediates and pool jobs
+				l.Dial("tcp", "server:80", func(c *nodeloop.Conn, err error) {
+					most = max(most, runtime.NumGoroutine())
+					if err != nil {
+						return
+					}
+					c.Write([]byte("hi;"), func(int, error) {})
+					c.Read(func([]byte, error) { c.Close(nil) })
+				})
+			})
+		}
+		res, _ := w.Run()
+		if res == nil {
+			t.Fatalf("seed %d: no result", seed)
+		}
+		return buf.Bytes(), res
+	}
+	verdicts := map[sim.Verdict]int{}
+	for seed := range uint64(60) {
+		a, res := trace(seed)
+		b, _ := trace(seed)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("seed %d: two runs of the world wrote different traces", seed)
+		}
+		verdicts[res.Verdict]++
+		if res.Verdict == sim.Failed && !strings.Contains(res.Err.Error(), "host ") {
+			t.Fatalf("seed %d: the failure %v names no host", seed, res.Err)
+		}
+	}
+	if most > before {
+		t.Fatalf("%d goroutines before the worlds, up to %d during them", before, most)
+	}
+	t.Log(verdicts)
+	if verdicts[sim.OK] == 0 {
+		t.Fatalf("no world of 60 with faults ended ok: %v", verdicts)
+	}
+}
