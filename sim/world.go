@@ -47,9 +47,10 @@ type worldHost struct {
 
 // NewWorld returns an empty world configured by cfg, whose fields mean what they
 // mean for Run, for every host: Seed, Choices, Workers (each host has a simulated
-// pool of its own), Latency, JobTime, Faults, Swarm, TimeLimit (the world's),
-// StepLimit (each host's), Trace, KeepTrace, Scenario, Tracer. CallbackCost and FS
-// are not supported in a world yet: Run refuses them.
+// pool of its own), Latency, JobTime, CallbackCost (each host's callbacks are
+// charged, and, as Busy does, the charge moves the world's one clock), Faults,
+// Swarm, TimeLimit (the world's), StepLimit (each host's), Trace, KeepTrace,
+// Scenario, Tracer. FS is not supported in a world yet: Run refuses it.
 func NewWorld(cfg Config) *World { return &World{cfg: cfg} }
 
 // Host adds a host named name that runs program as its main callback. Host names are
@@ -113,6 +114,9 @@ type WorldResult struct {
 	Events []traces.Event
 	// Faults are the faults in force (after Swarm drew them).
 	Faults Faults
+	// Divergence, in a world that replayed a log tolerantly (ReplayFrom), says
+	// where it first took a choice that was not the log's next one, as for Run.
+	Divergence *Divergence
 }
 
 // Failed reports whether the world ended in anything but OK.
@@ -157,8 +161,6 @@ func (w *World) Run() (*WorldResult, error) {
 	switch {
 	case len(w.hosts) == 0:
 		return nil, errNoHosts
-	case w.cfg.CallbackCost != (Range{}):
-		return nil, errors.New("sim: a world does not support CallbackCost yet; leave it zero")
 	case w.cfg.FS != nil:
 		return nil, errors.New("sim: a world does not support FS yet; leave it nil")
 	}
@@ -198,6 +200,7 @@ type runningHost struct {
 	loop    *nodeloop.Loop
 	poller  *fakepoller.Poller
 	res     *HostResult
+	counts  Result // the callbacks counted for the charging clock
 	started bool
 	done    bool
 }
@@ -261,8 +264,12 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		}
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
 		h.res.Name = wh.name
+		var loopClock nodeloop.Clock = clock
+		if cfg.CallbackCost != (Range{}) {
+			loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit, res: &h.counts}
+		}
 		opts := []nodeloop.Option{
-			nodeloop.WithClock(clock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
+			nodeloop.WithClock(loopClock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
 			nodeloop.WithTracer(&hostTracer{w: wr, h: h}), nodeloop.WithStepLimit(cfg.StepLimit),
 		}
 		if callers {
@@ -321,6 +328,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log
+	if r, ok := src.(interface{ divergence() *Divergence }); ok {
+		res.Divergence = r.divergence()
+	}
 	if wr.out != nil {
 		if err := wr.out.Flush(); err != nil && res.Err == nil {
 			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
@@ -427,5 +437,6 @@ func (t *hostTracer) Event(e *traces.Event) {
 		t.h.res.Ticks = e.Tick
 	case traces.KindCallback:
 		t.h.res.Callbacks++
+		t.h.counts.Callbacks++
 	}
 }

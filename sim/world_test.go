@@ -295,6 +295,15 @@ func TestWorldDeterministicUnderFaults(t *testing.T) {
 			t.Fatalf("seed %d: two runs of the world wrote different traces", seed)
 		}
 		verdicts[res.Verdict]++
+		_, events, err := traces.Decode(bytes.NewReader(a))
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for _, h := range []string{"server", "c1", "c2"} {
+			if v := properties.Check(sim.HostEvents(events, h)); len(v) > 0 {
+				t.Fatalf("seed %d: host %s breaks the loop's rules: %v", seed, h, v)
+			}
+		}
 		if res.Verdict == sim.Failed && !strings.Contains(res.Err.Error(), "host ") {
 			t.Fatalf("seed %d: the failure %v names no host", seed, res.Err)
 		}
@@ -305,5 +314,64 @@ func TestWorldDeterministicUnderFaults(t *testing.T) {
 	t.Log(verdicts)
 	if verdicts[sim.OK] == 0 {
 		t.Fatalf("no world of 60 with faults ended ok: %v", verdicts)
+	}
+}
+
+// A host whose callback panics, or that runs out of steps, ends the world with that
+// verdict, naming the host.
+func TestWorldHostFailureNamesTheHost(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		program func(*nodeloop.Loop)
+		verdict sim.Verdict
+	}{
+		{"panic", func(l *nodeloop.Loop) { l.SetTimeout(time.Second, func() { panic("boom") }) }, sim.Failed},
+		{"storm", func(l *nodeloop.Loop) {
+			var again func()
+			again = func() { l.SetImmediate(again) }
+			again()
+		}, sim.StepLimit},
+	} {
+		w := sim.NewWorld(sim.Config{Seed: 2, StepLimit: 1000})
+		w.Host("calm", func(l *nodeloop.Loop) { l.SetTimeout(time.Hour, func() {}) })
+		w.Host("bad", tc.program)
+		res, err := w.Run()
+		if res == nil || err == nil || res.Verdict != tc.verdict || res.Host != "bad" || !strings.Contains(err.Error(), "host bad") {
+			t.Fatalf("%s: World.Run = %v, %v; want %v naming host bad", tc.name, res, err, tc.verdict)
+		}
+		if res.Hosts[1].Verdict != tc.verdict {
+			t.Fatalf("%s: host bad's verdict is %v, want %v", tc.name, res.Hosts[1].Verdict, tc.verdict)
+		}
+	}
+}
+
+// Callback costs are charged in a world too, each a choice of the host that ran the
+// callbacks, and the world still repeats itself.
+func TestWorldCallbackCost(t *testing.T) {
+	cfg := sim.Config{Seed: 4, CallbackCost: sim.Range{Min: time.Millisecond, Max: 3 * time.Millisecond}}
+	res, trace, got := twoHosts(t, cfg)
+	if res.Failed() || len(got) != 3 {
+		t.Fatalf("%v; the client heard %q", res, got)
+	}
+	costs := 0
+	for _, e := range res.Events {
+		if strings.HasPrefix(e.Choice, "cpu.cost") {
+			if e.Host == "" {
+				t.Fatalf("the cost %s names no host", e.Choice)
+			}
+			costs++
+		}
+	}
+	if costs == 0 {
+		t.Fatal("no callback cost was drawn")
+	}
+	for _, h := range res.Hosts {
+		if v := properties.Check(h.Events); len(v) > 0 {
+			t.Fatalf("host %s breaks the loop's rules: %v", h.Name, v)
+		}
+	}
+	_, again, _ := twoHosts(t, cfg)
+	if !bytes.Equal(trace, again) {
+		t.Fatal("two runs of the world with callback costs differ")
 	}
 }
