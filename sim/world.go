@@ -426,11 +426,10 @@ type hostTracer struct {
 }
 
 func (t *hostTracer) Event(e *traces.Event) {
-	ev := *e
-	ev.Host = t.h.name
-	t.w.emit(&ev)
+	e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
+	t.w.emit(e)
 	if t.w.cfg.KeepTrace {
-		t.h.res.Events = append(t.h.res.Events, ev)
+		t.h.res.Events = append(t.h.res.Events, *e)
 	}
 	switch e.Kind {
 	case traces.KindTick:
