@@ -37,4 +37,3 @@ func BenchmarkWorld(b *testing.B) {
 		b.ReportMetric(float64(callbacks)/used.Seconds(), "callbacks/cpu-s")
 	}
 }
-
