@@ -18,9 +18,11 @@ import (
 // World is a simulated world of several hosts: each a loop running its own program,
 // all on one virtual clock and one network (fakepoller.Network), run on the calling
 // goroutine from one choice source. A host dials another by its name
-// ("server:80"); the addresses a connection reports are the hosts' (see
-// fakepoller.Network for the plan, and Addr and HostAt to map them). A world is a
-// pure function of its configuration and its programs, as a single run is.
+// ("server:80"); the addresses a connection reports are the hosts' own, 10.0.0.1
+// for the first host added, 10.0.0.2 for the second, and so on (see
+// fakepoller.Network), and HostOf names the host of one. localhost is each host's
+// own. A world is a pure function of its configuration and its programs, as a
+// single run is: the same seed gives the same trace, byte for byte.
 //
 // The world steps its hosts in virtual time. At each instant it delivers what the
 // network has due, then lets one of the hosts that have something to do run one
