@@ -98,6 +98,22 @@ func (n *Network) Next() (time.Time, bool) {
 // the operations they finish go to their hosts' Pollers.
 func (n *Network) RunDue() { n.base.runDue() }
 
+// SetFaults makes f the faults of the network and of every host's Poller from now
+// on: a driver's way to stop them all at once (sim.Liveness), or to start some.
+// An f that is not valid, as NewWith checks Options.Faults, is refused.
+func (n *Network) SetFaults(f Faults) error {
+	o := n.base.opts
+	o.Faults = f
+	if err := o.validate(); err != nil {
+		return err
+	}
+	n.base.opts.Faults = f
+	for _, h := range n.base.network.hosts {
+		h.opts.Faults = f
+	}
+	return nil
+}
+
 // Scheduled returns how many events are waiting.
 func (n *Network) Scheduled() int { return n.base.events.Len() }
 

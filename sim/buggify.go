@@ -23,7 +23,8 @@ const (
 // and shrunk as every other; option 0 of each is the calm one (the site disabled, the
 // reach not firing), so a failure shrinks towards the fewest sites and firings that
 // still make it. A site of a host of a World is that host's own: each host decides
-// its sites for itself.
+// its sites for itself. Once a world in liveness mode stopped its faults, Buggify
+// is false and draws nothing.
 //
 // On a loop that is not simulated, Buggify returns false, always, and draws nothing:
 // a real run misbehaves only where the world makes it. Call it on the loop's
@@ -33,7 +34,7 @@ func Buggify(l *nodeloop.Loop, site string) bool {
 		panic("nodeloop: sim.Buggify(nil, …); pass the loop the program runs on")
 	}
 	w, ok := loopstate.Get(l).(*world)
-	if !ok {
+	if !ok || w.host.calmNow() {
 		return false
 	}
 	on, seen := w.buggify[site]

@@ -66,7 +66,9 @@
 // host's events out of it, for properties.Check. A world with hosts alive and
 // nothing that can ever happen is Stuck, and its error names those hosts; the
 // [WorldResult] gives each host's verdict and what keeps it alive, with where the
-// program made it.
+// program made it. In liveness mode ([Liveness]) every fault stops at a point in
+// virtual time and the world must then reach the user's condition within a bound,
+// or end NotLive with the same account of what is alive.
 //
 // A host's wall clock, [WallClock] (Date.now in JavaScript), may disagree with the
 // others' as its [ClockSkew] says: an offset, a drift in parts per million and

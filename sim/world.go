@@ -38,8 +38,36 @@ import (
 type World struct {
 	cfg   Config
 	hosts []worldHost
+	live  *Liveness
 	ran   bool
 }
+
+// Liveness is a world's liveness mode: from virtual time After on, every fault stops
+// (the network's and the pools' faults, Buggify, clock jumps), and the world must
+// then reach the user's condition, Done, within Within. A world that does, ends OK
+// at once, its hosts still alive or not; one that does not (its hosts all ended,
+// or the bound passed) ends NotLive, and its result lists, per host, what is still
+// alive and where the program made it. A world stuck before is Stuck, as without
+// liveness mode.
+type Liveness struct {
+	// After is when the faults stop, since the start.
+	After time.Duration
+	// Within bounds the time after After by which Done must hold.
+	Within time.Duration
+	// Done is the condition, asked on the world's goroutine after every step of
+	// a host: it reads the hosts' programs' state (a client's count of
+	// acknowledged requests, say). It must not be nil. A world that ends
+	// NotLive, Stuck or out of time or steps runs again from its own choice log
+	// to find where its handles were made, so the state Done reads should be set
+	// afresh by the programs' main callbacks.
+	Done func() bool
+
+	_ struct{}
+}
+
+// SetLiveness puts the world in liveness mode, as lv says; Run refuses a negative
+// After or Within and a nil Done.
+func (w *World) SetLiveness(lv Liveness) { w.live = &lv }
 
 type worldHost struct {
 	name    string
@@ -174,12 +202,15 @@ func (w *World) Run() (*WorldResult, error) {
 			return nil, err
 		}
 	}
+	if lv := w.live; lv != nil && (lv.After < 0 || lv.Within < 0 || lv.Done == nil) {
+		return nil, errors.New("sim: liveness: want After and Within of 0 or more and a Done condition")
+	}
 	cfg := withDefaults(w.cfg)
 	res, err := w.run(cfg, false)
 	if err != nil {
 		return nil, err
 	}
-	if res.Verdict == Stuck || res.Verdict == TimeLimit || res.Verdict == StepLimit {
+	if res.Verdict == Stuck || res.Verdict == TimeLimit || res.Verdict == StepLimit || res.Verdict == NotLive {
 		// Again from its own log, remembering where each handle was made.
 		again := cfg
 		again.Choices, again.Trace, again.Tracer, again.KeepTrace = Replay(res.Choices), nil, nil, false
@@ -246,6 +277,8 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		wr.out = traces.NewRecorder(cfg.Trace, h)
 	}
 	rec.hook = wr.choice
+	calm := false
+	pools := make([]*Pool, len(w.hosts))
 	hosts := make([]*runningHost, len(w.hosts))
 	res.Hosts = make([]HostResult, len(w.hosts))
 	defer func() {
@@ -264,6 +297,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if err != nil {
 			return nil, err
 		}
+		pools[i] = pool
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
 		h.res.Name = wh.name
 		var loopClock nodeloop.Clock = clock
@@ -281,12 +315,24 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			return nil, err
 		}
 		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit,
-			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock}})
+			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}})
 		hosts[i] = h
 	}
 
+	var quietAt, liveBy time.Time // when the faults stop, and the condition's bound
+	if w.live != nil {
+		quietAt = fakeclock.Epoch.Add(w.live.After)
+		liveBy = quietAt.Add(w.live.Within)
+	}
 	var due []*runningHost
 	for res.Verdict == OK && res.Err == nil {
+		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
+			calm = true
+			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
+			for _, p := range pools {
+				p.opts.Faults = PoolFaults{}
+			}
+		}
 		net.RunDue()
 		due = due[:0]
 		for _, h := range hosts {
@@ -297,6 +343,10 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if len(due) > 0 {
 			h := due[rec.Choose("world.host", len(due))]
 			wr.step(h)
+			if w.live != nil && res.Verdict == OK && w.live.Done() {
+				wr.reached(hosts)
+				break
+			}
 			continue
 		}
 		next, ok := net.Next()
@@ -317,6 +367,18 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			}
 		}
 		switch {
+		case w.live != nil && !calm && (!ok || next.After(quietAt)) && !quietAt.After(limit):
+			clock.Set(quietAt) // the faults stop there
+			continue
+		case w.live != nil && (len(alive) == 0 || !ok || next.After(liveBy)):
+			if len(alive) > 0 && !ok {
+				wr.stall(hosts, Stuck, fmt.Errorf("sim: host %s alive but nothing can ever complete", strings.Join(alive, ", ")))
+				break
+			}
+			if len(alive) > 0 && liveBy.After(clock.Now()) && !liveBy.After(limit) {
+				clock.Set(liveBy)
+			}
+			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
 		case len(alive) == 0:
 		case !ok:
 			wr.stall(hosts, Stuck, fmt.Errorf("sim: host %s alive but nothing can ever complete", strings.Join(alive, ", ")))
@@ -381,6 +443,14 @@ func (wr *worldRun) step(h *runningHost) {
 	wr.res.Err = fmt.Errorf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: "))
 	if r.Verdict == TimeLimit {
 		wr.res.Host = ""
+	}
+}
+
+// reached ends a world in liveness mode whose condition holds: OK, every host's
+// verdict OK whether it is alive or not.
+func (wr *worldRun) reached(hosts []*runningHost) {
+	for _, h := range hosts {
+		h.done = true
 	}
 }
 

@@ -79,7 +79,13 @@ type hostState struct {
 	drawn bool          // the offset and drift were drawn
 	shift time.Duration // the offset, drawn part included, and every step so far
 	drift float64       // ppm, drawn part included
+	// calm is shared by the hosts of a world: set when its faults stopped
+	// (Liveness), after which Buggify fires nowhere and no clock jumps.
+	calm *bool
 }
+
+// calmNow reports whether the faults of h's world have stopped; h may be nil.
+func (h *hostState) calmNow() bool { return h != nil && *h.calm }
 
 // WallClock returns the wall-clock time of the machine l runs on: what Date.now
 // reads in JavaScript, time.Now without its monotonic reading in Go. In a simulated
@@ -108,7 +114,7 @@ func WallClock(l *nodeloop.Loop) time.Time {
 		h.shift = h.skew.Offset + zigzag(w.choices, "clock.offset", int64(h.skew.MaxOffset/time.Millisecond))*time.Millisecond
 		h.drift = h.skew.DriftPPM + float64(zigzag(w.choices, "clock.drift", int64(h.skew.MaxDriftPPM)))
 	}
-	if fakepoller.Chance(w.choices, "fault.clock.jump", h.skew.Jumps) {
+	if !h.calmNow() && fakepoller.Chance(w.choices, "fault.clock.jump", h.skew.Jumps) {
 		h.shift += zigzag(w.choices, "clock.jump", int64(h.skew.MaxJump/time.Millisecond)) * time.Millisecond
 	}
 	gained := time.Duration(math.Round(float64(elapsed) * h.drift / 1e6))
