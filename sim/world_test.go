@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -175,6 +177,11 @@ func TestWorldHostChoiceIsAChoice(t *testing.T) {
 // Under rapid a world's failure that depends on which host runs first shrinks to
 // the one host choice that makes it.
 func TestWorldHostChoiceShrinks(t *testing.T) {
+	t.Cleanup(func() { // the file rapid keeps of the failure this test provokes
+		os.RemoveAll(filepath.Join("testdata", "rapid", t.Name()))
+		os.Remove(filepath.Join("testdata", "rapid"))
+		os.Remove("testdata")
+	})
 	var shrunk []sim.Choice
 	rapid.Check(&quietT{t}, func(rt *rapid.T) {
 		order := ""
