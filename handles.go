@@ -45,17 +45,15 @@ func (l *Loop) Handles() []Handle {
 	add := func(kind string, id uint64) {
 		hs = append(hs, Handle{Kind: kind, ID: id, Created: l.sites[id]})
 	}
-	for _, t := range l.timerSlots {
-		if t != nil && t.counted() {
-			add(timerKind(t), t.id)
+	for _, tl := range l.timerLists {
+		for n := tl.timers.next; n != &tl.timers; n = n.next {
+			if n.v.counted() {
+				add(timerKind(n.v), n.v.id)
+			}
 		}
 	}
-	for i := range l.due.len() {
-		// Found due and not yet run, or an interval in its callback; a timer that an
-		// earlier callback of the phase refreshed is in the tree again.
-		if t := l.due.at(i); t.counted() && !t.inTree {
-			add(timerKind(t), t.id)
-		}
+	if t := l.timerRunning; t != nil && t.list == nil && t.counted() {
+		add(timerKind(t), t.id) // an interval in its callback
 	}
 	for _, list := range []*node[*Immediate]{&l.immQ, &l.immRun} {
 		for n := list.next; n != list; n = n.next {

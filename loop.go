@@ -45,7 +45,7 @@ const (
 	MaxWorkers = 1024
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
-	// timerBTreeDegree is the degree of the timers' B-tree.
+	// timerBTreeDegree is the degree of the timer lists' B-tree.
 	timerBTreeDegree = 32
 )
 
@@ -85,9 +85,11 @@ func WithWorkers(n int) Option { return func(o *options) { o.workers = n } }
 // WithTracer sends every event of the loop to t.
 func WithTracer(t Tracer) Option { return func(o *options) { o.tracer = t } }
 
-// WithFS makes ReadFile and WriteFile use fsys instead of the operating system's
-// files. WriteFile needs fsys to have a method
-// WriteFile(name string, data []byte, perm fs.FileMode) error.
+// WithFS makes the loop's file operations (ReadFile, WriteFile, AppendFile, Fsync,
+// Rename, Remove, Mkdir, ReadDir) use fsys instead of the operating system's files.
+// ReadFile and ReadDir work on any fs.FS; each of the others needs the method of
+// WriteFS it uses, and fails with an error matching errors.ErrUnsupported naming the
+// operation on an fs.FS without it, such as a read-only one.
 func WithFS(fsys fs.FS) Option { return func(o *options) { o.fsys = fsys } }
 
 // WithStepLimit makes Run and RunOnce return an error wrapping ErrStepLimit once the
@@ -133,12 +135,16 @@ type Loop struct {
 	evRich   bool         // ev may hold fields besides its position, kind, source and id
 	current  *CallbackPanic
 
-	timers     *btree.BTreeG[timerKey]
-	timerSlab  []Timer  // timers not yet handed out
-	timerSlots []*Timer // the timers in the tree, by slot
-	freeSlots  []uint32 // slots to reuse
-	timerSeq   uint64
-	due        queue[*Timer]
+	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
+	timerLists       []*timerList                 // every list made, by slot, live or free
+	timerListOf      map[time.Duration]*timerList // the live list of each delay
+	freeTimerLists   []*timerList
+	timerListSlab    []timerList // lists not yet handed out
+	timerListSeq     uint64      // the last list id given
+	timerListRunning *timerList  // the list the timers phase is running
+	timerListLast    *timerList  // the list a timer was last started in, live or not
+	timerRunning     *Timer      // the timer whose callback is running
+	timerSlab        []Timer     // timers not yet handed out
 
 	ticks    queue[task]
 	micro    queue[task]
@@ -223,8 +229,10 @@ func New(opts ...Option) (*Loop, error) {
 		tracer:   o.tracer,
 		fsys:     o.fsys,
 		stepsMax: o.steps,
-		timers:   btree.NewWithFreeListG(timerBTreeDegree, timerLess, btree.NewFreeListG[timerKey](btree.DefaultFreeListSize)),
-		ops:      make([]*poller.Op, 0, pollCompletionsMax),
+		timerTree: btree.NewWithFreeListG(timerBTreeDegree, timerListLess,
+			btree.NewFreeListG[timerListKey](btree.DefaultFreeListSize)),
+		timerListOf: map[time.Duration]*timerList{},
+		ops:         make([]*poller.Op, 0, pollCompletionsMax),
 	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
@@ -736,12 +744,13 @@ func (l *Loop) pollTimeout() time.Duration {
 		!l.immQ.empty() || l.closing.len() > 0 {
 		return 0
 	}
-	t, ok := l.timers.Min()
+	// The earliest list expiry, as Node's timer handle: it can be earlier than every
+	// timer's deadline, when a clear or a Refresh left a list's first place.
+	k, ok := l.timerTree.Min()
 	if !ok {
 		return -1
 	}
-
-	if d := t.deadline - l.now; d > 0 {
+	if d := k.expiry - l.now; d > 0 {
 		return d
 	}
 	return 0

@@ -9,16 +9,13 @@ import (
 
 // Timer is a timeout or an interval made by SetTimeout or SetInterval.
 type Timer struct {
-	deadline time.Duration // on the loop's time line
-	seq      uint64        // start order, the tie-break between equal deadlines
-	handle                 // active: armed (inTree, due or rearming); closed: cleared
+	link     node[*Timer]  // its place in its list, while in one
+	list     *timerList    // the list that holds it, nil when in none
+	deadline time.Duration // on the loop's time line: its start plus its delay
+	handle                 // active: in a list, or an interval in its callback; closed: cleared
 	cb       func()
 	delay    time.Duration // coerced; for an interval, also the period
-	slot     uint32        // in Loop.timerSlots while in the B-tree
 	interval bool
-	inTree   bool // waiting in the B-tree
-	due      bool // collected by the current timers phase, not yet run
-	rearming bool // an interval in its callback, to be re-armed when it returns
 }
 
 // maxDelayMillis is Node's TIMEOUT_MAX: 2^31-1 ms, about 24.8 days.
@@ -34,50 +31,90 @@ func coerceDelay(d time.Duration) time.Duration {
 	return ms * time.Millisecond
 }
 
-// timerKey is a timer's place in the B-tree. The key is kept inline, next to its
+// timerList is Node's TimersList: the timers of one delay, in start order. Timers of
+// one delay are due in the order they started, so a start appends and the timers
+// phase takes them from the front, up to the first not yet due.
+//
+// The list's expiry is when the timers phase next looks at it. It is its first
+// timer's deadline when the list is made, and again each time the timers phase stops
+// at a timer not yet due; a clear or a Refresh of its first timer leaves it earlier,
+// so that the list is looked at, and given a new id, at the old time. Lists run in
+// (expiry, id) order, ids counting up as lists are made and looked at again.
+type timerList struct {
+	timers node[*Timer] // sentinel
+	delay  time.Duration
+	expiry time.Duration
+	id     uint64
+	slot   uint32 // in Loop.timerLists, for life: a freed list keeps it
+	live   bool   // in the B-tree and in Loop.timerListOf
+}
+
+// timerListKey is a list's place in the B-tree. The key is kept inline, next to its
 // neighbours in the tree's node, so that a search compares without touching the
-// timers themselves; it holds no pointer (the timer is found through its slot), so
-// the garbage collector never scans the tree and moving keys needs no write barrier.
-type timerKey struct {
-	deadline time.Duration
-	seq      uint64
-	slot     uint32 // index in Loop.timerSlots
+// lists themselves; it holds no pointer (the list is found through its slot), so the
+// garbage collector never scans the tree and moving keys needs no write barrier.
+type timerListKey struct {
+	expiry time.Duration
+	id     uint64
+	slot   uint32 // index in Loop.timerLists
 }
 
-// timerLess orders timers by deadline, then by start order.
-func timerLess(a, b timerKey) bool {
-	if a.deadline != b.deadline {
-		return a.deadline < b.deadline
+// timerListLess orders lists by expiry, then by id: Node's compareTimersLists.
+func timerListLess(a, b timerListKey) bool {
+	if a.expiry != b.expiry {
+		return a.expiry < b.expiry
 	}
-	return a.seq < b.seq
+	return a.id < b.id
 }
 
-// insert puts t in the B-tree, in a free slot.
-func (l *Loop) insert(t *Timer) {
-	var slot uint32
-	if n := len(l.freeSlots); n > 0 {
-		slot = l.freeSlots[n-1]
-		l.freeSlots = l.freeSlots[:n-1]
-		l.timerSlots[slot] = t
+func (tl *timerList) key() timerListKey { return timerListKey{tl.expiry, tl.id, tl.slot} }
+
+// first returns the list's earliest started timer, or nil when it is empty.
+func (tl *timerList) first() *Timer {
+	if tl.timers.empty() {
+		return nil
+	}
+	return tl.timers.next.v
+}
+
+// timerListSlabLists is how many timer lists the loop allocates at once.
+const timerListSlabLists = 64
+
+// newTimerList makes the list of delay, expiring at expiry, with a fresh id. It
+// reuses a freed list, and takes a new one from the loop's slab only when none is
+// free: the loop holds as many lists as delays were ever in use at once.
+func (l *Loop) newTimerList(delay, expiry time.Duration) *timerList {
+	var tl *timerList
+	if n := len(l.freeTimerLists); n > 0 {
+		tl = l.freeTimerLists[n-1]
+		l.freeTimerLists = l.freeTimerLists[:n-1]
 	} else {
-		slot = uint32(len(l.timerSlots))
-		l.timerSlots = append(l.timerSlots, t)
+		if len(l.timerListSlab) == 0 {
+			l.timerListSlab = make([]timerList, timerListSlabLists)
+		}
+		tl = &l.timerListSlab[0]
+		l.timerListSlab = l.timerListSlab[1:]
+		tl.slot = uint32(len(l.timerLists))
+		tl.timers.init()
+		l.timerLists = append(l.timerLists, tl)
 	}
-	t.slot = slot
-	t.inTree = true
-	l.timers.ReplaceOrInsert(timerKey{t.deadline, t.seq, slot})
+	l.timerListSeq++
+	tl.delay, tl.expiry, tl.id, tl.live = delay, expiry, l.timerListSeq, true
+	l.timerListOf[delay] = tl
+	l.timerTree.ReplaceOrInsert(tl.key())
+	return tl
 }
 
-// remove takes t out of the B-tree and frees its slot.
-func (l *Loop) remove(t *Timer) {
-	l.timers.Delete(timerKey{t.deadline, t.seq, t.slot})
-	l.freeSlot(t)
-}
-
-func (l *Loop) freeSlot(t *Timer) {
-	l.timerSlots[t.slot] = nil
-	l.freeSlots = append(l.freeSlots, t.slot)
-	t.inTree = false
+// dropTimerList takes tl, which is empty, out of the tree and out of Loop.timerListOf:
+// the next timer of its delay makes a new list, with a new id. The list is freed for
+// reuse, unless the timers phase is running it (it frees it when done).
+func (l *Loop) dropTimerList(tl *timerList) {
+	l.timerTree.Delete(tl.key())
+	delete(l.timerListOf, tl.delay)
+	tl.live = false
+	if tl != l.timerListRunning {
+		l.freeTimerLists = append(l.freeTimerLists, tl)
+	}
 }
 
 // SetTimeout runs cb once, in a timers phase at least d after now, as setTimeout. d is
@@ -128,8 +165,8 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 }
 
 // ClearTimeout stops t, a timeout or an interval: its callback will not run again,
-// even if t was already found due in the current timers phase. It accepts nil and
-// timers already cleared or fired.
+// even if t was already due in the current timers phase. It accepts nil and timers
+// already cleared or fired.
 func (l *Loop) ClearTimeout(t *Timer) {
 	l.mustOpen("ClearTimeout")
 	if t == nil {
@@ -139,23 +176,32 @@ func (l *Loop) ClearTimeout(t *Timer) {
 		panic("nodeloop: ClearTimeout given a timer of another loop; clear it on its own loop")
 	}
 	t.closed = true
-	if !t.active {
+	running := t == l.timerRunning
+	if !t.active && !running {
 		return
 	}
-	t.disarm()
-	if l.tracer != nil {
+	active := t.active
+	t.unlink()
+	// As Node's unenroll: the list of t's delay goes when this leaves it empty and t
+	// keeps the loop alive; an unref'd timer's list stays, empty, until the timers
+	// phase looks at it. A timer in its own callback is in no list, and the list it
+	// ran from goes if it is empty.
+	if !t.unref {
+		if tl := l.timerListOf[t.delay]; tl != nil && tl.timers.empty() {
+			l.dropTimerList(tl)
+		}
+	}
+	t.setActive(false)
+	if active && l.tracer != nil {
 		l.emitID(traces.KindTimerClear, traces.SourceNone, t.id)
 	}
 }
 
-// arm schedules t at start+delay, start counted in whole milliseconds, behind every
-// timer already due then.
+// arm schedules t at start+delay, start counted in whole milliseconds, at the end of
+// the list of its delay (made if there is none), as Node's insert.
 func (t *Timer) arm(start time.Duration) {
 	l := t.l
 	t.setActive(true)
-	t.due, t.rearming = false, false
-	l.timerSeq++
-	t.seq = l.timerSeq
 	// Node counts in whole milliseconds of libuv's clock: a timer starts at the
 	// millisecond it was made in, so timers made within one millisecond with one
 	// delay share a deadline and go in start order.
@@ -164,7 +210,17 @@ func (t *Timer) arm(start time.Duration) {
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
 	}
-	l.insert(t)
+	tl := l.timerListLast // timers are often started in runs of one delay
+	if tl == nil || !tl.live || tl.delay != t.delay {
+		if tl = l.timerListOf[t.delay]; tl == nil {
+			tl = l.newTimerList(t.delay, t.deadline)
+		}
+		l.timerListLast = tl
+	}
+	t.unlink()
+	t.link.v = t
+	tl.timers.insertTail(&t.link)
+	t.list = tl
 	if l.tracer != nil {
 		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: t.delay, Deadline: t.deadline}
 		if t.interval {
@@ -174,13 +230,12 @@ func (t *Timer) arm(start time.Duration) {
 	}
 }
 
-// disarm takes t off the schedule.
-func (t *Timer) disarm() {
-	if t.inTree {
-		t.l.remove(t)
+// unlink takes t out of its list, if it is in one; the list stays, empty or not.
+func (t *Timer) unlink() {
+	if t.list != nil {
+		t.link.remove()
+		t.list = nil
 	}
-	t.due, t.rearming = false, false
-	t.setActive(false)
 }
 
 // Ref makes t keep the loop alive while it is active (the default) and returns t.
@@ -202,63 +257,109 @@ func (t *Timer) HasRef() bool { return t.hasRef() }
 // Active reports whether t is scheduled to run.
 func (t *Timer) Active() bool { return t.active }
 
-// Refresh restarts t from now with its delay, moving it behind timers with the same
-// deadline, and re-activates a timeout that already fired. A cleared timer stays
-// cleared, as in Node. It returns t.
+// Refresh restarts t from now with its delay, moving it to the end of the timers of
+// its delay, and re-activates a timeout that already fired. A cleared timer stays
+// cleared, as in Node. An interval that refreshes itself in its callback is re-armed
+// all the same when the callback returns, from the start of the run, as in Node. A
+// due timer that a nextTick or microtask of the timer before it in its list refreshes
+// runs at once all the same, the restart lost, as in Node: the timers phase has
+// already taken it. It returns t.
 func (t *Timer) Refresh() *Timer {
-	l := t.l
 	t.use("Timer.Refresh")
 	if t.closed {
 		return t
 	}
-	if t.inTree {
-		l.remove(t)
-	}
-	t.arm(l.fresh())
+	t.arm(t.l.fresh())
 	return t
 }
 
-// runTimers is the timers phase, which starts a tick: it refreshes the cached time,
-// collects every timer due, then runs them in (deadline, start) order. Timers started
-// while it runs, and intervals it re-arms, wait for the next phase.
+// runTimers is the timers phase, which starts a tick: Node's processTimers. It
+// refreshes the cached time, then takes the timer lists in (expiry, id) order while
+// the first has expired, and runs each (runTimerList). The nextTicks and microtasks a
+// timer's callback queues run before the next callback, once the loop has looked at
+// what follows it in its list, as in Node. A timer started while the phase runs starts
+// at or after the cached time, so it is not due in this phase; the one exception is
+// Node's too: a due timer restarted by the nextTicks of the timer before it in its
+// list runs at once (runTimerList).
 func (l *Loop) runTimers() {
 	l.updateTime()
 	l.startTick(traces.PhaseTimers)
 	l.enterPhase(traces.PhaseTimers)
 	for {
-		k, ok := l.timers.Min()
-		if !ok || k.deadline > l.now {
+		k, ok := l.timerTree.Min()
+		if !ok || k.expiry > l.now {
 			break
 		}
-		l.timers.DeleteMin()
-		t := l.timerSlots[k.slot]
-		l.freeSlot(t)
-		t.due = true
-		l.due.push(t)
-	}
-	for l.due.len() > 0 {
-		t := l.due.front()
-		if !t.due {
-			l.due.pop()
-			continue // cleared or refreshed by an earlier callback of this phase
-		}
-		if t.interval {
-			// The next run counts from the start of this one, so a slow callback does
-			// not shift it; as in Node, the interval takes its place in line when the
-			// callback returns, behind the timers the callback started. It stays at
-			// the front of due until then, for Handles to find.
-			start := l.fresh()
-			t.due, t.rearming = false, true
-			l.call(traces.SourceInterval, t.id, t.cb)
-			l.due.pop()
-			if t.rearming {
-				t.arm(start)
-			}
+		if l.ticks.len()+l.micro.len() > 0 {
+			l.drainTicks() // the last callback's; they may have cleared the list
 			continue
 		}
-		l.due.pop()
-		t.due = false
-		t.setActive(false)
-		l.call(traces.SourceTimer, t.id, t.cb)
+		l.runTimerList(l.timerLists[k.slot])
 	}
+	l.leaveCallback()
+}
+
+// runTimerList is Node's listOnTimeout: it runs the due timers of tl from the front.
+// At the first timer not yet due it gives the list that timer's deadline as its
+// expiry and a new id, which puts it behind the lists already waiting for that time;
+// a list it empties goes. It stops early when a callback made the list go. The
+// nextTicks and microtasks of a callback run when the loop has taken the next timer
+// for running, or has stopped at the list's end or at a timer not due.
+func (l *Loop) runTimerList(tl *timerList) {
+	l.timerListRunning = tl
+	for tl.live {
+		t := tl.first()
+		if t == nil {
+			l.dropTimerList(tl)
+			break
+		}
+		if t.deadline > l.now {
+			// Node takes the later of this and now+1 ms; the deadline, a whole
+			// millisecond later than now, is never the earlier.
+			l.timerTree.Delete(tl.key())
+			l.timerListSeq++
+			tl.expiry, tl.id = t.deadline, l.timerListSeq
+			l.timerTree.ReplaceOrInsert(tl.key())
+			break
+		}
+		if l.ticks.len()+l.micro.len() > 0 {
+			// The previous callback's, run once the loop has taken t, due, for
+			// running. When they clear t, the loop looks at the list again; when
+			// they restart it, t runs all the same, now, as in Node, whose
+			// listOnTimeout has taken it already: the restart is lost.
+			l.drainTicks()
+			if !t.active {
+				continue
+			}
+		}
+		t.unlink()
+		l.fire(t)
+	}
+	l.timerListRunning = nil
+	if !tl.live {
+		l.freeTimerLists = append(l.freeTimerLists, tl)
+	}
+}
+
+// fire runs the callback of t, a due timer already out of its list. An interval's
+// next run counts from the start of this one, so a slow callback does not shift it;
+// as in Node, the interval takes its place in line when the callback returns, behind
+// the timers the callback started, unless the callback cleared it. Its nextTicks and
+// microtasks wait for the caller.
+func (l *Loop) fire(t *Timer) {
+	l.timerRunning = t
+	if t.interval {
+		start := l.fresh()
+		l.enterCallback(traces.SourceInterval, t.id)
+		t.cb()
+		l.timerRunning = nil
+		if !t.closed {
+			t.arm(start)
+		}
+		return
+	}
+	t.setActive(false)
+	l.enterCallback(traces.SourceTimer, t.id)
+	t.cb()
+	l.timerRunning = nil
 }

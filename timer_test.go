@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
 	"github.com/nodeloop/nodeloop/traces"
 )
 
@@ -383,4 +385,147 @@ func TestUnrefTimerRunsWhileLoopAlive(t *testing.T) {
 	})
 	w.want("unref@2", "ref@5")
 	w.checkPending()
+}
+
+// Node runs timers list by list, one list per delay, lists by (expiry, id): when the
+// loop is late, a timer runs before one of another delay due earlier, and the
+// timers of one delay run one after another.
+func TestTimerListsOrder(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		w.l.SetTimeout(10*time.Millisecond, func() { w.add("a") })
+		w.clock.Advance(6 * time.Millisecond)
+		w.l.SetTimeout(5*time.Millisecond, func() { w.add("b") })  // due at 11
+		w.l.SetTimeout(10*time.Millisecond, func() { w.add("c") }) // due at 16, in a's list
+		w.clock.Advance(30 * time.Millisecond)
+	})
+	w.want("a", "c", "b")
+}
+
+// When the timers phase finds a list's first timer not yet due, the list takes that
+// timer's deadline and a new id, before the nextTicks and microtasks of the timer
+// that ran last: a list they make for the same time comes after it, and one its
+// callback made comes before.
+func TestTimerListCutBeforeTicks(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		inTick bool
+		want   []string
+	}{
+		{"c started by a's callback", false, []string{"a@10", "c@15", "b@15"}},
+		{"c started by a nextTick of a's callback", true, []string{"a@10", "b@15", "c@15"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.run(func() {
+				w.l.SetTimeout(10*time.Millisecond, func() {
+					w.addAt("a")
+					startC := func() { w.l.SetTimeout(5*time.Millisecond, func() { w.addAt("c") }) }
+					if tc.inTick {
+						w.l.NextTick(startC)
+					} else {
+						startC()
+					}
+				})
+				w.clock.Advance(5 * time.Millisecond)
+				w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("b") }) // a's list, due at 15
+			})
+			w.want(tc.want...)
+		})
+	}
+}
+
+// A due timer that a nextTick or microtask of the timer before it in its list
+// restarts runs at once all the same, its restart lost, as in Node: the loop has
+// taken it for running before they run. One they clear does not run.
+func TestTimerRestartedByTickOfPreviousTimerRunsAtOnce(t *testing.T) {
+	w := newWorld(t)
+	var b, c *nodeloop.Timer
+	w.run(func() {
+		w.l.SetTimeout(10*time.Millisecond, func() {
+			w.addAt("a")
+			w.l.NextTick(func() { b.Refresh() })
+		})
+		b = w.l.SetTimeout(10*time.Millisecond, func() {
+			w.addAt("b")
+			w.l.QueueMicrotask(func() { w.l.ClearTimeout(c) })
+		})
+		c = w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("c") })
+		w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("d") })
+	})
+	w.want("a@10", "b@10", "d@10")
+	if b.Active() {
+		t.Fatalf("b is active after it ran: its restart should be lost")
+	}
+}
+
+// Clearing the first timer of a list leaves its expiry: the loop wakes then, and
+// the list, given a new id, goes behind a list that expires when its timer is due.
+func TestTimerListExpiryStaysAfterClear(t *testing.T) {
+	w := newWorld(t)
+	w.run(func() {
+		a1 := w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("a1") })
+		w.l.SetTimeout(15*time.Millisecond, func() { w.addAt("b") }) // its list expires at 15
+		w.clock.Advance(5 * time.Millisecond)
+		w.l.SetTimeout(10*time.Millisecond, func() { w.addAt("a2") }) // a1's list, due at 15
+		w.l.ClearTimeout(a1)
+	})
+	w.want("b@15", "a2@15")
+	if got := w.waits; len(got) == 0 || got[0] != 5*time.Millisecond {
+		t.Fatalf("poll timeouts %v: the first wait must end at 10 ms, the cleared timer's deadline", got)
+	}
+}
+
+// The lists of timers cost nothing in steady state: a list that empties is reused for
+// the next delay that needs one.
+func TestAllocsTimerLists(t *testing.T) {
+	w := noTrace(t)
+	fired := 0
+	cb := func() { fired++ }
+	a := w.l.SetTimeout(time.Millisecond, cb)
+	b := w.l.SetTimeout(2*time.Millisecond, cb)
+	runOnce(t, w.l, true)
+	runOnce(t, w.l, true)
+	n := testing.AllocsPerRun(1000, func() {
+		a.Refresh()
+		b.Refresh()
+		runOnce(t, w.l, true)
+		runOnce(t, w.l, true)
+	})
+	if n != 0 {
+		t.Errorf("two timeouts of two delays refreshed and fired: %v allocations, want 0", n)
+	}
+	if fired < 2000 {
+		t.Fatalf("timers fired %d times, want >= 2000", fired)
+	}
+}
+
+// BenchmarkTimersDistinctDelays creates and fires 100,000 timers on the fake clock,
+// each with a delay of its own, the worst case for lists of timers by delay: one
+// list per timer. One op is one timer.
+func BenchmarkTimersDistinctDelays(b *testing.B) {
+	const timers = 100_000
+	b.ReportAllocs()
+	fired := 0
+	cb := func() { fired++ }
+	for b.Loop() {
+		clock := fakeclock.New()
+		l, err := nodeloop.New(nodeloop.WithClock(clock), nodeloop.WithPoller(fakepoller.New(clock)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = l.Run(func() {
+			for i := range timers {
+				l.SetTimeout(time.Duration(1+(i*7919)%timers)*time.Millisecond, cb)
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		l.Close()
+	}
+	if fired != b.N*timers {
+		b.Fatalf("%d of %d timers fired", fired, b.N*timers)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*timers), "ns/timer")
 }

@@ -73,16 +73,24 @@
 // a check and its event, which only raises the count; it can make a real Run end
 // with pending 1, which this rule then reports.
 //
-// timer-order ([RuleTimerOrder]): the timer and interval callbacks of one timers
-// phase run in increasing (deadline, start order). A timer's deadline and start
-// order are those of the timer_start in force when the phase began collecting
-// due timers: its latest timer_start strictly before the phase span's first event
-// (the tick event). Refresh and an interval's re-arm write new timer_start events
-// with the same ID; a Refresh before the phase moves the timer behind the ones
-// started before it. The start order is the position of that timer_start.
+// timer-order ([RuleTimerOrder]): Node keeps one list of timers per delay, in start
+// order, and its timers phase runs the due timers of one list after another. So in
+// one timers phase the timer and interval callbacks of one delay run in increasing
+// start order, and with no callback of a timer of another delay between two of
+// them. A timer's delay and start order are those of the timer_start in force when
+// the phase began collecting due timers: its latest timer_start strictly before the
+// phase span's first event (the tick event). Refresh and an interval's re-arm write
+// new timer_start events with the same ID; a Refresh before the phase moves the
+// timer behind the ones of its delay started before it. The start order is the
+// position of that timer_start. Limits: the order of the lists, by expiry and id,
+// is not checked: a clear makes the list of its delay go only when the timer was
+// referenced, and Ref and Unref leave no event.
 //
 // timer-same-phase ([RuleTimerSamePhase]): a timer started (or restarted) during
-// a timers phase does not run in it. The re-arm of an interval, written right
+// a timers phase does not run in it, but for Node's own exception: a timer due when
+// the phase began, restarted in the nextTick and microtask callbacks that follow
+// the callback of a timer of its delay, runs right after them (Node had taken it for
+// running before they ran). The re-arm of an interval, written right
 // before its callback, is not counted against that callback, but it is against
 // any later one in the same phase: an interval runs at most once per phase. A
 // timer callback with no timer_start before its phase is reported too.

@@ -332,17 +332,81 @@ func TestTimerOrder(t *testing.T) {
 			b.endRun()
 			return one(properties.RuleTimerOrder, c1, c2)
 		}},
-		{"the later deadline first", func(b *builder) []found {
+		{"a later deadline first, of another delay", func(b *builder) []found {
+			// Node's list of 2 ms runs first when it expires first, or as here at
+			// the same time with a lower id: which, the trace cannot tell.
 			b.main()
 			b.timeout(1, 2*ms)
 			b.timeout(2, ms)
 			b.now = 2 * ms
 			b.newTick()
 			b.enter(timers)
-			c1 := b.call(srcTimer, 1)
-			c2 := b.call(srcTimer, 2)
+			b.call(srcTimer, 1)
+			b.call(srcTimer, 2)
+			b.endRun()
+			return nil
+		}},
+		{"the later start of one delay first", func(b *builder) []found {
+			b.main()
+			b.timeout(1, 2*ms)
+			b.now = ms
+			b.timeout(2, 2*ms)
+			b.now = 3 * ms
+			b.newTick()
+			b.enter(timers)
+			c1 := b.call(srcTimer, 2)
+			c2 := b.call(srcTimer, 1)
 			b.endRun()
 			return one(properties.RuleTimerOrder, c1, c2)
+		}},
+		{"one delay's timers in one run, then another's", func(b *builder) []found {
+			b.main()
+			b.timeout(1, 3*ms)
+			b.timeout(2, 3*ms)
+			b.timeout(3, ms)
+			b.now = 3 * ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			b.call(srcTimer, 2)
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			b.call(srcTimer, 3)
+			b.endRun()
+			return nil
+		}},
+		{"one delay's timers split by another's", func(b *builder) []found {
+			b.main()
+			b.timeout(1, 3*ms)
+			b.timeout(2, 3*ms)
+			b.timeout(3, ms)
+			b.now = 3 * ms
+			b.newTick()
+			b.enter(timers)
+			c1 := b.call(srcTimer, 1)
+			c3 := b.call(srcTimer, 3)
+			c2 := b.call(srcTimer, 2)
+			b.endRun()
+			return []found{{Rule: properties.RuleTimerOrder, Events: []int{c1, c3, c2}}}
+		}},
+		{"one delay in each of two phases", func(b *builder) []found {
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, 2*ms)
+			b.timeout(3, 2*ms)
+			b.now = 2 * ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 2)
+			b.call(srcTimer, 1)
+			b.timeout(4, 2*ms)
+			b.now = 4 * ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 3)
+			b.call(srcTimer, 4)
+			b.endRun()
+			return nil
 		}},
 		{"a refresh moves a timer behind", func(b *builder) []found {
 			b.main()
@@ -412,6 +476,52 @@ func TestTimerSamePhase(t *testing.T) {
 			c2 := b.call(srcInterval, 1)
 			b.endRun()
 			return one(properties.RuleTimerSamePhase, r1, c2)
+		}},
+		{"a due timer restarted by the nextTick of the timer before it", func(b *builder) []found {
+			// Node runs it at once: its listOnTimeout took it before the nextTicks ran.
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: ms, Deadline: 2 * ms})
+			b.call(srcTimer, 2)
+			b.endRun()
+			return nil
+		}},
+		{"a due timer restarted by the timer before it", func(b *builder) []found {
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			s := b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: ms, Deadline: 2 * ms})
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			c := b.call(srcTimer, 2)
+			b.endRun()
+			return one(properties.RuleTimerSamePhase, s, c)
+		}},
+		{"a timer of another delay restarted by a nextTick", func(b *builder) []found {
+			b.main()
+			b.timeout(1, ms)
+			b.timeout(2, 2*ms)
+			b.now = 2 * ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 1)
+			b.add(traces.Event{Kind: traces.KindTickQueue, ID: 9})
+			b.add(traces.Event{Kind: traces.KindCallback, Source: traces.SourceNextTick, ID: 9})
+			s := b.add(traces.Event{Kind: traces.KindTimerStart, ID: 2, Delay: 2 * ms, Deadline: 4 * ms})
+			c := b.call(srcTimer, 2)
+			b.endRun()
+			return one(properties.RuleTimerSamePhase, s, c)
 		}},
 		{"a timer that was never started", func(b *builder) []found {
 			b.main()

@@ -11,6 +11,7 @@ import (
 type timerStart struct {
 	at       ref
 	deadline time.Duration
+	delay    time.Duration
 	repeat   time.Duration
 }
 
@@ -40,9 +41,15 @@ type timerState struct {
 	prevPos   int
 	prevStart timerStart
 	hasPrev   bool
+	// done holds, for each delay whose timers ran in the current span before those
+	// of another delay, the last callback of that delay.
+	done map[time.Duration]ref
+	// drainFrom is the position of the first nextTick or microtask callback after
+	// the previous timer callback of the span, or -1.
+	drainFrom int
 }
 
-// checkTimers enforces RuleTimerOrder, RuleTimerSamePhase, RuleTimerDeadline and
+// checkTimers enforces RuleTimerOrder (checkTimerOrder), RuleTimerSamePhase, RuleTimerDeadline and
 // the timer half of RuleCleared, for every callback from source timer or
 // interval that runs in a timers phase (one elsewhere is RulePhaseOrder's).
 //
@@ -66,7 +73,7 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 			t.epoch, t.firstIn = epoch, refOf(e, i)
 		}
 		t.prev, t.hasPrev = t.last, t.hasLast
-		t.last, t.hasLast = timerStart{refOf(e, i), e.Deadline, e.Repeat}, true
+		t.last, t.hasLast = timerStart{refOf(e, i), e.Deadline, e.Delay, e.Repeat}, true
 		return
 	case traces.KindTimerClear:
 		t := st.timers.put(e.ID)
@@ -74,6 +81,12 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 		st.timers.retire(e.ID)
 		return
 	case traces.KindCallback:
+		if e.Source == traces.SourceNextTick || e.Source == traces.SourceMicrotask {
+			if st.hasPrev && st.drainFrom < 0 && c.span.in && c.span.id == st.span {
+				st.drainFrom = i
+			}
+			return
+		}
 		if e.Source != traces.SourceTimer && e.Source != traces.SourceInterval {
 			return
 		}
@@ -84,7 +97,8 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 		return
 	}
 	if c.span.id != st.span {
-		st.span, st.hasPrev = c.span.id, false
+		st.span, st.hasPrev, st.drainFrom = c.span.id, false, -1
+		clear(st.done)
 	}
 	first := c.span.first
 	here := refOf(e, i)
@@ -110,6 +124,11 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 	}
 
 	switch {
+	case hasDuring && hasInForce && inForce.deadline <= e.Time && st.hasPrev &&
+		st.prevStart.delay == inForce.delay && st.drainFrom >= 0 && during.pos > st.drainFrom:
+		// Node's listOnTimeout takes a due timer for running, then runs the
+		// nextTicks and microtasks of the timer before it in its list: a restart
+		// there is lost, and the timer runs at once.
 	case hasDuring:
 		c.report(passTimers, RuleTimerSamePhase, fmt.Sprintf("%s was started at seq %d, during the timers phase that began at seq %d, and runs in that same phase", describe(e), during.seq, first.seq), during, here)
 	case !hasInForce:
@@ -120,12 +139,7 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 		if dl := inForce.deadline; e.Time < dl {
 			c.report(passTimers, RuleTimerDeadline, fmt.Sprintf("%s runs at %v, before its deadline %v (timer_start at seq %d)", describe(e), e.Time, dl, inForce.at.seq), inForce.at, here)
 		}
-		if st.hasPrev && timerBefore(inForce.deadline, inForce.at.pos, st.prevStart.deadline, st.prevStart.at.pos) {
-			c.report(passTimers, RuleTimerOrder, fmt.Sprintf("%s (deadline %v, started at seq %d) runs after %s (deadline %v, started at seq %d) in one timers phase; they run in (deadline, start) order",
-				describe(e), inForce.deadline, inForce.at.seq, describe(&st.prevCb), st.prevStart.deadline, st.prevStart.at.seq), refOf(&st.prevCb, st.prevPos), here)
-		}
-		st.prevCb, st.prevStart, st.hasPrev = *e, inForce, true
-		st.prevPos = i
+		c.checkTimerOrder(e, i, inForce)
 	}
 
 	// RuleCleared: the latest timer_clear before the callback must be older than
@@ -148,11 +162,35 @@ func (c *Checker) checkTimers(e *traces.Event, i int) {
 	}
 }
 
-// timerBefore reports whether a timer with deadline d1 started at position p1
-// comes before one with deadline d2 started at p2.
-func timerBefore(d1 time.Duration, p1 int, d2 time.Duration, p2 int) bool {
-	if d1 != d2 {
-		return d1 < d2
+// checkTimerOrder is RuleTimerOrder for e, the timer callback at position i of the
+// current timers span, which ran for the timer_start inForce. Node keeps one list
+// of timers per delay, in start order, and its timers phase runs one list's due
+// timers after another's: so the timers of one delay run in start order, and once
+// the timers of another delay have run after them, none of that delay runs again in
+// the phase. Which list runs first depends on each list's expiry and id, which a
+// clear changes depending on whether the timer was referenced, which the trace
+// does not say; the rule leaves the order of the lists unchecked.
+func (c *Checker) checkTimerOrder(e *traces.Event, i int, inForce timerStart) {
+	st := &c.timers
+	here := refOf(e, i)
+	prev := refOf(&st.prevCb, st.prevPos)
+	switch {
+	case !st.hasPrev:
+	case st.prevStart.delay == inForce.delay:
+		if inForce.at.pos < st.prevStart.at.pos {
+			c.report(passTimers, RuleTimerOrder, fmt.Sprintf("%s (delay %v, started at seq %d) runs after %s (delay %v, started at seq %d) in one timers phase; timers of one delay run in start order",
+				describe(e), inForce.delay, inForce.at.seq, describe(&st.prevCb), st.prevStart.delay, st.prevStart.at.seq), prev, here)
+		}
+	default:
+		if st.done == nil {
+			st.done = map[time.Duration]ref{}
+		}
+		st.done[st.prevStart.delay] = prev
+		if last, ok := st.done[inForce.delay]; ok {
+			c.report(passTimers, RuleTimerOrder, fmt.Sprintf("%s (delay %v) runs after %s, a timer of delay %v, which ran after timers of delay %v in the same timers phase; the timers of one delay run one after another",
+				describe(e), inForce.delay, describe(&st.prevCb), st.prevStart.delay, inForce.delay), last, prev, here)
+		}
 	}
-	return p1 < p2
+	st.prevCb, st.prevStart, st.hasPrev = *e, inForce, true
+	st.prevPos, st.drainFrom = i, -1
 }

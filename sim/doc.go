@@ -35,11 +35,21 @@
 // # Faults
 //
 // [Faults] are options of the fakes: Faults.Network those of the fake network
-// (fakepoller.Faults), Faults.Pool those of the simulated [Pool] ([PoolFaults]).
+// (fakepoller.Faults), Faults.Pool those of the simulated [Pool] ([PoolFaults]),
+// Faults.Disk those of a simulated [Disk] ([DiskFaults]).
 // One table lists every fault with its name, what it does, its choice and its
 // defaults; [ParseFaults], [Faults.String], [KnownFaults], validation, the trace
 // header and swarm mode are derived from it. Probabilities go in steps of one in a
 // million; a finer one is an error.
+//
+// # Disks
+//
+// A [Disk] is an in-memory file system for the loop's file operations, given as
+// Config.FS: what a program writes goes to a volatile cache until it syncs the file,
+// and a directory's changes until it syncs the directory, and [Disk.Crash] returns
+// the disk after a power cut, what was not durable lost, kept, torn or reordered by
+// labelled choices (all lost under the calm ones). A run works on a copy of the disk
+// it is given and leaves it in Result.Disk.
 //
 // # Sweeps
 //

@@ -11,7 +11,8 @@ import (
 )
 
 // Faults are the failures a simulated world injects: those of its network, options of
-// the fake poller, and those of its pool, options of the simulated Pool. Each is a
+// the fake poller, those of its pool, options of the simulated Pool, and those of its
+// disk, options of a simulated Disk (which apply when Config.FS is one). Each is a
 // probability from 0 (never, and no choice is drawn for it) to 1 (always) in steps of
 // one in a million, some with a latency. The zero Faults inject none.
 //
@@ -23,6 +24,8 @@ type Faults struct {
 	Network fakepoller.Faults
 	// Pool are the pool's faults: slow and failed jobs.
 	Pool PoolFaults
+	// Disk are the simulated disk's faults: EIO, ENOSPC, short writes.
+	Disk DiskFaults
 
 	_ struct{}
 }
@@ -55,7 +58,7 @@ const defaultProbability = 0.05
 
 // faultTable is every fault, in the order ParseFaults, String, the header and swarm
 // mode take them. Adding a fault is a row here and its mechanism in the fake that
-// injects it, under Faults.Network or Faults.Pool.
+// injects it, under Faults.Network, Faults.Pool or Faults.Disk.
 var faultTable = [...]faultRow{
 	{Fault{"refused", "a connection request reaching a listener is refused (ECONNREFUSED)", "fault.refused", defaultProbability, 0},
 		func(f *Faults) *float64 { return &f.Network.Refused }, nil},
@@ -73,6 +76,12 @@ var faultTable = [...]faultRow{
 		func(f *Faults) *float64 { return &f.Pool.SlowJob }, func(f *Faults) *time.Duration { return &f.Pool.SlowJobLatency }},
 	{Fault{"failjob", "a pool job fails: its work does not run, its callback gets ErrInjected (EIO)", "fault.job.fail", defaultProbability, 0},
 		func(f *Faults) *float64 { return &f.Pool.FailJob }, nil},
+	{Fault{"eio", "a read, write, append or sync of the simulated disk fails with EIO and changes nothing", "fault.disk.eio", defaultProbability, 0},
+		func(f *Faults) *float64 { return &f.Disk.EIO }, nil},
+	{Fault{"enospc", "a write or append to the simulated disk fails with ENOSPC and writes nothing", "fault.disk.nospc", defaultProbability, 0},
+		func(f *Faults) *float64 { return &f.Disk.NoSpace }, nil},
+	{Fault{"diskshort", "a write or append to the simulated disk writes only a first part of its data and fails (io.ErrShortWrite)", "fault.disk.short", defaultProbability, 0},
+		func(f *Faults) *float64 { return &f.Disk.ShortWrite }, nil},
 }
 
 // FaultNames are the names of the faults ParseFaults knows, in the order it lists

@@ -3,6 +3,8 @@ package sim_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"reflect"
 	"slices"
 	"strings"
@@ -26,7 +28,7 @@ type field struct {
 // "Network.Reset" or "Pool.SlowJobLatency", in declaration order.
 func fieldsSet(f sim.Faults) (probs, lats []string) {
 	v := reflect.ValueOf(f)
-	for _, part := range []string{"Network", "Pool"} {
+	for _, part := range []string{"Network", "Pool", "Disk"} {
 		pv := v.FieldByName(part)
 		for i := range pv.NumField() {
 			sf := pv.Type().Field(i)
@@ -96,7 +98,7 @@ func TestFaultTableCoversEveryFault(t *testing.T) {
 	fields := faultFields(t)
 	// Every probability and latency field of the fakes belongs to one fault.
 	var all sim.Faults
-	for _, part := range []any{&all.Network, &all.Pool} {
+	for _, part := range []any{&all.Network, &all.Pool, &all.Disk} {
 		v := reflect.ValueOf(part).Elem()
 		for i := range v.NumField() {
 			switch f := v.Field(i); f.Kind() {
@@ -320,23 +322,32 @@ func (p *printed) Print(who, line string) { p.lines = append(p.lines, who+": "+l
 
 // A fault draw of 0 is calm: with fakepoller.First, which draws 0 every time, and
 // every fault on at a probability below 1 (the default, and the highest one there
-// is), the echo and demo scenarios run exactly as with no faults at all. No fault
-// strikes: every fault is drawn, and none draws what a strike draws next (a short
-// read's or write's size, how late a wake-up, how slow a job), and apart from the
-// fault draws the trace and the output are those of the calm run, so no connection
-// is refused or reset, no message spikes, no job is slow or fails.
+// is), the echo and demo scenarios and a program of files on a simulated disk run
+// exactly as with no faults at all. No fault strikes: every fault is drawn, and none
+// draws what a strike draws next (a short read's or write's size, how late a
+// wake-up, how slow a job, how much of a disk write), and apart from the fault draws
+// the trace and the output are those of the calm run, so no connection is refused or
+// reset, no message spikes, no job is slow or fails, no disk operation fails.
 func TestFirstIsCalm(t *testing.T) {
-	afterStrike := []string{"net.read.size", "net.write.size", "wake.late", "pool.slow"}
+	afterStrike := []string{"net.read.size", "net.write.size", "wake.late", "pool.slow", "disk.write.size"}
 	drawn := map[string]bool{}
-	for _, name := range []string{"echo", "demo"} {
-		sc, ok := scenarios.Lookup(name)
-		if !ok {
-			t.Fatalf("no scenario %s", name)
+	disk, err := sim.NewDisk(sim.DiskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"echo", "demo", "disk"} {
+		main, fsys := diskProgram, fs.FS(disk)
+		if name != "disk" {
+			sc, ok := scenarios.Lookup(name)
+			if !ok {
+				t.Fatalf("no scenario %s", name)
+			}
+			main, fsys = func(l *nodeloop.Loop, out scenarios.Output) { sc.Main(l, out)() }, nil
 		}
 		trace := func(faults sim.Faults) (*sim.Result, []traces.Event, []string) {
 			out := &printed{}
-			res := run(t, sim.Config{Choices: fakepoller.First{}, Faults: faults, KeepTrace: true, Scenario: name},
-				func(l *nodeloop.Loop) { sc.Main(l, out)() })
+			res := run(t, sim.Config{Choices: fakepoller.First{}, Faults: faults, KeepTrace: true, Scenario: name, FS: fsys},
+				func(l *nodeloop.Loop) { main(l, out) })
 			if res.Failed() {
 				t.Fatalf("%s with faults %v under First: %v", name, faults, res)
 			}
@@ -377,4 +388,23 @@ func TestFirstIsCalm(t *testing.T) {
 			t.Errorf("the scenarios never drew %s: the test does not show that %s stays calm", k.Choice, k.Name)
 		}
 	}
+}
+
+// diskProgram writes, appends, syncs and reads files of a simulated disk, printing
+// each result.
+func diskProgram(l *nodeloop.Loop, out scenarios.Output) {
+	say := func(what string, err error) { out.Print("disk", fmt.Sprintf("%s: %v", what, err)) }
+	l.Mkdir("db", func(err error) {
+		say("mkdir", err)
+		l.WriteFile("db/a", []byte("hello"), func(err error) {
+			say("write", err)
+			l.AppendFile("db/a", []byte(", world"), func(err error) {
+				say("append", err)
+				l.Fsync("db/a", func(err error) {
+					say("sync", err)
+					l.ReadFile("db/a", func(b []byte, err error) { say("read "+string(b), err) })
+				})
+			})
+		})
+	})
 }

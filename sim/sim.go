@@ -66,8 +66,11 @@ type Config struct {
 	TimeLimit time.Duration
 	// StepLimit bounds the number of callbacks; 0 means DefaultStepLimit.
 	StepLimit uint64
-	// FS is what ReadFile and WriteFile see; nil means the OS's files, which a
-	// deterministic program should not touch.
+	// FS is what the loop's file operations (ReadFile, WriteFile, AppendFile,
+	// Fsync, ...) see; nil means the OS's files, which a deterministic program
+	// should not touch. A *Disk is the disk as the run starts: the run works on a
+	// copy, drawing from the run's choices and injecting Faults.Disk, and leaves
+	// it in Result.Disk, so that every run of a sweep starts from the same disk.
 	FS fs.FS
 	// Trace, if not nil, receives the run's trace as JSON Lines.
 	Trace io.Writer
@@ -125,6 +128,9 @@ type Result struct {
 	Events []traces.Event
 	// Faults are the faults in force (after Swarm drew them).
 	Faults Faults
+	// Disk is the simulated disk as the run left it, when Config.FS is a *Disk;
+	// its Crash is the disk after a power cut at the run's end.
+	Disk *Disk
 	// Divergence, in a run that replayed a log tolerantly (ReplayFrom), says where
 	// the run first took a choice that was not the log's next one; nil when it took
 	// them all in order, or did not replay a log.
@@ -266,7 +272,11 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if callers {
 		opts = append(opts, nodeloop.WithCallers())
 	}
-	if cfg.FS != nil {
+	if d, ok := cfg.FS.(*Disk); ok {
+		res.Disk = d.forRun(rec, f.Disk)
+		defer res.Disk.endRun()
+		opts = append(opts, nodeloop.WithFS(res.Disk))
+	} else if cfg.FS != nil {
 		opts = append(opts, nodeloop.WithFS(cfg.FS))
 	}
 	l, err := nodeloop.New(opts...)
@@ -438,7 +448,7 @@ var costLabels = map[costSite]string{
 	{"(*Loop).updateTime", "(*Loop).RunOnce"}:   "cpu.cost before run",
 	{"(*Loop).updateTime", "(*Loop).runTimers"}: "cpu.cost before timers",   // the callbacks of the last tick's phases
 	{"(*Loop).updateTime", "(*Loop).poll"}:      "cpu.cost after wait",      // the pending, idle and prepare callbacks
-	{"(*Loop).fresh", "(*Loop).runTimers"}:      "cpu.cost before interval", // the timers phase's callbacks so far
+	{"(*Loop).fresh", "(*Loop).fire"}:           "cpu.cost before interval", // the timers phase's callbacks so far
 	{"(*Loop).fresh", "(*Loop).SetTimeout"}:     costAtTimerStart,           // the running callback, up to the call
 	{"(*Loop).fresh", "(*Loop).SetInterval"}:    costAtTimerStart,
 	{"(*Loop).fresh", "(*Timer).Refresh"}:       costAtTimerStart,

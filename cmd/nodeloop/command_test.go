@@ -124,6 +124,7 @@ func TestFlagsAnywhere(t *testing.T) {
 		}
 		reports = append(reports, r)
 	}
+	script := writeFile(t, dir, "hello.js", []byte("console.log('hello from ' + process.argv.length);\n"))
 	cases := map[string]struct {
 		pos, flags []string
 		want       string // in stdout
@@ -137,6 +138,7 @@ func TestFlagsAnywhere(t *testing.T) {
 		"export": {pos: []string{a}, flags: []string{"--format", "chrome", "-o", filepath.Join(dir, "out.json")}, file: filepath.Join(dir, "out.json")},
 		"view":   {pos: []string{a}, flags: []string{"-o", filepath.Join(dir, "out.html")}, file: filepath.Join(dir, "out.html")},
 		"help":   {pos: []string{"diff"}, want: "--ignore-timing"},
+		"run":    {pos: []string{script}, flags: []string{"--stack-size", "500"}, want: "hello from 2"},
 		"report": {pos: append([]string{"merge"}, reports...), flags: []string{"-o", filepath.Join(dir, "merged.json")}, want: "echo: 4 seeds", file: filepath.Join(dir, "merged.json")},
 	}
 	for _, c := range commands {

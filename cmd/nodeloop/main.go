@@ -35,6 +35,8 @@ func init() {
 			"[SCENARIO]", (*simFlags).define, simCmd),
 		newCommand("report", "merge the JSON reports of a sweep's shards, checking they cover its seeds once; exit 1 on a failed seed, 2 on a gap, an overlap or a mismatch",
 			"merge FILE...", (*reportFlags).define, reportCmd),
+		newCommand("run", runSummary,
+			"FILE [ARGS...]", (*runFlags).define, runCmd),
 		newCommand("record", "a real run of a scenario on the OS, recorded with its inputs for replay",
 			"SCENARIO", (*recordFlags).define, recordCmd),
 		newCommand("replay", "re-run a recording from its inputs, or a simulated trace from its choices, deterministically; exit 1 if it differs",
@@ -77,6 +79,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err := c.exec(args[1:], stdout, stderr)
 	if err == nil {
 		return 0
+	}
+	var se scriptExit
+	if errors.As(err, &se) && err == error(se) {
+		return se.code
 	}
 	fmt.Fprintf(stderr, "nodeloop: %v\n", err)
 	var ue usageError

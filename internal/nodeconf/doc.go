@@ -18,13 +18,14 @@
 //   - on the operating system's back ends (nodeloop.New), compared with NAME.out;
 //   - in the simulator (sim.Run with seeds 1 to 5, files from the embedded
 //     testdata directory), compared with NAME.out, except for the scenarios in
-//     wallTime, which busy-wait in a callback for wall-clock time that virtual
-//     time does not have.
+//     wallTime, which would need wall-clock time that virtual time does not have
+//     (none does: a busy-wait is sim.Busy, which moves virtual time).
 //
 // A scenario in knownDifferences is one where nodeloop prints something else than
 // Node although the two programs are equivalent: the entry says which rule of the
 // loop differs from Node. The test logs its diff instead of failing, and fails
-// once the outputs agree, so that the entry goes when the loop is fixed.
+// once the outputs agree, so that the entry goes when the loop is fixed. The map
+// is empty: every scenario prints what Node prints, on both back ends.
 //
 // # Re-recording
 //
@@ -71,7 +72,9 @@
 //	                                 (ENOENT) and syscall errnos
 //	console.log                      console.log
 //	process.on('exit', f)            console.onExit: f runs after Run returns
-//	while (performance.now() < end)  busy
+//	while (performance.now() < end)  busy: sim.Busy, wall-clock time on the
+//	                                 operating system, virtual time in the
+//	                                 simulator
 //
 // net.go says more about the net module, whose streams nodeloop does not have.
 package nodeconf

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/sim"
 )
 
 // scenario is the Go version of one script testdata/NAME.js.
@@ -34,6 +35,8 @@ var scenarios = map[string]scenario{
 	"timers_equal_delay":            {main: timersEqualDelay},
 	"timer_delay_coercion":          {main: timerDelayCoercion},
 	"timer_lists_order":             {main: timerListsOrder},
+	"timer_list_expiry_after_clear": {main: timerListExpiryAfterClear},
+	"timer_list_unref_clear":        {main: timerListUnrefClear},
 	"clear_timeout_same_phase":      {main: clearTimeoutSamePhase},
 	"clear_timeout_from_tick":       {main: clearTimeoutFromTick},
 	"timer_started_in_timers_phase": {main: timerStartedInTimersPhase},
@@ -41,10 +44,12 @@ var scenarios = map[string]scenario{
 	"interval_clear_inside":         {main: intervalClearInside},
 	"interval_rearm_order":          {main: intervalRearmOrder},
 	"interval_once_per_phase":       {main: intervalOncePerPhase},
+	"interval_refresh_inside":       {main: intervalRefreshInside},
 	"refresh_moves_back":            {main: refreshMovesBack},
 	"refresh_in_callback":           {main: refreshInCallback},
 	"refresh_after_fire":            {main: refreshAfterFire},
 	"refresh_due_timer":             {main: refreshDueTimer},
+	"refresh_from_tick":             {main: refreshFromTick},
 	"interval_cleared_by_timer":     {main: intervalClearedByTimer},
 	"unref_only_exit":               {main: unrefOnlyExit},
 	"unref_ref":                     {main: unrefRef},
@@ -108,14 +113,10 @@ func (c *console) exited() {
 // package's testdata directory.
 func script(name string) string { return "testdata/" + name + ".js" }
 
-// busy spins for d without yielding to the loop, as a script's
-// `while (performance.now() < end) {}`. It reads the operating system's clock: on
-// virtual time no time passes while it spins.
-func busy(d time.Duration) {
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-	}
-}
+// busy takes d without yielding to the loop, as a script's
+// `while (performance.now() < end) {}`: sim.Busy, which spins on the operating
+// system's clock on a real loop and moves the virtual clock in a simulated one.
+func busy(l *nodeloop.Loop, d time.Duration) { sim.Busy(l, d) }
 
 // errCode is the code Node gives err ("ENOENT", "ECONNREFUSED", ...), or the error's
 // text when it has no code here, or "null" for no error.

@@ -28,32 +28,17 @@ const seeds = 5
 // realRunMax bounds a run on the operating system's back ends.
 const realRunMax = 20 * time.Second
 
-// wallTime names the scenarios whose Node output depends on wall-clock time passing
-// inside a callback, which virtual time cannot reproduce: they run on the operating
-// system's back ends only.
-var wallTime = map[string]string{
-	"timer_lists_order": "main busy-waits 6 ms between starting a and starting b and c, and 30 ms " +
-		"more so that all three are due in the first timers phase; on virtual time main takes " +
-		"no time, so the three start at the same instant and b, due first, fires alone " +
-		"before a and c",
-	"interval_once_per_phase": "the interval's callback busy-waits 3 ms, longer than its period, so " +
-		"that it is due again in every timers phase; on virtual time the callback takes no " +
-		"time, and the three immediates run in three ticks whose polls do not wait (an " +
-		"immediate is pending) before the interval's first deadline",
-}
+// wallTime names the scenarios whose Node output depends on wall-clock time in a way
+// virtual time cannot reproduce, with the reason: they run on the operating system's
+// back ends only. None does: a script's busy-wait is busy, which takes virtual time
+// in the simulator as it takes wall-clock time on the operating system.
+var wallTime = map[string]string{}
 
 // knownDifferences names the scenarios where nodeloop's output differs from Node's,
 // with the rule of the loop that causes it. Their runs are reported, not failed; a
 // run that matches Node fails, so that the entry is removed once the loop is fixed.
-var knownDifferences = map[string]string{
-	"timer_lists_order": "Node keeps one timer list per duration (lib/internal/timers.js): " +
-		"processTimers takes the list with the earliest expiry and runs every due timer of " +
-		"that list (listOnTimeout) before it looks at the next list. a and c share the 10 ms " +
-		"list, whose expiry is a's, so c runs right after a, before b of the 5 ms list, " +
-		"although b's deadline (6+5) is earlier than c's (6+10). nodeloop orders every due " +
-		"timer by (deadline, start sequence) alone (docs/semantics.md, Timers: 'Due timers run in order of " +
-		"(deadline, start sequence)'), so it runs a, b, c",
-}
+// There is none: every scenario prints what Node prints.
+var knownDifferences = map[string]string{}
 
 func TestConformance(t *testing.T) {
 	scripts, err := filepath.Glob("testdata/*.js")

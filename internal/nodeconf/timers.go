@@ -43,10 +43,46 @@ func timerDelayCoercion(l *nodeloop.Loop, c *console) {
 
 func timerListsOrder(l *nodeloop.Loop, c *console) {
 	l.SetTimeout(10*ms, func() { c.log("a: 10 ms, started at 0") })
-	busy(6 * ms)
+	busy(l, 6*ms)
 	l.SetTimeout(5*ms, func() { c.log("b: 5 ms, started at 6") })
 	l.SetTimeout(10*ms, func() { c.log("c: 10 ms, started at 6") })
-	busy(30 * ms)
+	busy(l, 30*ms)
+	c.log("main")
+}
+
+func refreshFromTick(l *nodeloop.Loop, c *console) {
+	var b *nodeloop.Timer
+	l.SetTimeout(10*ms, func() {
+		c.log("a")
+		l.NextTick(func() { b.Refresh() })
+	})
+	b = l.SetTimeout(10*ms, func() { c.log("b") })
+	l.SetTimeout(20*ms, func() { c.log("m: 20 ms") })
+	busy(l, 15*ms)
+	c.log("main")
+}
+
+func timerListExpiryAfterClear(l *nodeloop.Loop, c *console) {
+	a1 := l.SetTimeout(20*ms, func() { c.log("a1") })
+	l.SetTimeout(30*ms, func() { c.log("b: 30 ms, started at 0") })
+	busy(l, 15*ms)
+	l.SetTimeout(20*ms, func() { c.log("a2: 20 ms, started at 15") })
+	l.ClearTimeout(a1)
+	busy(l, 35*ms)
+	c.log("main")
+}
+
+func timerListUnrefClear(l *nodeloop.Loop, c *console) {
+	u := l.SetTimeout(20*ms, func() { c.log("u") })
+	u.Unref()
+	l.ClearTimeout(u)
+	r := l.SetTimeout(25*ms, func() { c.log("r") })
+	l.ClearTimeout(r)
+	l.SetTimeout(30*ms, func() { c.log("b: 30 ms, started at 0") })
+	busy(l, 15*ms)
+	l.SetTimeout(20*ms, func() { c.log("u2: 20 ms, started at 15") })
+	l.SetTimeout(25*ms, func() { c.log("r2: 25 ms, started at 15") })
+	busy(l, 45*ms)
 	c.log("main")
 }
 
@@ -60,7 +96,7 @@ func clearTimeoutSamePhase(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }
 
@@ -75,7 +111,7 @@ func clearTimeoutFromTick(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 }
 
 func timerStartedInTimersPhase(l *nodeloop.Loop, c *console) {
@@ -130,6 +166,23 @@ func intervalRearmOrder(l *nodeloop.Loop, c *console) {
 	c.log("main")
 }
 
+func intervalRefreshInside(l *nodeloop.Loop, c *console) {
+	n := 0
+	var iv *nodeloop.Timer
+	iv = l.SetInterval(10*ms, func() {
+		n++
+		c.log("interval " + strconv.Itoa(n))
+		if n == 1 {
+			iv.Refresh()
+			l.SetTimeout(10*ms, func() { c.log("timeout started by interval 1") })
+		}
+		if n == 2 {
+			l.ClearTimeout(iv)
+		}
+	})
+	c.log("main")
+}
+
 func intervalOncePerPhase(l *nodeloop.Loop, c *console) {
 	l.ReadFile(script("interval_once_per_phase"), func([]byte, error) {
 		runs := 0
@@ -140,7 +193,7 @@ func intervalOncePerPhase(l *nodeloop.Loop, c *console) {
 			if runs == 3 {
 				l.ClearTimeout(iv)
 			} else {
-				busy(3 * ms)
+				busy(l, 3*ms)
 			}
 		})
 		ims := 0
@@ -153,7 +206,7 @@ func intervalOncePerPhase(l *nodeloop.Loop, c *console) {
 			}
 		}
 		l.SetImmediate(next)
-		busy(3 * ms)
+		busy(l, 3*ms)
 	})
 }
 
@@ -224,7 +277,7 @@ func refreshDueTimer(l *nodeloop.Loop, c *console) {
 	})
 	b = l.SetTimeout(1*ms, func() { c.log("b") })
 	l.SetTimeout(1*ms, func() { c.log("c") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }
 
@@ -247,6 +300,6 @@ func intervalClearedByTimer(l *nodeloop.Loop, c *console) {
 		}
 	})
 	t = l.SetTimeout(1*ms, func() { c.log("t") })
-	busy(5 * ms)
+	busy(l, 5*ms)
 	c.log("main")
 }

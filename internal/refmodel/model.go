@@ -230,15 +230,27 @@ const (
 //
 // Timers: delays are coerced as Node's (below 1 ms or above 2^31−1 ms become 1 ms,
 // fractions of a millisecond are dropped); a timer's deadline is its start truncated
-// to the millisecond plus its delay; the timers phase collects every timer due,
-// sorted by (deadline, start sequence), then runs those still due. An interval is
-// re-armed from the time its run started, with a new start sequence taken when its
-// callback returns, unless the callback cleared or refreshed it. Refresh restarts a
-// timer from now with a new start sequence, and does nothing to a cleared one. A
-// dial's timeout is a timer of the loop's own, started when the dial starts, with
-// the timeout rounded up to whole milliseconds (at most 2^31−1 ms) as its delay;
-// it does not keep the loop alive, and when it runs it logs nothing and gives the
-// dial up if the dial is still in flight.
+// to the millisecond plus its delay. Timers live in Node's lists: one list per delay,
+// its timers in start order, with an expiry and an id. Starting a timer (or
+// restarting it) takes it out of its list and appends it to the list of its delay;
+// when there is none, a new list is made, expiring at the timer's deadline, with the
+// next id. Clearing a timer takes it out of its list; when the list of its delay is
+// then empty and the timer keeps the loop alive, that list goes (an unreferenced
+// timer's stays, empty). The timers phase takes the list of least (expiry, id) while
+// its expiry has come, and runs it: while its first timer is due, that timer leaves
+// the list and its callback runs; at the first timer not due the list takes that
+// timer's deadline as its expiry and the next id; a list left empty goes. The
+// nextTicks and microtasks of a timer's callback run after that look at the list
+// has taken the next due timer, before its callback; when they clear that timer,
+// the list is looked at again; when they restart it, it runs all the same, its
+// restart lost (it is out of its list, as a timer in its callback). An interval is re-armed from the time its
+// run started when its callback returns, before its nextTicks, unless the callback
+// cleared it (a Refresh in its callback changes nothing). Refresh restarts a timer
+// from now and does nothing to a cleared one. A dial's timeout is a timer of the
+// loop's own, started when the dial starts, with the timeout rounded up to whole
+// milliseconds (at most 2^31−1 ms) as its delay; it does not keep the loop alive,
+// and when it runs it logs nothing and gives the dial up if the dial is still in
+// flight.
 //
 // Immediates run FIFO in the check phase, after the check watchers; the phase takes
 // the queue as it stood when it began. Watchers of a kind run most recently started
@@ -250,7 +262,8 @@ const (
 //
 // The wait: the poll phase waits 0 when the loop is stopped or not alive, or has
 // pending callbacks, queued immediates, active idle watchers or handles to close;
-// otherwise until the earliest timer deadline, or forever when there is none.
+// otherwise until the earliest expiry of a timer list, or forever when there is
+// none.
 // Everything that happens later in the simulated world is an event at a virtual
 // instant: a job finishing, a network message arriving. The wait returns at once when operations have finished
 // (some finish at the instant they start, see modelnet.go) or a job finished or was
@@ -285,19 +298,27 @@ type mTimer struct {
 	fire     func() // a dial's timeout: what it does instead of a callback that logs
 	delay    time.Duration
 	deadline time.Duration
-	seq      uint64
 	runs     int
-	inList   bool // waiting for its deadline
-	due      bool // collected by the current timers phase, not run yet
-	rearming bool // an interval inside its callback
+	list     *mTimerList // the list it waits in, or nil
+	running  bool        // inside its callback
 	cleared  bool
 }
 
-func (t *mTimer) armed() bool { return t.inList || t.due || t.rearming }
+func (t *mTimer) interval() bool { return t.fire == nil && t.op.Kind == OpInterval }
+
+func (t *mTimer) armed() bool { return t.list != nil || t.running && t.interval() }
 
 // keepsAlive reports whether t keeps the loop alive: armed, and not a dial's
 // timeout, which the loop unreferences.
 func (t *mTimer) keepsAlive() bool { return t.armed() && t.fire == nil }
+
+// mTimerList is Node's list of the timers of one delay.
+type mTimerList struct {
+	delay  time.Duration
+	expiry time.Duration
+	id     uint64
+	timers []*mTimer // in start order
+}
 
 type mImmediate struct {
 	op     *Op
@@ -336,8 +357,9 @@ type model struct {
 	stuck   bool
 	runaway bool
 
-	all       []*mTimer // every timer made, to scan
-	timerSeq  uint64
+	all       []*mTimer       // every timer made, to scan
+	lists     []*mTimerList   // the timer lists, in no order
+	listID    uint64          // the last list id given
 	timers    map[int]*mTimer // by op ID, the newest
 	imms      map[int]*mImmediate
 	jobs      map[int]*mJob
@@ -460,18 +482,7 @@ func (m *model) callback(label string, fn func()) {
 // macrotask runs one loop callback, then the nextTick and microtask queues.
 func (m *model) macrotask(label string, fn func()) {
 	m.callback(label, fn)
-	for len(m.ticks)+len(m.micro) > 0 {
-		for len(m.ticks) > 0 {
-			o := m.ticks[0]
-			m.ticks = m.ticks[1:]
-			m.callback(o.Label(), func() { m.exec(o.Ops) })
-		}
-		for len(m.micro) > 0 {
-			o := m.micro[0]
-			m.micro = m.micro[1:]
-			m.callback(o.Label(), func() { m.exec(o.Ops) })
-		}
-	}
+	m.drain()
 }
 
 func (m *model) alive() bool {
@@ -566,18 +577,82 @@ func modelDelay(d time.Duration) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// arm (re)starts t at start: a new start sequence and a deadline counted from the
-// millisecond start falls in.
+// arm (re)starts t at start: a deadline counted from the millisecond start falls
+// in, at the end of the list of its delay.
 func (m *model) arm(t *mTimer, start time.Duration) {
-	m.timerSeq++
-	t.seq = m.timerSeq
+	m.unlist(t)
 	t.deadline = start - start%time.Millisecond + t.delay
-	t.inList, t.due, t.rearming = true, false, false
+	list := m.listOf(t.delay)
+	if list == nil {
+		m.listID++
+		list = &mTimerList{delay: t.delay, expiry: t.deadline, id: m.listID}
+		m.lists = append(m.lists, list)
+	}
+	list.timers = append(list.timers, t)
+	t.list = list
+}
+
+// listOf returns the list of delay d, or nil.
+func (m *model) listOf(d time.Duration) *mTimerList {
+	for _, list := range m.lists {
+		if list.delay == d {
+			return list
+		}
+	}
+	return nil
+}
+
+// unlist takes t out of its list, if it is in one.
+func (m *model) unlist(t *mTimer) {
+	if t.list != nil {
+		t.list.timers = slices.DeleteFunc(t.list.timers, func(x *mTimer) bool { return x == t })
+		t.list = nil
+	}
+}
+
+func (m *model) dropList(list *mTimerList) {
+	m.lists = slices.DeleteFunc(m.lists, func(x *mTimerList) bool { return x == list })
 }
 
 func (m *model) clearTimer(t *mTimer) {
+	wasArmed := t.armed() || t.running
 	t.cleared = true
-	t.inList, t.due, t.rearming = false, false, false
+	if !wasArmed {
+		return
+	}
+	m.unlist(t)
+	if t.fire == nil { // the loop's own timers do not keep it alive
+		if list := m.listOf(t.delay); list != nil && len(list.timers) == 0 {
+			m.dropList(list)
+		}
+	}
+}
+
+// drain runs the nextTicks and microtasks queued.
+func (m *model) drain() {
+	for len(m.ticks)+len(m.micro) > 0 {
+		for len(m.ticks) > 0 {
+			o := m.ticks[0]
+			m.ticks = m.ticks[1:]
+			m.callback(o.Label(), func() { m.exec(o.Ops) })
+		}
+		for len(m.micro) > 0 {
+			o := m.micro[0]
+			m.micro = m.micro[1:]
+			m.callback(o.Label(), func() { m.exec(o.Ops) })
+		}
+	}
+}
+
+// firstList returns the list of least (expiry, id), or nil.
+func (m *model) firstList() *mTimerList {
+	var first *mTimerList
+	for _, list := range m.lists {
+		if first == nil || list.expiry < first.expiry || list.expiry == first.expiry && list.id < first.id {
+			first = list
+		}
+	}
+	return first
 }
 
 func (m *model) runTimers() {
@@ -585,47 +660,66 @@ func (m *model) runTimers() {
 	if m.tick > modelTicksMax {
 		panic(errRunaway{})
 	}
-	var due []*mTimer
-	for _, t := range m.all {
-		if t.inList && t.deadline <= m.now {
-			due = append(due, t)
+	for {
+		list := m.firstList()
+		if list == nil || list.expiry > m.now {
+			break
 		}
+		m.drain()
+		m.runList(list)
 	}
-	slices.SortFunc(due, func(a, b *mTimer) int {
-		if a.deadline != b.deadline {
-			return cmpDuration(a.deadline, b.deadline)
-		}
-		return cmpDuration(time.Duration(a.seq), time.Duration(b.seq))
-	})
-	for _, t := range due {
-		t.inList, t.due = false, true
-	}
-	for _, t := range due {
-		if !t.due {
-			continue // cleared or refreshed by an earlier timer of this phase
-		}
-		t.due = false
-		if t.fire != nil {
-			t.inList = false
-			t.fire() // the loop's own callback: it logs nothing and queues no task
-			continue
-		}
-		if t.op.Kind == OpInterval {
-			start := m.now
-			t.rearming = true
-			m.macrotask(t.op.Label(), func() {
-				t.runs++
-				m.exec(t.op.Ops)
-				if t.runs >= max(t.op.Count, 1) {
-					m.clearTimer(t)
-				}
-			})
-			if t.rearming {
-				m.arm(t, start)
+	m.drain()
+}
+
+// runList runs the due timers of list, first to last.
+func (m *model) runList(list *mTimerList) {
+	for {
+		if len(list.timers) == 0 {
+			if slices.Contains(m.lists, list) {
+				m.dropList(list)
 			}
-			continue
+			return
 		}
-		m.macrotask(t.op.Label(), func() { m.exec(t.op.Ops) })
+		t := list.timers[0]
+		if t.deadline > m.now {
+			m.listID++
+			list.expiry, list.id = t.deadline, m.listID
+			return
+		}
+		if len(m.ticks)+len(m.micro) > 0 {
+			m.drain()
+			if t.cleared {
+				continue
+			}
+			// t was taken for running before the drain: a restart in it is lost.
+		}
+		m.unlist(t)
+		m.runTimer(t)
+	}
+}
+
+// runTimer runs the callback of t, a due timer out of its list; its nextTicks and
+// microtasks wait.
+func (m *model) runTimer(t *mTimer) {
+	t.running = true
+	defer func() { t.running = false }()
+	switch {
+	case t.fire != nil:
+		t.fire() // the loop's own callback: it logs nothing and queues no task
+	case t.interval():
+		start := m.now
+		m.callback(t.op.Label(), func() {
+			t.runs++
+			m.exec(t.op.Ops)
+			if t.runs >= max(t.op.Count, 1) {
+				m.clearTimer(t)
+			}
+		})
+		if !t.cleared {
+			m.arm(t, start)
+		}
+	default:
+		m.callback(t.op.Label(), func() { m.exec(t.op.Ops) })
 	}
 }
 
@@ -674,16 +768,11 @@ func (m *model) pollTimeout() time.Duration {
 		len(m.pending) > 0 {
 		return 0
 	}
-	first := time.Duration(-1)
-	for _, t := range m.all {
-		if t.inList && (first < 0 || t.deadline < first) {
-			first = t.deadline
-		}
-	}
-	if first < 0 {
+	list := m.firstList()
+	if list == nil {
 		return -1
 	}
-	return max(first-m.now, 0)
+	return max(list.expiry-m.now, 0)
 }
 
 // at schedules fn at the virtual instant t, after the events already scheduled

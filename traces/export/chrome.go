@@ -498,9 +498,11 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 	bw.WriteString("{\"traceEvents\":[\n")
 	n := len(meta) + len(b.out)
 	for i := range n {
-		ev := &b.out[max(0, i-len(meta))]
+		var ev *chromeEvent
 		if i < len(meta) {
 			ev = &meta[i]
+		} else {
+			ev = &b.out[i-len(meta)]
 		}
 		line, err := json.Marshal(ev)
 		if err != nil {

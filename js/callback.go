@@ -1,0 +1,317 @@
+package js
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// tick is one process.nextTick callback with its arguments.
+type tick struct {
+	fn   goja.Callable
+	args []goja.Value
+}
+
+// tickQueue is the nextTick queue: a FIFO that reuses its storage.
+type tickQueue struct {
+	items []tick
+	head  int
+}
+
+func (q *tickQueue) push(t tick) { q.items = append(q.items, t) }
+
+func (q *tickQueue) len() int { return len(q.items) - q.head }
+
+func (q *tickQueue) pop() tick {
+	t := q.items[q.head]
+	q.items[q.head] = tick{}
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+	return t
+}
+
+// callback runs fn, Go code that calls into JavaScript, as one loop callback with
+// Node's draining after it: fn and then every tick run nested in the trampoline;
+// the engine's job queue drains when the trampoline returns (the microtask
+// checkpoint); ticks queued by microtasks are drained the same way; then the
+// unhandled rejections are processed, which may queue ticks and microtasks again.
+// After the program exited, callback does nothing.
+func (rt *Runtime) callback(fn func()) {
+	if rt.exiting {
+		return
+	}
+	rt.enter(fn)
+	for !rt.exiting {
+		if rt.ticks.len() > 0 {
+			rt.enter(nil)
+			continue
+		}
+		if len(rt.rejected) > 0 {
+			rt.enter(rt.processRejections)
+			continue
+		}
+		break
+	}
+}
+
+// enter calls the trampoline, which runs fn and the ticks.
+func (rt *Runtime) enter(fn func()) {
+	defer rt.recoverInternal()
+	rt.pending = fn
+	_, err := rt.trampoline(goja.Undefined())
+	rt.pending = nil
+	if err != nil {
+		rt.vm.ClearInterrupt()
+		var ie *goja.InterruptedError
+		if errors.As(err, &ie) {
+			return
+		}
+		// An exception the trampoline could not catch: a stack overflow while
+		// draining, for one.
+		rt.enter(func() { rt.handleError(err) })
+	}
+	if rt.exiting {
+		rt.vm.ClearInterrupt()
+	}
+}
+
+// runPending is the Go side of the trampoline: it runs the pending function and
+// then every tick, including those queued meanwhile, while the trampoline's frame
+// keeps the engine from running promise jobs.
+func (rt *Runtime) runPending() {
+	defer rt.recoverPanic()
+	if fn := rt.pending; fn != nil {
+		rt.pending = nil
+		fn()
+	}
+	for rt.ticks.len() > 0 && !rt.exiting {
+		t := rt.ticks.pop()
+		rt.call(t.fn, goja.Undefined(), t.args...)
+	}
+	if rt.exiting {
+		// Unwind the trampoline's frame too, and drop the engine's jobs.
+		rt.vm.Interrupt(exitSignal{})
+	}
+}
+
+// recoverPanic turns a Go panic below a call into JavaScript into an uncaught
+// exception of the script, so that nothing a script does panics the process.
+func (rt *Runtime) recoverPanic() {
+	if x := recover(); x != nil {
+		if _, ok := x.(*goja.Exception); ok {
+			panic(x)
+		}
+		if _, ok := x.(*goja.InterruptedError); ok {
+			panic(x)
+		}
+		if _, ok := x.(*goja.StackOverflowError); ok {
+			panic(x)
+		}
+		e := rt.vm.NewGoError(panicError{x})
+		rt.uncaught(e, nil, "uncaughtException")
+		if rt.exiting {
+			rt.vm.Interrupt(exitSignal{})
+		}
+	}
+}
+
+// recoverInternal ends the program with 1 when the runtime's Go code panicked
+// outside any JavaScript frame, where no exception can be thrown: while the engine
+// ran its promise jobs, say.
+func (rt *Runtime) recoverInternal() {
+	if x := recover(); x != nil {
+		rt.pending = nil
+		fmt.Fprintf(rt.stderr, "nodeloop: internal error: %s\n", errorString(x))
+		rt.exiting = true
+		rt.exitCode = 1
+		rt.loop.Stop()
+	}
+}
+
+type panicError struct{ v any }
+
+func (e panicError) Error() string { return "nodeloop: internal error: " + errorString(e.v) }
+
+func errorString(v any) string {
+	if err, ok := v.(error); ok {
+		return err.Error()
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "panic"
+}
+
+// call calls fn with this and args from Go code running inside the trampoline; an
+// exception it throws is an uncaught exception. It returns the function's result,
+// or nil when it threw.
+func (rt *Runtime) call(fn goja.Callable, this goja.Value, args ...goja.Value) goja.Value {
+	if rt.exiting || fn == nil {
+		return nil
+	}
+	v, err := fn(this, args...)
+	if err != nil {
+		rt.handleError(err)
+		return nil
+	}
+	return v
+}
+
+// handleError handles an error of a call into JavaScript made from Go inside the
+// trampoline.
+func (rt *Runtime) handleError(err error) {
+	var (
+		ie *goja.InterruptedError
+		so *goja.StackOverflowError
+		ex *goja.Exception
+		th *thrown
+	)
+	switch {
+	case errors.As(err, &th):
+		rt.uncaught(th.v, nil, "uncaughtException")
+	case errors.As(err, &ie):
+		if _, ok := ie.Value().(exitSignal); ok {
+			// The exit unwinds the frames above too.
+			rt.vm.Interrupt(exitSignal{})
+			return
+		}
+		rt.uncaught(rt.vm.NewGoError(err), nil, "uncaughtException")
+	case errors.As(err, &so):
+		v, rerr := rt.internal.rangeError(goja.Undefined(), rt.vm.ToValue("Maximum call stack size exceeded"))
+		if rerr != nil {
+			v = rt.vm.ToValue("RangeError: Maximum call stack size exceeded")
+		}
+		rt.uncaught(v, &so.Exception, "uncaughtException")
+	case errors.As(err, &ex):
+		rt.uncaught(ex.Value(), ex, "uncaughtException")
+	default:
+		rt.uncaught(rt.vm.NewGoError(err), nil, "uncaughtException")
+	}
+}
+
+// uncaught handles an exception nobody caught, as Node does: the
+// 'uncaughtException' listeners get it with its origin; without any, the
+// 'exit' listeners run with code 1, the error is printed and the program exits
+// with 1. A listener that throws ends the program with 7.
+func (rt *Runtime) uncaught(v goja.Value, ex *goja.Exception, origin string) {
+	if rt.exiting {
+		return
+	}
+	if !rt.fatal {
+		handled, err := rt.internal.uncaught(goja.Undefined(), v, rt.vm.ToValue(origin))
+		if err == nil && handled.ToBoolean() {
+			return
+		}
+		if err != nil {
+			var ie *goja.InterruptedError
+			if errors.As(err, &ie) {
+				rt.vm.Interrupt(exitSignal{})
+				return
+			}
+			var lex *goja.Exception
+			if errors.As(err, &lex) {
+				v, ex = lex.Value(), lex
+			}
+			rt.fatal = true
+			rt.printUncaught(v, ex, origin)
+			rt.exitNow(7)
+			return
+		}
+	}
+	rt.fatal = true
+	proc := rt.internal.builtins.Get("process").ToObject(rt.vm)
+	_ = proc.Set("exitCode", 1)
+	if !proc.Get("_exiting").ToBoolean() {
+		_ = proc.Set("_exiting", true)
+		if emit, ok := goja.AssertFunction(proc.Get("emit")); ok {
+			_, _ = emit(proc, rt.vm.ToValue("exit"), rt.vm.ToValue(1))
+		}
+	}
+	rt.printUncaught(v, ex, origin)
+	rt.exitNow(1)
+}
+
+// exitNow ends the program with code: no JavaScript runs any more.
+func (rt *Runtime) exitNow(code int) {
+	rt.exiting = true
+	rt.exitCode = code
+	rt.loop.Stop()
+	rt.vm.Interrupt(exitSignal{})
+}
+
+// reallyExit is process.reallyExit: the end of process.exit, after the 'exit'
+// listeners ran.
+func (rt *Runtime) reallyExit(code int) {
+	if rt.exiting {
+		return
+	}
+	rt.exitNow(code)
+}
+
+// trackRejection is the engine's promise rejection tracker: a promise rejected
+// with no handler waits for the next checkpoint; one that gets a handler before
+// then is forgotten.
+func (rt *Runtime) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		rt.rejected = append(rt.rejected, p)
+	case goja.PromiseRejectionHandle:
+		for i, q := range rt.rejected {
+			if q == p {
+				rt.rejected = append(rt.rejected[:i], rt.rejected[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// processRejections processes the promises rejected with no handler since the last
+// checkpoint, as Node 20's default mode (throw) does: an 'unhandledRejection'
+// listener gets each; without one it is an uncaught exception of origin
+// 'unhandledRejection', a reason that is not an Error wrapped in an
+// UnhandledPromiseRejection error.
+func (rt *Runtime) processRejections() {
+	for len(rt.rejected) > 0 && !rt.exiting {
+		p := rt.rejected[0]
+		rt.rejected = rt.rejected[1:]
+		reason := p.Result()
+		handled, err := rt.internal.unhandledRejection(goja.Undefined(), reason, rt.vm.ToValue(p))
+		if err != nil {
+			rt.handleError(err)
+			continue
+		}
+		if handled.ToBoolean() {
+			continue
+		}
+		v := reason
+		if !rt.isError(reason) {
+			w, werr := rt.internal.makeUnhandledRejection(goja.Undefined(), reason)
+			if werr == nil {
+				v = w
+			}
+		}
+		rt.uncaught(v, nil, "unhandledRejection")
+	}
+	if len(rt.rejected) == 0 {
+		rt.rejected = nil
+	}
+}
+
+// isError reports whether v is an Error object.
+func (rt *Runtime) isError(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return false
+	}
+	errCtor := rt.vm.GlobalObject().Get("Error").ToObject(rt.vm)
+	proto := errCtor.Get("prototype").ToObject(rt.vm)
+	for p := o.Prototype(); p != nil; p = p.Prototype() {
+		if p == proto {
+			return true
+		}
+	}
+	return false
+}

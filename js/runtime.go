@@ -1,0 +1,378 @@
+package js
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/realclock"
+)
+
+// NodeVersion is the version of Node.js whose behaviour the runtime reproduces: the
+// value of process.version.
+const NodeVersion = "v20.20.2"
+
+// maxCallStackSizeDefault is the depth of JavaScript calls past which a call fails
+// with a RangeError, as V8's stack limit does.
+const maxCallStackSizeDefault = 10000
+
+// internalName is the file name of the runtime's own JavaScript; its frames and the
+// trampoline's are dropped from printed stacks.
+const internalName = "node:internal/nodeloop"
+
+//go:embed lib/internal.js
+var internalSource string
+
+// Config is how a script runs. Its zero value runs with no arguments, an empty
+// environment, no output and the operating system's clock.
+type Config struct {
+	// Args are the script's arguments: process.argv after the executable and the
+	// script's path.
+	Args []string
+	// Env is process.env, as "KEY=value" strings (os.Environ's form). A string
+	// without "=" is ignored.
+	Env []string
+	// Stdout and Stderr receive what the script writes to fd 1 and 2; nil
+	// discards it.
+	Stdout, Stderr io.Writer
+	// Clock is read by performance.now, process.hrtime and process.uptime; nil is
+	// the operating system's monotonic clock. The loop keeps its own clock.
+	Clock nodeloop.Clock
+	// MaxCallStackSize is the depth of nested JavaScript calls past which a call
+	// throws RangeError "Maximum call stack size exceeded"; 0 means 10000.
+	MaxCallStackSize int
+}
+
+// Runtime is one Node.js program on one loop. Make it with New; run its main
+// script with RunMain. It must be used only from the loop's goroutine.
+type Runtime struct {
+	loop   *nodeloop.Loop
+	vm     *goja.Runtime
+	cfg    Config
+	clock  nodeloop.Clock
+	start  time.Time
+	stdout io.Writer
+	stderr io.Writer
+
+	trampoline goja.Callable
+	pending    func() // what the trampoline's next call into Go runs first
+	ticks      tickQueue
+
+	// rejected holds the promises rejected with no handler, in rejection order,
+	// until the next microtask checkpoint processes them.
+	rejected []*goja.Promise
+
+	internal      internalExports
+	modules       map[string]*goja.Object // loaded modules by absolute path
+	builtinCache  map[string]goja.Value
+	sources       map[string]string // module sources by file name, for error headers
+	timers        map[uint64]*timerEntry
+	syntaxAt      []syntaxErrorAt
+	mainModule    *goja.Object
+	wrapperOffset int // columns the module wrapper adds to a module's first line
+
+	ran      bool // RunMain was called
+	exiting  bool // reallyExit was called: no JavaScript runs any more
+	exitCode int
+	fatal    bool // an uncaught exception is being reported
+}
+
+// internalExports are the functions of lib/internal.js that Go calls.
+type internalExports struct {
+	builtins               *goja.Object
+	exitNormally           goja.Callable
+	emitBeforeExit         goja.Callable
+	uncaught               goja.Callable
+	unhandledRejection     goja.Callable
+	makeUnhandledRejection goja.Callable
+	rangeError             goja.Callable
+	inspect                goja.Callable
+}
+
+// exitSignal is the value the runtime interrupts the engine with when the script
+// exits: the engine unwinds every frame and drops its pending jobs.
+type exitSignal struct{}
+
+// New makes a runtime for one program on l, with the globals of Node.js (console,
+// process, the timer functions, queueMicrotask, performance) and require.
+func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
+	rt := &Runtime{
+		loop:         l,
+		vm:           goja.New(),
+		cfg:          cfg,
+		clock:        cfg.Clock,
+		stdout:       cfg.Stdout,
+		stderr:       cfg.Stderr,
+		modules:      map[string]*goja.Object{},
+		builtinCache: map[string]goja.Value{},
+		sources:      map[string]string{},
+		timers:       map[uint64]*timerEntry{},
+	}
+	if rt.clock == nil {
+		rt.clock = realclock.New()
+	}
+	if rt.stdout == nil {
+		rt.stdout = io.Discard
+	}
+	if rt.stderr == nil {
+		rt.stderr = io.Discard
+	}
+	rt.start = rt.clock.Now()
+	size := cfg.MaxCallStackSize
+	if size <= 0 {
+		size = maxCallStackSizeDefault
+	}
+	rt.vm.SetMaxCallStackSize(size)
+	rt.vm.SetPromiseRejectionTracker(rt.trackRejection)
+	if err := rt.bootstrap(); err != nil {
+		return nil, fmt.Errorf("nodeloop: the JavaScript runtime failed to start: %w", err)
+	}
+	return rt, nil
+}
+
+// bootstrap runs lib/internal.js and the trampoline.
+func (rt *Runtime) bootstrap() error {
+	prg, err := goja.Compile(internalName, internalSource, true)
+	if err != nil {
+		return err
+	}
+	fnv, err := rt.vm.RunProgram(prg)
+	if err != nil {
+		return err
+	}
+	fn, ok := goja.AssertFunction(fnv)
+	if !ok {
+		return errors.New("lib/internal.js is not a function")
+	}
+	ret, err := fn(goja.Undefined(), rt.binding(), rt.vm.GlobalObject())
+	if err != nil {
+		return err
+	}
+	obj := ret.ToObject(rt.vm)
+	rt.internal.builtins = obj.Get("builtins").ToObject(rt.vm)
+	for name, dst := range map[string]*goja.Callable{
+		"exitNormally":           &rt.internal.exitNormally,
+		"emitBeforeExit":         &rt.internal.emitBeforeExit,
+		"uncaught":               &rt.internal.uncaught,
+		"unhandledRejection":     &rt.internal.unhandledRejection,
+		"makeUnhandledRejection": &rt.internal.makeUnhandledRejection,
+		"rangeError":             &rt.internal.rangeError,
+		"inspect":                &rt.internal.inspect,
+	} {
+		f, ok := goja.AssertFunction(obj.Get(name))
+		if !ok {
+			return fmt.Errorf("lib/internal.js returns no function %s", name)
+		}
+		*dst = f
+	}
+	tprg, err := goja.Compile(internalName, "(function (run) { return function nodeloopCallback() { run(); }; })", true)
+	if err != nil {
+		return err
+	}
+	mk, err := rt.vm.RunProgram(tprg)
+	if err != nil {
+		return err
+	}
+	mkf, _ := goja.AssertFunction(mk)
+	run := func(goja.FunctionCall) goja.Value {
+		rt.runPending()
+		return goja.Undefined()
+	}
+	tv, err := mkf(goja.Undefined(), rt.vm.ToValue(run))
+	if err != nil {
+		return err
+	}
+	rt.trampoline, _ = goja.AssertFunction(tv)
+	return nil
+}
+
+// binding is the object lib/internal.js reaches Go through.
+func (rt *Runtime) binding() *goja.Object {
+	b := rt.vm.NewObject()
+	set := func(name string, v any) {
+		if err := b.Set(name, v); err != nil {
+			panic("nodeloop: binding " + name + ": " + err.Error())
+		}
+	}
+	set("version", NodeVersion)
+	set("arch", nodeArch())
+	set("platform", runtime.GOOS)
+	set("pid", os.Getpid())
+	cwd, _ := os.Getwd()
+	set("cwd", cwd)
+	set("argv", rt.vm.NewArray())
+	env := rt.vm.NewObject()
+	for _, kv := range rt.cfg.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			_ = env.Set(k, v)
+		}
+	}
+	set("env", env)
+	set("timeOrigin", float64(time.Now().UnixNano())/1e6)
+	set("write", func(call goja.FunctionCall) goja.Value {
+		w := rt.stdout
+		if call.Argument(0).ToInteger() == 2 {
+			w = rt.stderr
+		}
+		io.WriteString(w, call.Argument(1).String())
+		return goja.Undefined()
+	})
+	set("nextTick", func(call goja.FunctionCall) goja.Value {
+		f, _ := goja.AssertFunction(call.Argument(0))
+		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1))})
+		return goja.Undefined()
+	})
+	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })
+	set("reallyExit", rt.reallyExit)
+	set("hrtime", func() []any {
+		d := rt.clock.Now().Sub(rt.start) + hrtimeBase
+		return []any{int64(d / time.Second), int64(d % time.Second)}
+	})
+	set("hrtimeBigint", func() *big.Int {
+		d := rt.clock.Now().Sub(rt.start) + hrtimeBase
+		return big.NewInt(int64(d))
+	})
+	set("performanceNow", func() float64 {
+		return float64(rt.clock.Now().Sub(rt.start)) / 1e6
+	})
+	set("uptime", func() float64 {
+		return rt.clock.Now().Sub(rt.start).Seconds()
+	})
+	set("memoryUsage", func() map[string]any {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return map[string]any{"rss": ms.Sys, "heapTotal": ms.HeapSys, "heapUsed": ms.HeapAlloc, "external": 0, "arrayBuffers": 0}
+	})
+	set("nodeStack", rt.nodeStackString)
+	set("promiseState", func(p *goja.Promise) string {
+		switch p.State() {
+		case goja.PromiseStateFulfilled:
+			return rt.inspect(p.Result())
+		case goja.PromiseStateRejected:
+			return "<rejected> " + rt.inspect(p.Result())
+		}
+		return "<pending>"
+	})
+	set("activeResources", rt.activeResources)
+	rt.timerBinding(set)
+	return b
+}
+
+// arrayValues are the elements of a JavaScript array made by the runtime's own
+// code (a rest parameter); nil when it is empty.
+func (rt *Runtime) arrayValues(v goja.Value) []goja.Value {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	n := int(o.Get("length").ToInteger())
+	if n == 0 {
+		return nil
+	}
+	out := make([]goja.Value, n)
+	for i := range out {
+		out[i] = o.Get(itoa(i))
+	}
+	return out
+}
+
+// hrtimeBase makes process.hrtime start at an arbitrary non-zero point, as a
+// monotonic clock does.
+const hrtimeBase = 1000 * time.Second
+
+func nodeArch() string {
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x64"
+	case "386":
+		return "ia32"
+	}
+	return runtime.GOARCH
+}
+
+// inspect is util.inspect of v, for Go's messages.
+func (rt *Runtime) inspect(v goja.Value) string {
+	s, err := rt.internal.inspect(goja.Undefined(), v)
+	if err != nil {
+		return v.String()
+	}
+	return s.String()
+}
+
+// RunMain runs the script at path as the main module, then the loop until the
+// program exits, as `node path` does, and returns the exit code. Everything the
+// script and the runtime print goes to the Config's Stdout and Stderr: an error of
+// the script is an exit code, not an error. The error is the loop's (a poller's
+// failure, a step limit). A runtime runs one main script: a second call is an
+// error.
+func (rt *Runtime) RunMain(path string) (code int, err error) {
+	if rt.ran {
+		return 0, errors.New("nodeloop: RunMain was called twice: make a new Runtime, on a new Loop, for each script")
+	}
+	rt.ran = true
+	abs, aerr := filepath.Abs(path)
+	if aerr != nil {
+		abs = path
+	}
+	argv := rt.vm.NewArray()
+	_ = argv.Set("0", "nodeloop")
+	_ = argv.Set("1", abs)
+	for i, a := range rt.cfg.Args {
+		_ = argv.Set(fmt.Sprint(i+2), a)
+	}
+	proc := rt.internal.builtins.Get("process").ToObject(rt.vm)
+	_ = proc.Set("argv", argv)
+	_ = proc.Set("execPath", "nodeloop")
+	if st, serr := os.Stat(abs); serr != nil || st.IsDir() {
+		rt.printMissingMain(abs)
+		return 1, nil
+	}
+	err = rt.runLoop(func() {
+		rt.callback(func() { rt.loadMain(abs) })
+	})
+	return rt.exitCode, err
+}
+
+// runLoop runs the loop from main until the program exits: when the loop has no
+// more work, 'beforeExit' is emitted and the loop runs again while its listeners
+// gave it some; then the 'exit' listeners run.
+func (rt *Runtime) runLoop(main func()) error {
+	for {
+		if err := rt.loop.Run(main); err != nil {
+			return err
+		}
+		main = nil
+		if rt.exiting {
+			return nil
+		}
+		rt.callback(func() { rt.callInternal(rt.internal.emitBeforeExit) })
+		if rt.exiting || !rt.loop.Alive() {
+			break
+		}
+	}
+	if !rt.exiting {
+		rt.callback(func() { rt.callInternal(rt.internal.exitNormally) })
+	}
+	return nil
+}
+
+// callInternal calls one of lib/internal.js's functions from a callback, an
+// exception it throws being uncaught.
+func (rt *Runtime) callInternal(f goja.Callable, args ...goja.Value) goja.Value {
+	v, err := f(goja.Undefined(), args...)
+	if err != nil {
+		rt.handleError(err)
+		return nil
+	}
+	return v
+}

@@ -1,0 +1,24 @@
+// console.log follows util.format.
+console.log('%s|%d|%i|%f|%j|%o|%O|%%|%x', 'str', 4.5, 4.5, '3.5', { a: 1 }, { b: 2 }, { c: 3 }, 'extra', 5);
+console.log('%s and %s', 'one');
+console.log('%d', '42abc', '%d', 7n);
+console.log('%i %f', '0x10', 'abc');
+console.log('%s', null, undefined, 3, -0, 10n, Symbol('s'), { a: [1, 2] }, [1, [2, [3]]]);
+console.log(1, 'two', [3, 'four'], { five: 5, 'six-6': 'six' }, null, undefined, true);
+console.log({ a: 1, b: 'x', c: [1, 2, { d: { e: { f: 1 } } }] });
+console.log([], {}, [[]], [{}], { a: {} });
+console.log(function named() {}, () => {}, class K {}, async function af() {});
+console.log({ f() {}, g: function () {}, h: () => {} });
+console.log('quote', ["it's", 'say "hi"', 'both \' and "', 'new\nline']);
+console.log(new Map([[1, 'one'], ['k', { v: 2 }]]), new Set([1, 'a']));
+console.log(Object.create(null), [undefined, null, NaN, -0, 0]);
+console.log({ longlonglonglongkey1: 'valuevaluevalue1', longlonglonglongkey2: 'valuevaluevalue2', k3: 'v3' });
+console.log([1, 2, 3, , 5]);
+const circ = { name: 'c' };
+console.log({ nested: { deeper: { deepest: { gone: 1 } } } });
+console.error('to stderr %d', 1);
+console.warn('warn');
+console.info('info');
+const util = require('util');
+console.log(util.format('%s=%d', 'x', 5, 'rest'), util.inspect('str'), util.inspect({ a: { b: { c: { d: 1 } } } }, { depth: 0 }));
+console.log(util.inspect(circ), typeof util.promisify);

@@ -1,0 +1,1 @@
+exports.dir = require('./up.js').up;

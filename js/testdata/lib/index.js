@@ -1,0 +1,1 @@
+module.exports = { parent: require('./data.json').dir === 'lib' ? __dirname.slice(0, -4) : '' };

@@ -1,0 +1,2 @@
+console.log('never: the file does not compile');
+let x = ;

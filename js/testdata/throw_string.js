@@ -1,0 +1,2 @@
+// A thrown value that is not an Error.
+throw 'plain string';
