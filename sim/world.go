@@ -43,7 +43,7 @@ type World struct {
 }
 
 // Liveness is a world's liveness mode: from virtual time After on, every fault stops
-// (the network's and the pools' faults, Buggify, clock jumps), and the world must
+// (the network's, the pools' and the disks' faults, Buggify, clock jumps), and the world must
 // then reach the user's condition, Done, within Within. A world that does, ends OK
 // at once, its hosts still alive or not; one that does not (its hosts all ended,
 // or the bound passed) ends NotLive, and its result lists, per host, what is still
@@ -80,7 +80,8 @@ type worldHost struct {
 // pool of its own), Latency, JobTime, CallbackCost (each host's callbacks are
 // charged, and, as Busy does, the charge moves the world's one clock), Faults,
 // Swarm, TimeLimit (the world's), StepLimit (each host's), Trace, KeepTrace,
-// Scenario, Tracer. FS is not supported in a world yet: Run refuses it.
+// Scenario, Tracer. FS is not one for a world: each host has its own disk
+// (HostOptions.Disk), and Run refuses it.
 func NewWorld(cfg Config) *World { return &World{cfg: cfg} }
 
 // Host adds a host named name that runs program as its main callback. Host names are
@@ -116,6 +117,9 @@ type HostResult struct {
 	// Events is the host's part of the trace, when Config.KeepTrace: the events
 	// of its loop, each with Host set to its name.
 	Events []traces.Event
+	// Disk is the host's simulated disk as the world left it, when its
+	// HostOptions gave one; its Crash is the disk after a power cut at the end.
+	Disk *Disk
 }
 
 // WorldResult is what a world did.
@@ -192,7 +196,7 @@ func (w *World) Run() (*WorldResult, error) {
 	case len(w.hosts) == 0:
 		return nil, errNoHosts
 	case w.cfg.FS != nil:
-		return nil, errors.New("sim: a world does not support FS yet; leave it nil")
+		return nil, errors.New("sim: a world has no Config.FS; give each host its disk with HostOptions.Disk")
 	}
 	if err := w.cfg.Faults.validate(); err != nil {
 		return nil, err
@@ -311,6 +315,12 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if callers {
 			opts = append(opts, nodeloop.WithCallers())
 		}
+		if wh.opts.Disk != nil {
+			d := wh.opts.Disk.forRun(rec, res.Faults.Disk)
+			defer d.endRun()
+			h.res.Disk = d
+			opts = append(opts, nodeloop.WithFS(d))
+		}
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
 		}
@@ -331,6 +341,13 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
 			for _, p := range pools {
 				p.opts.Faults = PoolFaults{}
+			}
+			for _, h := range res.Hosts {
+				if h.Disk != nil {
+					h.Disk.mu.Lock()
+					h.Disk.faults = DiskFaults{}
+					h.Disk.mu.Unlock()
+				}
 			}
 		}
 		net.RunDue()

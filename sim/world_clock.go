@@ -66,6 +66,12 @@ func (s ClockSkew) validate(host string) error {
 type HostOptions struct {
 	// Clock is how the host's wall clock disagrees with the world's time.
 	Clock ClockSkew
+	// Disk, if not nil, is the host's disk as the world starts, what its loop's
+	// file operations see: the host works on a copy, drawing from the world's
+	// choices and injecting Config.Faults.Disk, and leaves it in HostResult.Disk,
+	// as Run does with Config.FS. Nil means the OS's files, which a deterministic
+	// program should not touch.
+	Disk *Disk
 
 	_ struct{}
 }

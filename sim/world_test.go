@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -380,5 +381,43 @@ func TestWorldCallbackCost(t *testing.T) {
 	_, again, _ := twoHosts(t, cfg)
 	if !bytes.Equal(trace, again) {
 		t.Fatal("two runs of the world with callback costs differ")
+	}
+}
+
+// Each host has a disk of its own: what one writes, the other does not see, and each
+// host's disk is in its result.
+func TestWorldHostsHaveTheirOwnDisks(t *testing.T) {
+	blank, err := sim.NewDisk(sim.DiskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readErr error
+	w := sim.NewWorld(sim.Config{Seed: 1})
+	w.HostWith("writer", func(l *nodeloop.Loop) {
+		l.WriteFile("data", []byte("mine"), func(err error) {
+			if err != nil {
+				panic(err)
+			}
+			l.Fsync("data", func(error) {})
+		})
+	}, sim.HostOptions{Disk: blank})
+	w.HostWith("reader", func(l *nodeloop.Loop) {
+		l.SetTimeout(time.Second, func() {
+			l.ReadFile("data", func(_ []byte, err error) { readErr = err })
+		})
+	}, sim.HostOptions{Disk: blank})
+	res, err := w.Run()
+	if err != nil {
+		t.Fatal(res, err)
+	}
+	if !errors.Is(readErr, fs.ErrNotExist) {
+		t.Fatalf("the reader's ReadFile of the writer's file: %v; want it not to exist", readErr)
+	}
+	got, err := fs.ReadFile(res.Hosts[0].Disk, "data")
+	if err != nil || string(got) != "mine" {
+		t.Fatalf("the writer's disk holds %q, %v; want \"mine\"", got, err)
+	}
+	if _, err := fs.ReadFile(blank, "data"); err == nil {
+		t.Fatal("the world wrote on the disk it was given, not on a copy")
 	}
 }
