@@ -389,7 +389,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			continue
 		case w.live != nil && (len(alive) == 0 || !ok || next.After(liveBy)):
 			if len(alive) > 0 && !ok {
-				wr.stall(hosts, Stuck, fmt.Errorf("sim: host %s alive but nothing can ever complete", strings.Join(alive, ", ")))
+				wr.stall(hosts, Stuck, stuckError(alive))
 				break
 			}
 			if len(alive) > 0 && liveBy.After(clock.Now()) && !liveBy.After(limit) {
@@ -398,7 +398,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
 		case len(alive) == 0:
 		case !ok:
-			wr.stall(hosts, Stuck, fmt.Errorf("sim: host %s alive but nothing can ever complete", strings.Join(alive, ", ")))
+			wr.stall(hosts, Stuck, stuckError(alive))
 		case next.After(limit):
 			wr.stall(hosts, TimeLimit, errTimeLimit)
 		default:
@@ -418,6 +418,14 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// stuckError says which hosts are alive in a world where nothing can happen.
+func stuckError(alive []string) error {
+	if len(alive) == 1 {
+		return fmt.Errorf("sim: host %s is alive but nothing can ever complete", alive[0])
+	}
+	return fmt.Errorf("sim: hosts %s are alive but nothing can ever complete", strings.Join(alive, ", "))
 }
 
 // dueBy reports whether h's loop has work due at now: its next deadline has come.

@@ -226,7 +226,7 @@ func TestWorldStuckNamesTheHost(t *testing.T) {
 	if !errors.As(err, &re) || res == nil || res.Verdict != sim.Stuck || re.Verdict != sim.Stuck {
 		t.Fatalf("World.Run = %v, %v; want a stuck world", res, err)
 	}
-	if !strings.Contains(res.Err.Error(), "host waiter alive") {
+	if !strings.Contains(res.Err.Error(), "host waiter is alive") {
 		t.Fatalf("the error %q does not name the host waiter", res.Err)
 	}
 	if c, h := res.Hosts[0], res.Hosts[1]; c.Verdict != sim.OK || h.Verdict != sim.Stuck || len(h.Alive) != 1 {
