@@ -59,7 +59,7 @@
 // report the hosts' addresses (10.0.0.1 for the first host, and so on). A host's
 // Wait never moves the clock: the driver (sim.World) runs the network's events and
 // moves the clock between the hosts' steps. A Poller made by New or NewWith is a
-// network of its own, which resolves no names, as before.
+// network of its own, which resolves no names.
 //
 // # Goroutines
 //

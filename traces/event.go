@@ -172,7 +172,7 @@ func set(fs ...Field) fieldSet {
 // The encoder, the decoder's validation and the documentation all follow it. Every
 // kind carries the host (FieldHost), written when it is set: the events of a
 // simulated world of several hosts (sim.World) say which host's loop they are of,
-// and a trace of one loop, which names no host, reads as it always did.
+// and a trace of one loop names no host and has no host field.
 var kindFields = withHost([kindCount]struct{ has, always fieldSet }{
 	KindCallback:   {has: set(FieldSource, FieldHandle)},
 	KindTimerStart: {has: set(FieldDelay, FieldDeadline, FieldRepeat)},
