@@ -52,6 +52,12 @@ type network struct {
 	lastSock uint64
 	// nextPort is the next ephemeral port to try.
 	nextPort int
+	// seq numbers the scheduled events, so that those due at one instant run in
+	// the order they were scheduled.
+	seq uint64
+	// hosts are the host views of a Network of several hosts, in the order they
+	// were added; empty for a Poller that is a network of its own.
+	hosts []*Poller
 }
 
 // init makes an empty network.
@@ -71,6 +77,9 @@ func (n *network) clear() {
 type sock struct {
 	id     poller.Socket
 	closed bool
+	// owner is the poller whose Wait returns the socket's operations: the host
+	// the socket is on.
+	owner *Poller
 	// ops holds the operation in flight of each kind, indexed by OpKind.
 	ops [poller.Write + 1]*poller.Op
 
@@ -152,7 +161,7 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 // starts with: NoDelay on, as the system's back ends make them.
 func (p *Poller) newSock() *sock {
 	p.network.lastSock++
-	s := &sock{id: poller.Socket(p.network.lastSock)}
+	s := &sock{id: poller.Socket(p.network.lastSock), owner: p}
 	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
 	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
@@ -192,7 +201,7 @@ func (p *Poller) send(pp *pipe, fn func()) {
 func (p *Poller) finish(s *sock, op *poller.Op, err error) {
 	s.ops[op.Kind] = nil
 	op.Err = err
-	p.Complete(op)
+	s.owner.Complete(op)
 }
 
 // freePort returns the next ephemeral port at which nothing is bound that would
@@ -212,10 +221,10 @@ func (p *Poller) freePort(ep endpoint) (int, error) {
 	return 0, errNoPorts
 }
 
-// bound reports whether a listener is bound where ep would overlap it.
+// bound reports whether a listener of p's host is bound where ep would overlap it.
 func (p *Poller) bound(ep endpoint) bool {
 	for _, l := range p.network.listeners {
-		if l.bound.overlaps(ep) {
+		if l.owner == p && l.bound.overlaps(ep) {
 			return true
 		}
 	}
@@ -229,9 +238,12 @@ func (p *Poller) Listen(network, address string) (poller.Socket, net.Addr, error
 	if p.closed {
 		return 0, nil, poller.ErrClosed
 	}
-	ep, err := resolveListen(network, address)
+	ep, err := resolveListen(network, p.resolveName(address))
 	if err != nil {
 		return 0, nil, err
+	}
+	if p.host != nil && !ep.unix && ep.ip.IsValid() && !ep.ip.IsLoopback() && ep.ip != p.host.ip {
+		return 0, nil, errNoPorts // not an address of this host
 	}
 	if !ep.unix && ep.port == 0 {
 		if ep.port, err = p.freePort(ep); err != nil {
@@ -329,7 +341,7 @@ func (p *Poller) shutdown(s *sock, op *poller.Op) {
 
 // startConnect makes the connecting socket and sends the connection request.
 func (p *Poller) startConnect(op *poller.Op) error {
-	dst, err := resolveDial(op.Network, op.Address)
+	dst, err := resolveDial(op.Network, p.resolveName(op.Address))
 	if err != nil {
 		return err
 	}
@@ -338,6 +350,9 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		local = &net.UnixAddr{Net: "unix"}
 	} else {
 		src := endpoint{ip: dst.ip, v4: dst.v4, v6: dst.v6}
+		if p.host != nil && !dst.ip.IsLoopback() {
+			src.ip, src.v4, src.v6 = p.host.ip, true, false // the dialing host's own address
+		}
 		if src.port, err = p.freePort(src); err != nil {
 			return err
 		}
@@ -371,7 +386,7 @@ func (p *Poller) connectTimedOut(c *sock, op *poller.Op) {
 	p.closeSock(c, false)
 	op.Conn = 0
 	op.Err = errTimedOut
-	p.Complete(op)
+	c.owner.Complete(op)
 }
 
 // requestArrived handles a connection request from c reaching dst: a listener
@@ -381,8 +396,9 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 		return
 	}
 	var ln *sock
+	at := p.hostAt(dst)
 	for _, l := range p.network.listeners {
-		if l.bound.accepts(dst) {
+		if l.owner == at && l.bound.accepts(dst) {
 			ln = l
 			break
 		}
@@ -393,6 +409,7 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 		return
 	}
 	srv := p.newSock()
+	srv.owner = ln.owner
 	srv.peer, c.peer = c, srv
 	srv.rx, srv.tx = c.tx, c.rx
 	srv.established = true
@@ -415,7 +432,7 @@ func (p *Poller) refusalArrived(c *sock) {
 	p.closeSock(c, false)
 	op.Conn = 0
 	op.Err = errRefused
-	p.Complete(op)
+	c.owner.Complete(op)
 }
 
 // answerArrived finishes c's Connect: the connection exists.
@@ -612,7 +629,7 @@ func (p *Poller) Cancel(op *poller.Op) {
 		op.Conn = 0
 	}
 	op.Err = poller.ErrCanceled
-	p.Complete(op)
+	s.owner.Complete(op)
 }
 
 // CloseSocket closes s. Its operations in flight come back with poller.ErrClosed,

@@ -33,6 +33,10 @@ type world struct {
 	choices fakepoller.Choices // the run's recording source
 	clock   *fakeclock.Clock
 	limit   time.Time // the end of the run's virtual time
+	// buggify holds whether each Buggify site reached so far is enabled.
+	buggify map[string]bool
+	// host is the loop's host in a World, nil in a run of one loop.
+	host *hostState
 }
 
 // outside is what a loop that is not simulated draws from: a generator seeded by

@@ -52,7 +52,8 @@ func ParsePhase(s string) (Phase, bool) {
 type Kind uint8
 
 // The kinds of event. The parenthesised list after each says which optional fields
-// that kind carries (see [Field] and [Kind.Has]); a kind carries no other.
+// that kind carries (see [Field] and [Kind.Has]) besides the host, which every kind
+// carries; a kind carries no other.
 const (
 	KindInvalid        Kind = iota
 	KindTick                // a tick begins; its timers phase follows
@@ -113,13 +114,14 @@ const (
 	FieldPick                     // Pick
 	FieldInput                    // Input
 	FieldValue                    // Value
+	FieldHost                     // Host
 	fieldCount
 )
 
 var fieldNames = [fieldCount]string{
 	"source", "handle", "worker", "started", "timeout", "completions", "items", "active",
 	"canceled", "stopped", "mode", "delay", "deadline", "repeat", "op", "bytes", "err",
-	"msg", "choice", "options", "pick", "input", "value",
+	"msg", "choice", "options", "pick", "input", "value", "host",
 }
 
 // String returns the field's name as the trace spells it.
@@ -167,8 +169,11 @@ func set(fs ...Field) fieldSet {
 // kindFields is the table of kinds: for each, the optional fields it carries, and
 // those of them a trace line writes even when they are zero (because zero is
 // something to say: a wait that returned no completion, a pick of the first option).
-// The encoder, the decoder's validation and the documentation all follow it.
-var kindFields = [kindCount]struct{ has, always fieldSet }{
+// The encoder, the decoder's validation and the documentation all follow it. Every
+// kind carries the host (FieldHost), written when it is set: the events of a
+// simulated world of several hosts (sim.World) say which host's loop they are of,
+// and a trace of one loop names no host and has no host field.
+var kindFields = withHost([kindCount]struct{ has, always fieldSet }{
 	KindCallback:   {has: set(FieldSource, FieldHandle)},
 	KindTimerStart: {has: set(FieldDelay, FieldDeadline, FieldRepeat)},
 	KindPoolStart:  {has: set(FieldWorker, FieldStarted), always: set(FieldStarted)},
@@ -183,6 +188,16 @@ var kindFields = [kindCount]struct{ has, always fieldSet }{
 	KindWatcher:    {has: set(FieldSource, FieldActive), always: set(FieldActive)},
 	KindChoice:     {has: set(FieldChoice, FieldOptions, FieldPick), always: set(FieldChoice, FieldOptions, FieldPick)},
 	KindInput:      {has: set(FieldInput, FieldValue), always: set(FieldInput, FieldValue)},
+})
+
+// withHost gives every kind of the table the host field, never always written.
+func withHost(t [kindCount]struct{ has, always fieldSet }) [kindCount]struct{ has, always fieldSet } {
+	for k := range t {
+		if Kind(k) != KindInvalid {
+			t[k].has |= set(FieldHost)
+		}
+	}
+	return t
 }
 
 // Has reports whether events of kind k carry field f.
@@ -309,6 +324,7 @@ type Event struct {
 	Pick        int           // choice: the option taken, from 0
 	Input       string        // input: what was read (clock, listen, wait, ...)
 	Value       string        // input: the recorded value, as JSON
+	Host        string        // every kind, in a world of several hosts: the host whose loop it is of
 }
 
 // ref returns a pointer to e's field f: a *Source, *uint64, *int, *time.Duration,
@@ -362,6 +378,8 @@ func (e *Event) ref(f Field) any {
 		return &e.Input
 	case FieldValue:
 		return &e.Value
+	case FieldHost:
+		return &e.Host
 	}
 	panic("traces: no such field: " + f.String())
 }

@@ -1,0 +1,538 @@
+package sim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nodeloop/nodeloop"
+	"github.com/nodeloop/nodeloop/fakeclock"
+	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/loopstate"
+	"github.com/nodeloop/nodeloop/internal/looptrace"
+	"github.com/nodeloop/nodeloop/traces"
+)
+
+// World is a simulated world of several hosts: each a loop running its own program,
+// all on one virtual clock and one network (fakepoller.Network), run on the calling
+// goroutine from one choice source. A host dials another by its name
+// ("server:80"); the addresses a connection reports are the hosts' own, 10.0.0.1
+// for the first host added, 10.0.0.2 for the second, and so on (see
+// fakepoller.Network), and HostOf names the host of one. localhost is each host's
+// own. A world is a pure function of its configuration and its programs, as a
+// single run is: the same seed gives the same trace, byte for byte.
+//
+// The world steps its hosts in virtual time. At each instant it delivers what the
+// network has due, then lets one of the hosts that have something to do run one
+// iteration of its loop (its main callback first, then Loop.RunOnce without
+// waiting): a host with completions from the network or its pool, or whose next
+// deadline (Loop.NextDeadline) has come. Which one, when several could, is the
+// choice "world.host" among them, in the order they were added (option 0, the calm
+// one, is the first of them). When no host has anything to do, the clock moves to
+// the earliest instant something happens on the network or in a host. A host's first
+// iteration follows its main callback directly (the main callback ends with a
+// Loop.Stop that its trace shows), so the timers phase of its first tick comes after
+// its first poll phase, as in a loop that RunOnce drives.
+type World struct {
+	cfg   Config
+	hosts []worldHost
+	live  *Liveness
+	ran   bool
+}
+
+// Liveness is a world's liveness mode: from virtual time After on, every fault stops
+// (the network's, the pools' and the disks' faults, Buggify, clock jumps), and the world must
+// then reach the user's condition, Done, within Within. A world that does, ends OK
+// at once, its hosts still alive or not; one that does not (its hosts all ended,
+// or the bound passed) ends NotLive, and its result lists, per host, what is still
+// alive and where the program made it. A world stuck before is Stuck, as without
+// liveness mode.
+type Liveness struct {
+	// After is when the faults stop, since the start.
+	After time.Duration
+	// Within bounds the time after After by which Done must hold.
+	Within time.Duration
+	// Done is the condition, asked on the world's goroutine after every step of
+	// a host: it reads the hosts' programs' state (a client's count of
+	// acknowledged requests, say). It must not be nil. A world that ends
+	// NotLive, Stuck or out of time or steps runs again from its own choice log
+	// to find where its handles were made, so the state Done reads should be set
+	// afresh by the programs' main callbacks.
+	Done func() bool
+
+	_ struct{}
+}
+
+// SetLiveness puts the world in liveness mode, as lv says; Run refuses a negative
+// After or Within and a nil Done.
+func (w *World) SetLiveness(lv Liveness) { w.live = &lv }
+
+type worldHost struct {
+	name    string
+	program func(*nodeloop.Loop)
+	opts    HostOptions
+}
+
+// NewWorld returns an empty world configured by cfg, whose fields mean what they
+// mean for Run, for every host: Seed, Choices, Workers (each host has a simulated
+// pool of its own), Latency, JobTime, CallbackCost (each host's callbacks are
+// charged, and, as Busy does, the charge moves the world's one clock), Faults,
+// Swarm, TimeLimit (the world's), StepLimit (each host's), Trace, KeepTrace,
+// Scenario, Tracer. FS is not one for a world: each host has its own disk
+// (HostOptions.Disk), and Run refuses it.
+func NewWorld(cfg Config) *World { return &World{cfg: cfg} }
+
+// Host adds a host named name that runs program as its main callback. Host names are
+// what other hosts dial ("db1:5432"): Run refuses an empty one, localhost, an IP
+// address, one with a colon, bracket, slash or space, and one given twice. A nil
+// program panics.
+func (w *World) Host(name string, program func(*nodeloop.Loop)) {
+	w.HostWith(name, program, HostOptions{})
+}
+
+// HostWith adds a host as Host does, configured by opts; Run refuses options that
+// make no sense, naming the host.
+func (w *World) HostWith(name string, program func(*nodeloop.Loop), opts HostOptions) {
+	if program == nil {
+		panic(fmt.Sprintf("nodeloop: World.Host(%q, nil); pass the host's program", name))
+	}
+	w.hosts = append(w.hosts, worldHost{name, program, opts})
+}
+
+// HostResult is what one host of a world did.
+type HostResult struct {
+	Name string
+	// Verdict is the host's: OK when its loop ran until nothing kept it alive, or
+	// the verdict of the world when the world ended with the host still alive.
+	Verdict Verdict
+	// Err is the host's loop's error, its callback's panic, or why it is stalled.
+	Err error
+	// Alive lists what kept the host's loop alive when the world was stuck or out
+	// of time or steps, each with where the program made it.
+	Alive []nodeloop.Handle
+	// Ticks and Callbacks count the host's loop's ticks and callbacks.
+	Ticks, Callbacks uint64
+	// Events is the host's part of the trace, when Config.KeepTrace: the events
+	// of its loop, each with Host set to its name.
+	Events []traces.Event
+	// Disk is the host's simulated disk as the world left it, when its
+	// HostOptions gave one; its Crash is the disk after a power cut at the end.
+	Disk *Disk
+}
+
+// WorldResult is what a world did.
+type WorldResult struct {
+	Seed uint64
+	// Verdict is the world's: OK when every host ran until nothing kept it alive;
+	// Failed, TimeLimit, StepLimit or Diverged as for Run when a host's loop ended
+	// so (Host names it); Stuck when some hosts are alive and none can ever make
+	// progress.
+	Verdict Verdict
+	// Host names the host the verdict is about: the one that failed, or ran out
+	// of steps; "" for OK, Stuck and TimeLimit, which are the world's.
+	Host string
+	// Err says why the world did not end OK.
+	Err error
+	// Hosts are the hosts' results, in the order they were added.
+	Hosts []HostResult
+	// End is the virtual time at the end, since the start.
+	End time.Duration
+	// Choices is every decision made, in order: give it to Replay to repeat the
+	// world.
+	Choices []Choice
+	// Events is the world's trace, when Config.KeepTrace: the hosts' events,
+	// each naming its host, with the world's own choices (which host runs, what
+	// the network decides between the hosts' steps), which name none.
+	Events []traces.Event
+	// Faults are the faults in force (after Swarm drew them).
+	Faults Faults
+	// Divergence, in a world that replayed a log tolerantly (ReplayFrom), says
+	// where it first took a choice that was not the log's next one, as for Run.
+	Divergence *Divergence
+}
+
+// Failed reports whether the world ended in anything but OK.
+func (r *WorldResult) Failed() bool { return r.Verdict != OK }
+
+func (r *WorldResult) String() string {
+	s := fmt.Sprintf("seed %d: %s after %v of virtual time", r.Seed, r.Verdict, r.End)
+	if r.Err != nil {
+		s += ": " + r.Err.Error()
+	}
+	for _, h := range r.Hosts {
+		for _, a := range h.Alive {
+			s += "\n  " + h.Name + ": alive: " + a.String()
+		}
+	}
+	return s
+}
+
+// HostEvents returns the events of host name in events, a world's trace, in order:
+// the trace of its loop alone, for properties.Check.
+func HostEvents(events []traces.Event, name string) []traces.Event {
+	var out []traces.Event
+	for _, e := range events {
+		if e.Host == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Run runs the world until every host is done, or one fails, or none can make
+// progress, or the time limit passes, and returns what happened. A world that does
+// not end OK returns its result and a *RunError naming the verdict; a
+// configuration that makes no sense (no host, a bad host name, faults out of range,
+// a field a world does not support) returns a nil result and an error saying what
+// is wrong. A World runs once.
+func (w *World) Run() (*WorldResult, error) {
+	if w.ran {
+		panic("nodeloop: World.Run called twice; make a new World with NewWorld")
+	}
+	w.ran = true
+	switch {
+	case len(w.hosts) == 0:
+		return nil, errNoHosts
+	case w.cfg.FS != nil:
+		return nil, errors.New("sim: a world has no Config.FS; give each host its disk with HostOptions.Disk")
+	}
+	if err := w.cfg.Faults.validate(); err != nil {
+		return nil, err
+	}
+	for _, h := range w.hosts {
+		if err := h.opts.Clock.validate(h.name); err != nil {
+			return nil, err
+		}
+	}
+	if lv := w.live; lv != nil && (lv.After < 0 || lv.Within < 0 || lv.Done == nil) {
+		return nil, errors.New("sim: liveness: want After and Within of 0 or more and a Done condition")
+	}
+	cfg := withDefaults(w.cfg)
+	res, err := w.run(cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	if res.Verdict == Stuck || res.Verdict == TimeLimit || res.Verdict == StepLimit || res.Verdict == NotLive {
+		// Again from its own log, remembering where each handle was made.
+		again := cfg
+		again.Choices, again.Trace, again.Tracer, again.KeepTrace = Replay(res.Choices), nil, nil, false
+		if res2, err := w.run(again, true); err == nil && res2.Verdict == res.Verdict {
+			for i := range res.Hosts {
+				res.Hosts[i].Alive = res2.Hosts[i].Alive
+			}
+		}
+	}
+	if res.Verdict == OK {
+		return res, nil
+	}
+	return res, &RunError{Seed: res.Seed, Verdict: res.Verdict, Err: res.Err}
+}
+
+// runningHost is a host during a run.
+type runningHost struct {
+	name    string
+	program func(*nodeloop.Loop)
+	loop    *nodeloop.Loop
+	poller  *fakepoller.Poller
+	res     *HostResult
+	counts  Result // the callbacks counted for the charging clock
+	started bool
+	done    bool
+}
+
+// worldRun is the state of one run of a world.
+type worldRun struct {
+	cfg   Config
+	res   *WorldResult
+	clock *fakeclock.Clock
+	out   *traces.Recorder
+	cur   *runningHost // the host running a step, nil between steps
+	seq   uint64       // the world's own events
+}
+
+func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
+	src := cfg.Choices
+	if src == nil {
+		src = Seeded(cfg.Seed)
+	}
+	rec := &recording{src: src}
+	res := &WorldResult{Seed: cfg.Seed, Faults: cfg.Faults}
+	if cfg.Swarm {
+		res.Faults = swarm(cfg.Seed, cfg.Faults)
+	}
+	clock := fakeclock.New()
+	limit := fakeclock.Epoch.Add(cfg.TimeLimit)
+	net, err := fakepoller.NewNetwork(clock, fakepoller.Options{
+		Choices: rec, MinLatency: cfg.Latency.Min, MaxLatency: cfg.Latency.Max, Faults: res.Faults.Network,
+	})
+	if err != nil {
+		return nil, err
+	}
+	wr := &worldRun{cfg: cfg, res: res, clock: clock}
+	if cfg.Trace != nil {
+		h := traces.NewHeader("sim")
+		h.Seed, h.Scenario = cfg.Seed, cfg.Scenario
+		h.Config, _ = json.Marshal(headerConfig(cfg, res.Faults))
+		for _, host := range w.hosts {
+			h.Hosts = append(h.Hosts, host.name)
+		}
+		wr.out = traces.NewRecorder(cfg.Trace, h)
+	}
+	rec.hook = wr.choice
+	calm := false
+	pools := make([]*Pool, len(w.hosts))
+	hosts := make([]*runningHost, len(w.hosts))
+	res.Hosts = make([]HostResult, len(w.hosts))
+	defer func() {
+		for _, h := range hosts {
+			if h != nil && h.loop != nil {
+				h.loop.Close()
+			}
+		}
+	}()
+	for i, wh := range w.hosts {
+		p, err := net.AddHost(wh.name)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		pool, err := NewPoolWith(p, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: res.Faults.Pool})
+		if err != nil {
+			return nil, err
+		}
+		pools[i] = pool
+		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
+		h.res.Name = wh.name
+		var loopClock nodeloop.Clock = clock
+		if cfg.CallbackCost != (Range{}) {
+			loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit, res: &h.counts}
+		}
+		opts := []nodeloop.Option{
+			nodeloop.WithClock(loopClock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
+			nodeloop.WithTracer(&hostTracer{w: wr, h: h}), nodeloop.WithStepLimit(cfg.StepLimit),
+		}
+		if callers {
+			opts = append(opts, nodeloop.WithCallers())
+		}
+		if wh.opts.Disk != nil {
+			d := wh.opts.Disk.forRun(rec, res.Faults.Disk)
+			defer d.endRun()
+			h.res.Disk = d
+			opts = append(opts, nodeloop.WithFS(d))
+		}
+		if h.loop, err = nodeloop.New(opts...); err != nil {
+			return nil, err
+		}
+		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit,
+			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}})
+		hosts[i] = h
+	}
+
+	var quietAt, liveBy time.Time // when the faults stop, and the condition's bound
+	if w.live != nil {
+		quietAt = fakeclock.Epoch.Add(w.live.After)
+		liveBy = quietAt.Add(w.live.Within)
+	}
+	var due []*runningHost
+	for res.Verdict == OK && res.Err == nil {
+		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
+			calm = true
+			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
+			for _, p := range pools {
+				p.opts.Faults = PoolFaults{}
+			}
+			for _, h := range res.Hosts {
+				if h.Disk != nil {
+					h.Disk.mu.Lock()
+					h.Disk.faults = DiskFaults{}
+					h.Disk.mu.Unlock()
+				}
+			}
+		}
+		net.RunDue()
+		due = due[:0]
+		for _, h := range hosts {
+			if !h.done && (!h.started || h.poller.Ready() || h.dueBy(clock.Now())) {
+				due = append(due, h)
+			}
+		}
+		if len(due) > 0 {
+			h := due[rec.Choose("world.host", len(due))]
+			wr.step(h)
+			if w.live != nil && res.Verdict == OK && w.live.Done() {
+				wr.reached(hosts)
+				break
+			}
+			continue
+		}
+		next, ok := net.Next()
+		for _, h := range hosts {
+			if h.done {
+				continue
+			}
+			if d, has := h.loop.NextDeadline(); has {
+				if at := h.loop.Now().Add(d); !ok || at.Before(next) {
+					next, ok = at, true
+				}
+			}
+		}
+		var alive []string
+		for _, h := range hosts {
+			if !h.done {
+				alive = append(alive, h.name)
+			}
+		}
+		switch {
+		case w.live != nil && !calm && (!ok || next.After(quietAt)) && !quietAt.After(limit):
+			clock.Set(quietAt) // the faults stop there
+			continue
+		case w.live != nil && (len(alive) == 0 || !ok || next.After(liveBy)):
+			if len(alive) > 0 && !ok {
+				wr.stall(hosts, Stuck, stuckError(alive))
+				break
+			}
+			if len(alive) > 0 && liveBy.After(clock.Now()) && !liveBy.After(limit) {
+				clock.Set(liveBy)
+			}
+			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
+		case len(alive) == 0:
+		case !ok:
+			wr.stall(hosts, Stuck, stuckError(alive))
+		case next.After(limit):
+			wr.stall(hosts, TimeLimit, errTimeLimit)
+		default:
+			clock.Set(next)
+			continue
+		}
+		break
+	}
+	res.End = clock.Now().Sub(fakeclock.Epoch)
+	res.Choices = rec.log
+	if r, ok := src.(interface{ divergence() *Divergence }); ok {
+		res.Divergence = r.divergence()
+	}
+	if wr.out != nil {
+		if err := wr.out.Flush(); err != nil && res.Err == nil {
+			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// stuckError says which hosts are alive in a world where nothing can happen.
+func stuckError(alive []string) error {
+	if len(alive) == 1 {
+		return fmt.Errorf("sim: host %s is alive but nothing can ever complete", alive[0])
+	}
+	return fmt.Errorf("sim: hosts %s are alive but nothing can ever complete", strings.Join(alive, ", "))
+}
+
+// dueBy reports whether h's loop has work due at now: its next deadline has come.
+func (h *runningHost) dueBy(now time.Time) bool {
+	d, ok := h.loop.NextDeadline()
+	return ok && !h.loop.Now().Add(d).After(now)
+}
+
+// step runs one iteration of h: its main callback the first time, one RunOnce
+// after. A host whose loop ends in error ends the world with its verdict.
+func (wr *worldRun) step(h *runningHost) {
+	wr.cur = h
+	var err error
+	if !h.started {
+		h.started = true
+		l := h.loop
+		err = l.Run(func() {
+			h.program(l)
+			l.Stop() // the world, not Run, drives the loop from here
+		})
+	} else {
+		_, err = h.loop.RunOnce(false)
+	}
+	wr.cur = nil
+	var cp *nodeloop.CallbackPanic
+	if errors.As(err, &cp) {
+		if rp, ok := cp.Value.(rapidPanic); ok {
+			panic(rp.value) // the deferred Close of run closes the loops
+		}
+	}
+	if err == nil {
+		h.done = !h.loop.Alive()
+		return
+	}
+	r := &Result{}
+	judge(r, h.loop, err)
+	h.res.Verdict, h.res.Err, h.res.Alive = r.Verdict, r.Err, r.Alive
+	h.done = true
+	wr.res.Verdict, wr.res.Host = r.Verdict, h.name
+	wr.res.Err = fmt.Errorf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: "))
+	if r.Verdict == TimeLimit {
+		wr.res.Host = ""
+	}
+}
+
+// reached ends a world in liveness mode whose condition holds: OK, every host's
+// verdict OK whether it is alive or not.
+func (wr *worldRun) reached(hosts []*runningHost) {
+	for _, h := range hosts {
+		h.done = true
+	}
+}
+
+// stall ends the world with verdict v: every host still alive gets it, with what
+// keeps it alive.
+func (wr *worldRun) stall(hosts []*runningHost, v Verdict, err error) {
+	wr.res.Verdict, wr.res.Err = v, err
+	for _, h := range hosts {
+		if !h.done {
+			h.res.Verdict, h.res.Err, h.res.Alive = v, err, h.loop.Handles()
+		}
+	}
+}
+
+// choice puts a decision into the trace: the running host's, or the world's own
+// between steps, at the world's time.
+func (wr *worldRun) choice(c Choice) {
+	if wr.cur != nil {
+		looptrace.Record(wr.cur.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		return
+	}
+	wr.seq++
+	e := traces.Event{Seq: wr.seq, Kind: traces.KindChoice, Time: wr.clock.Now().Sub(fakeclock.Epoch), Choice: c.What, Options: c.N, Pick: c.Value}
+	wr.emit(&e)
+}
+
+// emit passes a world event on to the trace.
+func (wr *worldRun) emit(e *traces.Event) {
+	if wr.out != nil {
+		wr.out.Event(e)
+	}
+	if wr.cfg.Tracer != nil {
+		wr.cfg.Tracer.Event(e)
+	}
+	if wr.cfg.KeepTrace {
+		wr.res.Events = append(wr.res.Events, *e)
+	}
+}
+
+// hostTracer is a host's loop's tracer: it names the host in each event, counts
+// them, and passes them on to the world's trace.
+type hostTracer struct {
+	w *worldRun
+	h *runningHost
+}
+
+func (t *hostTracer) Event(e *traces.Event) {
+	e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
+	t.w.emit(e)
+	if t.w.cfg.KeepTrace {
+		t.h.res.Events = append(t.h.res.Events, *e)
+	}
+	switch e.Kind {
+	case traces.KindTick:
+		t.h.res.Ticks = e.Tick
+	case traces.KindCallback:
+		t.h.res.Callbacks++
+		t.h.counts.Callbacks++
+	}
+}
