@@ -1,10 +1,12 @@
 package fakepoller
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/nodeloop/nodeloop/fakeclock"
@@ -188,4 +190,83 @@ func (p *Poller) hostAt(dst endpoint) *Poller {
 		return p
 	}
 	return p.byIP(dst.ip)
+}
+
+// Crash crashes the host named name, as a power cut does: its Poller is closed at
+// once (its operations in flight are abandoned, never returned), its listeners and
+// connections vanish, and the peer of each of its connections gets a reset, which
+// arrives after a drawn latency as any message does; the peer's operations then fail
+// with ECONNRESET (a read) or EPIPE (a write), as they do on a real network when the
+// host answers the next segment with one. Messages still on their way to the host
+// find nothing there and are answered with a reset, or dropped. Its sockets are taken
+// in the order they were made. The host keeps its name and address; Restart gives it
+// a new Poller. Crash fails for a name that is no host's or a host crashed already.
+func (n *Network) Crash(name string) error {
+	i := n.hostIndex(name)
+	if i < 0 {
+		return fmt.Errorf("fakepoller: crash: no host is named %q", name)
+	}
+	p := n.base.network.hosts[i]
+	if p.closed {
+		return fmt.Errorf("fakepoller: crash: host %q is down already", name)
+	}
+	p.Close()
+	var mine []*sock
+	for _, s := range n.base.network.socks { // sorted below
+		if s.owner == p {
+			mine = append(mine, s)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *sock) int { return cmp.Compare(a.id, b.id) })
+	for _, s := range mine {
+		for k := range s.ops {
+			s.ops[k] = nil // the loop that waited for them is gone
+		}
+		s.closed = true
+		delete(n.base.network.socks, s.id)
+		if s.listener {
+			if j := slices.Index(n.base.network.listeners, s); j >= 0 {
+				n.base.network.listeners = slices.Delete(n.base.network.listeners, j, j+1)
+			}
+			s.backlog = nil
+			continue
+		}
+		if s.peer != nil && !s.reset {
+			n.base.sendReset(s)
+		}
+	}
+	return nil
+}
+
+// Restart gives the host named name, crashed by Crash, a new Poller, with nothing
+// open and nothing in flight, and returns it: the host runs again at its address.
+// It fails for a name that is no host's and a host that is not down.
+func (n *Network) Restart(name string) (*Poller, error) {
+	i := n.hostIndex(name)
+	if i < 0 {
+		return nil, fmt.Errorf("fakepoller: restart: no host is named %q", name)
+	}
+	old := n.base.network.hosts[i]
+	if !old.closed {
+		return nil, fmt.Errorf("fakepoller: restart: host %q is up", name)
+	}
+	b := n.base
+	p := &Poller{clock: b.clock, events: b.events, opts: b.opts, choices: b.choices, network: b.network, silent: b.silent, host: old.host}
+	b.network.hosts[i] = p
+	return p, nil
+}
+
+// Down reports whether the host named name is crashed and not restarted.
+func (n *Network) Down(name string) bool {
+	i := n.hostIndex(name)
+	return i >= 0 && n.base.network.hosts[i].closed
+}
+
+func (n *Network) hostIndex(name string) int {
+	for i, h := range n.base.network.hosts {
+		if h.host.name == name {
+			return i
+		}
+	}
+	return -1
 }

@@ -26,6 +26,20 @@ type Faults struct {
 	Pool PoolFaults
 	// Disk are the simulated disk's faults: EIO, ENOSPC, short writes.
 	Disk DiskFaults
+	// World are the faults of a world of several hosts (sim.World): crashes.
+	World WorldFaults
+
+	_ struct{}
+}
+
+// WorldFaults are the faults of a world of several hosts, which a run of one loop
+// does not inject.
+type WorldFaults struct {
+	// Crash is the probability that a host crashes once in a run (World.Crash),
+	// at a time up to CrashLatency from the start, and restarts (World.Restart)
+	// up to CrashLatency after.
+	Crash        float64
+	CrashLatency time.Duration
 
 	_ struct{}
 }
@@ -82,6 +96,8 @@ var faultTable = [...]faultRow{
 		func(f *Faults) *float64 { return &f.Disk.NoSpace }, nil},
 	{Fault{"diskshort", "a write or append to the simulated disk writes only a first part of its data and fails (io.ErrShortWrite)", "fault.disk.short", defaultProbability, 0},
 		func(f *Faults) *float64 { return &f.Disk.ShortWrite }, nil},
+	{Fault{"crash", "a host of a world crashes once, at a time up to the latency, its peers seeing resets, and restarts up to the latency after", "fault.crash", defaultProbability, time.Second},
+		func(f *Faults) *float64 { return &f.World.Crash }, func(f *Faults) *time.Duration { return &f.World.CrashLatency }},
 }
 
 // FaultNames are the names of the faults ParseFaults knows, in the order it lists

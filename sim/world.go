@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,10 +37,11 @@ import (
 // Loop.Stop that its trace shows), so the timers phase of its first tick comes after
 // its first poll phase, as in a loop that RunOnce drives.
 type World struct {
-	cfg   Config
-	hosts []worldHost
-	live  *Liveness
-	ran   bool
+	cfg     Config
+	hosts   []worldHost
+	nemesis []nemesisEvent
+	live    *Liveness
+	ran     bool
 }
 
 // Liveness is a world's liveness mode: from virtual time After on, every fault stops
@@ -99,6 +101,87 @@ func (w *World) HostWith(name string, program func(*nodeloop.Loop), opts HostOpt
 		panic(fmt.Sprintf("nodeloop: World.Host(%q, nil); pass the host's program", name))
 	}
 	w.hosts = append(w.hosts, worldHost{name, program, opts})
+}
+
+// Crash makes the host named name crash at virtual time at since the start, as
+// after a power cut: its loop stops at once, wherever it is, and nothing of it runs
+// again unless a Restart brings it back. Its connections vanish: the peer of each
+// gets a reset, after the network's latency, and its operations fail with
+// ECONNRESET or EPIPE; a connection request to the host is refused while it is down,
+// as by a machine that is booting. Its disk (HostOptions.Disk) becomes what
+// Disk.Crash leaves, drawn from the world's choices: synced data survives, unsynced
+// data as the disk's crash model decides. A crash of a host that is down or has
+// ended does nothing. The world's trace shows it as a log event of the world,
+// "crash NAME". Run refuses a name that is no host's and a negative time.
+func (w *World) Crash(name string, at time.Duration) {
+	w.nemesis = append(w.nemesis, nemesisEvent{name: name, at: fakeclock.Epoch.Add(at)})
+}
+
+// Restart makes the host named name, if it is down then, start again at virtual
+// time at since the start: its program runs from the start on a new loop, with a
+// new pool and network (nothing open, nothing in flight), at the host's address and
+// with its disk as the crash left it. Its clock keeps its offset and drift. A
+// restart of a host that is up does nothing. The trace shows it as "restart NAME".
+// In liveness mode, every host that is down when the faults stop restarts then, and
+// no crash comes after. Run refuses a name that is no host's and a negative time.
+func (w *World) Restart(name string, at time.Duration) {
+	w.nemesis = append(w.nemesis, nemesisEvent{name: name, at: fakeclock.Epoch.Add(at), restart: true})
+}
+
+// nemesisEvent is one scheduled crash or restart.
+type nemesisEvent struct {
+	name    string
+	host    int // index in World.hosts, set by schedule
+	at      time.Time
+	restart bool
+}
+
+// schedule returns the world's crashes and restarts in the order they happen: the
+// timed ones given by Crash and Restart, and those the crash fault draws, host by
+// host in the order they were added (whether it crashes, "fault.crash"; when,
+// "fault.crash.at", up to the fault's latency; how long it stays down,
+// "fault.crash.down", up to the latency too). At one instant they keep the order
+// they were given in, the drawn ones after.
+func (w *World) schedule(cfg Config, f Faults, choices fakepoller.Choices) ([]nemesisEvent, error) {
+	var out []nemesisEvent
+	for _, ev := range w.nemesis {
+		ev.host = -1
+		for i, h := range w.hosts {
+			if h.name == ev.name {
+				ev.host = i
+			}
+		}
+		what := "Crash"
+		if ev.restart {
+			what = "Restart"
+		}
+		switch {
+		case ev.host < 0:
+			return nil, fmt.Errorf("sim: world %s(%q): no host has that name", what, ev.name)
+		case ev.at.Before(fakeclock.Epoch):
+			return nil, fmt.Errorf("sim: world %s(%q, %v): want a time >= 0", what, ev.name, ev.at.Sub(fakeclock.Epoch))
+		}
+		out = append(out, ev)
+	}
+	if f.World.Crash > 0 {
+		for i, h := range w.hosts {
+			if !fakepoller.Chance(choices, "fault.crash", f.World.Crash) {
+				continue
+			}
+			at := fakeclock.Epoch.Add(fakepoller.Between(choices, "fault.crash.at", 0, f.World.CrashLatency, time.Millisecond))
+			down := fakepoller.Between(choices, "fault.crash.down", 0, f.World.CrashLatency, time.Millisecond)
+			out = append(out, nemesisEvent{name: h.name, host: i, at: at}, nemesisEvent{name: h.name, host: i, at: at.Add(down), restart: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b nemesisEvent) int { return a.at.Compare(b.at) })
+	return out, nil
+}
+
+// note puts a log event of the world's own into the trace.
+func (wr *worldRun) note(msg string) {
+	wr.seq++
+	e := traces.Event{Seq: wr.seq, Kind: traces.KindLog, Time: wr.clock.Now().Sub(fakeclock.Epoch), Msg: msg}
+	wr.emit(&e)
 }
 
 // HostResult is what one host of a world did.
@@ -181,6 +264,23 @@ func HostEvents(events []traces.Event, name string) []traces.Event {
 	return out
 }
 
+// HostRuns returns the events of host name in events, a world's trace, split into
+// the runs of its program: one, and one more after each restart (World.Restart), as
+// the world's "restart NAME" log events mark them. properties.Check takes each run
+// of a host that may have crashed.
+func HostRuns(events []traces.Event, name string) [][]traces.Event {
+	runs := [][]traces.Event{nil}
+	for _, e := range events {
+		switch {
+		case e.Host == name:
+			runs[len(runs)-1] = append(runs[len(runs)-1], e)
+		case e.Host == "" && e.Kind == traces.KindLog && e.Msg == "restart "+name:
+			runs = append(runs, nil)
+		}
+	}
+	return runs
+}
+
 // Run runs the world until every host is done, or one fails, or none can make
 // progress, or the time limit passes, and returns what happened. A world that does
 // not end OK returns its result and a *RunError naming the verdict; a
@@ -240,6 +340,7 @@ type runningHost struct {
 	counts  Result // the callbacks counted for the charging clock
 	started bool
 	done    bool
+	down    bool // crashed, and not restarted
 }
 
 // worldRun is the state of one run of a world.
@@ -292,14 +393,22 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			}
 		}
 	}()
-	for i, wh := range w.hosts {
-		p, err := net.AddHost(wh.name)
-		if err != nil {
-			return nil, fmt.Errorf("sim: %w", err)
+	states := make([]*hostState, len(w.hosts))
+	var dead []*nodeloop.Loop // the loops of crashed hosts
+	defer func() {
+		for _, l := range dead {
+			l.Close()
 		}
+	}()
+	// boot makes host i's loop on poller p, with disk, the host's disk, or nil.
+	boot := func(i int, p *fakepoller.Poller, disk *Disk) (*runningHost, error) {
+		wh := w.hosts[i]
 		pool, err := NewPoolWith(p, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: res.Faults.Pool})
 		if err != nil {
 			return nil, err
+		}
+		if calm {
+			pool.opts.Faults = PoolFaults{}
 		}
 		pools[i] = pool
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
@@ -315,18 +424,86 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if callers {
 			opts = append(opts, nodeloop.WithCallers())
 		}
-		if wh.opts.Disk != nil {
-			d := wh.opts.Disk.forRun(rec, res.Faults.Disk)
-			defer d.endRun()
-			h.res.Disk = d
-			opts = append(opts, nodeloop.WithFS(d))
+		if disk != nil {
+			h.res.Disk = disk
+			opts = append(opts, nodeloop.WithFS(disk))
 		}
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
 		}
-		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit,
-			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}})
+		if states[i] == nil {
+			states[i] = &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}
+		}
+		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit, host: states[i]})
+		return h, nil
+	}
+	for i, wh := range w.hosts {
+		p, err := net.AddHost(wh.name)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		var disk *Disk
+		if wh.opts.Disk != nil {
+			disk = wh.opts.Disk.forRun(rec, res.Faults.Disk)
+			defer disk.endRun()
+		}
+		if hosts[i], err = boot(i, p, disk); err != nil {
+			return nil, err
+		}
+	}
+	// crash crashes host i: its loop stops where it is, its network vanishes, its
+	// disk is what a power cut leaves.
+	crash := func(i int) {
+		h := hosts[i]
+		net.Crash(h.name) // up, so it cannot fail
+		dead = append(dead, h.loop)
+		h.done, h.down = true, true
+		if h.res.Disk != nil {
+			d := h.res.Disk.Crash()
+			d.choices, d.faults = rec, h.res.Disk.faults
+			h.res.Disk = d
+		}
+		wr.note("crash " + h.name)
+	}
+	restart := func(i int) error {
+		p, err := net.Restart(hosts[i].name)
+		if err != nil {
+			return err
+		}
+		wr.note("restart " + hosts[i].name)
+		h, err := boot(i, p, hosts[i].res.Disk)
+		if err != nil {
+			return err
+		}
 		hosts[i] = h
+		return nil
+	}
+	sched, err := w.schedule(cfg, res.Faults, rec)
+	if err != nil {
+		return nil, err
+	}
+	// nemesis applies the scheduled crashes and restarts due by now, and returns
+	// when the next one that can change anything is due.
+	nemesis := func() (time.Time, bool, error) {
+		for len(sched) > 0 && !sched[0].at.After(clock.Now()) {
+			ev := sched[0]
+			sched = sched[1:]
+			h := hosts[ev.host]
+			switch {
+			case ev.restart && h.down:
+				if err := restart(ev.host); err != nil {
+					return time.Time{}, false, err
+				}
+			case !ev.restart && !h.done:
+				crash(ev.host)
+			}
+		}
+		for _, ev := range sched {
+			if h := hosts[ev.host]; ev.restart && h.down || !ev.restart && !h.done {
+				return ev.at, true, nil
+			}
+		}
+		return time.Time{}, false, nil
 	}
 
 	var quietAt, liveBy time.Time // when the faults stop, and the condition's bound
@@ -339,6 +516,14 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
 			calm = true
 			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
+			sched = nil
+			for i, h := range hosts {
+				if h.down {
+					if err := restart(i); err != nil {
+						return nil, err
+					}
+				}
+			}
 			for _, p := range pools {
 				p.opts.Faults = PoolFaults{}
 			}
@@ -349,6 +534,10 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 					h.Disk.mu.Unlock()
 				}
 			}
+		}
+		nextFault, hasFault, err := nemesis()
+		if err != nil {
+			return nil, err
 		}
 		net.RunDue()
 		due = due[:0]
@@ -367,6 +556,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			continue
 		}
 		next, ok := net.Next()
+		if hasFault && (!ok || nextFault.Before(next)) {
+			next, ok = nextFault, true
+		}
 		for _, h := range hosts {
 			if h.done {
 				continue
@@ -396,6 +588,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 				clock.Set(liveBy)
 			}
 			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
+		case len(alive) == 0 && hasFault && !next.After(limit):
+			clock.Set(next) // a crashed host restarts then
+			continue
 		case len(alive) == 0:
 		case !ok:
 			wr.stall(hosts, Stuck, stuckError(alive))
@@ -406,6 +601,11 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			continue
 		}
 		break
+	}
+	for _, h := range res.Hosts {
+		if h.Disk != nil {
+			h.Disk.endRun()
+		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log
