@@ -40,6 +40,7 @@ type World struct {
 	cfg     Config
 	hosts   []worldHost
 	nemesis []nemesisEvent
+	links   []linkEvent
 	live    *Liveness
 	ran     bool
 }
@@ -126,6 +127,126 @@ func (w *World) Crash(name string, at time.Duration) {
 // no crash comes after. Run refuses a name that is no host's and a negative time.
 func (w *World) Restart(name string, at time.Duration) {
 	w.nemesis = append(w.nemesis, nemesisEvent{name: name, at: fakeclock.Epoch.Add(at), restart: true})
+}
+
+// Partition is a partition of a world's network between two sets of hosts, for
+// World.Partition.
+type Partition struct {
+	// From and To are the two sets of hosts, by name.
+	From, To []string
+	// OneWay cuts only the links from From to To; otherwise both ways.
+	OneWay bool
+	// At is when the partition starts and Heal when it heals, since the start;
+	// a Heal of 0 means never (but for liveness mode's end of faults).
+	At, Heal time.Duration
+}
+
+// Partition partitions the world's network as p says: from At on, every link from
+// a host of From to a host of To (and back, unless OneWay) is cut, as
+// fakepoller.Network.Cut cuts one. TCP segments along a cut link are held, not
+// dropped: at Heal they are delivered in order, before anything sent later, and a
+// connection whose segment is held longer than the network's cut timeout,
+// fakepoller.DefaultCutTimeout, fails at both ends with ETIMEDOUT. The world's trace
+// shows the partition and its heal as log events of the world ("partition a from
+// b,c", "heal a from b,c"; "partition a to b" for one way). In liveness mode, every
+// partition heals when the faults stop. Run refuses a name that is no host's, an
+// empty set, a host on both sides, a negative time and a Heal before At.
+func (w *World) Partition(p Partition) {
+	w.links = append(w.links, linkEvent{at: p.At, until: p.Heal, from: p.From, to: p.To, oneWay: p.OneWay, cut: true})
+}
+
+// Clog adds latency to every message sent from a host of from to a host of to (and
+// back, unless oneWay) from virtual time at to until (0: for ever), on top of the
+// network's own latency; the trace shows it as "clog a to b,c" and "unclog a to
+// b,c". In liveness mode, every link unclogs when the faults stop. Run refuses what
+// it refuses of a Partition, and a negative latency.
+func (w *World) Clog(from, to []string, oneWay bool, at, until, latency time.Duration) {
+	w.links = append(w.links, linkEvent{at: at, until: until, from: from, to: to, oneWay: oneWay, lat: latency})
+}
+
+// linkEvent is one partition or clog as given.
+type linkEvent struct {
+	at, until time.Duration
+	from, to  []string
+	oneWay    bool
+	cut       bool
+	lat       time.Duration
+}
+
+// linkStep is one step of a partition or clog: its start or its end.
+type linkStep struct {
+	at  time.Time
+	ev  *linkEvent
+	end bool
+}
+
+// linkSteps checks the partitions and clogs and returns their steps in the order
+// they happen, those of one instant in the order they were given.
+func (w *World) linkSteps() ([]linkStep, error) {
+	var out []linkStep
+	for i := range w.links {
+		ev := &w.links[i]
+		what := "Partition"
+		if !ev.cut {
+			what = "Clog"
+		}
+		if len(ev.from) == 0 || len(ev.to) == 0 {
+			return nil, fmt.Errorf("sim: world %s: want hosts on both sides", what)
+		}
+		for _, names := range [][]string{ev.from, ev.to} {
+			for _, name := range names {
+				if !slices.ContainsFunc(w.hosts, func(h worldHost) bool { return h.name == name }) {
+					return nil, fmt.Errorf("sim: world %s: no host is named %q", what, name)
+				}
+				if slices.Contains(ev.from, name) && slices.Contains(ev.to, name) {
+					return nil, fmt.Errorf("sim: world %s: host %q is on both sides", what, name)
+				}
+			}
+		}
+		switch {
+		case ev.at < 0 || ev.until < 0 || ev.lat < 0:
+			return nil, fmt.Errorf("sim: world %s %v to %v: want times and latency >= 0", what, ev.at, ev.until)
+		case ev.until != 0 && ev.until < ev.at:
+			return nil, fmt.Errorf("sim: world %s: ends at %v, before it starts at %v", what, ev.until, ev.at)
+		}
+		out = append(out, linkStep{at: fakeclock.Epoch.Add(ev.at), ev: ev})
+		if ev.until != 0 {
+			out = append(out, linkStep{at: fakeclock.Epoch.Add(ev.until), ev: ev, end: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b linkStep) int { return a.at.Compare(b.at) })
+	return out, nil
+}
+
+// apply applies step st to net, noting it in the trace.
+func (st linkStep) apply(net *fakepoller.Network, wr *worldRun) {
+	ev := st.ev
+	sep := " from "
+	if ev.oneWay {
+		sep = " to "
+	}
+	verb := map[[2]bool]string{{true, false}: "partition", {true, true}: "heal", {false, false}: "clog", {false, true}: "unclog"}[[2]bool{ev.cut, st.end}]
+	wr.note(verb + " " + strings.Join(ev.from, ",") + sep + strings.Join(ev.to, ","))
+	for _, a := range ev.from {
+		for _, b := range ev.to {
+			pairs := [][2]string{{a, b}, {b, a}}
+			if ev.oneWay {
+				pairs = pairs[:1]
+			}
+			for _, pr := range pairs {
+				switch {
+				case ev.cut && !st.end:
+					net.Cut(pr[0], pr[1])
+				case ev.cut:
+					net.Heal(pr[0], pr[1])
+				case !st.end:
+					net.Clog(pr[0], pr[1], ev.lat)
+				default:
+					net.Clog(pr[0], pr[1], 0)
+				}
+			}
+		}
+	}
 }
 
 // nemesisEvent is one scheduled crash or restart.
@@ -482,6 +603,10 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	steps, err := w.linkSteps()
+	if err != nil {
+		return nil, err
+	}
 	// nemesis applies the scheduled crashes and restarts due by now, and returns
 	// when the next one that can change anything is due.
 	nemesis := func() (time.Time, bool, error) {
@@ -516,7 +641,8 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
 			calm = true
 			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
-			sched = nil
+			sched, steps = nil, nil
+			net.HealAll()
 			for i, h := range hosts {
 				if h.down {
 					if err := restart(i); err != nil {
@@ -539,6 +665,10 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if err != nil {
 			return nil, err
 		}
+		for len(steps) > 0 && !steps[0].at.After(clock.Now()) {
+			steps[0].apply(net, wr)
+			steps = steps[1:]
+		}
 		net.RunDue()
 		due = due[:0]
 		for _, h := range hosts {
@@ -558,6 +688,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		next, ok := net.Next()
 		if hasFault && (!ok || nextFault.Before(next)) {
 			next, ok = nextFault, true
+		}
+		if len(steps) > 0 && (!ok || steps[0].at.Before(next)) {
+			next, ok = steps[0].at, true
 		}
 		for _, h := range hosts {
 			if h.done {
