@@ -40,6 +40,16 @@ type WorldFaults struct {
 	// up to CrashLatency after.
 	Crash        float64
 	CrashLatency time.Duration
+	// Partition is the probability that a host is partitioned from every other
+	// host once in a run (World.Partition), both ways or one way, at a time up to
+	// PartitionLatency from the start, healing up to PartitionLatency after.
+	Partition        float64
+	PartitionLatency time.Duration
+	// Clog is the probability that the links from a host to every other host are
+	// clogged (World.Clog) for the whole run, each message along them delayed by
+	// a latency drawn up to ClogLatency.
+	Clog        float64
+	ClogLatency time.Duration
 
 	_ struct{}
 }
@@ -98,6 +108,10 @@ var faultTable = [...]faultRow{
 		func(f *Faults) *float64 { return &f.Disk.ShortWrite }, nil},
 	{Fault{"crash", "a host of a world crashes once, at a time up to the latency, its peers seeing resets, and restarts up to the latency after", "fault.crash", defaultProbability, time.Second},
 		func(f *Faults) *float64 { return &f.World.Crash }, func(f *Faults) *time.Duration { return &f.World.CrashLatency }},
+	{Fault{"partition", "a host of a world is cut from every other, both ways or one way, at a time up to the latency, and heals up to the latency after", "fault.partition", defaultProbability, 2 * time.Second},
+		func(f *Faults) *float64 { return &f.World.Partition }, func(f *Faults) *time.Duration { return &f.World.PartitionLatency }},
+	{Fault{"clog", "the links from a host of a world to every other delay each message by up to the latency, for the whole run", "fault.clog", defaultProbability, 100 * time.Millisecond},
+		func(f *Faults) *float64 { return &f.World.Clog }, func(f *Faults) *time.Duration { return &f.World.ClogLatency }},
 }
 
 // FaultNames are the names of the faults ParseFaults knows, in the order it lists

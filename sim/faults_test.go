@@ -383,9 +383,10 @@ func TestFirstIsCalm(t *testing.T) {
 			}
 		}
 	}
-	// The faults of a world of several hosts: a crash is drawn, and under First
-	// no host crashes.
-	w := sim.NewWorld(sim.Config{Choices: fakepoller.First{}, Faults: sim.Faults{World: sim.WorldFaults{Crash: 0.999999, CrashLatency: time.Second}}, KeepTrace: true})
+	// The faults of a world of several hosts: crashes, partitions and clogs are
+	// drawn, and under First no host crashes and no link is cut or clogged.
+	w := sim.NewWorld(sim.Config{Choices: fakepoller.First{}, Faults: sim.Faults{World: sim.WorldFaults{
+		Crash: 0.999999, CrashLatency: time.Second, Partition: 0.999999, PartitionLatency: time.Second, Clog: 0.999999, ClogLatency: time.Second}}, KeepTrace: true})
 	w.Host("a", func(l *nodeloop.Loop) { l.SetTimeout(time.Millisecond, func() {}) })
 	w.Host("b", func(l *nodeloop.Loop) {})
 	res, err := w.Run()
@@ -396,7 +397,7 @@ func TestFirstIsCalm(t *testing.T) {
 		if strings.HasPrefix(c.What, "fault.") {
 			drawn[c.What] = true
 		}
-		if c.What == "fault.crash.at" {
+		if slices.Contains([]string{"fault.crash.at", "fault.partition.at", "fault.clog.latency"}, c.What) {
 			t.Errorf("a world under First drew %v, which only a crash draws", c)
 		}
 	}

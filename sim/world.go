@@ -182,10 +182,10 @@ type linkStep struct {
 
 // linkSteps checks the partitions and clogs and returns their steps in the order
 // they happen, those of one instant in the order they were given.
-func (w *World) linkSteps() ([]linkStep, error) {
+func (w *World) linkSteps(links []linkEvent) ([]linkStep, error) {
 	var out []linkStep
-	for i := range w.links {
-		ev := &w.links[i]
+	for i := range links {
+		ev := &links[i]
 		what := "Partition"
 		if !ev.cut {
 			what = "Clog"
@@ -216,6 +216,39 @@ func (w *World) linkSteps() ([]linkStep, error) {
 	}
 	slices.SortStableFunc(out, func(a, b linkStep) int { return a.at.Compare(b.at) })
 	return out, nil
+}
+
+// drawLinks draws the partitions and clogs of the faults f, host by host in the
+// order they were added: whether the host is partitioned from every other
+// ("fault.partition"), one way or both ("fault.partition.oneway"), when
+// ("fault.partition.at", up to the fault's latency) and for how long
+// ("fault.partition.heal", up to it too); whether its links to every other are
+// clogged ("fault.clog") and by how much ("fault.clog.latency", up to the
+// fault's latency).
+func (w *World) drawLinks(f Faults, choices fakepoller.Choices) []linkEvent {
+	var out []linkEvent
+	if len(w.hosts) < 2 {
+		return nil
+	}
+	for i, h := range w.hosts {
+		var others []string
+		for j, o := range w.hosts {
+			if j != i {
+				others = append(others, o.name)
+			}
+		}
+		if fakepoller.Chance(choices, "fault.partition", f.World.Partition) {
+			oneWay := choices.Choose("fault.partition.oneway", 2) == 1
+			at := fakepoller.Between(choices, "fault.partition.at", 0, f.World.PartitionLatency, time.Millisecond)
+			heal := fakepoller.Between(choices, "fault.partition.heal", time.Millisecond, f.World.PartitionLatency, time.Millisecond)
+			out = append(out, linkEvent{at: at, until: at + heal, from: []string{h.name}, to: others, oneWay: oneWay, cut: true})
+		}
+		if fakepoller.Chance(choices, "fault.clog", f.World.Clog) {
+			lat := fakepoller.Between(choices, "fault.clog.latency", 0, f.World.ClogLatency, time.Millisecond)
+			out = append(out, linkEvent{from: []string{h.name}, to: others, oneWay: true, lat: lat})
+		}
+	}
+	return out
 }
 
 // apply applies step st to net, noting it in the trace.
@@ -603,7 +636,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps, err := w.linkSteps()
+	steps, err := w.linkSteps(append(slices.Clone(w.links), w.drawLinks(res.Faults, rec)...))
 	if err != nil {
 		return nil, err
 	}
