@@ -11,8 +11,10 @@ import (
 )
 
 // Faults are the failures a simulated world injects: those of its network, options of
-// the fake poller, those of its pool, options of the simulated Pool, and those of its
-// disk, options of a simulated Disk (which apply when Config.FS is one). Each is a
+// the fake poller, those of its pool, options of the simulated Pool, those of its
+// disk, options of a simulated Disk (which apply when Config.FS is one), and those of
+// a World of several hosts, its crashes, partitions and clogs (which a run of one
+// loop does not inject). Each is a
 // probability from 0 (never, and no choice is drawn for it) to 1 (always) in steps of
 // one in a million, some with a latency. The zero Faults inject none.
 //
