@@ -487,7 +487,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	c.local, c.remote = local, dst.addr()
 	c.rx, c.tx = &pipe{dst: c}, &pipe{src: c}
 	if p.host != nil {
-		if at := p.hostAt(dst); at != nil {
+		if at := p.hostAt(dst); at != nil && at != p { // a host's own links are never cut
 			c.tx.from, c.tx.to = p.host, at.host
 			c.rx.from, c.rx.to = at.host, p.host
 		}

@@ -36,6 +36,11 @@ import (
 // iteration follows its main callback directly (the main callback ends with a
 // Loop.Stop that its trace shows), so the timers phase of its first tick comes after
 // its first poll phase, as in a loop that RunOnce drives.
+//
+// A world's hosts may crash and restart (Crash, Restart, and the crash fault), and
+// its network may be partitioned and clogged between hosts (Partition, Clog, and
+// the partition and clog faults); each shows in the trace as a log event of the
+// world. HostRuns splits a host's events into the runs of its program.
 type World struct {
 	cfg     Config
 	hosts   []worldHost
@@ -349,7 +354,9 @@ type HostResult struct {
 	// Alive lists what kept the host's loop alive when the world was stuck or out
 	// of time or steps, each with where the program made it.
 	Alive []nodeloop.Handle
-	// Ticks and Callbacks count the host's loop's ticks and callbacks.
+	// Ticks and Callbacks count the host's loop's ticks and callbacks: Ticks
+	// those of its latest run (a host that restarted runs its program anew),
+	// Callbacks those of every run.
 	Ticks, Callbacks uint64
 	// Events is the host's part of the trace, when Config.KeepTrace: the events
 	// of its loop, each with Host set to its name.
