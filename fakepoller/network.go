@@ -20,6 +20,8 @@ var (
 	errTimedOut    = os.NewSyscallError("connect", syscall.ETIMEDOUT)
 	errResetRead   = os.NewSyscallError("read", syscall.ECONNRESET)
 	errResetWrite  = os.NewSyscallError("write", syscall.ECONNRESET)
+	errCutRead     = os.NewSyscallError("read", syscall.ETIMEDOUT)
+	errCutWrite    = os.NewSyscallError("write", syscall.ETIMEDOUT)
 	errPipe        = os.NewSyscallError("write", syscall.EPIPE)
 	errResetShut   = os.NewSyscallError("shutdown", syscall.ECONNRESET)
 	errNotConnShut = os.NewSyscallError("shutdown", syscall.ENOTCONN)
@@ -58,6 +60,36 @@ type network struct {
 	// hosts are the host views of a Network of several hosts, in the order they
 	// were added; empty for a Poller that is a network of its own.
 	hosts []*Poller
+	// links are the links between hosts that are cut or clogged, in the order
+	// they were first set.
+	links []*link
+	// holding are the pipes that have held messages, in the order they first
+	// held one.
+	holding []*pipe
+	// cutTimeout is how long a held message waits before its connection times
+	// out (Network.SetCutTimeout).
+	cutTimeout time.Duration
+}
+
+// link is the state of the link from one host to another.
+type link struct {
+	from, to *host
+	cut      bool
+	clog     time.Duration
+}
+
+// linkOf returns the state of the link from one host to another, nil when it is
+// neither cut nor clogged.
+func (n *network) linkOf(from, to *host) *link {
+	if from == nil || to == nil || from == to {
+		return nil
+	}
+	for _, l := range n.links {
+		if l.from == from && l.to == to {
+			return l
+		}
+	}
+	return nil
 }
 
 // init makes an empty network.
@@ -102,6 +134,9 @@ type sock struct {
 	// reset is set when a reset arrived or was made here: reads fail with
 	// ECONNRESET and new writes with EPIPE.
 	reset bool
+	// cut is set with reset when the connection timed out on a cut link: reads
+	// and writes fail with ETIMEDOUT.
+	cut bool
 	// resetSent is set when this end sent its peer a reset; one is enough.
 	resetSent bool
 	// shut is set when this end's write side was shut: its end of the stream is
@@ -122,6 +157,16 @@ type pipe struct {
 	last time.Time
 	// fin is set when the writer's end of the stream arrived.
 	fin bool
+	// from and to are the hosts the messages go between, nil but in a Network
+	// of several hosts; src and dst the sockets, dst nil until the connection
+	// request reached a listener.
+	from, to *host
+	src, dst *sock
+	// held are the arrivals of messages a cut link holds, in the order they were
+	// sent; holds counts the times it started holding, so that a timeout knows
+	// whether its hold is the current one.
+	held  []func()
+	holds uint64
 }
 
 // byteQueue is a FIFO of bytes in one reused buffer.
@@ -188,13 +233,92 @@ func (p *Poller) latency() time.Duration {
 
 // send schedules fn at the arrival of a message sent along pp now: after a drawn
 // latency, and never before the message sent before it.
+//
+// Between two hosts of a Network, a clogged link adds its latency, and a cut link
+// holds the message when it arrives, and every later one along pp, until the link
+// is healed; a message held past the network's cut timeout fails the connection
+// at both ends with ETIMEDOUT.
 func (p *Poller) send(pp *pipe, fn func()) {
 	at := p.clock.Now().Add(p.latency())
+	var ln *link
+	if pp.from != nil {
+		ln = p.network.linkOf(pp.from, pp.to)
+		if ln != nil {
+			at = at.Add(ln.clog)
+		}
+	}
 	if at.Before(pp.last) {
 		at = pp.last
 	}
 	pp.last = at
-	p.At(at, fn)
+	if pp.from == nil {
+		p.At(at, fn)
+		return
+	}
+	p.At(at, func() { p.arrive(pp, fn) })
+}
+
+// arrive runs fn, the arrival of a message along pp, unless the link holds it.
+func (p *Poller) arrive(pp *pipe, fn func()) {
+	ln := p.network.linkOf(pp.from, pp.to)
+	if len(pp.held) == 0 && (ln == nil || !ln.cut) {
+		fn()
+		return
+	}
+	if len(pp.held) == 0 {
+		pp.holds++
+		if !slices.Contains(p.network.holding, pp) {
+			p.network.holding = append(p.network.holding, pp)
+		}
+		if d := p.network.cutTimeout; d > 0 {
+			hold := pp.holds
+			p.After(d, func() {
+				if pp.holds == hold && len(pp.held) > 0 {
+					p.cutTimedOut(pp)
+				}
+			})
+		}
+	}
+	pp.held = append(pp.held, fn)
+}
+
+// release delivers the messages pp holds, in order, if its link is no longer cut.
+func (p *Poller) release(pp *pipe) {
+	if ln := p.network.linkOf(pp.from, pp.to); len(pp.held) == 0 || ln != nil && ln.cut {
+		return
+	}
+	held := pp.held
+	pp.held = nil
+	pp.holds++
+	for _, fn := range held {
+		fn()
+	}
+}
+
+// cutTimedOut fails the connection of pp, whose message was held too long, at
+// both ends: their operations in flight fail with ETIMEDOUT, and a Connect in
+// flight as ConnectTimeout makes it fail.
+func (p *Poller) cutTimedOut(pp *pipe) {
+	clear(pp.held)
+	pp.held = nil
+	pp.holds++
+	for _, s := range []*sock{pp.src, pp.dst} {
+		if s == nil || s.closed || s.reset {
+			continue
+		}
+		if op := s.ops[poller.Connect]; op != nil {
+			p.connectTimedOut(s, op)
+			continue
+		}
+		s.reset, s.cut, s.resetSent = true, true, true // nothing gets through to say so
+		s.rx.arrived.reset()
+		if op := s.ops[poller.Read]; op != nil {
+			p.finish(s, op, errCutRead)
+		}
+		if op := s.ops[poller.Write]; op != nil {
+			p.finish(s, op, errCutWrite)
+		}
+	}
 }
 
 // finish returns op, in flight on s, from a later Wait with err.
@@ -361,7 +485,13 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	op.Reset()
 	c := p.newSock()
 	c.local, c.remote = local, dst.addr()
-	c.rx, c.tx = &pipe{}, &pipe{}
+	c.rx, c.tx = &pipe{dst: c}, &pipe{src: c}
+	if p.host != nil {
+		if at := p.hostAt(dst); at != nil && at != p { // a host's own links are never cut
+			c.tx.from, c.tx.to = p.host, at.host
+			c.rx.from, c.rx.to = at.host, p.host
+		}
+	}
 	c.ops[poller.Connect] = op
 	op.Conn = c.id
 	if p.silentAt(dst) {
@@ -372,7 +502,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	p.After(p.latency(), func() { p.requestArrived(c, dst) })
+	p.send(c.tx, func() { p.requestArrived(c, dst) })
 	return nil
 }
 
@@ -405,13 +535,14 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 	}
 	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
 		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
-		p.After(p.latency(), func() { p.refusalArrived(c) })
+		p.send(c.rx, func() { p.refusalArrived(c) })
 		return
 	}
 	srv := p.newSock()
 	srv.owner = ln.owner
 	srv.peer, c.peer = c, srv
 	srv.rx, srv.tx = c.tx, c.rx
+	c.tx.dst, c.rx.src = srv, srv
 	srv.established = true
 	srv.local, srv.remote = ln.bound.addr(), c.local
 	if !ln.bound.unix && !ln.bound.ip.IsValid() {
@@ -467,6 +598,8 @@ func (p *Poller) tryRead(s *sock) {
 		return
 	}
 	switch {
+	case s.reset && s.cut:
+		p.finish(s, op, errCutRead)
 	case s.reset:
 		p.finish(s, op, errResetRead)
 	case s.rx.arrived.len() > 0:

@@ -1,10 +1,12 @@
 package fakepoller
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/nodeloop/nodeloop/fakeclock"
@@ -41,6 +43,7 @@ func NewNetwork(clock *fakeclock.Clock, opts Options) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.network.cutTimeout = DefaultCutTimeout
 	return &Network{base: p}, nil
 }
 
@@ -188,4 +191,191 @@ func (p *Poller) hostAt(dst endpoint) *Poller {
 		return p
 	}
 	return p.byIP(dst.ip)
+}
+
+// Crash crashes the host named name, as a power cut does: its Poller is closed at
+// once (its operations in flight are abandoned, never returned), its listeners and
+// connections vanish, and the peer of each of its connections gets a reset, which
+// arrives after a drawn latency as any message does; the peer's operations then fail
+// with ECONNRESET (a read) or EPIPE (a write), as they do on a real network when the
+// host answers the next segment with one. Messages still on their way to the host
+// find nothing there and are answered with a reset, or dropped. Its sockets are taken
+// in the order they were made. The host keeps its name and address; Restart gives it
+// a new Poller. Crash fails for a name that is no host's or a host crashed already.
+func (n *Network) Crash(name string) error {
+	i := n.hostIndex(name)
+	if i < 0 {
+		return fmt.Errorf("fakepoller: crash: no host is named %q", name)
+	}
+	p := n.base.network.hosts[i]
+	if p.closed {
+		return fmt.Errorf("fakepoller: crash: host %q is down already", name)
+	}
+	p.Close()
+	var mine []*sock
+	for _, s := range n.base.network.socks { // sorted below
+		if s.owner == p {
+			mine = append(mine, s)
+		}
+	}
+	slices.SortFunc(mine, func(a, b *sock) int { return cmp.Compare(a.id, b.id) })
+	for _, s := range mine {
+		for k := range s.ops {
+			s.ops[k] = nil // the loop that waited for them is gone
+		}
+		s.closed = true
+		delete(n.base.network.socks, s.id)
+		if s.listener {
+			if j := slices.Index(n.base.network.listeners, s); j >= 0 {
+				n.base.network.listeners = slices.Delete(n.base.network.listeners, j, j+1)
+			}
+			s.backlog = nil
+			continue
+		}
+		if s.peer != nil && !s.reset {
+			n.base.sendReset(s)
+		}
+	}
+	return nil
+}
+
+// Restart gives the host named name, crashed by Crash, a new Poller, with nothing
+// open and nothing in flight, and returns it: the host runs again at its address.
+// It fails for a name that is no host's and a host that is not down.
+func (n *Network) Restart(name string) (*Poller, error) {
+	i := n.hostIndex(name)
+	if i < 0 {
+		return nil, fmt.Errorf("fakepoller: restart: no host is named %q", name)
+	}
+	old := n.base.network.hosts[i]
+	if !old.closed {
+		return nil, fmt.Errorf("fakepoller: restart: host %q is up", name)
+	}
+	b := n.base
+	p := &Poller{clock: b.clock, events: b.events, opts: b.opts, choices: b.choices, network: b.network, silent: b.silent, host: old.host}
+	b.network.hosts[i] = p
+	return p, nil
+}
+
+// Down reports whether the host named name is crashed and not restarted.
+func (n *Network) Down(name string) bool {
+	i := n.hostIndex(name)
+	return i >= 0 && n.base.network.hosts[i].closed
+}
+
+func (n *Network) hostIndex(name string) int {
+	for i, h := range n.base.network.hosts {
+		if h.host.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// DefaultCutTimeout is how long a message a cut link holds waits, in a Network that
+// SetCutTimeout did not change, before its connection fails with ETIMEDOUT: a
+// kernel's retransmissions give up so, if later (Linux's take some 15 minutes, or
+// TCP_USER_TIMEOUT).
+const DefaultCutTimeout = 30 * time.Second
+
+// SetCutTimeout makes d the time a message held by a cut link waits before its
+// connection fails at both ends with ETIMEDOUT; 0 means it waits for the heal,
+// however long. A negative d is refused.
+func (n *Network) SetCutTimeout(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("fakepoller: cut timeout %v: want 0 (never) or more", d)
+	}
+	n.base.network.cutTimeout = d
+	return nil
+}
+
+// Cut cuts the link from the host named from to the host named to, one way: the
+// messages of connections and connection requests that arrive along it from now on
+// (those on their way included) are held, not lost, in the order they were sent,
+// and every later one of the same connection behind them, until Heal. A connection
+// whose message is held longer than the cut timeout (SetCutTimeout) fails at both
+// ends: reads and writes in flight and after fail with ETIMEDOUT, and a Connect in
+// flight as ConnectTimeout makes it fail. Cutting both ways is two Cuts. Cut fails
+// for a name that is no host's and for a host cut from itself.
+func (n *Network) Cut(from, to string) error {
+	ln, err := n.link("cut", from, to)
+	if err != nil {
+		return err
+	}
+	ln.cut = true
+	return nil
+}
+
+// Heal heals the link from the host named from to the host named to, cut by Cut:
+// what it held is delivered at once, in order, before anything sent later. Healing
+// a link that is not cut does nothing; it fails for a name that is no host's.
+func (n *Network) Heal(from, to string) error {
+	ln, err := n.link("heal", from, to)
+	if err != nil {
+		return err
+	}
+	ln.cut = false
+	n.release()
+	return nil
+}
+
+// Clog adds latency to every message sent from now on along the link from the host
+// named from to the host named to, one way, on top of the network's own; 0 unclogs
+// it. It fails for a name that is no host's and a negative latency.
+func (n *Network) Clog(from, to string, latency time.Duration) error {
+	if latency < 0 {
+		return fmt.Errorf("fakepoller: clog %s to %s: latency %v: want 0 or more", from, to, latency)
+	}
+	ln, err := n.link("clog", from, to)
+	if err != nil {
+		return err
+	}
+	ln.clog = latency
+	return nil
+}
+
+// HealAll heals every cut link and unclogs every clogged one, as Heal and Clog do.
+func (n *Network) HealAll() {
+	for _, ln := range n.base.network.links {
+		ln.cut, ln.clog = false, 0
+	}
+	n.release()
+}
+
+// release schedules, now, the delivery of what the healed links held, pipe by pipe
+// in the order they first held a message.
+func (n *Network) release() {
+	b := n.base
+	keep := b.network.holding[:0]
+	for _, pp := range b.network.holding {
+		if len(pp.held) == 0 {
+			continue
+		}
+		keep = append(keep, pp)
+		if ln := b.network.linkOf(pp.from, pp.to); ln == nil || !ln.cut {
+			b.At(b.clock.Now(), func() { b.release(pp) })
+		}
+	}
+	clear(b.network.holding[len(keep):])
+	b.network.holding = keep
+}
+
+// link returns the state of the link between two hosts, made if need be.
+func (n *Network) link(op, from, to string) (*link, error) {
+	i, j := n.hostIndex(from), n.hostIndex(to)
+	switch {
+	case i < 0:
+		return nil, fmt.Errorf("fakepoller: %s: no host is named %q", op, from)
+	case j < 0:
+		return nil, fmt.Errorf("fakepoller: %s: no host is named %q", op, to)
+	case i == j:
+		return nil, fmt.Errorf("fakepoller: %s: host %q from itself: a host always reaches itself", op, from)
+	}
+	a, b := n.base.network.hosts[i].host, n.base.network.hosts[j].host
+	if ln := n.base.network.linkOf(a, b); ln != nil {
+		return ln, nil
+	}
+	ln := &link{from: a, to: b}
+	n.base.network.links = append(n.base.network.links, ln)
+	return ln, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/fakepoller"
@@ -109,5 +110,43 @@ func TestNetworkOfHosts(t *testing.T) {
 	p := fakepoller.New(fakeclock.New())
 	if err := p.Start(&poller.Op{Kind: poller.Connect, Network: "tcp", Address: "db1:5432"}); err == nil {
 		t.Fatal("a single Poller resolved a host name")
+	}
+}
+
+// Crash, Restart, Cut, Heal and Clog refuse what makes no sense, naming it.
+func TestNetworkFaultsRefuse(t *testing.T) {
+	n, err := fakepoller.NewNetwork(fakeclock.New(), fakepoller.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a", "b"} {
+		if _, err := n.AddHost(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := n.Restart("a"); err == nil {
+		t.Fatalf("Restart of a host that is up: no error")
+	}
+	if err := n.Crash("a"); err != nil || !n.Down("a") {
+		t.Fatalf("Crash(a) = %v, Down %v; want nil, true", err, n.Down("a"))
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"Crash of a host down", n.Crash("a")},
+		{"Crash of no host", n.Crash("zz")},
+		{"Cut from itself", n.Cut("b", "b")},
+		{"Cut to no host", n.Cut("b", "zz")},
+		{"Heal from no host", n.Heal("zz", "b")},
+		{"Clog by a negative latency", n.Clog("a", "b", -time.Second)},
+		{"SetCutTimeout negative", n.SetCutTimeout(-time.Second)},
+	} {
+		if tc.err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := n.Restart("a"); err != nil || n.Down("a") {
+		t.Fatalf("Restart(a) = %v, Down %v; want nil, false", err, n.Down("a"))
 	}
 }

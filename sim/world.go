@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,11 +36,18 @@ import (
 // iteration follows its main callback directly (the main callback ends with a
 // Loop.Stop that its trace shows), so the timers phase of its first tick comes after
 // its first poll phase, as in a loop that RunOnce drives.
+//
+// A world's hosts may crash and restart (Crash, Restart, and the crash fault), and
+// its network may be partitioned and clogged between hosts (Partition, Clog, and
+// the partition and clog faults); each shows in the trace as a log event of the
+// world. HostRuns splits a host's events into the runs of its program.
 type World struct {
-	cfg   Config
-	hosts []worldHost
-	live  *Liveness
-	ran   bool
+	cfg     Config
+	hosts   []worldHost
+	nemesis []nemesisEvent
+	links   []linkEvent
+	live    *Liveness
+	ran     bool
 }
 
 // Liveness is a world's liveness mode: from virtual time After on, every fault stops
@@ -101,6 +109,240 @@ func (w *World) HostWith(name string, program func(*nodeloop.Loop), opts HostOpt
 	w.hosts = append(w.hosts, worldHost{name, program, opts})
 }
 
+// Crash makes the host named name crash at virtual time at since the start, as
+// after a power cut: its loop stops at once, wherever it is, and nothing of it runs
+// again unless a Restart brings it back. Its connections vanish: the peer of each
+// gets a reset, after the network's latency, and its operations fail with
+// ECONNRESET or EPIPE; a connection request to the host is refused while it is down,
+// as by a machine that is booting. Its disk (HostOptions.Disk) becomes what
+// Disk.Crash leaves, drawn from the world's choices: synced data survives, unsynced
+// data as the disk's crash model decides. A crash of a host that is down or has
+// ended does nothing. The world's trace shows it as a log event of the world,
+// "crash NAME". Run refuses a name that is no host's and a negative time.
+func (w *World) Crash(name string, at time.Duration) {
+	w.nemesis = append(w.nemesis, nemesisEvent{name: name, at: fakeclock.Epoch.Add(at)})
+}
+
+// Restart makes the host named name, if it is down then, start again at virtual
+// time at since the start: its program runs from the start on a new loop, with a
+// new pool and network (nothing open, nothing in flight), at the host's address and
+// with its disk as the crash left it. Its clock keeps its offset and drift. A
+// restart of a host that is up does nothing. The trace shows it as "restart NAME".
+// In liveness mode, every host that is down when the faults stop restarts then, and
+// no crash comes after. Run refuses a name that is no host's and a negative time.
+func (w *World) Restart(name string, at time.Duration) {
+	w.nemesis = append(w.nemesis, nemesisEvent{name: name, at: fakeclock.Epoch.Add(at), restart: true})
+}
+
+// Partition is a partition of a world's network between two sets of hosts, for
+// World.Partition.
+type Partition struct {
+	// From and To are the two sets of hosts, by name.
+	From, To []string
+	// OneWay cuts only the links from From to To; otherwise both ways.
+	OneWay bool
+	// At is when the partition starts and Heal when it heals, since the start;
+	// a Heal of 0 means never (but for liveness mode's end of faults).
+	At, Heal time.Duration
+}
+
+// Partition partitions the world's network as p says: from At on, every link from
+// a host of From to a host of To (and back, unless OneWay) is cut, as
+// fakepoller.Network.Cut cuts one. TCP segments along a cut link are held, not
+// dropped: at Heal they are delivered in order, before anything sent later, and a
+// connection whose segment is held longer than the network's cut timeout,
+// fakepoller.DefaultCutTimeout, fails at both ends with ETIMEDOUT. The world's trace
+// shows the partition and its heal as log events of the world ("partition a from
+// b,c", "heal a from b,c"; "partition a to b" for one way). In liveness mode, every
+// partition heals when the faults stop. Run refuses a name that is no host's, an
+// empty set, a host on both sides, a negative time and a Heal before At.
+func (w *World) Partition(p Partition) {
+	w.links = append(w.links, linkEvent{at: p.At, until: p.Heal, from: p.From, to: p.To, oneWay: p.OneWay, cut: true})
+}
+
+// Clog adds latency to every message sent from a host of from to a host of to (and
+// back, unless oneWay) from virtual time at to until (0: for ever), on top of the
+// network's own latency; the trace shows it as "clog a to b,c" and "unclog a to
+// b,c". In liveness mode, every link unclogs when the faults stop. Run refuses what
+// it refuses of a Partition, and a negative latency.
+func (w *World) Clog(from, to []string, oneWay bool, at, until, latency time.Duration) {
+	w.links = append(w.links, linkEvent{at: at, until: until, from: from, to: to, oneWay: oneWay, lat: latency})
+}
+
+// linkEvent is one partition or clog as given.
+type linkEvent struct {
+	at, until time.Duration
+	from, to  []string
+	oneWay    bool
+	cut       bool
+	lat       time.Duration
+}
+
+// linkStep is one step of a partition or clog: its start or its end.
+type linkStep struct {
+	at  time.Time
+	ev  *linkEvent
+	end bool
+}
+
+// linkSteps checks the partitions and clogs and returns their steps in the order
+// they happen, those of one instant in the order they were given.
+func (w *World) linkSteps(links []linkEvent) ([]linkStep, error) {
+	var out []linkStep
+	for i := range links {
+		ev := &links[i]
+		what := "Partition"
+		if !ev.cut {
+			what = "Clog"
+		}
+		if len(ev.from) == 0 || len(ev.to) == 0 {
+			return nil, fmt.Errorf("sim: world %s: want hosts on both sides", what)
+		}
+		for _, names := range [][]string{ev.from, ev.to} {
+			for _, name := range names {
+				if !slices.ContainsFunc(w.hosts, func(h worldHost) bool { return h.name == name }) {
+					return nil, fmt.Errorf("sim: world %s: no host is named %q", what, name)
+				}
+				if slices.Contains(ev.from, name) && slices.Contains(ev.to, name) {
+					return nil, fmt.Errorf("sim: world %s: host %q is on both sides", what, name)
+				}
+			}
+		}
+		switch {
+		case ev.at < 0 || ev.until < 0 || ev.lat < 0:
+			return nil, fmt.Errorf("sim: world %s %v to %v: want times and latency >= 0", what, ev.at, ev.until)
+		case ev.until != 0 && ev.until < ev.at:
+			return nil, fmt.Errorf("sim: world %s: ends at %v, before it starts at %v", what, ev.until, ev.at)
+		}
+		out = append(out, linkStep{at: fakeclock.Epoch.Add(ev.at), ev: ev})
+		if ev.until != 0 {
+			out = append(out, linkStep{at: fakeclock.Epoch.Add(ev.until), ev: ev, end: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b linkStep) int { return a.at.Compare(b.at) })
+	return out, nil
+}
+
+// drawLinks draws the partitions and clogs of the faults f, host by host in the
+// order they were added: whether the host is partitioned from every other
+// ("fault.partition"), one way or both ("fault.partition.oneway"), when
+// ("fault.partition.at", up to the fault's latency) and for how long
+// ("fault.partition.heal", up to it too); whether its links to every other are
+// clogged ("fault.clog") and by how much ("fault.clog.latency", up to the
+// fault's latency).
+func (w *World) drawLinks(f Faults, choices fakepoller.Choices) []linkEvent {
+	var out []linkEvent
+	if len(w.hosts) < 2 {
+		return nil
+	}
+	for i, h := range w.hosts {
+		var others []string
+		for j, o := range w.hosts {
+			if j != i {
+				others = append(others, o.name)
+			}
+		}
+		if fakepoller.Chance(choices, "fault.partition", f.World.Partition) {
+			oneWay := choices.Choose("fault.partition.oneway", 2) == 1
+			at := fakepoller.Between(choices, "fault.partition.at", 0, f.World.PartitionLatency, time.Millisecond)
+			heal := fakepoller.Between(choices, "fault.partition.heal", time.Millisecond, f.World.PartitionLatency, time.Millisecond)
+			out = append(out, linkEvent{at: at, until: at + heal, from: []string{h.name}, to: others, oneWay: oneWay, cut: true})
+		}
+		if fakepoller.Chance(choices, "fault.clog", f.World.Clog) {
+			lat := fakepoller.Between(choices, "fault.clog.latency", 0, f.World.ClogLatency, time.Millisecond)
+			out = append(out, linkEvent{from: []string{h.name}, to: others, oneWay: true, lat: lat})
+		}
+	}
+	return out
+}
+
+// apply applies step st to net, noting it in the trace.
+func (st linkStep) apply(net *fakepoller.Network, wr *worldRun) {
+	ev := st.ev
+	sep := " from "
+	if ev.oneWay {
+		sep = " to "
+	}
+	verb := map[[2]bool]string{{true, false}: "partition", {true, true}: "heal", {false, false}: "clog", {false, true}: "unclog"}[[2]bool{ev.cut, st.end}]
+	wr.note(verb + " " + strings.Join(ev.from, ",") + sep + strings.Join(ev.to, ","))
+	for _, a := range ev.from {
+		for _, b := range ev.to {
+			pairs := [][2]string{{a, b}, {b, a}}
+			if ev.oneWay {
+				pairs = pairs[:1]
+			}
+			for _, pr := range pairs {
+				switch {
+				case ev.cut && !st.end:
+					net.Cut(pr[0], pr[1])
+				case ev.cut:
+					net.Heal(pr[0], pr[1])
+				case !st.end:
+					net.Clog(pr[0], pr[1], ev.lat)
+				default:
+					net.Clog(pr[0], pr[1], 0)
+				}
+			}
+		}
+	}
+}
+
+// nemesisEvent is one scheduled crash or restart.
+type nemesisEvent struct {
+	name    string
+	host    int // index in World.hosts, set by schedule
+	at      time.Time
+	restart bool
+}
+
+// schedule returns the world's crashes and restarts in the order they happen: the
+// timed ones given by Crash and Restart, and those the crash fault draws, host by
+// host in the order they were added (whether it crashes, "fault.crash"; when,
+// "fault.crash.at", up to the fault's latency; how long it stays down,
+// "fault.crash.down", up to the latency too). At one instant they keep the order
+// they were given in, the drawn ones after.
+func (w *World) schedule(cfg Config, f Faults, choices fakepoller.Choices) ([]nemesisEvent, error) {
+	var out []nemesisEvent
+	for _, ev := range w.nemesis {
+		ev.host = -1
+		for i, h := range w.hosts {
+			if h.name == ev.name {
+				ev.host = i
+			}
+		}
+		what := "Crash"
+		if ev.restart {
+			what = "Restart"
+		}
+		switch {
+		case ev.host < 0:
+			return nil, fmt.Errorf("sim: world %s(%q): no host has that name", what, ev.name)
+		case ev.at.Before(fakeclock.Epoch):
+			return nil, fmt.Errorf("sim: world %s(%q, %v): want a time >= 0", what, ev.name, ev.at.Sub(fakeclock.Epoch))
+		}
+		out = append(out, ev)
+	}
+	if f.World.Crash > 0 {
+		for i, h := range w.hosts {
+			if !fakepoller.Chance(choices, "fault.crash", f.World.Crash) {
+				continue
+			}
+			at := fakeclock.Epoch.Add(fakepoller.Between(choices, "fault.crash.at", 0, f.World.CrashLatency, time.Millisecond))
+			down := fakepoller.Between(choices, "fault.crash.down", 0, f.World.CrashLatency, time.Millisecond)
+			out = append(out, nemesisEvent{name: h.name, host: i, at: at}, nemesisEvent{name: h.name, host: i, at: at.Add(down), restart: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b nemesisEvent) int { return a.at.Compare(b.at) })
+	return out, nil
+}
+
+// note puts a log event of the world's own into the trace.
+func (wr *worldRun) note(msg string) {
+	wr.seq++
+	e := traces.Event{Seq: wr.seq, Kind: traces.KindLog, Time: wr.clock.Now().Sub(fakeclock.Epoch), Msg: msg}
+	wr.emit(&e)
+}
+
 // HostResult is what one host of a world did.
 type HostResult struct {
 	Name string
@@ -112,7 +354,9 @@ type HostResult struct {
 	// Alive lists what kept the host's loop alive when the world was stuck or out
 	// of time or steps, each with where the program made it.
 	Alive []nodeloop.Handle
-	// Ticks and Callbacks count the host's loop's ticks and callbacks.
+	// Ticks and Callbacks count the host's loop's ticks and callbacks: Ticks
+	// those of its latest run (a host that restarted runs its program anew),
+	// Callbacks those of every run.
 	Ticks, Callbacks uint64
 	// Events is the host's part of the trace, when Config.KeepTrace: the events
 	// of its loop, each with Host set to its name.
@@ -181,6 +425,23 @@ func HostEvents(events []traces.Event, name string) []traces.Event {
 	return out
 }
 
+// HostRuns returns the events of host name in events, a world's trace, split into
+// the runs of its program: one, and one more after each restart (World.Restart), as
+// the world's "restart NAME" log events mark them. properties.Check takes each run
+// of a host that may have crashed.
+func HostRuns(events []traces.Event, name string) [][]traces.Event {
+	runs := [][]traces.Event{nil}
+	for _, e := range events {
+		switch {
+		case e.Host == name:
+			runs[len(runs)-1] = append(runs[len(runs)-1], e)
+		case e.Host == "" && e.Kind == traces.KindLog && e.Msg == "restart "+name:
+			runs = append(runs, nil)
+		}
+	}
+	return runs
+}
+
 // Run runs the world until every host is done, or one fails, or none can make
 // progress, or the time limit passes, and returns what happened. A world that does
 // not end OK returns its result and a *RunError naming the verdict; a
@@ -240,6 +501,7 @@ type runningHost struct {
 	counts  Result // the callbacks counted for the charging clock
 	started bool
 	done    bool
+	down    bool // crashed, and not restarted
 }
 
 // worldRun is the state of one run of a world.
@@ -292,14 +554,22 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			}
 		}
 	}()
-	for i, wh := range w.hosts {
-		p, err := net.AddHost(wh.name)
-		if err != nil {
-			return nil, fmt.Errorf("sim: %w", err)
+	states := make([]*hostState, len(w.hosts))
+	var dead []*nodeloop.Loop // the loops of crashed hosts
+	defer func() {
+		for _, l := range dead {
+			l.Close()
 		}
+	}()
+	// boot makes host i's loop on poller p, with disk, the host's disk, or nil.
+	boot := func(i int, p *fakepoller.Poller, disk *Disk) (*runningHost, error) {
+		wh := w.hosts[i]
 		pool, err := NewPoolWith(p, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: res.Faults.Pool})
 		if err != nil {
 			return nil, err
+		}
+		if calm {
+			pool.opts.Faults = PoolFaults{}
 		}
 		pools[i] = pool
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
@@ -315,18 +585,90 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if callers {
 			opts = append(opts, nodeloop.WithCallers())
 		}
-		if wh.opts.Disk != nil {
-			d := wh.opts.Disk.forRun(rec, res.Faults.Disk)
-			defer d.endRun()
-			h.res.Disk = d
-			opts = append(opts, nodeloop.WithFS(d))
+		if disk != nil {
+			h.res.Disk = disk
+			opts = append(opts, nodeloop.WithFS(disk))
 		}
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
 		}
-		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit,
-			host: &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}})
+		if states[i] == nil {
+			states[i] = &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}
+		}
+		loopstate.Set(h.loop, &world{choices: rec, clock: clock, limit: limit, host: states[i]})
+		return h, nil
+	}
+	for i, wh := range w.hosts {
+		p, err := net.AddHost(wh.name)
+		if err != nil {
+			return nil, fmt.Errorf("sim: %w", err)
+		}
+		var disk *Disk
+		if wh.opts.Disk != nil {
+			disk = wh.opts.Disk.forRun(rec, res.Faults.Disk)
+			defer disk.endRun()
+		}
+		if hosts[i], err = boot(i, p, disk); err != nil {
+			return nil, err
+		}
+	}
+	// crash crashes host i: its loop stops where it is, its network vanishes, its
+	// disk is what a power cut leaves.
+	crash := func(i int) {
+		h := hosts[i]
+		net.Crash(h.name) // up, so it cannot fail
+		dead = append(dead, h.loop)
+		h.done, h.down = true, true
+		if h.res.Disk != nil {
+			d := h.res.Disk.Crash()
+			d.choices, d.faults = rec, h.res.Disk.faults
+			h.res.Disk = d
+		}
+		wr.note("crash " + h.name)
+	}
+	restart := func(i int) error {
+		p, err := net.Restart(hosts[i].name)
+		if err != nil {
+			return err
+		}
+		wr.note("restart " + hosts[i].name)
+		h, err := boot(i, p, hosts[i].res.Disk)
+		if err != nil {
+			return err
+		}
 		hosts[i] = h
+		return nil
+	}
+	sched, err := w.schedule(cfg, res.Faults, rec)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := w.linkSteps(append(slices.Clone(w.links), w.drawLinks(res.Faults, rec)...))
+	if err != nil {
+		return nil, err
+	}
+	// nemesis applies the scheduled crashes and restarts due by now, and returns
+	// when the next one that can change anything is due.
+	nemesis := func() (time.Time, bool, error) {
+		for len(sched) > 0 && !sched[0].at.After(clock.Now()) {
+			ev := sched[0]
+			sched = sched[1:]
+			h := hosts[ev.host]
+			switch {
+			case ev.restart && h.down:
+				if err := restart(ev.host); err != nil {
+					return time.Time{}, false, err
+				}
+			case !ev.restart && !h.done:
+				crash(ev.host)
+			}
+		}
+		for _, ev := range sched {
+			if h := hosts[ev.host]; ev.restart && h.down || !ev.restart && !h.done {
+				return ev.at, true, nil
+			}
+		}
+		return time.Time{}, false, nil
 	}
 
 	var quietAt, liveBy time.Time // when the faults stop, and the condition's bound
@@ -339,6 +681,15 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
 			calm = true
 			net.SetFaults(fakepoller.Faults{}) // no fault is not valid
+			sched, steps = nil, nil
+			net.HealAll()
+			for i, h := range hosts {
+				if h.down {
+					if err := restart(i); err != nil {
+						return nil, err
+					}
+				}
+			}
 			for _, p := range pools {
 				p.opts.Faults = PoolFaults{}
 			}
@@ -349,6 +700,14 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 					h.Disk.mu.Unlock()
 				}
 			}
+		}
+		nextFault, hasFault, err := nemesis()
+		if err != nil {
+			return nil, err
+		}
+		for len(steps) > 0 && !steps[0].at.After(clock.Now()) {
+			steps[0].apply(net, wr)
+			steps = steps[1:]
 		}
 		net.RunDue()
 		due = due[:0]
@@ -367,6 +726,12 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			continue
 		}
 		next, ok := net.Next()
+		if hasFault && (!ok || nextFault.Before(next)) {
+			next, ok = nextFault, true
+		}
+		if len(steps) > 0 && (!ok || steps[0].at.Before(next)) {
+			next, ok = steps[0].at, true
+		}
 		for _, h := range hosts {
 			if h.done {
 				continue
@@ -396,6 +761,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 				clock.Set(liveBy)
 			}
 			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
+		case len(alive) == 0 && hasFault && !next.After(limit):
+			clock.Set(next) // a crashed host restarts then
+			continue
 		case len(alive) == 0:
 		case !ok:
 			wr.stall(hosts, Stuck, stuckError(alive))
@@ -406,6 +774,11 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 			continue
 		}
 		break
+	}
+	for _, h := range res.Hosts {
+		if h.Disk != nil {
+			h.Disk.endRun()
+		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
 	res.Choices = rec.log

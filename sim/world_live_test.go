@@ -153,3 +153,25 @@ func TestLivenessStopsBuggify(t *testing.T) {
 		t.Fatal("Buggify never fired before the faults stopped, in 30 seeds")
 	}
 }
+
+// In liveness mode, a partition that never heals heals when the faults stop, and a
+// crashed host that never restarts restarts then: the client gets through after.
+func TestLivenessHealsPartitionsAndRestartsHosts(t *testing.T) {
+	for seed := range uint64(10) {
+		r := &retrier{}
+		boots := 0
+		w := sim.NewWorld(sim.Config{Seed: seed, KeepTrace: true})
+		w.Host("server", func(l *nodeloop.Loop) { boots++; forever(l) })
+		w.Host("client", r.program)
+		w.Partition(sim.Partition{From: []string{"client"}, To: []string{"server"}})
+		w.Crash("server", 100*time.Millisecond)
+		w.SetLiveness(sim.Liveness{After: 5 * time.Second, Within: 10 * time.Second, Done: func() bool { return r.answered }})
+		res, err := w.Run()
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if res.End < 5*time.Second || boots != 2 {
+			t.Fatalf("seed %d: the client got through at %v, the server ran %d times; want after 5s, and twice", seed, res.End, boots)
+		}
+	}
+}

@@ -308,8 +308,10 @@ func TestWorldDeterministicUnderFaults(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 		for _, h := range []string{"server", "c1", "c2"} {
-			if v := properties.Check(sim.HostEvents(events, h)); len(v) > 0 {
-				t.Fatalf("seed %d: host %s breaks the loop's rules: %v", seed, h, v)
+			for i, run := range sim.HostRuns(events, h) {
+				if v := properties.Check(run); len(v) > 0 {
+					t.Fatalf("seed %d: host %s, run %d, breaks the loop's rules: %v", seed, h, i, v)
+				}
 			}
 		}
 		if res.Verdict == sim.Failed && !strings.Contains(res.Err.Error(), "host ") {
