@@ -24,9 +24,9 @@ const (
 	// 127.0.0.1: a turn that does not wait while the poller has something that could
 	// become ready.
 	ImmediatesListener = "immediates_listener"
-	Timers     = "timers"
-	Pool       = "pool"
-	PingPong   = "pingpong"
+	Timers             = "timers"
+	Pool               = "pool"
+	PingPong           = "pingpong"
 	// Post1, Post4 and Post16 are the throughput of posting to the loop from 1, 4 and
 	// 16 goroutines (threads in the peers) at once, the benchmarks of group PostGroup.
 	Post1  = "post1"
