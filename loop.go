@@ -22,7 +22,8 @@ import (
 
 // Clock is where the loop reads the time. The loop reads it only at the points
 // docs/semantics.md names: before the timers phase, after every return from the poller's
-// wait, and when a timer is started. realclock.Clock is the default; fakeclock.Clock
+// wait, and when a timer is started; on the operating system's poller it skips the
+// first two when nothing needs the time. realclock.Clock is the default; fakeclock.Clock
 // makes time virtual.
 type Clock interface {
 	Now() time.Time
@@ -162,7 +163,8 @@ type Loop struct {
 	pendingQ queue[task]
 	runQ     queue[task]
 
-	immQ, immRun           node[*Immediate]
+	immQ, immRun           node[*immediate]
+	immFree                []*immediate // storage of immediates that ran or were cleared
 	idleQ, prepareQ, check node[*Watcher]
 	watcherRun             node[*Watcher]
 	closing, closingRun    queue[closer]
@@ -262,7 +264,7 @@ func New(opts ...Option) (*Loop, error) {
 	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
-	for _, h := range []*node[*Immediate]{&l.immQ, &l.immRun} {
+	for _, h := range []*node[*immediate]{&l.immQ, &l.immRun} {
 		h.init()
 	}
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
@@ -1018,6 +1020,7 @@ func (l *Loop) runCheck() {
 		im := n.v
 		im.setActive(false)
 		l.call(traces.SourceImmediate, im.id, im.cb)
+		l.freeImmediate(im)
 	}
 }
 
