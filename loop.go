@@ -22,7 +22,8 @@ import (
 
 // Clock is where the loop reads the time. The loop reads it only at the points
 // docs/semantics.md names: before the timers phase, after every return from the poller's
-// wait, and when a timer is started. realclock.Clock is the default; fakeclock.Clock
+// wait, and when a timer is started; on the operating system's poller it skips the
+// first two when nothing needs the time. realclock.Clock is the default; fakeclock.Clock
 // makes time virtual.
 type Clock interface {
 	Now() time.Time
@@ -51,6 +52,11 @@ const (
 	// asyncSpinsMax is the most times the loop looks at its queue, waiting for work
 	// from another goroutine that is likely soon, before it yields.
 	asyncSpinsMax = 128
+	// spinTurnsMax is the most zero-timeout waits in a row that the loop answers
+	// itself, without the kernel, while nothing outside the kernel is ready: the
+	// operating system's readiness is seen within spinTurnsMax+1 turns that do not
+	// wait, and at once by a turn that does.
+	spinTurnsMax = 15
 	// timerBTreeDegree is the degree of the timer lists' B-tree.
 	timerBTreeDegree = 32
 )
@@ -157,7 +163,8 @@ type Loop struct {
 	pendingQ queue[task]
 	runQ     queue[task]
 
-	immQ, immRun           node[*Immediate]
+	immQ, immRun           node[*immediate]
+	immFree                []*immediate // storage of immediates that ran or were cleared
 	idleQ, prepareQ, check node[*Watcher]
 	watcherRun             node[*Watcher]
 	closing, closingRun    queue[closer]
@@ -173,12 +180,20 @@ type Loop struct {
 	sites map[uint64]string // where handles were made, WithCallers
 	state any               // package sim's own, through internal/loopstate
 
-	async      asyncQueue
-	sleeping   atomic.Bool // the loop is in, or about to enter, a blocking wait
-	osPoller   bool        // the poller is the operating system's, made by New
-	jobDoneFn  func(*Job)  // l.jobDone, made once
-	postClosed bool        // Close has begun
-	asyncRan   bool        // the last poll phase ran work from other goroutines
+	async    asyncQueue
+	sleeping atomic.Bool // the loop is in, or about to enter, a blocking wait
+	osPoller bool        // the poller is the operating system's, made by New
+	// spin is the operating system's poller when it can tell that a zero-timeout
+	// wait would find nothing without the kernel; spinTurns counts the zero-timeout
+	// waits skipped since the kernel was last asked (see poll).
+	spin      interface{ ReadyWithoutKernel() bool }
+	spinTurns int
+	// timeStale is set when a refresh of the cached time was skipped because
+	// nothing needed it; Now refreshes it first.
+	timeStale  bool
+	jobDoneFn  func(*Job) // l.jobDone, made once
+	postClosed bool       // Close has begun
+	asyncRan   bool       // the last poll phase ran work from other goroutines
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
@@ -244,9 +259,12 @@ func New(opts ...Option) (*Loop, error) {
 	}
 	l.async.init()
 	l.jobDoneFn = l.jobDone
+	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
+		l.spin = sp
+	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
-	for _, h := range []*node[*Immediate]{&l.immQ, &l.immRun} {
+	for _, h := range []*node[*immediate]{&l.immQ, &l.immRun} {
 		h.init()
 	}
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
@@ -277,8 +295,10 @@ func workersFromEnv() (int, error) {
 }
 
 // Now returns the loop's cached time: refreshed before each timers phase and after
-// each wait of the poll phase, never between two callbacks of one phase.
-func (l *Loop) Now() time.Time { return l.start.Add(l.now) }
+// each wait of the poll phase, never between two callbacks of one phase. When no timer
+// is armed, or a wait did not block, the loop skips the clock read until something
+// needs the time; Now then reads it once, at the first call after the skipped refresh.
+func (l *Loop) Now() time.Time { return l.start.Add(l.cachedNow()) }
 
 // Pending returns the number of referenced things that keep the loop alive: active
 // referenced handles, in-flight pool requests, pending callbacks, handles waiting for
@@ -482,7 +502,7 @@ func (l *Loop) announcePhase() {
 // send fills in l.ev's position and gives it to the tracer.
 func (l *Loop) send() {
 	l.seq++
-	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
+	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.cachedNow()
 	if l.rec != nil {
 		l.rec.Event(&l.ev)
 	} else {
@@ -503,9 +523,18 @@ func (l *Loop) enterPhase(p traces.Phase) {
 
 // updateTime refreshes the cached time. Time on the loop's line never goes back.
 func (l *Loop) updateTime() {
+	l.timeStale = false
 	if t := l.clock.Now().Sub(l.start); t > l.now {
 		l.now = t
 	}
+}
+
+// cachedNow is the cached time, read first if a refresh was skipped.
+func (l *Loop) cachedNow() time.Duration {
+	if l.timeStale {
+		l.updateTime()
+	}
+	return l.now
 }
 
 // fresh reads the clock without touching the cache.
@@ -767,7 +796,7 @@ func (l *Loop) pollTimeout() time.Duration {
 	if !ok {
 		return -1
 	}
-	if d := k.expiry - l.now; d > 0 {
+	if d := k.expiry - l.cachedNow(); d > 0 {
 		return d
 	}
 	return 0
@@ -799,12 +828,30 @@ func (l *Loop) deferToPending(id uint64, fn func()) {
 func (l *Loop) poll(timeout time.Duration) error {
 	l.enterPhase(traces.PhasePoll)
 	wait, sleep := l.prepareWait(timeout)
-	ops, err := l.poller.Wait(l.ops[:0], wait)
+	var ops []*poller.Op
+	var err error
+	if wait == 0 && l.spin != nil && l.spinTurns < spinTurnsMax && !l.spin.ReadyWithoutKernel() {
+		// A turn that does not wait asks the kernel only every spinTurnsMax+1
+		// turns: readiness is still seen within that many turns, and a blocking
+		// wait, a Wake or an operation finished outside the kernel is never
+		// skipped.
+		l.spinTurns++
+		ops = l.ops[:0]
+	} else {
+		l.spinTurns = 0
+		ops, err = l.poller.Wait(l.ops[:0], wait)
+	}
 	if sleep {
 		l.sleeping.Store(false)
 	}
 	l.async.lastSeen = l.async.end()
-	l.updateTime()
+	if wait != 0 || !l.osPoller {
+		l.updateTime()
+	} else {
+		// A wait that did not block took no time worth a clock read; the next
+		// timers phase reads the clock if a timer needs it.
+		l.timeStale = true
+	}
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
@@ -973,6 +1020,7 @@ func (l *Loop) runCheck() {
 		im := n.v
 		im.setActive(false)
 		l.call(traces.SourceImmediate, im.id, im.cb)
+		l.freeImmediate(im)
 	}
 }
 

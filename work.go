@@ -172,7 +172,7 @@ func (l *Loop) submit(r *Request) {
 	r.job.Complete = l.jobDoneFn
 	r.job.untimed = l.tracer == nil
 	r.setActive(true)
-	r.submitted = l.now
+	r.submitted = l.cachedNow()
 	if l.tracer != nil {
 		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
 	}
@@ -215,9 +215,9 @@ func (l *Loop) finishJob(j *Job) {
 // the pool did not say.
 func (l *Loop) jobStarted(r *Request) time.Duration {
 	if r.job.Started.IsZero() {
-		return l.now
+		return l.cachedNow()
 	}
-	return min(max(r.job.Started.Sub(l.start), r.submitted), l.now)
+	return min(max(r.job.Started.Sub(l.start), r.submitted), l.cachedNow())
 }
 
 // ID returns the id that names the request in traces.

@@ -20,9 +20,13 @@ import (
 // The benchmarks' names, as a [Result] and a [Workload] spell them.
 const (
 	Immediates = "immediates"
-	Timers     = "timers"
-	Pool       = "pool"
-	PingPong   = "pingpong"
+	// ImmediatesListener is Immediates with one idle TCP listener open on
+	// 127.0.0.1: a turn that does not wait while the poller has something that could
+	// become ready.
+	ImmediatesListener = "immediates_listener"
+	Timers             = "timers"
+	Pool               = "pool"
+	PingPong           = "pingpong"
 	// Post1, Post4 and Post16 are the throughput of posting to the loop from 1, 4 and
 	// 16 goroutines (threads in the peers) at once, the benchmarks of group PostGroup.
 	Post1  = "post1"
@@ -64,6 +68,7 @@ type Benchmark struct {
 
 var benchmarks = []Benchmark{
 	{Name: Immediates, Ops: 10_000_000, Unit: "turn"},
+	{Name: ImmediatesListener, Ops: 10_000_000, Unit: "turn"},
 	{Name: Timers, Ops: 1_000_000, Unit: "timer"},
 	{Name: Pool, Ops: 200_000, Unit: "job"},
 	{Name: PingPong, Ops: 200_000, Unit: "round trip"},
@@ -291,6 +296,7 @@ type Workload struct {
 // (goref.go).
 var workloads = []Workload{
 	{Immediates, ImplNodeloop, nodeloopImmediates},
+	{ImmediatesListener, ImplNodeloop, nodeloopImmediatesListener},
 	{Timers, ImplNodeloop, nodeloopTimers},
 	{Pool, ImplNodeloop, nodeloopPool},
 	{PingPong, ImplNodeloop, nodeloopPingPong},
@@ -299,6 +305,7 @@ var workloads = []Workload{
 	{Post16, ImplNodeloop, nodeloopPost(16)},
 	{PostRTT, ImplNodeloop, nodeloopPostRTT},
 	{Immediates, ImplGo, goImmediates},
+	{ImmediatesListener, ImplGo, goImmediatesListener},
 	{Timers, ImplGo, goTimers},
 	{Pool, ImplGo, goPool},
 	{PingPong, ImplGo, goPingPong},

@@ -10,6 +10,10 @@
 //   - [Immediates]: N chained immediates, each queued by the one before it, so every
 //     turn is one full loop iteration (Node's setImmediate; libuv's check handle plus
 //     the idle handle that keeps the poll timeout at zero).
+//   - [ImmediatesListener]: the same chain with one TCP listener on 127.0.0.1 open
+//     and idle throughout, as a server's loop between requests: the poller has a
+//     descriptor that could become ready on every turn (in Go, a goroutine blocked
+//     in Accept beside the channel hand-off).
 //   - [Timers]: N one-shot timers started up front and run to completion, in the
 //     manner of libuv's million-timers benchmark (the delay grows by 1 ms every 1,000
 //     timers). Wall time cannot fall below the last delay, so CPU time is the figure

@@ -56,6 +56,32 @@ func goImmediates(n int) (Result, error) {
 	return r, nil
 }
 
+// goImmediatesListener is goImmediates with a net.Listener on 127.0.0.1 open and a
+// goroutine blocked in its Accept the whole time, as the runtime's poller then has a
+// descriptor to watch.
+func goImmediatesListener(n int) (Result, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Result{}, err
+	}
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	r, err := goImmediates(n)
+	ln.Close()
+	<-accepted
+	r.Name = ImmediatesListener
+	return r, err
+}
+
 // goTimers starts n one-shot time.AfterFunc timers with the other implementations'
 // delays (1 ms more every 1,000 timers) and waits until all have fired. Each callback
 // runs in its own goroutine, as AfterFunc does.

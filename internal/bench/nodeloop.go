@@ -40,6 +40,41 @@ func nodeloopImmediates(n int) (Result, error) {
 	return r, err
 }
 
+// nodeloopImmediatesListener is nodeloopImmediates with one TCP listener on
+// 127.0.0.1 open and idle the whole time, its accept pending.
+func nodeloopImmediatesListener(n int) (Result, error) {
+	l, err := nodeloop.New()
+	if err != nil {
+		return Result{}, err
+	}
+	defer l.Close()
+	ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+		if c != nil {
+			c.Close(nil)
+		}
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	turns := 0
+	var next func()
+	next = func() {
+		if turns++; turns < n {
+			l.SetImmediate(next)
+			return
+		}
+		ln.Close(nil)
+	}
+	span := StartSpan()
+	err = l.Run(func() { l.SetImmediate(next) })
+	r := span.Result(ImmediatesListener, ImplNodeloop, n)
+	if err == nil && turns != n {
+		err = fmt.Errorf("ran %d turns, want %d", turns, n)
+	}
+	r.Version = version()
+	return r, err
+}
+
 // nodeloopTimers starts n one-shot timers, 1 ms longer every 1,000, and runs the loop
 // until all have fired, on the real clock: the wall time cannot fall below the last
 // delay, so the CPU column is the one to compare. As the libuv peer, it reports in
