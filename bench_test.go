@@ -77,6 +77,30 @@ func BenchmarkImmediates(b *testing.B) {
 	chainImmediates(b, l, b.N)
 }
 
+// BenchmarkImmediatesListener is the same chain with one idle TCP listener open, its
+// accept pending: the poller has a descriptor that could become ready.
+func BenchmarkImmediatesListener(b *testing.B) {
+	l, err := nodeloop.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+		if c != nil {
+			c.Close(nil)
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln.Unref()
+	b.ReportAllocs()
+	b.ResetTimer()
+	chainImmediates(b, l, b.N)
+	b.StopTimer()
+	ln.Close(nil)
+}
+
 // BenchmarkImmediatesVirtual is the same chain on virtual time.
 func BenchmarkImmediatesVirtual(b *testing.B) {
 	clock := fakeclock.New()

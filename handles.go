@@ -55,7 +55,7 @@ func (l *Loop) Handles() []Handle {
 	if t := l.timerRunning; t != nil && t.list == nil && t.counted() {
 		add(timerKind(t), t.id) // an interval in its callback
 	}
-	for _, list := range []*node[*Immediate]{&l.immQ, &l.immRun} {
+	for _, list := range []*node[*immediate]{&l.immQ, &l.immRun} {
 		for n := list.next; n != list; n = n.next {
 			if n.v.counted() {
 				add("immediate", n.v.id)
@@ -87,7 +87,7 @@ func (l *Loop) Handles() []Handle {
 			add("closing", q.at(i).base().id)
 		}
 	}
-	for range l.posted.Load() {
+	for range l.postsPending() {
 		hs = append(hs, Handle{Kind: "post"})
 	}
 	slices.SortStableFunc(hs, func(a, b Handle) int { return cmp.Compare(a.ID, b.ID) })
@@ -237,9 +237,6 @@ func (l *Loop) record(e traces.Event) {
 
 // ID returns the id that names the timer in traces.
 func (t *Timer) ID() uint64 { return t.id }
-
-// ID returns the id that names the immediate in traces.
-func (im *Immediate) ID() uint64 { return im.id }
 
 // ID returns the id that names the watcher in traces.
 func (w *Watcher) ID() uint64 { return w.id }

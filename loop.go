@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"runtime/debug"
 	rtrace "runtime/trace"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,7 +22,8 @@ import (
 
 // Clock is where the loop reads the time. The loop reads it only at the points
 // docs/semantics.md names: before the timers phase, after every return from the poller's
-// wait, and when a timer is started. realclock.Clock is the default; fakeclock.Clock
+// wait, and when a timer is started; on the operating system's poller it skips the
+// first two when nothing needs the time. realclock.Clock is the default; fakeclock.Clock
 // makes time virtual.
 type Clock interface {
 	Now() time.Time
@@ -45,6 +46,17 @@ const (
 	MaxWorkers = 1024
 	// pollCompletionsMax is the room kept for completions per wait.
 	pollCompletionsMax = 1024
+	// poolSpinsMax is the most times the loop yields its processor, waiting for a
+	// pool job in flight to finish, before it blocks in the poller.
+	poolSpinsMax = 8
+	// asyncSpinsMax is the most times the loop looks at its queue, waiting for work
+	// from another goroutine that is likely soon, before it yields.
+	asyncSpinsMax = 128
+	// spinTurnsMax is the most zero-timeout waits in a row that the loop answers
+	// itself, without the kernel, while nothing outside the kernel is ready: the
+	// operating system's readiness is seen within spinTurnsMax+1 turns that do not
+	// wait, and at once by a turn that does.
+	spinTurnsMax = 15
 	// timerBTreeDegree is the degree of the timer lists' B-tree.
 	timerBTreeDegree = 32
 )
@@ -155,7 +167,8 @@ type Loop struct {
 	pendingQ queue[task]
 	runQ     queue[task]
 
-	immQ, immRun           node[*Immediate]
+	immQ, immRun           node[*immediate]
+	immFree                []*immediate // storage of immediates that ran or were cleared
 	idleQ, prepareQ, check node[*Watcher]
 	watcherRun             node[*Watcher]
 	closing, closingRun    queue[closer]
@@ -171,16 +184,24 @@ type Loop struct {
 	sites map[uint64]string // where handles were made, WithCallers
 	state any               // package sim's own, through internal/loopstate
 
-	mu         sync.Mutex // guards async and the closed state seen by Post
-	async      []asyncItem
-	asyncSpare []asyncItem
-	asyncN     atomic.Int32 // len(async), readable without the lock
-	posted     atomic.Int64 // posted functions not yet run
-	postClosed bool
+	async    asyncQueue
+	sleeping atomic.Bool // the loop is in, or about to enter, a blocking wait
+	osPoller bool        // the poller is the operating system's, made by New
+	// spin is the operating system's poller when it can tell that a zero-timeout
+	// wait would find nothing without the kernel; spinTurns counts the zero-timeout
+	// waits skipped since the kernel was last asked (see poll).
+	spin      interface{ ReadyWithoutKernel() bool }
+	spinTurns int
+	// timeStale is set when a refresh of the cached time was skipped because
+	// nothing needed it; Now refreshes it first.
+	timeStale  bool
+	jobDoneFn  func(*Job) // l.jobDone, made once
+	postClosed bool       // Close has begun
+	asyncRan   bool       // the last poll phase ran work from other goroutines
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
-// a finished pool job or a posted function.
+// a finished pool job or a posted function. It travels through the asyncQueue.
 type asyncItem struct {
 	job *Job
 	fn  func()
@@ -218,6 +239,7 @@ func New(opts ...Option) (*Loop, error) {
 	if o.clock == nil {
 		o.clock = realclock.New()
 	}
+	osPoller := o.poller == nil
 	if o.poller == nil {
 		p, err := poller.New()
 		if err != nil {
@@ -237,10 +259,16 @@ func New(opts ...Option) (*Loop, error) {
 			btree.NewFreeListG[timerListKey](btree.DefaultFreeListSize)),
 		timerListOf: map[time.Duration]*timerList{},
 		ops:         make([]*poller.Op, 0, pollCompletionsMax),
+		osPoller:    osPoller,
+	}
+	l.async.init()
+	l.jobDoneFn = l.jobDone
+	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
+		l.spin = sp
 	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
-	for _, h := range []*node[*Immediate]{&l.immQ, &l.immRun} {
+	for _, h := range []*node[*immediate]{&l.immQ, &l.immRun} {
 		h.init()
 	}
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
@@ -271,13 +299,23 @@ func workersFromEnv() (int, error) {
 }
 
 // Now returns the loop's cached time: refreshed before each timers phase and after
-// each wait of the poll phase, never between two callbacks of one phase.
-func (l *Loop) Now() time.Time { return l.start.Add(l.now) }
+// each wait of the poll phase, never between two callbacks of one phase. When no timer
+// is armed, or a wait did not block, the loop skips the clock read until something
+// needs the time; Now then reads it once, at the first call after the skipped refresh.
+func (l *Loop) Now() time.Time { return l.start.Add(l.cachedNow()) }
 
 // Pending returns the number of referenced things that keep the loop alive: active
 // referenced handles, in-flight pool requests, pending callbacks, handles waiting for
 // their close callback and posted functions not yet run.
-func (l *Loop) Pending() int { return l.refs + int(l.posted.Load()) }
+func (l *Loop) Pending() int { return l.refs + l.postsPending() }
+
+// postsPending returns the number of posted functions not yet run.
+func (l *Loop) postsPending() int {
+	if l.postClosed {
+		return 0 // Close took them
+	}
+	return l.async.posts()
+}
 
 // Alive reports whether the loop has anything that keeps it running: Pending() > 0.
 func (l *Loop) Alive() bool { return l.Pending() > 0 }
@@ -312,26 +350,31 @@ func (l *Loop) Stop() {
 // Post returns an error, and fn never runs, when Close has begun: the error matches
 // ErrClosed and reads "nodeloop: Post on a closed loop". A Post concurrent with Close
 // is one or the other, never accepted and lost. The only other error is the poller's
-// failure to wake the loop, which also leaves fn unaccepted.
+// failure to wake a waiting loop: fn was accepted all the same, and runs when the loop
+// next wakes, or in Close.
+//
+// A Post neither allocates nor takes a lock: it appends fn to a lock-free queue and
+// asks the poller to wake the loop only when the loop is waiting in it.
 func (l *Loop) Post(fn func()) error {
 	if fn == nil {
 		nilCallback("Post")
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.postClosed {
+	if !l.async.push(asyncItem{fn: fn}) {
 		return errPostClosed
 	}
-	l.async = append(l.async, asyncItem{fn: fn})
-	l.asyncN.Add(1)
-	l.posted.Add(1)
-	// The wake-up is asked for under the lock: Close takes it before it closes the
-	// poller, and the loop cannot have taken fn yet if the wake-up fails.
+	return l.wakeIfAsleep()
+}
+
+// wakeIfAsleep wakes the loop if it is in, or about to enter, a blocking wait. It
+// follows a push: the loop sets sleeping before it looks at the queue a last time, and
+// the push comes before this look at sleeping, so one of the two sees the other. The
+// first pusher to see it set clears it and wakes the loop; the others, seeing it
+// clear, leave the loop's wake-up to that one.
+func (l *Loop) wakeIfAsleep() error {
+	if !l.sleeping.Load() || !l.sleeping.CompareAndSwap(true, false) {
+		return nil
+	}
 	if err := l.poller.Wake(); err != nil {
-		l.async[len(l.async)-1] = asyncItem{}
-		l.async = l.async[:len(l.async)-1]
-		l.asyncN.Add(-1)
-		l.posted.Add(-1)
 		return fmt.Errorf("nodeloop: Post: waking the loop: %w", err)
 	}
 	return nil
@@ -358,17 +401,13 @@ func (l *Loop) Close() error {
 	if l.running {
 		panic("nodeloop: Close called from a callback; call Stop, then Close after Run returns")
 	}
-	l.mu.Lock()
 	if l.postClosed {
-		l.mu.Unlock()
 		return nil
 	}
+	end := l.async.close()
+	left := l.async.postsBefore(end)
 	l.postClosed = true
-	items := l.async
-	l.async, l.asyncSpare = nil, nil
-	l.asyncN.Store(0)
-	l.mu.Unlock()
-	postErr := l.runPostedAtClose(items)
+	postErr := l.runPostedAtClose(end, left)
 	l.closed = true
 	if l.rtTask != nil {
 		l.rtTask.End()
@@ -376,15 +415,14 @@ func (l *Loop) Close() error {
 	return errors.Join(postErr, l.pool.Close(), l.poller.Close())
 }
 
-// runPostedAtClose runs the posted functions among items, the queue Close took, and
-// drops the finished pool jobs in it, whose done callbacks never run after Close.
-func (l *Loop) runPostedAtClose(items []asyncItem) (err error) {
-	left := int(l.posted.Load())
+// runPostedAtClose runs the left posted functions accepted before position end of
+// the closed queue, and drops the finished pool jobs in it, whose done callbacks never
+// run after Close.
+func (l *Loop) runPostedAtClose(end uint64, left int) (err error) {
 	if left == 0 {
 		return nil
 	}
 	if l.broken {
-		l.posted.Store(0)
 		return &DroppedPostsError{N: left}
 	}
 	l.running = true
@@ -401,7 +439,6 @@ func (l *Loop) runPostedAtClose(items []asyncItem) (err error) {
 		if r := recover(); r != nil {
 			l.broken = true
 			err = errors.Join(l.panicError(r), &DroppedPostsError{N: left})
-			l.posted.Store(0)
 		}
 	}()
 	if l.tick == 0 {
@@ -411,17 +448,17 @@ func (l *Loop) runPostedAtClose(items []asyncItem) (err error) {
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindWake, Items: left})
 	}
-	for i := range items {
-		fn := items[i].fn
-		items[i] = asyncItem{}
-		if fn == nil {
+	for {
+		it, ok := l.async.waitFor(end)
+		if !ok {
+			return nil
+		}
+		if it.fn == nil {
 			continue
 		}
 		left--
-		l.posted.Add(-1)
-		l.call(traces.SourcePost, 0, fn)
+		l.call(traces.SourcePost, 0, it.fn)
 	}
-	return nil
 }
 
 func (l *Loop) mustOpen(method string) {
@@ -491,7 +528,7 @@ func (l *Loop) send() {
 		}
 	}
 	l.seq++
-	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.now
+	l.ev.Seq, l.ev.Tick, l.ev.Phase, l.ev.Pending, l.ev.Time = l.seq, l.tick, l.phase, l.Pending(), l.cachedNow()
 	if l.rec != nil {
 		l.rec.Event(&l.ev)
 	} else {
@@ -512,9 +549,18 @@ func (l *Loop) enterPhase(p traces.Phase) {
 
 // updateTime refreshes the cached time. Time on the loop's line never goes back.
 func (l *Loop) updateTime() {
+	l.timeStale = false
 	if t := l.clock.Now().Sub(l.start); t > l.now {
 		l.now = t
 	}
+}
+
+// cachedNow is the cached time, read first if a refresh was skipped.
+func (l *Loop) cachedNow() time.Duration {
+	if l.timeStale {
+		l.updateTime()
+	}
+	return l.now
 }
 
 // fresh reads the clock without touching the cache.
@@ -797,7 +843,7 @@ func (l *Loop) pollTimeout() time.Duration {
 	if !ok {
 		return -1
 	}
-	if d := k.expiry - l.now; d > 0 {
+	if d := k.expiry - l.cachedNow(); d > 0 {
 		return d
 	}
 	return 0
@@ -828,8 +874,31 @@ func (l *Loop) deferToPending(id uint64, fn func()) {
 // to the loop.
 func (l *Loop) poll(timeout time.Duration) error {
 	l.enterPhase(traces.PhasePoll)
-	ops, err := l.poller.Wait(l.ops[:0], timeout)
-	l.updateTime()
+	wait, sleep := l.prepareWait(timeout)
+	var ops []*poller.Op
+	var err error
+	if wait == 0 && l.spin != nil && l.spinTurns < spinTurnsMax && !l.spin.ReadyWithoutKernel() {
+		// A turn that does not wait asks the kernel only every spinTurnsMax+1
+		// turns: readiness is still seen within that many turns, and a blocking
+		// wait, a Wake or an operation finished outside the kernel is never
+		// skipped.
+		l.spinTurns++
+		ops = l.ops[:0]
+	} else {
+		l.spinTurns = 0
+		ops, err = l.poller.Wait(l.ops[:0], wait)
+	}
+	if sleep {
+		l.sleeping.Store(false)
+	}
+	l.async.lastSeen = l.async.end()
+	if wait != 0 || !l.osPoller {
+		l.updateTime()
+	} else {
+		// A wait that did not block took no time worth a clock read; the next
+		// timers phase reads the clock if a timer needs it.
+		l.timeStale = true
+	}
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
@@ -845,6 +914,73 @@ func (l *Loop) poll(timeout time.Duration) error {
 	l.ops = ops[:0]
 	l.runAsync()
 	return nil
+}
+
+// prepareWait returns the timeout to wait with and whether the loop marked itself
+// sleeping for the wait, which it must clear after.
+//
+// Work handed to the loop since the last wait returned makes the wait return at once,
+// as the wake-up it once asked for every time did: the operating system's poller is
+// simply asked not to wait, and another poller is woken, so that a simulated one sees
+// the same wake-up as before. Otherwise, for a wait that may block, the loop yields
+// its processor first, so that a goroutine it readied (a poster waiting for its
+// function to run) runs now instead of waiting for the scheduler to take the
+// processor back from a thread blocked in the kernel; then it sets sleeping and looks
+// at the queue once more, which closes the race with a push that saw sleeping unset.
+func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep bool) {
+	if l.async.end() != l.async.lastSeen {
+		return l.wakeNow(timeout), false
+	}
+	if l.osPoller && timeout == 0 {
+		return 0, false
+	}
+	if l.osPoller && l.awaitAsync() {
+		return 0, false
+	}
+	l.sleeping.Store(true)
+	if l.async.end() != l.async.lastSeen || l.async.hasReady() {
+		l.sleeping.Store(false)
+		return l.wakeNow(timeout), false
+	}
+	return timeout, true
+}
+
+// awaitAsync waits a little, without sleeping, for work from other goroutines, and
+// reports whether some came. When work is likely soon (the last poll phase ran
+// posted functions or finished jobs, or pool jobs are in flight), it first looks at
+// the queue asyncSpinsMax times, for a poster running on another processor; then it
+// yields once, so that a goroutine this loop readied runs at once rather than wait
+// for the scheduler to take the processor back from a thread blocked in the kernel;
+// with pool jobs in flight it yields up to poolSpinsMax times more, each letting a
+// worker run here. All of it costs less than a sleep in the kernel and a wake-up.
+func (l *Loop) awaitAsync() bool {
+	if l.asyncRan || !l.reqs.empty() {
+		for range asyncSpinsMax {
+			if l.async.hasReady() {
+				return true
+			}
+		}
+	}
+	runtime.Gosched()
+	if l.async.hasReady() {
+		return true
+	}
+	for i := 0; i < poolSpinsMax && !l.reqs.empty(); i++ {
+		runtime.Gosched()
+		if l.async.hasReady() {
+			return true
+		}
+	}
+	return false
+}
+
+// wakeNow makes a wait of timeout return at once and returns the timeout to give it.
+func (l *Loop) wakeNow(timeout time.Duration) time.Duration {
+	if l.osPoller {
+		return 0
+	}
+	l.poller.Wake()
+	return timeout
 }
 
 // completeOp runs the callback of a finished poller operation. Operations of a closed
@@ -887,32 +1023,29 @@ type opHandler interface {
 // runAsync runs the finished pool jobs and posted functions, in the order they
 // arrived.
 func (l *Loop) runAsync() {
-	if l.asyncN.Load() == 0 {
+	limit := l.async.end()
+	l.asyncRan = l.async.head != limit
+	if !l.asyncRan {
 		return
 	}
-	l.mu.Lock()
-	items := l.async
-	l.async = l.asyncSpare[:0]
-	l.asyncN.Store(0)
-	l.mu.Unlock()
-	if len(items) == 0 {
-		l.asyncSpare = items
-		return
-	}
+	n := -1 // no bound but the queue's
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindWake, Items: len(items)})
+		if n = l.async.readyBefore(limit); n == 0 {
+			return
+		}
+		l.emit(traces.Event{Kind: traces.KindWake, Items: n})
 	}
-	for i := range items {
-		it := items[i]
-		items[i] = asyncItem{}
+	for ; n != 0; n-- {
+		it, ok := l.async.pop(limit)
+		if !ok {
+			return
+		}
 		if it.job != nil {
 			l.finishJob(it.job)
 		} else {
-			l.posted.Add(-1)
 			l.call(traces.SourcePost, 0, it.fn)
 		}
 	}
-	l.asyncSpare = items[:0]
 }
 
 // runCheck runs the check watchers, then the immediates queued before the phase
@@ -934,6 +1067,7 @@ func (l *Loop) runCheck() {
 		im := n.v
 		im.setActive(false)
 		l.call(traces.SourceImmediate, im.id, im.cb)
+		l.freeImmediate(im)
 	}
 }
 

@@ -8,17 +8,28 @@ import (
 
 // WorkerPool is the loop's own Pool: a fixed number of goroutines taking jobs from one
 // FIFO queue, as libuv's threadpool. The workers start with the first job. A worker
-// notes when it takes a job (Job.Started) on the operating system's clock, which is
-// the loop's unless the loop was given another Clock.
+// notes when it starts a job (Job.Started) on the operating system's clock, which is
+// the loop's unless the loop was given another Clock, when the loop traces.
+//
+// A worker that finds a long queue takes its share of it, up to workerBatchMax jobs,
+// in one turn of the lock, so that a burst of small jobs does not make the workers and
+// the submitter queue up on it for each; a job taken that way has not started, and can
+// still be canceled, until the worker comes to it. A submission wakes a worker only
+// when one is waiting.
 type WorkerPool struct {
 	workers int
 	once    sync.Once
 	mu      sync.Mutex
 	cond    sync.Cond
 	queue   queue[*Job]
+	idle    int // workers waiting on cond
 	closed  bool
 	wg      sync.WaitGroup
 }
+
+// workerBatchMax is the most jobs a worker takes from the queue in one turn of the
+// lock.
+const workerBatchMax = 32
 
 var _ Pool = (*WorkerPool)(nil)
 
@@ -40,21 +51,18 @@ func (p *WorkerPool) Submit(job *Job) {
 		p.mu.Unlock()
 		return
 	}
-	job.state = jobQueued
+	job.state.Store(uint32(jobQueued))
 	p.queue.push(job)
+	wake := p.idle > 0
 	p.mu.Unlock()
-	p.cond.Signal()
+	if wake {
+		p.cond.Signal()
+	}
 }
 
 // Cancel takes job off the queue if no worker has started it.
 func (p *WorkerPool) Cancel(job *Job) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if job.state != jobQueued {
-		return false
-	}
-	job.state = jobCanceled
-	return true
+	return job.state.CompareAndSwap(uint32(jobQueued), uint32(jobCanceled))
 }
 
 // Close stops the workers after their current jobs and waits for them.
@@ -76,32 +84,46 @@ func (p *WorkerPool) startWorkers() {
 
 func (p *WorkerPool) work(worker int) {
 	defer p.wg.Done()
+	batch := make([]*Job, 0, workerBatchMax)
 	for {
-		j := p.next()
-		if j == nil {
+		batch = p.next(batch[:0])
+		if len(batch) == 0 {
 			return
 		}
-		j.Worker, j.Started = worker, realclock.Clock{}.Now()
-		j.Work()
-		j.Complete(j)
+		for i, j := range batch {
+			batch[i] = nil
+			if !j.state.CompareAndSwap(uint32(jobQueued), uint32(jobRunning)) {
+				continue // canceled while it waited in the batch
+			}
+			j.Worker = worker
+			if !j.untimed {
+				j.Started = realclock.Clock{}.Now()
+			}
+			j.Run()
+			j.Complete(j)
+		}
 	}
 }
 
-// next takes the next job that was not canceled, waiting for one; nil once closed.
-func (p *WorkerPool) next() *Job {
+// next appends to batch the next jobs, its share of the queue and at least one,
+// waiting for one; it appends none once the pool is closed and its queue empty. Some
+// may have been canceled.
+func (p *WorkerPool) next(batch []*Job) []*Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
-		for p.queue.len() > 0 {
-			j := p.queue.pop()
-			if j.state == jobQueued {
-				j.state = jobRunning
-				return j
+		if n := p.queue.len(); n > 0 {
+			take := min(max(1, n/p.workers), workerBatchMax)
+			for range take {
+				batch = append(batch, p.queue.pop())
 			}
+			return batch
 		}
 		if p.closed {
-			return nil
+			return batch
 		}
+		p.idle++
 		p.cond.Wait()
+		p.idle--
 	}
 }

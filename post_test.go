@@ -320,3 +320,84 @@ func TestCloseRunsPostedUnderRuntimeTrace(t *testing.T) {
 		t.Fatal("the posted function did not run in Close")
 	}
 }
+
+// Posts far past what one segment of the loop's queue holds, made while the loop does
+// not run, all run, in order per goroutine, and Pending counts them until they do;
+// those made before Close run in Close, past a segment too.
+func TestPostManyWhileNotRunning(t *testing.T) {
+	const goroutines, posts = 4, 3000 // 12,000 posts: several segments of the queue
+	for _, atClose := range []bool{false, true} {
+		l, _ := newReal(t, 1)
+		seen := make([][]int, goroutines)
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range posts {
+					if err := l.Post(func() { seen[g] = append(seen[g], i) }); err != nil {
+						t.Errorf("Post: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if got, want := l.Pending(), goroutines*posts; got != want {
+			t.Fatalf("Pending after %d posts = %d", want, got)
+		}
+		var err error
+		if atClose {
+			err = l.Close()
+		} else {
+			err = l.Run(nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for g, s := range seen {
+			if len(s) != posts {
+				t.Fatalf("atClose=%v: goroutine %d: %d of %d posts ran", atClose, g, len(s), posts)
+			}
+			for i, v := range s {
+				if v != i {
+					t.Fatalf("atClose=%v: goroutine %d: post %d ran in position %d", atClose, g, v, i)
+				}
+			}
+		}
+		if !atClose && l.Pending() != 0 {
+			t.Fatalf("Pending after the run = %d, want 0", l.Pending())
+		}
+	}
+}
+
+// A goroutine that posts and waits for its function to run, again and again, never
+// waits forever: the loop that found the queue empty and went to sleep is woken by
+// the next post.
+func TestPostRoundTrips(t *testing.T) {
+	const trips = 20000
+	l, _ := newReal(t, 1)
+	ran := make(chan struct{}, 1)
+	n := 0
+	err := l.Run(func() {
+		keep := l.SetTimeout(time.Hour, func() { t.Error("the hour passed") })
+		fn := func() {
+			if n++; n == trips {
+				l.ClearTimeout(keep)
+			}
+			ran <- struct{}{}
+		}
+		go func() {
+			for range trips {
+				if err := l.Post(fn); err != nil {
+					t.Errorf("Post: %v", err)
+					return
+				}
+				<-ran
+			}
+		}()
+	})
+	if err != nil || n != trips {
+		t.Fatalf("Run = %v after %d of %d round trips", err, n, trips)
+	}
+}

@@ -108,7 +108,7 @@ func TestImmediates(t *testing.T) {
 		w.l.SetImmediate(func() { w.add("3") })
 		w.l.ClearImmediate(im)
 		w.l.ClearImmediate(im)
-		w.l.ClearImmediate(nil)
+		w.l.ClearImmediate(nodeloop.Immediate{})
 	})
 	w.want("1", "3", "nested")
 	if tickOfNested != tickOfFirst+1 {

@@ -282,7 +282,11 @@ func (t *Timer) Refresh() *Timer {
 // Node's too: a due timer restarted by the nextTicks of the timer before it in its
 // list runs at once (runTimerList).
 func (l *Loop) runTimers() {
-	l.updateTime()
+	if l.timerTree.Len() > 0 || !l.osPoller {
+		l.updateTime()
+	} else {
+		l.timeStale = true // no timer needs the time; Now reads it when asked
+	}
 	l.startTick(traces.PhaseTimers)
 	l.enterPhase(traces.PhaseTimers)
 	for {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/nodeloop/nodeloop/traces"
@@ -14,8 +15,8 @@ import (
 // simulated one. The loop calls Submit and Cancel from its goroutine only.
 type Pool interface {
 	// Submit queues job to run on a worker, after every job submitted before it. The
-	// pool sets job.Worker and job.Started before it calls job.Work, and calls
-	// job.Complete(job) when job.Work returns, from any goroutine. It does not block.
+	// pool sets job.Worker and job.Started before it calls job.Run, and calls
+	// job.Complete(job) when job.Run returns, from any goroutine. It does not block.
 	Submit(job *Job)
 	// Cancel takes job off the queue if no worker has started it, and reports whether
 	// it did. A canceled job never runs and the pool never completes it.
@@ -29,7 +30,8 @@ type Pool interface {
 type Job struct {
 	// ID names the job in traces.
 	ID uint64
-	// Work is what the worker runs. It must not call the loop, except Post.
+	// Work, when not nil, is what the worker runs. It must not call the loop, except
+	// Post. The loop's own jobs leave it nil: Run runs their request's work.
 	Work func()
 	// Complete hands the finished job back to the loop. The pool calls it once, after
 	// Work returns, from any goroutine.
@@ -40,14 +42,28 @@ type Job struct {
 	// operating system's, or the simulated world's virtual one); the pool sets it
 	// before Work. The trace's pool_start event carries it, on the loop's time line;
 	// zero means the pool does not say, and the start is taken to be when the loop
-	// learned the job had finished.
+	// learned the job had finished. The loop's own pool leaves it zero for a loop
+	// without a Tracer, the one reader of it, and saves a clock read per job.
 	Started time.Time
 	// Err is set by a pool that could not run the job (a simulated failure): Work did
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req   *Request
-	state jobState // the built-in pool's bookkeeping, under its lock
+	req     *Request
+	state   atomic.Uint32 // the built-in pool's bookkeeping: a jobState
+	untimed bool          // nothing reads Started: the loop records no trace
+}
+
+// Run is what a pool calls on a worker to run the job: Work when it is set, else the
+// work of the request the loop made the job for. It does not call Complete.
+func (j *Job) Run() {
+	if j.Work != nil {
+		j.Work()
+		return
+	}
+	if j.req != nil {
+		j.req.impl.run(j.Worker)
+	}
 }
 
 type jobState uint8
@@ -65,7 +81,51 @@ type Request struct {
 	n         node[*Request]
 	canceled  bool
 	submitted time.Duration // the loop's time at Submit
-	finish    func(canceled bool)
+	impl      requestImpl
+}
+
+// requestImpl is a request's typed part: its work and its done callback.
+type requestImpl interface {
+	run(worker int)                   // on a worker
+	finish(r *Request, canceled bool) // on the loop, as the done callback
+}
+
+// workRequest is the request of Work and WorkOn, all of it in one allocation: the
+// Request, the functions and the results.
+type workRequest[T any] struct {
+	Request
+	work   func() (T, error)
+	workOn func(worker int) (T, error)
+	done   func(T, error)
+	v      T
+	err    error
+}
+
+func (w *workRequest[T]) run(worker int) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.err = &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	if w.work != nil {
+		w.v, w.err = w.work()
+	} else {
+		w.v, w.err = w.workOn(worker)
+	}
+}
+
+func (w *workRequest[T]) finish(r *Request, canceled bool) {
+	var zero T
+	switch {
+	case canceled:
+		w.done(zero, ErrCanceled)
+	case r.job.Err != nil:
+		w.done(zero, r.job.Err)
+	default:
+		v := w.v
+		w.v = zero // the request may outlive done in the caller's hands
+		w.done(v, w.err)
+	}
 }
 
 // Work runs work on the loop's pool and then done on the loop's goroutine, in the
@@ -77,7 +137,13 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	if work == nil {
 		nilCallback("Work (its work function)")
 	}
-	return WorkOn(l, func(int) (T, error) { return work() }, done)
+	if done == nil {
+		nilCallback("Work (its done function)")
+	}
+	w := &workRequest[T]{work: work, done: done}
+	w.impl = w
+	l.submit(&w.Request)
+	return &w.Request
 }
 
 // WorkOn is Work for a work function that wants to know which worker runs it (from
@@ -90,33 +156,10 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	var (
-		v   T
-		err error
-	)
-	r := &Request{}
-	r.job.Work = func() {
-		defer func() {
-			if p := recover(); p != nil {
-				err = &PanicError{Value: p, Stack: debug.Stack()}
-			}
-		}()
-		v, err = work(r.job.Worker)
-	}
-	r.finish = func(canceled bool) {
-		switch {
-		case canceled:
-			var zero T
-			done(zero, ErrCanceled)
-		case r.job.Err != nil:
-			var zero T
-			done(zero, r.job.Err)
-		default:
-			done(v, err)
-		}
-	}
-	l.submit(r)
-	return r
+	w := &workRequest[T]{workOn: work, done: done}
+	w.impl = w
+	l.submit(&w.Request)
+	return &w.Request
 }
 
 func (l *Loop) submit(r *Request) {
@@ -126,22 +169,26 @@ func (l *Loop) submit(r *Request) {
 	r.n.v = r
 	l.reqs.insertTail(&r.n)
 	r.job.req = r
-	r.job.Complete = l.jobDone
+	r.job.Complete = l.jobDoneFn
+	r.job.untimed = l.tracer == nil
 	r.setActive(true)
-	r.submitted = l.now
+	r.submitted = l.cachedNow()
 	if l.tracer != nil {
 		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
 	}
 	l.pool.Submit(&r.job)
 }
 
-// jobDone is every job's Complete: it hands the job to the loop's goroutine.
+// jobDone is every job's Complete: it hands the job to the loop's goroutine, waking
+// the loop only when it waits in the poller. A job finished after Close began is
+// dropped, as Close drops the finished jobs it finds.
 func (l *Loop) jobDone(j *Job) {
-	l.mu.Lock()
-	l.async = append(l.async, asyncItem{job: j})
-	l.asyncN.Add(1)
-	l.mu.Unlock()
-	l.poller.Wake()
+	l.async.jobsIn.Add(1)
+	if !l.async.push(asyncItem{job: j}) {
+		l.async.jobsIn.Add(-1)
+		return
+	}
+	l.wakeIfAsleep()
 }
 
 // finishJob runs a finished or canceled job's done callback.
@@ -157,8 +204,9 @@ func (l *Loop) finishJob(j *Job) {
 		}
 		l.emit(e)
 	}
-	canceled := r.canceled
-	l.call(traces.SourcePool, j.ID, func() { r.finish(canceled) })
+	l.enterCallback(traces.SourcePool, j.ID)
+	r.impl.finish(r, r.canceled)
+	l.leaveCallback()
 }
 
 // jobStarted returns when r's job was taken by a worker, on the loop's time line:
@@ -167,9 +215,9 @@ func (l *Loop) finishJob(j *Job) {
 // the pool did not say.
 func (l *Loop) jobStarted(r *Request) time.Duration {
 	if r.job.Started.IsZero() {
-		return l.now
+		return l.cachedNow()
 	}
-	return min(max(r.job.Started.Sub(l.start), r.submitted), l.now)
+	return min(max(r.job.Started.Sub(l.start), r.submitted), l.cachedNow())
 }
 
 // ID returns the id that names the request in traces.

@@ -51,6 +51,16 @@
 // replays them. Option 0 of every decision is the calm one, so [First] is a world
 // without faults and shrinking a property test's draws removes faults.
 //
+// # Several hosts
+//
+// A [Network] is one network of several named hosts on one clock, each with a
+// Poller of its own that its loop waits on: a host dials another by its name
+// ("db1:5432"), its ports, unix paths and loopback are its own, and connections
+// report the hosts' addresses (10.0.0.1 for the first host, and so on). A host's
+// Wait never moves the clock: the driver (sim.World) runs the network's events and
+// moves the clock between the hosts' steps. A Poller made by New or NewWith is a
+// network of its own, which resolves no names.
+//
 // # Goroutines
 //
 // The fake starts no goroutine and never blocks: a Wait that would wait forever with

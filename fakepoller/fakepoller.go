@@ -35,7 +35,6 @@ func eventLess(a, b event) bool {
 type Poller struct {
 	clock   *fakeclock.Clock
 	events  *btree.BTreeG[event]
-	seq     uint64
 	woken   atomic.Bool
 	closed  bool
 	horizon time.Time
@@ -43,8 +42,11 @@ type Poller struct {
 
 	opts    Options
 	choices Choices
-	network network
+	network *network
 	silent  []silentAddr // Options.Silent, parsed
+	// host is set on a host's view of a Network of several hosts; nil on a Poller
+	// made by New or NewWith, which is a network of its own.
+	host *host
 }
 
 var _ poller.Poller = (*Poller)(nil)
@@ -72,6 +74,7 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	}
 	p := &Poller{clock: clock, events: btree.NewG(8, eventLess), opts: opts, choices: opts.Choices}
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
+	p.network = &network{}
 	p.network.init()
 	return p, nil
 }
@@ -83,8 +86,8 @@ func (p *Poller) Clock() *fakeclock.Clock { return p.clock }
 // at the same instant run in the order they were scheduled. An instant already past
 // means the next Wait.
 func (p *Poller) At(t time.Time, fn func()) {
-	p.seq++
-	p.events.ReplaceOrInsert(event{at: t, seq: p.seq, fn: fn})
+	p.network.seq++
+	p.events.ReplaceOrInsert(event{at: t, seq: p.network.seq, fn: fn})
 }
 
 // After schedules fn d after the clock's current reading.
@@ -120,6 +123,12 @@ func (p *Poller) Close() error {
 		return poller.ErrClosed
 	}
 	p.closed = true
+	if p.host != nil {
+		// A host's view: the network and its timeline are the world's.
+		clear(p.ready)
+		p.ready = p.ready[:0]
+		return nil
+	}
 	p.events.Clear(false)
 	p.network.clear()
 	clear(p.ready)
@@ -135,6 +144,12 @@ func (p *Poller) Close() error {
 func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, error) {
 	if p.closed {
 		return done, poller.ErrClosed
+	}
+	if p.host != nil {
+		// A host of a Network never moves the clock: the driver does, between
+		// the hosts' steps (see Network).
+		p.woken.Store(false)
+		return p.take(done), nil
 	}
 	limit := p.clock.Now().Add(timeout)
 	lateDrawn := false

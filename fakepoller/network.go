@@ -20,6 +20,8 @@ var (
 	errTimedOut    = os.NewSyscallError("connect", syscall.ETIMEDOUT)
 	errResetRead   = os.NewSyscallError("read", syscall.ECONNRESET)
 	errResetWrite  = os.NewSyscallError("write", syscall.ECONNRESET)
+	errCutRead     = os.NewSyscallError("read", syscall.ETIMEDOUT)
+	errCutWrite    = os.NewSyscallError("write", syscall.ETIMEDOUT)
 	errPipe        = os.NewSyscallError("write", syscall.EPIPE)
 	errResetShut   = os.NewSyscallError("shutdown", syscall.ECONNRESET)
 	errNotConnShut = os.NewSyscallError("shutdown", syscall.ENOTCONN)
@@ -52,6 +54,42 @@ type network struct {
 	lastSock uint64
 	// nextPort is the next ephemeral port to try.
 	nextPort int
+	// seq numbers the scheduled events, so that those due at one instant run in
+	// the order they were scheduled.
+	seq uint64
+	// hosts are the host views of a Network of several hosts, in the order they
+	// were added; empty for a Poller that is a network of its own.
+	hosts []*Poller
+	// links are the links between hosts that are cut or clogged, in the order
+	// they were first set.
+	links []*link
+	// holding are the pipes that have held messages, in the order they first
+	// held one.
+	holding []*pipe
+	// cutTimeout is how long a held message waits before its connection times
+	// out (Network.SetCutTimeout).
+	cutTimeout time.Duration
+}
+
+// link is the state of the link from one host to another.
+type link struct {
+	from, to *host
+	cut      bool
+	clog     time.Duration
+}
+
+// linkOf returns the state of the link from one host to another, nil when it is
+// neither cut nor clogged.
+func (n *network) linkOf(from, to *host) *link {
+	if from == nil || to == nil || from == to {
+		return nil
+	}
+	for _, l := range n.links {
+		if l.from == from && l.to == to {
+			return l
+		}
+	}
+	return nil
 }
 
 // init makes an empty network.
@@ -71,6 +109,9 @@ func (n *network) clear() {
 type sock struct {
 	id     poller.Socket
 	closed bool
+	// owner is the poller whose Wait returns the socket's operations: the host
+	// the socket is on.
+	owner *Poller
 	// ops holds the operation in flight of each kind, indexed by OpKind.
 	ops [poller.Write + 1]*poller.Op
 
@@ -93,6 +134,9 @@ type sock struct {
 	// reset is set when a reset arrived or was made here: reads fail with
 	// ECONNRESET and new writes with EPIPE.
 	reset bool
+	// cut is set with reset when the connection timed out on a cut link: reads
+	// and writes fail with ETIMEDOUT.
+	cut bool
 	// resetSent is set when this end sent its peer a reset; one is enough.
 	resetSent bool
 	// shut is set when this end's write side was shut: its end of the stream is
@@ -113,6 +157,16 @@ type pipe struct {
 	last time.Time
 	// fin is set when the writer's end of the stream arrived.
 	fin bool
+	// from and to are the hosts the messages go between, nil but in a Network
+	// of several hosts; src and dst the sockets, dst nil until the connection
+	// request reached a listener.
+	from, to *host
+	src, dst *sock
+	// held are the arrivals of messages a cut link holds, in the order they were
+	// sent; holds counts the times it started holding, so that a timeout knows
+	// whether its hold is the current one.
+	held  []func()
+	holds uint64
 }
 
 // byteQueue is a FIFO of bytes in one reused buffer.
@@ -152,7 +206,7 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 // starts with: NoDelay on, as the system's back ends make them.
 func (p *Poller) newSock() *sock {
 	p.network.lastSock++
-	s := &sock{id: poller.Socket(p.network.lastSock)}
+	s := &sock{id: poller.Socket(p.network.lastSock), owner: p}
 	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
 	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
@@ -179,20 +233,99 @@ func (p *Poller) latency() time.Duration {
 
 // send schedules fn at the arrival of a message sent along pp now: after a drawn
 // latency, and never before the message sent before it.
+//
+// Between two hosts of a Network, a clogged link adds its latency, and a cut link
+// holds the message when it arrives, and every later one along pp, until the link
+// is healed; a message held past the network's cut timeout fails the connection
+// at both ends with ETIMEDOUT.
 func (p *Poller) send(pp *pipe, fn func()) {
 	at := p.clock.Now().Add(p.latency())
+	var ln *link
+	if pp.from != nil {
+		ln = p.network.linkOf(pp.from, pp.to)
+		if ln != nil {
+			at = at.Add(ln.clog)
+		}
+	}
 	if at.Before(pp.last) {
 		at = pp.last
 	}
 	pp.last = at
-	p.At(at, fn)
+	if pp.from == nil {
+		p.At(at, fn)
+		return
+	}
+	p.At(at, func() { p.arrive(pp, fn) })
+}
+
+// arrive runs fn, the arrival of a message along pp, unless the link holds it.
+func (p *Poller) arrive(pp *pipe, fn func()) {
+	ln := p.network.linkOf(pp.from, pp.to)
+	if len(pp.held) == 0 && (ln == nil || !ln.cut) {
+		fn()
+		return
+	}
+	if len(pp.held) == 0 {
+		pp.holds++
+		if !slices.Contains(p.network.holding, pp) {
+			p.network.holding = append(p.network.holding, pp)
+		}
+		if d := p.network.cutTimeout; d > 0 {
+			hold := pp.holds
+			p.After(d, func() {
+				if pp.holds == hold && len(pp.held) > 0 {
+					p.cutTimedOut(pp)
+				}
+			})
+		}
+	}
+	pp.held = append(pp.held, fn)
+}
+
+// release delivers the messages pp holds, in order, if its link is no longer cut.
+func (p *Poller) release(pp *pipe) {
+	if ln := p.network.linkOf(pp.from, pp.to); len(pp.held) == 0 || ln != nil && ln.cut {
+		return
+	}
+	held := pp.held
+	pp.held = nil
+	pp.holds++
+	for _, fn := range held {
+		fn()
+	}
+}
+
+// cutTimedOut fails the connection of pp, whose message was held too long, at
+// both ends: their operations in flight fail with ETIMEDOUT, and a Connect in
+// flight as ConnectTimeout makes it fail.
+func (p *Poller) cutTimedOut(pp *pipe) {
+	clear(pp.held)
+	pp.held = nil
+	pp.holds++
+	for _, s := range []*sock{pp.src, pp.dst} {
+		if s == nil || s.closed || s.reset {
+			continue
+		}
+		if op := s.ops[poller.Connect]; op != nil {
+			p.connectTimedOut(s, op)
+			continue
+		}
+		s.reset, s.cut, s.resetSent = true, true, true // nothing gets through to say so
+		s.rx.arrived.reset()
+		if op := s.ops[poller.Read]; op != nil {
+			p.finish(s, op, errCutRead)
+		}
+		if op := s.ops[poller.Write]; op != nil {
+			p.finish(s, op, errCutWrite)
+		}
+	}
 }
 
 // finish returns op, in flight on s, from a later Wait with err.
 func (p *Poller) finish(s *sock, op *poller.Op, err error) {
 	s.ops[op.Kind] = nil
 	op.Err = err
-	p.Complete(op)
+	s.owner.Complete(op)
 }
 
 // freePort returns the next ephemeral port at which nothing is bound that would
@@ -212,10 +345,10 @@ func (p *Poller) freePort(ep endpoint) (int, error) {
 	return 0, errNoPorts
 }
 
-// bound reports whether a listener is bound where ep would overlap it.
+// bound reports whether a listener of p's host is bound where ep would overlap it.
 func (p *Poller) bound(ep endpoint) bool {
 	for _, l := range p.network.listeners {
-		if l.bound.overlaps(ep) {
+		if l.owner == p && l.bound.overlaps(ep) {
 			return true
 		}
 	}
@@ -229,9 +362,12 @@ func (p *Poller) Listen(network, address string) (poller.Socket, net.Addr, error
 	if p.closed {
 		return 0, nil, poller.ErrClosed
 	}
-	ep, err := resolveListen(network, address)
+	ep, err := resolveListen(network, p.resolveName(address))
 	if err != nil {
 		return 0, nil, err
+	}
+	if p.host != nil && !ep.unix && ep.ip.IsValid() && !ep.ip.IsLoopback() && ep.ip != p.host.ip {
+		return 0, nil, errNoPorts // not an address of this host
 	}
 	if !ep.unix && ep.port == 0 {
 		if ep.port, err = p.freePort(ep); err != nil {
@@ -329,7 +465,7 @@ func (p *Poller) shutdown(s *sock, op *poller.Op) {
 
 // startConnect makes the connecting socket and sends the connection request.
 func (p *Poller) startConnect(op *poller.Op) error {
-	dst, err := resolveDial(op.Network, op.Address)
+	dst, err := resolveDial(op.Network, p.resolveName(op.Address))
 	if err != nil {
 		return err
 	}
@@ -338,6 +474,9 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		local = &net.UnixAddr{Net: "unix"}
 	} else {
 		src := endpoint{ip: dst.ip, v4: dst.v4, v6: dst.v6}
+		if p.host != nil && !dst.ip.IsLoopback() {
+			src.ip, src.v4, src.v6 = p.host.ip, true, false // the dialing host's own address
+		}
 		if src.port, err = p.freePort(src); err != nil {
 			return err
 		}
@@ -346,7 +485,13 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	op.Reset()
 	c := p.newSock()
 	c.local, c.remote = local, dst.addr()
-	c.rx, c.tx = &pipe{}, &pipe{}
+	c.rx, c.tx = &pipe{dst: c}, &pipe{src: c}
+	if p.host != nil {
+		if at := p.hostAt(dst); at != nil && at != p { // a host's own links are never cut
+			c.tx.from, c.tx.to = p.host, at.host
+			c.rx.from, c.rx.to = at.host, p.host
+		}
+	}
 	c.ops[poller.Connect] = op
 	op.Conn = c.id
 	if p.silentAt(dst) {
@@ -357,7 +502,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	p.After(p.latency(), func() { p.requestArrived(c, dst) })
+	p.send(c.tx, func() { p.requestArrived(c, dst) })
 	return nil
 }
 
@@ -371,7 +516,7 @@ func (p *Poller) connectTimedOut(c *sock, op *poller.Op) {
 	p.closeSock(c, false)
 	op.Conn = 0
 	op.Err = errTimedOut
-	p.Complete(op)
+	c.owner.Complete(op)
 }
 
 // requestArrived handles a connection request from c reaching dst: a listener
@@ -381,20 +526,23 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 		return
 	}
 	var ln *sock
+	at := p.hostAt(dst)
 	for _, l := range p.network.listeners {
-		if l.bound.accepts(dst) {
+		if l.owner == at && l.bound.accepts(dst) {
 			ln = l
 			break
 		}
 	}
 	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
 		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
-		p.After(p.latency(), func() { p.refusalArrived(c) })
+		p.send(c.rx, func() { p.refusalArrived(c) })
 		return
 	}
 	srv := p.newSock()
+	srv.owner = ln.owner
 	srv.peer, c.peer = c, srv
 	srv.rx, srv.tx = c.tx, c.rx
+	c.tx.dst, c.rx.src = srv, srv
 	srv.established = true
 	srv.local, srv.remote = ln.bound.addr(), c.local
 	if !ln.bound.unix && !ln.bound.ip.IsValid() {
@@ -415,7 +563,7 @@ func (p *Poller) refusalArrived(c *sock) {
 	p.closeSock(c, false)
 	op.Conn = 0
 	op.Err = errRefused
-	p.Complete(op)
+	c.owner.Complete(op)
 }
 
 // answerArrived finishes c's Connect: the connection exists.
@@ -450,6 +598,8 @@ func (p *Poller) tryRead(s *sock) {
 		return
 	}
 	switch {
+	case s.reset && s.cut:
+		p.finish(s, op, errCutRead)
 	case s.reset:
 		p.finish(s, op, errResetRead)
 	case s.rx.arrived.len() > 0:
@@ -612,7 +762,7 @@ func (p *Poller) Cancel(op *poller.Op) {
 		op.Conn = 0
 	}
 	op.Err = poller.ErrCanceled
-	p.Complete(op)
+	s.owner.Complete(op)
 }
 
 // CloseSocket closes s. Its operations in flight come back with poller.ErrClosed,

@@ -25,7 +25,7 @@ type timerEntry struct {
 // immediateEntry is the Go side of an Immediate.
 type immediateEntry struct {
 	rt   *Runtime
-	im   *nodeloop.Immediate
+	im   nodeloop.Immediate
 	obj  *goja.Object
 	fn   goja.Callable
 	args []goja.Value

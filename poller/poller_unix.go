@@ -634,6 +634,15 @@ func (s *System) SetOption(so Socket, o Option) error {
 	return nil
 }
 
+// ReadyWithoutKernel reports whether a Wait with a zero timeout has something to
+// return that needs no question to the kernel: operations finished outside Wait,
+// sockets whose operations must be retried, or a Wake not yet consumed. A caller that
+// spins without waiting may skip such a Wait while this is false, at the price of
+// seeing the kernel's readiness later; it must still call Wait now and then.
+func (s *System) ReadyWithoutKernel() bool {
+	return len(s.ready) > 0 || len(s.retry) > 0 || s.wakeSig.Load() != 0
+}
+
 // Wait implements Poller.Wait. Operations that finished outside Wait come first,
 // then those the kernel's batch completes. An interrupted wait still returns the
 // former.

@@ -34,7 +34,7 @@ func (t *traceHash) Event(e *traces.Event) {
 	} {
 		b = binary.LittleEndian.AppendUint64(b, u)
 	}
-	for _, s := range [...]string{e.Mode, e.Op, e.Err, e.Msg, e.Choice, e.Input, e.Value, e.Name, e.Site} {
+	for _, s := range [...]string{e.Mode, e.Op, e.Err, e.Msg, e.Choice, e.Input, e.Value, e.Host, e.Name, e.Site} {
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
 		b = append(b, s...)
 	}

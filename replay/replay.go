@@ -512,7 +512,7 @@ func (p *replayPool) finish(j jobInput) bool {
 	// The replayed loop's time line starts at the clock's first reading, which is
 	// fakeclock.Epoch, as the recorded one started at its own.
 	job.Worker, job.Started = j.Worker, fakeclock.Epoch.Add(j.Started)
-	job.Work()
+	job.Run()
 	job.Complete(job)
 	return true
 }

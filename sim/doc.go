@@ -60,4 +60,36 @@
 // [ShardFromEnv] finds a process's shard in the variables of a batch engine, and
 // [MergeSweepReports] joins the shards' reports, checking that they ran every seed
 // once under one build and configuration.
+//
+// # Worlds of several hosts
+//
+// A [World] runs several hosts, each a loop with its own program, on one virtual
+// clock, one network and one choice source, on the calling goroutine: a client and a
+// server, a replicated store. A host dials another by its name ("db1:5432"); the
+// addresses a connection reports are the hosts' own (10.0.0.1 for the first host
+// added, and so on), which [HostOf] names. The world delivers what the network has
+// due, then runs one iteration of one of the hosts that have something to do (the
+// loop's NextDeadline has come, or its poller has completions); which one, when
+// several could, is the choice "world.host", seeded, shrunk and replayed like every
+// other. The world's trace holds every host's events, each naming its host
+// (traces.Event.Host), after a header that lists the hosts; [HostEvents] takes one
+// host's events out of it, for properties.Check. A world with hosts alive and
+// nothing that can ever happen is Stuck, and its error names those hosts; the
+// [WorldResult] gives each host's verdict and what keeps it alive, with where the
+// program made it. In liveness mode ([Liveness]) every fault stops at a point in
+// virtual time and the world must then reach the user's condition within a bound,
+// or end NotLive with the same account of what is alive.
+//
+// A host's wall clock, [WallClock] (Date.now in JavaScript), may disagree with the
+// others' as its [ClockSkew] says: an offset, a drift in parts per million and
+// steps, drawn as choices where the skew gives bounds, while its timers keep the
+// world's monotonic time. [Busy] moves the world's one clock: while a host
+// computes, the other hosts wait.
+//
+// # Buggify
+//
+// [Buggify] lets a program inject the faults only it knows how to make, at sites it
+// names, FoundationDB's way: a site is enabled for a whole run on some runs, and an
+// enabled site fires on some of its reaches; both are choices of the run, calm at 0,
+// so a failure shrinks towards the fewest buggified sites. On a real loop it is false.
 package sim

@@ -32,8 +32,13 @@ const UserPrefix = "user."
 type world struct {
 	choices fakepoller.Choices // the run's recording source
 	clock   *fakeclock.Clock
-	limit   time.Time            // the end of the run's virtual time
-	idle    func() (bool, error) // what OnIdle registered
+	limit   time.Time // the end of the run's virtual time
+	// buggify holds whether each Buggify site reached so far is enabled.
+	buggify map[string]bool
+	// host is the loop's host in a World, nil in a run of one loop.
+	host *hostState
+	// idle is what OnIdle registered.
+	idle func() (bool, error)
 }
 
 // outside is what a loop that is not simulated draws from: a generator seeded by

@@ -11,8 +11,10 @@ import (
 )
 
 // Faults are the failures a simulated world injects: those of its network, options of
-// the fake poller, those of its pool, options of the simulated Pool, and those of its
-// disk, options of a simulated Disk (which apply when Config.FS is one). Each is a
+// the fake poller, those of its pool, options of the simulated Pool, those of its
+// disk, options of a simulated Disk (which apply when Config.FS is one), and those of
+// a World of several hosts, its crashes, partitions and clogs (which a run of one
+// loop does not inject). Each is a
 // probability from 0 (never, and no choice is drawn for it) to 1 (always) in steps of
 // one in a million, some with a latency. The zero Faults inject none.
 //
@@ -26,6 +28,30 @@ type Faults struct {
 	Pool PoolFaults
 	// Disk are the simulated disk's faults: EIO, ENOSPC, short writes.
 	Disk DiskFaults
+	// World are the faults of a world of several hosts (sim.World): crashes.
+	World WorldFaults
+
+	_ struct{}
+}
+
+// WorldFaults are the faults of a world of several hosts, which a run of one loop
+// does not inject.
+type WorldFaults struct {
+	// Crash is the probability that a host crashes once in a run (World.Crash),
+	// at a time up to CrashLatency from the start, and restarts (World.Restart)
+	// up to CrashLatency after.
+	Crash        float64
+	CrashLatency time.Duration
+	// Partition is the probability that a host is partitioned from every other
+	// host once in a run (World.Partition), both ways or one way, at a time up to
+	// PartitionLatency from the start, healing up to PartitionLatency after.
+	Partition        float64
+	PartitionLatency time.Duration
+	// Clog is the probability that the links from a host to every other host are
+	// clogged (World.Clog) for the whole run, each message along them delayed by
+	// a latency drawn up to ClogLatency.
+	Clog        float64
+	ClogLatency time.Duration
 
 	_ struct{}
 }
@@ -82,6 +108,12 @@ var faultTable = [...]faultRow{
 		func(f *Faults) *float64 { return &f.Disk.NoSpace }, nil},
 	{Fault{"diskshort", "a write or append to the simulated disk writes only a first part of its data and fails (io.ErrShortWrite)", "fault.disk.short", defaultProbability, 0},
 		func(f *Faults) *float64 { return &f.Disk.ShortWrite }, nil},
+	{Fault{"crash", "a host of a world crashes once, at a time up to the latency, its peers seeing resets, and restarts up to the latency after", "fault.crash", defaultProbability, time.Second},
+		func(f *Faults) *float64 { return &f.World.Crash }, func(f *Faults) *time.Duration { return &f.World.CrashLatency }},
+	{Fault{"partition", "a host of a world is cut from every other, both ways or one way, at a time up to the latency, and heals up to the latency after", "fault.partition", defaultProbability, 2 * time.Second},
+		func(f *Faults) *float64 { return &f.World.Partition }, func(f *Faults) *time.Duration { return &f.World.PartitionLatency }},
+	{Fault{"clog", "the links from a host of a world to every other delay each message by up to the latency, for the whole run", "fault.clog", defaultProbability, 100 * time.Millisecond},
+		func(f *Faults) *float64 { return &f.World.Clog }, func(f *Faults) *time.Duration { return &f.World.ClogLatency }},
 }
 
 // FaultNames are the names of the faults ParseFaults knows, in the order it lists

@@ -28,7 +28,7 @@ type field struct {
 // "Network.Reset" or "Pool.SlowJobLatency", in declaration order.
 func fieldsSet(f sim.Faults) (probs, lats []string) {
 	v := reflect.ValueOf(f)
-	for _, part := range []string{"Network", "Pool", "Disk"} {
+	for _, part := range []string{"Network", "Pool", "Disk", "World"} {
 		pv := v.FieldByName(part)
 		for i := range pv.NumField() {
 			sf := pv.Type().Field(i)
@@ -98,7 +98,7 @@ func TestFaultTableCoversEveryFault(t *testing.T) {
 	fields := faultFields(t)
 	// Every probability and latency field of the fakes belongs to one fault.
 	var all sim.Faults
-	for _, part := range []any{&all.Network, &all.Pool, &all.Disk} {
+	for _, part := range []any{&all.Network, &all.Pool, &all.Disk, &all.World} {
 		v := reflect.ValueOf(part).Elem()
 		for i := range v.NumField() {
 			switch f := v.Field(i); f.Kind() {
@@ -381,6 +381,29 @@ func TestFirstIsCalm(t *testing.T) {
 				t.Errorf("%s, faults %s under First: %d events and output %q; the calm run has %d events and output %q",
 					name, list, len(evs), out, len(calm), calmOut)
 			}
+		}
+	}
+	// The faults of a world of several hosts: crashes, partitions and clogs are
+	// drawn, and under First no host crashes and no link is cut or clogged.
+	w := sim.NewWorld(sim.Config{Choices: fakepoller.First{}, Faults: sim.Faults{World: sim.WorldFaults{
+		Crash: 0.999999, CrashLatency: time.Second, Partition: 0.999999, PartitionLatency: time.Second, Clog: 0.999999, ClogLatency: time.Second}}, KeepTrace: true})
+	w.Host("a", func(l *nodeloop.Loop) { l.SetTimeout(time.Millisecond, func() {}) })
+	w.Host("b", func(l *nodeloop.Loop) {})
+	res, err := w.Run()
+	if err != nil {
+		t.Fatalf("a world with crashes under First: %v", err)
+	}
+	for _, c := range res.Choices {
+		if strings.HasPrefix(c.What, "fault.") {
+			drawn[c.What] = true
+		}
+		if slices.Contains([]string{"fault.crash.at", "fault.partition.at", "fault.clog.latency"}, c.What) {
+			t.Errorf("a world under First drew %v, which only a crash draws", c)
+		}
+	}
+	for _, e := range res.Events {
+		if e.Kind == traces.KindLog && e.Host == "" {
+			t.Errorf("a world under First logged %q", e.Msg)
 		}
 	}
 	for _, k := range sim.KnownFaults() {

@@ -165,7 +165,7 @@ func (p *Pool) dispatch() {
 			job.Worker = worker
 			job.Err = p.failure()
 			if job.Err == nil {
-				job.Work()
+				job.Run()
 			}
 			p.busy[worker-1] = false
 			job.Complete(job)

@@ -95,9 +95,10 @@ const (
 	TimeLimit                // the virtual time limit passed
 	StepLimit                // the callback limit passed: a storm or an endless chain
 	Diverged                 // a strict replay asked for a choice its log does not have
+	NotLive                  // a world in liveness mode missed its condition within its bound (see Liveness)
 )
 
-var verdictNames = [...]string{"ok", "failed", "stuck", "time limit", "step limit", "diverged"}
+var verdictNames = [...]string{"ok", "failed", "stuck", "time limit", "step limit", "diverged", "not live"}
 
 func (v Verdict) String() string {
 	if int(v) < len(verdictNames) {

@@ -36,7 +36,10 @@ func TestSampleFile(t *testing.T) {
 // What the Recorder writes, Decode reads back into the same values: every kind,
 // phase, source and field.
 func TestDecodeRoundTrip(t *testing.T) {
+	// The sample is one loop's; a world's event names its host.
 	events := tracetest.SampleEvents()
+	last := events[len(events)-1]
+	events = append(events, traces.Event{Seq: last.Seq + 1, Tick: last.Tick, Phase: traces.PhasePoll, Kind: traces.KindLog, Time: last.Time, Msg: "hi", Host: "db1"})
 	seen := map[traces.Kind]bool{}
 	for _, e := range events {
 		seen[e.Kind] = true
@@ -58,6 +61,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 		}
 	}
 	h := tracetest.SampleHeader()
+	h.Hosts = []string{"db1", "client"}
 	data := tracetest.Encode(t, h, events)
 	gotH, got, err := traces.Decode(bytes.NewReader(data))
 	if err != nil {

@@ -35,6 +35,11 @@
 //	choice           choice* options* pick*
 //	input            input* value*
 //
+// Every kind also carries host, the last field of a line when it is there: the name
+// of the host whose loop the event is of, in the trace of a simulated world of
+// several hosts (sim.World), whose header lists the hosts (Header.Hosts). A trace
+// of one loop names no host.
+//
 // Times and durations (t, started, timeout, delay, deadline, repeat) are integer
 // nanoseconds; active, canceled and stopped are true or false. The encoding is
 // canonical: the same events always give the same bytes, so two traces of a

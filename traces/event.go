@@ -52,7 +52,8 @@ func ParsePhase(s string) (Phase, bool) {
 type Kind uint8
 
 // The kinds of event. The parenthesised list after each says which optional fields
-// that kind carries (see [Field] and [Kind.Has]); a kind carries no other.
+// that kind carries (see [Field] and [Kind.Has]) besides the host, which every kind
+// carries; a kind carries no other.
 const (
 	KindInvalid        Kind = iota
 	KindTick                // a tick begins; its timers phase follows
@@ -113,6 +114,7 @@ const (
 	FieldPick                     // Pick
 	FieldInput                    // Input
 	FieldValue                    // Value
+	FieldHost                     // Host
 	FieldName                     // Name
 	FieldSite                     // Site
 	fieldCount
@@ -121,7 +123,7 @@ const (
 var fieldNames = [fieldCount]string{
 	"source", "handle", "worker", "started", "timeout", "completions", "items", "active",
 	"canceled", "stopped", "mode", "delay", "deadline", "repeat", "op", "bytes", "err",
-	"msg", "choice", "options", "pick", "input", "value", "name", "site",
+	"msg", "choice", "options", "pick", "input", "value", "host", "name", "site",
 }
 
 // String returns the field's name as the trace spells it.
@@ -169,8 +171,11 @@ func set(fs ...Field) fieldSet {
 // kindFields is the table of kinds: for each, the optional fields it carries, and
 // those of them a trace line writes even when they are zero (because zero is
 // something to say: a wait that returned no completion, a pick of the first option).
-// The encoder, the decoder's validation and the documentation all follow it.
-var kindFields = [kindCount]struct{ has, always fieldSet }{
+// The encoder, the decoder's validation and the documentation all follow it. Every
+// kind carries the host (FieldHost), written when it is set: the events of a
+// simulated world of several hosts (sim.World) say which host's loop they are of,
+// and a trace of one loop names no host and has no host field.
+var kindFields = withHost([kindCount]struct{ has, always fieldSet }{
 	KindCallback:       {has: set(FieldSource, FieldHandle, FieldName, FieldSite)},
 	KindTimerStart:     {has: set(FieldDelay, FieldDeadline, FieldRepeat, FieldName, FieldSite)},
 	KindImmediateQueue: {has: set(FieldName, FieldSite)},
@@ -187,6 +192,16 @@ var kindFields = [kindCount]struct{ has, always fieldSet }{
 	KindWatcher:        {has: set(FieldSource, FieldActive), always: set(FieldActive)},
 	KindChoice:         {has: set(FieldChoice, FieldOptions, FieldPick), always: set(FieldChoice, FieldOptions, FieldPick)},
 	KindInput:          {has: set(FieldInput, FieldValue), always: set(FieldInput, FieldValue)},
+})
+
+// withHost gives every kind of the table the host field, never always written.
+func withHost(t [kindCount]struct{ has, always fieldSet }) [kindCount]struct{ has, always fieldSet } {
+	for k := range t {
+		if Kind(k) != KindInvalid {
+			t[k].has |= set(FieldHost)
+		}
+	}
+	return t
 }
 
 // Has reports whether events of kind k carry field f.
@@ -313,6 +328,7 @@ type Event struct {
 	Pick        int           // choice: the option taken, from 0
 	Input       string        // input: what was read (clock, listen, wait, ...)
 	Value       string        // input: the recorded value, as JSON
+	Host        string        // every kind, in a world of several hosts: the host whose loop it is of
 	// Name and Site say what a host runtime's program made, when the host names it
 	// (Loop.SetNamer; the js package does): on a callback, the function that runs
 	// ("<anonymous>" when it has no name) and Site where its handle was made; on a
@@ -373,6 +389,8 @@ func (e *Event) ref(f Field) any {
 		return &e.Input
 	case FieldValue:
 		return &e.Value
+	case FieldHost:
+		return &e.Host
 	case FieldName:
 		return &e.Name
 	case FieldSite:

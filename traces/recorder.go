@@ -24,6 +24,7 @@ type Header struct {
 	Scenario string          `json:"scenario,omitempty"` // the named program, if any
 	Go       string          `json:"go"`                 // runtime.Version()
 	Module   string          `json:"module"`             // nodeloop's module version
+	Hosts    []string        `json:"hosts,omitempty"`    // sim of a world: its hosts' names, in the order they were added
 }
 
 // NewHeader returns a header for mode ("real" or "sim") with the format, version, Go

@@ -60,11 +60,12 @@ func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
 	}
 	var names []string
 	if f.only != "" {
-		names = strings.Split(f.only, ",")
-		for _, name := range names {
-			if !slices.Contains(bench.Names(), name) {
-				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s)", name, strings.Join(bench.Names(), ", "))}
+		for _, word := range strings.Split(f.only, ",") {
+			expanded := bench.Expand(word)
+			if expanded == nil {
+				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s, and %s for the %s ones)", word, strings.Join(bench.Names(), ", "), bench.PostGroup, bench.PostGroup)}
 			}
+			names = append(names, expanded...)
 		}
 	}
 	if !(f.scale > 0) || math.IsInf(f.scale, 1) {

@@ -20,10 +20,26 @@ import (
 // The benchmarks' names, as a [Result] and a [Workload] spell them.
 const (
 	Immediates = "immediates"
-	Timers     = "timers"
-	Pool       = "pool"
-	PingPong   = "pingpong"
+	// ImmediatesListener is Immediates with one idle TCP listener open on
+	// 127.0.0.1: a turn that does not wait while the poller has something that could
+	// become ready.
+	ImmediatesListener = "immediates_listener"
+	Timers             = "timers"
+	Pool               = "pool"
+	PingPong           = "pingpong"
+	// Post1, Post4 and Post16 are the throughput of posting to the loop from 1, 4 and
+	// 16 goroutines (threads in the peers) at once, the benchmarks of group PostGroup.
+	Post1  = "post1"
+	Post4  = "post4"
+	Post16 = "post16"
+	// PostRTT is a post's round trip: another goroutine posts, waits until the
+	// posted function ran, and posts again.
+	PostRTT = "postrtt"
 )
+
+// PostGroup names the benchmarks Post1, Post4 and Post16 together, wherever a list
+// of benchmark names is read (see [Expand]).
+const PostGroup = "post"
 
 // The implementations' names, as a [Result] and a [Workload] spell them. A
 // [Config.Workloads] may name others.
@@ -40,21 +56,57 @@ type Benchmark struct {
 	Name string
 	Ops  int    // default operation count
 	Unit string // what one operation is: "turn", "timer", "job", "round trip"
+	// Group, when not empty, is a name that stands for every benchmark of the
+	// group at once (see [Expand]).
+	Group string
+	// Peer is the external peers' program for the benchmark (peers/libuv/Peer.c,
+	// peers/node/Peer.js); empty means Name. Args are given to it after the
+	// operation count.
+	Peer string
+	Args []string
 }
 
 var benchmarks = []Benchmark{
 	{Name: Immediates, Ops: 10_000_000, Unit: "turn"},
+	{Name: ImmediatesListener, Ops: 10_000_000, Unit: "turn"},
 	{Name: Timers, Ops: 1_000_000, Unit: "timer"},
 	{Name: Pool, Ops: 200_000, Unit: "job"},
 	{Name: PingPong, Ops: 200_000, Unit: "round trip"},
+	{Name: Post1, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"1"}},
+	{Name: Post4, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"4"}},
+	{Name: Post16, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"16"}},
+	{Name: PostRTT, Ops: 200_000, Unit: "round trip"},
+}
+
+// Expand returns the benchmarks word stands for: the benchmark of that name, or the
+// benchmarks of the group of that name, in the order of [Benchmarks]; nil when it
+// names neither.
+func Expand(word string) []string {
+	var names []string
+	for _, b := range benchmarks {
+		if b.Name == word || b.Group == word {
+			names = append(names, b.Name)
+		}
+	}
+	return names
+}
+
+// benchmark returns the Benchmark called name, if there is one.
+func benchmark(name string) (Benchmark, bool) {
+	for _, b := range benchmarks {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Benchmark{}, false
 }
 
 // timerDelay is the delay of timer i of the [Timers] benchmark, the same in every
 // implementation: 1 ms, and 1 ms more every 1,000 timers.
 func timerDelay(i int) time.Duration { return time.Duration(1+i/1000) * time.Millisecond }
 
-// Benchmarks returns the four workloads in their usual order, with their default
-// sizes. The slice is a copy.
+// Benchmarks returns the workloads in their usual order, with their default sizes.
+// The slice is a copy.
 func Benchmarks() []Benchmark { return slices.Clone(benchmarks) }
 
 // Names returns the names of [Benchmarks], in order.
@@ -244,13 +296,23 @@ type Workload struct {
 // (goref.go).
 var workloads = []Workload{
 	{Immediates, ImplNodeloop, nodeloopImmediates},
+	{ImmediatesListener, ImplNodeloop, nodeloopImmediatesListener},
 	{Timers, ImplNodeloop, nodeloopTimers},
 	{Pool, ImplNodeloop, nodeloopPool},
 	{PingPong, ImplNodeloop, nodeloopPingPong},
+	{Post1, ImplNodeloop, nodeloopPost(1)},
+	{Post4, ImplNodeloop, nodeloopPost(4)},
+	{Post16, ImplNodeloop, nodeloopPost(16)},
+	{PostRTT, ImplNodeloop, nodeloopPostRTT},
 	{Immediates, ImplGo, goImmediates},
+	{ImmediatesListener, ImplGo, goImmediatesListener},
 	{Timers, ImplGo, goTimers},
 	{Pool, ImplGo, goPool},
 	{PingPong, ImplGo, goPingPong},
+	{Post1, ImplGo, goPost(1)},
+	{Post4, ImplGo, goPost(4)},
+	{Post16, ImplGo, goPost(16)},
+	{PostRTT, ImplGo, goPostRTT},
 }
 
 // Workloads returns the in-process implementations this package has: nodeloop's and

@@ -59,6 +59,12 @@ func TestExternalPeers(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, name := range Names() {
+				if !hasPeer(impl, name) {
+					if impl == ImplLibuv {
+						t.Errorf("no libuv peer for %s", name)
+					}
+					continue // Node.js has no fair peer of every benchmark
+				}
 				t.Run(name, func(t *testing.T) {
 					r, err := peers.Run(ctx, impl, name, smallOps)
 					if err != nil {
@@ -351,8 +357,17 @@ func TestRunGoAndPeers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3*len(Names()) {
-		t.Fatalf("got %d rows, want %d", len(rows), 3*len(Names()))
+	want := 0
+	for _, name := range Names() {
+		for _, impl := range []string{ImplLibuv, ImplNode} {
+			if hasPeer(impl, name) {
+				want++
+			}
+		}
+	}
+	want += len(Names()) // the plain Go peer has every benchmark
+	if len(rows) != want {
+		t.Fatalf("got %d rows, want %d", len(rows), want)
 	}
 	var b strings.Builder
 	if err := Table(&b, rows, ImplLibuv); err != nil {
@@ -387,3 +402,58 @@ func BenchmarkGoImmediates(b *testing.B) { benchGo(b, Immediates) }
 func BenchmarkGoTimers(b *testing.B)     { benchGo(b, Timers) }
 func BenchmarkGoPool(b *testing.B)       { benchGo(b, Pool) }
 func BenchmarkGoPingPong(b *testing.B)   { benchGo(b, PingPong) }
+
+// TestExpand: a benchmark's name stands for itself, a group's for its benchmarks in
+// order, and any other word for nothing; the post benchmarks' peers are one program
+// given the poster count, and Node.js has none (no fair peer posts across threads).
+func TestExpand(t *testing.T) {
+	for _, tt := range []struct {
+		word string
+		want []string
+	}{
+		{Pool, []string{Pool}},
+		{PostGroup, []string{Post1, Post4, Post16}},
+		{PostRTT, []string{PostRTT}},
+		{"no-such", nil},
+	} {
+		if got := Expand(tt.word); !slices.Equal(got, tt.want) {
+			t.Errorf("Expand(%q) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+	for name, want := range map[string]string{Post16: "16", Post1: "1", Pool: ""} {
+		prog, args := peerProgram(name)
+		if got := strings.Join(args, " "); got != want || (want != "" && prog != "post") {
+			t.Errorf("peerProgram(%q) = %q %v, want program post with args %q", name, prog, args, want)
+		}
+	}
+	for _, name := range []string{Post1, Post4, Post16, PostRTT} {
+		if !hasPeer(ImplLibuv, name) || hasPeer(ImplNode, name) {
+			t.Errorf("%s: libuv peer %v, node peer %v; want a libuv peer only", name, hasPeer(ImplLibuv, name), hasPeer(ImplNode, name))
+		}
+	}
+}
+
+// benchNodeloop runs nodeloop's side of benchmark name with b.N operations, as
+// benchGo does the plain Go peer's, for a CPU profile of one workload:
+//
+//	go test ./internal/bench -run '^$' -bench NodeloopPost1 -cpuprofile cpu.out
+func benchNodeloop(b *testing.B, name string) {
+	f, ok := Lookup(name, ImplNodeloop)
+	if !ok {
+		b.Fatalf("Workloads has no nodeloop implementation of %s", name)
+	}
+	b.ResetTimer()
+	r, err := f(b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.NsPerOp(), "ns/op")
+	if cpu := r.CPUNsPerOp(); !math.IsNaN(cpu) {
+		b.ReportMetric(cpu, "cpu-ns/op")
+	}
+}
+
+func BenchmarkNodeloopPost1(b *testing.B)   { benchNodeloop(b, Post1) }
+func BenchmarkNodeloopPost16(b *testing.B)  { benchNodeloop(b, Post16) }
+func BenchmarkNodeloopPostRTT(b *testing.B) { benchNodeloop(b, PostRTT) }
+func BenchmarkNodeloopPool(b *testing.B)    { benchNodeloop(b, Pool) }

@@ -1,15 +1,19 @@
-// Package bench holds nodeloop's side-by-side benchmarks: the same four workloads run
-// by nodeloop and by named peers in one run, so that every figure is read as a ratio
+// Package bench holds nodeloop's side-by-side benchmarks: the same workloads run by
+// nodeloop and by named peers in one run, so that every figure is read as a ratio
 // against a peer measured on the same machine at the same time, never as an absolute
 // number checked by a timed test.
 //
 // # The workloads
 //
-// Four benchmarks, each with a default size (see [Benchmarks]):
+// The benchmarks, each with a default size (see [Benchmarks]):
 //
 //   - [Immediates]: N chained immediates, each queued by the one before it, so every
 //     turn is one full loop iteration (Node's setImmediate; libuv's check handle plus
 //     the idle handle that keeps the poll timeout at zero).
+//   - [ImmediatesListener]: the same chain with one TCP listener on 127.0.0.1 open
+//     and idle throughout, as a server's loop between requests: the poller has a
+//     descriptor that could become ready on every turn (in Go, a goroutine blocked
+//     in Accept beside the channel hand-off).
 //   - [Timers]: N one-shot timers started up front and run to completion, in the
 //     manner of libuv's million-timers benchmark (the delay grows by 1 ms every 1,000
 //     timers). Wall time cannot fall below the last delay, so CPU time is the figure
@@ -18,6 +22,20 @@
 //     completion.
 //   - [PingPong]: N round trips of 4-byte messages over TCP on 127.0.0.1, both ends in
 //     one process.
+//   - [Post1], [Post4], [Post16] (together [PostGroup], "post" wherever a list of
+//     benchmarks is read, see [Expand]): N messages posted to the loop from 1, 4 or 16
+//     goroutines (threads) at once, the loop counting them: Loop.Post; in libuv a
+//     mutex-protected queue and uv_async_send, as libuv programs hand their loop
+//     work; in Go a buffered channel read by one goroutine. One peer program serves
+//     all three, given the poster count after the operation count.
+//   - [PostRTT]: N round trips of a post: another goroutine posts, waits until the
+//     function ran, and posts again (in libuv, a semaphore the async callback
+//     posts).
+//
+// Node.js has no peer for the post benchmarks: its threads share nothing with the
+// loop but messages (worker_threads' postMessage copies and serializes each one), so
+// no Node program does what the others do; [Run] leaves a peer out of the rows of a
+// benchmark it has no program for.
 //
 // # The implementations
 //

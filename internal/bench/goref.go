@@ -56,6 +56,32 @@ func goImmediates(n int) (Result, error) {
 	return r, nil
 }
 
+// goImmediatesListener is goImmediates with a net.Listener on 127.0.0.1 open and a
+// goroutine blocked in its Accept the whole time, as the runtime's poller then has a
+// descriptor to watch.
+func goImmediatesListener(n int) (Result, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return Result{}, err
+	}
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	r, err := goImmediates(n)
+	ln.Close()
+	<-accepted
+	r.Name = ImmediatesListener
+	return r, err
+}
+
 // goTimers starts n one-shot time.AfterFunc timers with the other implementations'
 // delays (1 ms more every 1,000 timers) and waits until all have fired. Each callback
 // runs in its own goroutine, as AfterFunc does.
@@ -187,4 +213,69 @@ func serveOne(ln net.Listener) error {
 			return fmt.Errorf("server: %w", err)
 		}
 	}
+}
+
+// goPostQueue is the room of the channel the plain Go post peers post into.
+const goPostQueue = 1024
+
+// goPost returns the plain Go workload of the benchmark of PostGroup with posters
+// goroutines: they post n functions in all into one buffered channel, and one
+// goroutine, standing for the loop, receives and runs them, counting.
+func goPost(posters int) Func {
+	return func(n int) (Result, error) {
+		if n <= 0 {
+			return Result{}, fmt.Errorf("operation count %d is not positive", n)
+		}
+		ch := make(chan func(), goPostQueue)
+		counted := 0
+		count := func() { counted++ }
+		span := StartSpan()
+		for i := range posters {
+			k := n/posters + b2i(i < n%posters)
+			go func() {
+				for range k {
+					ch <- count
+				}
+			}()
+		}
+		for range n {
+			(<-ch)()
+		}
+		r := span.Result("", ImplGo, n)
+		if counted != n {
+			return Result{}, fmt.Errorf("%d of %d messages counted", counted, n)
+		}
+		r.Version = runtime.Version()
+		r.Extra = map[string]string{"posters": fmt.Sprint(posters)}
+		return r, nil
+	}
+}
+
+// goPostRTT runs n round trips of a function posted over a channel to a goroutine
+// that runs it, the poster waiting on a second channel until it ran.
+func goPostRTT(n int) (Result, error) {
+	if n <= 0 {
+		return Result{}, fmt.Errorf("operation count %d is not positive", n)
+	}
+	ch := make(chan func(), 1)
+	ran := make(chan struct{}, 1)
+	trips := 0
+	fn := func() { trips++; ran <- struct{}{} }
+	span := StartSpan()
+	go func() {
+		for f := range ch {
+			f()
+		}
+	}()
+	for range n {
+		ch <- fn
+		<-ran
+	}
+	r := span.Result(PostRTT, ImplGo, n)
+	close(ch)
+	if trips != n {
+		return Result{}, fmt.Errorf("%d of %d round trips", trips, n)
+	}
+	r.Version = runtime.Version()
+	return r, nil
 }

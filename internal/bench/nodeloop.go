@@ -40,6 +40,41 @@ func nodeloopImmediates(n int) (Result, error) {
 	return r, err
 }
 
+// nodeloopImmediatesListener is nodeloopImmediates with one TCP listener on
+// 127.0.0.1 open and idle the whole time, its accept pending.
+func nodeloopImmediatesListener(n int) (Result, error) {
+	l, err := nodeloop.New()
+	if err != nil {
+		return Result{}, err
+	}
+	defer l.Close()
+	ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+		if c != nil {
+			c.Close(nil)
+		}
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	turns := 0
+	var next func()
+	next = func() {
+		if turns++; turns < n {
+			l.SetImmediate(next)
+			return
+		}
+		ln.Close(nil)
+	}
+	span := StartSpan()
+	err = l.Run(func() { l.SetImmediate(next) })
+	r := span.Result(ImmediatesListener, ImplNodeloop, n)
+	if err == nil && turns != n {
+		err = fmt.Errorf("ran %d turns, want %d", turns, n)
+	}
+	r.Version = version()
+	return r, err
+}
+
 // nodeloopTimers starts n one-shot timers, 1 ms longer every 1,000, and runs the loop
 // until all have fired, on the real clock: the wall time cannot fall below the last
 // delay, so the CPU column is the one to compare. As the libuv peer, it reports in
@@ -72,27 +107,32 @@ func nodeloopTimers(n int) (Result, error) {
 }
 
 // nodeloopPool submits n trivial jobs to the pool of 4 workers from main and runs the
-// loop until every done callback has run.
+// loop until every done callback has run. Each job's work is a closure returning its
+// index.
 func nodeloopPool(n int) (Result, error) {
 	l, err := nodeloop.New(nodeloop.WithWorkers(4))
 	if err != nil {
 		return Result{}, err
 	}
 	defer l.Close()
-	done := 0
+	// One done callback serves every job, as the libuv peer's after_work_cb; the sum
+	// of the indexes the jobs return shows that each ran once.
+	var done, sum int
+	finish := func(v int, err error) {
+		if err == nil {
+			done++
+			sum += v
+		}
+	}
 	span := StartSpan()
 	err = l.Run(func() {
 		for i := 0; i < n; i++ {
-			nodeloop.Work(l, func() (int, error) { return i, nil }, func(v int, err error) {
-				if v == i && err == nil {
-					done++
-				}
-			})
+			nodeloop.Work(l, func() (int, error) { return i, nil }, finish)
 		}
 	})
 	r := span.Result(Pool, ImplNodeloop, n)
-	if err == nil && done != n {
-		err = fmt.Errorf("%d of %d jobs done", done, n)
+	if want := n * (n - 1) / 2; err == nil && (done != n || sum != want) {
+		err = fmt.Errorf("%d of %d jobs done, their indexes summing to %d, want %d", done, n, sum, want)
 	}
 	r.Version = version()
 	r.Extra = map[string]string{"threads": "4"}
@@ -190,6 +230,111 @@ func nodeloopPingPong(n int) (Result, error) {
 	})
 	if err == nil {
 		err = failure
+	}
+	if err == nil && trips != n {
+		err = fmt.Errorf("%d of %d round trips", trips, n)
+	}
+	r.Version = version()
+	return r, err
+}
+
+// nodeloopPost returns the workload of the benchmark of PostGroup with posters
+// posting goroutines: they start together and post n messages in all, one function
+// shared by every message, and the loop counts them; the time runs from their start to
+// the last message counted, as in the libuv peer (peers/libuv/post.c). A referenced
+// timer keeps the loop alive until then, since the posters may not have posted yet.
+func nodeloopPost(posters int) Func {
+	return func(n int) (Result, error) {
+		l, err := nodeloop.New()
+		if err != nil {
+			return Result{}, err
+		}
+		defer l.Close()
+		var (
+			counted int
+			keep    *nodeloop.Timer
+			postErr = make(chan error, posters)
+		)
+		count := func() {
+			if counted++; counted == n {
+				l.ClearTimeout(keep)
+			}
+		}
+		span := StartSpan()
+		err = l.Run(func() {
+			keep = l.SetTimeout(time.Hour, func() {})
+			for i := range posters {
+				go func(k int) {
+					var err error
+					for range k {
+						if err = l.Post(count); err != nil {
+							break
+						}
+					}
+					postErr <- err
+				}(n/posters + b2i(i < n%posters))
+			}
+		})
+		r := span.Result("", ImplNodeloop, n)
+		for range posters {
+			if perr := <-postErr; err == nil {
+				err = perr
+			}
+		}
+		if err == nil && counted != n {
+			err = fmt.Errorf("%d of %d messages counted", counted, n)
+		}
+		r.Version = version()
+		r.Extra = map[string]string{"posters": fmt.Sprint(posters)}
+		return r, err
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nodeloopPostRTT runs n round trips of a post: another goroutine posts a function
+// and waits until the loop has run it (the function signals a channel), then posts
+// the next, as the libuv peer (peers/libuv/postrtt.c) waits on a semaphore.
+func nodeloopPostRTT(n int) (Result, error) {
+	l, err := nodeloop.New()
+	if err != nil {
+		return Result{}, err
+	}
+	defer l.Close()
+	var (
+		trips   int
+		keep    *nodeloop.Timer
+		ran     = make(chan struct{}, 1)
+		postErr = make(chan error, 1)
+	)
+	fn := func() {
+		if trips++; trips == n {
+			l.ClearTimeout(keep)
+		}
+		ran <- struct{}{}
+	}
+	span := StartSpan()
+	err = l.Run(func() {
+		keep = l.SetTimeout(time.Hour, func() {})
+		go func() {
+			for range n {
+				if err := l.Post(fn); err != nil {
+					postErr <- err
+					return
+				}
+				<-ran
+			}
+			postErr <- nil
+		}()
+	})
+	r := span.Result(PostRTT, ImplNodeloop, n)
+	if perr := <-postErr; err == nil {
+		err = perr
 	}
 	if err == nil && trips != n {
 		err = fmt.Errorf("%d of %d round trips", trips, n)

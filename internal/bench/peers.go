@@ -29,13 +29,23 @@ const peerWaitDelay = 5 * time.Second
 // isExternal reports whether impl names a peer that runs as its own process.
 func isExternal(impl string) bool { return impl == ImplLibuv || impl == ImplNode }
 
+// peerProgram returns the name of the external peers' program for benchmark name
+// and the arguments it takes after the operation count.
+func peerProgram(name string) (string, []string) {
+	if b, ok := benchmark(name); ok && b.Peer != "" {
+		return b.Peer, b.Args
+	}
+	return name, nil
+}
+
 // peerSource returns the embedded path of impl's program for benchmark name.
 func peerSource(impl, name string) string {
 	ext := ".c"
 	if impl == ImplNode {
 		ext = ".js"
 	}
-	return path.Join("peers", impl, name+ext)
+	prog, _ := peerProgram(name)
+	return path.Join("peers", impl, prog+ext)
 }
 
 // hasPeer reports whether the external implementation impl has benchmark name.
@@ -123,19 +133,21 @@ func (p *Peers) Run(ctx context.Context, impl, name string, n int) (Result, erro
 		return Result{}, err
 	}
 	var cmd *exec.Cmd
+	prog, extra := peerProgram(name)
+	args := append([]string{strconv.Itoa(n)}, extra...)
 	switch impl {
 	case ImplLibuv:
-		bin, err := p.compile(ctx, name)
+		bin, err := p.compile(ctx, prog)
 		if err != nil {
 			return Result{}, err
 		}
-		cmd = exec.CommandContext(ctx, bin, strconv.Itoa(n))
+		cmd = exec.CommandContext(ctx, bin, args...)
 	case ImplNode:
 		src, err := p.sources()
 		if err != nil {
 			return Result{}, err
 		}
-		cmd = exec.CommandContext(ctx, "node", filepath.Join(src, filepath.FromSlash(peerSource(impl, name))), strconv.Itoa(n))
+		cmd = exec.CommandContext(ctx, "node", append([]string{filepath.Join(src, filepath.FromSlash(peerSource(impl, name)))}, args...)...)
 	}
 	cmd.WaitDelay = peerWaitDelay
 	var stdout, stderr bytes.Buffer
@@ -183,7 +195,8 @@ func (p *Peers) sources() (string, error) {
 	return src, nil
 }
 
-// compile builds the libuv peer of benchmark name once and returns its path.
+// compile builds the libuv peer program name (see peerProgram) once and returns its
+// path.
 func (p *Peers) compile(ctx context.Context, name string) (string, error) {
 	src, err := p.sources()
 	if err != nil {

@@ -27,11 +27,11 @@ func immediateTicksBetween(l *nodeloop.Loop, c *console) {
 }
 
 func clearImmediate(l *nodeloop.Loop, c *console) {
-	var b *nodeloop.Immediate
+	var b nodeloop.Immediate
 	l.SetImmediate(func() {
 		c.log("a clears b")
 		l.ClearImmediate(b)
-		l.ClearImmediate(nil) // clearImmediate(undefined)
+		l.ClearImmediate(nodeloop.Immediate{}) // clearImmediate(undefined)
 	})
 	b = l.SetImmediate(func() { c.log("b") })
 	l.SetImmediate(func() { c.log("c") })
@@ -41,7 +41,7 @@ func clearImmediate(l *nodeloop.Loop, c *console) {
 }
 
 func clearImmediateFromTick(l *nodeloop.Loop, c *console) {
-	var b *nodeloop.Immediate
+	var b nodeloop.Immediate
 	l.SetImmediate(func() {
 		c.log("a")
 		l.NextTick(func() {

@@ -31,7 +31,7 @@ type interpreter struct {
 	log func(string)
 
 	timers    map[int]*nodeloop.Timer
-	imms      map[int]*nodeloop.Immediate
+	imms      map[int]nodeloop.Immediate
 	jobs      map[int]*nodeloop.Request
 	refreshed map[int]bool
 	listeners map[int]*listenerState
@@ -70,7 +70,7 @@ func newInterpreter(log func(string)) *interpreter {
 	return &interpreter{
 		log:       log,
 		timers:    map[int]*nodeloop.Timer{},
-		imms:      map[int]*nodeloop.Immediate{},
+		imms:      map[int]nodeloop.Immediate{},
 		jobs:      map[int]*nodeloop.Request{},
 		refreshed: map[int]bool{},
 		listeners: map[int]*listenerState{},
@@ -167,7 +167,7 @@ func (in *interpreter) exec(ops []refmodel.Op) {
 		case refmodel.OpImmediate:
 			in.imms[o.ID] = l.SetImmediate(in.callback(o))
 		case refmodel.OpClearImmediate:
-			if im := in.imms[o.Target]; im != nil {
+			if im, ok := in.imms[o.Target]; ok {
 				l.ClearImmediate(im)
 			}
 		case refmodel.OpNextTick:

@@ -1,0 +1,246 @@
+package nodeloop
+
+import (
+	"runtime"
+	"sync/atomic"
+)
+
+// asyncQueue is the queue other goroutines hand the loop work through: posted
+// functions and finished pool jobs. Any goroutine pushes; only the loop pops. It is
+// unbounded and lock-free: a push is one compare-and-swap that reserves a slot and one
+// store that publishes it, and allocates nothing once the queue has grown to what it
+// holds at once. The slots live in segments of asyncSegSlots, linked in order; the
+// loop hands a segment it has emptied back for reuse.
+//
+// A position counts asyncLap places per segment: its slots, then one place that
+// stands for the step to the next segment. The pusher that reserves a segment's last
+// slot links the next segment and moves the tail past that place, and pushers who
+// find the tail on it wait for that. The tail's top bit is set when the queue closes:
+// the compare-and-swap that reserves a slot is the one that sees it, so every push
+// is either accepted, before the close, or refused.
+type asyncQueue struct {
+	tail    atomic.Uint64 // position of the next slot, asyncClosed once closed
+	tailSeg atomic.Pointer[asyncSeg]
+	spare   [asyncSparesMax]atomic.Pointer[asyncSeg] // emptied segments for the next links
+	jobsIn  atomic.Int64                             // finished jobs pushed, counted before their push
+
+	_ [64]byte // the loop's side below stays off the pushers' cache line
+
+	head     uint64    // position of the next slot to pop
+	headSeg  *asyncSeg // segment of head
+	popped   int64     // items popped
+	jobsOut  int64     // finished jobs popped
+	lastSeen uint64    // tail position when the poller's last wait returned
+}
+
+// asyncSegSlots is the number of slots in one segment of the queue.
+const asyncSegSlots = 1024
+
+// asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
+// pushers running ahead of the loop by a few segments allocate nothing either.
+const asyncSparesMax = 8
+
+const (
+	asyncLap    = asyncSegSlots + 1 // positions per segment
+	asyncClosed = 1 << 63           // the tail's closed bit
+)
+
+// asyncSeg is one segment of the queue.
+type asyncSeg struct {
+	slots [asyncSegSlots]asyncSlot
+	next  atomic.Pointer[asyncSeg]
+}
+
+// asyncSlot holds one item; ready is 1 from its publication until the loop pops it.
+type asyncSlot struct {
+	item  asyncItem
+	ready atomic.Uint32
+}
+
+func (q *asyncQueue) init() {
+	s := new(asyncSeg)
+	q.tailSeg.Store(s)
+	q.headSeg = s
+}
+
+// push appends it and reports whether the queue took it: false once it is closed.
+func (q *asyncQueue) push(it asyncItem) bool {
+	for {
+		t := q.tail.Load()
+		if t&asyncClosed != 0 {
+			return false
+		}
+		off := t % asyncLap
+		if off == asyncSegSlots {
+			runtime.Gosched() // the pusher of the last slot is linking the next segment
+			continue
+		}
+		seg := q.tailSeg.Load()
+		if !q.tail.CompareAndSwap(t, t+1) {
+			continue
+		}
+		if off == asyncSegSlots-1 {
+			next := q.takeSpare()
+			seg.next.Store(next)
+			q.tailSeg.Store(next)
+			q.tail.Add(1) // keeps a closed bit set meanwhile
+		}
+		s := &seg.slots[off]
+		s.item = it
+		s.ready.Store(1)
+		return true
+	}
+}
+
+// takeSpare returns an emptied segment, or a new one.
+func (q *asyncQueue) takeSpare() *asyncSeg {
+	for i := range q.spare {
+		if s := q.spare[i].Swap(nil); s != nil {
+			return s
+		}
+	}
+	return new(asyncSeg)
+}
+
+// putSpare keeps the emptied segment s for reuse if there is room. Loop only.
+func (q *asyncQueue) putSpare(s *asyncSeg) {
+	for i := range q.spare {
+		if q.spare[i].CompareAndSwap(nil, s) {
+			return
+		}
+	}
+}
+
+// close refuses every later push and returns the position up to which pushes were
+// accepted.
+func (q *asyncQueue) close() uint64 {
+	for {
+		t := q.tail.Load()
+		if t&asyncClosed != 0 || q.tail.CompareAndSwap(t, t|asyncClosed) {
+			return t &^ asyncClosed
+		}
+	}
+}
+
+// end returns the position up to which pushes have been accepted.
+func (q *asyncQueue) end() uint64 { return q.tail.Load() &^ asyncClosed }
+
+// itemsBefore returns the number of slots before position p.
+func itemsBefore(p uint64) int64 {
+	return int64(p/asyncLap*asyncSegSlots + min(p%asyncLap, asyncSegSlots))
+}
+
+// posts returns the posted functions accepted and not yet popped. A finished job is
+// counted before it is pushed, so the figure may briefly be one low, never high.
+func (q *asyncQueue) posts() int {
+	n := itemsBefore(q.end()) - q.popped - (q.jobsIn.Load() - q.jobsOut)
+	return int(max(n, 0))
+}
+
+// pop removes and returns the first item if it was accepted before position limit
+// and is published; ok is false otherwise. Loop only.
+func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
+	for q.head < limit {
+		off := q.head % asyncLap
+		if off == asyncSegSlots {
+			next := q.headSeg.next.Load()
+			if next == nil {
+				return asyncItem{}, false
+			}
+			old := q.headSeg
+			q.headSeg = next
+			q.head++
+			old.next.Store(nil)
+			q.putSpare(old)
+			continue
+		}
+		s := &q.headSeg.slots[off]
+		if s.ready.Load() == 0 {
+			return asyncItem{}, false
+		}
+		it = s.item
+		s.item = asyncItem{}
+		s.ready.Store(0)
+		q.head++
+		q.popped++
+		if it.job != nil {
+			q.jobsOut++
+		}
+		return it, true
+	}
+	return asyncItem{}, false
+}
+
+// waitFor pops the first item, which was accepted before limit, waiting for its
+// pusher to publish it; ok is false when nothing before limit is left. Loop only.
+func (q *asyncQueue) waitFor(limit uint64) (asyncItem, bool) {
+	for q.head < limit {
+		if it, ok := q.pop(limit); ok {
+			return it, true
+		}
+		if q.head < limit {
+			runtime.Gosched() // a pusher between its reservation and its publication
+		}
+	}
+	return asyncItem{}, false
+}
+
+// postsBefore counts the posted functions among the items accepted before limit,
+// waiting for their pushers to publish them, without popping them. Loop only.
+func (q *asyncQueue) postsBefore(limit uint64) int {
+	n := 0
+	seg := q.headSeg
+	for p := q.head; p < limit; p++ {
+		off := p % asyncLap
+		if off == asyncSegSlots {
+			for seg.next.Load() == nil {
+				runtime.Gosched() // the pusher of the last slot is linking the next one
+			}
+			seg = seg.next.Load()
+			continue
+		}
+		s := &seg.slots[off]
+		for s.ready.Load() == 0 {
+			runtime.Gosched() // a pusher between its reservation and its publication
+		}
+		if s.item.fn != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// readyBefore counts the published items from the first, up to the first that is not
+// published or not accepted before limit, without popping them. Loop only.
+func (q *asyncQueue) readyBefore(limit uint64) int {
+	n := 0
+	seg := q.headSeg
+	for p := q.head; p < limit; p++ {
+		off := p % asyncLap
+		if off == asyncSegSlots {
+			if seg = seg.next.Load(); seg == nil {
+				break
+			}
+			continue
+		}
+		if seg.slots[off].ready.Load() == 0 {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// hasReady reports whether the first item is published. Loop only.
+func (q *asyncQueue) hasReady() bool {
+	p := q.head
+	off := p % asyncLap
+	seg := q.headSeg
+	if off == asyncSegSlots {
+		if seg = seg.next.Load(); seg == nil {
+			return false
+		}
+		off = 0
+	}
+	return seg.slots[off].ready.Load() != 0
+}
