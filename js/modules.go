@@ -29,6 +29,7 @@ var builtinModules = map[string]string{
 	"assert/strict": "assert",
 	"process":       "process",
 	"perf_hooks":    "perf_hooks",
+	"buffer":        "buffer",
 }
 
 // unsupportedModules are Node's own modules that the runtime does not provide:
@@ -37,7 +38,7 @@ var unsupportedModules = map[string]bool{
 	"fs": true, "fs/promises": true, "net": true, "crypto": true, "path": true, "os": true,
 	"http": true, "https": true, "http2": true, "dns": true, "dgram": true, "tls": true,
 	"child_process": true, "cluster": true, "worker_threads": true, "stream": true,
-	"stream/promises": true, "buffer": true, "zlib": true, "readline": true, "url": true,
+	"stream/promises": true, "zlib": true, "readline": true, "url": true,
 	"querystring": true, "string_decoder": true, "vm": true, "v8": true, "async_hooks": true,
 	"timers/promises": true, "tty": true, "module": true, "inspector": true, "diagnostics_channel": true,
 	"test": true, "punycode": true, "repl": true, "trace_events": true, "wasi": true, "sys": true,
@@ -46,6 +47,7 @@ var unsupportedModules = map[string]bool{
 
 // loadMain loads the main module, inside a callback.
 func (rt *Runtime) loadMain(abs string) {
+	rt.installModules()
 	if _, err := rt.loadModule(abs, nil); err != nil {
 		rt.handleError(err)
 	}

@@ -290,6 +290,7 @@
       return formatPrimitive(v);
     }
     if (ctx.seen.includes(v)) return '[Circular *1]';
+    if (typeof v[inspect.custom] === 'function' && v[inspect.custom] !== inspect) return String(v[inspect.custom](ctx.depth - depth, {}, inspect));
     const keys = Object.keys(v);
     if (typeof v === 'function') {
       const base = functionBase(v);
