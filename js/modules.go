@@ -30,12 +30,14 @@ var builtinModules = map[string]string{
 	"process":       "process",
 	"perf_hooks":    "perf_hooks",
 	"buffer":        "buffer",
+	"fs":            "fs",
+	"fs/promises":   "fs/promises",
 }
 
 // unsupportedModules are Node's own modules that the runtime does not provide:
 // requiring one fails naming it.
 var unsupportedModules = map[string]bool{
-	"fs": true, "fs/promises": true, "net": true, "crypto": true, "path": true, "os": true,
+	"net": true, "crypto": true, "path": true, "os": true,
 	"http": true, "https": true, "http2": true, "dns": true, "dgram": true, "tls": true,
 	"child_process": true, "cluster": true, "worker_threads": true, "stream": true,
 	"stream/promises": true, "zlib": true, "readline": true, "url": true,
