@@ -15,7 +15,6 @@ var nodeconfUnsupported = map[string]string{
 	"pool_callback_queues":     "fs and crypto",
 	"pool_fifo_one_worker":     "crypto",
 	"pool_pbkdf2":              "crypto",
-	"readfile_enoent":          "fs",
 	"server_close":             "net",
 	"socket_close_after_check": "net",
 	"tcp_echo":                 "net",
