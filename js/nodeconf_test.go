@@ -12,9 +12,7 @@ import (
 var nodeconfUnsupported = map[string]string{
 	"close_during_close_phase": "net",
 	"connect_refused":          "net",
-	"pool_callback_queues":     "fs and crypto",
-	"pool_fifo_one_worker":     "crypto",
-	"pool_pbkdf2":              "crypto",
+	"pool_fifo_one_worker":     "UV_THREADPOOL_SIZE",
 	"server_close":             "net",
 	"socket_close_after_check": "net",
 	"tcp_echo":                 "net",

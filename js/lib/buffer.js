@@ -253,7 +253,7 @@
     const n = Math.min(this.length, max);
     for (let i = 0; i < n; i++) s += ' ' + (this[i] < 16 ? '0' : '') + this[i].toString(16);
     if (this.length > max) s += ' ... ' + (this.length - max) + ' more byte' + (this.length - max > 1 ? 's' : '');
-    return '<Buffer' + s + '>';
+    return '<Buffer' + (s === '' ? ' ' : s) + '>';
   };
 
   global.Buffer = Buffer;
