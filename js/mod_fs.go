@@ -45,6 +45,16 @@ var fsErrnos = []struct {
 	{syscall.EMFILE, fsErrno{"EMFILE", -24, "too many open files"}},
 	{syscall.ENOSPC, fsErrno{"ENOSPC", -28, "no space left on device"}},
 	{syscall.EIO, fsErrno{"EIO", -5, "i/o error"}},
+	{syscall.ECONNREFUSED, fsErrno{"ECONNREFUSED", -111, "connection refused"}},
+	{syscall.ECONNRESET, fsErrno{"ECONNRESET", -104, "connection reset by peer"}},
+	{syscall.EPIPE, fsErrno{"EPIPE", -32, "broken pipe"}},
+	{syscall.EADDRINUSE, fsErrno{"EADDRINUSE", -98, "address already in use"}},
+	{syscall.EADDRNOTAVAIL, fsErrno{"EADDRNOTAVAIL", -99, "address not available"}},
+	{syscall.ETIMEDOUT, fsErrno{"ETIMEDOUT", -110, "connection timed out"}},
+	{syscall.ECONNABORTED, fsErrno{"ECONNABORTED", -103, "software caused connection abort"}},
+	{syscall.ENOTCONN, fsErrno{"ENOTCONN", -107, "socket is not connected"}},
+	{syscall.EHOSTUNREACH, fsErrno{"EHOSTUNREACH", -113, "host is unreachable"}},
+	{syscall.ENETUNREACH, fsErrno{"ENETUNREACH", -101, "network is unreachable"}},
 }
 
 // errnoOf is the libuv error of err.

@@ -34,12 +34,13 @@ var builtinModules = map[string]string{
 	"fs/promises":   "fs/promises",
 	"path":          "path",
 	"crypto":        "crypto",
+	"net":           "net",
 }
 
 // unsupportedModules are Node's own modules that the runtime does not provide:
 // requiring one fails naming it.
 var unsupportedModules = map[string]bool{
-	"net": true, "os": true,
+	"os":   true,
 	"http": true, "https": true, "http2": true, "dns": true, "dgram": true, "tls": true,
 	"child_process": true, "cluster": true, "worker_threads": true, "stream": true,
 	"stream/promises": true, "zlib": true, "readline": true, "url": true,

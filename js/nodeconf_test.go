@@ -10,12 +10,7 @@ import (
 // nodeconfUnsupported are the conformance scripts that need what the runtime does
 // not provide yet, with the reason.
 var nodeconfUnsupported = map[string]string{
-	"close_during_close_phase": "net",
-	"connect_refused":          "net",
-	"pool_fifo_one_worker":     "UV_THREADPOOL_SIZE",
-	"server_close":             "net",
-	"socket_close_after_check": "net",
-	"tcp_echo":                 "net",
+	"pool_fifo_one_worker": "UV_THREADPOOL_SIZE",
 	// The loop orders due timers by (deadline, start); Node runs them list by
 	// list, one list per duration.
 	"timer_lists_order": "Node's timer lists",
