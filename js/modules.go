@@ -22,19 +22,20 @@ const (
 
 // builtinModules are the modules require gives from the runtime itself.
 var builtinModules = map[string]string{
-	"timers":        "timers",
-	"events":        "events",
-	"util":          "util",
-	"assert":        "assert",
-	"assert/strict": "assert",
-	"process":       "process",
-	"perf_hooks":    "perf_hooks",
-	"buffer":        "buffer",
-	"fs":            "fs",
-	"fs/promises":   "fs/promises",
-	"path":          "path",
-	"crypto":        "crypto",
-	"net":           "net",
+	"timers":          "timers",
+	"events":          "events",
+	"util":            "util",
+	"assert":          "assert",
+	"assert/strict":   "assert",
+	"process":         "process",
+	"perf_hooks":      "perf_hooks",
+	"buffer":          "buffer",
+	"fs":              "fs",
+	"fs/promises":     "fs/promises",
+	"path":            "path",
+	"crypto":          "crypto",
+	"net":             "net",
+	"timers/promises": "timers/promises",
 }
 
 // unsupportedModules are Node's own modules that the runtime does not provide:
@@ -45,7 +46,7 @@ var unsupportedModules = map[string]bool{
 	"child_process": true, "cluster": true, "worker_threads": true, "stream": true,
 	"stream/promises": true, "zlib": true, "readline": true, "url": true,
 	"querystring": true, "string_decoder": true, "vm": true, "v8": true, "async_hooks": true,
-	"timers/promises": true, "tty": true, "module": true, "inspector": true, "diagnostics_channel": true,
+	"tty": true, "module": true, "inspector": true, "diagnostics_channel": true,
 	"test": true, "punycode": true, "repl": true, "trace_events": true, "wasi": true, "sys": true,
 	"console": true, "constants": true, "domain": true,
 }
@@ -192,10 +193,22 @@ func (rt *Runtime) syntaxError(file string, err error) goja.Value {
 	if m := unexpectedTokenRE.FindStringSubmatch(msg); m != nil {
 		msg = "Unexpected token '" + m[1] + "'"
 	}
+	if msg == "Unexpected token 'await'" && strings.Contains(rt.sourceLine(file, loc.line), "for await") {
+		msg = "for await...of is not supported by nodeloop's engine: call the iterator's next() instead"
+	}
 	e := rt.newError("SyntaxError", msg)
 	_ = e.Set("stack", "SyntaxError: "+msg)
 	rt.syntaxAt = append(rt.syntaxAt, syntaxErrorAt{e, loc})
 	return e
+}
+
+// sourceLine is line n of a module's source, or "".
+func (rt *Runtime) sourceLine(file string, n int) string {
+	lines := strings.Split(rt.sources[file], "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
 }
 
 // syntaxMessageRE matches the engine's message of a source that does not parse.
