@@ -10,7 +10,6 @@ import (
 // nodeconfUnsupported are the conformance scripts that need what the runtime does
 // not provide yet, with the reason.
 var nodeconfUnsupported = map[string]string{
-	"pool_fifo_one_worker": "UV_THREADPOOL_SIZE",
 	// The loop orders due timers by (deadline, start); Node runs them list by
 	// list, one list per duration.
 	"timer_lists_order": "Node's timer lists",

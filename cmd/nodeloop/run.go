@@ -37,7 +37,10 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 	if f.stackSize < 1 {
 		return usageError{fmt.Sprintf("run: --stack-size %d: must be at least 1", f.stackSize)}
 	}
-	l, err := nodeloop.New()
+	// The pool is sized by the script's UV_THREADPOOL_SIZE at its first job, as
+	// libuv's.
+	pool := js.NewThreadPool()
+	l, err := nodeloop.New(nodeloop.WithPool(pool))
 	if err != nil {
 		return err
 	}
@@ -52,6 +55,7 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pool.Bind(rt)
 	code, err := rt.RunMain(args[0])
 	if err != nil {
 		return err
