@@ -6,6 +6,16 @@
   const { Buffer } = builtins.buffer;
   const inspect = builtins.util.inspect;
 
+  // asyncError is the error of a callback: made on the loop, it has no frame of
+  // the script, as Node's.
+  const noFrames = Symbol.for('nodeloop.noFrames');
+  function asyncError(d) {
+    const e = uvError(d);
+    e.stack = 'Error: ' + e.message;
+    Object.defineProperty(e, noFrames, { value: true });
+    return e;
+  }
+
   function uvError(d) {
     let msg = d.code + ': ' + d.desc + ', ' + d.syscall;
     if (d.path !== undefined) msg += " '" + d.path + "'";
@@ -77,7 +87,7 @@
       return map ? map(v) : v;
     }
     binding[name](...args, function (d, v) {
-      if (d) cb(uvError(d));
+      if (d) cb(asyncError(d));
       else if (map) cb(null, map(v));
       else cb(null);
     });
@@ -177,7 +187,7 @@
     _readFd(fd, map, cb) {
       const chunks = [];
       const next = () => binding.read(fd, 65536, -1, (d, b) => {
-        if (d) return cb(uvError(d));
+        if (d) return cb(asyncError(d));
         if (b.length === 0) return cb(null, map(Buffer.concat(chunks)));
         chunks.push(b);
         next();
@@ -269,7 +279,7 @@
       callbackArg(cb);
       const pos = typeof position === 'number' ? position : typeof position === 'bigint' ? Number(position) : -1;
       binding.read(fdArg(fd), length, pos, (d, b) => {
-        if (d) return cb(uvError(d));
+        if (d) return cb(asyncError(d));
         for (let i = 0; i < b.length; i++) buffer[offset + i] = b[i];
         cb(null, b.length, buffer);
       });
@@ -299,7 +309,7 @@
         if (typeof args[2] === 'number') position = args[2];
         bytes = dataBytes(data).subarray(offset, offset + length);
       }
-      binding.write(fdArg(fd), bytes, position, (d, n) => (d ? cb(uvError(d)) : cb(null, n, data)));
+      binding.write(fdArg(fd), bytes, position, (d, n) => (d ? cb(asyncError(d)) : cb(null, n, data)));
     },
     writeSync(fd, data, a, b, c) {
       let bytes;

@@ -208,8 +208,13 @@
     return identifier.test(k) ? k : quote(k);
   }
 
+  const noFrames = Symbol.for('nodeloop.noFrames');
+
   function errorText(err) {
     const stack = err.stack;
+    // An error made with no frame at all (a callback's error of the loop) is
+    // shown in brackets, as Node does.
+    if (err[noFrames] === true) return '[' + Error.prototype.toString.call(err) + ']';
     if (typeof stack === 'string' && stack !== '') return binding.nodeStack(stack);
     return Error.prototype.toString.call(err);
   }

@@ -73,6 +73,7 @@ function step3() {
             console.log('close again', err.code, err.syscall, err.message);
             fs.readFile(dir + '/missing', (err, data) => {
               console.log('readFile missing', err.code, err.errno, err.syscall, data, err.message.replace(dir, 'DIR'));
+              console.log(err);
               fs.unlink(dir + '/d.txt', (err) => {
                 console.log('unlink', err, fs.existsSync(dir + '/d.txt'));
                 step4();
