@@ -32,6 +32,33 @@
 // while listeners give it work, and the 'exit' listeners run once. Nothing a script
 // does panics the Go process.
 //
+// # Built-in modules
+//
+// Besides the globals, require gives timers, events, util, assert, process,
+// perf_hooks and these, each a file mod_NAME.go with its JavaScript in lib/:
+//
+//   - buffer: Buffer, global too, a Uint8Array subclass as Node's, its encodings
+//     (utf8, hex, base64, base64url, latin1, ascii, utf16le) done in Go;
+//   - fs and fs/promises: the file functions on the loop's pool, their callbacks
+//     entering JavaScript in the poll phase through the same path as every loop
+//     callback, and the Sync forms a script uses at startup, with Node's errors
+//     (err.code, err.errno, err.syscall, err.path). readFile, writeFile,
+//     appendFile, rename, mkdir and readdir use the loop's files (its fs.FS when
+//     it has one); stat, access, unlink and descriptors use the operating
+//     system's; a Stats holds what fs.FileInfo says, every time being mtime;
+//   - path, with POSIX rules;
+//   - crypto: createHash and createHmac, pbkdf2 on the pool (crypto/pbkdf2),
+//     randomBytes;
+//   - net: TCP servers and sockets on the loop's, a Socket being an EventEmitter
+//     with the stream methods scripts use rather than a full Duplex;
+//   - timers/promises, and the globals AbortController, AbortSignal,
+//     EventTarget, Event and DOMException. The engine has no for await...of and
+//     no async generators: setInterval's iterator is driven with next and
+//     return, and either syntax fails as a SyntaxError naming it.
+//
+// A ThreadPool given to the loop (nodeloop.WithPool) and bound to the runtime is
+// sized by the script's UV_THREADPOOL_SIZE at the first job, as libuv's pool.
+//
 // # In the simulator
 //
 // RunMain runs the loop itself. A program that is given a loop to run on, as a

@@ -27,7 +27,8 @@ type result struct {
 // runScript runs the script at path on a fresh loop on the real OS.
 func runScript(t *testing.T, path string, args ...string) result {
 	t.Helper()
-	l, err := nodeloop.New()
+	pool := js.NewThreadPool()
+	l, err := nodeloop.New(nodeloop.WithPool(pool))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +38,7 @@ func runScript(t *testing.T, path string, args ...string) result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pool.Bind(rt)
 	code, err := rt.RunMain(path)
 	if err != nil {
 		t.Fatalf("%s: RunMain: %v", path, err)

@@ -22,30 +22,38 @@ const (
 
 // builtinModules are the modules require gives from the runtime itself.
 var builtinModules = map[string]string{
-	"timers":        "timers",
-	"events":        "events",
-	"util":          "util",
-	"assert":        "assert",
-	"assert/strict": "assert",
-	"process":       "process",
-	"perf_hooks":    "perf_hooks",
+	"timers":          "timers",
+	"events":          "events",
+	"util":            "util",
+	"assert":          "assert",
+	"assert/strict":   "assert",
+	"process":         "process",
+	"perf_hooks":      "perf_hooks",
+	"buffer":          "buffer",
+	"fs":              "fs",
+	"fs/promises":     "fs/promises",
+	"path":            "path",
+	"crypto":          "crypto",
+	"net":             "net",
+	"timers/promises": "timers/promises",
 }
 
 // unsupportedModules are Node's own modules that the runtime does not provide:
 // requiring one fails naming it.
 var unsupportedModules = map[string]bool{
-	"fs": true, "fs/promises": true, "net": true, "crypto": true, "path": true, "os": true,
+	"os":   true,
 	"http": true, "https": true, "http2": true, "dns": true, "dgram": true, "tls": true,
 	"child_process": true, "cluster": true, "worker_threads": true, "stream": true,
-	"stream/promises": true, "buffer": true, "zlib": true, "readline": true, "url": true,
+	"stream/promises": true, "zlib": true, "readline": true, "url": true,
 	"querystring": true, "string_decoder": true, "vm": true, "v8": true, "async_hooks": true,
-	"timers/promises": true, "tty": true, "module": true, "inspector": true, "diagnostics_channel": true,
+	"tty": true, "module": true, "inspector": true, "diagnostics_channel": true,
 	"test": true, "punycode": true, "repl": true, "trace_events": true, "wasi": true, "sys": true,
 	"console": true, "constants": true, "domain": true,
 }
 
 // loadMain loads the main module, inside a callback.
 func (rt *Runtime) loadMain(abs string) {
+	rt.installModules()
 	if _, err := rt.loadModule(abs, nil); err != nil {
 		rt.handleError(err)
 	}
@@ -185,10 +193,22 @@ func (rt *Runtime) syntaxError(file string, err error) goja.Value {
 	if m := unexpectedTokenRE.FindStringSubmatch(msg); m != nil {
 		msg = "Unexpected token '" + m[1] + "'"
 	}
+	if msg == "Unexpected token 'await'" && strings.Contains(rt.sourceLine(file, loc.line), "for await") {
+		msg = "for await...of is not supported by nodeloop's engine: call the iterator's next() instead"
+	}
 	e := rt.newError("SyntaxError", msg)
 	_ = e.Set("stack", "SyntaxError: "+msg)
 	rt.syntaxAt = append(rt.syntaxAt, syntaxErrorAt{e, loc})
 	return e
+}
+
+// sourceLine is line n of a module's source, or "".
+func (rt *Runtime) sourceLine(file string, n int) string {
+	lines := strings.Split(rt.sources[file], "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
 }
 
 // syntaxMessageRE matches the engine's message of a source that does not parse.

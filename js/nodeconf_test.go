@@ -9,21 +9,7 @@ import (
 
 // nodeconfUnsupported are the conformance scripts that need what the runtime does
 // not provide yet, with the reason.
-var nodeconfUnsupported = map[string]string{
-	"close_during_close_phase":    "net",
-	"connect_refused":             "net",
-	"immediate_unref_with_timer":  "fs",
-	"interval_once_per_phase":     "fs",
-	"io_immediate_before_timeout": "fs",
-	"pool_callback_queues":        "fs and crypto",
-	"pool_fifo_one_worker":        "crypto",
-	"pool_pbkdf2":                 "crypto",
-	"pool_readfile":               "fs",
-	"readfile_enoent":             "fs",
-	"server_close":                "net",
-	"socket_close_after_check":    "net",
-	"tcp_echo":                    "net",
-}
+var nodeconfUnsupported = map[string]string{}
 
 // nodeconfRuns is how many times a conformance script runs before a difference
 // from Node's output fails the test.

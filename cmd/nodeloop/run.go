@@ -61,7 +61,10 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 // runScript runs the script args[0] with its arguments, its trace going to rec when
 // rec is not nil.
 func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr io.Writer) error {
-	var opts []nodeloop.Option
+	// The pool is sized by the script's UV_THREADPOOL_SIZE at its first job, as
+	// libuv's.
+	pool := js.NewThreadPool()
+	opts := []nodeloop.Option{nodeloop.WithPool(pool)}
 	switch {
 	case f.explain:
 		opts = append(opts, nodeloop.WithTracer(&explainer{w: stdout, next: rec}))
@@ -83,6 +86,7 @@ func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr 
 	if err != nil {
 		return err
 	}
+	pool.Bind(rt)
 	code, err := rt.RunMain(args[0])
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"throw.js", "throw new Error('boom');", nil, 1, "", "Error: boom"},
 		{"handler.js", "process.on('uncaughtException', () => { throw new Error('again'); }); throw new Error('first');", nil, 7, "", "Error: again"},
 		{"syntax.js", "let x = ;", nil, 1, "", "SyntaxError: Unexpected token ';'"},
-		{"module.js", "require('fs');", nil, 1, "", "nodeloop: module 'fs' is not supported"},
+		{"module.js", "require('http');", nil, 1, "", "nodeloop: module 'http' is not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -208,8 +208,13 @@
     return identifier.test(k) ? k : quote(k);
   }
 
+  const noFrames = Symbol.for('nodeloop.noFrames');
+
   function errorText(err) {
     const stack = err.stack;
+    // An error made with no frame at all (a callback's error of the loop) is
+    // shown in brackets, as Node does.
+    if (err[noFrames] === true) return '[' + Error.prototype.toString.call(err) + ']';
     if (typeof stack === 'string' && stack !== '') return binding.nodeStack(stack);
     return Error.prototype.toString.call(err);
   }
@@ -290,6 +295,7 @@
       return formatPrimitive(v);
     }
     if (ctx.seen.includes(v)) return '[Circular *1]';
+    if (typeof v[inspect.custom] === 'function' && v[inspect.custom] !== inspect) return String(v[inspect.custom](ctx.depth - depth, {}, inspect));
     const keys = Object.keys(v);
     if (typeof v === 'function') {
       const base = functionBase(v);

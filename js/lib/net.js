@@ -1,0 +1,513 @@
+// net: TCP servers and sockets on the loop's, with Node's events. A Socket is an
+// EventEmitter with the stream methods a script uses (write, end, destroy, pause,
+// resume, setEncoding), not a full Duplex stream.
+(function (binding, builtins, global) {
+  'use strict';
+
+  const EventEmitter = builtins.events;
+  const { Buffer } = builtins.buffer;
+  const inspect = builtins.util.inspect;
+  const highWaterMark = 16384;
+
+  function received(v) {
+    if (v === undefined || v === null) return 'Received ' + v;
+    if (typeof v === 'function') return 'Received function ' + (v.name || '<anonymous>');
+    if (typeof v === 'object') return 'Received an instance of ' + (v.constructor && v.constructor.name || 'Object');
+    let s = inspect(v);
+    if (s.length > 28) s = s.slice(0, 25) + '...';
+    return 'Received type ' + typeof v + ' (' + s + ')';
+  }
+
+  function invalidArgType(name, expected, v) {
+    const e = new TypeError('The "' + name + '" argument must be ' + expected + '. ' + received(v));
+    e.code = 'ERR_INVALID_ARG_TYPE';
+    return e;
+  }
+
+  function netError(d, host, port) {
+    let msg = d.syscall + ' ' + d.code;
+    if (d.syscall === 'listen') msg += ': ' + d.desc;
+    if (host !== undefined) msg += ' ' + host + ':' + port;
+    const e = new Error(msg);
+    e.errno = d.errno;
+    e.code = d.code;
+    e.syscall = d.syscall;
+    if (host !== undefined) { e.address = host; e.port = port; }
+    return e;
+  }
+
+  function codeError(Ctor, code, msg) {
+    const e = new Ctor(msg);
+    e.code = code;
+    return e;
+  }
+
+  function portOf(port) {
+    if (typeof port === 'string' && /^\d+$/.test(port)) port = Number(port);
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+      throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', 'Port should be >= 0 and < 65536. Received ' + received(port).replace(/^Received /, '') + '.');
+    }
+    return port;
+  }
+
+  function hostOf(host) {
+    if (host === undefined || host === null || host === '' || host === 'localhost') return '127.0.0.1';
+    return host;
+  }
+
+  // utf8Tail is how many bytes at the end of b start a character not yet complete.
+  function utf8Tail(b) {
+    for (let i = 1; i <= Math.min(3, b.length); i++) {
+      const c = b[b.length - i];
+      if ((c & 0xc0) === 0x80) continue;
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      return need > i ? i : 0;
+    }
+    return 0;
+  }
+
+  class Socket extends EventEmitter {
+    constructor(options) {
+      super();
+      options = options || {};
+      this._handle = null;
+      this.connecting = false;
+      this.destroyed = false;
+      this.readable = false;
+      this.writable = false;
+      this.allowHalfOpen = !!options.allowHalfOpen;
+      this.bytesRead = 0;
+      this._bytesWritten = 0;
+      this.remoteAddress = undefined;
+      this.remotePort = undefined;
+      this.remoteFamily = undefined;
+      this.localAddress = undefined;
+      this.localPort = undefined;
+      this._server = null;
+      this._encoding = null;
+      this._pending = Buffer.alloc(0);
+      this._flowing = null;
+      this._queue = [];
+      this._ended = false; // the peer ended: 'end' was or will be emitted
+      this._endEmitted = false;
+      this._writableEnded = false; // end() was called
+      this._finished = false;
+      this._needDrain = false;
+      this._writesPending = 0;
+      this._timeout = 0;
+      this._refed = true;
+      this._hadError = false;
+      this._closed = false;
+    }
+
+    get pending() { return this._handle === null || this.connecting; }
+    get readyState() {
+      if (this.connecting) return 'opening';
+      if (this.readable && this.writable) return 'open';
+      if (this.readable) return 'readOnly';
+      if (this.writable) return 'writeOnly';
+      return 'closed';
+    }
+    get bytesWritten() { return this._bytesWritten; }
+    get writableLength() { return this._handle ? binding.connWritableLength(this._handle) : 0; }
+    get writableEnded() { return this._writableEnded; }
+    get writableFinished() { return this._finished; }
+    get readableEnded() { return this._endEmitted; }
+    get closed() { return this._closed; }
+
+    address() {
+      if (this.localAddress === undefined) return {};
+      return { address: this.localAddress, family: this.localFamily, port: this.localPort };
+    }
+
+    connect(...args) {
+      let options = args[0];
+      let cb = args[args.length - 1];
+      if (typeof cb !== 'function') cb = undefined;
+      if (options === null || typeof options !== 'object') {
+        options = { port: args[0], host: typeof args[1] === 'string' ? args[1] : undefined };
+      }
+      const port = portOf(options.port);
+      const host = hostOf(options.host);
+      if (cb) this.once('connect', cb);
+      this.connecting = true;
+      this.writable = true;
+      this._host = host;
+      this._port = port;
+      this._handle = binding.dial(host, port, this);
+      return this;
+    }
+
+    _attach(handle, remote) {
+      this._handle = handle;
+      binding.connOwn(handle, this);
+      this.readable = true;
+      this.writable = true;
+      if (remote) this._setRemote(remote);
+      binding.connRead(handle);
+    }
+
+    _setRemote(r) {
+      this.remoteAddress = r.address;
+      this.remotePort = r.port;
+      this.remoteFamily = r.family;
+    }
+
+    _onConnect(local, remote) {
+      if (this.destroyed) return;
+      this.connecting = false;
+      this.localAddress = local.address;
+      this.localPort = local.port;
+      this.localFamily = local.family;
+      this._setRemote(remote);
+      this.readable = true;
+      binding.connOwn(this._handle, this);
+      if (!this._refed) binding.connRef(this._handle, false);
+      if (this._noDelay !== undefined) binding.connNoDelay(this._handle, this._noDelay);
+      if (this._timeout > 0) binding.connTimeout(this._handle, this._timeout);
+      binding.connRead(this._handle);
+      this.emit('connect');
+      this.emit('ready');
+      for (const w of this._queue.splice(0)) this._write(w.bytes, w.cb);
+      if (this._writableEnded && !this._endSent) this._sendEnd();
+    }
+
+    _onConnectError(d) {
+      this.connecting = false;
+      const e = netError(d, this._host, this._port);
+      this._handle = null;
+      this._destroyWith(e, true);
+    }
+
+    _onData(chunk) {
+      this.bytesRead += chunk.length;
+      if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
+        this._queue_in(chunk);
+        return;
+      }
+      this._deliver(chunk);
+    }
+
+    _queue_in(chunk) {
+      if (this._inbox === undefined) this._inbox = [];
+      this._inbox.push(chunk);
+    }
+
+    _deliver(chunk) {
+      if (this._encoding) {
+        let bytes = chunk;
+        if (this._pending.length > 0) bytes = Buffer.concat([this._pending, chunk]);
+        let keep = 0;
+        if (this._encoding === 'utf8') keep = utf8Tail(bytes);
+        this._pending = keep > 0 ? Buffer.from(bytes.subarray(bytes.length - keep)) : Buffer.alloc(0);
+        const s = bytes.toString(this._encoding, 0, bytes.length - keep);
+        if (s !== '') this.emit('data', s);
+        return;
+      }
+      this.emit('data', chunk);
+    }
+
+    _flush() {
+      const inbox = this._inbox || [];
+      while (inbox.length > 0 && this._flowing !== false && !this.destroyed) this._deliver(inbox.shift());
+      if (inbox.length === 0 && this._ended && !this._endEmitted) this._emitEnd();
+    }
+
+    _onEnd() {
+      this._ended = true;
+      this.readable = false;
+      if ((this._inbox && this._inbox.length > 0) || this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0 && this.listenerCount('end') === 0 && this.listenerCount('readable') === 0)) {
+        if (this._flowing === null && !(this._inbox && this._inbox.length)) process.nextTick(() => this._maybeEndAfterResume());
+        return;
+      }
+      process.nextTick(() => this._emitEnd());
+    }
+
+    _maybeEndAfterResume() {
+      // A socket nobody reads from still ends: Node ends a paused stream only once
+      // it is read, but a socket with no 'data' listener and no buffer has nothing
+      // to wait for.
+      if (this._flowing === false || this._endEmitted) return;
+      this._emitEnd();
+    }
+
+    _emitEnd() {
+      if (this._endEmitted || this.destroyed) return;
+      this._endEmitted = true;
+      this.emit('end');
+      if (!this.allowHalfOpen && !this._writableEnded) this.end();
+      else if (this._finished) this.destroy();
+    }
+
+    _onError(d) {
+      this._destroyWith(netError(d), true);
+    }
+
+    _onTimeout() { this.emit('timeout'); }
+
+    _onClose() {
+      this._closed = true;
+      if (this._server) this._server._socketClosed();
+      this.emit('close', this._hadError);
+    }
+
+    setEncoding(encoding) {
+      this._encoding = Buffer.isEncoding(encoding) ? String(encoding).toLowerCase().replace('-', '') : 'utf8';
+      if (this._encoding === 'utf-8') this._encoding = 'utf8';
+      return this;
+    }
+
+    on(name, fn) {
+      super.on(name, fn);
+      if (name === 'data' && this._flowing !== false) this.resume();
+      return this;
+    }
+
+    pause() { this._flowing = false; return this; }
+    resume() {
+      const was = this._flowing;
+      this._flowing = true;
+      if (was !== true || (this._inbox && this._inbox.length > 0)) process.nextTick(() => this._flush());
+      return this;
+    }
+    isPaused() { return this._flowing === false; }
+
+    write(data, encoding, cb) {
+      if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
+      if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+        throw invalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', data);
+      }
+      if (this._writableEnded) {
+        const e = codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
+        process.nextTick(() => { if (cb) cb(e); this._destroyWith(e, true); });
+        return false;
+      }
+      if (this.destroyed) {
+        const e = codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');
+        process.nextTick(() => { if (cb) cb(e); });
+        return false;
+      }
+      const bytes = typeof data === 'string' ? Buffer.from(data, encoding || 'utf8') : data;
+      if (this.connecting || this._handle === null) {
+        this._queue.push({ bytes: bytes, cb: cb });
+        this._queuedBytes = (this._queuedBytes || 0) + bytes.length;
+      } else {
+        this._write(bytes, cb);
+      }
+      const ok = this.writableLength + (this._queuedBytes || 0) < highWaterMark;
+      if (!ok) this._needDrain = true;
+      return ok;
+    }
+
+    _write(bytes, cb) {
+      if (this._queuedBytes) this._queuedBytes -= bytes.length;
+      this._writesPending++;
+      binding.connWrite(this._handle, bytes, (d, n) => {
+        this._writesPending--;
+        this._bytesWritten += n;
+        if (d) {
+          const e = netError(d);
+          if (cb) cb(e);
+          this._destroyWith(e, true);
+          return;
+        }
+        if (cb) cb(null);
+        if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
+          this._needDrain = false;
+          this.emit('drain');
+        }
+      });
+    }
+
+    end(data, encoding, cb) {
+      if (typeof data === 'function') { cb = data; data = undefined; }
+      else if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
+      if (data !== undefined && data !== null) this.write(data, encoding);
+      if (this._writableEnded) {
+        if (cb) process.nextTick(cb);
+        return this;
+      }
+      this._writableEnded = true;
+      this.writable = false;
+      if (cb) this.once('finish', cb);
+      if (!this.connecting && this._handle !== null && !this.destroyed) this._sendEnd();
+      return this;
+    }
+
+    _sendEnd() {
+      this._endSent = true;
+      binding.connEnd(this._handle, (d) => {
+        if (d) { this._destroyWith(netError(d), true); return; }
+        this._finished = true;
+        this.emit('finish');
+        if (this._endEmitted || this.allowHalfOpen === false && this._ended) this.destroy();
+      });
+    }
+
+    destroy(err) {
+      if (this.destroyed) return this;
+      this._destroyWith(err, false);
+      return this;
+    }
+
+    _destroyWith(err, fromLoop) {
+      if (this.destroyed) return;
+      this.destroyed = true;
+      this.readable = false;
+      this.writable = false;
+      this.connecting = false;
+      if (err) {
+        this._hadError = true;
+        process.nextTick(() => this.emit('error', err));
+      }
+      if (this._handle !== null) binding.connClose(this._handle);
+      else process.nextTick(() => this._onClose());
+    }
+
+    destroySoon() { if (this.writable) this.end(); else this.destroy(); }
+    resetAndDestroy() { return this.destroy(); }
+
+    setNoDelay(noDelay) {
+      const on = noDelay === undefined ? true : !!noDelay;
+      this._noDelay = on;
+      if (this._handle !== null && !this.connecting) binding.connNoDelay(this._handle, on);
+      return this;
+    }
+
+    setKeepAlive(enable, delay) {
+      if (this._handle !== null && !this.connecting) binding.connKeepAlive(this._handle, !!enable, ~~(delay / 1000) * 1000);
+      return this;
+    }
+
+    setTimeout(ms, cb) {
+      if (typeof ms !== 'number') throw invalidArgType('msecs', 'of type number', ms);
+      this._timeout = ms;
+      if (cb !== undefined) {
+        if (typeof cb !== 'function') throw invalidArgType('callback', 'of type function', cb);
+        if (ms === 0) this.removeListener('timeout', cb);
+        else this.once('timeout', cb);
+      }
+      if (this._handle !== null && !this.connecting) binding.connTimeout(this._handle, ms);
+      return this;
+    }
+
+    ref() { this._refed = true; if (this._handle && !this.connecting) binding.connRef(this._handle, true); return this; }
+    unref() { this._refed = false; if (this._handle && !this.connecting) binding.connRef(this._handle, false); return this; }
+  }
+
+  class Server extends EventEmitter {
+    constructor(options, listener) {
+      super();
+      if (typeof options === 'function') { listener = options; options = {}; }
+      this._options = options || {};
+      this._handle = null;
+      this._connections = 0;
+      this._closing = false;
+      this.listening = false;
+      this.maxConnections = undefined;
+      if (listener) this.on('connection', listener);
+    }
+
+    listen(...args) {
+      let cb = args[args.length - 1];
+      if (typeof cb === 'function') args.pop(); else cb = undefined;
+      let port = 0;
+      let host;
+      if (args[0] !== null && typeof args[0] === 'object') {
+        port = args[0].port === undefined ? 0 : args[0].port;
+        host = args[0].host;
+      } else {
+        if (args[0] !== undefined) port = args[0];
+        if (typeof args[1] === 'string') host = args[1];
+      }
+      port = portOf(port);
+      if (cb) this.once('listening', cb);
+      if (this._handle !== null) throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
+      host = host === undefined ? '0.0.0.0' : host === 'localhost' ? '127.0.0.1' : host;
+      try {
+        this._handle = binding.listen(host, port, this);
+      } catch (d) {
+        if (d instanceof Error) throw d;
+        const e = netError(d, host, port);
+        process.nextTick(() => this.emit('error', e));
+        return this;
+      }
+      this._closing = false;
+      this.listening = true;
+      process.nextTick(() => { if (this.listening) this.emit('listening'); });
+      return this;
+    }
+
+    address() {
+      if (this._handle === null) return null;
+      return binding.listenerAddress(this._handle);
+    }
+
+    _onConnection(handle, remote) {
+      const s = new Socket({ allowHalfOpen: this._options.allowHalfOpen });
+      s._server = this;
+      s.server = this;
+      s._attach(handle, remote);
+      if (this._noDelay) s.setNoDelay(true);
+      this._connections++;
+      this.emit('connection', s);
+    }
+
+    _socketClosed() {
+      this._connections--;
+      if (this._closing && this._connections === 0) this._emitClose();
+    }
+
+    _emitClose() {
+      process.nextTick(() => this.emit('close'));
+    }
+
+    close(cb) {
+      if (typeof cb === 'function') {
+        if (this._handle === null) {
+          this.once('close', function onClose() {
+            cb(codeError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.'));
+          });
+        } else {
+          this.once('close', cb);
+        }
+      }
+      if (this._handle !== null) {
+        binding.listenerClose(this._handle);
+        this._handle = null;
+      }
+      this.listening = false;
+      this._closing = true;
+      if (this._connections === 0) this._emitClose();
+      return this;
+    }
+
+    getConnections(cb) { process.nextTick(cb, null, this._connections); return this; }
+    ref() { if (this._handle) binding.listenerRef(this._handle, true); return this; }
+    unref() { if (this._handle) binding.listenerRef(this._handle, false); return this; }
+  }
+
+  function createServer(options, listener) { return new Server(options, listener); }
+
+  function connect(...args) {
+    let options = args[0];
+    const s = new Socket(options !== null && typeof options === 'object' ? options : {});
+    if (options !== null && typeof options === 'object' && options.timeout) s.setTimeout(options.timeout);
+    return s.connect(...args);
+  }
+
+  function isIPv4(s) { return /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(s); }
+  function isIPv6(s) { return typeof s === 'string' && s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s); }
+
+  return {
+    Socket: Socket,
+    Stream: Socket,
+    Server: Server,
+    createServer: createServer,
+    connect: connect,
+    createConnection: connect,
+    isIP: (s) => (isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0),
+    isIPv4: isIPv4,
+    isIPv6: isIPv6,
+  };
+})

@@ -1,0 +1,267 @@
+package js
+
+import (
+	_ "embed"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/dop251/goja"
+
+	"github.com/nodeloop/nodeloop"
+)
+
+//go:embed lib/net.js
+var netSource string
+
+func init() {
+	registerModule(nativeModule{name: "net", file: "net", source: netSource, binding: (*Runtime).netBinding})
+}
+
+// netListener is the Go side of a net.Server's listening socket.
+type netListener struct {
+	ln *nodeloop.Listener
+}
+
+// netConn is the Go side of a net.Socket: its connection once made, and the JS
+// socket whose _on* methods the loop's callbacks call.
+type netConn struct {
+	rt      *Runtime
+	c       *nodeloop.Conn
+	dial    *nodeloop.DialRequest
+	owner   *goja.Object
+	reading bool
+	closed  bool
+}
+
+// emit calls the owner's method name as one loop callback.
+func (nc *netConn) emit(name string, args ...goja.Value) {
+	nc.rt.callback(func() { nc.rt.callMethod(nc.owner, name, args...) })
+}
+
+// callMethod calls o[name](args...) from a callback.
+func (rt *Runtime) callMethod(o *goja.Object, name string, args ...goja.Value) {
+	if o == nil {
+		return
+	}
+	fn, ok := goja.AssertFunction(o.Get(name))
+	if !ok {
+		return
+	}
+	rt.call(fn, o, args...)
+}
+
+// netErrDesc is what lib/net.js makes Node's error of: fsErrno's fields and the
+// syscall.
+func (rt *Runtime) netErrDesc(err error, syscall string) goja.Value {
+	e := errnoOf(err)
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		syscall = "connect"
+	}
+	d := rt.vm.NewObject()
+	_ = d.Set("code", e.code)
+	_ = d.Set("errno", e.errno)
+	_ = d.Set("desc", e.desc)
+	_ = d.Set("syscall", syscall)
+	return d
+}
+
+// addrValue is an address as Node's address(): address, family, port.
+func (rt *Runtime) addrValue(a net.Addr) goja.Value {
+	o := rt.vm.NewObject()
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return o
+	}
+	family := "IPv4"
+	ip := tcp.IP.String()
+	if tcp.IP.To4() == nil {
+		family = "IPv6"
+	}
+	_ = o.Set("address", ip)
+	_ = o.Set("family", family)
+	_ = o.Set("port", tcp.Port)
+	return o
+}
+
+// netBinding adds the sockets of net on the loop's.
+func (rt *Runtime) netBinding(set func(string, any)) {
+	hostPort := func(host goja.Value, port goja.Value) string {
+		return net.JoinHostPort(host.String(), strconv.FormatInt(port.ToInteger(), 10))
+	}
+	set("listen", func(call goja.FunctionCall) goja.Value {
+		owner := call.Argument(2).ToObject(rt.vm)
+		nl := &netListener{}
+		ln, err := rt.loop.Listen("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
+			if err != nil {
+				return
+			}
+			nc := &netConn{rt: rt, c: c}
+			rt.callback(func() { rt.callMethod(owner, "_onConnection", rt.vm.ToValue(nc), rt.addrValue(c.RemoteAddr())) })
+		})
+		if err != nil {
+			panic(rt.netErrDesc(err, "listen"))
+		}
+		nl.ln = ln
+		return rt.vm.ToValue(nl)
+	})
+	set("listenerAddress", func(nl *netListener) goja.Value { return rt.addrValue(nl.ln.Addr()) })
+	set("listenerClose", func(nl *netListener) {
+		if !nl.ln.Closed() {
+			nl.ln.Close(nil)
+		}
+	})
+	set("listenerRef", func(nl *netListener, ref bool) {
+		if nl.ln.Closed() {
+			return
+		}
+		if ref {
+			nl.ln.Ref()
+		} else {
+			nl.ln.Unref()
+		}
+	})
+	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.owner = owner })
+	set("dial", func(call goja.FunctionCall) goja.Value {
+		nc := &netConn{rt: rt, owner: call.Argument(2).ToObject(rt.vm)}
+		nc.dial = rt.loop.Dial("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
+			nc.dial = nil
+			if nc.closed {
+				if c != nil {
+					c.Close(nil)
+				}
+				return
+			}
+			if err != nil {
+				nc.closed = true
+				nc.emit("_onConnectError", rt.netErrDesc(err, "connect"))
+				return
+			}
+			nc.c = c
+			nc.emit("_onConnect", rt.addrValue(c.LocalAddr()), rt.addrValue(c.RemoteAddr()))
+		})
+		return rt.vm.ToValue(nc)
+	})
+	set("connRead", func(nc *netConn) {
+		if nc.c != nil && !nc.closed && !nc.reading {
+			nc.read()
+		}
+	})
+	set("connWrite", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
+		data := append([]byte(nil), bytesOf(call.Argument(1))...)
+		fn, _ := goja.AssertFunction(call.Argument(2))
+		if nc.c == nil || nc.closed {
+			return goja.Undefined()
+		}
+		nc.c.Write(data, func(n int, err error) {
+			rt.callback(func() {
+				if err != nil && !errors.Is(err, nodeloop.ErrClosed) {
+					rt.call(fn, goja.Undefined(), rt.netErrDesc(err, "write"), rt.vm.ToValue(n))
+					return
+				}
+				rt.call(fn, goja.Undefined(), goja.Null(), rt.vm.ToValue(n))
+			})
+		})
+		return goja.Undefined()
+	})
+	set("connWritableLength", func(nc *netConn) int {
+		if nc.c == nil || nc.closed {
+			return 0
+		}
+		return nc.c.WritableLength()
+	})
+	set("connEnd", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
+		fn, _ := goja.AssertFunction(call.Argument(1))
+		if nc.c == nil || nc.closed {
+			return goja.Undefined()
+		}
+		nc.c.End(func(err error) {
+			if errors.Is(err, nodeloop.ErrClosed) {
+				return
+			}
+			rt.callback(func() {
+				if err != nil {
+					rt.call(fn, goja.Undefined(), rt.netErrDesc(err, "shutdown"))
+					return
+				}
+				rt.call(fn, goja.Undefined(), goja.Null())
+			})
+		})
+		return goja.Undefined()
+	})
+	set("connClose", func(nc *netConn) {
+		if nc.closed {
+			return
+		}
+		nc.closed = true
+		if nc.c == nil {
+			if nc.dial != nil {
+				nc.dial.Cancel()
+			}
+			// A socket destroyed before it connected closes in the close phase too.
+			rt.loop.SetImmediate(func() { nc.emit("_onClose") })
+			return
+		}
+		nc.c.Close(func() { nc.emit("_onClose") })
+	})
+	set("connNoDelay", func(nc *netConn, on bool) {
+		if nc.c != nil && !nc.closed {
+			_ = nc.c.SetNoDelay(on)
+		}
+	})
+	set("connKeepAlive", func(nc *netConn, on bool, ms int64) {
+		if nc.c != nil && !nc.closed {
+			_ = nc.c.SetKeepAlive(on, time.Duration(ms)*time.Millisecond)
+		}
+	})
+	set("connTimeout", func(nc *netConn, ms float64) {
+		if nc.c == nil || nc.closed {
+			return
+		}
+		if ms <= 0 {
+			nc.c.SetTimeout(0, nil)
+			return
+		}
+		nc.c.SetTimeout(delayDuration(ms), func() { nc.emit("_onTimeout") })
+	})
+	set("connRef", func(nc *netConn, ref bool) {
+		if nc.c == nil || nc.closed {
+			return
+		}
+		if ref {
+			nc.c.Ref()
+		} else {
+			nc.c.Unref()
+		}
+	})
+}
+
+// read reads until the end of the stream, an error or the close, handing each
+// chunk to the owner's _onData, the end to _onEnd and an error to _onError.
+func (nc *netConn) read() {
+	nc.reading = true
+	nc.c.Read(func(b []byte, err error) {
+		nc.reading = false
+		if nc.closed || errors.Is(err, nodeloop.ErrClosed) {
+			return
+		}
+		rt := nc.rt
+		switch {
+		case err == nil:
+			chunk := rt.newBuffer(append([]byte(nil), b...))
+			nc.emit("_onData", chunk)
+			if !nc.closed && !nc.c.Closed() {
+				nc.read()
+			}
+		case errors.Is(err, io.EOF):
+			nc.emit("_onEnd")
+		default:
+			nc.emit("_onError", rt.netErrDesc(err, "read"))
+		}
+	})
+}
