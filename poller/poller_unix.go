@@ -50,6 +50,12 @@ const (
 	// listenBacklogConnsMax is the backlog asked of listen(2); the kernel clamps it
 	// to its own maximum (somaxconn).
 	listenBacklogConnsMax = 4096
+	// sharedBufBytes is the size of the buffer the Reads started with a nil Buf
+	// share: the reads one Wait finishes fill it one after the other.
+	sharedBufBytes = 4 * SharedReadBytes
+	// sharedReadMinBytes is the least room a shared Read is given; with less left,
+	// the read waits for the next Wait, which starts the buffer afresh.
+	sharedReadMinBytes = 4 << 10
 )
 
 // wakeToken is the kernel user data of the waker. No socket uses generation 0, so
@@ -78,6 +84,12 @@ type System struct {
 	// reserveFd is held open so that it can be closed to make room when accept
 	// fails with EMFILE; -1 when it could not be reopened.
 	reserveFd int
+
+	// shared is the buffer of the Reads started with a nil Buf, made at the first;
+	// sharedUsed counts its bytes handed out since Wait began, which stay valid
+	// until the next Wait.
+	shared     []byte
+	sharedUsed int
 
 	// open counts the sockets registered with the kernel. With none, and no
 	// wake-up pending, a zero-timeout Wait has nothing to ask the kernel.
@@ -315,6 +327,14 @@ func (s *System) Start(op *Op) error {
 		return nil
 	}
 	sk.ops[op.Kind] = op
+	if op.Kind == Read && op.Buf == nil {
+		// The shared buffer may hold bytes the caller still reads: the next Wait
+		// makes the attempt.
+		if sk.inReady {
+			s.retry = append(s.retry, uint64(op.Socket))
+		}
+		return nil
+	}
 	if (sk.inReady || op.Kind == Write) && s.try(uint64(op.Socket), sk, op) {
 		sk.ops[op.Kind] = nil
 		s.ready = append(s.ready, op)
@@ -338,15 +358,26 @@ func (s *System) try(tok uint64, sk *sock, op *Op) bool {
 }
 
 func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
+	buf, shared := op.Buf, op.Buf == nil
+	if shared {
+		if buf = s.sharedRoom(); buf == nil {
+			s.retry = append(s.retry, tok)
+			return false
+		}
+	}
 	for range eintrRetriesMax {
-		n, err := sockRead(sk.fd, op.Buf)
+		n, err := sockRead(sk.fd, buf)
 		switch {
 		case err == nil && n > 0:
 			op.N = n
+			if shared {
+				op.Buf = buf[:n:n]
+				s.sharedUsed += n
+			}
 			// A short read drained the socket, as libuv assumes: any byte that
 			// arrives later raises a new edge, so the next Read can wait for it
 			// rather than try a read that would fail.
-			if n < len(op.Buf) && !sk.hup {
+			if n < len(buf) && !sk.hup {
 				sk.inReady = false
 			}
 			return true
@@ -365,6 +396,19 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 	}
 	s.retry = append(s.retry, tok)
 	return false
+}
+
+// sharedRoom returns the part of the shared buffer the next shared Read may fill,
+// or nil when too little is left before the next Wait.
+func (s *System) sharedRoom() []byte {
+	if s.shared == nil {
+		s.shared = make([]byte, sharedBufBytes)
+	}
+	if len(s.shared)-s.sharedUsed < sharedReadMinBytes {
+		return nil
+	}
+	end := min(s.sharedUsed+SharedReadBytes, len(s.shared))
+	return s.shared[s.sharedUsed:end:end]
 }
 
 func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
@@ -641,6 +685,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if s.closed {
 		return done, ErrClosed
 	}
+	s.sharedUsed = 0 // the bytes of the last Wait's shared Reads are consumed
+	given := len(done)
 	if len(s.retry) > 0 {
 		retry := s.retry
 		s.retry, s.retrySpare = s.retrySpare[:0], retry
@@ -655,8 +701,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		s.ready = s.ready[:0]
 		timeout = 0
 	}
-	if len(s.retry) > 0 {
-		timeout = 0
+	if len(s.retry) > 0 || len(done) > given {
+		timeout = 0 // operations finished already, or must be retried
 	}
 	if timeout == 0 && s.open == 0 && s.wakeSig.Load() == 0 {
 		return done, nil // nothing the kernel could report

@@ -61,7 +61,20 @@ const (
 	// keepAliveIntervalMs is the time between keep-alive probes that SetOption
 	// asks for with a keep-alive delay: the system's default.
 	keepAliveIntervalMs = 1000
+	// sharedBufBytes is the size of the buffer the Reads started with a nil Buf
+	// share: the reads one Wait finishes fill it one after the other.
+	sharedBufBytes = 4 * SharedReadBytes
+	// sharedReadMinBytes is the least room a shared Read is given; with less left,
+	// the read waits again and finishes in a later Wait.
+	sharedReadMinBytes = 4 << 10
+	// fionbio is the ioctl that makes a socket non-blocking, for the reads that
+	// follow a zero-byte read's completion.
+	fionbio = 0x8004667e
 )
+
+// zeroRead is what a zero-byte WSARecv points at: it waits for the socket to be
+// readable without holding a buffer, as libuv's uv_zero_.
+var zeroRead [1]byte
 
 // Completion keys hold a token; on 32-bit Windows a key has 32 bits and holds
 // slot<<16 | generation.
@@ -115,6 +128,14 @@ type System struct {
 
 	closed bool
 
+	// shared is the buffer of the Reads started with a nil Buf, made at the first;
+	// sharedUsed counts its bytes handed out since Wait began, which stay valid
+	// until the next Wait. inWait is true while Wait handles packets: only then
+	// may a shared Read fill it.
+	shared     []byte
+	sharedUsed int
+	inWait     bool
+
 	// wakeSig is 1 from a Wake's compare-and-swap until the Wait that dequeues
 	// the wake-up packet; only the Wake that set it posts one.
 	wakeSig    atomic.Uint32
@@ -146,6 +167,9 @@ type sock struct {
 	// shut is true once the write side is shut.
 	shut   bool
 	family int
+	// nonblock is true once the socket is non-blocking, which its first shared
+	// Read makes it.
+	nonblock bool
 	// pending counts issued operations whose packets have not been dequeued.
 	pending int
 	ops     [Write + 1]*Op
@@ -456,7 +480,21 @@ func issued(sk *sock, st *ioState, err error) bool {
 func (s *System) issueRead(sk *sock, op *Op) bool {
 	st := &sk.io[Read]
 	st.ov = windows.Overlapped{}
-	st.buf = windows.WSABuf{Len: uint32(min(len(op.Buf), ioChunkBytesMax)), Buf: &op.Buf[0]}
+	if op.Buf == nil {
+		// A zero-byte read: its packet says the socket is readable, and the
+		// bytes are read then, into the shared buffer.
+		if !sk.nonblock {
+			var on, ret uint32 = 1, 0
+			if err := windows.WSAIoctl(sk.h, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &ret, nil, 0); err != nil {
+				op.Err = os.NewSyscallError("ioctlsocket", err)
+				return true
+			}
+			sk.nonblock = true
+		}
+		st.buf = windows.WSABuf{Len: 0, Buf: &zeroRead[0]}
+	} else {
+		st.buf = windows.WSABuf{Len: uint32(min(len(op.Buf), ioChunkBytesMax)), Buf: &op.Buf[0]}
+	}
 	st.flags = 0
 	err := windows.WSARecv(sk.h, &st.buf, 1, &st.qty, &st.flags, &st.ov, nil)
 	if issued(sk, st, err) {
@@ -670,6 +708,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if err != nil {
 		return done, err
 	}
+	s.sharedUsed = 0 // the bytes of the last Wait's shared Reads are consumed
+	s.inWait = true
 	for i := range n {
 		e := &s.entries[i]
 		if e.ov == nil {
@@ -680,6 +720,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		}
 		done = s.packet(done, e)
 	}
+	s.inWait = false
 	s.free = append(s.free, s.limbo...)
 	s.limbo = s.limbo[:0]
 	return done, nil
@@ -791,6 +832,17 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 	}
 	switch kind {
 	case Read:
+		if op.Buf == nil {
+			switch {
+			case sk.closing:
+				op.Err = ErrClosed
+			case canceled:
+				op.Err = ErrCanceled
+			default:
+				return s.readShared(sk, op)
+			}
+			return true
+		}
 		if qty == 0 {
 			op.Err = io.EOF
 		} else {
@@ -831,6 +883,37 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 		if sa, err := windows.Getpeername(sk.h); err == nil {
 			op.Remote = sockaddrToAddr(sa)
 		}
+	}
+	return true
+}
+
+// readShared reads, without blocking, into the shared buffer for op, a Read with a
+// nil Buf whose zero-byte read found the socket readable, and reports whether op
+// finished; if not, the zero-byte read is issued again. Outside Wait, or with too
+// little room left, it waits again: its packet comes back at once.
+func (s *System) readShared(sk *sock, op *Op) bool {
+	if s.shared == nil {
+		s.shared = make([]byte, sharedBufBytes)
+	}
+	if !s.inWait || len(s.shared)-s.sharedUsed < sharedReadMinBytes {
+		return s.issueRead(sk, op)
+	}
+	end := min(s.sharedUsed+SharedReadBytes, len(s.shared))
+	room := s.shared[s.sharedUsed:end:end]
+	b := windows.WSABuf{Len: uint32(len(room)), Buf: &room[0]}
+	var qty, flags uint32
+	err := windows.WSARecv(sk.h, &b, 1, &qty, &flags, nil, nil)
+	switch {
+	case err == windows.WSAEWOULDBLOCK:
+		return s.issueRead(sk, op) // nothing there after all
+	case err != nil:
+		op.Err = wrapErr("wsarecv", err)
+	case qty == 0:
+		op.Err = io.EOF
+	default:
+		op.N = int(qty)
+		op.Buf = room[:qty:qty]
+		s.sharedUsed += int(qty)
 	}
 	return true
 }
