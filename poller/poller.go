@@ -99,7 +99,8 @@ const (
 	// reads, once the socket is readable, into a buffer it shares among all such
 	// reads, and Wait returns the op with Buf set to the bytes read (N of them, at
 	// most SharedReadBytes). Those bytes stay valid only until the next call to
-	// Wait, which may reuse them; a caller that wants them longer copies them. An
+	// Wait, which may reuse them; a caller that wants them longer copies them, and
+	// one that starts the op again as a shared read sets Buf back to nil. An
 	// idle connection with such a Read pending holds no buffer, as libuv's alloc
 	// callback takes one only at readiness. A non-nil Buf of length 0 is refused.
 	Read
