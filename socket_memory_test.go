@@ -36,13 +36,13 @@ func raiseFdLimit(tb testing.TB, n uint64) uint64 {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
 		tb.Skipf("cannot read RLIMIT_NOFILE: %v", err)
 	}
-	if old.Cur >= n {
+	if uint64(old.Cur) >= n {
 		return n
 	}
 	lim := old
-	lim.Cur = n
-	if lim.Max < n {
-		lim.Max = n
+	setLimit(&lim.Cur, n)
+	if uint64(lim.Max) < n {
+		setLimit(&lim.Max, n)
 	}
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		lim = old
@@ -52,8 +52,11 @@ func raiseFdLimit(tb testing.TB, n uint64) uint64 {
 		}
 	}
 	tb.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
-	return lim.Cur
+	return uint64(lim.Cur)
 }
+
+// setLimit sets a field of syscall.Rlimit, which is signed on some systems.
+func setLimit[T int64 | uint64](f *T, v uint64) { *f = T(v) }
 
 // idleEndHeap opens idlePairs loopback connections on the OS poller (fewer where the
 // descriptor limit is lower), each end with a read pending, and returns the Go heap
