@@ -50,12 +50,6 @@ const (
 	// listenBacklogConnsMax is the backlog asked of listen(2); the kernel clamps it
 	// to its own maximum (somaxconn).
 	listenBacklogConnsMax = 4096
-	// sharedBufBytes is the size of the buffer the Reads started with a nil Buf
-	// share: the reads one Wait finishes fill it one after the other.
-	sharedBufBytes = 4 * SharedReadBytes
-	// sharedReadMinBytes is the least room a shared Read is given; with less left,
-	// the read waits for the next Wait, which starts the buffer afresh.
-	sharedReadMinBytes = 4 << 10
 )
 
 // wakeToken is the kernel user data of the waker. No socket uses generation 0, so
@@ -85,11 +79,8 @@ type System struct {
 	// fails with EMFILE; -1 when it could not be reopened.
 	reserveFd int
 
-	// shared is the buffer of the Reads started with a nil Buf, made at the first;
-	// sharedUsed counts its bytes handed out since Wait began, which stay valid
-	// until the next Wait.
-	shared     []byte
-	sharedUsed int
+	// shared is the buffer of the Reads started with a nil Buf.
+	shared sharedBuf
 
 	// open counts the sockets registered with the kernel. With none, and no
 	// wake-up pending, a zero-timeout Wait has nothing to ask the kernel.
@@ -360,7 +351,7 @@ func (s *System) try(tok uint64, sk *sock, op *Op) bool {
 func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 	buf, shared := op.Buf, op.Buf == nil
 	if shared {
-		if buf = s.sharedRoom(); buf == nil {
+		if buf = s.shared.room(); buf == nil {
 			s.retry = append(s.retry, tok)
 			return false
 		}
@@ -372,7 +363,7 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 			op.N = n
 			if shared {
 				op.Buf = buf[:n:n]
-				s.sharedUsed += n
+				s.shared.took(n)
 			}
 			// A short read drained the socket, as libuv assumes: any byte that
 			// arrives later raises a new edge, so the next Read can wait for it
@@ -396,19 +387,6 @@ func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
 	}
 	s.retry = append(s.retry, tok)
 	return false
-}
-
-// sharedRoom returns the part of the shared buffer the next shared Read may fill,
-// or nil when too little is left before the next Wait.
-func (s *System) sharedRoom() []byte {
-	if s.shared == nil {
-		s.shared = make([]byte, sharedBufBytes)
-	}
-	if len(s.shared)-s.sharedUsed < sharedReadMinBytes {
-		return nil
-	}
-	end := min(s.sharedUsed+SharedReadBytes, len(s.shared))
-	return s.shared[s.sharedUsed:end:end]
 }
 
 func (s *System) tryWrite(tok uint64, sk *sock, op *Op) bool {
@@ -685,7 +663,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if s.closed {
 		return done, ErrClosed
 	}
-	s.sharedUsed = 0 // the bytes of the last Wait's shared Reads are consumed
+	s.shared.reset() // the bytes of the last Wait's shared Reads are consumed
 	given := len(done)
 	if len(s.retry) > 0 {
 		retry := s.retry

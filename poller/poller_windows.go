@@ -61,12 +61,6 @@ const (
 	// keepAliveIntervalMs is the time between keep-alive probes that SetOption
 	// asks for with a keep-alive delay: the system's default.
 	keepAliveIntervalMs = 1000
-	// sharedBufBytes is the size of the buffer the Reads started with a nil Buf
-	// share: the reads one Wait finishes fill it one after the other.
-	sharedBufBytes = 4 * SharedReadBytes
-	// sharedReadMinBytes is the least room a shared Read is given; with less left,
-	// the read waits again and finishes in a later Wait.
-	sharedReadMinBytes = 4 << 10
 	// fionbio is the ioctl that makes a socket non-blocking, for the reads that
 	// follow a zero-byte read's completion.
 	fionbio = 0x8004667e
@@ -128,13 +122,10 @@ type System struct {
 
 	closed bool
 
-	// shared is the buffer of the Reads started with a nil Buf, made at the first;
-	// sharedUsed counts its bytes handed out since Wait began, which stay valid
-	// until the next Wait. inWait is true while Wait handles packets: only then
-	// may a shared Read fill it.
-	shared     []byte
-	sharedUsed int
-	inWait     bool
+	// shared is the buffer of the Reads started with a nil Buf. inWait is true
+	// while Wait handles packets: only then may a shared Read fill it.
+	shared sharedBuf
+	inWait bool
 
 	// wakeSig is 1 from a Wake's compare-and-swap until the Wait that dequeues
 	// the wake-up packet; only the Wake that set it posts one.
@@ -708,7 +699,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if err != nil {
 		return done, err
 	}
-	s.sharedUsed = 0 // the bytes of the last Wait's shared Reads are consumed
+	s.shared.reset() // the bytes of the last Wait's shared Reads are consumed
 	s.inWait = true
 	for i := range n {
 		e := &s.entries[i]
@@ -892,14 +883,13 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 // finished; if not, the zero-byte read is issued again. Outside Wait, or with too
 // little room left, it waits again: its packet comes back at once.
 func (s *System) readShared(sk *sock, op *Op) bool {
-	if s.shared == nil {
-		s.shared = make([]byte, sharedBufBytes)
+	var room []byte
+	if s.inWait {
+		room = s.shared.room()
 	}
-	if !s.inWait || len(s.shared)-s.sharedUsed < sharedReadMinBytes {
+	if room == nil {
 		return s.issueRead(sk, op)
 	}
-	end := min(s.sharedUsed+SharedReadBytes, len(s.shared))
-	room := s.shared[s.sharedUsed:end:end]
 	b := windows.WSABuf{Len: uint32(len(room)), Buf: &room[0]}
 	var qty, flags uint32
 	err := windows.WSARecv(sk.h, &b, 1, &qty, &flags, nil, nil)
@@ -913,7 +903,7 @@ func (s *System) readShared(sk *sock, op *Op) bool {
 	default:
 		op.N = int(qty)
 		op.Buf = room[:qty:qty]
-		s.sharedUsed += int(qty)
+		s.shared.took(int(qty))
 	}
 	return true
 }
