@@ -8,9 +8,6 @@ import (
 	"github.com/nodeloop/nodeloop/traces"
 )
 
-// readBufferBytes is the size of a connection's read buffer, as Node's 64 KiB reads.
-const readBufferBytes = 64 << 10
-
 // Listener is a listening socket made by Loop.Listen. While open and referenced, it
 // keeps the loop alive.
 type Listener struct {
@@ -41,8 +38,7 @@ type Conn struct {
 
 	readOp  poller.Op
 	reading bool
-	readCb  func([]byte, error)
-	buf     []byte
+	readCb  func([]byte, error) // the read takes the poller's shared buffer (a nil Buf)
 
 	writeOp poller.Op
 	writing bool
@@ -220,8 +216,11 @@ func (c *Conn) LocalAddr() net.Addr { return c.local }
 // RemoteAddr returns the connection's peer address.
 func (c *Conn) RemoteAddr() net.Addr { return c.remote }
 
-// Read reads once and calls cb in the poll phase with the bytes read, or with io.EOF
-// at the end of the stream, or another error. The bytes are valid until cb returns.
+// Read reads once and calls cb in the poll phase with the bytes read, at most 64 KiB,
+// or with io.EOF at the end of the stream, or another error. The bytes are valid
+// until cb returns: they live in a buffer the loop's connections share, taken only
+// when the socket is readable, so an idle connection holds none; keep them longer
+// by copying them.
 // One Read at a time: calling Read while one is in flight panics. After Close, cb
 // receives ErrClosed in the close phase, before the close callback.
 func (c *Conn) Read(cb func([]byte, error)) {
@@ -232,13 +231,10 @@ func (c *Conn) Read(cb func([]byte, error)) {
 	if c.reading {
 		panic("nodeloop: Conn.Read called while a read is in flight; call it again from the callback")
 	}
-	if c.buf == nil {
-		c.buf = make([]byte, readBufferBytes)
-	}
 	c.reading = true
 	c.readCb = cb
 	c.readOp.Reset()
-	c.readOp.Buf = c.buf
+	c.readOp.Buf = nil // the poller's shared buffer, at readiness
 	c.updateActive()
 	if err := c.l.startOp(&c.readOp, c.id); err != nil {
 		c.l.traceOpDone(&c.readOp, c.id, 0, err)
@@ -429,7 +425,9 @@ func (c *Conn) opDone(op *poller.Op) {
 		c.updateActive()
 		c.traffic()
 		l.enterOpCallback(op.ID, c.id)
-		cb(c.buf[:op.N], op.Err)
+		b := op.Buf[:op.N]
+		op.Buf = nil // the poller reuses it after the next wait
+		cb(b, op.Err)
 		l.leaveCallback()
 	case poller.Write:
 		c.writing = false

@@ -39,6 +39,10 @@ type Poller struct {
 	closed  bool
 	horizon time.Time
 	ready   []*poller.Op
+	// readPending holds the bytes of the shared Reads (started with a nil Buf) in
+	// ready; readHanded those of the Reads the last Wait returned, valid until
+	// the next Wait. Wait swaps them, so both are reused.
+	readPending, readHanded []byte
 
 	opts    Options
 	choices Choices
@@ -101,6 +105,15 @@ func (p *Poller) Scheduled() int { return p.events.Len() }
 // virtual instant come back in an order that the Choices decide ("wait.order");
 // with First, the order in which they were completed.
 func (p *Poller) Complete(op *poller.Op) { p.ready = append(p.ready, op) }
+
+// shareRead copies b, the bytes of a shared Read that finished, into the buffer of
+// the reads the next Wait returns, and returns the copy.
+func (p *Poller) shareRead(b []byte) []byte {
+	start := len(p.readPending)
+	p.readPending = append(p.readPending, b...)
+	end := len(p.readPending)
+	return p.readPending[start:end:end]
+}
 
 // ErrHorizon is returned by a Wait that would have to move the clock past the
 // horizon set with SetHorizon: a simulated run's time limit.
@@ -217,6 +230,8 @@ func (p *Poller) take(done []*poller.Op) []*poller.Op {
 		p.ready[i], p.ready[j] = p.ready[j], p.ready[i]
 	}
 	done = append(done, p.ready...)
+	// The last Wait's reads are consumed: their buffer takes the next ones.
+	p.readHanded, p.readPending = p.readPending, p.readHanded[:0]
 	clear(p.ready)
 	p.ready = p.ready[:0]
 	return done

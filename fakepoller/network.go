@@ -408,7 +408,7 @@ func (p *Poller) Start(op *poller.Op) error {
 		return errNotListen
 	case op.Kind != poller.Accept && s.listener:
 		return errListener
-	case op.Kind == poller.Read && len(op.Buf) == 0:
+	case op.Kind == poller.Read && op.Buf != nil && len(op.Buf) == 0:
 		return errEmptyRead
 	case op.Kind == poller.Shutdown:
 		if s.ops[poller.Write] != nil {
@@ -603,11 +603,19 @@ func (p *Poller) tryRead(s *sock) {
 	case s.reset:
 		p.finish(s, op, errResetRead)
 	case s.rx.arrived.len() > 0:
-		n := min(len(op.Buf), s.rx.arrived.len())
+		room := len(op.Buf)
+		if op.Buf == nil {
+			room = poller.SharedReadBytes
+		}
+		n := min(room, s.rx.arrived.len())
 		if n > 1 && Chance(p.choices, "fault.read.short", p.opts.Faults.ShortRead) {
 			n -= 1 + p.choices.Choose("net.read.size", n-1) // 0: one byte short, the mildest
 		}
-		copy(op.Buf, s.rx.arrived.peek(n))
+		if op.Buf == nil {
+			op.Buf = s.owner.shareRead(s.rx.arrived.peek(n))
+		} else {
+			copy(op.Buf, s.rx.arrived.peek(n))
+		}
 		s.rx.arrived.discard(n)
 		op.N = n
 		p.finish(s, op, nil)

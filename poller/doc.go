@@ -13,6 +13,13 @@
 // one-shot readiness and retries when the socket is ready. The same interface then
 // fits every operating system and the deterministic fake in package fakepoller.
 //
+// A Read started with a nil Buf holds no buffer while it waits, as libuv's reads
+// take one from their alloc callback only when the socket is readable: the back end
+// reads at readiness into a buffer of its own that all such reads share, and the
+// bytes stay valid until the next Wait. On epoll and kqueue that is the read the
+// edge triggers; on Windows a zero-byte WSARecv waits, and a non-blocking WSARecv
+// into the shared buffer follows its completion.
+//
 // Timeouts follow one rule everywhere: negative waits forever, zero polls, positive
 // waits up to that long. Only a back end converts a time.Duration into its system's
 // unit, rounding up, and cuts a wait longer than its kernel accepts: 2^31-1 ms on

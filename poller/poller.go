@@ -94,6 +94,15 @@ const (
 	Connect
 	// Read reads at least one byte into Buf from Socket. N is the count; at the end of
 	// the stream N is 0 and Err is io.EOF.
+	//
+	// A Read started with a nil Buf takes no buffer while it waits: the poller
+	// reads, once the socket is readable, into a buffer it shares among all such
+	// reads, and Wait returns the op with Buf set to the bytes read (N of them, at
+	// most SharedReadBytes). Those bytes stay valid only until the next call to
+	// Wait, which may reuse them; a caller that wants them longer copies them, and
+	// one that starts the op again as a shared read sets Buf back to nil. An
+	// idle connection with such a Read pending holds no buffer, as libuv's alloc
+	// callback takes one only at readiness. A non-nil Buf of length 0 is refused.
 	Read
 	// Write writes all of Buf to Socket, in as many pieces as the system needs, and
 	// finishes once, when everything is written or on the first error. N is the
@@ -110,6 +119,10 @@ const (
 	// allowed; the second does nothing more.
 	Shutdown
 )
+
+// SharedReadBytes is the most bytes a Read started with a nil Buf returns, as
+// Node's 64 KiB reads.
+const SharedReadBytes = 64 << 10
 
 var opKindNames = [...]string{"invalid", "accept", "connect", "read", "write", "shutdown"}
 
@@ -175,7 +188,8 @@ type Op struct {
 	Socket Socket
 	// Network and Address are the peer for Connect, as net.Dial takes them.
 	Network, Address string
-	// Buf is where Read puts its bytes and what Write sends.
+	// Buf is where Read puts its bytes and what Write sends. A Read may leave it
+	// nil to read into the poller's shared buffer (see Read); Wait then sets it.
 	Buf []byte
 	// Data is the caller's; the poller never reads or writes it.
 	Data any

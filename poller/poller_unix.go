@@ -79,6 +79,9 @@ type System struct {
 	// fails with EMFILE; -1 when it could not be reopened.
 	reserveFd int
 
+	// shared is the buffer of the Reads started with a nil Buf.
+	shared sharedBuf
+
 	// open counts the sockets registered with the kernel. With none, and no
 	// wake-up pending, a zero-timeout Wait has nothing to ask the kernel.
 	open int
@@ -315,6 +318,14 @@ func (s *System) Start(op *Op) error {
 		return nil
 	}
 	sk.ops[op.Kind] = op
+	if op.Kind == Read && op.Buf == nil {
+		// The shared buffer may hold bytes the caller still reads: the next Wait
+		// makes the attempt.
+		if sk.inReady {
+			s.retry = append(s.retry, uint64(op.Socket))
+		}
+		return nil
+	}
 	if (sk.inReady || op.Kind == Write) && s.try(uint64(op.Socket), sk, op) {
 		sk.ops[op.Kind] = nil
 		s.ready = append(s.ready, op)
@@ -338,15 +349,26 @@ func (s *System) try(tok uint64, sk *sock, op *Op) bool {
 }
 
 func (s *System) tryRead(tok uint64, sk *sock, op *Op) bool {
+	buf, shared := op.Buf, op.Buf == nil
+	if shared {
+		if buf = s.shared.room(); buf == nil {
+			s.retry = append(s.retry, tok)
+			return false
+		}
+	}
 	for range eintrRetriesMax {
-		n, err := sockRead(sk.fd, op.Buf)
+		n, err := sockRead(sk.fd, buf)
 		switch {
 		case err == nil && n > 0:
 			op.N = n
+			if shared {
+				op.Buf = buf[:n:n]
+				s.shared.took(n)
+			}
 			// A short read drained the socket, as libuv assumes: any byte that
 			// arrives later raises a new edge, so the next Read can wait for it
 			// rather than try a read that would fail.
-			if n < len(op.Buf) && !sk.hup {
+			if n < len(buf) && !sk.hup {
 				sk.inReady = false
 			}
 			return true
@@ -650,6 +672,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if s.closed {
 		return done, ErrClosed
 	}
+	s.shared.reset() // the bytes of the last Wait's shared Reads are consumed
+	given := len(done)
 	if len(s.retry) > 0 {
 		retry := s.retry
 		s.retry, s.retrySpare = s.retrySpare[:0], retry
@@ -664,8 +688,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		s.ready = s.ready[:0]
 		timeout = 0
 	}
-	if len(s.retry) > 0 {
-		timeout = 0
+	if len(s.retry) > 0 || len(done) > given {
+		timeout = 0 // operations finished already, or must be retried
 	}
 	if timeout == 0 && s.open == 0 && s.wakeSig.Load() == 0 {
 		return done, nil // nothing the kernel could report

@@ -61,7 +61,14 @@ const (
 	// keepAliveIntervalMs is the time between keep-alive probes that SetOption
 	// asks for with a keep-alive delay: the system's default.
 	keepAliveIntervalMs = 1000
+	// fionbio is the ioctl that makes a socket non-blocking, for the reads that
+	// follow a zero-byte read's completion.
+	fionbio = 0x8004667e
 )
+
+// zeroRead is what a zero-byte WSARecv points at: it waits for the socket to be
+// readable without holding a buffer, as libuv's uv_zero_.
+var zeroRead [1]byte
 
 // Completion keys hold a token; on 32-bit Windows a key has 32 bits and holds
 // slot<<16 | generation.
@@ -115,6 +122,11 @@ type System struct {
 
 	closed bool
 
+	// shared is the buffer of the Reads started with a nil Buf. inWait is true
+	// while Wait handles packets: only then may a shared Read fill it.
+	shared sharedBuf
+	inWait bool
+
 	// wakeSig is 1 from a Wake's compare-and-swap until the Wait that dequeues
 	// the wake-up packet; only the Wake that set it posts one.
 	wakeSig    atomic.Uint32
@@ -146,6 +158,9 @@ type sock struct {
 	// shut is true once the write side is shut.
 	shut   bool
 	family int
+	// nonblock is true once the socket is non-blocking, which its first shared
+	// Read makes it.
+	nonblock bool
 	// pending counts issued operations whose packets have not been dequeued.
 	pending int
 	ops     [Write + 1]*Op
@@ -456,7 +471,21 @@ func issued(sk *sock, st *ioState, err error) bool {
 func (s *System) issueRead(sk *sock, op *Op) bool {
 	st := &sk.io[Read]
 	st.ov = windows.Overlapped{}
-	st.buf = windows.WSABuf{Len: uint32(min(len(op.Buf), ioChunkBytesMax)), Buf: &op.Buf[0]}
+	if op.Buf == nil {
+		// A zero-byte read: its packet says the socket is readable, and the
+		// bytes are read then, into the shared buffer.
+		if !sk.nonblock {
+			var on, ret uint32 = 1, 0
+			if err := windows.WSAIoctl(sk.h, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &ret, nil, 0); err != nil {
+				op.Err = os.NewSyscallError("ioctlsocket", err)
+				return true
+			}
+			sk.nonblock = true
+		}
+		st.buf = windows.WSABuf{Len: 0, Buf: &zeroRead[0]}
+	} else {
+		st.buf = windows.WSABuf{Len: uint32(min(len(op.Buf), ioChunkBytesMax)), Buf: &op.Buf[0]}
+	}
 	st.flags = 0
 	err := windows.WSARecv(sk.h, &st.buf, 1, &st.qty, &st.flags, &st.ov, nil)
 	if issued(sk, st, err) {
@@ -670,6 +699,8 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 	if err != nil {
 		return done, err
 	}
+	s.shared.reset() // the bytes of the last Wait's shared Reads are consumed
+	s.inWait = true
 	for i := range n {
 		e := &s.entries[i]
 		if e.ov == nil {
@@ -680,6 +711,7 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		}
 		done = s.packet(done, e)
 	}
+	s.inWait = false
 	s.free = append(s.free, s.limbo...)
 	s.limbo = s.limbo[:0]
 	return done, nil
@@ -791,6 +823,17 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 	}
 	switch kind {
 	case Read:
+		if op.Buf == nil {
+			switch {
+			case sk.closing:
+				op.Err = ErrClosed
+			case canceled:
+				op.Err = ErrCanceled
+			default:
+				return s.readShared(sk, op)
+			}
+			return true
+		}
 		if qty == 0 {
 			op.Err = io.EOF
 		} else {
@@ -831,6 +874,36 @@ func (s *System) finish(sk *sock, kind OpKind, op *Op, qty uint32, err error) bo
 		if sa, err := windows.Getpeername(sk.h); err == nil {
 			op.Remote = sockaddrToAddr(sa)
 		}
+	}
+	return true
+}
+
+// readShared reads, without blocking, into the shared buffer for op, a Read with a
+// nil Buf whose zero-byte read found the socket readable, and reports whether op
+// finished; if not, the zero-byte read is issued again. Outside Wait, or with too
+// little room left, it waits again: its packet comes back at once.
+func (s *System) readShared(sk *sock, op *Op) bool {
+	var room []byte
+	if s.inWait {
+		room = s.shared.room()
+	}
+	if room == nil {
+		return s.issueRead(sk, op)
+	}
+	b := windows.WSABuf{Len: uint32(len(room)), Buf: &room[0]}
+	var qty, flags uint32
+	err := windows.WSARecv(sk.h, &b, 1, &qty, &flags, nil, nil)
+	switch {
+	case err == windows.WSAEWOULDBLOCK:
+		return s.issueRead(sk, op) // nothing there after all
+	case err != nil:
+		op.Err = wrapErr("wsarecv", err)
+	case qty == 0:
+		op.Err = io.EOF
+	default:
+		op.N = int(qty)
+		op.Buf = room[:qty:qty]
+		s.shared.took(int(qty))
 	}
 	return true
 }

@@ -45,7 +45,7 @@ func refuse(op *Op, listener bool, inFlight *[Write + 1]*Op) error {
 		return errNotListen
 	case op.Kind != Accept && listener:
 		return errListener
-	case op.Kind == Read && len(op.Buf) == 0:
+	case op.Kind == Read && op.Buf != nil && len(op.Buf) == 0:
 		return errEmptyRead
 	case op.Kind == Shutdown:
 		if inFlight[Write] != nil {

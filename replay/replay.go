@@ -438,9 +438,14 @@ func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller
 		local, okLocal := decodeAddr(o.Network, o.Local)
 		remote, okRemote := decodeAddr(o.Network, o.Remote)
 		connects := op.Kind == poller.Accept || op.Kind == poller.Connect
+		shared := op.Kind == poller.Read && op.Buf == nil // reads into the poller's buffer
+		room := len(op.Buf)
+		if shared {
+			room = poller.SharedReadBytes
+		}
 		switch {
-		case o.N < 0 || o.N > len(op.Buf):
-			return diverged("operation %d (%s) finished with %d bytes, but its buffer has %d", o.ID, op.Kind, o.N, len(op.Buf))
+		case o.N < 0 || o.N > room:
+			return diverged("operation %d (%s) finished with %d bytes, but its buffer has %d", o.ID, op.Kind, o.N, room)
 		case op.Kind == poller.Read && len(o.Data) != o.N:
 			return diverged("operation %d read %d bytes, but the recording holds %d", o.ID, o.N, len(o.Data))
 		case op.Kind != poller.Read && len(o.Data) != 0:
@@ -455,7 +460,13 @@ func (p *replayPoller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller
 		delete(p.ops, o.ID)
 		op.N, op.Conn, op.Err = o.N, poller.Socket(o.Conn), err
 		op.Local, op.Remote = local, remote
-		copy(op.Buf, o.Data)
+		if shared {
+			if o.N > 0 {
+				op.Buf = o.Data[:o.N:o.N]
+			}
+		} else {
+			copy(op.Buf, o.Data)
+		}
 		done = append(done, op)
 	}
 	p.in.add(inWait, raw)

@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"ReadWrite", false, testReadWrite},
 		{"ReadBeforeWrite", false, testReadBeforeWrite},
 		{"LargeWrite", false, testLargeWrite},
+		{"SharedRead", false, testSharedRead},
 		{"EOF", false, testEOF},
 		{"Shutdown", false, testShutdown},
 		{"ShutdownErrors", false, testShutdownErrors},
@@ -515,6 +516,103 @@ func testLargeWrite(h *harness) {
 		h.t.Fatalf("received data differs from sent at byte %d of %d", i, len(data))
 	}
 	h.quiet("after the large write")
+}
+
+// testSharedRead reads with nil Bufs, into the poller's shared buffer, on several
+// connections at once, each receiving more than one shared read holds; then the end
+// of a stream, and a canceled shared read, on such reads.
+func testSharedRead(h *harness) {
+	const pairs, perPair = 6, 3*poller.SharedReadBytes + 100
+	type end struct {
+		pr        pair
+		rd        *poller.Op
+		want, got []byte
+	}
+	ends := make([]*end, pairs)
+	for i := range ends {
+		e := &end{pr: h.connect("tcp"), want: pattern(perPair, i+1)}
+		e.rd = &poller.Op{Kind: poller.Read, Socket: e.pr.a}
+		h.start(e.rd)
+		ends[i] = e
+	}
+	h.quiet("shared reads with nothing sent")
+	writes := make([]*poller.Op, pairs)
+	for i, e := range ends {
+		writes[i] = &poller.Op{Kind: poller.Write, Socket: e.pr.b, Buf: e.want}
+		h.start(writes[i])
+	}
+	remaining := pairs
+	for i := 0; remaining > 0; i++ {
+		if i == awaitWaitsMax {
+			h.t.Fatalf("shared reads: %d of %d connections still short of %d bytes after %d waits", remaining, pairs, perPair, i)
+		}
+		h.wait(awaitSliceTimeout)
+		// The bytes of every read this Wait returned are valid together, until
+		// the next Wait.
+		for _, e := range ends {
+			rd := e.rd
+			if !h.finished[rd] {
+				continue
+			}
+			delete(h.finished, rd)
+			if rd.Err != nil || rd.N < 1 || rd.N > poller.SharedReadBytes || len(rd.Buf) != rd.N {
+				h.t.Fatalf("shared read after %d bytes: N = %d, len(Buf) = %d, Err = %v; want 1..%d bytes, all in Buf, nil",
+					len(e.got), rd.N, len(rd.Buf), rd.Err, poller.SharedReadBytes)
+			}
+			e.got = append(e.got, rd.Buf...)
+			if len(e.got) >= len(e.want) {
+				remaining--
+				continue
+			}
+			rd.Buf = nil
+			h.start(rd)
+		}
+	}
+	for i, e := range ends {
+		if !bytes.Equal(e.got, e.want) {
+			h.t.Fatalf("connection %d read %d bytes through shared reads, not the %d written (first difference at %d)",
+				i, len(e.got), len(e.want), firstDiff(e.got, e.want))
+		}
+	}
+	h.await(writes...)
+	for i, wr := range writes {
+		if wr.Err != nil || wr.N != perPair {
+			h.t.Fatalf("write %d: N = %d, Err = %v; want %d, nil", i, wr.N, wr.Err, perPair)
+		}
+	}
+
+	// The end of the stream.
+	h.closeSocket(ends[0].pr.b)
+	eof := h.run(&poller.Op{Kind: poller.Read, Socket: ends[0].pr.a})
+	if eof.Err != io.EOF || eof.N != 0 {
+		h.t.Fatalf("shared read at end of stream: N = %d, Err = %v; want 0, io.EOF", eof.N, eof.Err)
+	}
+
+	// A canceled shared read loses nothing.
+	rd := &poller.Op{Kind: poller.Read, Socket: ends[1].pr.a}
+	h.start(rd)
+	h.quiet("pending shared read")
+	h.p.Cancel(rd)
+	h.await(rd)
+	if rd.Err != poller.ErrCanceled || rd.N != 0 {
+		h.t.Fatalf("canceled shared read: N = %d, Err = %v; want 0, ErrCanceled", rd.N, rd.Err)
+	}
+	h.send(ends[1].pr.b, []byte("after cancel"))
+	rd.Buf = nil
+	h.run(rd)
+	if rd.Err != nil || string(rd.Buf[:rd.N]) != "after cancel" {
+		h.t.Fatalf("shared read after cancel: %q, %v; want \"after cancel\"", rd.Buf[:rd.N], rd.Err)
+	}
+}
+
+// firstDiff returns the index of the first byte where a and b differ.
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
 
 func testEOF(h *harness) {
@@ -914,6 +1012,7 @@ func testStartErrors(h *harness) {
 	refuse("read on the zero Socket", &poller.Op{Kind: poller.Read, Buf: make([]byte, 1)})
 	refuse("unknown kind", &poller.Op{Kind: 99, Socket: pr.a})
 	refuse("zero kind", &poller.Op{Socket: pr.a})
+	refuse("read into an empty buffer", &poller.Op{Kind: poller.Read, Socket: pr.a, Buf: []byte{}})
 	refuse("read on a listener", &poller.Op{Kind: poller.Read, Socket: pr.ln, Buf: make([]byte, 1)})
 	refuse("accept on a connection", &poller.Op{Kind: poller.Accept, Socket: pr.a})
 	refuse("connect to a bad network", &poller.Op{Kind: poller.Connect, Network: "bogus", Address: "127.0.0.1:1"})
