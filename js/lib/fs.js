@@ -29,20 +29,7 @@
     return e;
   }
 
-  function received(v) {
-    if (v === undefined || v === null) return 'Received ' + v;
-    if (typeof v === 'function') return 'Received function ' + (v.name || '<anonymous>');
-    if (typeof v === 'object') return 'Received an instance of ' + (v.constructor && v.constructor.name || 'Object');
-    let s = inspect(v);
-    if (s.length > 28) s = s.slice(0, 25) + '...';
-    return 'Received type ' + typeof v + ' (' + s + ')';
-  }
-
-  function invalidArgType(name, expected, v) {
-    const e = new TypeError('The "' + name + '" argument must be ' + expected + '. ' + received(v));
-    e.code = 'ERR_INVALID_ARG_TYPE';
-    return e;
-  }
+  const { received, invalidArgType } = builtins['internal/errors'];
 
   function pathArg(p, name) {
     if (typeof p === 'string') return p;

@@ -27,6 +27,26 @@
     return e;
   }
 
+  // internal/errors is what the modules of lib/ share to describe a wrong argument,
+  // as Node's lib/internal/errors.js: received says what was given, invalidArgType
+  // makes the ERR_INVALID_ARG_TYPE TypeError, expected being the whole phrase after
+  // "must be". require does not reach it.
+  builtins['internal/errors'] = {
+    received: function (v) {
+      if (v === undefined || v === null) return 'Received ' + v;
+      if (typeof v === 'function') return 'Received function ' + (v.name || '<anonymous>');
+      if (typeof v === 'object') return 'Received an instance of ' + (v.constructor && v.constructor.name || 'Object');
+      let s = inspect(v);
+      if (s.length > 28) s = s.slice(0, 25) + '...';
+      return 'Received type ' + typeof v + ' (' + s + ')';
+    },
+    invalidArgType: function (name, expected, v) {
+      const e = new TypeError('The "' + name + '" argument must be ' + expected + '. ' + builtins['internal/errors'].received(v));
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      return e;
+    },
+  };
+
   function validateFunction(fn, name) {
     if (typeof fn !== 'function') throw invalidArgType(name, 'function', fn);
   }
