@@ -3,7 +3,6 @@
   'use strict';
 
   const { Buffer } = builtins.buffer;
-  const inspect = builtins.util.inspect;
 
   const { received, invalidArgType } = builtins['internal/errors'];
 

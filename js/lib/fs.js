@@ -4,7 +4,6 @@
   'use strict';
 
   const { Buffer } = builtins.buffer;
-  const inspect = builtins.util.inspect;
 
   // asyncError is the error of a callback: made on the loop, it has no frame of
   // the script, as Node's.

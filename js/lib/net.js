@@ -6,7 +6,6 @@
 
   const EventEmitter = builtins.events;
   const { Buffer } = builtins.buffer;
-  const inspect = builtins.util.inspect;
   const highWaterMark = 16384;
 
   const { received, invalidArgType } = builtins['internal/errors'];
