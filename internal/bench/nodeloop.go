@@ -18,41 +18,35 @@ func version() string { return "nodeloop-" + runtime.Version() }
 // nodeloopImmediates chains n immediates, each queuing the next: one per turn of the
 // loop, as Node's setImmediate chain.
 func nodeloopImmediates(n int) (Result, error) {
-	l, err := nodeloop.New()
-	if err != nil {
-		return Result{}, err
-	}
-	defer l.Close()
-	turns := 0
-	var next func()
-	next = func() {
-		if turns++; turns < n {
-			l.SetImmediate(next)
-		}
-	}
-	span := StartSpan()
-	err = l.Run(func() { l.SetImmediate(next) })
-	r := span.Result(Immediates, ImplNodeloop, n)
-	if err == nil && turns != n {
-		err = fmt.Errorf("ran %d turns, want %d", turns, n)
-	}
-	r.Version = version()
-	return r, err
+	return immediatesChain(Immediates, n, func(*nodeloop.Loop) (func(), error) { return func() {}, nil })
 }
 
 // nodeloopImmediatesListener is nodeloopImmediates with one TCP listener on
 // 127.0.0.1 open and idle the whole time, its accept pending.
 func nodeloopImmediatesListener(n int) (Result, error) {
+	return immediatesChain(ImmediatesListener, n, func(l *nodeloop.Loop) (func(), error) {
+		ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
+			if c != nil {
+				c.Close(nil)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		return func() { ln.Close(nil) }, nil
+	})
+}
+
+// immediatesChain measures benchmark name: n immediates chained on a new loop, after
+// open has made what the loop holds beside them; the function open returns is
+// called when the chain ends, to let the loop end.
+func immediatesChain(name string, n int, open func(*nodeloop.Loop) (func(), error)) (Result, error) {
 	l, err := nodeloop.New()
 	if err != nil {
 		return Result{}, err
 	}
 	defer l.Close()
-	ln, err := l.Listen("tcp", "127.0.0.1:0", func(c *nodeloop.Conn, err error) {
-		if c != nil {
-			c.Close(nil)
-		}
-	})
+	done, err := open(l)
 	if err != nil {
 		return Result{}, err
 	}
@@ -63,11 +57,11 @@ func nodeloopImmediatesListener(n int) (Result, error) {
 			l.SetImmediate(next)
 			return
 		}
-		ln.Close(nil)
+		done()
 	}
 	span := StartSpan()
 	err = l.Run(func() { l.SetImmediate(next) })
-	r := span.Result(ImmediatesListener, ImplNodeloop, n)
+	r := span.Result(name, ImplNodeloop, n)
 	if err == nil && turns != n {
 		err = fmt.Errorf("ran %d turns, want %d", turns, n)
 	}
