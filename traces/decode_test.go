@@ -36,10 +36,12 @@ func TestSampleFile(t *testing.T) {
 // What the Recorder writes, Decode reads back into the same values: every kind,
 // phase, source and field.
 func TestDecodeRoundTrip(t *testing.T) {
-	// The sample is one loop's; a world's event names its host.
+	// The sample is one loop's; a world's event names its host, and a message
+	// between two hosts is an event of the world's own.
 	events := tracetest.SampleEvents()
 	last := events[len(events)-1]
-	events = append(events, traces.Event{Seq: last.Seq + 1, Tick: last.Tick, Phase: traces.PhasePoll, Kind: traces.KindLog, Time: last.Time, Msg: "hi", Host: "db1"})
+	events = append(events, traces.Event{Seq: last.Seq + 1, Tick: last.Tick, Phase: traces.PhasePoll, Kind: traces.KindLog, Time: last.Time, Msg: "hi", Host: "db1"},
+		traces.Event{Seq: 1, Kind: traces.KindMessage, ID: 1, Time: 3_000_000, Bytes: 5, From: "client", To: "db1", Sent: 2_000_000, Segment: "data"})
 	seen := map[traces.Kind]bool{}
 	for _, e := range events {
 		seen[e.Kind] = true

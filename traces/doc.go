@@ -34,11 +34,22 @@
 //	tick_queue       name site
 //	choice           choice* options* pick*
 //	input            input* value*
+//	message          bytes from* to* sent* segment*
 //
 // Every kind also carries host, the last field of a line when it is there: the name
 // of the host whose loop the event is of, in the trace of a simulated world of
 // several hosts (sim.World), whose header lists the hosts (Header.Hosts). A trace
 // of one loop names no host.
+//
+// A world's trace also has the world's own events, which name no host: log events
+// (a crash, a restart, a partition), the choices made between the hosts' steps, and
+// a message event for every message between two hosts when it arrives (a
+// connection request or its answer, data, the end of a stream, a reset), with the
+// hosts it went from and to, when it was sent, and the bytes of data it carried.
+// A tool pairs a host's send with the other's receipt through them: nodeloop view
+// and the Chrome export draw them as arrows. Their seq counts the world's own
+// events, and their t is the world's time since it started; a host's t is its
+// loop's, which starts again at 0 when the host restarts.
 //
 // Times and durations (t, started, timeout, delay, deadline, repeat) are integer
 // nanoseconds; active, canceled and stopped are true or false. The encoding is

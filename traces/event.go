@@ -81,6 +81,7 @@ const (
 	KindMicrotaskQueue      // QueueMicrotask, ID the microtask
 	KindChoice              // a simulated world decided (choice, options, pick)
 	KindInput               // a real run's input, for replay (input, value)
+	KindMessage             // a simulated world's message between two hosts arrived, ID the message, from 1 in the order sent (bytes, from, to, sent, segment)
 	kindCount
 )
 
@@ -117,6 +118,10 @@ const (
 	FieldHost                     // Host
 	FieldName                     // Name
 	FieldSite                     // Site
+	FieldFrom                     // From
+	FieldTo                       // To
+	FieldSent                     // Sent
+	FieldSegment                  // Segment
 	fieldCount
 )
 
@@ -124,6 +129,7 @@ var fieldNames = [fieldCount]string{
 	"source", "handle", "worker", "started", "timeout", "completions", "items", "active",
 	"canceled", "stopped", "mode", "delay", "deadline", "repeat", "op", "bytes", "err",
 	"msg", "choice", "options", "pick", "input", "value", "host", "name", "site",
+	"from", "to", "sent", "segment",
 }
 
 // String returns the field's name as the trace spells it.
@@ -192,6 +198,7 @@ var kindFields = withHost([kindCount]struct{ has, always fieldSet }{
 	KindWatcher:        {has: set(FieldSource, FieldActive), always: set(FieldActive)},
 	KindChoice:         {has: set(FieldChoice, FieldOptions, FieldPick), always: set(FieldChoice, FieldOptions, FieldPick)},
 	KindInput:          {has: set(FieldInput, FieldValue), always: set(FieldInput, FieldValue)},
+	KindMessage:        {has: set(FieldBytes, FieldFrom, FieldTo, FieldSent, FieldSegment), always: set(FieldFrom, FieldTo, FieldSent, FieldSegment)},
 })
 
 // withHost gives every kind of the table the host field, never always written.
@@ -225,6 +232,7 @@ var kindNames = [kindCount]string{
 	"immediate_queue", "immediate_clear", "pool_submit", "pool_start", "pool_done",
 	"pool_cancel", "op_start", "op_complete", "wake", "poll", "log", "stop", "end",
 	"close", "watcher", "clock", "tick_queue", "microtask_queue", "choice", "input",
+	"message",
 }
 
 // String returns the kind's name as the trace spells it.
@@ -320,7 +328,7 @@ type Event struct {
 	Deadline    time.Duration // timer start: when it is due, on the loop's time line
 	Repeat      time.Duration // timer start: the interval's period, 0 for a timeout
 	Op          string        // op events: accept, connect, read, write
-	Bytes       int           // op completion: the bytes moved
+	Bytes       int           // op completion: the bytes moved; message: the data it carried
 	Err         string        // pool done, op completion, end: the error's text
 	Msg         string        // log: the message
 	Choice      string        // choice: what was decided
@@ -336,6 +344,17 @@ type Event struct {
 	// ("setTimeout", "process.nextTick") and Site where it was called, as file:line.
 	Name string // callback, timer start, immediate queue, tick queue: the function, or the call that made the handle
 	Site string // callback, timer start, immediate queue, tick queue: where the handle was made, file:line
+	// From, To, Sent and Segment describe a message between two hosts of a
+	// simulated world, an event of the world's own (no host): the event is its
+	// arrival at host To, at the world's time, and Sent is when host From sent
+	// it, on the same time line, so that a tool can draw it from the one to the
+	// other. Segment is what it was: "connect" (a connection request), "accept"
+	// (its answer), "refuse", "data" (Bytes of it), "fin" (the end of the
+	// sender's stream) or "reset".
+	From    string        // message: the sending host
+	To      string        // message: the receiving host
+	Sent    time.Duration // message: when it was sent, on the world's time line
+	Segment string        // message: connect, accept, refuse, data, fin or reset
 }
 
 // ref returns a pointer to e's field f: a *Source, *uint64, *int, *time.Duration,
@@ -395,6 +414,14 @@ func (e *Event) ref(f Field) any {
 		return &e.Name
 	case FieldSite:
 		return &e.Site
+	case FieldFrom:
+		return &e.From
+	case FieldTo:
+		return &e.To
+	case FieldSent:
+		return &e.Sent
+	case FieldSegment:
+		return &e.Segment
 	}
 	panic("traces: no such field: " + f.String())
 }

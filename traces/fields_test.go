@@ -96,6 +96,14 @@ func setField(t testing.TB, e *traces.Event, f traces.Field, v int) {
 		e.Name = strings.Repeat("<anonymous>", v)
 	case traces.FieldSite:
 		e.Site = strings.Repeat("app.js:12", v)
+	case traces.FieldFrom:
+		e.From = strings.Repeat("c1", v)
+	case traces.FieldTo:
+		e.To = strings.Repeat("server", v)
+	case traces.FieldSent:
+		e.Sent = time.Duration(v) * 3 * time.Millisecond
+	case traces.FieldSegment:
+		e.Segment = []string{"", "data", "reset"}[v%3]
 	default:
 		t.Fatalf("setField has no value for field %s", f)
 	}
