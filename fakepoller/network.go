@@ -69,6 +69,10 @@ type network struct {
 	// cutTimeout is how long a held message waits before its connection times
 	// out (Network.SetCutTimeout).
 	cutTimeout time.Duration
+	// onArrive is told of every message between hosts that arrives
+	// (Network.OnArrive), and lastMessage numbers them.
+	onArrive    func(Message)
+	lastMessage uint64
 }
 
 // link is the state of the link from one host to another.
@@ -231,14 +235,15 @@ func (p *Poller) latency() time.Duration {
 	return d
 }
 
-// send schedules fn at the arrival of a message sent along pp now: after a drawn
-// latency, and never before the message sent before it.
+// send schedules fn at the arrival of a message sent along pp now, a segment seg
+// with n bytes of data: after a drawn latency, and never before the message sent
+// before it.
 //
 // Between two hosts of a Network, a clogged link adds its latency, and a cut link
 // holds the message when it arrives, and every later one along pp, until the link
 // is healed; a message held past the network's cut timeout fails the connection
-// at both ends with ETIMEDOUT.
-func (p *Poller) send(pp *pipe, fn func()) {
+// at both ends with ETIMEDOUT. Its arrival is told to the Network's OnArrive.
+func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 	at := p.clock.Now().Add(p.latency())
 	var ln *link
 	if pp.from != nil {
@@ -255,6 +260,7 @@ func (p *Poller) send(pp *pipe, fn func()) {
 		p.At(at, fn)
 		return
 	}
+	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
 	p.At(at, func() { p.arrive(pp, fn) })
 }
 
@@ -458,7 +464,7 @@ func (p *Poller) shutdown(s *sock, op *poller.Op) {
 	default:
 		s.shut = true
 		peer := s.peer
-		p.send(s.tx, func() { p.finArrived(peer) })
+		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
 	}
 	p.Complete(op)
 }
@@ -502,7 +508,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	p.send(c.tx, func() { p.requestArrived(c, dst) })
+	p.send(c.tx, segConnect, 0, func() { p.requestArrived(c, dst) })
 	return nil
 }
 
@@ -535,7 +541,7 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 	}
 	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
 		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
-		p.send(c.rx, func() { p.refusalArrived(c) })
+		p.send(c.rx, segRefuse, 0, func() { p.refusalArrived(c) })
 		return
 	}
 	srv := p.newSock()
@@ -549,7 +555,7 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 		srv.local = endpoint{ip: dst.ip, port: dst.port}.addr()
 	}
 	ln.backlog = append(ln.backlog, srv)
-	p.send(c.rx, func() { p.answerArrived(c) })
+	p.send(c.rx, segAccept, 0, func() { p.answerArrived(c) })
 	p.tryAccept(ln)
 }
 
@@ -646,7 +652,7 @@ func (p *Poller) pump(s *sock) {
 		}
 		s.tx.transit.push(op.Buf[op.N : op.N+n])
 		op.N += n
-		p.send(s.tx, func() { p.dataArrived(peer, n) })
+		p.send(s.tx, segData, n, func() { p.dataArrived(peer, n) })
 	}
 	p.finish(s, op, nil)
 }
@@ -684,7 +690,7 @@ func (p *Poller) sendReset(s *sock) {
 	}
 	s.resetSent = true
 	peer := s.peer
-	p.send(s.tx, func() { p.resetArrived(peer) })
+	p.send(s.tx, segReset, 0, func() { p.resetArrived(peer) })
 }
 
 // resetArrived resets r: its unread data is lost and its operations in flight
@@ -823,6 +829,6 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 		// The end of the stream is on its way already.
 	default:
 		peer := s.peer
-		p.send(s.tx, func() { p.finArrived(peer) })
+		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
 	}
 }

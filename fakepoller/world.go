@@ -379,3 +379,54 @@ func (n *Network) link(op, from, to string) (*link, error) {
 	n.base.network.links = append(n.base.network.links, ln)
 	return ln, nil
 }
+
+// The segments a Message is, by the name Message.Segment gives them.
+const (
+	segConnect = "connect"
+	segAccept  = "accept"
+	segRefuse  = "refuse"
+	segData    = "data"
+	segFin     = "fin"
+	segReset   = "reset"
+)
+
+// Message is a message from one host of a Network to another that arrived, as
+// OnArrive tells it: enough for a tool to draw it from its send to its receipt.
+type Message struct {
+	// ID numbers the messages between hosts, from 1, in the order they were sent.
+	ID uint64
+	// From and To are the names of the sending and the receiving host.
+	From, To string
+	// Sent is when it was sent; it arrives at the clock's reading when told.
+	Sent time.Time
+	// Segment is what it is: "connect" (a connection request), "accept" (its
+	// answer), "refuse" (a refusal), "data", "fin" (the end of the sender's
+	// stream) or "reset".
+	Segment string
+	// Bytes is how much data a "data" segment carries, 0 for the others.
+	Bytes int
+}
+
+// OnArrive makes fn be told of every message between two hosts that is sent from
+// now on, when it arrives: after its latency, or when the cut link that held it
+// heals. A message that never arrives (its connection timed out on a cut link) is
+// never told. fn runs inside RunDue, before the arrival does anything, and must
+// not call the Network; nil stops the telling. Messages within one host (its
+// loopback, its unix sockets) are not told.
+func (n *Network) OnArrive(fn func(Message)) { n.base.network.onArrive = fn }
+
+// told returns fn, the arrival of a segment seg with n bytes sent along pp at
+// sent, made to tell the Network's OnArrive first, or fn itself when nothing
+// listens.
+func (nw *network) told(pp *pipe, seg string, n int, sent time.Time, fn func()) func() {
+	tell := nw.onArrive
+	if tell == nil {
+		return fn
+	}
+	nw.lastMessage++
+	m := Message{ID: nw.lastMessage, From: pp.from.name, To: pp.to.name, Sent: sent, Segment: seg, Bytes: n}
+	return func() {
+		tell(m)
+		fn()
+	}
+}

@@ -40,7 +40,9 @@ import (
 // A world's hosts may crash and restart (Crash, Restart, and the crash fault), and
 // its network may be partitioned and clogged between hosts (Partition, Clog, and
 // the partition and clog faults); each shows in the trace as a log event of the
-// world. HostRuns splits a host's events into the runs of its program.
+// world. Every message between two hosts shows, when it arrives, as a message
+// event of the world (traces.KindMessage: the hosts, when it was sent, what it
+// was). HostRuns splits a host's events into the runs of its program.
 type World struct {
 	cfg     Config
 	hosts   []worldHost
@@ -543,6 +545,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		wr.out = traces.NewRecorder(cfg.Trace, h)
 	}
 	rec.hook = wr.choice
+	if wr.tracing() {
+		net.OnArrive(wr.message)
+	}
 	calm := false
 	pools := make([]*Pool, len(w.hosts))
 	hosts := make([]*runningHost, len(w.hosts))
