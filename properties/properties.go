@@ -65,14 +65,25 @@ type Violation struct {
 	Seqs []uint64
 	// Msg says what is wrong, naming the events by their seq numbers.
 	Msg string
+	// Host and Run name, in a simulated world's trace (CheckWorld), the host
+	// whose loop broke the rule and the run of its program, from 1 (each restart
+	// begins another); the Seqs are that run's. They are "" and 0 in the trace
+	// of one loop.
+	Host string
+	Run  int
 }
 
 // String returns the rule, the seq numbers of the events involved and what is
 // wrong, as in
 //
 //	timer-deadline at seq 4, 9: timer callback 3 (seq 9) runs at 999µs, before its deadline 1ms (timer_start at seq 4)
+//
+// after "host NAME, run N: " in a world's trace.
 func (v Violation) String() string {
 	var b strings.Builder
+	if v.Host != "" {
+		fmt.Fprintf(&b, "host %s, run %d: ", v.Host, v.Run)
+	}
 	b.WriteString(v.Rule)
 	for i, s := range v.Seqs {
 		if i == 0 {
@@ -92,8 +103,13 @@ func (v Violation) String() string {
 // ordered by the first event involved and then by rule. A trace cut short, or one
 // of RunOnce calls, is checked for what its events prove: nothing is reported for
 // what might still have happened after its last event. Check does not modify
-// events. It is a [Checker] given every event in turn.
+// events. It is a [Checker] given every event in turn; the trace of a simulated
+// world of several hosts (one whose events name hosts) it checks as CheckWorld
+// does, per host and per run of each host's program.
 func Check(events []traces.Event) []Violation {
+	if isWorld(events) {
+		return CheckWorld(events)
+	}
 	c := NewChecker()
 	for i := range events {
 		c.Add(events[i])

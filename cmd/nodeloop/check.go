@@ -3,13 +3,16 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/nodeloop/nodeloop/properties"
 )
 
 // checkCmd checks a trace against the invariants of docs/semantics.md, one event
 // at a time as it reads it, so a trace of any length is checked in the memory of
-// what is live in it.
+// what is live in it. The trace of a simulated world (its header lists hosts) is
+// checked per host and per run of each host's program, and each violation names
+// its host.
 func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 	if len(args) != 1 {
 		return usageError{"check: name one trace file: nodeloop check FILE"}
@@ -19,6 +22,9 @@ func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	defer tf.Close()
+	if len(tf.Header().Hosts) > 0 {
+		return checkWorld(tf, args[0], stdout)
+	}
 	c := properties.NewChecker()
 	for {
 		e, err := tf.Next()
@@ -38,5 +44,30 @@ func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 		return findingError{fmt.Sprintf("%s: %d violations of %d events", args[0], len(violations), tf.events)}
 	}
 	fmt.Fprintf(stdout, "%s: %d events, every invariant holds (%d rules)\n", args[0], tf.events, len(properties.Rules()))
+	return nil
+}
+
+// checkWorld checks tf, the trace of a world, per host and per run.
+func checkWorld(tf *traceFile, path string, stdout io.Writer) error {
+	c := properties.NewWorldChecker()
+	for {
+		e, err := tf.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		c.Add(e)
+	}
+	violations := c.Finish()
+	for _, v := range violations {
+		fmt.Fprintln(stdout, v)
+	}
+	hosts := strings.Join(tf.Header().Hosts, ", ")
+	if len(violations) > 0 {
+		return findingError{fmt.Sprintf("%s: %d violations of %d events of hosts %s", path, len(violations), tf.events, hosts)}
+	}
+	fmt.Fprintf(stdout, "%s: %d events of hosts %s in %d runs, every invariant holds on each (%d rules)\n", path, tf.events, hosts, c.Runs(), len(properties.Rules()))
 	return nil
 }
