@@ -41,7 +41,7 @@ type WorldChecker struct {
 // hostCheck is the check of one host's current run.
 type hostCheck struct {
 	name string
-	run  int   // from 1
+	run  int // from 1
 	c    *Checker
 	pos  []int // pos[k] is the world position of the run's event k
 }

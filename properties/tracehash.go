@@ -30,11 +30,11 @@ func (t *traceHash) Event(e *traces.Event) {
 		e.Seq, e.Tick, uint64(e.Phase), uint64(e.Kind), e.ID, uint64(e.Pending), uint64(e.Time),
 		uint64(e.Source), e.Handle, uint64(e.Worker), uint64(e.Started), uint64(e.Timeout),
 		uint64(e.Completions), uint64(e.Items), bit(e.Active) | bit(e.Canceled)<<1 | bit(e.Stopped)<<2,
-		uint64(e.Delay), uint64(e.Deadline), uint64(e.Repeat), uint64(e.Bytes), uint64(e.Options), uint64(e.Pick),
+		uint64(e.Delay), uint64(e.Deadline), uint64(e.Repeat), uint64(e.Bytes), uint64(e.Options), uint64(e.Pick), uint64(e.Sent),
 	} {
 		b = binary.LittleEndian.AppendUint64(b, u)
 	}
-	for _, s := range [...]string{e.Mode, e.Op, e.Err, e.Msg, e.Choice, e.Input, e.Value, e.Host, e.Name, e.Site} {
+	for _, s := range [...]string{e.Mode, e.Op, e.Err, e.Msg, e.Choice, e.Input, e.Value, e.Host, e.Name, e.Site, e.From, e.To, e.Segment} {
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
 		b = append(b, s...)
 	}
