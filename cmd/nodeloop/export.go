@@ -25,7 +25,9 @@ func (f *exportFlags) define(fs *flag.FlagSet) {
 //	nodeloop export [--format chrome] FILE [-o OUT] [--ticks A-B]
 //
 // chrome is the Chrome Trace Event JSON that Perfetto (ui.perfetto.dev) and
-// chrome://tracing open. The output goes to stdout unless -o names a file. A trace
+// chrome://tracing open; a simulated world's trace gives each host its process and
+// each message between hosts a flow (see export.WriteChrome). The output goes to
+// stdout unless -o names a file. A trace
 // of more than windowEventsMax events (in the ticks asked for) is a usage error
 // that says so and suggests a window of ticks.
 func exportCmd(f *exportFlags, files []string, stdout, _ io.Writer) error {

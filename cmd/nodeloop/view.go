@@ -35,7 +35,9 @@ func (f *viewFlags) define(fs *flag.FlagSet) {
 //
 //	nodeloop view FILE [-o out.html] [--ticks A-B]
 //
-// The page goes to stdout unless -o names a file. A trace of more than
+// The page of a simulated world's trace draws its hosts as lanes and the messages
+// between them as arrows (see export.WriteHTML). The page goes to stdout unless -o
+// names a file. A trace of more than
 // windowEventsMax events (in the ticks asked for) is a usage error that says so and
 // suggests a window of ticks.
 func viewCmd(f *viewFlags, files []string, stdout, _ io.Writer) error {
@@ -90,7 +92,9 @@ func (r *tickRange) Set(s string) error {
 func (r tickRange) has(t uint64) bool { return !r.set || (r.lo <= t && t <= r.hi) }
 
 // readWindow reads the events of the trace in path whose ticks are in r, for the
-// command cmd. It stops at the first event past r, as ticks only grow. More than
+// command cmd. It stops at the first event past r, as ticks only grow; in a
+// simulated world's trace it reads every host's events in r and all the world's
+// own events (which name no host) to the end. More than
 // windowEventsMax of them is a usageError that says how large the file is and
 // suggests a window of ticks that holds fewer.
 func readWindow(cmd, path string, r tickRange) (traces.Header, []traces.Event, error) {
@@ -108,10 +112,14 @@ func readWindow(cmd, path string, r tickRange) (traces.Header, []traces.Event, e
 		if err != nil {
 			return traces.Header{}, nil, err
 		}
-		if r.set && e.Tick > r.hi {
-			break
-		}
-		if !r.has(e.Tick) {
+		switch world := len(tf.Header().Hosts) > 0; {
+		case world && e.Host == "":
+			// The world's own events: its crashes, partitions and messages.
+		case world && !r.has(e.Tick):
+			continue // each host's ticks grow, not the world's
+		case r.set && e.Tick > r.hi:
+			return tf.Header(), events, nil
+		case !r.has(e.Tick):
 			continue
 		}
 		if len(events) == windowEventsMax {

@@ -102,6 +102,7 @@ type chromeSlice struct {
 
 // chromeBuilder turns events into Chrome trace events.
 type chromeBuilder struct {
+	pid   int
 	out   []chromeEvent
 	stack []chromeSlice
 }
@@ -118,7 +119,7 @@ func (b *chromeBuilder) closeTo(level int, at int64) {
 }
 
 func (b *chromeBuilder) open(level int, ev chromeEvent) {
-	ev.Ph, ev.Pid = "X", chromePid
+	ev.Ph, ev.Pid = "X", b.pid
 	if ev.Tid == 0 {
 		ev.Tid = chromeLoopTid
 	}
@@ -261,8 +262,43 @@ type poolJob struct {
 // 1 µs after the one before it, so that slices on virtual time, where many events
 // share an instant, keep a visible width. The loop time itself is in each event's
 // args as t_ns. Args carry kind, id, source and the other fields of the event.
+//
+// The trace of a simulated world of several hosts (its header lists hosts, or its
+// events name them) gives each host a process of its own (pid 1 for the first host
+// of the header, 2 for the next, and so on, named after the host), holding what
+// the trace of that host's loop would, every run of it (a restart begins another)
+// on the world's time line; and a last process, "world", with the world's own
+// events (crashes, restarts, partitions, its choices) as instants. Each message
+// between two hosts is a flow ("s" and "f" events, category "message", named after
+// what it was: "connect", "data 5 B", ...) from the sending host's loop thread at
+// its last event by the time the message was sent, to the receiving host's loop
+// thread at its first event from the message's arrival on, bound to the slice that
+// encloses it. In a world's export every flow has an id of its own.
 func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
-	d := displayTimes(events)
+	if isWorld(h, events) {
+		return writeChromeWorld(w, h, events)
+	}
+	out, threads := loopChrome(events, displayTimes(events), chromePid, func(id uint64) uint64 { return id })
+	sortChrome(out)
+	process := h.Mode
+	if process == "" {
+		process = "nodeloop"
+	} else {
+		process = "nodeloop " + process
+	}
+	if h.Scenario != "" {
+		process += " " + h.Scenario
+	}
+	meta := append([]chromeEvent{
+		{Name: "process_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": process})},
+	}, threads...)
+	return writeChromeFile(w, h, meta, out, nil)
+}
+
+// loopChrome turns the events of one loop, drawn at the display times d, into the
+// Chrome events of process pid, as WriteChrome describes them, and the metadata
+// that names its threads. flowID gives the flow id of a pool job's flow.
+func loopChrome(events []traces.Event, d []int64, pid int, flowID func(job uint64) uint64) (out, threads []chromeEvent) {
 	// start[i] is where a slice that begins at event i begins.
 	start := func(i int) int64 {
 		if i > 0 && events[i].Kind == traces.KindPhase && events[i].Phase == traces.PhasePoll {
@@ -284,7 +320,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		}
 	}
 
-	var b chromeBuilder
+	b := chromeBuilder{pid: pid}
 	var jobs []*poolJob
 	openJobs := make(map[uint64]*poolJob)
 	lastPending := 0
@@ -292,7 +328,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		e := &events[i]
 		s := start(i)
 		if i == 0 || e.Pending != lastPending {
-			b.out = append(b.out, chromeEvent{Name: "pending", Ph: "C", Ts: usec(d[i]), Pid: chromePid, Tid: chromeLoopTid,
+			b.out = append(b.out, chromeEvent{Name: "pending", Ph: "C", Ts: usec(d[i]), Pid: pid, Tid: chromeLoopTid,
 				Args: argsJSON(map[string]any{"pending": e.Pending})})
 			lastPending = e.Pending
 		}
@@ -322,15 +358,15 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 			if from < d[i] {
 				dur := usec(d[i] - from)
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "X", Ts: usec(from), Dur: &dur,
-					Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
+					Pid: pid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 			} else {
 				b.out = append(b.out, chromeEvent{Name: "wait", Cat: "poll", Ph: "i", S: "t", Ts: usec(d[i]),
-					Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
+					Pid: pid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 			}
 		case traces.KindEnd:
 			b.closeTo(0, s)
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
-				Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
+				Pid: pid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 		default:
 			if e.Kind == traces.KindPoolStart {
 				if j := openJobs[e.ID]; j == nil || j.done {
@@ -351,7 +387,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 				delete(openJobs, e.ID)
 			}
 			b.out = append(b.out, chromeEvent{Name: instantName(e), Cat: e.Kind.String(), Ph: "i", S: "t", Ts: usec(d[i]),
-				Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
+				Pid: pid, Tid: chromeLoopTid, Args: argsJSON(eventArgs(e))})
 		}
 	}
 	endAt := int64(0)
@@ -428,7 +464,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		if j.done {
 			args["ran_ns"] = j.ran
 		}
-		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: chromePid, Tid: tids[jobLane[k]], Args: argsJSON(args)}
+		ev := chromeEvent{Name: fmt.Sprintf("pool #%d", j.id), Cat: "pool", Ts: usec(j.start), Pid: pid, Tid: tids[jobLane[k]], Args: argsJSON(args)}
 		if j.instant {
 			ev.Ph, ev.S = "i", "t"
 		} else {
@@ -441,7 +477,7 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		// its worker's, to the loop learning it was done (bound to the slice that
 		// encloses that, as there is no slice after it to bind to).
 		if j.submit >= 0 {
-			flow := chromeEvent{Name: ev.Name, Cat: "pool", Pid: chromePid, ID: j.id}
+			flow := chromeEvent{Name: ev.Name, Cat: "pool", Pid: pid, ID: flowID(j.id)}
 			s, t, f := flow, flow, flow
 			s.Ph, s.Ts, s.Tid = "s", usec(d[j.submit]), chromeLoopTid
 			t.Ph, t.Ts, t.Tid = "t", usec(j.start), ev.Tid
@@ -453,8 +489,26 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		}
 	}
 
-	// Parents before children: by time, then the longer first.
-	slices.SortStableFunc(b.out, func(x, y chromeEvent) int {
+	threads = []chromeEvent{
+		{Name: "thread_name", Ph: "M", Pid: pid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": "loop"})},
+		{Name: "thread_sort_index", Ph: "M", Pid: pid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"sort_index": 0})},
+	}
+	for i, l := range laneKeys {
+		name := fmt.Sprintf("pool worker %d", l.worker)
+		if l.n > 0 {
+			name += fmt.Sprintf(" (overlap %d)", l.n)
+		}
+		threads = append(threads,
+			chromeEvent{Name: "thread_name", Ph: "M", Pid: pid, Tid: tids[l], Args: argsJSON(map[string]any{"name": name})},
+			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: pid, Tid: tids[l], Args: argsJSON(map[string]any{"sort_index": i + 1})})
+	}
+	return b.out, threads
+}
+
+// sortChrome orders out for the viewer: parents before children, by time, then
+// the longer first.
+func sortChrome(out []chromeEvent) {
+	slices.SortStableFunc(out, func(x, y chromeEvent) int {
 		if x.Ts != y.Ts {
 			if x.Ts < y.Ts {
 				return -1
@@ -476,31 +530,11 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 		}
 		return 0
 	})
+}
 
-	process := h.Mode
-	if process == "" {
-		process = "nodeloop"
-	} else {
-		process = "nodeloop " + process
-	}
-	if h.Scenario != "" {
-		process += " " + h.Scenario
-	}
-	meta := []chromeEvent{
-		{Name: "process_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": process})},
-		{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"name": "loop"})},
-		{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: chromeLoopTid, Args: argsJSON(map[string]any{"sort_index": 0})},
-	}
-	for i, l := range laneKeys {
-		name := fmt.Sprintf("pool worker %d", l.worker)
-		if l.n > 0 {
-			name += fmt.Sprintf(" (overlap %d)", l.n)
-		}
-		meta = append(meta,
-			chromeEvent{Name: "thread_name", Ph: "M", Pid: chromePid, Tid: tids[l], Args: argsJSON(map[string]any{"name": name})},
-			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: chromePid, Tid: tids[l], Args: argsJSON(map[string]any{"sort_index": i + 1})})
-	}
-
+// writeChromeFile writes the Chrome file of meta and out, with the header's fields,
+// and those of extra, as its otherData.
+func writeChromeFile(w io.Writer, h traces.Header, meta, out []chromeEvent, extra map[string]any) error {
 	other := map[string]any{"format": h.Format, "version": h.Version, "mode": h.Mode, "go": h.Go, "module": h.Module}
 	if h.Seed != 0 {
 		other["seed"] = h.Seed
@@ -508,16 +542,19 @@ func WriteChrome(w io.Writer, h traces.Header, events []traces.Event) error {
 	if h.Scenario != "" {
 		other["scenario"] = h.Scenario
 	}
+	for k, v := range extra {
+		other[k] = v // marshaled with sorted keys
+	}
 
 	bw := bufio.NewWriter(w)
 	bw.WriteString("{\"traceEvents\":[\n")
-	n := len(meta) + len(b.out)
+	n := len(meta) + len(out)
 	for i := range n {
 		var ev *chromeEvent
 		if i < len(meta) {
 			ev = &meta[i]
 		} else {
-			ev = &b.out[i-len(meta)]
+			ev = &out[i-len(meta)]
 		}
 		line, err := json.Marshal(ev)
 		if err != nil {

@@ -49,9 +49,35 @@ type htmlTick struct {
 // the grid is drawn by the inline script. The summary, the pending chart and a
 // per-tick table are written as plain HTML, so the page is useful even where
 // scripts do not run.
+//
+// The page of a simulated world of several hosts (its header lists hosts, or its
+// events name them) also draws, as plain SVG, each host as a lane on the world's
+// time line: its callbacks as marks colored by their source, the time it was down
+// (from a crash to its restart) shaded, the world's crashes, restarts and
+// partitions as lines across the lanes, and each message between two hosts as an
+// arrow from its send on the one to its arrival on the other. Its grid and pending
+// chart are those of one run of one host's loop, which the script lets the reader
+// pick; the summary counts every host's.
 func WriteHTML(w io.Writer, h traces.Header, events []traces.Event) error {
 	bw := bufio.NewWriter(w)
-	ticks := htmlTicks(events)
+	// A world's page draws its hosts as lanes, and its tick grid and pending
+	// chart are of one run of one host's loop, the first run of the first host
+	// until the page's script picks another.
+	var wd *world
+	loopEvents := events
+	if isWorld(h, events) {
+		wd = splitWorld(h, events)
+		loopEvents = nil
+		if len(wd.hosts) > 0 {
+			wh := wd.hosts[0]
+			end := len(wh.events)
+			if len(wh.runs) > 1 {
+				end = wh.runs[1]
+			}
+			loopEvents = wh.events[:end]
+		}
+	}
+	ticks := htmlTicks(loopEvents)
 
 	title := "nodeloop trace"
 	if h.Scenario != "" {
@@ -115,15 +141,36 @@ func WriteHTML(w io.Writer, h traces.Header, events []traces.Event) error {
 			realTicks++
 		}
 	}
+	timeLabel := "loop time"
+	if wd != nil {
+		// Every host's ticks, and the world's time line.
+		realTicks = 0
+		for i := range events {
+			if events[i].Kind == traces.KindTick {
+				realTicks++
+			}
+		}
+		span, timeLabel = time.Duration(wd.end()), "world time"
+	}
 	p("<div class=\"cards\">\n")
 	card := func(v, label string) { p("<div class=\"card\"><b>%s</b><span>%s</span></div>\n", esc(v), esc(label)) }
 	card(strconv.Itoa(len(events)), "events")
 	card(strconv.Itoa(realTicks), "ticks")
-	card(roundDuration(span), "loop time")
+	card(roundDuration(span), timeLabel)
 	card(strconv.Itoa(callbacks), "callbacks")
 	card(strconv.Itoa(maxPending), "most pending")
 	card(strconv.Itoa(poolJobs), "pool jobs")
 	card(strconv.Itoa(opsDone), "I/O completions")
+	if wd != nil {
+		messages := 0
+		for i := range wd.own {
+			if wd.own[i].Kind == traces.KindMessage {
+				messages++
+			}
+		}
+		card(strconv.Itoa(len(wd.hosts)), "hosts")
+		card(strconv.Itoa(messages), "messages")
+	}
 	p("</div>\n")
 	if len(bySource) > 0 {
 		names := make([]string, 0, len(bySource))
@@ -147,17 +194,26 @@ func WriteHTML(w io.Writer, h traces.Header, events []traces.Event) error {
 		p("<p class=\"sources\">callbacks by source: %s</p>\n", esc(strings.Join(parts, " · ")))
 	}
 
+	if wd != nil {
+		p("<h2>Hosts</h2>\n<p class=\"sub\">Each host is a lane on the world's time line; its callbacks are marks colored by source, the time it was down is shaded, the lines across the lanes are the world's crashes, restarts and partitions, and each arrow is a message from its send to its arrival. Hover for details.</p>\n")
+		writeLanes(p, wd)
+		writeHostsTable(p, wd)
+	}
 	p("<h2>Pending count</h2>\n<div class=\"chart\" id=\"pending-chart\">\n")
-	writePendingSVG(bw, events, ticks)
+	writePendingSVG(bw, loopEvents, ticks)
 	p("</div>\n")
 
 	p("<div id=\"timeline\"><p id=\"status\">The tick grid is drawn by this page's script. If this line stays, scripts did not run here; the table below has the same ticks in plain form.</p></div>\n")
 
-	p("<details class=\"static\"><summary>Per-tick table (%d rows, plain HTML)</summary>\n", len(ticks))
+	of := ""
+	if wd != nil && len(wd.hosts) > 0 {
+		of = " of " + wd.hosts[0].name + ", run 1,"
+	}
+	p("<details class=\"static\"><summary>Per-tick table%s (%d rows, plain HTML)</summary>\n", esc(of), len(ticks))
 	p("<table class=\"static\"><tr><th>tick</th><th>start</th><th>length</th><th>phases run (callbacks)</th><th>pending after</th></tr>\n")
 	var t0 int64
-	if len(events) > 0 {
-		t0 = int64(events[0].Time)
+	if len(loopEvents) > 0 {
+		t0 = int64(loopEvents[0].Time)
 	}
 	for _, t := range ticks {
 		var ran []string

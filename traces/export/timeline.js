@@ -5,7 +5,38 @@
   var status = document.getElementById("status");
   var root = document.getElementById("timeline");
   var data = JSON.parse(document.getElementById("trace-data").textContent);
-  var events = data.events || [];
+  var all = data.events || [];
+  var hosts = (data.header && data.header.hosts) || [];
+
+  // The loops of the trace: the one loop, or in a world's trace each run of each
+  // host's loop (a restart, the world's log "restart NAME", begins another run),
+  // in the order of the header's hosts. The grid and the chart show one of them.
+  function splitRuns() {
+    var world = hosts.length > 0 || all.some(function (e) { return !!e.host; });
+    if (!world) return [{ label: "", events: all }];
+    var cur = {}, out = [], order = [];
+    function start(h) {
+      if (order.indexOf(h) < 0) order.push(h);
+      var r = { host: h, n: cur[h] ? cur[h].n + 1 : 1, events: [] };
+      cur[h] = r;
+      out.push(r);
+      return r;
+    }
+    hosts.forEach(start);
+    all.forEach(function (e) {
+      if (!e.host) {
+        if (e.kind === "log" && e.msg && e.msg.indexOf("restart ") === 0) start(e.msg.slice(8));
+        return;
+      }
+      (cur[e.host] || start(e.host)).events.push(e);
+    });
+    out.sort(function (a, b) { return order.indexOf(a.host) - order.indexOf(b.host) || a.n - b.n; });
+    out.forEach(function (r) { r.label = r.host + (cur[r.host].n > 1 ? " · run " + r.n : ""); });
+    return out;
+  }
+  var runs = splitRuns();
+  var current = 0;
+  var events = [];
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -36,22 +67,6 @@
     }
     return colors[src];
   }
-
-  // What the trace says about each id, to label callbacks.
-  var ops = {}, timers = {}, pool = {}, started = {};
-  events.forEach(function (e) {
-    if (e.kind === "op_start" || e.kind === "op_complete") {
-      var o = ops[e.id] || (ops[e.id] = {});
-      if (e.op) o.op = e.op;
-      if (e.kind === "op_complete") { o.bytes = e.bytes || 0; o.err = e.err || ""; }
-    } else if (e.kind === "timer_start") {
-      timers[e.id] = e;
-    } else if (e.kind === "pool_start") {
-      started[e.id] = e.started;
-    } else if (e.kind === "pool_done") {
-      pool[e.id] = e;
-    }
-  });
 
   // named is the label of an event a host runtime named: "setTimeout at app.js:12".
   function named(name, site) { return site ? name + " at " + site : name; }
@@ -94,43 +109,65 @@
   // Kinds whose story a callback label or the wait bar already tells.
   var FOLDED = { choice: 1, input: 1, tick: 1, phase: 1, poll: 1, wake: 1, pool_start: 1, pool_done: 1, op_complete: 1, callback: 1, log: 1, clock: 1 };
 
-  // Group the events into ticks.
-  var ticks = [], byTick = {};
-  events.forEach(function (e, i) {
-    var t = byTick[e.tick];
-    if (!t) {
-      t = byTick[e.tick] = { tick: e.tick, events: [], start: e.t, first: i, cells: {}, used: {} };
-      ticks.push(t);
-    }
-    t.events.push(e);
-    if (e.kind === "poll") {
-      t.wait = (t.wait || 0);
-      t.polls = (t.polls || []);
-      t.polls.push(e);
-    }
-  });
-  ticks.forEach(function (t, k) {
-    var last = t.events[t.events.length - 1];
-    var next = ticks[k + 1];
-    t.end = next ? next.start : last.t;
-    t.pending = last.pending;
-  });
-  // The poll wait is the time between the phase before poll and the poll event.
-  events.forEach(function (e, i) {
-    if (e.kind !== "poll") return;
-    var j = i - 1;
-    // Phase and input events can sit between the work before the wait and the
-    // wait's end; the wait began at the last event before them.
-    while (j >= 0 && (events[j].kind === "phase" || events[j].kind === "choice" || events[j].kind === "input" || events[j].kind === "clock")) j--;
-    var from = j >= 0 ? events[j].t : e.t;
-    var t = byTick[e.tick];
-    t.wait += Math.max(0, e.t - from);
-  });
-  var used = {};
-  events.forEach(function (e) { if (e.kind === "callback" || e.kind === "phase") used[e.phase] = true; });
-  var total = events.length ? events[events.length - 1].t - events[0].t : 0;
-  var maxTick = 1;
-  ticks.forEach(function (t) { maxTick = Math.max(maxTick, t.end - t.start); });
+  // What the trace says about each id, to label callbacks, and its ticks: of the
+  // loop shown.
+  var ops, timers, pool, started, ticks, byTick, used, total, maxTick;
+  function index(evs) {
+    events = evs;
+    ops = {}; timers = {}; pool = {}; started = {};
+    events.forEach(function (e) {
+      if (e.kind === "op_start" || e.kind === "op_complete") {
+        var o = ops[e.id] || (ops[e.id] = {});
+        if (e.op) o.op = e.op;
+        if (e.kind === "op_complete") { o.bytes = e.bytes || 0; o.err = e.err || ""; }
+      } else if (e.kind === "timer_start") {
+        timers[e.id] = e;
+      } else if (e.kind === "pool_start") {
+        started[e.id] = e.started;
+      } else if (e.kind === "pool_done") {
+        pool[e.id] = e;
+      }
+    });
+
+    // Group the events into ticks.
+    ticks = []; byTick = {};
+    events.forEach(function (e, i) {
+      var t = byTick[e.tick];
+      if (!t) {
+        t = byTick[e.tick] = { tick: e.tick, events: [], start: e.t, first: i, cells: {}, used: {} };
+        ticks.push(t);
+      }
+      t.events.push(e);
+      if (e.kind === "poll") {
+        t.wait = (t.wait || 0);
+        t.polls = (t.polls || []);
+        t.polls.push(e);
+      }
+    });
+    ticks.forEach(function (t, k) {
+      var last = t.events[t.events.length - 1];
+      var next = ticks[k + 1];
+      t.end = next ? next.start : last.t;
+      t.pending = last.pending;
+    });
+    // The poll wait is the time between the phase before poll and the poll event.
+    events.forEach(function (e, i) {
+      if (e.kind !== "poll") return;
+      var j = i - 1;
+      // Phase and input events can sit between the work before the wait and the
+      // wait's end; the wait began at the last event before them.
+      while (j >= 0 && (events[j].kind === "phase" || events[j].kind === "choice" || events[j].kind === "input" || events[j].kind === "clock")) j--;
+      var from = j >= 0 ? events[j].t : e.t;
+      var t = byTick[e.tick];
+      t.wait += Math.max(0, e.t - from);
+    });
+    used = {};
+    events.forEach(function (e) { if (e.kind === "callback" || e.kind === "phase") used[e.phase] = true; });
+    total = events.length ? events[events.length - 1].t - events[0].t : 0;
+    maxTick = 1;
+    ticks.forEach(function (t) { maxTick = Math.max(maxTick, t.end - t.start); });
+  }
+  index(runs[0].events);
 
   // The pending chart.
   var axis = "event";
@@ -265,9 +302,8 @@
     return tr;
   }
 
+  var chart = document.getElementById("pending-chart");
   function render() {
-    root.textContent = "";
-    var chart = document.getElementById("pending-chart");
     if (chart) {
       var bar = el("div", "toolbar");
       var byEvent = el("button", "on", "by event"), byTime = el("button", null, "by time");
@@ -280,8 +316,34 @@
       byEvent.addEventListener("click", function () { axis = "event"; byEvent.className = "on"; byTime.className = ""; drawChart(chart); });
       byTime.addEventListener("click", function () { axis = "time"; byTime.className = "on"; byEvent.className = ""; drawChart(chart); });
     }
+    renderGrid();
+  }
 
-    root.appendChild(el("h2", null, "Ticks by phase"));
+  // renderGrid draws the tick grid of the loop shown; in a world's trace, a choice
+  // of the loop shown comes first.
+  function renderGrid() {
+    root.textContent = "";
+    if (runs.length > 1 || runs[0].label) {
+      var pick = el("div", "toolbar");
+      pick.appendChild(el("span", null, "loop shown (grid and pending chart):"));
+      var sel = el("select");
+      sel.id = "loop-shown";
+      runs.forEach(function (r, k) {
+        var o = el("option", null, r.label + " (" + r.events.length + " events)");
+        o.value = String(k);
+        if (k === current) o.selected = true;
+        sel.appendChild(o);
+      });
+      sel.addEventListener("change", function () {
+        current = Number(sel.value);
+        index(runs[current].events);
+        if (chart) drawChart(chart);
+        renderGrid();
+      });
+      pick.appendChild(sel);
+      root.appendChild(pick);
+    }
+    root.appendChild(el("h2", null, runs[current].label ? "Ticks by phase · " + runs[current].label : "Ticks by phase"));
     var tools = el("div", "toolbar");
     var search = el("input");
     search.type = "search";
