@@ -682,6 +682,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		liveBy = quietAt.Add(w.live.Within)
 	}
 	var due []*runningHost
+	var alive []string // the names of the hosts not done, when the clock moves
 	for res.Verdict == OK && res.Err == nil {
 		if w.live != nil && !calm && !clock.Now().Before(quietAt) {
 			calm = true
@@ -747,7 +748,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 				}
 			}
 		}
-		var alive []string
+		alive = alive[:0]
 		for _, h := range hosts {
 			if !h.done {
 				alive = append(alive, h.name)
@@ -828,15 +829,15 @@ func (wr *worldRun) step(h *runningHost) {
 		_, err = h.loop.RunOnce(false)
 	}
 	wr.cur = nil
+	if err == nil {
+		h.done = !h.loop.Alive()
+		return
+	}
 	var cp *nodeloop.CallbackPanic
 	if errors.As(err, &cp) {
 		if rp, ok := cp.Value.(rapidPanic); ok {
 			panic(rp.value) // the deferred Close of run closes the loops
 		}
-	}
-	if err == nil {
-		h.done = !h.loop.Alive()
-		return
 	}
 	r := &Result{}
 	judge(r, h.loop, err)
