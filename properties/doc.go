@@ -19,14 +19,20 @@
 // operations, closing handles) and a bounded memory of finished ids, so that
 // checking a trace of millions of events takes the memory of a short one.
 //
+// The trace of a simulated world of several hosts (sim.World) holds every host's
+// loop, each restart of a host beginning a new run of its program. [CheckWorld]
+// (and Check, given such a trace) checks each run of each host apart, as the trace
+// of a loop of its own, and each violation names its host and run; a
+// [WorldChecker] does so one event at a time.
+//
 // [Test] goes one step further for a program of one's own: it runs the program in
 // the simulator on many schedules and faults drawn by rapid, checks each trace, and
 // shrinks a failure to a small case. The program draws its own workload with
 // sim.Choose, sim.Duration and sim.Bool, which rapid then draws and shrinks with
 // the schedule; Test's options reach every field of sim.Config (WithConfig for
 // those without an option of their own). [Sweep] runs a program over a range of
-// seeds from go test's flags, shardable across machines. Check, Checker, Rules,
-// Violation, Test, Errorf, Sweep and their options are the whole package; the reference
+// seeds from go test's flags, shardable across machines. Check, Checker,
+// CheckWorld, WorldChecker, Rules, Violation, Test, Errorf, Sweep and their options are the whole package; the reference
 // model that the project's own tests
 // compare the loop against is internal to the module.
 //
