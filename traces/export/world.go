@@ -282,7 +282,8 @@ func writeLanes(p func(string, ...any), wd *world) {
 		return laneLabel + float64(t)/float64(span)*float64(width-laneLabel-laneRight)
 	}
 	top := func(k int) int { return laneAxis + k*(laneHeight+laneGap) }
-	height := top(len(wd.hosts)) + 14 // and a line for the world's events
+	const labelRows = 3 // rows of labels of the world's events, under the lanes
+	height := top(len(wd.hosts)) + 12*labelRows + 2
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 	p("<div class=\"lanes\"><svg class=\"lanes\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><title>the hosts on the world's time line, and the messages between them</title>\n", width, height, width, height)
@@ -351,15 +352,27 @@ func writeLanes(p func(string, ...any), wd *world) {
 		}
 		p("</g>\n")
 	}
-	// The world's own events, across every lane.
+	// The world's own events, across every lane, each labeled in the first row
+	// of labels where it does not run into the one before (about 6 pixels a
+	// character), or the last.
+	var rowEnd [labelRows]float64
 	for i := range wd.own {
 		e := &wd.own[i]
 		if e.Kind != traces.KindLog {
 			continue
 		}
-		xx := f(x(int64(e.Time)))
-		p("<line class=\"world\" x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"><title>%s at %s</title></line>", xx, laneAxis, xx, height-12, esc(e.Msg), roundDuration(e.Time))
-		p("<text class=\"world\" x=\"%s\" y=\"%d\">%s</text>\n", f(x(int64(e.Time))+3), height-2, esc(e.Msg))
+		at := x(int64(e.Time))
+		row := labelRows - 1
+		for r := range rowEnd {
+			if rowEnd[r] == 0 || at > rowEnd[r]+4 {
+				row = r
+				break
+			}
+		}
+		rowEnd[row] = at + 3 + 6*float64(len(e.Msg))
+		y := top(len(wd.hosts)) + 12*(row+1) - 2
+		p("<line class=\"world\" x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\"><title>%s at %s</title></line>", f(at), laneAxis, f(at), y-9, esc(e.Msg), roundDuration(e.Time))
+		p("<text class=\"world\" x=\"%s\" y=\"%d\">%s</text>\n", f(at+3), y, esc(e.Msg))
 	}
 	// The messages, from the sender's lane to the receiver's.
 	for i := range wd.own {
