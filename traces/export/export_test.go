@@ -363,6 +363,15 @@ func FuzzExport(f *testing.F) {
 		lines := bytes.SplitAfter(data, []byte("\n"))
 		f.Add(bytes.Join(lines[:min(len(lines), 12)], nil))
 	}
+	// A world's: two hosts, a message between them, a crash and a restart.
+	f.Add([]byte(`{"format":"nodeloop-trace","version":2,"mode":"sim","go":"go","module":"m","hosts":["a","b"]}
+{"seq":1,"tick":0,"phase":"main","kind":"callback","id":1,"pending":1,"t":0,"source":"main","host":"a"}
+{"seq":1,"tick":0,"phase":"main","kind":"message","id":1,"pending":0,"t":2000,"bytes":3,"from":"a","to":"b","sent":1000,"segment":"data"}
+{"seq":1,"tick":1,"phase":"poll","kind":"poll","id":0,"pending":1,"t":2000,"timeout":-1,"completions":1,"host":"b"}
+{"seq":2,"tick":0,"phase":"main","kind":"log","id":0,"pending":0,"t":3000,"msg":"crash b"}
+{"seq":3,"tick":0,"phase":"main","kind":"log","id":0,"pending":0,"t":4000,"msg":"restart b"}
+{"seq":1,"tick":0,"phase":"main","kind":"callback","id":1,"pending":0,"t":0,"source":"main","host":"b"}
+`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, events, err := traces.Decode(bytes.NewReader(data))
 		if err != nil {
