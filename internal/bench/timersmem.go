@@ -16,7 +16,8 @@ import (
 
 // TimersMem is the memory of timers: N one-shot timers with the delays of [Timers],
 // started up front and run to completion, each implementation in a process of its
-// own, reporting its peak resident set size (getrusage's ru_maxrss) in the Extra
+// own, reporting its peak resident set size (VmHWM on Linux, getrusage's ru_maxrss
+// elsewhere) in the Extra
 // fields rss_kib, the peak before the first timer started in base_kib, and the bytes
 // of peak each timer added, (rss_kib-base_kib)*1024/N, in bytes_per_timer.
 const TimersMem = "timers_mem"

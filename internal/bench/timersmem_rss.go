@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package bench
 
@@ -9,7 +9,8 @@ import (
 )
 
 // peakRSSKiB returns the process's peak resident set size so far, in KiB: getrusage's
-// ru_maxrss, which Darwin counts in bytes and the other systems in KiB.
+// ru_maxrss, which Darwin counts in bytes and the other systems in KiB. (On Linux it
+// would count the parent's size at the fork; timersmem_rss_linux.go reads VmHWM.)
 func peakRSSKiB() (int64, error) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
