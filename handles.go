@@ -46,13 +46,13 @@ func (l *Loop) Handles() []Handle {
 		hs = append(hs, Handle{Kind: kind, ID: id, Created: l.sites[id]})
 	}
 	for _, tl := range l.timerLists {
-		for n := tl.timers.next; n != &tl.timers; n = n.next {
-			if n.v.counted() {
-				add(timerKind(n.v), n.v.id)
+		for t := tl.timers.next; t != &tl.timers; t = t.next {
+			if t.counted() {
+				add(timerKind(t), t.id)
 			}
 		}
 	}
-	if t := l.timerRunning; t != nil && t.list == nil && t.counted() {
+	if t := l.timerRunning; t != nil && !t.linked() && t.counted() {
 		add(timerKind(t), t.id) // an interval in its callback
 	}
 	for _, list := range []*node[*immediate]{&l.immQ, &l.immRun} {

@@ -44,8 +44,12 @@ const (
 	DefaultWorkers = 4
 	// MaxWorkers is the largest pool WithWorkers and NODELOOP_THREADPOOL_SIZE accept.
 	MaxWorkers = 1024
-	// pollCompletionsMax is the room kept for completions per wait.
+	// pollCompletionsMax is the room kept for completions per wait on the operating
+	// system's poller; another poller's waits start with room for
+	// fakeCompletionsMin and grow it as they need, since a simulation makes a loop
+	// per seed and a simulated wait returns a few.
 	pollCompletionsMax = 1024
+	fakeCompletionsMin = 16
 	// poolSpinsMax is the most times the loop yields its processor, waiting for a
 	// pool job in flight to finish, before it blocks in the poller.
 	poolSpinsMax = 8
@@ -258,8 +262,12 @@ func New(opts ...Option) (*Loop, error) {
 		timerTree: btree.NewWithFreeListG(timerBTreeDegree, timerListLess,
 			btree.NewFreeListG[timerListKey](btree.DefaultFreeListSize)),
 		timerListOf: map[time.Duration]*timerList{},
-		ops:         make([]*poller.Op, 0, pollCompletionsMax),
 		osPoller:    osPoller,
+	}
+	if osPoller {
+		l.ops = make([]*poller.Op, 0, pollCompletionsMax)
+	} else {
+		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
 	l.async.init()
 	l.jobDoneFn = l.jobDone

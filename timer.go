@@ -8,27 +8,38 @@ import (
 )
 
 // Timer is a timeout or an interval made by SetTimeout or SetInterval.
+//
+// A loop may hold a million timers at once, so a Timer is kept to 64 bytes, a
+// timerSlabTimers slab of them filling one 4 KiB size class: it is its own node in the
+// list of its delay (no separate node, no pointer to the list, which the loop finds
+// by the delay), and its delay is whole milliseconds in 32 bits beside the interval
+// flag.
 type Timer struct {
-	link     node[*Timer]  // its place in its list, while in one
-	list     *timerList    // the list that holds it, nil when in none
-	deadline time.Duration // on the loop's time line: its start plus its delay
-	handle                 // active: in a list, or an interval in its callback; closed: cleared
-	cb       func()
-	delay    time.Duration // coerced; for an interval, also the period
-	interval bool
+	prev, next *Timer        // its neighbours in the list of its delay; nil when in none
+	deadline   time.Duration // on the loop's time line: its start plus its delay
+	handle                   // active: in a list, or an interval in its callback; closed: cleared
+	cb         func()
+	delayMs    uint32 // the coerced delay in milliseconds; for an interval, also the period
+	interval   bool
 }
+
+// delay returns t's coerced delay.
+func (t *Timer) delay() time.Duration { return time.Duration(t.delayMs) * time.Millisecond }
+
+// linked reports whether t is in a list.
+func (t *Timer) linked() bool { return t.next != nil }
 
 // maxDelayMillis is Node's TIMEOUT_MAX: 2^31-1 ms, about 24.8 days.
 const maxDelayMillis = math.MaxInt32
 
 // coerceDelay applies Node's rules: fractions of a millisecond are dropped, and a delay
-// below 1 ms or above TIMEOUT_MAX becomes 1 ms.
-func coerceDelay(d time.Duration) time.Duration {
+// below 1 ms or above TIMEOUT_MAX becomes 1 ms. It returns the delay in milliseconds.
+func coerceDelay(d time.Duration) uint32 {
 	ms := d / time.Millisecond
 	if ms < 1 || ms > maxDelayMillis {
 		ms = 1
 	}
-	return ms * time.Millisecond
+	return uint32(ms)
 }
 
 // timerList is Node's TimersList: the timers of one delay, in start order. Timers of
@@ -41,7 +52,7 @@ func coerceDelay(d time.Duration) time.Duration {
 // so that the list is looked at, and given a new id, at the old time. Lists run in
 // (expiry, id) order, ids counting up as lists are made and looked at again.
 type timerList struct {
-	timers node[*Timer] // sentinel
+	timers Timer // sentinel: timers.next is the first, timers.prev the last
 	delay  time.Duration
 	expiry time.Duration
 	id     uint64
@@ -71,10 +82,21 @@ func (tl *timerList) key() timerListKey { return timerListKey{tl.expiry, tl.id, 
 
 // first returns the list's earliest started timer, or nil when it is empty.
 func (tl *timerList) first() *Timer {
-	if tl.timers.empty() {
+	if tl.empty() {
 		return nil
 	}
-	return tl.timers.next.v
+	return tl.timers.next
+}
+
+// empty reports whether tl holds no timer.
+func (tl *timerList) empty() bool { return tl.timers.next == &tl.timers }
+
+// insertTail puts t, in no list, at the end of tl.
+func (tl *timerList) insertTail(t *Timer) {
+	h := &tl.timers
+	t.prev, t.next = h.prev, h
+	h.prev.next = t
+	h.prev = t
 }
 
 // timerListSlabLists is how many timer lists the loop allocates at once.
@@ -95,7 +117,7 @@ func (l *Loop) newTimerList(delay, expiry time.Duration) *timerList {
 		tl = &l.timerListSlab[0]
 		l.timerListSlab = l.timerListSlab[1:]
 		tl.slot = uint32(len(l.timerLists))
-		tl.timers.init()
+		tl.timers.prev, tl.timers.next = &tl.timers, &tl.timers
 		l.timerLists = append(l.timerLists, tl)
 	}
 	l.timerListSeq++
@@ -127,14 +149,17 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 		nilCallback("SetTimeout")
 	}
 	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delay: coerceDelay(d)}
+	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d)}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
 }
 
-// timerSlabTimers is how many timers the loop allocates at once.
-const timerSlabTimers = 64
+// timerSlabTimers is how many timers the loop allocates at once: as many 64-byte
+// timers as fit in the allocator's 4096-byte size class beside the 8-byte header Go
+// puts before an object of pointers larger than 512 bytes. 64 of them would take the
+// 4864-byte class, 12 bytes more per timer.
+const timerSlabTimers = 63
 
 // newTimer returns a zero Timer from the loop's slab, allocating a new slab when the
 // last is used up: one allocation per timerSlabTimers timers. A slab stays in memory
@@ -158,7 +183,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 		nilCallback("SetInterval")
 	}
 	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delay: coerceDelay(d), interval: true}
+	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: true}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
@@ -187,7 +212,7 @@ func (l *Loop) ClearTimeout(t *Timer) {
 	// phase looks at it. A timer in its own callback is in no list, and the list it
 	// ran from goes if it is empty.
 	if !t.unref {
-		if tl := l.timerListOf[t.delay]; tl != nil && tl.timers.empty() {
+		if tl := l.timerListOf[t.delay()]; tl != nil && tl.empty() {
 			l.dropTimerList(tl)
 		}
 	}
@@ -206,25 +231,24 @@ func (t *Timer) arm(start time.Duration) {
 	// millisecond it was made in, so timers made within one millisecond with one
 	// delay share a deadline and go in start order.
 	start -= start % time.Millisecond
-	t.deadline = start + t.delay
+	delay := t.delay()
+	t.deadline = start + delay
 	if t.deadline < start { // saturate rather than wrap
 		t.deadline = math.MaxInt64
 	}
 	tl := l.timerListLast // timers are often started in runs of one delay
-	if tl == nil || !tl.live || tl.delay != t.delay {
-		if tl = l.timerListOf[t.delay]; tl == nil {
-			tl = l.newTimerList(t.delay, t.deadline)
+	if tl == nil || !tl.live || tl.delay != delay {
+		if tl = l.timerListOf[delay]; tl == nil {
+			tl = l.newTimerList(delay, t.deadline)
 		}
 		l.timerListLast = tl
 	}
 	t.unlink()
-	t.link.v = t
-	tl.timers.insertTail(&t.link)
-	t.list = tl
+	tl.insertTail(t)
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: t.delay, Deadline: t.deadline}
+		e := traces.Event{Kind: traces.KindTimerStart, ID: t.id, Delay: delay, Deadline: t.deadline}
 		if t.interval {
-			e.Repeat = t.delay
+			e.Repeat = delay
 		}
 		l.emit(e)
 	}
@@ -232,9 +256,10 @@ func (t *Timer) arm(start time.Duration) {
 
 // unlink takes t out of its list, if it is in one; the list stays, empty or not.
 func (t *Timer) unlink() {
-	if t.list != nil {
-		t.link.remove()
-		t.list = nil
+	if t.next != nil {
+		t.prev.next = t.next
+		t.next.prev = t.prev
+		t.prev, t.next = nil, nil
 	}
 }
 

@@ -5,8 +5,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/btree"
-
 	"github.com/nodeloop/nodeloop/fakeclock"
 	"github.com/nodeloop/nodeloop/poller"
 )
@@ -24,8 +22,8 @@ type event struct {
 }
 
 func eventLess(a, b event) bool {
-	if !a.at.Equal(b.at) {
-		return a.at.Before(b.at)
+	if c := a.at.Compare(b.at); c != 0 {
+		return c < 0
 	}
 	return a.seq < b.seq
 }
@@ -34,7 +32,7 @@ func eventLess(a, b event) bool {
 // called from the simulated world's goroutine.
 type Poller struct {
 	clock   *fakeclock.Clock
-	events  *btree.BTreeG[event]
+	events  *eventQueue
 	woken   atomic.Bool
 	closed  bool
 	horizon time.Time
@@ -76,7 +74,7 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	if opts.BufferBytes == 0 {
 		opts.BufferBytes = DefaultBufferBytes
 	}
-	p := &Poller{clock: clock, events: btree.NewG(8, eventLess), opts: opts, choices: opts.Choices}
+	p := &Poller{clock: clock, events: newEventQueue(), opts: opts, choices: opts.Choices}
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
 	p.network = &network{}
 	p.network.init()
@@ -91,7 +89,7 @@ func (p *Poller) Clock() *fakeclock.Clock { return p.clock }
 // means the next Wait.
 func (p *Poller) At(t time.Time, fn func()) {
 	p.network.seq++
-	p.events.ReplaceOrInsert(event{at: t, seq: p.network.seq, fn: fn})
+	p.events.Push(event{at: t, seq: p.network.seq, fn: fn})
 }
 
 // After schedules fn d after the clock's current reading.
@@ -142,7 +140,7 @@ func (p *Poller) Close() error {
 		p.ready = p.ready[:0]
 		return nil
 	}
-	p.events.Clear(false)
+	p.events.Clear()
 	p.network.clear()
 	clear(p.ready)
 	p.ready = p.ready[:0]

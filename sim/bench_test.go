@@ -8,6 +8,7 @@ import (
 
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/internal/cputime"
+	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/sim"
 )
 
@@ -38,6 +39,33 @@ func BenchmarkCallbacks(b *testing.B) {
 	cpu := cputime.Process()
 	for b.Loop() {
 		res, err := sim.Run(sim.Config{Seed: 1}, program)
+		if err != nil || res.Failed() {
+			b.Fatal(err, res)
+		}
+		callbacks += res.Callbacks
+	}
+	used := cputime.Process() - cpu
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(callbacks), "ns/callback")
+	if used > 0 {
+		b.ReportMetric(float64(callbacks)/used.Seconds(), "callbacks/cpu-s")
+	}
+}
+
+// BenchmarkEchoCallbacks measures how many loop callbacks the simulator runs per
+// second of CPU on the echo scenario, one seed after another on one goroutine, as a
+// sweep's worker does: sockets on the fake poller, with the scenario's own choices
+// and no faults. One op is one seed.
+func BenchmarkEchoCallbacks(b *testing.B) {
+	echo := func(l *nodeloop.Loop) { scenarios.Echo(l, discard{})() }
+	b.ReportAllocs()
+	var (
+		callbacks uint64
+		seed      uint64
+	)
+	cpu := cputime.Process()
+	for b.Loop() {
+		seed++
+		res, err := sim.Run(sim.Config{Seed: seed, Scenario: "echo"}, echo)
 		if err != nil || res.Failed() {
 			b.Fatal(err, res)
 		}

@@ -81,7 +81,18 @@ type Config struct {
 	// Tracer, if not nil, also receives every event (a scenarios.Printer, say).
 	Tracer interface{ Event(*traces.Event) }
 
+	// spare, when not nil, lends the run the slices of a run that is over, for
+	// Result.Events and Result.Choices to grow in: Sweep's workers pass those of
+	// their last passing seed, so that a sweep does not grow two new slices a seed.
+	spare *runSpare
+
 	_ struct{}
+}
+
+// runSpare holds the slices a sweep's worker hands from one seed to the next.
+type runSpare struct {
+	events  []traces.Event
+	choices []Choice
 }
 
 // Verdict says how a run ended.
@@ -209,6 +220,7 @@ func Run(cfg Config, program func(*nodeloop.Loop)) (*Result, error) {
 	// stack walk per handle, too much for every run of a sweep).
 	again := withDefaults(cfg)
 	again.Choices, again.Trace, again.Tracer, again.KeepTrace = Replay(res.Choices), nil, nil, false
+	again.spare = nil // the first run's slices are in res, which replays from its Choices
 	if res2, err := run(again, program, true); err == nil && res2.Verdict == res.Verdict {
 		res.Alive = res2.Alive
 	}
@@ -235,6 +247,10 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	rec := &recording{src: src}
 	res := &Result{Seed: cfg.Seed, Faults: cfg.Faults}
+	if sp := cfg.spare; sp != nil {
+		cfg.spare = nil
+		rec.log, res.Events = sp.choices[:0], sp.events[:0]
+	}
 	if cfg.Swarm {
 		res.Faults = swarm(cfg.Seed, cfg.Faults)
 	}

@@ -249,7 +249,9 @@ type SweepOptions struct {
 	Jobs int
 	// Check, if not nil, judges each run that ended OK: a non-nil error fails the
 	// seed with that error. It is called on the run's goroutine, concurrently with
-	// the Checks of other seeds. Set Config.KeepTrace to give it the events.
+	// the Checks of other seeds. Set Config.KeepTrace to give it the events. It must
+	// not keep the Result's Events or Choices once it has passed the seed: the
+	// sweep reuses them for a later one.
 	Check func(*Result) error
 	// Reproduce, if not nil, returns the command that repeats one seed; the
 	// report keeps it with each failure.
@@ -396,6 +398,7 @@ func Sweep(cfg Config, seeds Seeds, program func(*nodeloop.Loop), opts SweepOpti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			spare := &runSpare{}
 			for {
 				i, ok := take()
 				if !ok {
@@ -403,6 +406,7 @@ func Sweep(cfg Config, seeds Seeds, program func(*nodeloop.Loop), opts SweepOpti
 				}
 				c := cfg
 				c.Seed = shard.at(seeds, i)
+				c.spare = spare
 				res, err := Run(c, program)
 				if res == nil {
 					// No run: the configuration is wrong, for every seed.
@@ -418,6 +422,12 @@ func Sweep(cfg Config, seeds Seeds, program func(*nodeloop.Loop), opts SweepOpti
 					if err := opts.Check(res); err != nil {
 						res.Verdict, res.Err = Failed, err
 					}
+				}
+				if !res.Failed() {
+					// A passing seed is only counted: its slices serve the next.
+					spare.events, spare.choices = res.Events[:0], res.Choices[:0]
+				} else {
+					spare.events, spare.choices = nil, nil
 				}
 				res.Events = nil
 				mu.Lock()

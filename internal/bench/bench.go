@@ -70,8 +70,10 @@ var benchmarks = []Benchmark{
 	{Name: Immediates, Ops: 10_000_000, Unit: "turn"},
 	{Name: ImmediatesListener, Ops: 10_000_000, Unit: "turn"},
 	{Name: Timers, Ops: 1_000_000, Unit: "timer"},
+	{Name: TimersMem, Ops: 1_000_000, Unit: "timer"},
 	{Name: Pool, Ops: 200_000, Unit: "job"},
 	{Name: PingPong, Ops: 200_000, Unit: "round trip"},
+	{Name: HTTP, Ops: 200_000, Unit: "request"},
 	{Name: Post1, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"1"}},
 	{Name: Post4, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"4"}},
 	{Name: Post16, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"16"}},
@@ -298,8 +300,10 @@ var workloads = []Workload{
 	{Immediates, ImplNodeloop, nodeloopImmediates},
 	{ImmediatesListener, ImplNodeloop, nodeloopImmediatesListener},
 	{Timers, ImplNodeloop, nodeloopTimers},
+	{TimersMem, ImplNodeloop, nodeloopTimersMem},
 	{Pool, ImplNodeloop, nodeloopPool},
 	{PingPong, ImplNodeloop, nodeloopPingPong},
+	{HTTP, ImplNodeloop, nodeloopHTTP},
 	{Post1, ImplNodeloop, nodeloopPost(1)},
 	{Post4, ImplNodeloop, nodeloopPost(4)},
 	{Post16, ImplNodeloop, nodeloopPost(16)},
@@ -307,12 +311,17 @@ var workloads = []Workload{
 	{Immediates, ImplGo, goImmediates},
 	{ImmediatesListener, ImplGo, goImmediatesListener},
 	{Timers, ImplGo, goTimers},
+	{TimersMem, ImplGo, goTimersMem},
 	{Pool, ImplGo, goPool},
 	{PingPong, ImplGo, goPingPong},
+	{HTTP, ImplGo, goHTTP},
 	{Post1, ImplGo, goPost(1)},
 	{Post4, ImplGo, goPost(4)},
 	{Post16, ImplGo, goPost(16)},
 	{PostRTT, ImplGo, goPostRTT},
+	// Node's HTTP server is a process of its own, but the load client that drives
+	// it is this package's, so it runs from here.
+	{HTTP, ImplNode, nodeHTTP},
 }
 
 // Workloads returns the in-process implementations this package has: nodeloop's and
@@ -406,7 +415,12 @@ func Run(ctx context.Context, c Config) ([]Result, error) {
 	inProcess := implsOf(ws)
 	impls := c.Impls
 	if len(impls) == 0 {
-		impls = append(slices.Clone(inProcess), ImplLibuv, ImplNode)
+		impls = slices.Clone(inProcess)
+		for _, ext := range []string{ImplLibuv, ImplNode} {
+			if !slices.Contains(impls, ext) {
+				impls = append(impls, ext)
+			}
+		}
 	}
 	for _, impl := range impls {
 		if !slices.Contains(inProcess, impl) && !isExternal(impl) {

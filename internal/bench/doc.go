@@ -18,10 +18,19 @@
 //     manner of libuv's million-timers benchmark (the delay grows by 1 ms every 1,000
 //     timers). Wall time cannot fall below the last delay, so CPU time is the figure
 //     to compare.
+//   - [TimersMem]: the timers of [Timers], each implementation in a process of its
+//     own that reports its peak resident set size before the first timer and at the
+//     end, and the bytes of peak per timer (Extra fields base_kib, rss_kib,
+//     bytes_per_timer). nodeloop's and Go's run as a child of the running program.
 //   - [Pool]: N trivial jobs submitted to a four-worker pool all at once and run to
 //     completion.
 //   - [PingPong]: N round trips of 4-byte messages over TCP on 127.0.0.1, both ends in
 //     one process.
+//   - [HTTP]: N HTTP/1.1 requests on 16 keep-alive connections from one Go load
+//     client that checks every response byte for byte: a minimal server on the loop,
+//     net/http, and Node's http module (peers/node/http_server.js, driven from
+//     [Workloads]); libuv has no peer. Compare requests per wall second: the CPU
+//     column counts the client with the server.
 //   - [Post1], [Post4], [Post16] (together [PostGroup], "post" wherever a list of
 //     benchmarks is read, see [Expand]): N messages posted to the loop from 1, 4 or 16
 //     goroutines (threads) at once, the loop counting them: Loop.Post; in libuv a
