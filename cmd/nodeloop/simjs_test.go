@@ -216,3 +216,32 @@ func TestRunTraceOfTicksKeepsInvariants(t *testing.T) {
 		t.Fatalf("check: exit %d: %s%s", code, out.String(), errOut.String())
 	}
 }
+
+// crypto's random bytes in a simulated run are drawn from the run's choices, as
+// Math.random is: the same seed gives the same bytes, another seed others.
+func TestSimScriptRandomBytesFromChoices(t *testing.T) {
+	path := writeScript(t, "rand.js", `const crypto = require('crypto');
+const a = new Uint8Array(4);
+crypto.getRandomValues(a);
+console.log(crypto.randomBytes(8).toString('hex'), crypto.randomUUID(), crypto.randomInt(1000), Buffer.from(a).toString('hex'));
+crypto.randomBytes(4, (err, b) => console.log('async', err, b.toString('hex')));
+`)
+	simOut := func(seed string) string {
+		var out, errOut bytes.Buffer
+		if code := run([]string{"sim", path, "--seed", seed}, &out, &errOut); code != 0 {
+			t.Fatalf("seed %s: exit %d: %s%s", seed, code, out.String(), errOut.String())
+		}
+		got, _, _ := strings.Cut(out.String(), "===== FINISHED =====")
+		return got
+	}
+	first, again, other := simOut("5"), simOut("5"), simOut("6")
+	if first != again {
+		t.Fatalf("seed 5 gave different bytes:\n%s----\n%s", first, again)
+	}
+	if first == other {
+		t.Fatalf("seeds 5 and 6 gave the same bytes:\n%s", first)
+	}
+	if lines := strings.Split(strings.TrimSpace(first), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], "async null ") {
+		t.Fatalf("output:\n%s", first)
+	}
+}
