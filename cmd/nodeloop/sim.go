@@ -119,6 +119,11 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		return usageError{err.Error()}
 	}
 	base := sim.Config{Faults: faults, Swarm: f.swarm, Scenario: sc.Name}
+	if isScript(sc.Name) {
+		if err := configureScript(&base, sc.Name, f.readCost); err != nil {
+			return err
+		}
+	}
 	if f.cost != "" {
 		lo, hi, ok := strings.Cut(f.cost, "-")
 		min, err1 := time.ParseDuration(lo)
@@ -192,6 +197,7 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	}{
 		{"--seed", f.seed.set}, {"--seeds", f.seeds != ""}, {"--faults", f.faults != ""}, {"--swarm", f.swarm},
 		{"--cost", f.cost != ""}, {"--shard", f.shard != ""}, {"--shards", f.shards != 0}, {"--report", f.report != ""},
+		{"--read-cost", f.readCost != readCostDefault},
 	} {
 		if other.set {
 			return usageError{fmt.Sprintf("sim: --choices replays the run its log describes, seed and configuration: %s cannot change it", other.name)}
@@ -210,13 +216,22 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	case name == "":
 		name = "demo"
 	}
-	sc, err := simScenario(f, name, stdout, stderr)
-	if err != nil {
-		return err
-	}
 	cfg, err := sim.HeaderConfig(h.Config)
 	if err != nil {
 		return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+	}
+	if isScript(name) {
+		// The script runs as the log's run did: with its cost of a clock reading.
+		if f.readCost, err = scriptReadCost(cfg); err != nil {
+			return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+		}
+		if err := configureScript(&cfg, name, f.readCost); err != nil {
+			return err
+		}
+	}
+	sc, err := simScenario(f, name, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	cfg.Scenario, cfg.Choices = sc.Name, sim.ReplayFrom(log, sim.ReplayOptions{})
 	opts := simOptions{scenario: sc.Name, choices: f.choices}

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	pathpkg "path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -69,6 +74,81 @@ func jsProgram(l *nodeloop.Loop, path string, readCost time.Duration, stdout, st
 		return false, nil
 	})
 	return main
+}
+
+// readCostSetting is the name of --read-cost among a script run's settings
+// (sim.Config.Program), which the run's trace and choice log record.
+const readCostSetting = "read_cost"
+
+// configureScript makes cfg the configuration of a run of the script at path whose
+// clock readings cost readCost: it starts on the script's disk (scriptDisk), and its
+// headers record readCost, which scriptReadCost reads back for a replay.
+func configureScript(cfg *sim.Config, path string, readCost time.Duration) error {
+	d, err := scriptDisk(path)
+	if err != nil {
+		return err
+	}
+	cfg.FS = d
+	cfg.Program = map[string]string{readCostSetting: readCost.String()}
+	return nil
+}
+
+// scriptReadCost is the cost of a clock reading that cfg, read from a trace's or a
+// choice log's header, records: readCostDefault when it records none (a header
+// written before it did), an error naming the setting when it is not a duration
+// of zero or more.
+func scriptReadCost(cfg sim.Config) (time.Duration, error) {
+	v, ok := cfg.Program[readCostSetting]
+	if !ok {
+		return readCostDefault, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("the header's program setting %s %q is not a duration of zero or more", readCostSetting, v)
+	}
+	return d, nil
+}
+
+// scriptDisk is the disk a simulated run of the script at path starts with, its
+// Config.FS: the script itself, and the directories on the way to it and to the
+// working directory, all synced and nothing else, so that a script writes, reads and
+// removes its files where it would on the operating system (js.FSName), and never
+// touches the operating system's. A script that cannot be read is left out: the
+// run reports it as node does.
+func scriptDisk(path string) (*sim.Disk, error) {
+	d, err := sim.NewDisk(sim.DiskOptions{})
+	if err != nil {
+		return nil, err
+	}
+	dirs := []string{js.FSName(filepath.Dir(path)), js.FSName(".")}
+	for _, dir := range dirs {
+		if dir == "." {
+			continue
+		}
+		parts := strings.Split(dir, "/")
+		for i := range parts {
+			name := strings.Join(parts[:i+1], "/")
+			if err := d.Mkdir(name, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+				return nil, err
+			}
+			if err := d.Sync(pathpkg.Dir(name)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if src, err := os.ReadFile(path); err == nil {
+		name := js.FSName(path)
+		if err := d.WriteFile(name, src, 0o666); err != nil {
+			return nil, err
+		}
+		if err := d.Sync(name); err != nil {
+			return nil, err
+		}
+		if err := d.Sync(pathpkg.Dir(name)); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // virtualClock is a simulated JavaScript program's clock: the run's virtual time,

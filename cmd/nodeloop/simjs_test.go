@@ -245,3 +245,106 @@ crypto.randomBytes(4, (err, b) => console.log('async', err, b.toString('hex')));
 		t.Fatalf("output:\n%s", first)
 	}
 }
+
+// filesScript writes, stats, reads and removes files with the callback, promise and
+// Sync forms and a descriptor, and leaves kept.txt and the directory made/ behind.
+const filesScript = `const fs = require('fs');
+const path = require('path');
+const p = path.join(__dirname, 'out.txt');
+fs.writeFileSync(p, 'hello');
+fs.appendFileSync(p, ' world');
+console.log('sync', fs.existsSync(p), fs.statSync(p).size, fs.statSync(p).isFile(), fs.readFileSync(p, 'utf8'));
+const fd = fs.openSync(p, 'r+');
+fs.writeSync(fd, 'J', 6);
+const b = Buffer.alloc(20);
+console.log('fd', fs.readSync(fd, b, 0, 20, 0), b.toString('utf8', 0, 11), fs.fstatSync(fd).size);
+fs.closeSync(fd);
+fs.mkdirSync(path.join(__dirname, 'made', 'deep'), { recursive: true });
+console.log('dir', fs.readdirSync(__dirname).sort());
+fs.stat(p, (err, st) => {
+  console.log('stat', err, st.size, st.isDirectory());
+  fs.readFile(p, 'utf8', (err, s) => {
+    console.log('readFile', err, s);
+    fs.unlink(p, (err) => {
+      console.log('unlink', err, fs.existsSync(p));
+      fs.access(p, (err) => console.log('access', err.code, err.syscall));
+      fs.promises.writeFile(path.join(__dirname, 'kept.txt'), 'kept')
+        .then(() => fs.promises.readFile(path.join(__dirname, 'kept.txt'), 'utf8'))
+        .then((s) => console.log('promises', s));
+    });
+  });
+});
+`
+
+// Every fs call of a script in the simulator, the Sync forms and descriptors
+// included, goes to the run's disk: the script prints what it prints on the
+// operating system, and leaves nothing on it.
+func TestSimScriptFilesOnTheRunsDisk(t *testing.T) {
+	osPath := writeScript(t, "app.js", filesScript)
+	var osOut, osErr bytes.Buffer
+	if code := run([]string{"run", osPath}, &osOut, &osErr); code != 0 {
+		t.Fatalf("run: exit %d: %s%s", code, osOut.String(), osErr.String())
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(osPath), "kept.txt")); err != nil {
+		t.Fatalf("nodeloop run left no kept.txt on the operating system: %v", err)
+	}
+	simPath := writeScript(t, "app.js", filesScript)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"sim", simPath, "--seed", "4"}, &out, &errOut); code != 0 {
+		t.Fatalf("sim: exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	got, _, _ := strings.Cut(out.String(), "===== FINISHED =====")
+	if got != osOut.String() {
+		t.Errorf("sim printed:\n%s\nrun printed:\n%s", got, osOut.String())
+	}
+	ents, err := os.ReadDir(filepath.Dir(simPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "app.js" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("the simulated run left %q in the script's directory on the operating system, want only app.js", names)
+	}
+}
+
+// The trace and the choice log of a script's run record its --read-cost, and
+// nodeloop replay and sim --choices run the script with it: the busy-wait takes as
+// many readings as it took.
+func TestSimScriptHeaderRecordsReadCost(t *testing.T) {
+	path := writeScript(t, "app.js", simScriptSource)
+	dir := t.TempDir()
+	trace, choices := filepath.Join(dir, "app.jsonl"), filepath.Join(dir, "app.choices")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"sim", path, "--seed", "7", "--read-cost", "300µs", "--trace", trace, "--save-choices", choices}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	first, _, _ := strings.Cut(out.String(), "===== FINISHED =====")
+	for _, file := range []string{trace, choices} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		header, _, _ := bytes.Cut(b, []byte("\n"))
+		if !bytes.Contains(header, []byte(`"program":{"read_cost":"300µs"}`)) {
+			t.Errorf("%s: the header does not record the read cost:\n%s", filepath.Base(file), header)
+		}
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"replay", trace}, &o, &e); code != 0 || !strings.Contains(o.String(), "replayed identically") {
+		t.Fatalf("replay: exit %d: %s%s", code, o.String(), e.String())
+	}
+	o.Reset()
+	if code := run([]string{"sim", path, "--choices", choices}, &o, &e); code != 0 {
+		t.Fatalf("sim --choices: exit %d: %s%s", code, o.String(), e.String())
+	}
+	if again, _, _ := strings.Cut(o.String(), "===== FINISHED ====="); again != first {
+		t.Fatalf("sim --choices printed:\n%s\nthe run printed:\n%s", again, first)
+	}
+	o.Reset()
+	if code := run([]string{"sim", path, "--choices", choices, "--read-cost", "2µs"}, &o, &e); code != 2 {
+		t.Fatalf("sim --choices --read-cost: exit %d, want 2 (the log's run has its own read cost): %s%s", code, o.String(), e.String())
+	}
+}
