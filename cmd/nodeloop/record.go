@@ -114,7 +114,7 @@ func replaySim(file string, h traces.Header, events []traces.Event, stdout io.Wr
 		if err := configureScript(&cfg, h.Scenario, readCost); err != nil {
 			return err
 		}
-		sc, err = jsScenario(h.Scenario, readCost, io.Discard, io.Discard), nil
+		sc, err = jsScenario(h.Scenario, scriptOptions{readCost: readCost, syncLimit: syncLimitDefault}, io.Discard, io.Discard), nil
 	}
 	if err != nil {
 		return inputError{err}

@@ -22,6 +22,18 @@ import (
 // after a number of readings that stays cheap to simulate.
 const readCostDefault = time.Microsecond
 
+// syncLimitDefault is nodeloop sim's default --sync-limit: the real time a
+// callback of a simulated script may run for before the run fails, which ends an
+// endless synchronous loop that reads no clock.
+const syncLimitDefault = 10 * time.Second
+
+// scriptOptions are how nodeloop sim runs a script: the virtual CPU time a clock
+// reading costs and the real time a callback may run for (js.Config.SyncLimit, 0
+// for none).
+type scriptOptions struct {
+	readCost, syncLimit time.Duration
+}
+
 // isScript reports whether the scenario argument of nodeloop sim names a
 // JavaScript file rather than a built-in scenario.
 func isScript(name string) bool {
@@ -32,9 +44,11 @@ func isScript(name string) bool {
 // standard output and error go to stdout and stderr, unless the scenario is given
 // discardOutput (a sweep's runs). Its clock readings (Date, performance.now,
 // process.hrtime) read the run's virtual time, each charging readCost to the
-// running callback; Math.random draws the choice "js.random"; 'beforeExit' runs
-// the loop again. A script that ends with an exit code other than 0 fails the run.
-func jsScenario(path string, readCost time.Duration, stdout, stderr io.Writer) scenarios.Scenario {
+// running callback; Math.random and crypto's random bytes draw the choice
+// "js.random"; its files are the run's disk; 'beforeExit' runs the loop again. A
+// script that ends with an exit code other than 0 fails the run, and so does one
+// of whose callbacks runs longer than the sync limit of real time.
+func jsScenario(path string, so scriptOptions, stdout, stderr io.Writer) scenarios.Scenario {
 	return scenarios.Scenario{
 		Name: path,
 		Doc:  "the Node.js script " + path,
@@ -43,19 +57,20 @@ func jsScenario(path string, readCost time.Duration, stdout, stderr io.Writer) s
 			if _, ok := out.(discardOutput); ok {
 				o, e = io.Discard, io.Discard
 			}
-			return jsProgram(l, path, readCost, o, e)
+			return jsProgram(l, path, so, o, e)
 		},
 	}
 }
 
 // jsProgram makes the runtime of the script at path on l, a simulated run's loop,
 // and returns the loop's main callback, which runs it.
-func jsProgram(l *nodeloop.Loop, path string, readCost time.Duration, stdout, stderr io.Writer) func() {
+func jsProgram(l *nodeloop.Loop, path string, so scriptOptions, stdout, stderr io.Writer) func() {
 	rt, err := js.New(l, js.Config{
-		Stdout: stdout,
-		Stderr: stderr,
-		Clock:  virtualClock{l: l, cost: readCost},
-		Random: func() float64 { return float64(sim.Choose(l, "js.random", 1<<53)) / (1 << 53) },
+		Stdout:    stdout,
+		Stderr:    stderr,
+		Clock:     virtualClock{l: l, cost: so.readCost},
+		SyncLimit: so.syncLimit,
+		Random:    func() float64 { return float64(sim.Choose(l, "js.random", 1<<53)) / (1 << 53) },
 	})
 	if err != nil {
 		panic(err) // the run fails with it
@@ -67,6 +82,9 @@ func jsProgram(l *nodeloop.Loop, path string, readCost time.Duration, stdout, st
 	sim.OnIdle(l, func() (bool, error) {
 		if rt.Idle() {
 			return true, nil
+		}
+		if err := rt.Err(); err != nil {
+			return false, err
 		}
 		if code := rt.ExitCode(); code != 0 {
 			return false, scriptExit{code}

@@ -348,3 +348,85 @@ func TestSimScriptHeaderRecordsReadCost(t *testing.T) {
 		t.Fatalf("sim --choices --read-cost: exit %d, want 2 (the log's run has its own read cost): %s%s", code, o.String(), e.String())
 	}
 }
+
+// An endless synchronous loop that reads no clock ends, under nodeloop sim, at the
+// --sync-limit with a verdict that says so and where, and the command that
+// reproduces it; under nodeloop run --sync-limit with exit code 1 and the same
+// words on stderr.
+func TestScriptSyncLimit(t *testing.T) {
+	path := writeScript(t, "spin.js", "console.log('start');\nsetTimeout(function spin() {\n  let n = 0;\n  while (true) { n++; }\n}, 5);\n")
+	const want = "a synchronous callback ran longer than 300ms of real time at spin.js:4"
+	var out, errOut bytes.Buffer
+	if code := run([]string{"sim", path, "--seed", "2", "--sync-limit", "300ms"}, &out, &errOut); code != 1 {
+		t.Fatalf("sim: exit %d, want 1: %s%s", code, out.String(), errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "start\n===== FINISHED =====\n") || !strings.Contains(out.String(), "failed after 5ms of virtual time, 2 ticks, 2 callbacks: "+want) {
+		t.Errorf("sim printed:\n%s\nwant the script's output and a failed verdict saying %q", out.String(), want)
+	}
+	if !strings.Contains(errOut.String(), "reproduce: nodeloop sim "+path+" --seed 2 --sync-limit 300ms") {
+		t.Errorf("sim's stderr has no reproduce command:\n%s", errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"run", "--sync-limit", "300ms", path}, &out, &errOut); code != 1 {
+		t.Fatalf("run: exit %d, want 1: %s%s", code, out.String(), errOut.String())
+	}
+	if out.String() != "start\n" || errOut.String() != "nodeloop: "+want+"\n" {
+		t.Errorf("run printed %q and %q on stderr; want %q and %q", out.String(), errOut.String(), "start\n", "nodeloop: "+want+"\n")
+	}
+}
+
+// Runaway recursion is a RangeError, under nodeloop run and nodeloop sim alike,
+// and never a Go stack overflow: uncaught, the script exits with 1 and Node's report
+// on stderr (the source line, the error, its innermost frames); an
+// 'uncaughtException' listener gets it and the script goes on. A recursion through
+// a built-in function ends the same way. The engine makes the error uncatchable by
+// a try/catch, which does not run: the program ends as if it had none.
+func TestScriptRunawayRecursion(t *testing.T) {
+	tests := []struct {
+		name, src string
+		code      int
+		stdout    string
+		stderr    []string // parts of stderr, in order
+	}{
+		{"uncaught", "function f() { return f() + 1; }\nf();\n", 1, "",
+			[]string{"app.js:1\nfunction f() { return f() + 1; }\n", "\n\nRangeError: Maximum call stack size exceeded\n    at f (", "app.js:1:", "\n\nNode.js v"}},
+		{"through map", "function f() { return [1].map(f); }\nsetTimeout(f, 1);\n", 1, "",
+			[]string{"RangeError: Maximum call stack size exceeded\n    at f (", "\n\nNode.js v"}},
+		{"listener", "process.on('uncaughtException', (e, origin) => console.log('listener', e instanceof RangeError, e.message, origin));\n" +
+			"function f() { f(); }\nsetTimeout(f, 1);\nsetTimeout(() => console.log('goes on'), 5);\n", 0,
+			"listener true Maximum call stack size exceeded uncaughtException\ngoes on\n", nil},
+		{"try", "function f() { f(); }\ntry { f(); } catch (e) { console.log('caught'); }\nconsole.log('after');\n", 1, "",
+			[]string{"RangeError: Maximum call stack size exceeded\n"}},
+	}
+	for _, tt := range tests {
+		for _, cmd := range []string{"run", "sim"} {
+			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				path := writeScript(t, "app.js", tt.src)
+				args := []string{"run", path}
+				if cmd == "sim" {
+					// Unwinding a recursion through map takes seconds of CPU,
+					// which a loaded machine may stretch past the sync limit.
+					args = []string{"sim", path, "--seed", "1", "--sync-limit", "0"}
+				}
+				var out, errOut bytes.Buffer
+				code := run(args, &out, &errOut)
+				stdout, _, _ := strings.Cut(out.String(), "===== FINISHED =====\n")
+				if cmd == "sim" && tt.code != 0 {
+					tt.code = 1 // the run fails
+				}
+				if code != tt.code || stdout != tt.stdout {
+					t.Fatalf("exit %d, stdout %q; want %d, %q\nstderr:\n%s", code, stdout, tt.code, tt.stdout, errOut.String())
+				}
+				rest := errOut.String()
+				for _, part := range tt.stderr {
+					i := strings.Index(rest, part)
+					if i < 0 {
+						t.Fatalf("stderr lacks %q (in order):\n%s", part, errOut.String())
+					}
+					rest = rest[i+len(part):]
+				}
+			})
+		}
+	}
+}
