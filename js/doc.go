@@ -102,7 +102,10 @@
 // On a traced loop, the runtime names what the script made (Loop.SetNamer): a
 // callback event carries the function's name and where its handle was made
 // (app.js:12), a timer start, an immediate or a nextTick queued the call that made
-// it (setTimeout). The runtime's own nextTicks are traced as the loop's are
-// (Loop.HostTickQueued, Loop.HostTickRuns); its promise jobs run inside the engine,
-// which the trace does not see.
+// it (setTimeout). The runtime's own nextTicks and queueMicrotask callbacks are
+// traced as the loop's are (Loop.HostTickQueued, Loop.HostTickRuns,
+// Loop.HostMicrotaskQueued, Loop.HostMicrotaskRuns), named as the other
+// callbacks. Promise reactions are not: the engine queues and runs them itself,
+// with no hook that would let the runtime see one queued or starting, so the trace
+// does not see them.
 package js

@@ -467,6 +467,18 @@ func (rt *Runtime) binding() *goja.Object {
 		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1)), id: id})
 		return goja.Undefined()
 	})
+	set("microtaskQueued", func(call goja.FunctionCall) goja.Value {
+		rt.making = making{call: "queueMicrotask", fn: call.Argument(0)}
+		id := rt.loop.HostMicrotaskQueued()
+		rt.making = making{}
+		return rt.vm.ToValue(id)
+	})
+	set("microtaskRuns", func(call goja.FunctionCall) goja.Value {
+		id := uint64(call.Argument(0).ToInteger())
+		rt.loop.HostMicrotaskRuns(id)
+		rt.forget(id)
+		return goja.Undefined()
+	})
 	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })
 	set("reallyExit", rt.reallyExit)
 	set("hrtime", func() []any {

@@ -120,8 +120,8 @@ process.on('exit', () => { if (order[0] !== 'timeout') throw new Error('order: '
 }
 
 // The traces of a script, from nodeloop run and from nodeloop sim, name every
-// callback by its function and every timer and immediate by the call that made it
-// and where; nodeloop check passes on them, and the Chrome export and the view show
+// callback by its function and every timer, immediate, nextTick and queueMicrotask
+// by the call that made it and where; nodeloop check passes on them, and the Chrome export and the view show
 // the names.
 func TestScriptTracesNameJavaScript(t *testing.T) {
 	path := writeScript(t, "app.js", `function onTimer() { console.log('timer'); }
@@ -129,6 +129,7 @@ setTimeout(onTimer, 5);
 setImmediate(() => console.log('immediate'));
 const iv = setInterval(function tick() { console.log('tick'); clearInterval(iv); }, 2);
 process.nextTick(function soon() {});
+queueMicrotask(function micro() {});
 `)
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -157,6 +158,8 @@ process.nextTick(function soon() {});
 				`"source":"interval","name":"tick","site":"app.js:4"`,
 				`"kind":"tick_queue","id":4,`, `"name":"process.nextTick","site":"app.js:5"`,
 				`"source":"nextTick","name":"soon","site":"app.js:5"`,
+				`"kind":"microtask_queue","id":5,`, `"name":"queueMicrotask","site":"app.js:6"`,
+				`"source":"microtask","name":"micro","site":"app.js:6"`,
 			} {
 				if !bytes.Contains(b, []byte(want)) {
 					t.Errorf("the trace lacks %s:\n%s", want, b)
