@@ -175,9 +175,12 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		p := str(call.Argument(0))
 		return run(&fsOp{syscall: "open", path: p, hasPath: true,
 			start: func(done func(any, error)) {
-				rt.loop.ReadFile(files.name(p), func(b []byte, err error) { done(b, err) })
+				rt.loop.ReadFile(files.name(p), func(b []byte, err error) { done(b, openError(err)) })
 			},
-			now:   func() (any, error) { return files.readFile(p) },
+			now: func() (any, error) {
+				b, err := files.readFile(p)
+				return b, openError(err)
+			},
 			value: buffer,
 		}, call.Argument(1))
 	})
@@ -758,6 +761,20 @@ func (h *loopFile) WriteAt(b []byte, off int64) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// openError is err, an error of reading a whole file, as the open(2) that fails
+// first in Node says it: a file that is not there, or not reachable, fails to
+// open rather than to read (a simulated disk's ReadFile says "read").
+func openError(err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op == "open" {
+		return err
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrPermission) {
+		return &fs.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
+	}
+	return err
 }
 
 // unsupportedOp is the error of an operation the loop's fs.FS has no method for.
