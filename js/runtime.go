@@ -59,8 +59,9 @@ type Config struct {
 	// clock. A simulated run passes its virtual clock, which may charge the running
 	// callback for each reading. The loop keeps its own clock.
 	Clock nodeloop.Clock
-	// Random, when not nil, is the source of Math.random: a number in [0, 1) per
-	// call. A simulated run draws it from the run's choices.
+	// Random, when not nil, is the source of Math.random and of crypto's random
+	// bytes (6 bytes a call): a number in [0, 1) per call. A simulated run draws
+	// it from the run's choices.
 	Random func() float64
 	// MaxCallStackSize is the depth of nested JavaScript calls past which a call
 	// throws RangeError "Maximum call stack size exceeded"; 0 means 10000, and
