@@ -35,6 +35,12 @@ type WriteFS interface {
 	Mkdir(name string, perm fs.FileMode) error
 }
 
+// FS is the fs.FS given to WithFS, or nil when the loop's file operations use the
+// operating system's files. A host that runs programs on the loop (the js package)
+// uses it for the operations the loop has no method for, so that a program sees one
+// file system: a simulated run's disk, say.
+func (l *Loop) FS() fs.FS { return l.fsys }
+
 // unsupported is the error of a file operation the fs.FS given to WithFS cannot do.
 func unsupported(op, name string) error {
 	return &fs.PathError{Op: op, Path: name, Err: errors.ErrUnsupported}

@@ -512,12 +512,12 @@ func (l *Loop) announcePhase() {
 }
 
 // Namer names what a host runtime's program made, for the trace: given a callback,
-// timer start, immediate queue or tick queue event's kind and id, it returns the Name and Site
+// timer start, immediate queue, tick queue or microtask queue event's kind and id, it returns the Name and Site
 // fields of the event (see traces.Event), or two empty strings to leave it unnamed.
 type Namer func(kind traces.Kind, id uint64) (name, site string)
 
-// SetNamer makes fn name the loop's callback, timer start, immediate queue and
-// tick queue events, as a host that runs another language's program on the loop (the js
+// SetNamer makes fn name the loop's callback, timer start, immediate queue, tick
+// queue and microtask queue events, as a host that runs another language's program on the loop (the js
 // package) does with its functions and the places that made its handles. fn runs
 // when the event is made, on the loop's goroutine, and only when the loop is
 // traced; a timer start and an immediate queue are made inside the SetTimeout,
@@ -529,7 +529,7 @@ func (l *Loop) SetNamer(fn Namer) { l.namer = fn }
 func (l *Loop) send() {
 	if l.namer != nil {
 		switch l.ev.Kind {
-		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue:
+		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue, traces.KindMicrotaskQueue:
 			if name, site := l.namer(l.ev.Kind, l.ev.ID); name != "" || site != "" {
 				l.ev.Name, l.ev.Site, l.evRich = name, site, true
 			}
@@ -675,6 +675,27 @@ func (l *Loop) HostTickQueued() uint64 {
 func (l *Loop) HostTickRuns(id uint64) {
 	if l.tracer != nil {
 		l.emitID(traces.KindCallback, traces.SourceNextTick, id)
+	}
+}
+
+// HostMicrotaskQueued gives a microtask of a host's own queue an id and traces its
+// queueing as QueueMicrotask does, for a host whose microtasks run inside its
+// callbacks, after its nextTicks (the js package, whose engine keeps them);
+// HostMicrotaskRuns traces the start of that microtask's callback. As
+// HostTickQueued, they keep the host's trace complete; the loop runs nothing.
+func (l *Loop) HostMicrotaskQueued() uint64 {
+	id := l.nextID()
+	if l.tracer != nil {
+		l.emitID(traces.KindMicrotaskQueue, traces.SourceNone, id)
+	}
+	return id
+}
+
+// HostMicrotaskRuns traces the start of the callback of the host's microtask id,
+// which HostMicrotaskQueued gave it.
+func (l *Loop) HostMicrotaskRuns(id uint64) {
+	if l.tracer != nil {
+		l.emitID(traces.KindCallback, traces.SourceMicrotask, id)
 	}
 }
 

@@ -175,6 +175,8 @@ func (rt *Runtime) handleError(err error) {
 	switch {
 	case errors.As(err, &th):
 		rt.uncaught(th.v, nil, "uncaughtException")
+	case errors.As(err, &ie) && isSyncLimit(err):
+		rt.syncLimitPassed(err)
 	case errors.As(err, &ie):
 		if _, ok := ie.Value().(exitSignal); ok {
 			// The exit unwinds the frames above too.
@@ -183,11 +185,7 @@ func (rt *Runtime) handleError(err error) {
 		}
 		rt.uncaught(rt.vm.NewGoError(err), nil, "uncaughtException")
 	case errors.As(err, &so):
-		v, rerr := rt.internal.rangeError(goja.Undefined(), rt.vm.ToValue("Maximum call stack size exceeded"))
-		if rerr != nil {
-			v = rt.vm.ToValue("RangeError: Maximum call stack size exceeded")
-		}
-		rt.uncaught(v, &so.Exception, "uncaughtException")
+		rt.uncaught(rt.stackOverflowError(so), &so.Exception, "uncaughtException")
 	case errors.As(err, &ex):
 		rt.uncaught(ex.Value(), ex, "uncaughtException")
 	default:

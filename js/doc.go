@@ -42,13 +42,18 @@
 //   - fs and fs/promises: the file functions on the loop's pool, their callbacks
 //     entering JavaScript in the poll phase through the same path as every loop
 //     callback, and the Sync forms a script uses at startup, with Node's errors
-//     (err.code, err.errno, err.syscall, err.path). readFile, writeFile,
-//     appendFile, rename, mkdir and readdir use the loop's files (its fs.FS when
-//     it has one); stat, access, unlink and descriptors use the operating
-//     system's; a Stats holds what fs.FileInfo says, every time being mtime;
+//     (err.code, err.errno, err.syscall, err.path). Every one of them, the Sync
+//     forms and descriptors included, works on the loop's file system: the
+//     operating system's, or the fs.FS the loop was given ([nodeloop.WithFS],
+//     [nodeloop.Loop.FS]), a script's path being named in it by [FSName]. On an
+//     fs.FS a descriptor holds no data: each read reads the file and each write
+//     writes it through the fs.FS's methods. A Stats holds what fs.FileInfo
+//     says, every time being mtime (the epoch on an fs.FS that keeps no times);
 //   - path, with POSIX rules;
 //   - crypto: createHash and createHmac, pbkdf2 on the pool (crypto/pbkdf2),
-//     randomBytes;
+//     randomBytes, randomUUID, randomInt and getRandomValues, whose bytes come
+//     from Config.Random when it is set (6 bytes a draw), else from the
+//     operating system;
 //   - net: TCP servers and sockets on the loop's, a Socket being an EventEmitter
 //     with the stream methods scripts use rather than a full Duplex;
 //   - timers/promises, and the globals AbortController, AbortSignal,
@@ -66,15 +71,41 @@
 // time the loop has no more work (which emits 'beforeExit') and runs the loop again
 // while it returns true, and reads ExitCode at the end. Config.Clock, when set, is
 // what Date, performance.now and process.hrtime read, and Config.Random is the
-// source of Math.random: `nodeloop sim FILE.js` gives them the run's virtual time,
-// charging each reading to the running callback, and the run's choices.
+// source of Math.random and of crypto's random bytes: `nodeloop sim FILE.js` gives
+// them the run's virtual time, charging each reading to the running callback, and
+// the run's choices. The files are the simulated run's disk (sim.Config.FS), which
+// the loop was given: a Sync form reads and writes it at once, in no virtual time,
+// as it blocks the loop in Node; the other forms take their pool job's time.
+//
+// # Limits
+//
+// Runaway recursion ends at Config.MaxCallStackSize frames with a RangeError
+// "Maximum call stack size exceeded", printed as Node prints an uncaught one, exit
+// code 1; the engine's recursion uses no Go stack, so the process survives it. The
+// engine makes that error uncatchable: a try/catch or finally around the
+// recursion does not see it, where Node's catch would, and the program ends.
+//
+// An endless synchronous loop that reads no clock (while (true) {}) spends no
+// virtual time and runs no callback, so neither a simulated run's time limit nor
+// its step limit can end it, and the engine has no instruction counter. Config.
+// SyncLimit ends it: a watchdog, armed only while JavaScript runs, interrupts the
+// engine when one callback (with its ticks and microtasks) has run for longer than
+// the limit of real time, and the program stops with a [SyncLimitError] naming
+// where it was. This one limit is real time, not virtual, because nothing else
+// measures a loop that reads no clock; so it is set far above what any callback
+// should take (nodeloop sim's default is 10 s), a run under it is the run
+// without it, and a run that passes it depends on the machine's speed and cannot
+// be replayed.
 //
 // # Traces
 //
 // On a traced loop, the runtime names what the script made (Loop.SetNamer): a
 // callback event carries the function's name and where its handle was made
 // (app.js:12), a timer start, an immediate or a nextTick queued the call that made
-// it (setTimeout). The runtime's own nextTicks are traced as the loop's are
-// (Loop.HostTickQueued, Loop.HostTickRuns); its promise jobs run inside the engine,
-// which the trace does not see.
+// it (setTimeout). The runtime's own nextTicks and queueMicrotask callbacks are
+// traced as the loop's are (Loop.HostTickQueued, Loop.HostTickRuns,
+// Loop.HostMicrotaskQueued, Loop.HostMicrotaskRuns), named as the other
+// callbacks. Promise reactions are not: the engine queues and runs them itself,
+// with no hook that would let the runtime see one queued or starting, so the trace
+// does not see them.
 package js

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/pbkdf2"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -91,30 +90,23 @@ func (rt *Runtime) cryptoBinding(set func(string, any)) {
 		})
 		return goja.Undefined()
 	})
+	// The bytes are drawn at the call, on the loop's goroutine, from the runtime's
+	// source (fillRandom): a simulated run draws them from its choices in the
+	// order the script asks for them, whenever the pool runs the job.
 	set("randomBytes", func(call goja.FunctionCall) goja.Value {
-		n := int(call.Argument(0).ToInteger())
-		fill := func() ([]byte, error) {
-			b := make([]byte, n)
-			_, err := rand.Read(b)
-			return b, err
-		}
+		b := make([]byte, int(call.Argument(0).ToInteger()))
+		rt.fillRandom(b)
 		fn, ok := goja.AssertFunction(call.Argument(1))
 		if !ok {
-			b, err := fill()
-			if err != nil {
-				panic(rt.newError("Error", err.Error()))
-			}
 			return rt.newBuffer(b)
 		}
-		nodeloop.Work(rt.loop, fill, func(b []byte, err error) {
-			rt.callback(func() {
-				if err != nil {
-					rt.call(fn, goja.Undefined(), rt.newError("Error", err.Error()))
-					return
-				}
-				rt.call(fn, goja.Undefined(), goja.Null(), rt.newBuffer(b))
-			})
+		nodeloop.Work(rt.loop, func() ([]byte, error) { return b, nil }, func(b []byte, _ error) {
+			rt.callback(func() { rt.call(fn, goja.Undefined(), goja.Null(), rt.newBuffer(b)) })
 		})
+		return goja.Undefined()
+	})
+	set("fillRandom", func(call goja.FunctionCall) goja.Value {
+		rt.fillRandom(bytesOf(call.Argument(0)))
 		return goja.Undefined()
 	})
 }

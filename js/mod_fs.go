@@ -6,7 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 
 	"github.com/dop251/goja"
@@ -102,9 +104,10 @@ type fsOp struct {
 	syscall    string
 	path, dest string
 	hasPath    bool
-	// start runs the operation on the pool and calls done on the loop.
+	// start runs the operation on the pool and calls done on the loop; nil runs
+	// now on the pool.
 	start func(done func(any, error))
-	// now runs the operation at once, for the Sync form.
+	// now runs the operation at once, for the Sync form, or on the pool.
 	now func() (any, error)
 	// value makes the result a JavaScript value, on the loop's goroutine.
 	value func(any) goja.Value
@@ -112,9 +115,11 @@ type fsOp struct {
 
 // fsBinding adds the file functions; each takes a callback (err, result) last, or
 // is the Sync form when the callback is undefined, returning the result or
-// throwing.
+// throwing. Every one of them works on the loop's file system (files): its fs.FS
+// when it has one (a simulated run's disk), else the operating system's.
 func (rt *Runtime) fsBinding(set func(string, any)) {
-	files := &fdTable{files: map[int]*os.File{}}
+	files := rt.files()
+	fds := &fdTable{files: map[int]fileHandle{}}
 	// errDesc is what lib/fs.js makes Node's error of.
 	errDesc := func(op *fsOp, err error) goja.Value {
 		e := errnoOf(err)
@@ -170,9 +175,12 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		p := str(call.Argument(0))
 		return run(&fsOp{syscall: "open", path: p, hasPath: true,
 			start: func(done func(any, error)) {
-				rt.loop.ReadFile(p, func(b []byte, err error) { done(b, err) })
+				rt.loop.ReadFile(files.name(p), func(b []byte, err error) { done(b, openError(err)) })
 			},
-			now:   func() (any, error) { return os.ReadFile(p) },
+			now: func() (any, error) {
+				b, err := files.readFile(p)
+				return b, openError(err)
+			},
 			value: buffer,
 		}, call.Argument(1))
 	})
@@ -184,43 +192,26 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 			start: func(done func(any, error)) {
 				cb := func(err error) { done(nil, err) }
 				if appending {
-					rt.loop.AppendFile(p, data, cb)
+					rt.loop.AppendFile(files.name(p), data, cb)
 				} else {
-					rt.loop.WriteFile(p, data, cb)
+					rt.loop.WriteFile(files.name(p), data, cb)
 				}
 			},
-			now: func() (any, error) {
-				flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-				if appending {
-					flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
-				}
-				f, err := os.OpenFile(p, flag, 0o666)
-				if err != nil {
-					return nil, err
-				}
-				_, err = f.Write(data)
-				if cerr := f.Close(); err == nil {
-					err = cerr
-				}
-				return nil, err
-			},
+			now: func() (any, error) { return nil, files.writeFile(p, data, appending) },
 		}, call.Argument(3))
 	})
 	statValue := func(v any) goja.Value { return rt.vm.ToValue(statArray(v.(fs.FileInfo))) }
 	set("stat", func(call goja.FunctionCall) goja.Value {
 		p := str(call.Argument(0))
-		statf := os.Stat
-		if call.Argument(1).ToBoolean() {
-			statf = os.Lstat
-		}
+		lstat := call.Argument(1).ToBoolean()
 		return run(&fsOp{syscall: "stat", path: p, hasPath: true,
-			now:   func() (any, error) { return statf(p) },
+			now:   func() (any, error) { return files.stat(p, lstat) },
 			value: statValue,
 		}, call.Argument(2))
 	})
 	set("fstat", func(call goja.FunctionCall) goja.Value {
 		fd := int(call.Argument(0).ToInteger())
-		f := files.get(fd)
+		f := fds.get(fd)
 		return run(&fsOp{syscall: "fstat",
 			now: func() (any, error) {
 				if f == nil {
@@ -232,29 +223,24 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		}, call.Argument(1))
 	})
 	set("exists", func(p string) bool {
-		_, err := os.Stat(p)
+		_, err := files.stat(p, false)
 		return err == nil
 	})
 	set("access", func(call goja.FunctionCall) goja.Value {
 		p := str(call.Argument(0))
 		mode := call.Argument(1).ToInteger()
 		return run(&fsOp{syscall: "access", path: p, hasPath: true,
-			now: func() (any, error) { return nil, access(p, mode) },
+			now: func() (any, error) { return nil, access(files, p, mode) },
 		}, call.Argument(2))
 	})
 	set("mkdir", func(call goja.FunctionCall) goja.Value {
 		p := str(call.Argument(0))
 		recursive := call.Argument(1).ToBoolean()
 		op := &fsOp{syscall: "mkdir", path: p, hasPath: true,
-			now: func() (any, error) {
-				if recursive {
-					return nil, os.MkdirAll(p, 0o777)
-				}
-				return nil, os.Mkdir(p, 0o777)
-			},
+			now: func() (any, error) { return nil, files.mkdir(p, recursive) },
 		}
 		if !recursive {
-			op.start = func(done func(any, error)) { rt.loop.Mkdir(p, func(err error) { done(nil, err) }) }
+			op.start = func(done func(any, error)) { rt.loop.Mkdir(files.name(p), func(err error) { done(nil, err) }) }
 		}
 		return run(op, call.Argument(2))
 	})
@@ -270,9 +256,9 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		p := str(call.Argument(0))
 		return run(&fsOp{syscall: "scandir", path: p, hasPath: true,
 			start: func(done func(any, error)) {
-				rt.loop.ReadDir(p, func(ents []fs.DirEntry, err error) { done(ents, err) })
+				rt.loop.ReadDir(files.name(p), func(ents []fs.DirEntry, err error) { done(ents, err) })
 			},
-			now:   func() (any, error) { return os.ReadDir(p) },
+			now:   func() (any, error) { return files.readDir(p) },
 			value: dirValue,
 		}, call.Argument(1))
 	})
@@ -281,7 +267,7 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		sc := call.Argument(1).String()
 		op := &fsOp{syscall: sc, path: p, hasPath: true,
 			now: func() (any, error) {
-				st, err := os.Lstat(p)
+				st, err := files.stat(p, true)
 				if err != nil {
 					return nil, err
 				}
@@ -291,7 +277,7 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 				if sc == "rmdir" && !st.IsDir() {
 					return nil, &fs.PathError{Op: sc, Path: p, Err: syscall.ENOTDIR}
 				}
-				return nil, os.Remove(p)
+				return nil, files.remove(p)
 			},
 		}
 		return run(op, call.Argument(2))
@@ -300,9 +286,9 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		from, to := str(call.Argument(0)), str(call.Argument(1))
 		return run(&fsOp{syscall: "rename", path: from, dest: to, hasPath: true,
 			start: func(done func(any, error)) {
-				rt.loop.Rename(from, to, func(err error) { done(nil, err) })
+				rt.loop.Rename(files.name(from), files.name(to), func(err error) { done(nil, err) })
 			},
-			now: func() (any, error) { return nil, os.Rename(from, to) },
+			now: func() (any, error) { return nil, files.rename(from, to) },
 		}, call.Argument(2))
 	})
 	set("open", func(call goja.FunctionCall) goja.Value {
@@ -315,15 +301,15 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		}
 		mode := fs.FileMode(call.Argument(2).ToInteger()) & fs.ModePerm
 		return run(&fsOp{syscall: "open", path: p, hasPath: true,
-			now: func() (any, error) { return os.OpenFile(p, flag, mode) },
+			now: func() (any, error) { return files.open(p, flag, mode) },
 			value: func(v any) goja.Value {
-				return rt.vm.ToValue(files.add(v.(*os.File)))
+				return rt.vm.ToValue(fds.add(v.(fileHandle)))
 			},
 		}, call.Argument(3))
 	})
 	set("close", func(call goja.FunctionCall) goja.Value {
 		fd := int(call.Argument(0).ToInteger())
-		f := files.remove(fd)
+		f := fds.remove(fd)
 		return run(&fsOp{syscall: "close",
 			now: func() (any, error) {
 				if f == nil {
@@ -337,7 +323,7 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 		fd := int(call.Argument(0).ToInteger())
 		n := int(call.Argument(1).ToInteger())
 		pos := call.Argument(2).ToInteger()
-		f := files.get(fd)
+		f := fds.get(fd)
 		return run(&fsOp{syscall: "read",
 			now: func() (any, error) {
 				if f == nil {
@@ -377,7 +363,7 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 				value: func(v any) goja.Value { return rt.vm.ToValue(v) },
 			}, call.Argument(3))
 		}
-		f := files.get(fd)
+		f := fds.get(fd)
 		return run(&fsOp{syscall: "write",
 			now: func() (any, error) {
 				if f == nil {
@@ -422,10 +408,10 @@ var openFlags = map[string]int{
 // fdTable numbers a script's open files as descriptors: the lowest free number
 // from 3 (0 to 2 are the standard streams). It is used on the loop's goroutine.
 type fdTable struct {
-	files map[int]*os.File
+	files map[int]fileHandle
 }
 
-func (t *fdTable) add(f *os.File) int {
+func (t *fdTable) add(f fileHandle) int {
 	fd := 3
 	for t.files[fd] != nil {
 		fd++
@@ -434,9 +420,9 @@ func (t *fdTable) add(f *os.File) int {
 	return fd
 }
 
-func (t *fdTable) get(fd int) *os.File { return t.files[fd] }
+func (t *fdTable) get(fd int) fileHandle { return t.files[fd] }
 
-func (t *fdTable) remove(fd int) *os.File {
+func (t *fdTable) remove(fd int) fileHandle {
 	f := t.files[fd]
 	delete(t.files, fd)
 	return f
@@ -444,7 +430,8 @@ func (t *fdTable) remove(fd int) *os.File {
 
 // statArray is what lib/fs.js makes a Stats of: dev, mode, nlink, uid, gid, rdev,
 // blksize, ino, size, blocks, then atimeMs, mtimeMs, ctimeMs, birthtimeMs. Only
-// what fs.FileInfo says is known: the others are 0, and every time is mtime.
+// what fs.FileInfo says is known: the others are 0, and every time is mtime, the
+// epoch for a file system that keeps no times (a simulated disk).
 func statArray(fi fs.FileInfo) []any {
 	mode := uint32(fi.Mode().Perm())
 	switch {
@@ -463,15 +450,18 @@ func statArray(fi fs.FileInfo) []any {
 	default:
 		mode |= 0o100000
 	}
-	ms := float64(fi.ModTime().UnixNano()) / 1e6
+	var ms float64
+	if t := fi.ModTime(); !t.IsZero() {
+		ms = float64(t.UnixNano()) / 1e6
+	}
 	size := fi.Size()
 	return []any{0, mode, 1, 0, 0, 0, 4096, 0, size, (size + 511) / 512, ms, ms, ms, ms}
 }
 
 // access checks that p exists and, for the bits of mode (R_OK 4, W_OK 2, X_OK 1),
 // that its permission bits allow them to someone.
-func access(p string, mode int64) error {
-	st, err := os.Stat(p)
+func access(files fileSystem, p string, mode int64) error {
+	st, err := files.stat(p, false)
 	if err != nil {
 		return err
 	}
@@ -480,4 +470,314 @@ func access(p string, mode int64) error {
 		return &fs.PathError{Op: "access", Path: p, Err: syscall.EACCES}
 	}
 	return nil
+}
+
+// fileSystem is what the fs module works on: the operating system's files, or the
+// loop's fs.FS. Paths are the script's (absolute, or relative to the working
+// directory); name is what the loop's own file methods take for one.
+type fileSystem interface {
+	name(p string) string
+	readFile(p string) ([]byte, error)
+	writeFile(p string, data []byte, appending bool) error
+	stat(p string, lstat bool) (fs.FileInfo, error)
+	mkdir(p string, recursive bool) error
+	readDir(p string) ([]fs.DirEntry, error)
+	remove(p string) error
+	rename(from, to string) error
+	open(p string, flag int, perm fs.FileMode) (fileHandle, error)
+}
+
+// fileHandle is an open file behind a descriptor: an *os.File, or a file of the
+// loop's fs.FS.
+type fileHandle interface {
+	Read(b []byte) (int, error)
+	ReadAt(b []byte, off int64) (int, error)
+	Write(b []byte) (int, error)
+	WriteAt(b []byte, off int64) (int, error)
+	Stat() (fs.FileInfo, error)
+	Close() error
+}
+
+// files is the file system of the runtime's loop: its fs.FS (Loop.FS) when it has
+// one, as a simulated run's loop has its disk, else the operating system's.
+func (rt *Runtime) files() fileSystem {
+	if fsys := rt.loop.FS(); fsys != nil {
+		return loopFiles{fsys}
+	}
+	return osFiles{}
+}
+
+// osFiles are the operating system's files.
+type osFiles struct{}
+
+func (osFiles) name(p string) string              { return p }
+func (osFiles) readFile(p string) ([]byte, error) { return os.ReadFile(p) }
+func (osFiles) readDir(p string) ([]fs.DirEntry, error) {
+	return os.ReadDir(p)
+}
+func (osFiles) remove(p string) error        { return os.Remove(p) }
+func (osFiles) rename(from, to string) error { return os.Rename(from, to) }
+
+func (osFiles) writeFile(p string, data []byte, appending bool) error {
+	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if appending {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(p, flag, 0o666)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (osFiles) stat(p string, lstat bool) (fs.FileInfo, error) {
+	if lstat {
+		return os.Lstat(p)
+	}
+	return os.Stat(p)
+}
+
+func (osFiles) mkdir(p string, recursive bool) error {
+	if recursive {
+		return os.MkdirAll(p, 0o777)
+	}
+	return os.Mkdir(p, 0o777)
+}
+
+func (osFiles) open(p string, flag int, perm fs.FileMode) (fileHandle, error) {
+	f, err := os.OpenFile(p, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// loopFiles are the files of the loop's fs.FS, which has no times, no links and no
+// permissions to check. A script's path is an fs.FS name by FSName. A write needs
+// the nodeloop.WriteFS method it uses, as the loop's own do, and fails with an
+// error matching errors.ErrUnsupported (ENOSYS) without it.
+type loopFiles struct{ fsys fs.FS }
+
+// FSName is the name in a loop's fs.FS (nodeloop.WithFS) of a script's path p: p
+// made absolute against the working directory, without its volume name, in
+// slashes and unrooted, "." being the root directory. So a simulated disk holds a
+// script's files where the operating system would.
+func FSName(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = filepath.Clean(p)
+	}
+	abs = filepath.ToSlash(abs[len(filepath.VolumeName(abs)):])
+	abs = strings.TrimLeft(abs, "/")
+	if abs == "" {
+		return "."
+	}
+	return abs
+}
+
+func (f loopFiles) name(p string) string { return FSName(p) }
+
+func (f loopFiles) readFile(p string) ([]byte, error) { return fs.ReadFile(f.fsys, FSName(p)) }
+
+func (f loopFiles) readDir(p string) ([]fs.DirEntry, error) { return fs.ReadDir(f.fsys, FSName(p)) }
+
+func (f loopFiles) stat(p string, _ bool) (fs.FileInfo, error) { return fs.Stat(f.fsys, FSName(p)) }
+
+func (f loopFiles) writeFile(p string, data []byte, appending bool) error {
+	name := FSName(p)
+	if appending {
+		w, ok := f.fsys.(interface {
+			AppendFile(string, []byte, fs.FileMode) error
+		})
+		if !ok {
+			return unsupportedOp("append", name)
+		}
+		return w.AppendFile(name, data, 0o666)
+	}
+	w, ok := f.fsys.(interface {
+		WriteFile(string, []byte, fs.FileMode) error
+	})
+	if !ok {
+		return unsupportedOp("write", name)
+	}
+	return w.WriteFile(name, data, 0o666)
+}
+
+func (f loopFiles) remove(p string) error {
+	name := FSName(p)
+	w, ok := f.fsys.(interface{ Remove(string) error })
+	if !ok {
+		return unsupportedOp("remove", name)
+	}
+	return w.Remove(name)
+}
+
+func (f loopFiles) rename(from, to string) error {
+	name := FSName(from)
+	w, ok := f.fsys.(interface{ Rename(string, string) error })
+	if !ok {
+		return unsupportedOp("rename", name)
+	}
+	return w.Rename(name, FSName(to))
+}
+
+// mkdir makes the directory p; recursive, each missing directory on its way, as
+// mkdir -p, a file on the way failing with ENOTDIR.
+func (f loopFiles) mkdir(p string, recursive bool) error {
+	name := FSName(p)
+	w, ok := f.fsys.(interface {
+		Mkdir(string, fs.FileMode) error
+	})
+	if !ok {
+		return unsupportedOp("mkdir", name)
+	}
+	if !recursive {
+		return w.Mkdir(name, 0o777)
+	}
+	if name == "." {
+		return nil
+	}
+	parts := strings.Split(name, "/")
+	for i := range parts {
+		dir := strings.Join(parts[:i+1], "/")
+		st, err := fs.Stat(f.fsys, dir)
+		switch {
+		case err == nil && st.IsDir():
+			continue
+		case err == nil:
+			return &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		case !errors.Is(err, fs.ErrNotExist):
+			return err
+		}
+		if err := w.Mkdir(dir, 0o777); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// open opens p with os.OpenFile's flag: O_CREATE makes a missing file, with O_EXCL
+// only a missing one; O_TRUNC empties it. A directory opens for reading only.
+func (f loopFiles) open(p string, flag int, _ fs.FileMode) (fileHandle, error) {
+	name := FSName(p)
+	st, err := fs.Stat(f.fsys, name)
+	exists := err == nil
+	switch {
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	case exists && flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0:
+		return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EEXIST}
+	case !exists && flag&os.O_CREATE == 0:
+		return nil, err
+	}
+	h := &loopFile{files: f, path: p, name: name,
+		readable:  flag&(os.O_WRONLY|os.O_RDWR) != os.O_WRONLY,
+		writable:  flag&(os.O_WRONLY|os.O_RDWR) != 0,
+		appending: flag&os.O_APPEND != 0,
+	}
+	if exists && st.IsDir() {
+		if h.writable {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EISDIR}
+		}
+		h.dir = true
+		return h, nil
+	}
+	if !exists || flag&os.O_TRUNC != 0 {
+		if err := f.writeFile(p, nil, false); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// loopFile is a file of a loop's fs.FS open behind a descriptor. It holds no
+// data: a read reads the file, a write at an offset writes it whole again, so
+// that every change goes through the fs.FS's methods (and a simulated disk's
+// faults and crashes).
+type loopFile struct {
+	files                         loopFiles
+	path, name                    string
+	pos                           int64
+	readable, writable, appending bool
+	dir                           bool
+}
+
+func (h *loopFile) Stat() (fs.FileInfo, error) { return fs.Stat(h.files.fsys, h.name) }
+
+func (h *loopFile) Close() error { return nil }
+
+func (h *loopFile) Read(b []byte) (int, error) {
+	n, err := h.ReadAt(b, h.pos)
+	h.pos += int64(n)
+	return n, err
+}
+
+func (h *loopFile) ReadAt(b []byte, off int64) (int, error) {
+	switch {
+	case h.dir:
+		return 0, &fs.PathError{Op: "read", Path: h.name, Err: syscall.EISDIR}
+	case !h.readable:
+		return 0, syscall.EBADF
+	}
+	data, err := fs.ReadFile(h.files.fsys, h.name)
+	if err != nil {
+		return 0, err
+	}
+	if off >= int64(len(data)) {
+		return 0, io.EOF
+	}
+	return copy(b, data[off:]), nil
+}
+
+func (h *loopFile) Write(b []byte) (int, error) {
+	if h.appending && h.writable {
+		if err := h.files.writeFile(h.path, b, true); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	n, err := h.WriteAt(b, h.pos)
+	h.pos += int64(n)
+	return n, err
+}
+
+func (h *loopFile) WriteAt(b []byte, off int64) (int, error) {
+	if !h.writable {
+		return 0, syscall.EBADF
+	}
+	data, err := fs.ReadFile(h.files.fsys, h.name)
+	if err != nil {
+		return 0, err
+	}
+	if end := off + int64(len(b)); end > int64(len(data)) {
+		data = append(data, make([]byte, end-int64(len(data)))...)
+	}
+	copy(data[off:], b)
+	if err := h.files.writeFile(h.path, data, false); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// openError is err, an error of reading a whole file, as the open(2) that fails
+// first in Node says it: a file that is not there, or not reachable, fails to
+// open rather than to read (a simulated disk's ReadFile says "read").
+func openError(err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op == "open" {
+		return err
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrPermission) {
+		return &fs.PathError{Op: "open", Path: pe.Path, Err: pe.Err}
+	}
+	return err
+}
+
+// unsupportedOp is the error of an operation the loop's fs.FS has no method for.
+func unsupportedOp(op, name string) error {
+	return &fs.PathError{Op: op, Path: name, Err: errors.ErrUnsupported}
 }

@@ -1,9 +1,6 @@
 package js
 
 import (
-	"path/filepath"
-	"strconv"
-
 	"github.com/dop251/goja"
 
 	"github.com/nodeloop/nodeloop/traces"
@@ -63,18 +60,5 @@ func functionName(fn goja.Value) string {
 // callerSite is file:line of the innermost frame of the program's own code on the
 // engine's stack, the file relative to the main script's directory.
 func (rt *Runtime) callerSite() string {
-	for _, f := range rt.vm.CaptureCallStack(0, nil) {
-		if src := f.SrcName(); src == internalName || src == "<native>" || src == "" {
-			continue
-		}
-		p := f.Position()
-		file := p.Filename
-		if rt.mainDir != "" {
-			if rel, err := filepath.Rel(rt.mainDir, file); err == nil && filepath.IsLocal(rel) {
-				file = filepath.ToSlash(rel)
-			}
-		}
-		return file + ":" + strconv.Itoa(p.Line)
-	}
-	return ""
+	return rt.siteOf(rt.vm.CaptureCallStack(0, nil))
 }

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -26,6 +28,12 @@ const NodeVersion = "v20.20.2"
 // maxCallStackSizeDefault is the depth of JavaScript calls past which a call fails
 // with a RangeError, as V8's stack limit does.
 const maxCallStackSizeDefault = 10000
+
+// MaxCallStackSizeMax is the largest Config.MaxCallStackSize. The engine's own
+// calls take no Go stack, but a recursion through built-in functions (a callback
+// of Array.prototype.map calling map again) takes some for each level, about 4
+// KiB; past this depth it could overflow the Go stack, which no process survives.
+const MaxCallStackSizeMax = 100000
 
 // internalName is the file name of the runtime's own JavaScript; its frames and the
 // trampoline's are dropped from printed stacks.
@@ -51,12 +59,40 @@ type Config struct {
 	// clock. A simulated run passes its virtual clock, which may charge the running
 	// callback for each reading. The loop keeps its own clock.
 	Clock nodeloop.Clock
-	// Random, when not nil, is the source of Math.random: a number in [0, 1) per
-	// call. A simulated run draws it from the run's choices.
+	// Random, when not nil, is the source of Math.random and of crypto's random
+	// bytes (6 bytes a call): a number in [0, 1) per call. A simulated run draws
+	// it from the run's choices.
 	Random func() float64
 	// MaxCallStackSize is the depth of nested JavaScript calls past which a call
-	// throws RangeError "Maximum call stack size exceeded"; 0 means 10000.
+	// throws RangeError "Maximum call stack size exceeded"; 0 means 10000, and
+	// more than MaxCallStackSizeMax means MaxCallStackSizeMax.
 	MaxCallStackSize int
+	// SyncLimit, when positive, is the real time one callback may run for,
+	// synchronously and with its ticks and microtasks: past it the program is
+	// stopped, the loop stops, and RunMain and Err report a *SyncLimitError naming
+	// where the script was. 0 means no limit, as in Node. It is the one limit of a
+	// run that is real time (see the package's documentation).
+	SyncLimit time.Duration
+}
+
+// SyncLimitError is the end of a program one of whose callbacks ran longer than
+// Config.SyncLimit of real time: an endless synchronous loop, say, which no virtual
+// time or step limit can end, since it reads no clock and enters no loop.
+type SyncLimitError struct {
+	// Limit is the Config.SyncLimit that was passed.
+	Limit time.Duration
+	// Site is file:line of the script's innermost frame when it was stopped, the
+	// file relative to the main script's directory; "" when the script had no
+	// frame there (it had just returned).
+	Site string
+}
+
+func (e *SyncLimitError) Error() string {
+	msg := fmt.Sprintf("a synchronous callback ran longer than %v of real time", e.Limit)
+	if e.Site != "" {
+		msg += " at " + e.Site
+	}
+	return msg
 }
 
 // Runtime is one Node.js program on one loop. Make it with New; run its main
@@ -89,6 +125,10 @@ type Runtime struct {
 	names         map[uint64]handleName // the traced handles' names, by id
 	making        making                // the handle a binding is making
 	wrapperOffset int                   // columns the module wrapper adds to a module's first line
+
+	watch     *watchdog // the SyncLimit's, nil without one
+	syncDepth int       // trampoline calls on the Go stack
+	err       error     // why the runtime stopped the program, if it did: a *SyncLimitError
 
 	ran      bool // RunMain was called
 	exiting  bool // reallyExit was called: no JavaScript runs any more
@@ -148,6 +188,7 @@ func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
 	if size <= 0 {
 		size = maxCallStackSizeDefault
 	}
+	size = min(size, MaxCallStackSizeMax)
 	rt.vm.SetMaxCallStackSize(size)
 	rt.vm.SetPromiseRejectionTracker(rt.trackRejection)
 	l.SetNamer(rt.nameEvent)
@@ -210,7 +251,182 @@ func (rt *Runtime) bootstrap() error {
 		return err
 	}
 	rt.trampoline, _ = goja.AssertFunction(tv)
+	if rt.cfg.SyncLimit > 0 {
+		rt.watch = &watchdog{limit: rt.cfg.SyncLimit, vm: rt.vm}
+		rt.trampoline = rt.watched(rt.trampoline)
+	}
 	return nil
+}
+
+// watched is the trampoline t with the watchdog armed while it runs: the callback,
+// its ticks and, as t returns, the engine's promise jobs. An interrupt of the
+// watchdog that no call inside reported (it struck during the promise jobs, or as
+// the callback returned) is reported here.
+func (rt *Runtime) watched(t goja.Callable) goja.Callable {
+	return func(this goja.Value, args ...goja.Value) (goja.Value, error) {
+		rt.syncDepth++
+		if rt.syncDepth == 1 {
+			rt.watch.arm()
+		}
+		defer func() { rt.syncDepth-- }()
+		v, err := t(this, args...)
+		if rt.syncDepth == 1 && rt.watch.disarm() && !rt.exiting {
+			rt.syncLimitPassed(err)
+		}
+		return v, err
+	}
+}
+
+// stackTraceLimit is how many frames an error's stack shows, as V8's default
+// Error.stackTraceLimit.
+const stackTraceLimit = 10
+
+// stackOverflowError is the RangeError of the engine's stack overflow so, its stack
+// the innermost frames of the script's recursion, as V8 shows them.
+func (rt *Runtime) stackOverflowError(so *goja.StackOverflowError) goja.Value {
+	const msg = "Maximum call stack size exceeded"
+	v, err := rt.internal.rangeError(goja.Undefined(), rt.vm.ToValue(msg))
+	o, ok := v.(*goja.Object)
+	if err != nil || !ok {
+		return rt.vm.ToValue("RangeError: " + msg)
+	}
+	var b strings.Builder
+	b.WriteString("RangeError: " + msg)
+	for i, f := range rt.exceptionFrames(&so.Exception) {
+		if i == stackTraceLimit {
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(f.String())
+	}
+	_ = o.Set("stack", b.String())
+	return o
+}
+
+// syncLimitSignal is the value the watchdog interrupts the engine with.
+type syncLimitSignal struct{}
+
+// isSyncLimit reports whether err is the watchdog's interrupt.
+func isSyncLimit(err error) bool {
+	var ie *goja.InterruptedError
+	if !errors.As(err, &ie) {
+		return false
+	}
+	_, ok := ie.Value().(syncLimitSignal)
+	return ok
+}
+
+// syncLimitPassed ends the program stopped by the watchdog, the interrupt err (nil
+// when it struck after the script's code had returned) saying where it was: no
+// JavaScript runs any more, not even the 'exit' listeners, and the loop stops.
+func (rt *Runtime) syncLimitPassed(err error) {
+	if rt.exiting {
+		return
+	}
+	e := &SyncLimitError{Limit: rt.cfg.SyncLimit}
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		e.Site = rt.siteOf(ie.Stack())
+	}
+	rt.err = e
+	rt.exitNow(1)
+}
+
+// Err is why the runtime stopped the program, if it did: a *SyncLimitError when a
+// callback ran longer than Config.SyncLimit. It is nil for a program that ended
+// by itself, however it ended (ExitCode says how).
+func (rt *Runtime) Err() error { return rt.err }
+
+// syncLimitChecks is how many times per SyncLimit the watchdog looks at the
+// running callback: it stops one between 1 and 1+2/syncLimitChecks limits after
+// it started.
+const syncLimitChecks = 8
+
+// watchdog interrupts the engine when one run of JavaScript (a trampoline call)
+// lasts longer than limit of real time. Its goroutine runs only while JavaScript
+// runs, and for two checks after: it reads no state of the program, so that a run
+// under the limit is exactly what it would be without it. arm and disarm are
+// called on the loop's goroutine; the interrupt comes from the watchdog's.
+type watchdog struct {
+	limit time.Duration
+	vm    *goja.Runtime
+
+	mu       sync.Mutex
+	epoch    uint64 // the runs of JavaScript so far
+	running  bool   // JavaScript runs now
+	fired    bool   // the current run was interrupted
+	watching bool   // the goroutine is up
+}
+
+// arm starts the watch of a run of JavaScript.
+func (w *watchdog) arm() {
+	w.mu.Lock()
+	w.epoch++
+	w.running = true
+	if !w.watching {
+		w.watching = true
+		go w.watch()
+	}
+	w.mu.Unlock()
+}
+
+// disarm ends the watch of the run, and reports whether the run was interrupted.
+func (w *watchdog) disarm() bool {
+	w.mu.Lock()
+	fired := w.fired
+	w.running, w.fired = false, false
+	w.mu.Unlock()
+	return fired
+}
+
+// watch is the watchdog's goroutine: it times each run from the first check that
+// sees it, interrupts it once past the limit, and ends after two checks with no
+// JavaScript running.
+func (w *watchdog) watch() {
+	every := max(w.limit/syncLimitChecks, time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var (
+		seen  uint64
+		since time.Time
+		idle  int
+	)
+	for now := range t.C {
+		w.mu.Lock()
+		switch {
+		case !w.running:
+			if idle++; idle >= 2 {
+				w.watching = false
+				w.mu.Unlock()
+				return
+			}
+		case w.epoch != seen:
+			idle, seen, since = 0, w.epoch, now
+		case !w.fired && now.Sub(since) >= w.limit:
+			w.fired = true
+			w.vm.Interrupt(syncLimitSignal{})
+		}
+		w.mu.Unlock()
+	}
+}
+
+// siteOf is file:line of the innermost frame of the program's own code in frames,
+// the file relative to the main script's directory; "" when there is none.
+func (rt *Runtime) siteOf(frames []goja.StackFrame) string {
+	for _, f := range frames {
+		if src := f.SrcName(); src == internalName || src == "<native>" || src == "" {
+			continue
+		}
+		p := f.Position()
+		file := p.Filename
+		if rt.mainDir != "" {
+			if rel, err := filepath.Rel(rt.mainDir, file); err == nil && filepath.IsLocal(rel) {
+				file = filepath.ToSlash(rel)
+			}
+		}
+		return file + ":" + strconv.Itoa(p.Line)
+	}
+	return ""
 }
 
 // binding is the object lib/internal.js reaches Go through.
@@ -250,6 +466,18 @@ func (rt *Runtime) binding() *goja.Object {
 		id := rt.loop.HostTickQueued()
 		rt.making = making{}
 		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1)), id: id})
+		return goja.Undefined()
+	})
+	set("microtaskQueued", func(call goja.FunctionCall) goja.Value {
+		rt.making = making{call: "queueMicrotask", fn: call.Argument(0)}
+		id := rt.loop.HostMicrotaskQueued()
+		rt.making = making{}
+		return rt.vm.ToValue(id)
+	})
+	set("microtaskRuns", func(call goja.FunctionCall) goja.Value {
+		id := uint64(call.Argument(0).ToInteger())
+		rt.loop.HostMicrotaskRuns(id)
+		rt.forget(id)
 		return goja.Undefined()
 	})
 	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })
@@ -333,7 +561,8 @@ func (rt *Runtime) inspect(v goja.Value) string {
 // program exits, as `node path` does, and returns the exit code. Everything the
 // script and the runtime print goes to the Config's Stdout and Stderr: an error of
 // the script is an exit code, not an error. The error is the loop's (a poller's
-// failure, a step limit). A runtime runs one main script: a second call is an
+// failure, a step limit), or the runtime's when it stopped the program (Err). A
+// runtime runs one main script: a second call is an
 // error.
 func (rt *Runtime) RunMain(path string) (code int, err error) {
 	if rt.ran {
@@ -352,7 +581,7 @@ func (rt *Runtime) RunMain(path string) (code int, err error) {
 		}
 		main = nil
 		if !rt.Idle() {
-			return rt.exitCode, nil
+			return rt.exitCode, rt.err
 		}
 	}
 }

@@ -180,19 +180,20 @@ func parseChoiceLine(b []byte) (Choice, error) {
 
 // headerConfigJSON is what headerConfig writes, read back.
 type headerConfigJSON struct {
-	Workers      int     `json:"workers"`
-	Latency      []int64 `json:"latency"`
-	JobTime      []int64 `json:"job_time"`
-	CallbackCost []int64 `json:"callback_cost"`
-	Faults       string  `json:"faults"`
-	Swarm        bool    `json:"swarm"`
-	TimeLimit    int64   `json:"time_limit"`
-	StepLimit    uint64  `json:"step_limit"`
+	Workers      int               `json:"workers"`
+	Latency      []int64           `json:"latency"`
+	JobTime      []int64           `json:"job_time"`
+	CallbackCost []int64           `json:"callback_cost"`
+	Faults       string            `json:"faults"`
+	Swarm        bool              `json:"swarm"`
+	TimeLimit    int64             `json:"time_limit"`
+	StepLimit    uint64            `json:"step_limit"`
+	Program      map[string]string `json:"program"`
 }
 
 // HeaderConfig returns the Config that config, the configuration of a simulated
 // trace's header or of a choice log's, records: workers, latency, job time,
-// callback cost, faults, limits. Its Faults are those that were in force and its
+// callback cost, faults, limits, the program's settings. Its Faults are those that were in force and its
 // Swarm is off, since the faults were drawn already: a run of it with the recorded
 // choices (Config.Choices) is the recorded run. An empty config is the zero Config.
 // Fields it does not know are ignored; a known field of the wrong shape, a range
@@ -235,5 +236,8 @@ func HeaderConfig(config json.RawMessage) (Config, error) {
 	}
 	cfg.Workers, cfg.Faults = v.Workers, faults
 	cfg.TimeLimit, cfg.StepLimit = time.Duration(v.TimeLimit), v.StepLimit
+	if len(v.Program) > 0 {
+		cfg.Program = v.Program
+	}
 	return cfg, nil
 }

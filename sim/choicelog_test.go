@@ -59,7 +59,7 @@ func TestHeaderConfigOfATrace(t *testing.T) {
 	faults, _ := sim.ParseFaults("drop=0.1,spike=0.2:1s")
 	cfg := sim.Config{Seed: 2, Faults: faults, Workers: 3, Latency: sim.Range{Min: time.Millisecond, Max: 3 * time.Millisecond},
 		JobTime: sim.Range{Min: 2 * time.Millisecond, Max: 9 * time.Millisecond}, CallbackCost: sim.Range{Max: 50 * time.Microsecond},
-		TimeLimit: time.Hour, StepLimit: 12345}
+		TimeLimit: time.Hour, StepLimit: 12345, Program: map[string]string{"read_cost": "2µs"}}
 	var b bytes.Buffer
 	cfg.Trace = &b
 	run(t, cfg, demo)
@@ -74,7 +74,8 @@ func TestHeaderConfigOfATrace(t *testing.T) {
 	want := cfg
 	want.Seed, want.Trace = 0, nil
 	if got.Faults != want.Faults || got.Workers != want.Workers || got.Latency != want.Latency || got.JobTime != want.JobTime ||
-		got.CallbackCost != want.CallbackCost || got.TimeLimit != want.TimeLimit || got.StepLimit != want.StepLimit {
+		got.CallbackCost != want.CallbackCost || got.TimeLimit != want.TimeLimit || got.StepLimit != want.StepLimit ||
+		len(got.Program) != 1 || got.Program["read_cost"] != "2µs" {
 		t.Fatalf("HeaderConfig(%s) = %+v, want %+v", h.Config, got, want)
 	}
 }

@@ -72,6 +72,11 @@ type Config struct {
 	// copy, drawing from the run's choices and injecting Faults.Disk, and leaves
 	// it in Result.Disk, so that every run of a sweep starts from the same disk.
 	FS fs.FS
+	// Program holds the program's own settings that change what it does, by name
+	// (a JavaScript run's "read_cost"): the trace's and the choice log's headers
+	// record them and HeaderConfig reads them back, so that a replay runs the
+	// program as it ran. The run itself does not read them.
+	Program map[string]string
 	// Trace, if not nil, receives the run's trace as JSON Lines.
 	Trace io.Writer
 	// KeepTrace keeps the events in Result.Events.
@@ -393,7 +398,7 @@ func withDefaults(cfg Config) Config {
 
 // headerConfig is what a trace's header records of the configuration.
 func headerConfig(cfg Config, f Faults) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"workers":       cfg.Workers,
 		"latency":       []int64{int64(cfg.Latency.Min), int64(cfg.Latency.Max)},
 		"job_time":      []int64{int64(cfg.JobTime.Min), int64(cfg.JobTime.Max)},
@@ -403,6 +408,10 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 		"time_limit":    int64(cfg.TimeLimit),
 		"step_limit":    cfg.StepLimit,
 	}
+	if len(cfg.Program) > 0 {
+		m["program"] = cfg.Program
+	}
+	return m
 }
 
 // tracer is the simulated world's view of the loop's events: it counts them and

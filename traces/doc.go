@@ -32,6 +32,7 @@
 //	end              stopped* mode* err
 //	watcher          source active*
 //	tick_queue       name site
+//	microtask_queue  name site
 //	choice           choice* options* pick*
 //	input            input* value*
 //	message          bytes from* to* sent* segment*

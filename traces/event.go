@@ -78,7 +78,7 @@ const (
 	KindWatcher             // a watcher starts or stops, ID the watcher (source, active)
 	KindClock               // an input: the clock was read; Time is the reading
 	KindTickQueue           // NextTick, ID the callback (name, site)
-	KindMicrotaskQueue      // QueueMicrotask, ID the microtask
+	KindMicrotaskQueue      // QueueMicrotask, ID the microtask (name, site)
 	KindChoice              // a simulated world decided (choice, options, pick)
 	KindInput               // a real run's input, for replay (input, value)
 	KindMessage             // a simulated world's message between two hosts arrived, ID the message, from 1 in the order sent (bytes, from, to, sent, segment)
@@ -186,6 +186,7 @@ var kindFields = withHost([kindCount]struct{ has, always fieldSet }{
 	KindTimerStart:     {has: set(FieldDelay, FieldDeadline, FieldRepeat, FieldName, FieldSite)},
 	KindImmediateQueue: {has: set(FieldName, FieldSite)},
 	KindTickQueue:      {has: set(FieldName, FieldSite)},
+	KindMicrotaskQueue: {has: set(FieldName, FieldSite)},
 	KindPoolStart:      {has: set(FieldWorker, FieldStarted), always: set(FieldStarted)},
 	KindPoolDone:       {has: set(FieldWorker, FieldErr)},
 	KindPoolCancel:     {has: set(FieldCanceled), always: set(FieldCanceled)},

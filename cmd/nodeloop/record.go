@@ -100,17 +100,24 @@ func replaySim(file string, h traces.Header, events []traces.Event, stdout io.Wr
 	if h.Scenario == "" {
 		return inputError{fmt.Errorf("%s: a simulated run of no named scenario: there is no program to replay", file)}
 	}
-	sc, err := lookupScenario("replay", h.Scenario)
-	if isScript(h.Scenario) {
-		// A script's run, replayed with the default cost of a clock reading.
-		sc, err = jsScenario(h.Scenario, readCostDefault, io.Discard, io.Discard), nil
-	}
-	if err != nil {
-		return inputError{err}
-	}
 	cfg, err := sim.HeaderConfig(h.Config)
 	if err != nil {
 		return inputError{fmt.Errorf("%s: %w", file, err)}
+	}
+	sc, err := lookupScenario("replay", h.Scenario)
+	if isScript(h.Scenario) {
+		// A script's run, replayed with the settings its header records.
+		readCost, rerr := scriptReadCost(cfg)
+		if rerr != nil {
+			return inputError{fmt.Errorf("%s: %w", file, rerr)}
+		}
+		if err := configureScript(&cfg, h.Scenario, readCost); err != nil {
+			return err
+		}
+		sc, err = jsScenario(h.Scenario, scriptOptions{readCost: readCost, syncLimit: syncLimitDefault}, io.Discard, io.Discard), nil
+	}
+	if err != nil {
+		return inputError{err}
 	}
 	var log []sim.Choice
 	for i := range events {

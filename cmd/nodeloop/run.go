@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,12 +16,14 @@ import (
 // runFlags are the flags of nodeloop run.
 type runFlags struct {
 	stackSize int
+	syncLimit time.Duration
 	trace     string
 	explain   bool
 }
 
 func (f *runFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&f.stackSize, "stack-size", 10000, "the depth of nested JavaScript calls past which a call throws RangeError, as `N` frames")
+	fs.DurationVar(&f.syncLimit, "sync-limit", 0, "stop the script, with exit code 1, when one callback runs longer than `D` of real time (an endless synchronous loop); 0, the default, means no limit, as in node")
 	fs.BoolVar(&f.explain, "explain", false, "print among the script's output, as each callback starts, which phase of which tick runs it, and the function and where the script made its handle")
 	fs.StringVar(&f.trace, "trace", "", "write the run's trace to `FILE`, each callback and handle named by its function and where the script made it; nodeloop view shows it")
 }
@@ -40,8 +43,11 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"run: missing FILE"}
 	}
-	if f.stackSize < 1 {
-		return usageError{fmt.Sprintf("run: --stack-size %d: must be at least 1", f.stackSize)}
+	if f.stackSize < 1 || f.stackSize > js.MaxCallStackSizeMax {
+		return usageError{fmt.Sprintf("run: --stack-size %d: must be from 1 to %d", f.stackSize, js.MaxCallStackSizeMax)}
+	}
+	if f.syncLimit < 0 {
+		return usageError{fmt.Sprintf("run: --sync-limit %v: must not be negative", f.syncLimit)}
 	}
 	if f.trace == "" {
 		return runScript(f, args, nil, stdout, stderr)
@@ -82,12 +88,18 @@ func runScript(f *runFlags, args []string, rec *traces.Recorder, stdout, stderr 
 		Stdout:           stdout,
 		Stderr:           stderr,
 		MaxCallStackSize: f.stackSize,
+		SyncLimit:        f.syncLimit,
 	})
 	if err != nil {
 		return err
 	}
 	pool.Bind(rt)
 	code, err := rt.RunMain(args[0])
+	var sl *js.SyncLimitError
+	if errors.As(err, &sl) {
+		fmt.Fprintf(stderr, "nodeloop: %v\n", sl)
+		return scriptExit{code}
+	}
 	if err != nil {
 		return err
 	}

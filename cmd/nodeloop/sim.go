@@ -20,12 +20,13 @@ import (
 // simOptions are the flags of nodeloop sim that shape a run, kept to print the one
 // command that reproduces a failing seed.
 type simOptions struct {
-	scenario string
-	faults   string
-	swarm    bool
-	cost     string
-	readCost string // a script's --read-cost, when not the default
-	choices  string // the choice log the run replays, if it replays one
+	scenario  string
+	faults    string
+	swarm     bool
+	cost      string
+	readCost  string // a script's --read-cost, when not the default
+	syncLimit string // a script's --sync-limit, when not the default
+	choices   string // the choice log the run replays, if it replays one
 }
 
 func (o simOptions) command(seed uint64) string {
@@ -45,6 +46,9 @@ func (o simOptions) command(seed uint64) string {
 	if o.readCost != "" {
 		cmd += " --read-cost " + o.readCost
 	}
+	if o.syncLimit != "" {
+		cmd += " --sync-limit " + o.syncLimit
+	}
 	return cmd
 }
 
@@ -57,7 +61,7 @@ type simFlags struct {
 	shards                            uint64
 	report                            string
 	saveChoices, choices              string
-	readCost                          time.Duration
+	readCost, syncLimit               time.Duration
 }
 
 func (f *simFlags) define(fs *flag.FlagSet) {
@@ -73,6 +77,8 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.swarm, "swarm", false, "draw each seed's mix of faults from the seed")
 	fs.StringVar(&f.cost, "cost", "", "charge callbacks a virtual CPU time in `MIN-MAX` (e.g. 0-2ms)")
 	fs.DurationVar(&f.readCost, "read-cost", readCostDefault, "charge each clock reading of a JavaScript program (Date.now, new Date, performance.now, process.hrtime) `D` of virtual CPU time, so that a busy-wait on the clock ends")
+	fs.DurationVar(&f.syncLimit, "sync-limit", syncLimitDefault, "fail the run of a JavaScript program when one callback runs longer than `D` of real time (an endless synchronous loop that reads no clock); 0 means no limit. "+
+		"The one limit of a run in real time: a run that passes it cannot be replayed")
 	fs.StringVar(&f.trace, "trace", "", "write the trace of the one seed run to `FILE`")
 	fs.StringVar(&f.saveChoices, "save-choices", "", "write the choice log of the one seed run to `FILE`, which --choices replays; with --seeds it is a usage error: "+
 		"a failing seed's reproduce command takes --save-choices, and --report keeps every failure's choices")
@@ -119,6 +125,11 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		return usageError{err.Error()}
 	}
 	base := sim.Config{Faults: faults, Swarm: f.swarm, Scenario: sc.Name}
+	if isScript(sc.Name) {
+		if err := configureScript(&base, sc.Name, f.readCost); err != nil {
+			return err
+		}
+	}
 	if f.cost != "" {
 		lo, hi, ok := strings.Cut(f.cost, "-")
 		min, err1 := time.ParseDuration(lo)
@@ -131,6 +142,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	opts := simOptions{scenario: sc.Name, faults: f.faults, swarm: f.swarm, cost: f.cost}
 	if f.readCost != readCostDefault {
 		opts.readCost = f.readCost.String()
+	}
+	if f.syncLimit != syncLimitDefault {
+		opts.syncLimit = f.syncLimit.String()
 	}
 	if f.seeds == "" {
 		switch {
@@ -192,6 +206,7 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	}{
 		{"--seed", f.seed.set}, {"--seeds", f.seeds != ""}, {"--faults", f.faults != ""}, {"--swarm", f.swarm},
 		{"--cost", f.cost != ""}, {"--shard", f.shard != ""}, {"--shards", f.shards != 0}, {"--report", f.report != ""},
+		{"--read-cost", f.readCost != readCostDefault},
 	} {
 		if other.set {
 			return usageError{fmt.Sprintf("sim: --choices replays the run its log describes, seed and configuration: %s cannot change it", other.name)}
@@ -210,13 +225,22 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	case name == "":
 		name = "demo"
 	}
-	sc, err := simScenario(f, name, stdout, stderr)
-	if err != nil {
-		return err
-	}
 	cfg, err := sim.HeaderConfig(h.Config)
 	if err != nil {
 		return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+	}
+	if isScript(name) {
+		// The script runs as the log's run did: with its cost of a clock reading.
+		if f.readCost, err = scriptReadCost(cfg); err != nil {
+			return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+		}
+		if err := configureScript(&cfg, name, f.readCost); err != nil {
+			return err
+		}
+	}
+	sc, err := simScenario(f, name, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	cfg.Scenario, cfg.Choices = sc.Name, sim.ReplayFrom(log, sim.ReplayOptions{})
 	opts := simOptions{scenario: sc.Name, choices: f.choices}
@@ -232,7 +256,10 @@ func simScenario(f *simFlags, name string, stdout, stderr io.Writer) (scenarios.
 	if f.readCost < 0 {
 		return scenarios.Scenario{}, usageError{fmt.Sprintf("sim: --read-cost %v: must not be negative", f.readCost)}
 	}
-	return jsScenario(name, f.readCost, stdout, stderr), nil
+	if f.syncLimit < 0 {
+		return scenarios.Scenario{}, usageError{fmt.Sprintf("sim: --sync-limit %v: must not be negative", f.syncLimit)}
+	}
+	return jsScenario(name, scriptOptions{readCost: f.readCost, syncLimit: f.syncLimit}, stdout, stderr), nil
 }
 
 // readChoicesFile reads the choice log file path; an unreadable or bad file is an

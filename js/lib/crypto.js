@@ -1,4 +1,6 @@
-// crypto: createHash and createHmac, pbkdf2 on the loop's pool, randomBytes.
+// crypto: createHash and createHmac, pbkdf2 on the loop's pool, randomBytes,
+// randomUUID, randomInt and getRandomValues, every random byte from the runtime's
+// source.
 (function (binding, builtins, global) {
   'use strict';
 
@@ -110,6 +112,18 @@
       const v = min + Math.floor((b.readUInt32BE(0) * 65536 + b.readUInt16BE(4)) / 2 ** 48 * range);
       if (typeof callback === 'function') { process.nextTick(callback, null, v); return undefined; }
       return v;
+    },
+    getRandomValues(array) {
+      if (!ArrayBuffer.isView(array) || array instanceof DataView ||
+          array instanceof Float32Array || array instanceof Float64Array) {
+        throw new DOMException('The data argument must be an integer-type TypedArray', 'TypeMismatchError');
+      }
+      if (array.byteLength > 65536) {
+        throw new DOMException("The ArrayBufferView's byte length (" + array.byteLength +
+          ') exceeds the number of bytes of entropy available via this API (65536)', 'QuotaExceededError');
+      }
+      binding.fillRandom(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+      return array;
     },
     Hash: Hash,
     Hmac: Hmac,

@@ -787,9 +787,12 @@
   // A microtask is a reaction of a promise already resolved, so it shares the
   // engine's one job queue with every other promise reaction.
   const resolved = Promise.resolve();
+  // Its queueing and its run are traced, as a nextTick's are.
   function queueMicrotask(callback) {
     validateFunction(callback, 'callback');
+    const id = binding.microtaskQueued(callback);
     resolved.then(function runMicrotask() {
+      binding.microtaskRuns(id);
       try {
         callback();
       } catch (err) {
