@@ -265,6 +265,7 @@ func (rt *Runtime) binding() *goja.Object {
 	set("performanceNow", func() float64 {
 		return float64(rt.clock.Now().Sub(rt.start)) / 1e6
 	})
+	set("cpuUsage", rt.cpuUsage)
 	set("uptime", func() float64 {
 		return rt.clock.Now().Sub(rt.start).Seconds()
 	})

@@ -842,6 +842,11 @@
   };
   process.hrtime.bigint = function bigint() { return binding.hrtimeBigint(); };
   process.uptime = function uptime() { return binding.uptime(); };
+  process.cpuUsage = function cpuUsage(prev) {
+    const [user, system] = binding.cpuUsage();
+    if (prev === undefined) return { user, system };
+    return { user: user - prev.user, system: system - prev.system };
+  };
   process.memoryUsage = function memoryUsage() { return binding.memoryUsage(); };
   process.emitWarning = function emitWarning(warning, type, code) {
     if (typeof type === 'object' && type !== null) { code = type.code; type = type.type; }
