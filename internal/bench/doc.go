@@ -31,7 +31,6 @@
 //   - [PostRTT]: N round trips of a post: another goroutine posts, waits until the
 //     function ran, and posts again (in libuv, a semaphore the async callback
 //     posts).
-//
 //   - The JavaScript benchmarks ([JSGroup], "js"): one script each in peers/js,
 //     run unchanged by node and by `nodeloop run` in a process of their own, each
 //     timing its measured part with process.hrtime.bigint and process.cpuUsage:
