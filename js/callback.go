@@ -34,6 +34,17 @@ func (q *tickQueue) pop() tick {
 	return t
 }
 
+// nextTick is process.nextTick(callback, ...args).
+func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
+	fnv := call.Argument(0)
+	f := rt.mustCallable(fnv, "callback")
+	rt.making = making{call: "process.nextTick", fn: fnv}
+	id := rt.loop.HostTickQueued()
+	rt.making = making{}
+	rt.ticks.push(tick{fn: f, args: restArgs(call, 1), id: id})
+	return goja.Undefined()
+}
+
 // callback runs fn, Go code that calls into JavaScript, as one loop callback with
 // Node's draining after it: fn and then every tick run nested in the trampoline;
 // the engine's job queue drains when the trampoline returns (the microtask

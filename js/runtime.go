@@ -73,6 +73,7 @@ type Runtime struct {
 	trampoline goja.Callable
 	pending    func() // what the trampoline's next call into Go runs first
 	ticks      tickQueue
+	handles    handleState // the timer functions' (timers.go)
 
 	// rejected holds the promises rejected with no handler, in rejection order,
 	// until the next microtask checkpoint processes them.
@@ -244,14 +245,7 @@ func (rt *Runtime) binding() *goja.Object {
 		io.WriteString(w, call.Argument(1).String())
 		return goja.Undefined()
 	})
-	set("nextTick", func(call goja.FunctionCall) goja.Value {
-		f, _ := goja.AssertFunction(call.Argument(0))
-		rt.making = making{call: "process.nextTick", fn: call.Argument(0)}
-		id := rt.loop.HostTickQueued()
-		rt.making = making{}
-		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1)), id: id})
-		return goja.Undefined()
-	})
+	set("nextTick", rt.nextTick)
 	set("uncaught", func(v goja.Value, origin string) { rt.uncaught(v, nil, origin) })
 	set("reallyExit", rt.reallyExit)
 	set("hrtime", func() []any {
@@ -287,24 +281,6 @@ func (rt *Runtime) binding() *goja.Object {
 	set("activeResources", rt.activeResources)
 	rt.timerBinding(set)
 	return b
-}
-
-// arrayValues are the elements of a JavaScript array made by the runtime's own
-// code (a rest parameter); nil when it is empty.
-func (rt *Runtime) arrayValues(v goja.Value) []goja.Value {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	n := int(o.Get("length").ToInteger())
-	if n == 0 {
-		return nil
-	}
-	out := make([]goja.Value, n)
-	for i := range out {
-		out[i] = o.Get(itoa(i))
-	}
-	return out
 }
 
 // hrtimeBase makes process.hrtime start at an arbitrary non-zero point, as a
