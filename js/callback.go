@@ -45,34 +45,47 @@ func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
 	return goja.Undefined()
 }
 
-// callback runs fn, Go code that calls into JavaScript, as one loop callback with
+// runner is the Go side of a loop callback: run calls into JavaScript. A handle's
+// entry is its own runner, so that running it makes no closure.
+type runner interface{ run() }
+
+// funcRunner is a function as a runner.
+type funcRunner func()
+
+func (f funcRunner) run() { f() }
+
+// callback runs fn, Go code that calls into JavaScript, as one loop callback (see
+// callbackOf).
+func (rt *Runtime) callback(fn func()) { rt.callbackOf(funcRunner(fn)) }
+
+// callbackOf runs r, Go code that calls into JavaScript, as one loop callback with
 // Node's draining after it: fn and then every tick run nested in the trampoline;
 // the engine's job queue drains when the trampoline returns (the microtask
 // checkpoint); ticks queued by microtasks are drained the same way; then the
 // unhandled rejections are processed, which may queue ticks and microtasks again.
 // After the program exited, callback does nothing.
-func (rt *Runtime) callback(fn func()) {
+func (rt *Runtime) callbackOf(r runner) {
 	if rt.exiting {
 		return
 	}
-	rt.enter(fn)
+	rt.enter(r)
 	for !rt.exiting {
 		if rt.ticks.len() > 0 {
 			rt.enter(nil)
 			continue
 		}
 		if len(rt.rejected) > 0 {
-			rt.enter(rt.processRejections)
+			rt.enter(funcRunner(rt.processRejections))
 			continue
 		}
 		break
 	}
 }
 
-// enter calls the trampoline, which runs fn and the ticks.
-func (rt *Runtime) enter(fn func()) {
+// enter calls the trampoline, which runs r (when not nil) and the ticks.
+func (rt *Runtime) enter(r runner) {
 	defer rt.recoverInternal()
-	rt.pending = fn
+	rt.pending = r
 	_, err := rt.trampoline(goja.Undefined())
 	rt.pending = nil
 	if err != nil {
@@ -83,7 +96,7 @@ func (rt *Runtime) enter(fn func()) {
 		}
 		// An exception the trampoline could not catch: a stack overflow while
 		// draining, for one.
-		rt.enter(func() { rt.handleError(err) })
+		rt.enter(funcRunner(func() { rt.handleError(err) }))
 	}
 	if rt.exiting {
 		rt.vm.ClearInterrupt()
@@ -95,9 +108,9 @@ func (rt *Runtime) enter(fn func()) {
 // keeps the engine from running promise jobs.
 func (rt *Runtime) runPending() {
 	defer rt.recoverPanic()
-	if fn := rt.pending; fn != nil {
+	if r := rt.pending; r != nil {
 		rt.pending = nil
-		fn()
+		r.run()
 	}
 	for rt.ticks.len() > 0 && !rt.exiting {
 		t := rt.ticks.pop()

@@ -71,7 +71,7 @@ type Runtime struct {
 	stderr io.Writer
 
 	trampoline goja.Callable
-	pending    func() // what the trampoline's next call into Go runs first
+	pending    runner // what the trampoline's next call into Go runs first
 	ticks      tickQueue
 	handles    handleState // the timer functions' (timers.go)
 

@@ -36,12 +36,18 @@ const timeoutMax = 1<<31 - 1
 
 // handleProps are the own properties of a Timeout or an Immediate: the built-in
 // ones, in a fixed order, made when first read unless a script set them, and any
-// the script added.
+// the script added. A handle whose properties nobody touches holds nothing here.
 type handleProps struct {
-	vals  [6]goja.Value // the built-in properties' values; nil: not made yet
-	gone  uint8         // bit i: built-in property i was deleted
-	extra []string      // the script's own properties, in the order it added them
-	extv  []goja.Value
+	vals  []goja.Value // the built-in properties' values, when one was read or set; nil: not made yet
+	gone  uint8        // bit i: built-in property i was deleted
+	extra *extraProps
+}
+
+// extraProps are the properties a script added to a handle, in the order it added
+// them.
+type extraProps struct {
+	keys []string
+	vals []goja.Value
 }
 
 // handleKind is what handleProps needs of its entry: the built-in properties'
@@ -51,34 +57,57 @@ type handleKind interface {
 	build(i int) goja.Value
 }
 
+// slot returns where built-in property i is kept, making the slots first.
+func (p *handleProps) slot(k handleKind, i int) *goja.Value {
+	if p.vals == nil {
+		p.vals = make([]goja.Value, len(k.names()))
+	}
+	return &p.vals[i]
+}
+
+// made is built-in property i's value if it was made or set, else nil.
+func (p *handleProps) made(i int) goja.Value {
+	if p.vals == nil {
+		return nil
+	}
+	return p.vals[i]
+}
+
 func (p *handleProps) get(k handleKind, key string) goja.Value {
 	if i := slices.Index(k.names(), key); i >= 0 {
 		if p.gone&(1<<i) != 0 {
 			return nil
 		}
-		if p.vals[i] == nil {
-			p.vals[i] = k.build(i)
+		v := p.slot(k, i)
+		if *v == nil {
+			*v = k.build(i)
 		}
-		return p.vals[i]
+		return *v
 	}
-	if i := slices.Index(p.extra, key); i >= 0 {
-		return p.extv[i]
+	if x := p.extra; x != nil {
+		if i := slices.Index(x.keys, key); i >= 0 {
+			return x.vals[i]
+		}
 	}
 	return nil
 }
 
 func (p *handleProps) set(k handleKind, key string, v goja.Value) bool {
 	if i := slices.Index(k.names(), key); i >= 0 {
-		p.vals[i] = v
+		*p.slot(k, i) = v
 		p.gone &^= 1 << i
 		return true
 	}
-	if i := slices.Index(p.extra, key); i >= 0 {
-		p.extv[i] = v
+	if p.extra == nil {
+		p.extra = &extraProps{}
+	}
+	x := p.extra
+	if i := slices.Index(x.keys, key); i >= 0 {
+		x.vals[i] = v
 		return true
 	}
-	p.extra = append(p.extra, key)
-	p.extv = append(p.extv, v)
+	x.keys = append(x.keys, key)
+	x.vals = append(x.vals, v)
 	return true
 }
 
@@ -86,18 +115,22 @@ func (p *handleProps) has(k handleKind, key string) bool {
 	if i := slices.Index(k.names(), key); i >= 0 {
 		return p.gone&(1<<i) == 0
 	}
-	return slices.Contains(p.extra, key)
+	return p.extra != nil && slices.Contains(p.extra.keys, key)
 }
 
 func (p *handleProps) delete(k handleKind, key string) bool {
 	if i := slices.Index(k.names(), key); i >= 0 {
 		p.gone |= 1 << i
-		p.vals[i] = nil
+		if p.vals != nil {
+			p.vals[i] = nil
+		}
 		return true
 	}
-	if i := slices.Index(p.extra, key); i >= 0 {
-		p.extra = slices.Delete(p.extra, i, i+1)
-		p.extv = slices.Delete(p.extv, i, i+1)
+	if x := p.extra; x != nil {
+		if i := slices.Index(x.keys, key); i >= 0 {
+			x.keys = slices.Delete(x.keys, i, i+1)
+			x.vals = slices.Delete(x.vals, i, i+1)
+		}
 	}
 	return true
 }
@@ -109,7 +142,10 @@ func (p *handleProps) keys(k handleKind) []string {
 			out = append(out, name)
 		}
 	}
-	return append(out, p.extra...)
+	if p.extra != nil {
+		out = append(out, p.extra.keys...)
+	}
+	return out
 }
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
@@ -220,8 +256,12 @@ func delayDuration(ms float64) time.Duration {
 
 func (e *immediateEntry) fire() {
 	e.done = true
-	e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
-	e.rt.callback(e.run)
+	// An unread _destroyed is made from done; one read or set becomes true, as
+	// Node sets it.
+	if e.props.made(2) != nil || e.props.gone&(1<<2) != 0 {
+		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
+	}
+	e.rt.callbackOf(e)
 	e.rt.forget(e.im.ID())
 }
 
@@ -241,7 +281,7 @@ func (e *timerEntry) fire() {
 	if !e.repeat && e.known {
 		delete(rt.timers, e.id)
 	}
-	rt.callback(e.run)
+	rt.callbackOf(e)
 	if !e.timer.Active() {
 		rt.forget(e.id)
 	}
