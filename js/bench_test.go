@@ -1,6 +1,7 @@
 package js_test
 
 import (
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -19,7 +20,20 @@ import (
 // It reports the CPU time per operation beside the wall time: on a busy machine
 // the wall time also counts the other processes' turns.
 func benchScript(b *testing.B, name string) {
-	path := filepath.Join("..", "internal", "bench", "peers", "js", name+".js")
+	benchPath(b, filepath.Join("..", "internal", "bench", "peers", "js", name+".js"))
+}
+
+// benchSource runs src, which does the number of steps its first argument says, as
+// benchScript runs a workload's script.
+func benchSource(b *testing.B, src string) {
+	path := filepath.Join(b.TempDir(), "bench.js")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	benchPath(b, path)
+}
+
+func benchPath(b *testing.B, path string) {
 	l, err := nodeloop.New()
 	if err != nil {
 		b.Fatal(err)
@@ -51,3 +65,18 @@ func BenchmarkTimerFire(b *testing.B) { benchScript(b, "timers") }
 
 // BenchmarkPingPong is one round trip of a net client and server over loopback.
 func BenchmarkPingPong(b *testing.B) { benchScript(b, "pingpong") }
+
+// BenchmarkTickStep and BenchmarkPromiseStep are the two halves of
+// BenchmarkTickPromiseStep: a chain of nextTick callbacks alone, and a chain of
+// promise reactions alone.
+func BenchmarkTickStep(b *testing.B) {
+	benchSource(b, `const n = +process.argv[2]; let i = 0;
+function step() { if (++i < n) process.nextTick(step); }
+step();`)
+}
+
+func BenchmarkPromiseStep(b *testing.B) {
+	benchSource(b, `const n = +process.argv[2]; let i = 0;
+function step() { if (++i < n) Promise.resolve().then(step); }
+step();`)
+}
