@@ -45,6 +45,15 @@ func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
 	return goja.Undefined()
 }
 
+// trampolineSource makes the trampoline, the one JavaScript function Go calls for
+// every loop callback: it calls run, the Go side, whose calls into JavaScript are
+// then nested, so that the engine runs its promise jobs only when the trampoline
+// returns. The engine drops its value stack whenever a call from Go returns and
+// grows a new one from nothing by doubling on the next; the trampoline's three
+// unused locals make that first allocation as large as a callback's frames usually
+// need, one allocation where there were several.
+const trampolineSource = "(function (run) { return function nodeloopCallback() { let s0, s1, s2; run(); }; })"
+
 // runner is the Go side of a loop callback: run calls into JavaScript. A handle's
 // entry is its own runner, so that running it makes no closure.
 type runner interface{ run() }

@@ -193,7 +193,7 @@ func (rt *Runtime) bootstrap() error {
 		}
 		*dst = f
 	}
-	tprg, err := goja.Compile(internalName, "(function (run) { return function nodeloopCallback() { run(); }; })", true)
+	tprg, err := goja.Compile(internalName, trampolineSource, true)
 	if err != nil {
 		return err
 	}
