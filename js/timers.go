@@ -199,6 +199,8 @@ func (e *timerEntry) makeKnown() {
 	}
 }
 
+// Get, Set, Has, Delete and Keys make a timerEntry the goja.DynamicObject behind
+// its Timeout.
 func (e *timerEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
 func (e *timerEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
 func (e *timerEntry) Has(key string) bool               { return e.props.has(e, key) }
@@ -231,6 +233,8 @@ func (e *immediateEntry) build(i int) goja.Value {
 	return e.rt.vm.ToValue(e.done)
 }
 
+// Get, Set, Has, Delete and Keys make an immediateEntry the goja.DynamicObject
+// behind its Immediate.
 func (e *immediateEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
 func (e *immediateEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
 func (e *immediateEntry) Has(key string) bool               { return e.props.has(e, key) }
