@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -39,6 +40,9 @@ func nodeloopCommand(t *testing.T) string {
 			return
 		}
 		builtExe = filepath.Join(buildDir, "nodeloop")
+		if runtime.GOOS == "windows" {
+			builtExe += ".exe"
+		}
 		out, err := exec.Command(gocmd, "build", "-o", builtExe, "github.com/nodeloop/nodeloop/cmd/nodeloop").CombinedOutput()
 		if err != nil {
 			buildErr = errors.New("go build: " + err.Error() + ": " + string(out))
