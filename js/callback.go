@@ -34,34 +34,67 @@ func (q *tickQueue) pop() tick {
 	return t
 }
 
-// callback runs fn, Go code that calls into JavaScript, as one loop callback with
+// nextTick is process.nextTick(callback, ...args).
+func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
+	fnv := call.Argument(0)
+	f := rt.mustCallable(fnv, "callback")
+	rt.making = making{call: "process.nextTick", fn: fnv}
+	id := rt.loop.HostTickQueued()
+	rt.making = making{}
+	rt.ticks.push(tick{fn: f, args: restArgs(call, 1), id: id})
+	return goja.Undefined()
+}
+
+// trampolineSource makes the trampoline, the one JavaScript function Go calls for
+// every loop callback: it calls run, the Go side, whose calls into JavaScript are
+// then nested, so that the engine runs its promise jobs only when the trampoline
+// returns. The engine drops its value stack whenever a call from Go returns and
+// grows a new one from nothing by doubling on the next; the trampoline's three
+// unused locals make that first allocation as large as a callback's frames usually
+// need, one allocation where there were several.
+const trampolineSource = "(function (run) { return function nodeloopCallback() { let s0, s1, s2; run(); }; })"
+
+// runner is the Go side of a loop callback: run calls into JavaScript. A handle's
+// entry is its own runner, so that running it makes no closure.
+type runner interface{ run() }
+
+// funcRunner is a function as a runner.
+type funcRunner func()
+
+func (f funcRunner) run() { f() }
+
+// callback runs fn, Go code that calls into JavaScript, as one loop callback (see
+// callbackOf).
+func (rt *Runtime) callback(fn func()) { rt.callbackOf(funcRunner(fn)) }
+
+// callbackOf runs r, Go code that calls into JavaScript, as one loop callback with
 // Node's draining after it: fn and then every tick run nested in the trampoline;
 // the engine's job queue drains when the trampoline returns (the microtask
 // checkpoint); ticks queued by microtasks are drained the same way; then the
 // unhandled rejections are processed, which may queue ticks and microtasks again.
 // After the program exited, callback does nothing.
-func (rt *Runtime) callback(fn func()) {
+func (rt *Runtime) callbackOf(r runner) {
 	if rt.exiting {
 		return
 	}
-	rt.enter(fn)
+	rt.enter(r)
 	for !rt.exiting {
 		if rt.ticks.len() > 0 {
 			rt.enter(nil)
 			continue
 		}
 		if len(rt.rejected) > 0 {
-			rt.enter(rt.processRejections)
+			rt.enter(funcRunner(rt.processRejections))
 			continue
 		}
 		break
 	}
 }
 
-// enter calls the trampoline, which runs fn and the ticks.
-func (rt *Runtime) enter(fn func()) {
+// enter calls the trampoline, which runs r (when not nil) and the ticks.
+func (rt *Runtime) enter(r runner) {
 	defer rt.recoverInternal()
-	rt.pending = fn
+	rt.pending = r
 	_, err := rt.trampoline(goja.Undefined())
 	rt.pending = nil
 	if err != nil {
@@ -72,7 +105,7 @@ func (rt *Runtime) enter(fn func()) {
 		}
 		// An exception the trampoline could not catch: a stack overflow while
 		// draining, for one.
-		rt.enter(func() { rt.handleError(err) })
+		rt.enter(funcRunner(func() { rt.handleError(err) }))
 	}
 	if rt.exiting {
 		rt.vm.ClearInterrupt()
@@ -84,9 +117,9 @@ func (rt *Runtime) enter(fn func()) {
 // keeps the engine from running promise jobs.
 func (rt *Runtime) runPending() {
 	defer rt.recoverPanic()
-	if fn := rt.pending; fn != nil {
+	if r := rt.pending; r != nil {
 		rt.pending = nil
-		fn()
+		r.run()
 	}
 	for rt.ticks.len() > 0 && !rt.exiting {
 		t := rt.ticks.pop()

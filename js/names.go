@@ -40,7 +40,7 @@ func (rt *Runtime) nameEvent(kind traces.Kind, id uint64) (name, site string) {
 
 // forget drops the name of a handle that will not run again.
 func (rt *Runtime) forget(id uint64) {
-	if rt.names != nil {
+	if len(rt.names) > 0 {
 		delete(rt.names, id)
 	}
 }

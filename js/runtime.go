@@ -107,8 +107,9 @@ type Runtime struct {
 	stderr io.Writer
 
 	trampoline goja.Callable
-	pending    func() // what the trampoline's next call into Go runs first
+	pending    runner // what the trampoline's next call into Go runs first
 	ticks      tickQueue
+	handles    handleState // the timer functions' (timers.go)
 
 	// rejected holds the promises rejected with no handler, in rejection order,
 	// until the next microtask checkpoint processes them.
@@ -233,7 +234,7 @@ func (rt *Runtime) bootstrap() error {
 		}
 		*dst = f
 	}
-	tprg, err := goja.Compile(internalName, "(function (run) { return function nodeloopCallback() { run(); }; })", true)
+	tprg, err := goja.Compile(internalName, trampolineSource, true)
 	if err != nil {
 		return err
 	}
@@ -460,14 +461,7 @@ func (rt *Runtime) binding() *goja.Object {
 		io.WriteString(w, call.Argument(1).String())
 		return goja.Undefined()
 	})
-	set("nextTick", func(call goja.FunctionCall) goja.Value {
-		f, _ := goja.AssertFunction(call.Argument(0))
-		rt.making = making{call: "process.nextTick", fn: call.Argument(0)}
-		id := rt.loop.HostTickQueued()
-		rt.making = making{}
-		rt.ticks.push(tick{fn: f, args: rt.arrayValues(call.Argument(1)), id: id})
-		return goja.Undefined()
-	})
+	set("nextTick", rt.nextTick)
 	set("microtaskQueued", func(call goja.FunctionCall) goja.Value {
 		rt.making = making{call: "queueMicrotask", fn: call.Argument(0)}
 		id := rt.loop.HostMicrotaskQueued()
@@ -493,6 +487,7 @@ func (rt *Runtime) binding() *goja.Object {
 	set("performanceNow", func() float64 {
 		return float64(rt.clock.Now().Sub(rt.start)) / 1e6
 	})
+	set("cpuUsage", rt.cpuUsage)
 	set("uptime", func() float64 {
 		return rt.clock.Now().Sub(rt.start).Seconds()
 	})
@@ -514,24 +509,6 @@ func (rt *Runtime) binding() *goja.Object {
 	set("activeResources", rt.activeResources)
 	rt.timerBinding(set)
 	return b
-}
-
-// arrayValues are the elements of a JavaScript array made by the runtime's own
-// code (a rest parameter); nil when it is empty.
-func (rt *Runtime) arrayValues(v goja.Value) []goja.Value {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	n := int(o.Get("length").ToInteger())
-	if n == 0 {
-		return nil
-	}
-	out := make([]goja.Value, n)
-	for i := range out {
-		out[i] = o.Get(itoa(i))
-	}
-	return out
 }
 
 // hrtimeBase makes process.hrtime start at an arbitrary non-zero point, as a

@@ -2,6 +2,7 @@ package js
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/dop251/goja"
@@ -9,8 +10,146 @@ import (
 	"github.com/nodeloop/nodeloop"
 )
 
-// timerEntry is the Go side of a Timeout: the loop's timer and the callback that
-// runs with the Timeout as this.
+// A Timeout or an Immediate is a goja dynamic object backed by its Go entry, made by
+// the binding's setTimeout, setInterval and setImmediate in one step: no JavaScript
+// constructor runs, no property map is built, and the properties a script seldom
+// reads (the arguments array, the numeric id) are made when first read. The object's
+// prototype is the class of lib/internal.js, whose methods pass the object back to
+// the binding.
+
+// handleState is what the timer functions keep across calls.
+type handleState struct {
+	timeoutProto   *goja.Object // Timeout.prototype
+	immediateProto *goja.Object // Immediate.prototype
+	validate       goja.Callable
+	coerceDelay    goja.Callable
+
+	// The last function a timer function or nextTick was given, and its Callable:
+	// a chain of callbacks usually passes the same function again, whose Callable
+	// need not be made again.
+	lastFn       *goja.Object
+	lastCallable goja.Callable
+}
+
+// timeoutMax is the longest delay in milliseconds, 2**31-1; a longer one is 1.
+const timeoutMax = 1<<31 - 1
+
+// handleProps are the own properties of a Timeout or an Immediate: the built-in
+// ones, in a fixed order, made when first read unless a script set them, and any
+// the script added. A handle whose properties nobody touches holds nothing here.
+type handleProps struct {
+	vals  []goja.Value // the built-in properties' values, when one was read or set; nil: not made yet
+	gone  uint8        // bit i: built-in property i was deleted
+	extra *extraProps
+}
+
+// extraProps are the properties a script added to a handle, in the order it added
+// them.
+type extraProps struct {
+	keys []string
+	vals []goja.Value
+}
+
+// handleKind is what handleProps needs of its entry: the built-in properties'
+// names, and each one's value when first read.
+type handleKind interface {
+	names() []string
+	build(i int) goja.Value
+}
+
+// slot returns where built-in property i is kept, making the slots first.
+func (p *handleProps) slot(k handleKind, i int) *goja.Value {
+	if p.vals == nil {
+		p.vals = make([]goja.Value, len(k.names()))
+	}
+	return &p.vals[i]
+}
+
+// made is built-in property i's value if it was made or set, else nil.
+func (p *handleProps) made(i int) goja.Value {
+	if p.vals == nil {
+		return nil
+	}
+	return p.vals[i]
+}
+
+func (p *handleProps) get(k handleKind, key string) goja.Value {
+	if i := slices.Index(k.names(), key); i >= 0 {
+		if p.gone&(1<<i) != 0 {
+			return nil
+		}
+		v := p.slot(k, i)
+		if *v == nil {
+			*v = k.build(i)
+		}
+		return *v
+	}
+	if x := p.extra; x != nil {
+		if i := slices.Index(x.keys, key); i >= 0 {
+			return x.vals[i]
+		}
+	}
+	return nil
+}
+
+func (p *handleProps) set(k handleKind, key string, v goja.Value) bool {
+	if i := slices.Index(k.names(), key); i >= 0 {
+		*p.slot(k, i) = v
+		p.gone &^= 1 << i
+		return true
+	}
+	if p.extra == nil {
+		p.extra = &extraProps{}
+	}
+	x := p.extra
+	if i := slices.Index(x.keys, key); i >= 0 {
+		x.vals[i] = v
+		return true
+	}
+	x.keys = append(x.keys, key)
+	x.vals = append(x.vals, v)
+	return true
+}
+
+func (p *handleProps) has(k handleKind, key string) bool {
+	if i := slices.Index(k.names(), key); i >= 0 {
+		return p.gone&(1<<i) == 0
+	}
+	return p.extra != nil && slices.Contains(p.extra.keys, key)
+}
+
+func (p *handleProps) delete(k handleKind, key string) bool {
+	if i := slices.Index(k.names(), key); i >= 0 {
+		p.gone |= 1 << i
+		if p.vals != nil {
+			p.vals[i] = nil
+		}
+		return true
+	}
+	if x := p.extra; x != nil {
+		if i := slices.Index(x.keys, key); i >= 0 {
+			x.keys = slices.Delete(x.keys, i, i+1)
+			x.vals = slices.Delete(x.vals, i, i+1)
+		}
+	}
+	return true
+}
+
+func (p *handleProps) keys(k handleKind) []string {
+	var out []string
+	for i, name := range k.names() {
+		if p.gone&(1<<i) == 0 {
+			out = append(out, name)
+		}
+	}
+	if p.extra != nil {
+		out = append(out, p.extra.keys...)
+	}
+	return out
+}
+
+// timerEntry is a Timeout: the loop's timer, the callback that runs with the
+// Timeout as this, and the object's properties.
 type timerEntry struct {
 	rt     *Runtime
 	timer  *nodeloop.Timer
@@ -18,18 +157,96 @@ type timerEntry struct {
 	fn     goja.Callable
 	fnv    goja.Value // fn as the program passed it, for its name
 	args   []goja.Value
+	delay  float64 // in milliseconds, as coerced
 	repeat bool
+	known  bool // the id was read: clearTimeout(id) may name it, through rt.timers
 	id     uint64
+	props  handleProps
 }
 
-// immediateEntry is the Go side of an Immediate.
+var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
+
+func (e *timerEntry) names() []string { return timeoutNames }
+
+func (e *timerEntry) build(i int) goja.Value {
+	vm := e.rt.vm
+	switch i {
+	case 0:
+		return vm.ToValue(e.delay)
+	case 1:
+		return e.fnv
+	case 2:
+		return vm.NewArray(anys(e.args)...)
+	case 3:
+		if e.repeat {
+			return vm.ToValue(e.delay)
+		}
+		return goja.Null()
+	case 4:
+		return vm.ToValue(false)
+	}
+	e.makeKnown()
+	return vm.ToValue(e.id)
+}
+
+// makeKnown lets clearTimeout find the timer by its id, once a script could know it.
+func (e *timerEntry) makeKnown() {
+	if !e.known {
+		e.known = true
+		if e.timer.Active() {
+			e.rt.timers[e.id] = e
+		}
+	}
+}
+
+// Get, Set, Has, Delete and Keys make a timerEntry the goja.DynamicObject behind
+// its Timeout.
+func (e *timerEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
+func (e *timerEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
+func (e *timerEntry) Has(key string) bool               { return e.props.has(e, key) }
+func (e *timerEntry) Delete(key string) bool            { return e.props.delete(e, key) }
+func (e *timerEntry) Keys() []string                    { return e.props.keys(e) }
+
+// immediateEntry is an Immediate.
 type immediateEntry struct {
-	rt   *Runtime
-	im   nodeloop.Immediate
-	obj  *goja.Object
-	fn   goja.Callable
-	args []goja.Value
-	done bool
+	rt    *Runtime
+	im    nodeloop.Immediate
+	obj   *goja.Object
+	fn    goja.Callable
+	fnv   goja.Value
+	args  []goja.Value
+	done  bool
+	props handleProps
+}
+
+var immediateNames = []string{"_onImmediate", "_argv", "_destroyed"}
+
+func (e *immediateEntry) names() []string { return immediateNames }
+
+func (e *immediateEntry) build(i int) goja.Value {
+	switch i {
+	case 0:
+		return e.fnv
+	case 1:
+		return e.rt.vm.NewArray(anys(e.args)...)
+	}
+	return e.rt.vm.ToValue(e.done)
+}
+
+// Get, Set, Has, Delete and Keys make an immediateEntry the goja.DynamicObject
+// behind its Immediate.
+func (e *immediateEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
+func (e *immediateEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
+func (e *immediateEntry) Has(key string) bool               { return e.props.has(e, key) }
+func (e *immediateEntry) Delete(key string) bool            { return e.props.delete(e, key) }
+func (e *immediateEntry) Keys() []string                    { return e.props.keys(e) }
+
+func anys(vs []goja.Value) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }
 
 // delayDuration converts a delay already coerced by Node's rules (1 to 2**31-1 ms,
@@ -43,8 +260,12 @@ func delayDuration(ms float64) time.Duration {
 
 func (e *immediateEntry) fire() {
 	e.done = true
-	_ = e.obj.Set("_destroyed", true)
-	e.rt.callback(e.run)
+	// An unread _destroyed is made from done; one read or set becomes true, as
+	// Node sets it.
+	if e.props.made(2) != nil || e.props.gone&(1<<2) != 0 {
+		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
+	}
+	e.rt.callbackOf(e)
 	e.rt.forget(e.im.ID())
 }
 
@@ -61,45 +282,140 @@ func (e *timerEntry) run() {
 
 func (e *timerEntry) fire() {
 	rt := e.rt
-	if !e.repeat {
+	if !e.repeat && e.known {
 		delete(rt.timers, e.id)
 	}
-	rt.callback(e.run)
+	rt.callbackOf(e)
 	if !e.timer.Active() {
 		rt.forget(e.id)
 	}
 }
 
+// callable returns v as a function to call, or nil when it is not one.
+func (rt *Runtime) callable(v goja.Value) goja.Callable {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	if o == rt.handles.lastFn {
+		return rt.handles.lastCallable
+	}
+	f, ok := goja.AssertFunction(o)
+	if !ok {
+		return nil
+	}
+	rt.handles.lastFn, rt.handles.lastCallable = o, f
+	return f
+}
+
+// mustCallable returns v as a function to call, or throws Node's
+// ERR_INVALID_ARG_TYPE for the argument called name.
+func (rt *Runtime) mustCallable(v goja.Value, name string) goja.Callable {
+	if f := rt.callable(v); f != nil {
+		return f
+	}
+	_, err := rt.handles.validate(goja.Undefined(), v, rt.vm.ToValue(name))
+	if err != nil {
+		panic(err)
+	}
+	panic(rt.vm.NewTypeError("The %q argument must be of type function", name))
+}
+
+// restArgs copies the arguments from the first'th on: the call's own slice is the
+// engine's stack.
+func restArgs(call goja.FunctionCall, first int) []goja.Value {
+	if len(call.Arguments) <= first {
+		return nil
+	}
+	return slices.Clone(call.Arguments[first:])
+}
+
+// startTimer is setTimeout, or setInterval when repeat is set.
+func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
+	fnv := call.Argument(0)
+	f := rt.mustCallable(fnv, "callback")
+	after := call.Argument(1).ToFloat()
+	if !(after >= 1 && after <= timeoutMax) {
+		if after > timeoutMax {
+			v, err := rt.handles.coerceDelay(goja.Undefined(), rt.vm.ToValue(after))
+			if err != nil {
+				panic(err)
+			}
+			after = v.ToFloat()
+		} else {
+			after = 1
+		}
+	}
+	e := &timerEntry{rt: rt, fn: f, fnv: fnv, args: restArgs(call, 2), delay: after, repeat: repeat}
+	e.obj = rt.vm.NewDynamicObject(e)
+	e.obj.SetPrototype(rt.handles.timeoutProto)
+	d := delayDuration(after)
+	if repeat {
+		rt.making = making{call: "setInterval", fn: fnv}
+		e.timer = rt.loop.SetInterval(d, e.fire)
+	} else {
+		rt.making = making{call: "setTimeout", fn: fnv}
+		e.timer = rt.loop.SetTimeout(d, e.fire)
+	}
+	rt.making = making{}
+	e.id = e.timer.ID()
+	return e.obj
+}
+
+// timerOf returns the Timeout v is, or nil.
+func timerOf(v goja.Value) *timerEntry {
+	if o, ok := v.(*goja.Object); ok {
+		if e, ok := o.Export().(*timerEntry); ok {
+			return e
+		}
+	}
+	return nil
+}
+
+// immediateOf returns the Immediate v is, or nil.
+func immediateOf(v goja.Value) *immediateEntry {
+	if o, ok := v.(*goja.Object); ok {
+		if e, ok := o.Export().(*immediateEntry); ok {
+			return e
+		}
+	}
+	return nil
+}
+
 // timerBinding adds the timer functions of the binding.
 func (rt *Runtime) timerBinding(set func(string, any)) {
-	set("timerStart", func(call goja.FunctionCall) goja.Value {
-		obj, _ := call.Argument(0).(*goja.Object)
-		f, _ := goja.AssertFunction(call.Argument(1))
-		repeat := call.Argument(4).ToBoolean()
-		e := &timerEntry{rt: rt, obj: obj, fn: f, fnv: call.Argument(1), args: rt.arrayValues(call.Argument(2)), repeat: repeat}
-		d := delayDuration(call.Argument(3).ToFloat())
-		if repeat {
-			rt.making = making{call: "setInterval", fn: call.Argument(1)}
-			e.timer = rt.loop.SetInterval(d, e.fire)
-		} else {
-			rt.making = making{call: "setTimeout", fn: call.Argument(1)}
-			e.timer = rt.loop.SetTimeout(d, e.fire)
-		}
-		rt.making = making{}
-		e.id = e.timer.ID()
-		rt.timers[e.id] = e
-		return rt.vm.ToValue(e)
+	set("timerSetup", func(timeoutProto, immediateProto *goja.Object, validate, coerceDelay goja.Callable) {
+		rt.handles.timeoutProto, rt.handles.immediateProto = timeoutProto, immediateProto
+		rt.handles.validate, rt.handles.coerceDelay = validate, coerceDelay
 	})
-	set("timerId", func(e *timerEntry) uint64 { return e.id })
-	set("timerRef", func(e *timerEntry, ref bool) {
-		if ref {
+	set("setTimeout", func(call goja.FunctionCall) goja.Value { return rt.startTimer(call, false) })
+	set("setInterval", func(call goja.FunctionCall) goja.Value { return rt.startTimer(call, true) })
+	// Each method of a Timeout or an Immediate passes its this: one that is not
+	// a Timeout (an Immediate) is a TypeError.
+	timer := func(v goja.Value) *timerEntry {
+		e := timerOf(v)
+		if e == nil {
+			panic(rt.vm.NewTypeError("Illegal invocation: not a Timeout"))
+		}
+		return e
+	}
+	immediate := func(v goja.Value) *immediateEntry {
+		e := immediateOf(v)
+		if e == nil {
+			panic(rt.vm.NewTypeError("Illegal invocation: not an Immediate"))
+		}
+		return e
+	}
+	set("timerRef", func(v goja.Value, ref bool) {
+		if e := timer(v); ref {
 			e.timer.Ref()
 		} else {
 			e.timer.Unref()
 		}
 	})
-	set("timerHasRef", func(e *timerEntry) bool { return e.timer.HasRef() })
-	set("timerRefresh", func(e *timerEntry) {
+	set("timerHasRef", func(v goja.Value) bool { return timer(v).timer.HasRef() })
+	set("timerRefresh", func(v goja.Value) {
+		e := timer(v)
 		// A timeout that ran and is refreshed is named where it was refreshed.
 		rt.making = making{call: "setTimeout", fn: e.fnv}
 		if e.repeat {
@@ -107,14 +423,19 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 		e.timer.Refresh()
 		rt.making = making{}
-		if e.timer.Active() {
+		if e.known && e.timer.Active() {
 			rt.timers[e.id] = e
 		}
 	})
-	set("timerClear", func(e *timerEntry) {
+	set("timerClear", func(v goja.Value) bool {
+		e := timerOf(v)
+		if e == nil {
+			return false
+		}
 		rt.loop.ClearTimeout(e.timer)
 		delete(rt.timers, e.id)
 		rt.forget(e.id)
+		return true
 	})
 	set("timerClearID", func(id float64) {
 		if id < 0 || id != math.Trunc(id) {
@@ -127,23 +448,26 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			_ = e.obj.Set("_destroyed", true)
 		}
 	})
-	set("immediateStart", func(call goja.FunctionCall) goja.Value {
-		obj, _ := call.Argument(0).(*goja.Object)
-		f, _ := goja.AssertFunction(call.Argument(1))
-		e := &immediateEntry{rt: rt, obj: obj, fn: f, args: rt.arrayValues(call.Argument(2))}
-		rt.making = making{call: "setImmediate", fn: call.Argument(1)}
+	set("setImmediate", func(call goja.FunctionCall) goja.Value {
+		fnv := call.Argument(0)
+		f := rt.mustCallable(fnv, "callback")
+		e := &immediateEntry{rt: rt, fn: f, fnv: fnv, args: restArgs(call, 1)}
+		e.obj = rt.vm.NewDynamicObject(e)
+		e.obj.SetPrototype(rt.handles.immediateProto)
+		rt.making = making{call: "setImmediate", fn: fnv}
 		e.im = rt.loop.SetImmediate(e.fire)
 		rt.making = making{}
-		return rt.vm.ToValue(e)
+		return e.obj
 	})
-	set("immediateClear", func(e *immediateEntry) {
-		if !e.done {
+	set("immediateClear", func(v goja.Value) {
+		if e := immediateOf(v); e != nil && !e.done {
 			rt.loop.ClearImmediate(e.im)
 			e.done = true
 			rt.forget(e.im.ID())
 		}
 	})
-	set("immediateRef", func(e *immediateEntry, ref bool) {
+	set("immediateRef", func(v goja.Value, ref bool) {
+		e := immediate(v)
 		if e.done {
 			return
 		}
@@ -153,7 +477,10 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			e.im.Unref()
 		}
 	})
-	set("immediateHasRef", func(e *immediateEntry) bool { return !e.done && e.im.HasRef() })
+	set("immediateHasRef", func(v goja.Value) bool {
+		e := immediate(v)
+		return !e.done && e.im.HasRef()
+	})
 }
 
 // activeResources is process.getActiveResourcesInfo: the kinds of the handles that

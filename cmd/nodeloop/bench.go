@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,7 +64,7 @@ func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
 		for _, word := range strings.Split(f.only, ",") {
 			expanded := bench.Expand(word)
 			if expanded == nil {
-				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s, and %s for the %s ones)", word, strings.Join(bench.Names(), ", "), bench.PostGroup, bench.PostGroup)}
+				return usageError{fmt.Sprintf("bench: --only: no benchmark %q (there are: %s, %s for the %s ones and %s for the JavaScript ones)", word, strings.Join(bench.Names(), ", "), bench.PostGroup, bench.PostGroup, bench.JSGroup)}
 			}
 			names = append(names, expanded...)
 		}
@@ -79,7 +80,12 @@ func benchCmd(f *benchFlags, args []string, stdout, stderr io.Writer) error {
 		}
 		ops[b.Name] = max(1, int(n))
 	}
-	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Progress: stderr})
+	// The JavaScript benchmarks run their scripts with this very command's run.
+	ws := bench.Workloads()
+	if exe, err := os.Executable(); err == nil {
+		ws = bench.WithNodeloop(ws, exe)
+	}
+	rows, err := bench.Run(context.Background(), bench.Config{Names: names, Impls: impls, Ops: ops, Workloads: ws, Progress: stderr})
 	if len(rows) > 0 {
 		fmt.Fprintln(stdout)
 		bench.Table(stdout, rows, bench.ImplLibuv)

@@ -78,6 +78,11 @@ var benchmarks = []Benchmark{
 	{Name: Post4, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"4"}},
 	{Name: Post16, Ops: 2_000_000, Unit: "message", Group: PostGroup, Peer: "post", Args: []string{"16"}},
 	{Name: PostRTT, Ops: 200_000, Unit: "round trip"},
+	{Name: JSImmediates, Ops: 1_000_000, Unit: "turn", Group: JSGroup},
+	{Name: JSTimers, Ops: 1_000_000, Unit: "timer", Group: JSGroup},
+	{Name: JSTicks, Ops: 1_000_000, Unit: "step", Group: JSGroup},
+	{Name: JSPingPong, Ops: 100_000, Unit: "round trip", Group: JSGroup},
+	{Name: JSStart, Ops: 20, Unit: "start", Group: JSGroup},
 }
 
 // Expand returns the benchmarks word stands for: the benchmark of that name, or the
@@ -308,6 +313,11 @@ var workloads = []Workload{
 	{Post4, ImplNodeloop, nodeloopPost(4)},
 	{Post16, ImplNodeloop, nodeloopPost(16)},
 	{PostRTT, ImplNodeloop, nodeloopPostRTT},
+	{JSImmediates, ImplNodeloop, nodeloopJS(JSImmediates, "")},
+	{JSTimers, ImplNodeloop, nodeloopJS(JSTimers, "")},
+	{JSTicks, ImplNodeloop, nodeloopJS(JSTicks, "")},
+	{JSPingPong, ImplNodeloop, nodeloopJS(JSPingPong, "")},
+	{JSStart, ImplNodeloop, nodeloopJS(JSStart, "")},
 	{Immediates, ImplGo, goImmediates},
 	{ImmediatesListener, ImplGo, goImmediatesListener},
 	{Timers, ImplGo, goTimers},

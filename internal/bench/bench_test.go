@@ -60,19 +60,17 @@ func TestExternalPeers(t *testing.T) {
 			}
 			for _, name := range Names() {
 				if !hasPeer(impl, name) {
-					// HTTP is served by net/http and Node's http, the latter
-					// driven from Workloads; libuv has no HTTP server.
-					if impl == ImplLibuv && name != HTTP {
+					if impl == ImplLibuv && name != HTTP && !isJS(name) {
 						t.Errorf("no libuv peer for %s", name)
 					}
 					continue // Node.js has no fair peer of every benchmark
 				}
 				t.Run(name, func(t *testing.T) {
-					r, err := peers.Run(ctx, impl, name, smallOps)
+					r, err := peers.Run(ctx, impl, name, testOps(name))
 					if err != nil {
 						t.Fatal(err)
 					}
-					checkResult(t, r, name, impl, smallOps)
+					checkResult(t, r, name, impl, testOps(name))
 				})
 			}
 		})
@@ -82,9 +80,10 @@ func TestExternalPeers(t *testing.T) {
 // TestInProcess runs every row of Workloads once at a small size: each must report
 // the operations it was asked for, done on real time.
 func TestInProcess(t *testing.T) {
-	for _, w := range Workloads() {
+	for _, w := range WithNodeloop(Workloads(), nodeloopCommand(t)) {
 		t.Run(w.Impl+"/"+w.Name, func(t *testing.T) {
-			r, err := w.Func(smallOps)
+			n := testOps(w.Name)
+			r, err := w.Func(n)
 			if errors.Is(err, ErrUnavailable) {
 				t.Skipf("precondition: %v", err) // an external server this package drives
 			}
@@ -97,7 +96,7 @@ func TestInProcess(t *testing.T) {
 			if r.Impl == "" {
 				r.Impl = w.Impl
 			}
-			checkResult(t, r, w.Name, w.Impl, smallOps)
+			checkResult(t, r, w.Name, w.Impl, n)
 			if w.Name == Timers {
 				// On the real clock no run ends before its last timer is due; on a
 				// fake one it would, in a fraction of that.
@@ -109,14 +108,20 @@ func TestInProcess(t *testing.T) {
 	}
 }
 
-// TestWorkloads checks the table: nodeloop and plain Go each implement every
-// benchmark of Benchmarks, once.
+// TestWorkloads checks the table: nodeloop implements every benchmark of Benchmarks,
+// plain Go every one but the JavaScript ones, each once.
 func TestWorkloads(t *testing.T) {
 	if err := checkWorkloads(Workloads()); err != nil {
 		t.Fatal(err)
 	}
 	for _, impl := range []string{ImplNodeloop, ImplGo} {
 		for _, name := range Names() {
+			if impl == ImplGo && isJS(name) {
+				if _, ok := Lookup(name, impl); ok {
+					t.Errorf("Workloads has a %s implementation of the JavaScript benchmark %s", impl, name)
+				}
+				continue
+			}
 			if _, ok := Lookup(name, impl); !ok {
 				t.Errorf("Workloads has no %s implementation of %s", impl, name)
 			}
@@ -130,8 +135,8 @@ func TestWorkloads(t *testing.T) {
 	if _, ok := Lookup(HTTP, ImplNode); !ok {
 		t.Errorf("Workloads has no %s implementation of %s", ImplNode, HTTP)
 	}
-	if len(Workloads()) != 2*len(Names())+1 {
-		t.Errorf("Workloads has %d rows, want %d", len(Workloads()), 2*len(Names())+1)
+	if want := 2*len(Names()) - len(Expand(JSGroup)) + 1; len(Workloads()) != want {
+		t.Errorf("Workloads has %d rows, want %d", len(Workloads()), want)
 	}
 }
 
@@ -140,10 +145,11 @@ func TestWorkloads(t *testing.T) {
 func TestRunNodeloop(t *testing.T) {
 	ops := map[string]int{}
 	for _, name := range Names() {
-		ops[name] = smallOps
+		ops[name] = testOps(name)
 	}
 	var progress strings.Builder
-	rows, err := Run(context.Background(), Config{Impls: []string{ImplNodeloop}, Ops: ops, Progress: &progress})
+	ws := WithNodeloop(Workloads(), nodeloopCommand(t))
+	rows, err := Run(context.Background(), Config{Impls: []string{ImplNodeloop}, Ops: ops, Workloads: ws, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +157,7 @@ func TestRunNodeloop(t *testing.T) {
 		t.Fatalf("got %d rows, want %d: %v", len(rows), len(Names()), rows)
 	}
 	for i, name := range Names() {
-		checkResult(t, rows[i], name, ImplNodeloop, smallOps)
+		checkResult(t, rows[i], name, ImplNodeloop, testOps(name))
 	}
 	if got := strings.Count(progress.String(), "RESULT name="); got != len(Names()) {
 		t.Errorf("Progress got %d RESULT lines, want %d:\n%s", got, len(Names()), progress.String())
@@ -358,7 +364,7 @@ func TestRunGoAndPeers(t *testing.T) {
 	defer cancel()
 	ops := map[string]int{}
 	for _, name := range Names() {
-		ops[name] = smallOps
+		ops[name] = testOps(name)
 	}
 	rows, err := Run(ctx, Config{Impls: []string{ImplGo, ImplLibuv, ImplNode}, Ops: ops})
 	if errors.Is(err, ErrUnavailable) {
@@ -375,7 +381,7 @@ func TestRunGoAndPeers(t *testing.T) {
 			}
 		}
 	}
-	want += len(Names()) // the plain Go peer has every benchmark
+	want += len(Names()) - len(Expand(JSGroup)) // the plain Go peer has every benchmark but the JavaScript ones
 	if len(rows) != want {
 		t.Fatalf("got %d rows, want %d", len(rows), want)
 	}

@@ -40,6 +40,13 @@
 //   - [PostRTT]: N round trips of a post: another goroutine posts, waits until the
 //     function ran, and posts again (in libuv, a semaphore the async callback
 //     posts).
+//   - The JavaScript benchmarks ([JSGroup], "js"): one script each in peers/js,
+//     run unchanged by node and by `nodeloop run` in a process of their own, each
+//     timing its measured part with process.hrtime.bigint and process.cpuUsage:
+//     [JSImmediates], [JSTimers], [JSTicks] (nextTick and promise steps
+//     alternating), [JSPingPong] (net); and [JSStart], the start of an empty
+//     script, each operation one whole process timed from outside. nodeloop's rows
+//     need the nodeloop command, which nodeloop bench gives them ([WithNodeloop]).
 //
 // Node.js has no peer for the post benchmarks: its threads share nothing with the
 // loop but messages (worker_threads' postMessage copies and serializes each one), so

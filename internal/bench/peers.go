@@ -18,9 +18,10 @@ import (
 )
 
 // peerFS holds the external peers' sources: peers/libuv/NAME.c with their shared
-// header, and peers/node/NAME.js with their shared module.
+// header, peers/node/NAME.js with their shared module, and the JavaScript benchmarks'
+// scripts, peers/js/*.js, which Node.js and nodeloop both run.
 //
-//go:embed peers/libuv/*.c peers/libuv/*.h peers/node/*.js
+//go:embed peers/libuv/*.c peers/libuv/*.h peers/node/*.js peers/js/*.js
 var peerFS embed.FS
 
 // peerWaitDelay bounds how long a canceled peer's output pipes are waited for.
@@ -43,6 +44,9 @@ func peerSource(impl, name string) string {
 	ext := ".c"
 	if impl == ImplNode {
 		ext = ".js"
+	}
+	if impl == ImplNode && isJS(name) {
+		return jsSource(name)
 	}
 	prog, _ := peerProgram(name)
 	return path.Join("peers", impl, prog+ext)
@@ -147,7 +151,11 @@ func (p *Peers) Run(ctx context.Context, impl, name string, n int) (Result, erro
 		if err != nil {
 			return Result{}, err
 		}
-		cmd = exec.CommandContext(ctx, "node", append([]string{filepath.Join(src, filepath.FromSlash(peerSource(impl, name)))}, args...)...)
+		script := filepath.Join(src, filepath.FromSlash(peerSource(impl, name)))
+		if isJS(name) {
+			return runJS(ctx, []string{"node"}, script, name, impl, n)
+		}
+		cmd = exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
 	}
 	cmd.WaitDelay = peerWaitDelay
 	var stdout, stderr bytes.Buffer

@@ -719,60 +719,45 @@
     return after;
   }
 
+  // A Timeout or an Immediate is made by the binding's setTimeout, setInterval and
+  // setImmediate, with these classes' prototypes: the classes are never constructed.
   class Timeout {
-    constructor(callback, after, args, repeat) {
-      this._idleTimeout = after;
-      this._onTimeout = callback;
-      this._timerArgs = args;
-      this._repeat = repeat ? after : null;
-      this._destroyed = false;
-      this._handle = binding.timerStart(this, callback, args, after, repeat);
-      this._id = binding.timerId(this._handle);
-    }
-    ref() { binding.timerRef(this._handle, true); return this; }
-    unref() { binding.timerRef(this._handle, false); return this; }
-    hasRef() { return binding.timerHasRef(this._handle); }
-    refresh() { binding.timerRefresh(this._handle); return this; }
-    close() { binding.timerClear(this._handle); this._destroyed = true; return this; }
+    ref() { binding.timerRef(this, true); return this; }
+    unref() { binding.timerRef(this, false); return this; }
+    hasRef() { return binding.timerHasRef(this); }
+    refresh() { binding.timerRefresh(this); return this; }
+    close() { binding.timerClear(this); this._destroyed = true; return this; }
     [Symbol.toPrimitive]() { return this._id; }
   }
 
   class Immediate {
-    constructor(callback, args) {
-      this._onImmediate = callback;
-      this._argv = args;
-      this._destroyed = false;
-      this._handle = binding.immediateStart(this, callback, args);
-    }
-    ref() { binding.immediateRef(this._handle, true); return this; }
-    unref() { binding.immediateRef(this._handle, false); return this; }
-    hasRef() { return binding.immediateHasRef(this._handle); }
+    ref() { binding.immediateRef(this, true); return this; }
+    unref() { binding.immediateRef(this, false); return this; }
+    hasRef() { return binding.immediateHasRef(this); }
   }
 
-  function setTimeout(callback, after, ...args) {
-    validateFunction(callback, 'callback');
-    return new Timeout(callback, coerceDelay(after), args, false);
+  // named gives a function of the binding the name and length of Node's.
+  function named(fn, name, length) {
+    Object.defineProperty(fn, 'name', { value: name, configurable: true });
+    Object.defineProperty(fn, 'length', { value: length, configurable: true });
+    return fn;
   }
-  function setInterval(callback, repeat, ...args) {
-    validateFunction(callback, 'callback');
-    return new Timeout(callback, coerceDelay(repeat), args, true);
-  }
+
+  binding.timerSetup(Timeout.prototype, Immediate.prototype, validateFunction, coerceDelay);
+  const setTimeout = named(binding.setTimeout, 'setTimeout', 2);
+  const setInterval = named(binding.setInterval, 'setInterval', 2);
+  const setImmediate = named(binding.setImmediate, 'setImmediate', 1);
   function clearTimeout(timer) {
-    if (timer && timer._handle !== undefined && timer instanceof Timeout) {
-      binding.timerClear(timer._handle);
+    if (timer instanceof Timeout && binding.timerClear(timer)) {
       timer._destroyed = true;
       return;
     }
     if (typeof timer === 'number' || typeof timer === 'string') binding.timerClearID(Number(timer));
   }
-  function setImmediate(callback, ...args) {
-    validateFunction(callback, 'callback');
-    return new Immediate(callback, args);
-  }
   function clearImmediate(immediate) {
     if (!immediate || !(immediate instanceof Immediate) || immediate._destroyed) return;
     immediate._destroyed = true;
-    binding.immediateClear(immediate._handle);
+    binding.immediateClear(immediate);
   }
 
   builtins.timers = {
@@ -821,10 +806,7 @@
   process.features = {};
   process.config = { variables: {} };
   process.cwd = function cwd() { return binding.cwd; };
-  process.nextTick = function nextTick(callback, ...args) {
-    validateFunction(callback, 'callback');
-    binding.nextTick(callback, args);
-  };
+  process.nextTick = named(binding.nextTick, 'nextTick', 1);
   process.exit = function exit(code) {
     if (code !== undefined) process.exitCode = code;
     if (!process._exiting) {
@@ -845,6 +827,11 @@
   };
   process.hrtime.bigint = function bigint() { return binding.hrtimeBigint(); };
   process.uptime = function uptime() { return binding.uptime(); };
+  process.cpuUsage = function cpuUsage(prev) {
+    const [user, system] = binding.cpuUsage();
+    if (prev === undefined) return { user, system };
+    return { user: user - prev.user, system: system - prev.system };
+  };
   process.memoryUsage = function memoryUsage() { return binding.memoryUsage(); };
   process.emitWarning = function emitWarning(warning, type, code) {
     if (typeof type === 'object' && type !== null) { code = type.code; type = type.type; }
