@@ -65,6 +65,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.Var(&f.seed, "seed", "run seed `N`, printing the scenario's output")
 	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive; any range of 0 to 2^64-1 but the whole) and summarise")
 	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time (at most 4×GOMAXPROCS)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "the same as -j: run `N` seeds at a time")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds: the K-th and every N-th after it, K counted from 1; auto reads it from the environment: "+
 		sim.EnvShard+"=K/N, a Kubernetes Indexed Job, GitLab, CircleCI or Buildkite parallel jobs")
 	fs.Uint64Var(&f.shards, "shards", 0, "the number `N` of shards, for --shard auto in a Kubernetes Indexed Job (its completions; or set "+sim.EnvShards+")")
@@ -110,9 +111,13 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 {
 		name = args[0]
 	}
-	sc, err := simScenario(f, name, stdout, stderr)
-	if err != nil {
-		return err
+	ws, isWorld := lookupWorld(name)
+	sc := scenarios.Scenario{Name: name}
+	if !isWorld {
+		var err error
+		if sc, err = simScenario(f, name, stdout, stderr); err != nil {
+			return err
+		}
 	}
 	faults, err := sim.ParseFaults(f.faults)
 	if err != nil {
@@ -138,6 +143,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 			return usageError{"sim: --shard splits the seeds of a sweep: use it with --seeds A-B"}
 		case f.report != "":
 			return usageError{"sim: --report writes the report of a sweep: use it with --seeds A-B"}
+		}
+		if isWorld {
+			return simWorldOne(ws, base, f.seed.n, f.trace, f.saveChoices, opts, stdout)
 		}
 		return simOne(sc, base, f.seed.n, f.trace, f.saveChoices, opts, stdout)
 	}
@@ -180,6 +188,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "nodeloop: -j %d: running %d seeds at a time, 4×GOMAXPROCS: each run takes a CPU, so more would only hold more memory\n", f.jobs, most)
 		f.jobs = most
 	}
+	if isWorld {
+		return simWorldSweep(ws, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
+	}
 	return simSweep(sc, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
 }
 
@@ -210,13 +221,20 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	case name == "":
 		name = "demo"
 	}
-	sc, err := simScenario(f, name, stdout, stderr)
-	if err != nil {
-		return err
+	ws, isWorld := lookupWorld(name)
+	sc := scenarios.Scenario{Name: name}
+	if !isWorld {
+		if sc, err = simScenario(f, name, stdout, stderr); err != nil {
+			return err
+		}
 	}
 	cfg, err := sim.HeaderConfig(h.Config)
 	if err != nil {
 		return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+	}
+	if isWorld {
+		cfg.Scenario, cfg.Choices = name, sim.ReplayFrom(log, sim.ReplayOptions{})
+		return simWorldOne(ws, cfg, h.Seed, f.trace, f.saveChoices, simOptions{scenario: name, choices: f.choices}, stdout)
 	}
 	cfg.Scenario, cfg.Choices = sc.Name, sim.ReplayFrom(log, sim.ReplayOptions{})
 	opts := simOptions{scenario: sc.Name, choices: f.choices}
