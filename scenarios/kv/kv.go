@@ -144,12 +144,13 @@ func (s *Store) errorf(format string, args ...any) {
 // History returns the client's operations, in the order they were called.
 func (s *Store) History() []Op { return s.hist }
 
-// runClient is the client's program. Its first run in a world starts the history
-// afresh (a world may run twice: again from its choice log, to say where a stuck
-// host's handles were made); a run after a crash goes on with the operations
-// left, the ones the crash cut short staying unanswered.
+// runClient is the client's program. Its first run in a world, at the start (or
+// after a crash before it ever ran), starts the history afresh (a world may run
+// twice: again from its choice log, to say where a stuck host's handles were
+// made); a run after a crash goes on with the operations left, the ones the crash
+// cut short staying unanswered.
 func (s *Store) runClient(l *nodeloop.Loop) {
-	if !l.Now().After(fakeclock.Epoch) {
+	if s.next == nil || !l.Now().After(fakeclock.Epoch) {
 		s.hist, s.tick, s.done, s.errs = nil, 0, 0, nil
 		s.next, s.fin = make([]int, s.opts.Sessions), make([]bool, s.opts.Sessions)
 	}
