@@ -1,12 +1,14 @@
 package properties
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"pgregory.net/rapid"
 
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // TestWorld property-tests a world of several hosts (sim.World), as Test does a
@@ -19,6 +21,8 @@ import (
 // it adds the hosts (and, if it likes, timed crashes, partitions or liveness mode)
 // and returns the case's check of the world that ended, or nil for none; each case
 // must build its programs' state afresh, as the world's runs share nothing else.
+// The result check sees holds no Events: the hosts' runs are checked as their
+// events come (WorldChecker), and nothing is kept.
 //
 // A case fails when the world does not end OK (a host failed, or the world was
 // stuck, not live, out of time or of steps), when a run of a host (sim.HostRuns)
@@ -117,9 +121,10 @@ func runWorldCase(c testConfig, build func(*sim.World) func(*sim.WorldResult) er
 		CallbackCost: c.cost,
 		Workers:      c.workers,
 		TimeLimit:    c.limit,
-		KeepTrace:    true,
 	}
 	c.more.configure(&cfg)
+	wc := NewWorldChecker()
+	cfg.Tracer = tee(wc, cfg.Tracer)
 	w := sim.NewWorld(cfg)
 	check := build(w)
 	res, err := w.Run()
@@ -139,16 +144,8 @@ func runWorldCase(c testConfig, build func(*sim.World) func(*sim.WorldResult) er
 		}
 		msgs = append(msgs, m)
 	}
-	for _, h := range res.Hosts {
-		for i, run := range sim.HostRuns(res.Events, h.Name) {
-			if vs := Check(run); len(vs) > 0 {
-				lines := make([]string, len(vs))
-				for j, v := range vs {
-					lines[j] = v.String()
-				}
-				msgs = append(msgs, fmt.Sprintf("run %d of host %s breaks %d invariants:\n  %s", i+1, h.Name, len(vs), strings.Join(lines, "\n  ")))
-			}
-		}
+	if err := wc.Finish(); err != nil {
+		msgs = append(msgs, err.Error())
 	}
 	if check != nil && res.Verdict != sim.Diverged {
 		if err := check(res); err != nil {
@@ -159,4 +156,77 @@ func runWorldCase(c testConfig, build func(*sim.World) func(*sim.WorldResult) er
 		return nil
 	}
 	return &failure{msg: strings.Join(msgs, "\n"), log: src.log}
+}
+
+// WorldChecker checks the trace of a world one event at a time, as a [Checker]
+// checks a loop's: each run of each host (the runs sim.HostRuns splits a host's
+// events into) against the loop's invariants, without holding the trace. Give it
+// to sim.Config.Tracer, or call Event with each event of the world's trace in
+// order; then Finish. A WorldChecker is not safe for concurrent use.
+type WorldChecker struct {
+	hosts []worldCheckHost // in the order their first events came
+	found []string         // what the finished runs broke
+}
+
+type worldCheckHost struct {
+	name string
+	run  int // the run of the host being checked, from 1
+	c    *Checker
+}
+
+// NewWorldChecker returns a WorldChecker at the start of a world's trace.
+func NewWorldChecker() *WorldChecker { return &WorldChecker{} }
+
+// Event checks the next event of the world's trace.
+func (w *WorldChecker) Event(e *traces.Event) {
+	if e.Host == "" {
+		if name, ok := strings.CutPrefix(e.Msg, "restart "); ok && e.Kind == traces.KindLog {
+			if h := w.host(name); h.c != nil {
+				w.finishRun(h)
+			}
+		}
+		return
+	}
+	h := w.host(e.Host)
+	if h.c == nil {
+		h.c, h.run = NewChecker(), h.run+1
+	}
+	h.c.Add(*e)
+}
+
+// host returns the state of the host named name, made at its first mention.
+func (w *WorldChecker) host(name string) *worldCheckHost {
+	for i := range w.hosts {
+		if w.hosts[i].name == name {
+			return &w.hosts[i]
+		}
+	}
+	w.hosts = append(w.hosts, worldCheckHost{name: name})
+	return &w.hosts[len(w.hosts)-1]
+}
+
+// finishRun ends the check of the current run of h.
+func (w *WorldChecker) finishRun(h *worldCheckHost) {
+	if vs := h.c.Finish(); len(vs) > 0 {
+		lines := make([]string, len(vs))
+		for j, v := range vs {
+			lines[j] = v.String()
+		}
+		w.found = append(w.found, fmt.Sprintf("run %d of host %s breaks %d invariants:\n  %s", h.run, h.name, len(vs), strings.Join(lines, "\n  ")))
+	}
+	h.c = nil
+}
+
+// Finish ends the world's trace and returns an error listing, run by run, the
+// invariants the hosts broke, or nil when they broke none.
+func (w *WorldChecker) Finish() error {
+	for i := range w.hosts {
+		if w.hosts[i].c != nil {
+			w.finishRun(&w.hosts[i])
+		}
+	}
+	if len(w.found) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(w.found, "\n"))
 }

@@ -2,11 +2,14 @@ package properties_test
 
 import (
 	"flag"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/scenarios/kv"
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // kvBuild builds the kv world of opts for TestWorld.
@@ -75,5 +78,54 @@ func TestWorldKVLostWrite(t *testing.T) {
 	t.Logf("shrunk to %d choices off their defaults:\n%s", n, r.msg)
 	if n > 30 {
 		t.Fatalf("shrunk to %d choices off their defaults; want at most 30:\n%s", n, r.msg)
+	}
+}
+
+// A WorldChecker finds, run by run, what Check finds in each of sim.HostRuns: nothing
+// in a world's trace, and a violation once an event of a host's second run is
+// repeated.
+func TestWorldChecker(t *testing.T) {
+	w := sim.NewWorld(sim.Config{Seed: 3, KeepTrace: true})
+	if _, err := kv.New(w, kv.Options{Ops: 4}); err != nil {
+		t.Fatal(err)
+	}
+	w.Crash("db1", 20*time.Millisecond)
+	w.Restart("db1", 30*time.Millisecond)
+	res, err := w.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sim.HostRuns(res.Events, "db1")); n != 2 {
+		t.Fatalf("db1 ran %d times; want 2", n)
+	}
+	events := slices.Clone(res.Events)
+	for _, tc := range []struct {
+		name   string
+		events func() []traces.Event
+		broken bool
+	}{
+		{"the world's trace", func() []traces.Event { return events }, false},
+		{"an event of db1's second run twice", func() []traces.Event {
+			runs := sim.HostRuns(events, "db1")
+			dup := runs[1][len(runs[1])/2]
+			i := slices.IndexFunc(events, func(e traces.Event) bool { return e.Host == dup.Host && e.Seq == dup.Seq })
+			return slices.Insert(slices.Clone(events), i, dup)
+		}, true},
+	} {
+		evs := tc.events()
+		wc := properties.NewWorldChecker()
+		for i := range evs {
+			wc.Event(&evs[i])
+		}
+		got := wc.Finish()
+		want := 0
+		for _, h := range res.Hosts {
+			for _, run := range sim.HostRuns(evs, h.Name) {
+				want += len(properties.Check(run))
+			}
+		}
+		if (got != nil) != tc.broken || (want > 0) != tc.broken {
+			t.Fatalf("%s: the WorldChecker says %v; Check finds %d violations; want them broken: %v", tc.name, got, want, tc.broken)
+		}
 	}
 }

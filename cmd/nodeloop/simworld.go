@@ -15,6 +15,7 @@ import (
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/scenarios/kv"
 	"github.com/nodeloop/nodeloop/sim"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // worldScenario is a scenario of several hosts: a sim.World that build fills in.
@@ -74,10 +75,13 @@ func simScenarioList() string {
 }
 
 // runWorld runs one world of ws under cfg and judges it: a world that ended OK
-// fails when a run of one of its hosts breaks an invariant of docs/semantics.md
-// (cfg.KeepTrace gives the events), or when the scenario's check finds something.
-// The result is nil, with the error, for a configuration the world refuses.
+// fails when a run of one of its hosts breaks an invariant of docs/semantics.md,
+// checked as the events come (properties.WorldChecker), or when the scenario's
+// check finds something. The result is nil, with the error, for a configuration
+// the world refuses.
 func runWorld(ws worldScenario, cfg sim.Config) (*sim.WorldResult, func() string, error) {
+	wc := properties.NewWorldChecker()
+	cfg.Tracer = teeTracer{wc, cfg.Tracer}
 	w := sim.NewWorld(cfg)
 	check, verdict, err := ws.build(w)
 	if err != nil {
@@ -87,8 +91,8 @@ func runWorld(ws worldScenario, cfg sim.Config) (*sim.WorldResult, func() string
 	if res == nil {
 		return nil, nil, err
 	}
-	if !res.Failed() && cfg.KeepTrace {
-		if err := checkHosts(res); err != nil {
+	if !res.Failed() {
+		if err := wc.Finish(); err != nil {
 			res.Verdict, res.Err = sim.Failed, err
 		}
 	}
@@ -97,30 +101,20 @@ func runWorld(ws worldScenario, cfg sim.Config) (*sim.WorldResult, func() string
 			res.Verdict, res.Err = sim.Failed, err
 		}
 	}
-	res.Events = nil
-	for i := range res.Hosts {
-		res.Hosts[i].Events = nil
-	}
 	return res, verdict, nil
 }
 
-// checkHosts checks each run of each host of a world (sim.HostRuns) against the
-// invariants of docs/semantics.md.
-func checkHosts(res *sim.WorldResult) error {
-	for _, h := range res.Hosts {
-		for i, run := range sim.HostRuns(res.Events, h.Name) {
-			vs := properties.Check(run)
-			if len(vs) == 0 {
-				continue
-			}
-			msgs := make([]string, len(vs))
-			for j, v := range vs {
-				msgs[j] = v.String()
-			}
-			return fmt.Errorf("run %d of host %s breaks %d invariants:\n  %s", i+1, h.Name, len(vs), strings.Join(msgs, "\n  "))
-		}
+// teeTracer passes each event to a checker and then, if there is one, to next.
+type teeTracer struct {
+	check *properties.WorldChecker
+	next  interface{ Event(*traces.Event) }
+}
+
+func (t teeTracer) Event(e *traces.Event) {
+	t.check.Event(e)
+	if t.next != nil {
+		t.next.Event(e)
 	}
-	return nil
 }
 
 // simWorldOne runs one seed of a world scenario and prints its verdict and the
@@ -138,7 +132,6 @@ func simWorldOne(ws worldScenario, cfg sim.Config, seed uint64, traceFile, choic
 }
 
 func simWorldRun(ws worldScenario, cfg sim.Config, choicesFile string, opts simOptions, stdout io.Writer) error {
-	cfg.KeepTrace = true
 	start := time.Now()
 	res, verdict, err := runWorld(ws, cfg)
 	if res == nil {
@@ -167,7 +160,6 @@ func simWorldRun(ws worldScenario, cfg sim.Config, choicesFile string, opts simO
 // time, each world on its own goroutine from start to end, as simSweep does for a
 // single loop, with the same summary and report.
 func simWorldSweep(ws worldScenario, base sim.Config, seeds sim.Seeds, shard sim.Shard, jobs int, opts simOptions, reportFile string, stdout, stderr io.Writer) error {
-	base.KeepTrace = true // for the invariants
 	rep := sim.NewSweepReport(base, seeds, shard)
 	rep.MaxFailures = sim.DefaultMaxFailures
 	total := shard.Len(seeds)
