@@ -259,7 +259,10 @@ func (s *Store) runPrimary(l *nodeloop.Loop) {
 		return
 	}
 	recoverLog(l, p.fail, func(es []entry) {
-		p.log, p.synced = es, len(es)
+		// What the primary finds on its disk it may have committed before the
+		// crash, with no backup live: it is committed from now on, whatever the
+		// backups have.
+		p.log, p.synced, p.committed = es, len(es), len(es)
 		for i, e := range es {
 			p.ids[e.id] = i
 		}
