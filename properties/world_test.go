@@ -38,6 +38,9 @@ func TestWorldKV(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a few hundred worlds")
 	}
+	prev := flag.Lookup("rapid.checks").Value.String()
+	flag.Set("rapid.checks", "1000") // it found a stale read after a restart at a few hundred
+	defer flag.Set("rapid.checks", prev)
 	properties.TestWorld(t, kvBuild(t, kv.Options{}), worldFaults(t))
 }
 
