@@ -245,7 +245,11 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 // in .js) or a built-in scenario.
 func simScenario(f *simFlags, name string, stdout, stderr io.Writer) (scenarios.Scenario, error) {
 	if !isScript(name) {
-		return lookupScenario("sim", name)
+		sc, err := lookupScenario("sim", name)
+		if err != nil {
+			return sc, usageError{err.Error() + worldList()}
+		}
+		return sc, nil
 	}
 	if f.readCost < 0 {
 		return scenarios.Scenario{}, usageError{fmt.Sprintf("sim: --read-cost %v: must not be negative", f.readCost)}

@@ -55,6 +55,15 @@ func lookupWorld(name string) (worldScenario, bool) {
 	return worldScenario{}, false
 }
 
+// worldList names the world scenarios, for an error that lists the scenarios.
+func worldList() string {
+	names := make([]string, len(worldScenarios))
+	for i, ws := range worldScenarios {
+		names[i] = ws.name
+	}
+	return "; worlds: " + strings.Join(names, ", ")
+}
+
 // simScenarioList lists the scenarios nodeloop sim runs, each with what it is,
 // for its help: those of one loop, then the worlds.
 func simScenarioList() string {
