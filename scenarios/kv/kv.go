@@ -79,6 +79,8 @@ type Op struct {
 	CallAt, ReturnAt time.Duration
 }
 
+// String describes the operation on one line: the session, the call with its
+// time, and the answer with its time, or that none came.
 func (o Op) String() string {
 	s := fmt.Sprintf("session %d: ", o.Session)
 	if o.Put {

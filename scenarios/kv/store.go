@@ -215,8 +215,14 @@ type primary struct {
 	links      []*link
 	recovering bool
 	recovery   *nodeloop.Timer
-	queued     [][2]any // requests that came during recovery: the connection and the fields
+	queued     []queuedRequest // requests that came during recovery
 	waits      []waiter // puts waiting to be committed
+}
+
+// queuedRequest is a request that came during the primary's recovery, on lc.
+type queuedRequest struct {
+	lc     *lineConn
+	fields []string
 }
 
 // waiter is a put waiting to be committed, to be acknowledged on lc.
@@ -304,7 +310,7 @@ func (p *primary) recovered() {
 	}
 	p.commit()
 	for _, q := range p.queued {
-		p.request(q[0].(*lineConn), q[1].([]string))
+		p.request(q.lc, q.fields)
 	}
 	p.queued = nil
 	p.scheduleFlush()
@@ -341,7 +347,7 @@ func (p *primary) visible() int {
 // request serves one request of a client.
 func (p *primary) request(lc *lineConn, f []string) {
 	if p.recovering {
-		p.queued = append(p.queued, [2]any{lc, f})
+		p.queued = append(p.queued, queuedRequest{lc, f})
 		return
 	}
 	switch {
