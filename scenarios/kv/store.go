@@ -216,7 +216,7 @@ type primary struct {
 	recovering bool
 	recovery   *nodeloop.Timer
 	queued     []queuedRequest // requests that came during recovery
-	waits      []waiter // puts waiting to be committed
+	waits      []waiter        // puts waiting to be committed
 }
 
 // queuedRequest is a request that came during the primary's recovery, on lc.
