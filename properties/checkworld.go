@@ -82,6 +82,11 @@ func (w *WorldChecker) Add(e traces.Event) {
 	h.c.Add(e)
 }
 
+// Event is Add as a nodeloop.Tracer: give a WorldChecker to sim.Config.Tracer to
+// check a world as it runs, holding one position per event of the hosts' current
+// runs, not the trace.
+func (w *WorldChecker) Event(e *traces.Event) { w.Add(*e) }
+
 // end settles the current run of h and keeps its violations.
 func (w *WorldChecker) end(h *hostCheck) {
 	for _, v := range h.c.Finish() {

@@ -73,6 +73,19 @@ type Violation struct {
 	Run  int
 }
 
+// ViolationsError returns nil when vs is empty, else an error listing them, one a
+// line, after "the trace breaks N invariants:".
+func ViolationsError(vs []Violation) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	lines := make([]string, len(vs))
+	for i, v := range vs {
+		lines[i] = v.String()
+	}
+	return fmt.Errorf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(lines, "\n  "))
+}
+
 // String returns the rule, the seq numbers of the events involved and what is
 // wrong, as in
 //

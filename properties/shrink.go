@@ -50,7 +50,7 @@ func (b *byLabel) Choose(what string, n int) int {
 // the sum into one draw and then lowers it, zeroes what the failure does without,
 // and lowers each draw that is left as far as the failure allows.
 type finisher struct {
-	r        *runner
+	run      func(*logged) *failure // runs one case, returns its failure or nil
 	deadline time.Time
 	runs     int
 }
@@ -58,7 +58,12 @@ type finisher struct {
 // finish returns the failing case with the fewest choices off their defaults that
 // it finds from f, f itself when it finds none better.
 func (r *runner) finish(f *failure) *failure {
-	s := &finisher{r: r, deadline: time.Now().Add(finishTimeMax)}
+	return finish(func(src *logged) *failure { return r.runCase(src, nil) }, f)
+}
+
+// finish is runner.finish for cases that run runs: a Test's or a TestWorld's.
+func finish(run func(*logged) *failure, f *failure) *failure {
+	s := &finisher{run: run, deadline: time.Now().Add(finishTimeMax)}
 	best := f
 	for improved := true; improved && s.budget(); {
 		improved = false
@@ -83,7 +88,7 @@ func (s *finisher) try(log []sim.Choice) *failure {
 		return nil
 	}
 	s.runs++
-	return s.r.runCase(&logged{src: newByLabel(log)}, nil)
+	return s.run(&logged{src: newByLabel(log)})
 }
 
 // better reports whether g has fewer choices off their defaults than f, or as many

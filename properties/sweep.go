@@ -138,12 +138,8 @@ func Sweep(t testing.TB, cfg sim.Config, program func(*nodeloop.Loop), opts ...S
 		Shard: shard,
 		Jobs:  *sweepJobs,
 		Check: func(res *sim.Result) error {
-			if vs := Check(res.Events); len(vs) > 0 {
-				msgs := make([]string, len(vs))
-				for i, v := range vs {
-					msgs[i] = v.String()
-				}
-				return fmt.Errorf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(msgs, "\n  "))
+			if err := ViolationsError(Check(res.Events)); err != nil {
+				return err
 			}
 			if c.assert != nil {
 				return c.assert(res)

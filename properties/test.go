@@ -246,12 +246,8 @@ func (r *runner) runCase(src *logged, trace io.Writer) (f *failure) {
 		msgs = append(msgs, m)
 	}
 	msgs = append(msgs, st.errors...)
-	if vs := Check(res.Events); len(vs) > 0 {
-		lines := make([]string, len(vs))
-		for i, v := range vs {
-			lines[i] = v.String()
-		}
-		msgs = append(msgs, fmt.Sprintf("the trace breaks %d invariants:\n  %s", len(vs), strings.Join(lines, "\n  ")))
+	if err := ViolationsError(Check(res.Events)); err != nil {
+		msgs = append(msgs, err.Error())
 	}
 	if r.c.check != nil && res.Verdict != sim.Failed && res.Verdict != sim.Diverged {
 		if err := r.c.check(res); err != nil {

@@ -758,6 +758,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		case w.live != nil && !calm && (!ok || next.After(quietAt)) && !quietAt.After(limit):
 			clock.Set(quietAt) // the faults stop there
 			continue
+		case len(alive) == 0 && hasFault && !next.After(limit) && (w.live == nil || !next.After(liveBy)):
+			clock.Set(next) // every host is down, and one restarts then
+			continue
 		case w.live != nil && (len(alive) == 0 || !ok || next.After(liveBy)):
 			if len(alive) > 0 && !ok {
 				wr.stall(hosts, Stuck, stuckError(alive))
@@ -767,9 +770,6 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 				clock.Set(liveBy)
 			}
 			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
-		case len(alive) == 0 && hasFault && !next.After(limit):
-			clock.Set(next) // a crashed host restarts then
-			continue
 		case len(alive) == 0:
 		case !ok:
 			wr.stall(hosts, Stuck, stuckError(alive))

@@ -17,6 +17,8 @@ type command struct {
 	// bind defines the command's flags on fs and returns the function that runs the
 	// command with their values, the positional arguments and the two outputs.
 	bind func(fs *flag.FlagSet) func(args []string, stdout, stderr io.Writer) error
+	// more, if not nil, returns what the command's help shows after its flags.
+	more func() string
 }
 
 // newCommand makes a row of the command table: flags defines the command's flags,
@@ -112,6 +114,9 @@ func (c *command) help(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %s\n        %s\n", flagName(f), flagUsage(f))
 	})
+	if c.more != nil {
+		fmt.Fprint(w, "\n"+c.more())
+	}
 }
 
 // flagName is how a flag is written on the command line, with the name of its value:

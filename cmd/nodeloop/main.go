@@ -32,7 +32,7 @@ func init() {
 		newCommand("demo", "run the book's example program on the real OS",
 			"", (*demoFlags).define, demoCmd),
 		newCommand("sim", "deterministic runs on virtual time, invariants checked; exit 1 on a failed seed",
-			"[SCENARIO | FILE.js]", (*simFlags).define, simCmd),
+			"[SCENARIO | WORLD | FILE.js]", (*simFlags).define, simCmd),
 		newCommand("report", "merge the JSON reports of a sweep's shards, checking they cover its seeds once; exit 1 on a failed seed, 2 on a gap, an overlap or a mismatch",
 			"merge FILE...", (*reportFlags).define, reportCmd),
 		newCommand("run", runSummary,
@@ -53,6 +53,9 @@ func init() {
 			"", (*benchFlags).define, benchCmd),
 		newCommand("help", "list the commands, or show one command's arguments and flags",
 			"[COMMAND]", (*noFlags).define, helpCmd),
+	}
+	if c, ok := lookupCommand("sim"); ok {
+		c.more = simScenarioList
 	}
 }
 

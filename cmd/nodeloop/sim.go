@@ -69,6 +69,7 @@ func (f *simFlags) define(fs *flag.FlagSet) {
 	fs.Var(&f.seed, "seed", "run seed `N`, printing the scenario's output")
 	fs.StringVar(&f.seeds, "seeds", "", "run the seeds in `A-B` (inclusive; any range of 0 to 2^64-1 but the whole) and summarise")
 	fs.IntVar(&f.jobs, "j", runtime.GOMAXPROCS(0), "run `N` seeds at a time (at most 4×GOMAXPROCS)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "the same as -j: run `N` seeds at a time")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the seeds of --seeds: the K-th and every N-th after it, K counted from 1; auto reads it from the environment: "+
 		sim.EnvShard+"=K/N, a Kubernetes Indexed Job, GitLab, CircleCI or Buildkite parallel jobs")
 	fs.Uint64Var(&f.shards, "shards", 0, "the number `N` of shards, for --shard auto in a Kubernetes Indexed Job (its completions; or set "+sim.EnvShards+")")
@@ -116,9 +117,13 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 {
 		name = args[0]
 	}
-	sc, err := simScenario(f, name, stdout, stderr)
-	if err != nil {
-		return err
+	ws, isWorld := lookupWorld(name)
+	sc := scenarios.Scenario{Name: name}
+	if !isWorld {
+		var err error
+		if sc, err = simScenario(f, name, stdout, stderr); err != nil {
+			return err
+		}
 	}
 	faults, err := sim.ParseFaults(f.faults)
 	if err != nil {
@@ -152,6 +157,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 			return usageError{"sim: --shard splits the seeds of a sweep: use it with --seeds A-B"}
 		case f.report != "":
 			return usageError{"sim: --report writes the report of a sweep: use it with --seeds A-B"}
+		}
+		if isWorld {
+			return simWorldOne(ws, base, f.seed.n, f.trace, f.saveChoices, opts, stdout)
 		}
 		return simOne(sc, base, f.seed.n, f.trace, f.saveChoices, opts, stdout)
 	}
@@ -194,6 +202,9 @@ func simCmd(f *simFlags, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "nodeloop: -j %d: running %d seeds at a time, 4×GOMAXPROCS: each run takes a CPU, so more would only hold more memory\n", f.jobs, most)
 		f.jobs = most
 	}
+	if isWorld {
+		return simWorldSweep(ws, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
+	}
 	return simSweep(sc, base, seeds, shard, f.jobs, opts, f.report, stdout, stderr)
 }
 
@@ -225,9 +236,14 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 	case name == "":
 		name = "demo"
 	}
+	ws, isWorld := lookupWorld(name)
 	cfg, err := sim.HeaderConfig(h.Config)
 	if err != nil {
 		return inputError{fmt.Errorf("%s: %w", f.choices, err)}
+	}
+	if isWorld {
+		cfg.Scenario, cfg.Choices = name, sim.ReplayFrom(log, sim.ReplayOptions{})
+		return simWorldOne(ws, cfg, h.Seed, f.trace, f.saveChoices, simOptions{scenario: name, choices: f.choices}, stdout)
 	}
 	if isScript(name) {
 		// The script runs as the log's run did: with its cost of a clock reading.
@@ -251,7 +267,11 @@ func simFromChoices(f *simFlags, args []string, stdout, stderr io.Writer) error 
 // in .js) or a built-in scenario.
 func simScenario(f *simFlags, name string, stdout, stderr io.Writer) (scenarios.Scenario, error) {
 	if !isScript(name) {
-		return lookupScenario("sim", name)
+		sc, err := lookupScenario("sim", name)
+		if err != nil {
+			return sc, usageError{err.Error() + worldList()}
+		}
+		return sc, nil
 	}
 	if f.readCost < 0 {
 		return scenarios.Scenario{}, usageError{fmt.Sprintf("sim: --read-cost %v: must not be negative", f.readCost)}
