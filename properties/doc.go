@@ -30,10 +30,13 @@
 // shrinks a failure to a small case. The program draws its own workload with
 // sim.Choose, sim.Duration and sim.Bool, which rapid then draws and shrinks with
 // the schedule; Test's options reach every field of sim.Config (WithConfig for
-// those without an option of their own). [Sweep] runs a program over a range of
-// seeds from go test's flags, shardable across machines. Check, Checker,
-// CheckWorld, WorldChecker, Rules, Violation, Test, Errorf, Sweep and their options are the whole package; the reference
-// model that the project's own tests
+// those without an option of their own). [TestWorld] does the same for a world of
+// several hosts: it builds the world on choices rapid draws, checks every run of
+// every host and the world's own check, and shrinks a failure as Test does.
+// [Sweep] runs a program over a range of seeds from go test's flags, shardable
+// across machines. Check, Checker, CheckWorld, WorldChecker, ViolationsError,
+// Rules, Violation, Test, TestWorld, ShrunkChoices, Errorf, Sweep and their
+// options are the whole package; the reference model that the project's own tests
 // compare the loop against is internal to the module.
 //
 // # Reading a trace
