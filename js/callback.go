@@ -234,7 +234,12 @@ func (rt *Runtime) uncaught(v goja.Value, ex *goja.Exception, origin string) {
 		}
 	}
 	rt.printUncaught(v, ex, origin)
-	rt.exitNow(1)
+	// An 'exit' listener may have set process.exitCode: Node exits with it.
+	code := 1
+	if c := proc.Get("exitCode"); c != nil && !goja.IsUndefined(c) && !goja.IsNull(c) {
+		code = int(c.ToInteger())
+	}
+	rt.exitNow(code)
 }
 
 // exitNow ends the program with code: no JavaScript runs any more.

@@ -67,6 +67,8 @@ func (e *timerEntry) fire() {
 	rt.callback(e.run)
 	if !e.timer.Active() {
 		rt.forget(e.id)
+		// A timeout that ran, and was not refreshed, is destroyed, as Node's.
+		_ = e.obj.Set("_destroyed", true)
 	}
 }
 

@@ -62,24 +62,82 @@
     }
     this._maxListeners = this._maxListeners || undefined;
   };
-  EventEmitter.defaultMaxListeners = 10;
   EventEmitter.EventEmitter = EventEmitter;
+  // errorMonitor's listeners see every 'error' before the 'error' listeners do,
+  // and do not count as handling it.
+  EventEmitter.errorMonitor = Symbol('events.errorMonitor');
 
-  function listenersOf(ee, name) {
-    if (ee._events === undefined) ee._events = Object.create(null);
-    return ee._events[name];
+  function outOfRange(name, range, v) {
+    const e = new RangeError('The value of "' + name + '" is out of range. It must be ' + range + '. Received ' + inspect(v));
+    e.code = 'ERR_OUT_OF_RANGE';
+    return e;
   }
 
-  function addListener(ee, name, fn, prepend) {
+  // validateMaxListeners checks a count of listeners: a number, not negative.
+  function validateMaxListeners(n, name) {
+    if (typeof n !== 'number') throw invalidArgType(name, 'number', n);
+    if (n < 0 || n !== n) throw outOfRange(name, 'a non-negative number', n);
+  }
+
+  let defaultMaxListeners = 10;
+  Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
+    enumerable: true,
+    get: function () { return defaultMaxListeners; },
+    set: function (n) {
+      validateMaxListeners(n, 'defaultMaxListeners');
+      defaultMaxListeners = n;
+    },
+  });
+  EventEmitter.setMaxListeners = function setMaxListeners(n, ...targets) {
+    if (n === undefined) n = defaultMaxListeners;
+    validateMaxListeners(n, 'n');
+    if (targets.length === 0) {
+      defaultMaxListeners = n;
+      return;
+    }
+    for (const t of targets) {
+      if (t === null || typeof t !== 'object' || typeof t.setMaxListeners !== 'function') {
+        throw builtins['internal/errors'].invalidArgType('eventTargets', 'an instance of EventEmitter or EventTarget', t);
+      }
+      t.setMaxListeners(n);
+    }
+  };
+
+  // _events holds, by event name, the one listener of an event that has one and
+  // an array of them when it has more, as Node's emitters do.
+  function listenersOf(ee, name) {
+    if (ee._events === undefined) ee._events = Object.create(null);
+    const list = ee._events[name];
+    return typeof list === 'function' ? [list] : list;
+  }
+
+  function addTo(ee, name, fn, prepend) {
     validateFunction(fn, 'listener');
     if (ee._events === undefined) ee._events = Object.create(null);
     if (ee._events.newListener !== undefined) {
       ee.emit('newListener', name, fn.listener ? fn.listener : fn);
     }
-    const list = ee._events[name];
-    if (list === undefined) ee._events[name] = [fn];
+    let list = ee._events[name];
+    if (list === undefined) {
+      ee._events[name] = fn;
+      return ee;
+    }
+    if (typeof list === 'function') list = ee._events[name] = prepend ? [fn, list] : [list, fn];
     else if (prepend) list.unshift(fn);
     else list.push(fn);
+    // Past the emitter's maximum, a warning, once per event name.
+    const max = ee._maxListeners === undefined ? defaultMaxListeners : ee._maxListeners;
+    if (max > 0 && list.length > max && !list.warned) {
+      list.warned = true;
+      const w = new Error('Possible EventEmitter memory leak detected. ' + list.length + ' ' + String(name) +
+        ' listeners added to ' + inspect(ee, { depth: -1 }) + '. MaxListeners is ' + max +
+        '. Use emitter.setMaxListeners() to increase limit');
+      w.name = 'MaxListenersExceededWarning';
+      w.emitter = ee;
+      w.type = name;
+      w.count = list.length;
+      process.emitWarning(w);
+    }
     return ee;
   }
 
@@ -95,25 +153,34 @@
     return wrapped;
   }
 
-  EventEmitter.prototype.on = function on(name, fn) { return addListener(this, name, fn, false); };
-  EventEmitter.prototype.addListener = EventEmitter.prototype.on;
-  EventEmitter.prototype.prependListener = function prependListener(name, fn) { return addListener(this, name, fn, true); };
+  EventEmitter.prototype.addListener = function addListener(name, fn) { return addTo(this, name, fn, false); };
+  EventEmitter.prototype.on = EventEmitter.prototype.addListener;
+  EventEmitter.prototype.prependListener = function prependListener(name, fn) { return addTo(this, name, fn, true); };
   EventEmitter.prototype.once = function once(name, fn) {
     validateFunction(fn, 'listener');
-    return addListener(this, name, onceWrapper(this, name, fn), false);
+    return addTo(this, name, onceWrapper(this, name, fn), false);
   };
   EventEmitter.prototype.prependOnceListener = function prependOnceListener(name, fn) {
     validateFunction(fn, 'listener');
-    return addListener(this, name, onceWrapper(this, name, fn), true);
+    return addTo(this, name, onceWrapper(this, name, fn), true);
   };
   EventEmitter.prototype.removeListener = function removeListener(name, fn) {
     validateFunction(fn, 'listener');
-    const list = listenersOf(this, name);
+    if (this._events === undefined) return this;
+    const list = this._events[name];
     if (list === undefined) return this;
+    // The event names what was listening, as Node's does: for an event's only
+    // listener, the function once wrapped.
+    if (list === fn || list.listener === fn) {
+      delete this._events[name];
+      if (this._events.removeListener !== undefined) this.emit('removeListener', name, list.listener || fn);
+      return this;
+    }
+    if (typeof list === 'function') return this;
     for (let i = list.length - 1; i >= 0; i--) {
       if (list[i] === fn || list[i].listener === fn) {
         list.splice(i, 1);
-        if (list.length === 0) delete this._events[name];
+        if (list.length === 1) this._events[name] = list[0];
         if (this._events.removeListener !== undefined) this.emit('removeListener', name, fn);
         break;
       }
@@ -123,17 +190,49 @@
   EventEmitter.prototype.off = EventEmitter.prototype.removeListener;
   EventEmitter.prototype.removeAllListeners = function removeAllListeners(name) {
     if (this._events === undefined) return this;
-    if (arguments.length === 0) this._events = Object.create(null);
-    else delete this._events[name];
+    if (this._events.removeListener === undefined) {
+      if (arguments.length === 0) this._events = Object.create(null);
+      else delete this._events[name];
+      return this;
+    }
+    // With 'removeListener' listeners, each removal is an event, those
+    // listeners' own last.
+    if (arguments.length === 0) {
+      for (const key of Reflect.ownKeys(this._events)) {
+        if (key !== 'removeListener') this.removeAllListeners(key);
+      }
+      this.removeAllListeners('removeListener');
+      this._events = Object.create(null);
+      return this;
+    }
+    const list = this._events[name];
+    if (typeof list === 'function') this.removeListener(name, list);
+    else if (list !== undefined) {
+      for (let i = list.length - 1; i >= 0; i--) this.removeListener(name, list[i]);
+    }
     return this;
   };
   EventEmitter.prototype.emit = function emit(name, ...args) {
-    const list = listenersOf(this, name);
+    if (name === 'error' && this._events !== undefined && this._events[EventEmitter.errorMonitor] !== undefined) {
+      this.emit(EventEmitter.errorMonitor, ...args);
+    }
+    if (this._events === undefined) this._events = Object.create(null);
+    const list = this._events[name];
+    if (typeof list === 'function') {
+      list.apply(this, args);
+      return true;
+    }
     if (list === undefined || list.length === 0) {
       if (name === 'error') {
         const er = args[0];
         if (er instanceof Error) throw er;
-        const e = new Error('Unhandled error. (' + inspect(er) + ')');
+        let shown;
+        try {
+          shown = inspect(er);
+        } catch (_) {
+          shown = String(er);
+        }
+        const e = new Error('Unhandled error. (' + shown + ')');
         e.code = 'ERR_UNHANDLED_ERROR';
         e.context = er;
         throw e;
@@ -160,9 +259,13 @@
   EventEmitter.prototype.eventNames = function eventNames() {
     return this._events === undefined ? [] : Reflect.ownKeys(this._events);
   };
-  EventEmitter.prototype.setMaxListeners = function setMaxListeners(n) { this._maxListeners = n; return this; };
+  EventEmitter.prototype.setMaxListeners = function setMaxListeners(n) {
+    validateMaxListeners(n, 'n');
+    this._maxListeners = n;
+    return this;
+  };
   EventEmitter.prototype.getMaxListeners = function getMaxListeners() {
-    return this._maxListeners === undefined ? EventEmitter.defaultMaxListeners : this._maxListeners;
+    return this._maxListeners === undefined ? defaultMaxListeners : this._maxListeners;
   };
   EventEmitter.once = function (ee, name) {
     return new Promise((resolve, reject) => {
@@ -729,11 +832,13 @@
       this._handle = binding.timerStart(this, callback, args, after, repeat);
       this._id = binding.timerId(this._handle);
     }
-    ref() { binding.timerRef(this._handle, true); return this; }
-    unref() { binding.timerRef(this._handle, false); return this; }
-    hasRef() { return binding.timerHasRef(this._handle); }
-    refresh() { binding.timerRefresh(this._handle); return this; }
-    close() { binding.timerClear(this._handle); this._destroyed = true; return this; }
+    // Called on another object (unref.bind({})), the methods do nothing, as
+    // Node's do.
+    ref() { if (isTimeout(this)) binding.timerRef(this._handle, true); return this; }
+    unref() { if (isTimeout(this)) binding.timerRef(this._handle, false); return this; }
+    hasRef() { return isTimeout(this) ? binding.timerHasRef(this._handle) : undefined; }
+    refresh() { if (isTimeout(this)) binding.timerRefresh(this._handle); return this; }
+    close() { if (isTimeout(this)) { binding.timerClear(this._handle); this._destroyed = true; } return this; }
     [Symbol.toPrimitive]() { return this._id; }
   }
 
@@ -744,10 +849,13 @@
       this._destroyed = false;
       this._handle = binding.immediateStart(this, callback, args);
     }
-    ref() { binding.immediateRef(this._handle, true); return this; }
-    unref() { binding.immediateRef(this._handle, false); return this; }
-    hasRef() { return binding.immediateHasRef(this._handle); }
+    ref() { if (isImmediate(this)) binding.immediateRef(this._handle, true); return this; }
+    unref() { if (isImmediate(this)) binding.immediateRef(this._handle, false); return this; }
+    hasRef() { return isImmediate(this) ? binding.immediateHasRef(this._handle) : false; }
   }
+
+  function isTimeout(t) { return t instanceof Timeout && t._handle !== undefined; }
+  function isImmediate(t) { return t instanceof Immediate && t._handle !== undefined; }
 
   function setTimeout(callback, after, ...args) {
     validateFunction(callback, 'callback');
@@ -835,6 +943,8 @@
   process.hrtime = function hrtime(prev) {
     const t = binding.hrtime();
     if (prev === undefined) return t;
+    if (!Array.isArray(prev)) throw builtins['internal/errors'].invalidArgType('time', 'an instance of Array', prev);
+    if (prev.length !== 2) throw outOfRange('time', '2', prev.length);
     let s = t[0] - prev[0];
     let ns = t[1] - prev[1];
     if (ns < 0) { s--; ns += 1e9; }
