@@ -19,7 +19,10 @@
 //     trampoline runs again to drain them, and the engine its jobs after it;
 //   - then unhandled rejections are processed as Node 20's default mode does: an
 //     'unhandledRejection' listener gets each, or it is thrown as an uncaught
-//     exception.
+//     exception. NODE_OPTIONS=--unhandled-rejections=MODE chooses another of
+//     Node's modes, as it does for node: none, warn or warn-with-error-code, or
+//     strict, which throws without emitting 'unhandledRejection' when an
+//     'uncaughtException' listener handled it. 'rejectionHandled' is not emitted.
 //
 // queueMicrotask shares the engine's one job queue (it is a reaction of a promise
 // already resolved), so microtasks and promise reactions keep their relative order.

@@ -124,13 +124,17 @@ func (r nodeTestResult) summary() string {
 // the real OS, stopping it at nodeTestLimit. A test passes when it exits with 0,
 // and is skipped when it prints the test runner's "1..0 # Skipped" line.
 func runNodeTest(path string) (nodeTestResult, error) {
+	env, err := nodeTestEnv(path)
+	if err != nil {
+		return nodeTestResult{}, err
+	}
 	pool := js.NewThreadPool()
 	l, err := nodeloop.New(nodeloop.WithPool(pool))
 	if err != nil {
 		return nodeTestResult{}, err
 	}
 	var stdout, stderr bytes.Buffer
-	rt, err := js.New(l, js.Config{Stdout: &stdout, Stderr: &stderr})
+	rt, err := js.New(l, js.Config{Env: env, Stdout: &stdout, Stderr: &stderr})
 	if err != nil {
 		l.Close()
 		return nodeTestResult{}, err
@@ -167,6 +171,33 @@ func runNodeTest(path string) (nodeTestResult, error) {
 		r.outcome = "fail"
 	}
 	return r, nil
+}
+
+// nodeTestEnv is the environment of one of Node's tests. Node's test runner gives
+// node the flags of the test's "// Flags:" line; of those, the runtime takes
+// --unhandled-rejections, from NODE_OPTIONS as node does. The others are not
+// given: the table says which tests need them.
+func nodeTestEnv(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var options []string
+	for _, line := range strings.Split(string(data), "\n") {
+		flags, ok := strings.CutPrefix(strings.TrimSpace(line), "// Flags:")
+		if !ok {
+			continue
+		}
+		for _, f := range strings.Fields(flags) {
+			if strings.HasPrefix(f, "--unhandled-rejections=") {
+				options = append(options, f)
+			}
+		}
+	}
+	if len(options) == 0 {
+		return nil, nil
+	}
+	return []string{"NODE_OPTIONS=" + strings.Join(options, " ")}, nil
 }
 
 // copyFile copies src to dst.

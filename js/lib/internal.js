@@ -965,11 +965,17 @@
       process.emit('warning', w);
     });
   };
+  // The hint to trace warnings follows the first warning printed, as Node's.
+  let warningHinted = false;
   process.on('warning', function defaultWarning(w) {
     if (process.listenerCount('warning') > 1) return;
     const code = w.code ? '[' + w.code + '] ' : '';
-    binding.write(2, '(node:' + process.pid + ') ' + code + w.name + ': ' + w.message + '\n' +
-      '(Use `node --trace-warnings ...` to show where the warning was created)\n');
+    let text = '(node:' + process.pid + ') ' + code + w.name + ': ' + w.message + '\n';
+    if (!warningHinted) {
+      warningHinted = true;
+      text += '(Use `node --trace-warnings ...` to show where the warning was created)\n';
+    }
+    binding.write(2, text);
   });
   process.stdout = { write: function write(s) { binding.write(1, String(s)); return true; }, isTTY: false, fd: 1 };
   process.stderr = { write: function write(s) { binding.write(2, String(s)); return true; }, isTTY: false, fd: 2 };
@@ -1005,7 +1011,57 @@
     return true;
   }
 
+  // rejectionsMode is Node's --unhandled-rejections, which Node also takes from
+  // NODE_OPTIONS when it starts: throw (the default), strict, warn, none or
+  // warn-with-error-code. Strict raises the rejection as an uncaught exception
+  // without the 'unhandledRejection' event Node emits when an
+  // 'uncaughtException' listener handled it.
+  const rejectionsMode = (function () {
+    const options = binding.env.NODE_OPTIONS;
+    const m = typeof options === 'string' ? /(?:^|\s)--unhandled-rejections=(\S+)/.exec(options) : null;
+    if (m !== null && ['throw', 'strict', 'warn', 'none', 'warn-with-error-code'].includes(m[1])) return m[1];
+    return 'throw';
+  })();
+  let rejectionWarnings = 0;
+
+  function warnUnhandledRejection(reason) {
+    const name = 'UnhandledPromiseRejectionWarning';
+    let stack;
+    try {
+      if (typeof reason === 'object' && reason !== null && typeof reason.stack === 'string') stack = binding.nodeStack(reason.stack);
+      process.emitWarning(stack !== undefined ? stack : String(reason), name);
+    } catch (_) {
+      // A reason that cannot be shown is warned about only by the second warning.
+    }
+    const w = new Error('Unhandled promise rejection. This error originated either by throwing inside of an async function ' +
+      'without a catch block, or by rejecting a promise which was not handled with .catch(). To terminate the node process ' +
+      'on unhandled promise rejection, use the CLI flag `--unhandled-rejections=strict` ' +
+      '(see https://nodejs.org/api/cli.html#cli_unhandled_rejections_mode). (rejection id: ' + ++rejectionWarnings + ')');
+    w.name = name;
+    if (stack !== undefined) w.stack = stack;
+    process.emitWarning(w);
+  }
+
+  // unhandledRejection reports whether a rejection nobody handled is dealt with;
+  // when it is not, Go raises it as an uncaught exception.
   function unhandledRejection(reason, promise) {
+    switch (rejectionsMode) {
+      case 'strict':
+        return false;
+      case 'none':
+        process.emit('unhandledRejection', reason, promise);
+        return true;
+      case 'warn':
+        process.emit('unhandledRejection', reason, promise);
+        warnUnhandledRejection(reason);
+        return true;
+      case 'warn-with-error-code':
+        if (!process.emit('unhandledRejection', reason, promise)) {
+          warnUnhandledRejection(reason);
+          process.exitCode = 1;
+        }
+        return true;
+    }
     return process.emit('unhandledRejection', reason, promise);
   }
 
@@ -1030,6 +1086,47 @@
   global.clearInterval = clearTimeout;
   global.clearImmediate = clearImmediate;
   global.queueMicrotask = queueMicrotask;
+
+  // Error.captureStackTrace, which V8 has and the engine does not: obj gets the
+  // stack of where it is called, without the frames from fn's up when fn is
+  // given, headed, as V8 does it, by obj's name and message when first read.
+  if (typeof Error.captureStackTrace !== 'function') {
+    Object.defineProperty(Error, 'captureStackTrace', {
+      writable: true,
+      configurable: true,
+      value: function captureStackTrace(obj, fn) {
+        if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+          throw new TypeError('Error.captureStackTrace needs an object, not ' + (obj === null ? 'null' : typeof obj));
+        }
+        let frames = binding.nodeStack(new Error().stack).split('\n').slice(1);
+        if (typeof fn === 'function' && fn.name) {
+          const i = frames.findIndex((f) => f.trim().startsWith('at ' + fn.name + ' '));
+          if (i >= 0) frames = frames.slice(i + 1);
+        }
+        let stack;
+        Object.defineProperty(obj, 'stack', {
+          configurable: true,
+          get: function () {
+            if (stack === undefined) {
+              let head = 'Error';
+              try {
+                const name = obj.name === undefined ? 'Error' : String(obj.name);
+                const message = obj.message === undefined ? '' : String(obj.message);
+                head = name === '' ? message : (message === '' ? name : name + ': ' + message);
+              } catch (_) {
+                // A name or message that cannot be read leaves "Error".
+              }
+              stack = [head].concat(frames).join('\n');
+            }
+            return stack;
+          },
+          set: function (v) {
+            Object.defineProperty(obj, 'stack', { value: v, writable: true, configurable: true });
+          },
+        });
+      },
+    });
+  }
   global.global = global;
   global.globalThis = global;
 
