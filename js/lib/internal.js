@@ -883,6 +883,79 @@
     binding.immediateClear(immediate._handle);
   }
 
+  // ---- the deprecated timers API --------------------------------------------
+  //
+  // enroll, unenroll, active and _unrefActive time an object of the script's
+  // own, which has _onTimeout and _idleTimeout, as Node 20 still does: a Timeout
+  // made by active, kept under a symbol, calls the object's _onTimeout. Each
+  // warns once that it is deprecated.
+
+  const enrolledTimer = Symbol('nodeloop.enrolledTimer');
+  const deprecationsWarned = new Set();
+
+  function deprecated(code, message) {
+    if (deprecationsWarned.has(code)) return;
+    deprecationsWarned.add(code);
+    process.emitWarning(message, 'DeprecationWarning', code);
+  }
+
+  function enroll(item, msecs) {
+    deprecated('DEP0095', 'timers.enroll() is deprecated. Please use setTimeout instead.');
+    if (typeof msecs !== 'number') throw invalidArgType('msecs', 'number', msecs);
+    if (msecs < 0 || !isFinite(msecs)) throw outOfRange('msecs', 'a non-negative finite number', msecs);
+    if (msecs > timeoutMax) {
+      process.emitWarning(msecs + ' does not fit into a 32-bit signed integer.\nTimer duration was truncated to ' + timeoutMax + '.', 'TimeoutOverflowWarning');
+      msecs = timeoutMax;
+    }
+    if (item._idleNext) stopEnrolled(item);
+    item._idleTimeout = msecs;
+  }
+
+  function stopEnrolled(item) {
+    const t = item[enrolledTimer];
+    if (t !== undefined) {
+      item[enrolledTimer] = undefined;
+      clearTimeout(t);
+    }
+    item._idleNext = null;
+    item._idlePrev = null;
+  }
+
+  function unenroll(item) {
+    deprecated('DEP0096', 'timers.unenroll() is deprecated. Please use clearTimeout instead.');
+    if (item._destroyed) return;
+    if (item instanceof Timeout) clearTimeout(item);
+    else stopEnrolled(item);
+    item._destroyed = true;
+    item._idleTimeout = -1;
+  }
+
+  function activate(item, refed) {
+    const msecs = item._idleTimeout;
+    if (msecs === undefined || msecs < 0) return;
+    if (item instanceof Timeout) {
+      item.refresh();
+      if (!refed) item.unref();
+      return;
+    }
+    stopEnrolled(item);
+    const t = new Timeout(function enrolledTimeout() {
+      if (item[enrolledTimer] !== t) return;
+      item[enrolledTimer] = undefined;
+      item._idleNext = null;
+      item._idlePrev = null;
+      // An object without _onTimeout is dropped, as Node drops it.
+      if (item._onTimeout) item._onTimeout();
+      if (item[enrolledTimer] === undefined) item._destroyed = true;
+    }, Math.min(Math.max(msecs, 1), timeoutMax), [], false);
+    if (!refed) t.unref();
+    item[enrolledTimer] = t;
+    item._idleStart = Math.floor(binding.performanceNow());
+    item._idleNext = item;
+    item._idlePrev = item;
+    item._destroyed = false;
+  }
+
   builtins.timers = {
     setTimeout: setTimeout,
     setInterval: setInterval,
@@ -890,6 +963,16 @@
     clearTimeout: clearTimeout,
     clearInterval: clearTimeout,
     clearImmediate: clearImmediate,
+    enroll: enroll,
+    unenroll: unenroll,
+    active: function active(item) {
+      deprecated('DEP0126', 'timers.active() is deprecated. Please use timeout.refresh() instead.');
+      activate(item, true);
+    },
+    _unrefActive: function _unrefActive(item) {
+      deprecated('DEP0127', 'timers._unrefActive() is deprecated. Please use timeout.refresh() instead.');
+      activate(item, false);
+    },
   };
 
   // A microtask is a reaction of a promise already resolved, so it shares the
@@ -973,7 +1056,8 @@
     let text = '(node:' + process.pid + ') ' + code + w.name + ': ' + w.message + '\n';
     if (!warningHinted) {
       warningHinted = true;
-      text += '(Use `node --trace-warnings ...` to show where the warning was created)\n';
+      const flag = w.name === 'DeprecationWarning' ? '--trace-deprecation' : '--trace-warnings';
+      text += '(Use `node ' + flag + ' ...` to show where the warning was created)\n';
     }
     binding.write(2, text);
   });
