@@ -809,6 +809,14 @@
 
   // ---- timers -----------------------------------------------------------------
 
+  // Symbol.dispose and Symbol.asyncDispose, which Node 20 defines where the engine
+  // has not: the timers are disposable.
+  for (const [name, description] of [['dispose', 'nodejs.dispose'], ['asyncDispose', 'nodejs.asyncDispose']]) {
+    if (typeof Symbol[name] !== 'symbol') {
+      Object.defineProperty(Symbol, name, { value: Symbol.for(description), writable: false, enumerable: false, configurable: false });
+    }
+  }
+
   const timeoutMax = 2 ** 31 - 1;
 
   function coerceDelay(after) {
@@ -839,6 +847,7 @@
     hasRef() { return isTimeout(this) ? binding.timerHasRef(this._handle) : undefined; }
     refresh() { if (isTimeout(this)) binding.timerRefresh(this._handle); return this; }
     close() { if (isTimeout(this)) { binding.timerClear(this._handle); this._destroyed = true; } return this; }
+    [Symbol.dispose]() { clearTimeout(this); }
     [Symbol.toPrimitive]() { return this._id; }
   }
 
@@ -852,6 +861,7 @@
     ref() { if (isImmediate(this)) binding.immediateRef(this._handle, true); return this; }
     unref() { if (isImmediate(this)) binding.immediateRef(this._handle, false); return this; }
     hasRef() { return isImmediate(this) ? binding.immediateHasRef(this._handle) : false; }
+    [Symbol.dispose]() { clearImmediate(this); }
   }
 
   function isTimeout(t) { return t instanceof Timeout && t._handle !== undefined; }
