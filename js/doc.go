@@ -22,7 +22,9 @@
 //     exception. NODE_OPTIONS=--unhandled-rejections=MODE chooses another of
 //     Node's modes, as it does for node: none, warn or warn-with-error-code, or
 //     strict, which throws without emitting 'unhandledRejection' when an
-//     'uncaughtException' listener handled it. 'rejectionHandled' is not emitted.
+//     'uncaughtException' listener handled it. A handler added to a rejection
+//     already reported emits 'rejectionHandled' (or, without a listener, a
+//     PromiseRejectionHandledWarning) after the microtasks queued meanwhile.
 //
 // queueMicrotask shares the engine's one job queue (it is a reaction of a promise
 // already resolved), so microtasks and promise reactions keep their relative order.

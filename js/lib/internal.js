@@ -1116,9 +1116,12 @@
     if (m !== null && ['throw', 'strict', 'warn', 'none', 'warn-with-error-code'].includes(m[1])) return m[1];
     return 'throw';
   })();
-  let rejectionWarnings = 0;
+  // Each rejection reported unhandled has an id, for its warnings, until a
+  // handler is added to it.
+  const rejectionIds = new WeakMap();
+  let lastRejectionId = 0;
 
-  function warnUnhandledRejection(reason) {
+  function warnUnhandledRejection(reason, id) {
     const name = 'UnhandledPromiseRejectionWarning';
     let stack;
     try {
@@ -1130,7 +1133,7 @@
     const w = new Error('Unhandled promise rejection. This error originated either by throwing inside of an async function ' +
       'without a catch block, or by rejecting a promise which was not handled with .catch(). To terminate the node process ' +
       'on unhandled promise rejection, use the CLI flag `--unhandled-rejections=strict` ' +
-      '(see https://nodejs.org/api/cli.html#cli_unhandled_rejections_mode). (rejection id: ' + ++rejectionWarnings + ')');
+      '(see https://nodejs.org/api/cli.html#cli_unhandled_rejections_mode). (rejection id: ' + id + ')');
     w.name = name;
     if (stack !== undefined) w.stack = stack;
     process.emitWarning(w);
@@ -1139,6 +1142,8 @@
   // unhandledRejection reports whether a rejection nobody handled is dealt with;
   // when it is not, Go raises it as an uncaught exception.
   function unhandledRejection(reason, promise) {
+    const id = ++lastRejectionId;
+    rejectionIds.set(promise, id);
     switch (rejectionsMode) {
       case 'strict':
         return false;
@@ -1147,17 +1152,35 @@
         return true;
       case 'warn':
         process.emit('unhandledRejection', reason, promise);
-        warnUnhandledRejection(reason);
+        warnUnhandledRejection(reason, id);
         return true;
       case 'warn-with-error-code':
         if (!process.emit('unhandledRejection', reason, promise)) {
-          warnUnhandledRejection(reason);
+          warnUnhandledRejection(reason, id);
           process.exitCode = 1;
         }
         return true;
     }
     return process.emit('unhandledRejection', reason, promise);
   }
+
+  // rejectionHandled is called when a handler is added to a promise reported
+  // unhandled: 'rejectionHandled' is emitted, or without a listener a
+  // PromiseRejectionHandledWarning, once the microtasks queued meanwhile ran, as
+  // Node emits it after its checkpoint.
+  builtins['internal/rejections'] = {
+    handled: function rejectionHandled(promise) {
+      const id = rejectionIds.get(promise);
+      if (id === undefined) return;
+      rejectionIds.delete(promise);
+      const warning = new Error('Promise rejection was handled asynchronously (rejection id: ' + id + ')');
+      warning.name = 'PromiseRejectionHandledWarning';
+      warning.id = id;
+      resolved.then(() => process.nextTick(() => {
+        if (!process.emit('rejectionHandled', promise)) process.emitWarning(warning);
+      }));
+    },
+  };
 
   function makeUnhandledRejection(reason) {
     const e = new Error('This error originated either by throwing inside of an async function without a catch block, ' +
