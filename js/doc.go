@@ -20,10 +20,9 @@
 //   - then unhandled rejections are processed as Node 20's default mode does: an
 //     'unhandledRejection' listener gets each, or it is thrown as an uncaught
 //     exception. NODE_OPTIONS=--unhandled-rejections=MODE chooses another of
-//     Node's modes, as it does for node: none, warn or warn-with-error-code, or
-//     strict, which throws without emitting 'unhandledRejection' when an
-//     'uncaughtException' listener handled it. A handler added to a rejection
-//     already reported emits 'rejectionHandled' (or, without a listener, a
+//     Node's modes, as it does for node: strict, none, warn or
+//     warn-with-error-code. A handler added to a rejection already reported
+//     emits 'rejectionHandled' (or, without a listener, a
 //     PromiseRejectionHandledWarning) after the microtasks queued meanwhile.
 //
 // queueMicrotask shares the engine's one job queue (it is a reaction of a promise

@@ -67,3 +67,40 @@ func TestUnhandledRejectionsMode(t *testing.T) {
 		})
 	}
 }
+
+// TestUnhandledRejectionsStrictHandled checks --unhandled-rejections=strict when an
+// 'uncaughtException' listener handles the rejection: as node 20, the listener
+// gets it first, with origin unhandledRejection (a reason that is not an Error
+// wrapped in an UnhandledPromiseRejection), then 'unhandledRejection' is emitted,
+// and the program goes on.
+func TestUnhandledRejectionsStrictHandled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strict.js")
+	src := `process.on('uncaughtException', (e, origin) => console.log('uncaughtException', origin, e.name));
+process.on('unhandledRejection', (r) => console.log('unhandledRejection', r && r.message));
+Promise.reject(new Error('x'));
+Promise.reject(null);
+setTimeout(() => console.log('goes on'), 1);
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := nodeloop.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var stdout, stderr bytes.Buffer
+	rt, err := js.New(l, js.Config{Env: []string{"NODE_OPTIONS=--unhandled-rejections=strict"}, Stdout: &stdout, Stderr: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := rt.RunMain(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "uncaughtException unhandledRejection Error\nunhandledRejection x\n" +
+		"uncaughtException unhandledRejection UnhandledPromiseRejection\nunhandledRejection null\ngoes on\n"
+	if code != 0 || stdout.String() != want || stderr.String() != "" {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit 0, stdout:\n%s", code, stdout.String(), stderr.String(), want)
+	}
+}

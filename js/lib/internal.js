@@ -1107,9 +1107,7 @@
 
   // rejectionsMode is Node's --unhandled-rejections, which Node also takes from
   // NODE_OPTIONS when it starts: throw (the default), strict, warn, none or
-  // warn-with-error-code. Strict raises the rejection as an uncaught exception
-  // without the 'unhandledRejection' event Node emits when an
-  // 'uncaughtException' listener handled it.
+  // warn-with-error-code.
   const rejectionsMode = (function () {
     const options = binding.env.NODE_OPTIONS;
     const m = typeof options === 'string' ? /(?:^|\s)--unhandled-rejections=(\S+)/.exec(options) : null;
@@ -1146,7 +1144,11 @@
     rejectionIds.set(promise, id);
     switch (rejectionsMode) {
       case 'strict':
-        return false;
+        // Uncaught first (the program ends unless a listener handles it), then
+        // the event.
+        binding.uncaught(reason instanceof Error ? reason : makeUnhandledRejection(reason), 'unhandledRejection');
+        process.emit('unhandledRejection', reason, promise);
+        return true;
       case 'none':
         process.emit('unhandledRejection', reason, promise);
         return true;
