@@ -265,7 +265,12 @@ func (rt *Runtime) uncaught(v goja.Value, ex *goja.Exception, origin string) {
 		}
 	}
 	rt.printUncaught(v, ex, origin)
-	rt.exitNow(1)
+	// An 'exit' listener may have set process.exitCode: Node exits with it.
+	code := 1
+	if c := proc.Get("exitCode"); c != nil && !goja.IsUndefined(c) && !goja.IsNull(c) {
+		code = int(c.ToInteger())
+	}
+	rt.exitNow(code)
 }
 
 // exitNow ends the program with code: no JavaScript runs any more.
@@ -296,9 +301,10 @@ func (rt *Runtime) trackRejection(p *goja.Promise, op goja.PromiseRejectionOpera
 		for i, q := range rt.rejected {
 			if q == p {
 				rt.rejected = append(rt.rejected[:i], rt.rejected[i+1:]...)
-				break
+				return
 			}
 		}
+		rt.rejectionHandled(p)
 	}
 }
 
@@ -307,8 +313,11 @@ func (rt *Runtime) trackRejection(p *goja.Promise, op goja.PromiseRejectionOpera
 // listener gets each; without one it is an uncaught exception of origin
 // 'unhandledRejection', a reason that is not an Error wrapped in an
 // UnhandledPromiseRejection error.
+//
+// Only the promises rejected before it began are processed: one rejected by a
+// listener waits for the next pass, after the ticks queued meanwhile, as Node's.
 func (rt *Runtime) processRejections() {
-	for len(rt.rejected) > 0 && !rt.exiting {
+	for n := len(rt.rejected); n > 0 && len(rt.rejected) > 0 && !rt.exiting; n-- {
 		p := rt.rejected[0]
 		rt.rejected = rt.rejected[1:]
 		reason := p.Result()

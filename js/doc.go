@@ -19,7 +19,11 @@
 //     trampoline runs again to drain them, and the engine its jobs after it;
 //   - then unhandled rejections are processed as Node 20's default mode does: an
 //     'unhandledRejection' listener gets each, or it is thrown as an uncaught
-//     exception.
+//     exception. NODE_OPTIONS=--unhandled-rejections=MODE chooses another of
+//     Node's modes, as it does for node: strict, none, warn or
+//     warn-with-error-code. A handler added to a rejection already reported
+//     emits 'rejectionHandled' (or, without a listener, a
+//     PromiseRejectionHandledWarning) after the microtasks queued meanwhile.
 //
 // queueMicrotask shares the engine's one job queue (it is a reaction of a promise
 // already resolved), so microtasks and promise reactions keep their relative order.

@@ -160,8 +160,10 @@ type timerEntry struct {
 	delay  float64 // in milliseconds, as coerced
 	repeat bool
 	known  bool // the id was read: clearTimeout(id) may name it, through rt.timers
-	id     uint64
-	props  handleProps
+	// destroyed is what _destroyed is until the program reads or sets it.
+	destroyed bool
+	id        uint64
+	props     handleProps
 }
 
 var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
@@ -183,7 +185,7 @@ func (e *timerEntry) build(i int) goja.Value {
 		}
 		return goja.Null()
 	case 4:
-		return vm.ToValue(false)
+		return vm.ToValue(e.destroyed)
 	}
 	e.makeKnown()
 	return vm.ToValue(e.id)
@@ -288,6 +290,17 @@ func (e *timerEntry) fire() {
 	rt.callbackOf(e)
 	if !e.timer.Active() {
 		rt.forget(e.id)
+		// A timeout that ran, and was not refreshed, is destroyed, as Node's.
+		e.destroy()
+	}
+}
+
+// destroy makes the Timeout's _destroyed true: an unread one is made from
+// destroyed, one read or set becomes true.
+func (e *timerEntry) destroy() {
+	e.destroyed = true
+	if e.props.made(4) != nil || e.props.gone&(1<<4) != 0 {
+		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
 	}
 }
 
@@ -390,32 +403,28 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 	})
 	set("setTimeout", func(call goja.FunctionCall) goja.Value { return rt.startTimer(call, false) })
 	set("setInterval", func(call goja.FunctionCall) goja.Value { return rt.startTimer(call, true) })
-	// Each method of a Timeout or an Immediate passes its this: one that is not
-	// a Timeout (an Immediate) is a TypeError.
-	timer := func(v goja.Value) *timerEntry {
-		e := timerOf(v)
-		if e == nil {
-			panic(rt.vm.NewTypeError("Illegal invocation: not a Timeout"))
-		}
-		return e
-	}
-	immediate := func(v goja.Value) *immediateEntry {
-		e := immediateOf(v)
-		if e == nil {
-			panic(rt.vm.NewTypeError("Illegal invocation: not an Immediate"))
-		}
-		return e
-	}
+	// Each method of a Timeout or an Immediate passes its this; called on another
+	// object (unref.bind({})), a method does nothing, as Node's do.
 	set("timerRef", func(v goja.Value, ref bool) {
-		if e := timer(v); ref {
+		switch e := timerOf(v); {
+		case e == nil:
+		case ref:
 			e.timer.Ref()
-		} else {
+		default:
 			e.timer.Unref()
 		}
 	})
-	set("timerHasRef", func(v goja.Value) bool { return timer(v).timer.HasRef() })
+	set("timerHasRef", func(v goja.Value) goja.Value {
+		if e := timerOf(v); e != nil {
+			return rt.vm.ToValue(e.timer.HasRef())
+		}
+		return goja.Undefined()
+	})
 	set("timerRefresh", func(v goja.Value) {
-		e := timer(v)
+		e := timerOf(v)
+		if e == nil {
+			return
+		}
 		// A timeout that ran and is refreshed is named where it was refreshed.
 		rt.making = making{call: "setTimeout", fn: e.fnv}
 		if e.repeat {
@@ -435,6 +444,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		rt.loop.ClearTimeout(e.timer)
 		delete(rt.timers, e.id)
 		rt.forget(e.id)
+		e.destroy()
 		return true
 	})
 	set("timerClearID", func(id float64) {
@@ -445,7 +455,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			rt.loop.ClearTimeout(e.timer)
 			delete(rt.timers, e.id)
 			rt.forget(e.id)
-			_ = e.obj.Set("_destroyed", true)
+			e.destroy()
 		}
 	})
 	set("setImmediate", func(call goja.FunctionCall) goja.Value {
@@ -467,19 +477,17 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 	})
 	set("immediateRef", func(v goja.Value, ref bool) {
-		e := immediate(v)
-		if e.done {
-			return
-		}
-		if ref {
+		switch e := immediateOf(v); {
+		case e == nil || e.done:
+		case ref:
 			e.im.Ref()
-		} else {
+		default:
 			e.im.Unref()
 		}
 	})
 	set("immediateHasRef", func(v goja.Value) bool {
-		e := immediate(v)
-		return !e.done && e.im.HasRef()
+		e := immediateOf(v)
+		return e != nil && !e.done && e.im.HasRef()
 	})
 }
 

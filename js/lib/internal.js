@@ -62,24 +62,82 @@
     }
     this._maxListeners = this._maxListeners || undefined;
   };
-  EventEmitter.defaultMaxListeners = 10;
   EventEmitter.EventEmitter = EventEmitter;
+  // errorMonitor's listeners see every 'error' before the 'error' listeners do,
+  // and do not count as handling it.
+  EventEmitter.errorMonitor = Symbol('events.errorMonitor');
 
-  function listenersOf(ee, name) {
-    if (ee._events === undefined) ee._events = Object.create(null);
-    return ee._events[name];
+  function outOfRange(name, range, v) {
+    const e = new RangeError('The value of "' + name + '" is out of range. It must be ' + range + '. Received ' + inspect(v));
+    e.code = 'ERR_OUT_OF_RANGE';
+    return e;
   }
 
-  function addListener(ee, name, fn, prepend) {
+  // validateMaxListeners checks a count of listeners: a number, not negative.
+  function validateMaxListeners(n, name) {
+    if (typeof n !== 'number') throw invalidArgType(name, 'number', n);
+    if (n < 0 || n !== n) throw outOfRange(name, 'a non-negative number', n);
+  }
+
+  let defaultMaxListeners = 10;
+  Object.defineProperty(EventEmitter, 'defaultMaxListeners', {
+    enumerable: true,
+    get: function () { return defaultMaxListeners; },
+    set: function (n) {
+      validateMaxListeners(n, 'defaultMaxListeners');
+      defaultMaxListeners = n;
+    },
+  });
+  EventEmitter.setMaxListeners = function setMaxListeners(n, ...targets) {
+    if (n === undefined) n = defaultMaxListeners;
+    validateMaxListeners(n, 'n');
+    if (targets.length === 0) {
+      defaultMaxListeners = n;
+      return;
+    }
+    for (const t of targets) {
+      if (t === null || typeof t !== 'object' || typeof t.setMaxListeners !== 'function') {
+        throw builtins['internal/errors'].invalidArgType('eventTargets', 'an instance of EventEmitter or EventTarget', t);
+      }
+      t.setMaxListeners(n);
+    }
+  };
+
+  // _events holds, by event name, the one listener of an event that has one and
+  // an array of them when it has more, as Node's emitters do.
+  function listenersOf(ee, name) {
+    if (ee._events === undefined) ee._events = Object.create(null);
+    const list = ee._events[name];
+    return typeof list === 'function' ? [list] : list;
+  }
+
+  function addTo(ee, name, fn, prepend) {
     validateFunction(fn, 'listener');
     if (ee._events === undefined) ee._events = Object.create(null);
     if (ee._events.newListener !== undefined) {
       ee.emit('newListener', name, fn.listener ? fn.listener : fn);
     }
-    const list = ee._events[name];
-    if (list === undefined) ee._events[name] = [fn];
+    let list = ee._events[name];
+    if (list === undefined) {
+      ee._events[name] = fn;
+      return ee;
+    }
+    if (typeof list === 'function') list = ee._events[name] = prepend ? [fn, list] : [list, fn];
     else if (prepend) list.unshift(fn);
     else list.push(fn);
+    // Past the emitter's maximum, a warning, once per event name.
+    const max = ee._maxListeners === undefined ? defaultMaxListeners : ee._maxListeners;
+    if (max > 0 && list.length > max && !list.warned) {
+      list.warned = true;
+      const w = new Error('Possible EventEmitter memory leak detected. ' + list.length + ' ' + String(name) +
+        ' listeners added to ' + inspect(ee, { depth: -1 }) + '. MaxListeners is ' + max +
+        '. Use emitter.setMaxListeners() to increase limit');
+      w.name = 'MaxListenersExceededWarning';
+      w.emitter = ee;
+      w.type = name;
+      w.count = list.length;
+      process.emitWarning(w);
+    }
     return ee;
   }
 
@@ -95,25 +153,34 @@
     return wrapped;
   }
 
-  EventEmitter.prototype.on = function on(name, fn) { return addListener(this, name, fn, false); };
-  EventEmitter.prototype.addListener = EventEmitter.prototype.on;
-  EventEmitter.prototype.prependListener = function prependListener(name, fn) { return addListener(this, name, fn, true); };
+  EventEmitter.prototype.addListener = function addListener(name, fn) { return addTo(this, name, fn, false); };
+  EventEmitter.prototype.on = EventEmitter.prototype.addListener;
+  EventEmitter.prototype.prependListener = function prependListener(name, fn) { return addTo(this, name, fn, true); };
   EventEmitter.prototype.once = function once(name, fn) {
     validateFunction(fn, 'listener');
-    return addListener(this, name, onceWrapper(this, name, fn), false);
+    return addTo(this, name, onceWrapper(this, name, fn), false);
   };
   EventEmitter.prototype.prependOnceListener = function prependOnceListener(name, fn) {
     validateFunction(fn, 'listener');
-    return addListener(this, name, onceWrapper(this, name, fn), true);
+    return addTo(this, name, onceWrapper(this, name, fn), true);
   };
   EventEmitter.prototype.removeListener = function removeListener(name, fn) {
     validateFunction(fn, 'listener');
-    const list = listenersOf(this, name);
+    if (this._events === undefined) return this;
+    const list = this._events[name];
     if (list === undefined) return this;
+    // The event names what was listening, as Node's does: for an event's only
+    // listener, the function once wrapped.
+    if (list === fn || list.listener === fn) {
+      delete this._events[name];
+      if (this._events.removeListener !== undefined) this.emit('removeListener', name, list.listener || fn);
+      return this;
+    }
+    if (typeof list === 'function') return this;
     for (let i = list.length - 1; i >= 0; i--) {
       if (list[i] === fn || list[i].listener === fn) {
         list.splice(i, 1);
-        if (list.length === 0) delete this._events[name];
+        if (list.length === 1) this._events[name] = list[0];
         if (this._events.removeListener !== undefined) this.emit('removeListener', name, fn);
         break;
       }
@@ -123,17 +190,49 @@
   EventEmitter.prototype.off = EventEmitter.prototype.removeListener;
   EventEmitter.prototype.removeAllListeners = function removeAllListeners(name) {
     if (this._events === undefined) return this;
-    if (arguments.length === 0) this._events = Object.create(null);
-    else delete this._events[name];
+    if (this._events.removeListener === undefined) {
+      if (arguments.length === 0) this._events = Object.create(null);
+      else delete this._events[name];
+      return this;
+    }
+    // With 'removeListener' listeners, each removal is an event, those
+    // listeners' own last.
+    if (arguments.length === 0) {
+      for (const key of Reflect.ownKeys(this._events)) {
+        if (key !== 'removeListener') this.removeAllListeners(key);
+      }
+      this.removeAllListeners('removeListener');
+      this._events = Object.create(null);
+      return this;
+    }
+    const list = this._events[name];
+    if (typeof list === 'function') this.removeListener(name, list);
+    else if (list !== undefined) {
+      for (let i = list.length - 1; i >= 0; i--) this.removeListener(name, list[i]);
+    }
     return this;
   };
   EventEmitter.prototype.emit = function emit(name, ...args) {
-    const list = listenersOf(this, name);
+    if (name === 'error' && this._events !== undefined && this._events[EventEmitter.errorMonitor] !== undefined) {
+      this.emit(EventEmitter.errorMonitor, ...args);
+    }
+    if (this._events === undefined) this._events = Object.create(null);
+    const list = this._events[name];
+    if (typeof list === 'function') {
+      list.apply(this, args);
+      return true;
+    }
     if (list === undefined || list.length === 0) {
       if (name === 'error') {
         const er = args[0];
         if (er instanceof Error) throw er;
-        const e = new Error('Unhandled error. (' + inspect(er) + ')');
+        let shown;
+        try {
+          shown = inspect(er);
+        } catch (_) {
+          shown = String(er);
+        }
+        const e = new Error('Unhandled error. (' + shown + ')');
         e.code = 'ERR_UNHANDLED_ERROR';
         e.context = er;
         throw e;
@@ -160,9 +259,13 @@
   EventEmitter.prototype.eventNames = function eventNames() {
     return this._events === undefined ? [] : Reflect.ownKeys(this._events);
   };
-  EventEmitter.prototype.setMaxListeners = function setMaxListeners(n) { this._maxListeners = n; return this; };
+  EventEmitter.prototype.setMaxListeners = function setMaxListeners(n) {
+    validateMaxListeners(n, 'n');
+    this._maxListeners = n;
+    return this;
+  };
   EventEmitter.prototype.getMaxListeners = function getMaxListeners() {
-    return this._maxListeners === undefined ? EventEmitter.defaultMaxListeners : this._maxListeners;
+    return this._maxListeners === undefined ? defaultMaxListeners : this._maxListeners;
   };
   EventEmitter.once = function (ee, name) {
     return new Promise((resolve, reject) => {
@@ -706,6 +809,14 @@
 
   // ---- timers -----------------------------------------------------------------
 
+  // Symbol.dispose and Symbol.asyncDispose, which Node 20 defines where the engine
+  // has not: the timers are disposable.
+  for (const [name, description] of [['dispose', 'nodejs.dispose'], ['asyncDispose', 'nodejs.asyncDispose']]) {
+    if (typeof Symbol[name] !== 'symbol') {
+      Object.defineProperty(Symbol, name, { value: Symbol.for(description), writable: false, enumerable: false, configurable: false });
+    }
+  }
+
   const timeoutMax = 2 ** 31 - 1;
 
   function coerceDelay(after) {
@@ -722,11 +833,14 @@
   // A Timeout or an Immediate is made by the binding's setTimeout, setInterval and
   // setImmediate, with these classes' prototypes: the classes are never constructed.
   class Timeout {
+    // Called on another object (unref.bind({})), the methods do nothing, as
+    // Node's do.
     ref() { binding.timerRef(this, true); return this; }
     unref() { binding.timerRef(this, false); return this; }
     hasRef() { return binding.timerHasRef(this); }
     refresh() { binding.timerRefresh(this); return this; }
-    close() { binding.timerClear(this); this._destroyed = true; return this; }
+    close() { binding.timerClear(this); return this; }
+    [Symbol.dispose]() { clearTimeout(this); }
     [Symbol.toPrimitive]() { return this._id; }
   }
 
@@ -734,6 +848,7 @@
     ref() { binding.immediateRef(this, true); return this; }
     unref() { binding.immediateRef(this, false); return this; }
     hasRef() { return binding.immediateHasRef(this); }
+    [Symbol.dispose]() { clearImmediate(this); }
   }
 
   // named gives a function of the binding the name and length of Node's.
@@ -748,16 +863,86 @@
   const setInterval = named(binding.setInterval, 'setInterval', 2);
   const setImmediate = named(binding.setImmediate, 'setImmediate', 1);
   function clearTimeout(timer) {
-    if (timer instanceof Timeout && binding.timerClear(timer)) {
-      timer._destroyed = true;
-      return;
-    }
+    if (timer instanceof Timeout && binding.timerClear(timer)) return;
     if (typeof timer === 'number' || typeof timer === 'string') binding.timerClearID(Number(timer));
   }
   function clearImmediate(immediate) {
     if (!immediate || !(immediate instanceof Immediate) || immediate._destroyed) return;
     immediate._destroyed = true;
     binding.immediateClear(immediate);
+  }
+
+  // ---- the deprecated timers API --------------------------------------------
+  //
+  // enroll, unenroll, active and _unrefActive time an object of the script's
+  // own, which has _onTimeout and _idleTimeout, as Node 20 still does: a Timeout
+  // made by active, kept under a symbol, calls the object's _onTimeout. Each
+  // warns once that it is deprecated.
+
+  const enrolledTimer = Symbol('nodeloop.enrolledTimer');
+  const deprecationsWarned = new Set();
+
+  function deprecated(code, message) {
+    if (deprecationsWarned.has(code)) return;
+    deprecationsWarned.add(code);
+    process.emitWarning(message, 'DeprecationWarning', code);
+  }
+
+  function enroll(item, msecs) {
+    deprecated('DEP0095', 'timers.enroll() is deprecated. Please use setTimeout instead.');
+    if (typeof msecs !== 'number') throw invalidArgType('msecs', 'number', msecs);
+    if (msecs < 0 || !isFinite(msecs)) throw outOfRange('msecs', 'a non-negative finite number', msecs);
+    if (msecs > timeoutMax) {
+      process.emitWarning(msecs + ' does not fit into a 32-bit signed integer.\nTimer duration was truncated to ' + timeoutMax + '.', 'TimeoutOverflowWarning');
+      msecs = timeoutMax;
+    }
+    if (item._idleNext) stopEnrolled(item);
+    item._idleTimeout = msecs;
+  }
+
+  function stopEnrolled(item) {
+    const t = item[enrolledTimer];
+    if (t !== undefined) {
+      item[enrolledTimer] = undefined;
+      clearTimeout(t);
+    }
+    item._idleNext = null;
+    item._idlePrev = null;
+  }
+
+  function unenroll(item) {
+    deprecated('DEP0096', 'timers.unenroll() is deprecated. Please use clearTimeout instead.');
+    if (item._destroyed) return;
+    if (item instanceof Timeout) clearTimeout(item);
+    else stopEnrolled(item);
+    item._destroyed = true;
+    item._idleTimeout = -1;
+  }
+
+  function activate(item, refed) {
+    const msecs = item._idleTimeout;
+    if (msecs === undefined || msecs < 0) return;
+    if (item instanceof Timeout) {
+      item.refresh();
+      if (!refed) item.unref();
+      return;
+    }
+    stopEnrolled(item);
+    const t = setTimeout(function enrolledTimeout() {
+      if (item[enrolledTimer] !== t) return;
+      item[enrolledTimer] = undefined;
+      item._idleNext = null;
+      item._idlePrev = null;
+      // An object without _onTimeout is dropped, as Node drops it.
+      if (item._onTimeout) item._onTimeout();
+      if (item[enrolledTimer] === undefined) item._destroyed = true;
+    }, Math.min(Math.max(msecs, 1), timeoutMax));
+    if (!refed) t.unref();
+    item[enrolledTimer] = t;
+    item._idleStart = Math.floor(binding.performanceNow());
+    item._idleNext = item;
+    item._idlePrev = item;
+    item._destroyed = false;
   }
 
   builtins.timers = {
@@ -767,6 +952,16 @@
     clearTimeout: clearTimeout,
     clearInterval: clearTimeout,
     clearImmediate: clearImmediate,
+    enroll: enroll,
+    unenroll: unenroll,
+    active: function active(item) {
+      deprecated('DEP0126', 'timers.active() is deprecated. Please use timeout.refresh() instead.');
+      activate(item, true);
+    },
+    _unrefActive: function _unrefActive(item) {
+      deprecated('DEP0127', 'timers._unrefActive() is deprecated. Please use timeout.refresh() instead.');
+      activate(item, false);
+    },
   };
 
   // A microtask is a reaction of a promise already resolved, so it shares the
@@ -820,6 +1015,8 @@
   process.hrtime = function hrtime(prev) {
     const t = binding.hrtime();
     if (prev === undefined) return t;
+    if (!Array.isArray(prev)) throw builtins['internal/errors'].invalidArgType('time', 'an instance of Array', prev);
+    if (prev.length !== 2) throw outOfRange('time', '2', prev.length);
     let s = t[0] - prev[0];
     let ns = t[1] - prev[1];
     if (ns < 0) { s--; ns += 1e9; }
@@ -845,11 +1042,18 @@
       process.emit('warning', w);
     });
   };
+  // The hint to trace warnings follows the first warning printed, as Node's.
+  let warningHinted = false;
   process.on('warning', function defaultWarning(w) {
     if (process.listenerCount('warning') > 1) return;
     const code = w.code ? '[' + w.code + '] ' : '';
-    binding.write(2, '(node:' + process.pid + ') ' + code + w.name + ': ' + w.message + '\n' +
-      '(Use `node --trace-warnings ...` to show where the warning was created)\n');
+    let text = '(node:' + process.pid + ') ' + code + w.name + ': ' + w.message + '\n';
+    if (!warningHinted) {
+      warningHinted = true;
+      const flag = w.name === 'DeprecationWarning' ? '--trace-deprecation' : '--trace-warnings';
+      text += '(Use `node ' + flag + ' ...` to show where the warning was created)\n';
+    }
+    binding.write(2, text);
   });
   process.stdout = { write: function write(s) { binding.write(1, String(s)); return true; }, isTTY: false, fd: 1 };
   process.stderr = { write: function write(s) { binding.write(2, String(s)); return true; }, isTTY: false, fd: 2 };
@@ -885,9 +1089,84 @@
     return true;
   }
 
+  // rejectionsMode is Node's --unhandled-rejections, which Node also takes from
+  // NODE_OPTIONS when it starts: throw (the default), strict, warn, none or
+  // warn-with-error-code.
+  const rejectionsMode = (function () {
+    const options = binding.env.NODE_OPTIONS;
+    const m = typeof options === 'string' ? /(?:^|\s)--unhandled-rejections=(\S+)/.exec(options) : null;
+    if (m !== null && ['throw', 'strict', 'warn', 'none', 'warn-with-error-code'].includes(m[1])) return m[1];
+    return 'throw';
+  })();
+  // Each rejection reported unhandled has an id, for its warnings, until a
+  // handler is added to it.
+  const rejectionIds = new WeakMap();
+  let lastRejectionId = 0;
+
+  function warnUnhandledRejection(reason, id) {
+    const name = 'UnhandledPromiseRejectionWarning';
+    let stack;
+    try {
+      if (typeof reason === 'object' && reason !== null && typeof reason.stack === 'string') stack = binding.nodeStack(reason.stack);
+      process.emitWarning(stack !== undefined ? stack : String(reason), name);
+    } catch (_) {
+      // A reason that cannot be shown is warned about only by the second warning.
+    }
+    const w = new Error('Unhandled promise rejection. This error originated either by throwing inside of an async function ' +
+      'without a catch block, or by rejecting a promise which was not handled with .catch(). To terminate the node process ' +
+      'on unhandled promise rejection, use the CLI flag `--unhandled-rejections=strict` ' +
+      '(see https://nodejs.org/api/cli.html#cli_unhandled_rejections_mode). (rejection id: ' + id + ')');
+    w.name = name;
+    if (stack !== undefined) w.stack = stack;
+    process.emitWarning(w);
+  }
+
+  // unhandledRejection reports whether a rejection nobody handled is dealt with;
+  // when it is not, Go raises it as an uncaught exception.
   function unhandledRejection(reason, promise) {
+    const id = ++lastRejectionId;
+    rejectionIds.set(promise, id);
+    switch (rejectionsMode) {
+      case 'strict':
+        // Uncaught first (the program ends unless a listener handles it), then
+        // the event.
+        binding.uncaught(reason instanceof Error ? reason : makeUnhandledRejection(reason), 'unhandledRejection');
+        process.emit('unhandledRejection', reason, promise);
+        return true;
+      case 'none':
+        process.emit('unhandledRejection', reason, promise);
+        return true;
+      case 'warn':
+        process.emit('unhandledRejection', reason, promise);
+        warnUnhandledRejection(reason, id);
+        return true;
+      case 'warn-with-error-code':
+        if (!process.emit('unhandledRejection', reason, promise)) {
+          warnUnhandledRejection(reason, id);
+          process.exitCode = 1;
+        }
+        return true;
+    }
     return process.emit('unhandledRejection', reason, promise);
   }
+
+  // rejectionHandled is called when a handler is added to a promise reported
+  // unhandled: 'rejectionHandled' is emitted, or without a listener a
+  // PromiseRejectionHandledWarning, once the microtasks queued meanwhile ran, as
+  // Node emits it after its checkpoint.
+  builtins['internal/rejections'] = {
+    handled: function rejectionHandled(promise) {
+      const id = rejectionIds.get(promise);
+      if (id === undefined) return;
+      rejectionIds.delete(promise);
+      const warning = new Error('Promise rejection was handled asynchronously (rejection id: ' + id + ')');
+      warning.name = 'PromiseRejectionHandledWarning';
+      warning.id = id;
+      resolved.then(() => process.nextTick(() => {
+        if (!process.emit('rejectionHandled', promise)) process.emitWarning(warning);
+      }));
+    },
+  };
 
   function makeUnhandledRejection(reason) {
     const e = new Error('This error originated either by throwing inside of an async function without a catch block, ' +
@@ -910,6 +1189,47 @@
   global.clearInterval = clearTimeout;
   global.clearImmediate = clearImmediate;
   global.queueMicrotask = queueMicrotask;
+
+  // Error.captureStackTrace, which V8 has and the engine does not: obj gets the
+  // stack of where it is called, without the frames from fn's up when fn is
+  // given, headed, as V8 does it, by obj's name and message when first read.
+  if (typeof Error.captureStackTrace !== 'function') {
+    Object.defineProperty(Error, 'captureStackTrace', {
+      writable: true,
+      configurable: true,
+      value: function captureStackTrace(obj, fn) {
+        if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+          throw new TypeError('Error.captureStackTrace needs an object, not ' + (obj === null ? 'null' : typeof obj));
+        }
+        let frames = binding.nodeStack(new Error().stack).split('\n').slice(1);
+        if (typeof fn === 'function' && fn.name) {
+          const i = frames.findIndex((f) => f.trim().startsWith('at ' + fn.name + ' '));
+          if (i >= 0) frames = frames.slice(i + 1);
+        }
+        let stack;
+        Object.defineProperty(obj, 'stack', {
+          configurable: true,
+          get: function () {
+            if (stack === undefined) {
+              let head = 'Error';
+              try {
+                const name = obj.name === undefined ? 'Error' : String(obj.name);
+                const message = obj.message === undefined ? '' : String(obj.message);
+                head = name === '' ? message : (message === '' ? name : name + ': ' + message);
+              } catch (_) {
+                // A name or message that cannot be read leaves "Error".
+              }
+              stack = [head].concat(frames).join('\n');
+            }
+            return stack;
+          },
+          set: function (v) {
+            Object.defineProperty(obj, 'stack', { value: v, writable: true, configurable: true });
+          },
+        });
+      },
+    });
+  }
   global.global = global;
   global.globalThis = global;
 

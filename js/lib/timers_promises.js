@@ -126,10 +126,20 @@
     return iterator;
   }
 
-  const scheduler = {
-    wait(delay, options) { return setTimeout(delay, undefined, options === undefined ? {} : options); },
-    yield() { return setImmediate(); },
-  };
+  // Scheduler is scheduler's class, as Node's: a script cannot make another.
+  const schedulerToken = Symbol('scheduler');
+  class Scheduler {
+    constructor(token) {
+      if (token !== schedulerToken) {
+        const e = new TypeError('Illegal constructor');
+        e.code = 'ERR_ILLEGAL_CONSTRUCTOR';
+        throw e;
+      }
+    }
+    wait(delay, options) { return setTimeout(delay, undefined, options === undefined ? {} : options); }
+    yield() { return setImmediate(); }
+  }
+  const scheduler = new Scheduler(schedulerToken);
 
   return { setTimeout: setTimeout, setImmediate: setImmediate, setInterval: setInterval, scheduler: scheduler };
 })
