@@ -73,6 +73,9 @@ func (p *handleProps) made(i int) goja.Value {
 	return p.vals[i]
 }
 
+// touched reports whether the program read, set or deleted built-in property i.
+func (p *handleProps) touched(i int) bool { return p.made(i) != nil || p.gone&(1<<i) != 0 }
+
 func (p *handleProps) get(k handleKind, key string) goja.Value {
 	if i := slices.Index(k.names(), key); i >= 0 {
 		if p.gone&(1<<i) != 0 {
@@ -162,8 +165,11 @@ type timerEntry struct {
 	known  bool // the id was read: clearTimeout(id) may name it, through rt.timers
 	// destroyed is what _destroyed is until the program reads or sets it.
 	destroyed bool
-	id        uint64
-	props     handleProps
+	// cleared: clearTimeout (or close, or unenroll) stopped it, which makes its
+	// _idleTimeout -1, as Node's.
+	cleared bool
+	id      uint64
+	props   handleProps
 }
 
 var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
@@ -174,6 +180,9 @@ func (e *timerEntry) build(i int) goja.Value {
 	vm := e.rt.vm
 	switch i {
 	case 0:
+		if e.cleared {
+			return vm.ToValue(-1)
+		}
 		return vm.ToValue(e.delay)
 	case 1:
 		return e.fnv
@@ -264,7 +273,7 @@ func (e *immediateEntry) fire() {
 	e.done = true
 	// An unread _destroyed is made from done; one read or set becomes true, as
 	// Node sets it.
-	if e.props.made(2) != nil || e.props.gone&(1<<2) != 0 {
+	if e.props.touched(2) {
 		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
 	}
 	e.rt.callbackOf(e)
@@ -277,9 +286,56 @@ func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
 // follows it (re-arming an interval, looking at the next timer of the list) before
 // the trampoline drains the ticks the callback queued: that is where the loop runs
 // its own nextTicks, so the timer lists run in Node's order.
+//
+// As Node's timers do, it calls what _onTimeout holds when the program set it,
+// dropping the Timeout when that is not a function, and after the call it reads
+// _repeat and _idleTimeout when the program touched them: a Timeout whose _repeat
+// is set repeats with that delay (a timeout becomes an interval), one whose
+// _repeat is cleared or whose _idleTimeout is -1 stops.
 func (e *timerEntry) run() {
-	e.rt.call(e.fn, e.obj, e.args...)
+	fn := e.fn
+	if e.props.touched(1) {
+		if fn = e.rt.callable(e.props.get(e, "_onTimeout")); fn == nil {
+			e.rt.loop.ClearTimeout(e.timer)
+			e.rt.loop.SettleTimer()
+			return
+		}
+	}
+	e.rt.call(fn, e.obj, e.args...)
+	if !e.cleared && (e.props.touched(0) || e.props.touched(3)) {
+		e.reschedule()
+	}
 	e.rt.loop.SettleTimer()
+}
+
+// reschedule follows the _repeat and _idleTimeout the program set in the
+// Timeout's callback.
+func (e *timerEntry) reschedule() {
+	rt := e.rt
+	repeat, idle := e.props.get(e, "_repeat"), e.props.get(e, "_idleTimeout")
+	if repeat == nil || !repeat.ToBoolean() || (idle != nil && idle.ToFloat() == -1) {
+		rt.loop.ClearTimeout(e.timer)
+		return
+	}
+	ms := repeat.ToFloat()
+	if !(ms >= 1 && ms <= timeoutMax) {
+		ms = 1
+	}
+	if e.repeat && ms == e.delay {
+		return // the loop re-arms the interval as it is
+	}
+	e.props.set(e, "_idleTimeout", rt.vm.ToValue(ms))
+	rt.loop.ClearTimeout(e.timer)
+	old := e.id
+	rt.making = making{call: "setInterval", fn: e.fnv}
+	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire)
+	rt.making = making{}
+	e.delay, e.repeat, e.id = ms, true, e.timer.ID()
+	if e.known {
+		delete(rt.timers, old)
+		rt.timers[e.id] = e
+	}
+	rt.forget(old)
 }
 
 func (e *timerEntry) fire() {
@@ -295,11 +351,20 @@ func (e *timerEntry) fire() {
 	}
 }
 
+// clear marks the Timeout stopped by the program: destroyed, its _idleTimeout -1.
+func (e *timerEntry) clear() {
+	e.cleared = true
+	if e.props.touched(0) {
+		e.props.set(e, "_idleTimeout", e.rt.vm.ToValue(-1))
+	}
+	e.destroy()
+}
+
 // destroy makes the Timeout's _destroyed true: an unread one is made from
 // destroyed, one read or set becomes true.
 func (e *timerEntry) destroy() {
 	e.destroyed = true
-	if e.props.made(4) != nil || e.props.gone&(1<<4) != 0 {
+	if e.props.touched(4) {
 		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
 	}
 }
@@ -444,7 +509,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		rt.loop.ClearTimeout(e.timer)
 		delete(rt.timers, e.id)
 		rt.forget(e.id)
-		e.destroy()
+		e.clear()
 		return true
 	})
 	set("timerClearID", func(id float64) {
@@ -455,7 +520,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			rt.loop.ClearTimeout(e.timer)
 			delete(rt.timers, e.id)
 			rt.forget(e.id)
-			e.destroy()
+			e.clear()
 		}
 	})
 	set("setImmediate", func(call goja.FunctionCall) goja.Value {
