@@ -179,7 +179,7 @@ type Loop struct {
 	rtTask   *rtrace.Task
 	rtRegion *rtrace.Region
 
-	reqs  node[*Request]    // pool requests in flight
+	reqs  reqList           // pool requests in flight
 	socks node[sockHandle]  // listeners, connections and dials not yet closed
 	sites map[uint64]string // where handles were made, WithCallers
 	state any               // package sim's own, through internal/loopstate
@@ -274,7 +274,6 @@ func New(opts ...Option) (*Loop, error) {
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
 		h.init()
 	}
-	l.reqs.init()
 	l.socks.init()
 	if o.callers {
 		l.sites = map[uint64]string{}
