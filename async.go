@@ -51,7 +51,9 @@ type asyncSeg struct {
 	next  atomic.Pointer[asyncSeg]
 }
 
-// asyncSlot holds one item; ready is 1 from its publication until the loop pops it.
+// asyncSlot holds one item; ready is 1 from its publication until the loop has popped
+// every item of the segment and clears the segment whole for reuse, so that a pop
+// costs no atomic write.
 type asyncSlot struct {
 	item  asyncItem
 	ready atomic.Uint32
@@ -151,6 +153,7 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			q.headSeg = next
 			q.head++
 			old.next.Store(nil)
+			clear(old.slots[:]) // every pusher is done with it: it published its item
 			q.putSpare(old)
 			continue
 		}
@@ -159,8 +162,7 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			return asyncItem{}, false
 		}
 		it = s.item
-		s.item = asyncItem{}
-		s.ready.Store(0)
+		s.item = asyncItem{} // let the garbage collector have what it holds
 		q.head++
 		q.popped++
 		if it.job != nil {
