@@ -84,8 +84,9 @@ type Request struct {
 	impl       requestImpl
 }
 
-// reqList is the loop's list of requests in flight, linked through them, so that a
-// request costs no allocation of its own to be on it.
+// reqList is the loop's list of requests in flight, linked through the requests
+// themselves: a request carries two links and no node pointing back at it, which keeps
+// the request in a smaller allocation.
 type reqList struct{ head, tail *Request }
 
 func (q *reqList) empty() bool { return q.head == nil }
