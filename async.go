@@ -38,25 +38,22 @@ const asyncSegSlots = 1024
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
 // pushers running ahead of the loop by a few segments allocate nothing either.
-const asyncSparesMax = 8
+const asyncSparesMax = 32
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
 	asyncClosed = 1 << 63           // the tail's closed bit
 )
 
-// asyncSeg is one segment of the queue.
+// asyncSeg is one segment of the queue. Slot i holds items[i]; ready[i] is 1 from
+// the item's publication until the loop has popped every item of the segment and
+// clears the flags whole for the segment's reuse, so that a pop costs no atomic write.
+// The flags live apart from the items, which hold pointers, so that clearing them is
+// a plain clear of memory the garbage collector does not look at.
 type asyncSeg struct {
-	slots [asyncSegSlots]asyncSlot
+	items [asyncSegSlots]asyncItem
+	ready [asyncSegSlots]atomic.Uint32
 	next  atomic.Pointer[asyncSeg]
-}
-
-// asyncSlot holds one item; ready is 1 from its publication until the loop has popped
-// every item of the segment and clears the segment whole for reuse, so that a pop
-// costs no atomic write.
-type asyncSlot struct {
-	item  asyncItem
-	ready atomic.Uint32
 }
 
 func (q *asyncQueue) init() {
@@ -87,9 +84,8 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			q.tailSeg.Store(next)
 			q.tail.Add(1) // keeps a closed bit set meanwhile
 		}
-		s := &seg.slots[off]
-		s.item = it
-		s.ready.Store(1)
+		seg.items[off] = it
+		seg.ready[off].Store(1)
 		return true
 	}
 }
@@ -153,16 +149,16 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			q.headSeg = next
 			q.head++
 			old.next.Store(nil)
-			clear(old.slots[:]) // every pusher is done with it: it published its item
+			clear(old.ready[:]) // every pusher is done with it: it published its item
 			q.putSpare(old)
 			continue
 		}
-		s := &q.headSeg.slots[off]
-		if s.ready.Load() == 0 {
+		seg := q.headSeg
+		if seg.ready[off].Load() == 0 {
 			return asyncItem{}, false
 		}
-		it = s.item
-		s.item = asyncItem{} // let the garbage collector have what it holds
+		it = seg.items[off]
+		seg.items[off] = asyncItem{} // let the garbage collector have what it holds
 		q.head++
 		q.popped++
 		if it.job != nil {
@@ -201,11 +197,10 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 			seg = seg.next.Load()
 			continue
 		}
-		s := &seg.slots[off]
-		for s.ready.Load() == 0 {
+		for seg.ready[off].Load() == 0 {
 			runtime.Gosched() // a pusher between its reservation and its publication
 		}
-		if s.item.fn != nil {
+		if seg.items[off].fn != nil {
 			n++
 		}
 	}
@@ -225,7 +220,7 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 			}
 			continue
 		}
-		if seg.slots[off].ready.Load() == 0 {
+		if seg.ready[off].Load() == 0 {
 			break
 		}
 		n++
@@ -244,5 +239,5 @@ func (q *asyncQueue) hasReady() bool {
 		}
 		off = 0
 	}
-	return seg.slots[off].ready.Load() != 0
+	return seg.ready[off].Load() != 0
 }
