@@ -31,10 +31,21 @@ type asyncQueue struct {
 	popped   int64     // items popped
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
+
+	_ [64]byte // headSeen stays off the line the loop writes for each pop
+	// headSeen is head as the loop last published it, when it stepped to a segment:
+	// posters read it to tell how far they are ahead of the loop.
+	headSeen atomic.Uint64
 }
 
 // asyncSegSlots is the number of slots in one segment of the queue.
 const asyncSegSlots = 1024
+
+// asyncBacklogMax is the most positions posters may be ahead of the loop before a
+// Post yields its processor once, so that the loop, one goroutine among many
+// posting ones, gets to run and drain the queue while it is still in the cache,
+// rather than the queue grow by a segment every asyncSegSlots posts.
+const asyncBacklogMax = 16 * asyncLap
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
 // pushers running ahead of the loop by a few segments allocate nothing either.
@@ -120,6 +131,12 @@ func (q *asyncQueue) close() uint64 {
 	}
 }
 
+// behind reports whether the loop is more than asyncBacklogMax positions behind the
+// pushers, as far as it last said.
+func (q *asyncQueue) behind() bool {
+	return q.tail.Load()&^asyncClosed-q.headSeen.Load() > asyncBacklogMax
+}
+
 // end returns the position up to which pushes have been accepted.
 func (q *asyncQueue) end() uint64 { return q.tail.Load() &^ asyncClosed }
 
@@ -148,6 +165,7 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			old := q.headSeg
 			q.headSeg = next
 			q.head++
+			q.headSeen.Store(q.head)
 			old.next.Store(nil)
 			clear(old.ready[:]) // every pusher is done with it: it published its item
 			q.putSpare(old)

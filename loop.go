@@ -353,7 +353,10 @@ func (l *Loop) Stop() {
 // next wakes, or in Close.
 //
 // A Post neither allocates nor takes a lock: it appends fn to a lock-free queue and
-// asks the poller to wake the loop only when the loop is waiting in it.
+// asks the poller to wake the loop only when the loop is waiting in it. When the
+// posters are many thousand functions ahead of the loop, a Post also yields its
+// processor once (runtime.Gosched), so that the loop, one goroutine among the posting
+// ones, gets to run them.
 func (l *Loop) Post(fn func()) error {
 	if fn == nil {
 		nilCallback("Post")
@@ -361,7 +364,11 @@ func (l *Loop) Post(fn func()) error {
 	if !l.async.push(asyncItem{fn: fn}) {
 		return errPostClosed
 	}
-	return l.wakeIfAsleep()
+	err := l.wakeIfAsleep()
+	if l.async.behind() {
+		runtime.Gosched() // let the loop catch up
+	}
+	return err
 }
 
 // wakeIfAsleep wakes the loop if it is in, or about to enter, a blocking wait. It
