@@ -41,11 +41,17 @@ type asyncQueue struct {
 // asyncSegSlots is the number of slots in one segment of the queue.
 const asyncSegSlots = 1024
 
-// asyncBacklogMax is the most positions posters may be ahead of the loop before a
-// Post yields its processor once, so that the loop, one goroutine among many
-// posting ones, gets to run and drain the queue while it is still in the cache,
-// rather than the queue grow by a segment every asyncSegSlots posts.
-const asyncBacklogMax = 16 * asyncLap
+// asyncBacklogMax is the most positions posters may be ahead of the loop before
+// Posts yield their processor, one in asyncYieldEvery, so that the loop, one
+// goroutine among many posting ones, gets to run and drain the queue while it is
+// still in the cache, rather than the queue grow by a segment every asyncSegSlots
+// posts. One in asyncYieldEvery keeps the cost of a yield small per Post when it
+// does not help: when the loop is off its processor for the operating system's
+// reasons, not the Go scheduler's.
+const (
+	asyncBacklogMax = 16 * asyncLap
+	asyncYieldEvery = 64
+)
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
 // pushers running ahead of the loop by a few segments allocate nothing either.
@@ -134,7 +140,13 @@ func (q *asyncQueue) close() uint64 {
 // behind reports whether the loop is more than asyncBacklogMax positions behind the
 // pushers, as far as it last said.
 func (q *asyncQueue) behind() bool {
-	return q.tail.Load()&^asyncClosed-q.headSeen.Load() > asyncBacklogMax
+	return q.end()-q.headSeen.Load() > asyncBacklogMax
+}
+
+// yieldDue reports whether a pusher should yield its processor: the loop is behind
+// and the tail is at one of every asyncYieldEvery positions.
+func (q *asyncQueue) yieldDue() bool {
+	return q.end()%asyncYieldEvery == 0 && q.behind()
 }
 
 // end returns the position up to which pushes have been accepted.

@@ -353,9 +353,9 @@ func (l *Loop) Stop() {
 // next wakes, or in Close.
 //
 // A Post neither allocates nor takes a lock: it appends fn to a lock-free queue and
-// asks the poller to wake the loop only when the loop is waiting in it. When the
-// posters are many thousand functions ahead of the loop, a Post also yields its
-// processor once (runtime.Gosched), so that the loop, one goroutine among the posting
+// asks the poller to wake the loop only when the loop is waiting in it. While the
+// posters are many thousand functions ahead of the loop, one Post in many also yields
+// its processor (runtime.Gosched), so that the loop, one goroutine among the posting
 // ones, gets to run them.
 func (l *Loop) Post(fn func()) error {
 	if fn == nil {
@@ -365,7 +365,7 @@ func (l *Loop) Post(fn func()) error {
 		return errPostClosed
 	}
 	err := l.wakeIfAsleep()
-	if l.async.behind() {
+	if l.async.yieldDue() {
 		runtime.Gosched() // let the loop catch up
 	}
 	return err
