@@ -65,7 +65,9 @@ func NewPool(n int) *WorkerPool {
 // loop does.
 func (p *WorkerPool) Submit(job *Job) {
 	p.once.Do(p.startWorkers)
-	job.state.Store(uint32(jobQueued))
+	if job.state.Load() != uint32(jobQueued) {
+		job.state.Store(uint32(jobQueued)) // a job submitted again
+	}
 	t := p.ringTail.Load()
 	if t-p.ringHead.Load() == submitRingJobs {
 		// The ring is full: move it to the queue, then the job, which is newer.

@@ -70,7 +70,9 @@ func (j *Job) Run() {
 type jobState uint8
 
 const (
-	jobQueued jobState = iota + 1
+	// jobQueued is the zero value, so that submitting a new job writes no atomic
+	// flag: a job is queued until a worker takes it or the loop cancels it.
+	jobQueued jobState = iota
 	jobRunning
 	jobCanceled
 )
