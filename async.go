@@ -31,30 +31,46 @@ type asyncQueue struct {
 	popped   int64     // items popped
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
+
+	_ [64]byte // headSeen stays off the line the loop writes for each pop
+	// headSeen is head as the loop last published it, when it stepped to a segment:
+	// posters read it to tell how far they are ahead of the loop.
+	headSeen atomic.Uint64
 }
 
 // asyncSegSlots is the number of slots in one segment of the queue.
 const asyncSegSlots = 1024
 
+// asyncBacklogMax is the most positions posters may be ahead of the loop before
+// Posts yield their processor, one in asyncYieldEvery, so that the loop, one
+// goroutine among many posting ones, gets to run and drain the queue while it is
+// still in the cache, rather than the queue grow by a segment every asyncSegSlots
+// posts. One in asyncYieldEvery keeps the cost of a yield small per Post when it
+// does not help: when the loop is off its processor for the operating system's
+// reasons, not the Go scheduler's.
+const (
+	asyncBacklogMax = 16 * asyncLap
+	asyncYieldEvery = 64
+)
+
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
 // pushers running ahead of the loop by a few segments allocate nothing either.
-const asyncSparesMax = 8
+const asyncSparesMax = 32
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
 	asyncClosed = 1 << 63           // the tail's closed bit
 )
 
-// asyncSeg is one segment of the queue.
+// asyncSeg is one segment of the queue. Slot i holds items[i]; ready[i] is 1 from
+// the item's publication until the loop has popped every item of the segment and
+// clears the flags whole for the segment's reuse, so that a pop costs no atomic write.
+// The flags live apart from the items, which hold pointers, so that clearing them is
+// a plain clear of memory the garbage collector does not look at.
 type asyncSeg struct {
-	slots [asyncSegSlots]asyncSlot
+	items [asyncSegSlots]asyncItem
+	ready [asyncSegSlots]atomic.Uint32
 	next  atomic.Pointer[asyncSeg]
-}
-
-// asyncSlot holds one item; ready is 1 from its publication until the loop pops it.
-type asyncSlot struct {
-	item  asyncItem
-	ready atomic.Uint32
 }
 
 func (q *asyncQueue) init() {
@@ -85,9 +101,8 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			q.tailSeg.Store(next)
 			q.tail.Add(1) // keeps a closed bit set meanwhile
 		}
-		s := &seg.slots[off]
-		s.item = it
-		s.ready.Store(1)
+		seg.items[off] = it
+		seg.ready[off].Store(1)
 		return true
 	}
 }
@@ -122,6 +137,18 @@ func (q *asyncQueue) close() uint64 {
 	}
 }
 
+// behind reports whether the loop is more than asyncBacklogMax positions behind the
+// pushers, as far as it last said.
+func (q *asyncQueue) behind() bool {
+	return q.end()-q.headSeen.Load() > asyncBacklogMax
+}
+
+// yieldDue reports whether a pusher should yield its processor: the loop is behind
+// and the tail is at one of every asyncYieldEvery positions.
+func (q *asyncQueue) yieldDue() bool {
+	return q.end()%asyncYieldEvery == 0 && q.behind()
+}
+
 // end returns the position up to which pushes have been accepted.
 func (q *asyncQueue) end() uint64 { return q.tail.Load() &^ asyncClosed }
 
@@ -150,17 +177,18 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			old := q.headSeg
 			q.headSeg = next
 			q.head++
+			q.headSeen.Store(q.head)
 			old.next.Store(nil)
+			clear(old.ready[:]) // every pusher is done with it: it published its item
 			q.putSpare(old)
 			continue
 		}
-		s := &q.headSeg.slots[off]
-		if s.ready.Load() == 0 {
+		seg := q.headSeg
+		if seg.ready[off].Load() == 0 {
 			return asyncItem{}, false
 		}
-		it = s.item
-		s.item = asyncItem{}
-		s.ready.Store(0)
+		it = seg.items[off]
+		seg.items[off] = asyncItem{} // let the garbage collector have what it holds
 		q.head++
 		q.popped++
 		if it.job != nil {
@@ -199,11 +227,10 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 			seg = seg.next.Load()
 			continue
 		}
-		s := &seg.slots[off]
-		for s.ready.Load() == 0 {
+		for seg.ready[off].Load() == 0 {
 			runtime.Gosched() // a pusher between its reservation and its publication
 		}
-		if s.item.fn != nil {
+		if seg.items[off].fn != nil {
 			n++
 		}
 	}
@@ -223,7 +250,7 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 			}
 			continue
 		}
-		if seg.slots[off].ready.Load() == 0 {
+		if seg.ready[off].Load() == 0 {
 			break
 		}
 		n++
@@ -242,5 +269,5 @@ func (q *asyncQueue) hasReady() bool {
 		}
 		off = 0
 	}
-	return seg.slots[off].ready.Load() != 0
+	return seg.ready[off].Load() != 0
 }

@@ -69,8 +69,8 @@ func (l *Loop) Handles() []Handle {
 			}
 		}
 	}
-	for n := l.reqs.next; n != &l.reqs; n = n.next {
-		add("request", n.v.id)
+	for r := l.reqs.head; r != nil; r = r.next {
+		add("request", r.id)
 	}
 	for n := l.socks.next; n != &l.socks; n = n.next {
 		if h := n.v.base(); h.counted() {

@@ -183,7 +183,7 @@ type Loop struct {
 	rtTask   *rtrace.Task
 	rtRegion *rtrace.Region
 
-	reqs  node[*Request]    // pool requests in flight
+	reqs  reqList           // pool requests in flight
 	socks node[sockHandle]  // listeners, connections and dials not yet closed
 	sites map[uint64]string // where handles were made, WithCallers
 	state any               // package sim's own, through internal/loopstate
@@ -282,7 +282,6 @@ func New(opts ...Option) (*Loop, error) {
 	for _, h := range []*node[*Watcher]{&l.idleQ, &l.prepareQ, &l.check, &l.watcherRun} {
 		h.init()
 	}
-	l.reqs.init()
 	l.socks.init()
 	if o.callers {
 		l.sites = map[uint64]string{}
@@ -362,7 +361,10 @@ func (l *Loop) Stop() {
 // next wakes, or in Close.
 //
 // A Post neither allocates nor takes a lock: it appends fn to a lock-free queue and
-// asks the poller to wake the loop only when the loop is waiting in it.
+// asks the poller to wake the loop only when the loop is waiting in it. While the
+// posters are many thousand functions ahead of the loop, one Post in many also yields
+// its processor (runtime.Gosched), so that the loop, one goroutine among the posting
+// ones, gets to run them.
 func (l *Loop) Post(fn func()) error {
 	if fn == nil {
 		nilCallback("Post")
@@ -370,7 +372,11 @@ func (l *Loop) Post(fn func()) error {
 	if !l.async.push(asyncItem{fn: fn}) {
 		return errPostClosed
 	}
-	return l.wakeIfAsleep()
+	err := l.wakeIfAsleep()
+	if l.async.yieldDue() {
+		runtime.Gosched() // let the loop catch up
+	}
+	return err
 }
 
 // wakeIfAsleep wakes the loop if it is in, or about to enter, a blocking wait. It

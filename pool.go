@@ -2,6 +2,7 @@ package nodeloop
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/nodeloop/nodeloop/realclock"
 )
@@ -11,25 +12,42 @@ import (
 // notes when it starts a job (Job.Started) on the operating system's clock, which is
 // the loop's unless the loop was given another Clock, when the loop traces.
 //
-// A worker that finds a long queue takes its share of it, up to workerBatchMax jobs,
-// in one turn of the lock, so that a burst of small jobs does not make the workers and
-// the submitter queue up on it for each; a job taken that way has not started, and can
-// still be canceled, until the worker comes to it. A submission wakes a worker only
-// when one is waiting.
+// Submissions take no lock: Submit puts its job in a ring only it writes to, which
+// the workers empty into the queue, all of it at once, when they come to the queue,
+// and takes the lock only to wake a waiting worker or, the ring full, to empty it
+// itself. A worker that finds a long queue takes its share of it, up to
+// workerBatchMax jobs, in one turn of the lock, so that a burst of small jobs does
+// not make the workers queue up on it for each; a job taken that way has not
+// started, and can still be canceled, until the worker comes to it.
 type WorkerPool struct {
 	workers int
 	once    sync.Once
 	mu      sync.Mutex
 	cond    sync.Cond
-	queue   queue[*Job]
-	idle    int // workers waiting on cond
-	closed  bool
+	queue   queue[*Job] // under mu: the jobs older than those in the ring
+	closed  bool        // under mu
 	wg      sync.WaitGroup
+	// idle counts the workers waiting on cond. A worker counts itself before it
+	// looks at the ring a last time, and Submit looks at it after it put its job in
+	// the ring, so that one of the two sees the other.
+	idle atomic.Int32
+	// ringHead is the position of the ring's first job; it moves under mu.
+	ringHead atomic.Uint64
+
+	_ [64]byte // the submitter's side below stays off the workers' cache line
+
+	// ringTail is the position after the ring's last job; only Submit moves it.
+	ringTail atomic.Uint64
+	ring     [submitRingJobs]*Job
 }
 
 // workerBatchMax is the most jobs a worker takes from the queue in one turn of the
 // lock.
 const workerBatchMax = 32
+
+// submitRingJobs is the room of the ring that submitted jobs wait in for a worker to
+// move them to the queue.
+const submitRingJobs = 256
 
 var _ Pool = (*WorkerPool)(nil)
 
@@ -43,21 +61,40 @@ func NewPool(n int) *WorkerPool {
 	return p
 }
 
-// Submit queues job. It does not block.
+// Submit queues job. It does not block. Call it from one goroutine at a time, as a
+// loop does.
 func (p *WorkerPool) Submit(job *Job) {
 	p.once.Do(p.startWorkers)
-	p.mu.Lock()
-	if p.closed {
+	if job.state.Load() != uint32(jobQueued) {
+		job.state.Store(uint32(jobQueued)) // a job submitted again
+	}
+	t := p.ringTail.Load()
+	if t-p.ringHead.Load() == submitRingJobs {
+		// The ring is full: move it to the queue, then the job, which is newer.
+		p.mu.Lock()
+		p.takeRing()
+		p.queue.push(job)
 		p.mu.Unlock()
-		return
+	} else {
+		p.ring[t%submitRingJobs] = job
+		p.ringTail.Store(t + 1)
 	}
-	job.state.Store(uint32(jobQueued))
-	p.queue.push(job)
-	wake := p.idle > 0
-	p.mu.Unlock()
-	if wake {
+	if p.idle.Load() > 0 {
+		p.mu.Lock()
 		p.cond.Signal()
+		p.mu.Unlock()
 	}
+}
+
+// takeRing moves the jobs in the ring to the queue. Call it with mu held.
+func (p *WorkerPool) takeRing() {
+	h, t := p.ringHead.Load(), p.ringTail.Load()
+	for ; h != t; h++ {
+		s := &p.ring[h%submitRingJobs]
+		p.queue.push(*s)
+		*s = nil
+	}
+	p.ringHead.Store(t)
 }
 
 // Cancel takes job off the queue if no worker has started it.
@@ -112,6 +149,7 @@ func (p *WorkerPool) next(batch []*Job) []*Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
+		p.takeRing()
 		if n := p.queue.len(); n > 0 {
 			take := min(max(1, n/p.workers), workerBatchMax)
 			for range take {
@@ -122,8 +160,10 @@ func (p *WorkerPool) next(batch []*Job) []*Job {
 		if p.closed {
 			return batch
 		}
-		p.idle++
-		p.cond.Wait()
-		p.idle--
+		p.idle.Add(1)
+		if p.ringTail.Load() == p.ringHead.Load() {
+			p.cond.Wait()
+		}
+		p.idle.Add(-1)
 	}
 }

@@ -194,6 +194,51 @@ func TestPoolFIFO(t *testing.T) {
 	}
 }
 
+// Jobs submitted while every worker is busy, more than wait for the workers to move
+// them to the queue at once, still run in submission order, each once; with several
+// workers, each of many jobs runs once.
+func TestPoolManyQueuedJobs(t *testing.T) {
+	for _, tc := range []struct {
+		workers, jobs int
+		ordered       bool
+	}{{1, 1000, true}, {1, 5000, true}, {4, 20000, false}} {
+		t.Run(fmt.Sprintf("%d workers %d jobs", tc.workers, tc.jobs), func(t *testing.T) {
+			l, _ := newReal(t, tc.workers)
+			var ran []int
+			var runs atomic.Int64
+			done := 0
+			err := l.Run(func() {
+				release := saturate(l, tc.workers)
+				for i := 0; i < tc.jobs; i++ {
+					nodeloop.Work(l, func() (int, error) {
+						runs.Add(1)
+						if tc.ordered {
+							ran = append(ran, i)
+						}
+						return i, nil
+					}, func(v int, err error) {
+						if err == nil && v == i {
+							done++
+						}
+					})
+				}
+				release()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done != tc.jobs || runs.Load() != int64(tc.jobs) {
+				t.Fatalf("%d jobs ran, %d done with their own result; want %d of each", runs.Load(), done, tc.jobs)
+			}
+			for i, v := range ran {
+				if v != i {
+					t.Fatalf("job %d ran in place %d; want submission order", v, i)
+				}
+			}
+		})
+	}
+}
+
 // saturate blocks every worker of a pool of n until the returned func is called.
 func saturate(l *nodeloop.Loop, n int) (release func()) {
 	var started sync.WaitGroup

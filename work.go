@@ -49,9 +49,10 @@ type Job struct {
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req     *Request
-	state   atomic.Uint32 // the built-in pool's bookkeeping: a jobState
-	untimed bool          // nothing reads Started: the loop records no trace
+	req      *Request
+	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
+	untimed  bool          // nothing reads Started: the loop records no trace
+	canceled bool          // the loop canceled the request: its done callback says so
 }
 
 // Run is what a pool calls on a worker to run the job: Work when it is set, else the
@@ -69,19 +70,52 @@ func (j *Job) Run() {
 type jobState uint8
 
 const (
-	jobQueued jobState = iota + 1
+	// jobQueued is the zero value, so that submitting a new job writes no atomic
+	// flag: a job is queued until a worker takes it or the loop cancels it.
+	jobQueued jobState = iota
 	jobRunning
 	jobCanceled
 )
 
 // Request is a pool request made by Work, ReadFile or WriteFile.
 type Request struct {
-	handle    // active: in flight, until just before its done callback
-	job       Job
-	n         node[*Request]
-	canceled  bool
-	submitted time.Duration // the loop's time at Submit
-	impl      requestImpl
+	handle     // active: in flight, until just before its done callback
+	job        Job
+	prev, next *Request      // the loop's requests in flight
+	submitted  time.Duration // the loop's time at Submit
+	impl       requestImpl
+}
+
+// reqList is the loop's list of requests in flight, linked through the requests
+// themselves: a request carries two links and no node pointing back at it, which keeps
+// the request in a smaller allocation.
+type reqList struct{ head, tail *Request }
+
+func (q *reqList) empty() bool { return q.head == nil }
+
+func (q *reqList) insertTail(r *Request) {
+	r.prev, r.next = q.tail, nil
+	if q.tail == nil {
+		q.head = r
+	} else {
+		q.tail.next = r
+	}
+	q.tail = r
+}
+
+// remove takes r, which is on the list, off it.
+func (q *reqList) remove(r *Request) {
+	if r.prev == nil {
+		q.head = r.next
+	} else {
+		r.prev.next = r.next
+	}
+	if r.next == nil {
+		q.tail = r.prev
+	} else {
+		r.next.prev = r.prev
+	}
+	r.prev, r.next = nil, nil
 }
 
 // requestImpl is a request's typed part: its work and its done callback.
@@ -90,31 +124,47 @@ type requestImpl interface {
 	finish(r *Request, canceled bool) // on the loop, as the done callback
 }
 
-// workRequest is the request of Work and WorkOn, all of it in one allocation: the
-// Request, the functions and the results.
-type workRequest[T any] struct {
-	Request
-	work   func() (T, error)
-	workOn func(worker int) (T, error)
-	done   func(T, error)
-	v      T
-	err    error
+// workResult is what a request of Work or WorkOn holds beside its Request: its done
+// callback and the work's results.
+type workResult[T any] struct {
+	done func(T, error)
+	v    T
+	err  error
 }
 
-func (w *workRequest[T]) run(worker int) {
-	defer func() {
-		if p := recover(); p != nil {
-			w.err = &PanicError{Value: p, Stack: debug.Stack()}
-		}
-	}()
-	if w.work != nil {
-		w.v, w.err = w.work()
-	} else {
-		w.v, w.err = w.workOn(worker)
+// workRequest is the request of Work, all of it in one allocation: the Request, the
+// functions and the results.
+type workRequest[T any] struct {
+	Request
+	work func() (T, error)
+	workResult[T]
+}
+
+// workOnRequest is the request of WorkOn, as workRequest.
+type workOnRequest[T any] struct {
+	Request
+	work func(worker int) (T, error)
+	workResult[T]
+}
+
+func (w *workRequest[T]) run(int) {
+	defer w.recoverPanic()
+	w.v, w.err = w.work()
+}
+
+func (w *workOnRequest[T]) run(worker int) {
+	defer w.recoverPanic()
+	w.v, w.err = w.work(worker)
+}
+
+// recoverPanic turns a panic of the work function into the request's error.
+func (w *workResult[T]) recoverPanic() {
+	if p := recover(); p != nil {
+		w.err = &PanicError{Value: p, Stack: debug.Stack()}
 	}
 }
 
-func (w *workRequest[T]) finish(r *Request, canceled bool) {
+func (w *workResult[T]) finish(r *Request, canceled bool) {
 	var zero T
 	switch {
 	case canceled:
@@ -140,7 +190,7 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workRequest[T]{work: work, done: done}
+	w := &workRequest[T]{work: work, workResult: workResult[T]{done: done}}
 	w.impl = w
 	l.submit(&w.Request)
 	return &w.Request
@@ -156,7 +206,7 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workRequest[T]{workOn: work, done: done}
+	w := &workOnRequest[T]{work: work, workResult: workResult[T]{done: done}}
 	w.impl = w
 	l.submit(&w.Request)
 	return &w.Request
@@ -166,8 +216,7 @@ func (l *Loop) submit(r *Request) {
 	r.handle = l.newHandle()
 	r.job.ID = r.id
 	l.site(r.id)
-	r.n.v = r
-	l.reqs.insertTail(&r.n)
+	l.reqs.insertTail(r)
 	r.job.req = r
 	r.job.Complete = l.jobDoneFn
 	r.job.untimed = l.tracer == nil
@@ -194,9 +243,9 @@ func (l *Loop) jobDone(j *Job) {
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
 	r := j.req
-	r.n.remove()
+	l.reqs.remove(r)
 	r.setActive(false)
-	if l.tracer != nil && !r.canceled {
+	if l.tracer != nil && !r.job.canceled {
 		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
 		e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
 		if j.Err != nil {
@@ -205,7 +254,7 @@ func (l *Loop) finishJob(j *Job) {
 		l.emit(e)
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	r.impl.finish(r, r.canceled)
+	r.impl.finish(r, r.job.canceled)
 	l.leaveCallback()
 }
 
@@ -229,12 +278,12 @@ func (r *Request) ID() uint64 { return r.job.ID }
 func (r *Request) Cancel() bool {
 	l := r.l
 	r.use("Request.Cancel")
-	ok := r.active && !r.canceled && l.pool.Cancel(&r.job)
+	ok := r.active && !r.job.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}
 	if ok {
-		r.canceled = true
+		r.job.canceled = true
 		l.jobDone(&r.job)
 	}
 	return ok
