@@ -32,7 +32,7 @@ import (
 //
 // A poll request holds a reference to its socket's file, so that closing the
 // descriptor alone would not close the socket: CloseSocket removes the poll
-// (IORING_OP_POLL_REMOVE) and runs the kernel's completion work before it closes
+// (IORING_OP_ASYNC_CANCEL) and runs the kernel's completion work before it closes
 // the descriptor. Wake writes to an eventfd that has a multishot poll of its own.
 
 // Constants of the io_uring ABI (include/uapi/linux/io_uring.h).
@@ -54,8 +54,8 @@ const (
 	uringSQCQOverflow = 1 << 1
 	uringSQTaskrun    = 1 << 2
 
-	uringOpPollAdd    = 6
-	uringOpPollRemove = 7
+	uringOpPollAdd     = 6
+	uringOpAsyncCancel = 14
 
 	uringPollAddMulti = 1 << 0
 	uringCQEFMore     = 1 << 1
@@ -298,13 +298,16 @@ func (u *uring) pollAdd(fd int, events uint32, tok uint64) error {
 	return nil
 }
 
-// pollRemove queues the removal of the poll whose user data is tok.
+// pollRemove queues the removal of the poll whose user data is tok. It is an
+// IORING_OP_ASYNC_CANCEL rather than an IORING_OP_POLL_REMOVE, which fails with
+// EALREADY, leaving the poll armed, while the kernel is posting the poll's
+// completion; a cancel marks the poll, and the kernel ends it once posted.
 func (u *uring) pollRemove(tok uint64) error {
 	e, err := u.sqe()
 	if err != nil {
 		return err
 	}
-	e.opcode, e.fd, e.addr, e.userData = uringOpPollRemove, -1, tok, removeToken
+	e.opcode, e.fd, e.addr, e.userData = uringOpAsyncCancel, -1, tok, removeToken
 	return nil
 }
 
@@ -355,10 +358,13 @@ func (u *uring) ready() bool {
 	return atomic.LoadUint32(u.cqTail) != atomic.LoadUint32(u.cqHead)
 }
 
-// uringWaitTimeoutMax is the longest single wait: a longer positive timeout is
-// cut to it (the loop simply waits again), which keeps the Timespec's arithmetic
-// far from overflow.
-const uringWaitTimeoutMax = 1 << 40 * time.Nanosecond
+// uringTimeout converts Wait's positive timeout into the wait's duration as epoll
+// would wait it: rounded up to the millisecond and clamped to epollWaitMsMax, so
+// that the two back ends wake a loop at the same moments, and never before the
+// millisecond a timer is due in has passed.
+func uringTimeout(timeout time.Duration) time.Duration {
+	return time.Duration(epollTimeout(timeout)) * time.Millisecond
+}
 
 func (u *uring) close() error {
 	u.unmap()
@@ -434,7 +440,9 @@ func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrup
 			err = u.enter(0, true, 0)
 		}
 	default:
-		timeout = min(timeout, uringWaitTimeoutMax)
+		if timeout > 0 {
+			timeout = uringTimeout(timeout)
+		}
 		err = u.enter(timeout, true, 1)
 	}
 	switch err {
