@@ -33,11 +33,35 @@
 // # The operating system's back ends
 //
 // [New] returns the back end of the running system as a [*System]; on a system
-// without one it returns an error matching errors.ErrUnsupported.
+// without one it returns an error matching errors.ErrUnsupported. [System.Name]
+// says which back end it is.
 //
-//   - Linux (poller_linux.go): epoll. Each socket is registered once, edge-triggered
-//     for reading and writing; an operation that would block waits for the next edge
-//     and is retried then. Wake writes to an eventfd.
+// # Choosing the Linux back end
+//
+// On Linux, New reads NODELOOP_POLLER. Unset or empty, it makes an io_uring back
+// end and, when io_uring_setup fails (ENOSYS on a kernel without io_uring, EPERM
+// where a container's seccomp profile or kernel.io_uring_disabled forbids it,
+// EINVAL on one too old, ENOMEM under a small memory-lock limit) or the kernel's
+// io_uring lacks what the back end needs (Linux 5.13's multishot poll and
+// IORING_FEAT_EXT_ARG), an epoll one, silently. NODELOOP_POLLER=epoll or
+// NODELOOP_POLLER=io_uring forces one: io_uring forced where it is unavailable is
+// an error that wraps the reason, and any other value an error naming it. The
+// ring is made with the most of IORING_SETUP_COOP_TASKRUN,
+// IORING_SETUP_TASKRUN_FLAG and IORING_SETUP_SUBMIT_ALL that the kernel takes.
+// It is not made IORING_SETUP_SINGLE_ISSUER|IORING_SETUP_DEFER_TASKRUN: such a
+// ring may be entered by one thread only, and a goroutine moves between threads
+// (locking the loop's goroutine to its thread, which would allow it, doubled the
+// CPU time of a ping-pong round trip when measured).
+//
+//   - Linux: io_uring (poller_uring_linux.go) where the kernel has it and allows
+//     it, epoll (poller_linux.go) otherwise. Both register each socket once,
+//     edge-triggered for reading and writing (epoll_ctl with EPOLLET, or one
+//     multishot IORING_OP_POLL_ADD); an operation that would block waits for the
+//     next edge and is retried then. Wake writes to an eventfd. On io_uring the
+//     completion queue is memory shared with the kernel: a Wait that does not
+//     block reads it and makes no system call unless it has requests to submit or
+//     the kernel flags completions it has yet to post, and a Wait that blocks
+//     submits and waits in one io_uring_enter.
 //   - macOS and the BSDs (poller_kqueue.go): kqueue, the mirror of the epoll back
 //     end, with EVFILT_READ and EVFILT_WRITE registered EV_CLEAR. Wake triggers an
 //     EVFILT_USER event, or writes to a pipe on NetBSD and OpenBSD.

@@ -124,7 +124,7 @@ type uringGeteventsArg struct {
 	ts        uint64
 }
 
-// uringSetupFlags are the ring's flags, the most wanted first: Start takes the first
+// uringSetupFlags are the ring's flags, the most wanted first: openURing takes the first
 // the kernel accepts.
 var uringSetupFlags = [...]uint32{
 	uringSetupCoopTaskrun | uringSetupTaskrunFlag,
