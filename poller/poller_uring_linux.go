@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"runtime"
@@ -294,9 +295,17 @@ func (u *uring) pollAdd(fd int, events uint32, tok uint64) error {
 	if err != nil {
 		return err
 	}
+	if bigEndian {
+		// The kernel reads poll32_events with its 16-bit halves swapped on a
+		// big-endian machine, for the sake of the older 16-bit poll_events.
+		events = events<<16 | events>>16
+	}
 	e.opcode, e.fd, e.len, e.opFlags, e.userData = uringOpPollAdd, int32(fd), uringPollAddMulti, events, tok
 	return nil
 }
+
+// bigEndian is true on a big-endian machine.
+var bigEndian = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 
 // pollRemove queues the removal of the poll whose user data is tok. It is an
 // IORING_OP_ASYNC_CANCEL rather than an IORING_OP_POLL_REMOVE, which fails with
