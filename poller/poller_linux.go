@@ -47,25 +47,30 @@ var wakeOne = func() (b [8]byte) {
 // edge-triggered.
 const epollFlags = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
 
-// pollerEnv is the environment variable that chooses the Linux back end: "epoll",
-// "io_uring", or empty for io_uring where the kernel has it and allows it, and epoll
-// otherwise.
+// pollerEnv is the environment variable that chooses the Linux back end: "epoll"
+// (the default), "io_uring", or "auto" for io_uring where the kernel has it and
+// allows it and epoll otherwise.
 const pollerEnv = "NODELOOP_POLLER"
 
-// The names Name reports, and NODELOOP_POLLER takes, on Linux.
+// The names Name reports, and the values NODELOOP_POLLER takes, on Linux.
 const (
 	epollKindName = "epoll"
+	autoKindName  = "auto" // not a name, a choice
 )
 
-// pollOpen makes the back end NODELOOP_POLLER names, or, with it unset or empty,
-// io_uring, falling back to epoll without a word when the kernel lacks io_uring
-// (ENOSYS, or EINVAL from one too old for the back end), forbids it (EPERM, as
-// container runtimes' seccomp profiles and kernel.io_uring_disabled do) or cannot
-// make a ring (ENOMEM under a small RLIMIT_MEMLOCK on kernels before 5.12).
+// pollOpen makes the back end NODELOOP_POLLER names: epoll when it is unset or
+// empty (on the loop's TCP ping-pong it is the faster of the two, see doc.go), and
+// with "auto" io_uring, falling back to epoll without a word when the kernel lacks
+// io_uring (ENOSYS, or EINVAL from one too old for the back end), forbids it
+// (EPERM, as container runtimes' seccomp profiles and kernel.io_uring_disabled
+// do) or cannot make a ring (ENOMEM under a small RLIMIT_MEMLOCK on kernels
+// before 5.12).
 func (s *System) pollOpen() error {
 	s.epfd, s.wakeFd = -1, -1
 	switch want := os.Getenv(pollerEnv); want {
-	case "":
+	case "", epollKindName:
+		return s.epollOpen()
+	case autoKindName:
 		if s.uringOpen() == nil {
 			return nil
 		}
@@ -75,10 +80,8 @@ func (s *System) pollOpen() error {
 			return fmt.Errorf("poller: %s=%s, but io_uring is not available here: %w", pollerEnv, want, err)
 		}
 		return nil
-	case epollKindName:
-		return s.epollOpen()
 	default:
-		return fmt.Errorf("poller: %s=%q: no such back end (want %s or %s)", pollerEnv, want, epollKindName, uringKindName)
+		return fmt.Errorf("poller: %s=%q: no such back end (want %s, %s or %s)", pollerEnv, want, epollKindName, uringKindName, autoKindName)
 	}
 }
 

@@ -41,10 +41,10 @@ func newForced(t *testing.T, kind string) *poller.System {
 	return p
 }
 
-// uringMissing reports whether the default back end on this machine is epoll,
+// uringMissing reports whether NODELOOP_POLLER=auto gets epoll on this machine,
 // which says io_uring is missing or forbidden here.
 func uringMissing() bool {
-	p, err := newWithEnv("")
+	p, err := newWithEnv("auto")
 	if err != nil {
 		return true
 	}
@@ -66,8 +66,10 @@ func TestPollerEnv(t *testing.T) {
 		want    string // Name of the poller, or "" for an error
 		wantErr string // a part of the error
 	}{
+		{env: "", want: "epoll"},
 		{env: "epoll", want: "epoll"},
 		{env: "io_uring", want: "io_uring"},
+		{env: "auto", want: "io_uring"},
 		{env: "kqueue", wantErr: `NODELOOP_POLLER="kqueue"`},
 		{env: "EPOLL", wantErr: `NODELOOP_POLLER="EPOLL"`},
 		{env: " epoll", wantErr: `NODELOOP_POLLER=" epoll"`},
@@ -97,11 +99,12 @@ func TestPollerEnv(t *testing.T) {
 }
 
 // The errors a kernel or a container gives when io_uring is missing, forbidden or
-// short of memory make New fall back to epoll, unless io_uring was asked for.
+// short of memory make NODELOOP_POLLER=auto fall back to epoll, and
+// NODELOOP_POLLER=io_uring fail.
 func TestURingFallback(t *testing.T) {
 	for _, errno := range []syscall.Errno{syscall.EPERM, syscall.ENOSYS, syscall.EINVAL, syscall.ENOMEM} {
 		restore := poller.SetURingSetupHook(func(uint32) error { return errno })
-		p, err := newWithEnv("")
+		p, err := newWithEnv("auto")
 		if err != nil {
 			t.Errorf("io_uring_setup failing with %v: New: %v; want the epoll back end", errno, err)
 		} else {
