@@ -157,6 +157,15 @@ func (s *System) pollWait(done []*Op, timeout time.Duration) (_ []*Op, interrupt
 	return done, false, nil
 }
 
+// pollUnregister does nothing: closing the descriptor removes its kevents.
+func (s *System) pollUnregister(tok uint64) {}
+
+// pollPending is false: kqueue cannot tell what it holds without being asked.
+func (s *System) pollPending() bool { return false }
+
+// Name reports the back end in use: "kqueue".
+func (s *System) Name() string { return "kqueue" }
+
 func (s *System) pollClose() error {
 	first := s.wakeClose()
 	if err := unix.Close(s.kq); err != nil && first == nil {

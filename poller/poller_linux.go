@@ -2,6 +2,7 @@ package poller
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"time"
 	"unsafe"
@@ -9,6 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// The Linux back ends: io_uring (poller_uring_linux.go) where the kernel has it and
+// allows it, epoll otherwise, or as NODELOOP_POLLER says. The epoll one follows.
+//
 // The epoll back end. Every socket is registered once, edge-triggered for reading
 // and writing, with its token in epoll_data: the slot in the Fd half and the
 // generation in the Pad half, which together are the kernel's 64-bit data field.
@@ -21,8 +25,10 @@ const (
 	gensMax  = 1<<32 - 1
 )
 
-// pollState is the epoll back end's part of System.
+// pollState is the Linux back ends' part of System.
 type pollState struct {
+	// uring is the io_uring back end's state; nil when System runs on epoll.
+	uring  *uring
 	epfd   int
 	wakeFd int
 	// events is the buffer every epoll_wait fills, allocated once.
@@ -41,8 +47,54 @@ var wakeOne = func() (b [8]byte) {
 // edge-triggered.
 const epollFlags = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
 
+// pollerEnv is the environment variable that chooses the Linux back end: "epoll"
+// (the default), "io_uring", or "auto" for io_uring where the kernel has it and
+// allows it and epoll otherwise.
+const pollerEnv = "NODELOOP_POLLER"
+
+// The names Name reports, and the values NODELOOP_POLLER takes, on Linux.
+const (
+	epollKindName = "epoll"
+	autoKindName  = "auto" // not a name, a choice
+)
+
+// pollOpen makes the back end NODELOOP_POLLER names: epoll when it is unset or
+// empty (on the loop's TCP ping-pong it is the faster of the two, see doc.go), and
+// with "auto" io_uring, falling back to epoll without a word when the kernel lacks
+// io_uring (ENOSYS, or EINVAL from one too old for the back end), forbids it
+// (EPERM, as container runtimes' seccomp profiles and kernel.io_uring_disabled
+// do) or cannot make a ring (ENOMEM under a small RLIMIT_MEMLOCK on kernels
+// before 5.12).
 func (s *System) pollOpen() error {
 	s.epfd, s.wakeFd = -1, -1
+	switch want := os.Getenv(pollerEnv); want {
+	case "", epollKindName:
+		return s.epollOpen()
+	case autoKindName:
+		if s.uringOpen() == nil {
+			return nil
+		}
+		return s.epollOpen()
+	case uringKindName:
+		if err := s.uringOpen(); err != nil {
+			return fmt.Errorf("poller: %s=%s, but io_uring is not available here: %w", pollerEnv, want, err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("poller: %s=%q: no such back end (want %s, %s or %s)", pollerEnv, want, epollKindName, uringKindName, autoKindName)
+	}
+}
+
+// Name reports the back end in use: "io_uring" or "epoll" on Linux, "kqueue" on
+// macOS and the BSDs, "iocp" on Windows.
+func (s *System) Name() string {
+	if s.uring != nil {
+		return uringKindName
+	}
+	return epollKindName
+}
+
+func (s *System) epollOpen() error {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return os.NewSyscallError("epoll_create1", err)
@@ -74,6 +126,9 @@ func epollToken(ev *unix.EpollEvent) uint64 {
 }
 
 func (s *System) pollRegister(fd int, tok uint64) error {
+	if s.uring != nil {
+		return s.uringRegister(fd, tok)
+	}
 	ev := unix.EpollEvent{Events: epollFlags}
 	setEpollToken(&ev, tok)
 	if err := unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
@@ -104,6 +159,9 @@ func epollTimeout(timeout time.Duration) int {
 // pollWait runs one epoll_wait of up to timeout (<0 forever, see epollTimeout) and
 // hands each event to ioReady. interrupted reports EINTR, which returns no events.
 func (s *System) pollWait(done []*Op, timeout time.Duration) (_ []*Op, interrupted bool, _ error) {
+	if s.uring != nil {
+		return s.uringWait(done, timeout)
+	}
 	ms := epollTimeout(timeout)
 	var n int
 	var err error
@@ -143,10 +201,31 @@ func (s *System) pollWake() error {
 	return wakeWrite(s.wakeFd, wakeOne[:])
 }
 
+// pollUnregister is called before the descriptor of the socket tok is closed. On
+// epoll the close itself removes the registration.
+func (s *System) pollUnregister(tok uint64) {
+	if s.uring != nil {
+		s.uringUnregister(tok)
+	}
+}
+
+// pollPending reports whether the kernel holds something for a zero-timeout Wait
+// that it can tell without a system call; epoll cannot tell, so false.
+func (s *System) pollPending() bool {
+	return s.uring != nil && s.uringPending()
+}
+
 func (s *System) pollClose() error {
 	var first error
 	if err := unix.Close(s.wakeFd); err != nil {
 		first = os.NewSyscallError("close", err)
+	}
+	if s.uring != nil {
+		if err := s.uring.close(); err != nil && first == nil {
+			first = err
+		}
+		s.uring, s.wakeFd = nil, -1
+		return first
 	}
 	if err := unix.Close(s.epfd); err != nil && first == nil {
 		first = os.NewSyscallError("close", err)

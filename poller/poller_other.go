@@ -17,6 +17,9 @@ var _ Poller = (*System)(nil)
 // New returns errors.ErrUnsupported: this operating system has no back end.
 func New() (*System, error) { return nil, errors.ErrUnsupported }
 
+// Name reports the back end in use: none, "".
+func (*System) Name() string { return "" }
+
 // Listen returns errors.ErrUnsupported.
 func (*System) Listen(network, address string) (Socket, net.Addr, error) {
 	return 0, nil, errors.ErrUnsupported

@@ -16,13 +16,15 @@ import (
 
 // This file is the readiness-to-completion emulation shared by the epoll back end
 // (poller_linux.go) and the kqueue one (poller_kqueue.go). Each mechanism file
-// supplies the same five methods on *System:
+// supplies the same seven methods on *System:
 //
 //	pollOpen() error                                   create the kernel object and the waker
 //	pollRegister(fd int, tok uint64) error             edge-triggered read+write interest
 //	pollWait(done []*Op, timeout time.Duration) ([]*Op, bool, error)
 //	                                                   one kernel wait; events go to ioReady
 //	pollWake() error                                   the one system call of a coalesced Wake
+//	pollUnregister(tok uint64)                         before a socket's descriptor is closed
+//	pollPending() bool                                 the kernel has events, seen without asking it
 //	pollClose() error                                  release the kernel object and waker
 //
 // A socket is registered once, for reading and writing, edge-triggered (EPOLLET,
@@ -205,6 +207,7 @@ func (s *System) closeSock(tok uint64, sk *sock, err error) error {
 		}
 		s.ready = append(s.ready, op)
 	}
+	s.pollUnregister(tok)
 	cerr := unix.Close(sk.fd)
 	s.open--
 	if sk.path != "" {
@@ -662,7 +665,7 @@ func (s *System) SetOption(so Socket, o Option) error {
 // spins without waiting may skip such a Wait while this is false, at the price of
 // seeing the kernel's readiness later; it must still call Wait now and then.
 func (s *System) ReadyWithoutKernel() bool {
-	return len(s.ready) > 0 || len(s.retry) > 0 || s.wakeSig.Load() != 0
+	return len(s.ready) > 0 || len(s.retry) > 0 || s.wakeSig.Load() != 0 || s.pollPending()
 }
 
 // Wait implements Poller.Wait. Operations that finished outside Wait come first,

@@ -192,6 +192,9 @@ func New() (*System, error) {
 	return &System{port: port, entries: make([]overlappedEntry, pollEventsMax)}, nil
 }
 
+// Name reports the back end in use: "iocp".
+func (s *System) Name() string { return "iocp" }
+
 func makeToken(slot, gen uint32) uint64 { return uint64(slot)<<32 | uint64(gen) }
 
 func splitToken(tok uint64) (slot, gen uint32) { return uint32(tok >> 32), uint32(tok) }

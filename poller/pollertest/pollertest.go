@@ -134,6 +134,7 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"CancelFinished", false, testCancelFinished},
 		{"CloseInFlight", false, testCloseInFlight},
 		{"CloseListenerInFlight", false, testCloseListenerInFlight},
+		{"CloseWhileReadable", false, testCloseWhileReadable},
 		{"StartErrors", false, testStartErrors},
 		{"ListenErrors", false, testListenErrors},
 		{"WakeBeforeWait", false, testWakeBeforeWait},
@@ -983,6 +984,31 @@ func testCloseInFlight(h *harness) {
 		}
 	}
 	h.quiet("after close")
+}
+
+// A socket closed while the kernel is reporting it readable, before a Wait has
+// seen that, is closed all the same: its peer sees the connection end. (A back end
+// whose registration holds the socket open, as an io_uring poll does, must undo it
+// even then.)
+func testCloseWhileReadable(h *harness) {
+	pr := h.connect("tcp")
+	for round := range 3 {
+		// The bytes reach a while the Write is in flight, and no Wait runs
+		// before a is closed.
+		wr := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: []byte("unread")}
+		h.start(wr)
+		if round == 2 {
+			h.closeSocket(pr.a)
+		}
+		h.await(wr)
+		if wr.Err != nil {
+			h.t.Fatalf("write %d: %v", round, wr.Err)
+		}
+	}
+	rd := h.run(&poller.Op{Kind: poller.Read, Socket: pr.b, Buf: make([]byte, 8)})
+	if rd.Err != io.EOF && !isReset(rd.Err) {
+		h.t.Fatalf("read after the peer closed: N %d, Err %v; want io.EOF or a reset", rd.N, rd.Err)
+	}
 }
 
 func testCloseListenerInFlight(h *harness) {

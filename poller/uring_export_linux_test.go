@@ -1,0 +1,24 @@
+package poller
+
+// The io_uring setup flags the tests look at.
+const (
+	URingSetupCoopTaskrun = uringSetupCoopTaskrun
+	URingSetupSubmitAll   = uringSetupSubmitAll
+)
+
+// SetURingSetupHook makes every io_uring_setup first call refuse with the flags
+// it is about to try, and fail with refuse's error when that is not nil, until
+// the returned function is called: a kernel or a container that refuses io_uring,
+// or some of its flags.
+func SetURingSetupHook(refuse func(flags uint32) error) (restore func()) {
+	uringSetupHook = refuse
+	return func() { uringSetupHook = nil }
+}
+
+// URingFlags returns the setup flags of p's ring, and false when p runs on epoll.
+func URingFlags(p *System) (uint32, bool) {
+	if p.uring == nil {
+		return 0, false
+	}
+	return p.uring.flags, true
+}
