@@ -43,6 +43,15 @@ import (
 // world. Every message between two hosts shows, when it arrives, as a message
 // event of the world (traces.KindMessage: the hosts, when it was sent, what it
 // was). HostRuns splits a host's events into the runs of its program.
+//
+// A host's program may register an OnIdle hook, as a JavaScript runtime does for
+// 'beforeExit' and its exit code: the world calls it, as Run does, after a step
+// that leaves the host's loop with no more work or in which the program stopped
+// it (Loop.Stop). While the hook gives the loop work, the host goes on; when it
+// ends the host, nothing of it runs again, and if its loop was still alive (a
+// process.exit with a server listening) its connections are reset and connection
+// requests to it refused, as after a process exits, while its disk keeps even
+// what it has not synced; an error it returns fails the world, naming the host.
 type World struct {
 	cfg     Config
 	hosts   []worldHost
@@ -504,6 +513,10 @@ type runningHost struct {
 	started bool
 	done    bool
 	down    bool // crashed, and not restarted
+	// stopped is set when the program stopped its loop (Loop.Stop) in a step,
+	// not counting the world's own Stop after the main callback; exited when
+	// its OnIdle hook ended it with its loop still alive.
+	stopped, ownStop, exited bool
 }
 
 // worldRun is the state of one run of a world.
@@ -725,6 +738,12 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if len(due) > 0 {
 			h := due[rec.Choose("world.host", len(due))]
 			wr.step(h)
+			if h.exited {
+				// Its program ended with connections open: they close as the
+				// process's do when it exits, and nothing listens any more.
+				h.exited = false
+				net.Crash(h.name)
+			}
 			if w.live != nil && res.Verdict == OK && w.live.Done() {
 				wr.reached(hosts)
 				break
@@ -758,6 +777,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		case w.live != nil && !calm && (!ok || next.After(quietAt)) && !quietAt.After(limit):
 			clock.Set(quietAt) // the faults stop there
 			continue
+		case len(alive) == 0 && hasFault && !next.After(limit):
+			clock.Set(next) // a crashed host restarts then
+			continue
 		case w.live != nil && (len(alive) == 0 || !ok || next.After(liveBy)):
 			if len(alive) > 0 && !ok {
 				wr.stall(hosts, Stuck, stuckError(alive))
@@ -767,9 +789,6 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 				clock.Set(liveBy)
 			}
 			wr.stall(hosts, NotLive, fmt.Errorf("sim: liveness: the condition did not hold within %v after the faults stopped at %v", w.live.Within, w.live.After))
-		case len(alive) == 0 && hasFault && !next.After(limit):
-			clock.Set(next) // a crashed host restarts then
-			continue
 		case len(alive) == 0:
 		case !ok:
 			wr.stall(hosts, Stuck, stuckError(alive))
@@ -823,7 +842,9 @@ func (wr *worldRun) step(h *runningHost) {
 		l := h.loop
 		err = l.Run(func() {
 			h.program(l)
+			h.ownStop = true
 			l.Stop() // the world, not Run, drives the loop from here
+			h.ownStop = false
 		})
 	} else {
 		_, err = h.loop.RunOnce(false)
@@ -831,7 +852,23 @@ func (wr *worldRun) step(h *runningHost) {
 	wr.cur = nil
 	if err == nil {
 		h.done = !h.loop.Alive()
-		return
+		st, _ := loopstate.Get(h.loop).(*world)
+		if st == nil || st.idle == nil || !h.done && !h.stopped {
+			return
+		}
+		// The program's OnIdle hook, as Run calls it when its loop has no more
+		// work or the program stopped it.
+		h.stopped = false
+		for err == nil {
+			if !runIdle(st.idle, &err) && err == nil {
+				h.done, h.exited = true, h.loop.Alive()
+				return
+			}
+			if err == nil && h.loop.Alive() {
+				h.done = false
+				return
+			}
+		}
 	}
 	var cp *nodeloop.CallbackPanic
 	if errors.As(err, &cp) {
@@ -913,5 +950,7 @@ func (t *hostTracer) Event(e *traces.Event) {
 	case traces.KindCallback:
 		t.h.res.Callbacks++
 		t.h.counts.Callbacks++
+	case traces.KindStop:
+		t.h.stopped = t.h.stopped || !t.h.ownStop
 	}
 }
