@@ -881,11 +881,21 @@ func (wr *worldRun) step(h *runningHost) {
 	h.res.Verdict, h.res.Err, h.res.Alive = r.Verdict, r.Err, r.Alive
 	h.done = true
 	wr.res.Verdict, wr.res.Host = r.Verdict, h.name
-	wr.res.Err = fmt.Errorf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: "))
+	wr.res.Err = &hostError{msg: fmt.Sprintf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: ")), err: r.Err}
 	if r.Verdict == TimeLimit {
 		wr.res.Host = ""
 	}
 }
+
+// hostError is the error of a world that a host's failure ended: named by the
+// host, it unwraps to the host's own error (a program's exit error, say).
+type hostError struct {
+	msg string
+	err error
+}
+
+func (e *hostError) Error() string { return e.msg }
+func (e *hostError) Unwrap() error { return e.err }
 
 // reached ends a world in liveness mode whose condition holds: OK, every host's
 // verdict OK whether it is alive or not.
