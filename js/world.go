@@ -37,7 +37,9 @@ const HostReadCost = time.Microsecond
 // charging HostReadCost to the running callback. What it writes to fd 1 and 2 goes
 // to cfg.Stdout and cfg.Stderr (nil discards it): give each host its own writer,
 // or one shared writer through Prefix, so that the world's output says which host
-// wrote each line; the output of every run of the program goes there in turn.
+// wrote each line; the output of every run of the program goes there in turn (a
+// world that ends stuck, not live or out of time or steps runs its programs again
+// to find where their handles were made, and their output then comes twice).
 //
 // A program ends as Node's does ('beforeExit', the 'exit' listeners), and ends
 // its host only: process.exit, or a loop with nothing left to do, ends the host
