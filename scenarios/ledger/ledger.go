@@ -104,7 +104,8 @@ type Result struct {
 	// starts the history again.
 	lastAck time.Time
 	// Durable are the entries the server's log holds after a power cut at the
-	// end, in the log's order.
+	// end, in the log's order: the disk's calm crash, which loses every write
+	// not synced.
 	Durable []string
 }
 
