@@ -22,30 +22,35 @@ const LOG = DIR + '/ledger.log';
 const PORT = Number(process.env.PORT || 7000);
 const ackBeforeFsync = process.env.LEDGER_BUG === 'ack-before-fsync';
 
-// Recovery: the entries a crash left.
-let text = '';
-try {
-  text = fs.readFileSync(LOG, 'utf8');
-} catch (e) {
-  if (e.code !== 'ENOENT') throw e;
-}
+// Recovery: count the entries a crash left, and make the log and its name
+// durable before the first request (a new file needs its directory synced too).
+let fd = -1;
 let entries = 0;
-for (const line of text.split('\n')) {
+function recover() {
+  let text = '';
   try {
-    const rec = JSON.parse(line);
-    if (rec && typeof rec.id === 'string') entries++;
+    text = fs.readFileSync(LOG, 'utf8');
   } catch (e) {
-    // a torn record, or the empty line before the first
+    if (e.code !== 'ENOENT') throw e;
+  }
+  entries = 0;
+  for (const line of text.split('\n')) {
+    try {
+      const rec = JSON.parse(line);
+      if (rec && typeof rec.id === 'string') entries++;
+    } catch (e) {
+      // a torn record, zeros, or the empty line before the first
+    }
+  }
+  fd = fs.openSync(LOG, 'a');
+  fs.fsyncSync(fd);
+  const dir = fs.openSync(DIR, 'r');
+  try {
+    fs.fsyncSync(dir);
+  } finally {
+    fs.closeSync(dir);
   }
 }
-
-// The log and its name are durable before the first request: a new file needs
-// its directory synced too.
-const fd = fs.openSync(LOG, 'a');
-fs.fsyncSync(fd);
-const dir = fs.openSync(DIR, 'r');
-fs.fsyncSync(dir);
-fs.closeSync(dir);
 
 function reply(sock, line) {
   if (!sock.destroyed) sock.write(line + '\n');
@@ -86,6 +91,21 @@ const server = net.createServer((sock) => {
   sock.on('error', () => {}); // a client gone: its requests are not acknowledged
 });
 
-server.listen(PORT, () => {
-  console.log('ledger: listening on ' + PORT + ' with ' + entries + ' entries');
-});
+// start recovers, then listens; a disk that fails recovery (EIO) is tried again
+// after a while, as a supervisor would restart the service.
+function start() {
+  try {
+    recover();
+  } catch (e) {
+    console.log('ledger: recovery failed with ' + e.code + '; again in 100 ms');
+    if (fd >= 0) fs.closeSync(fd);
+    fd = -1;
+    setTimeout(start, 100);
+    return;
+  }
+  server.listen(PORT, () => {
+    console.log('ledger: listening on ' + PORT + ' with ' + entries + ' entries');
+  });
+}
+
+start();

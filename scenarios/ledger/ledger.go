@@ -3,9 +3,9 @@
 // "ok ID" once an entry is written and fsynced, on one host, and Go clients on
 // others that append entries and record each one the server acknowledged. The
 // rule it checks is the one a durable store promises: every acknowledged entry
-// survives, whatever crashes the server host, its disk losing what was not synced,
-// and however the network between the hosts is cut. Run it under crash and
-// partition faults over many seeds; a server that acknowledges before its fsync
+// survives, whatever crashes the server host, its disk losing what was not synced
+// or failing an operation, and however the network between the hosts is cut. Run
+// it under crash, partition and disk faults over many seeds; a server that acknowledges before its fsync
 // (the script's planted bug, LEDGER_BUG=ack-before-fsync) loses an acknowledged
 // entry on some of them, and the seed replays the loss.
 //

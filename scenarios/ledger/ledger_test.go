@@ -18,9 +18,10 @@ import (
 const script = "../../examples/world/ledger.js"
 
 // sweepFaults are the faults of the sweeps: crashes of any host, the server's
-// disk losing, tearing and reordering what it had not synced, and partitions of
-// any host from the others, all within the first 200 ms, while the clients work.
-const sweepFaults = "crash=0.5:200ms,partition=0.3:200ms,clog=0.2:20ms"
+// disk losing, tearing and reordering at each crash what it had not synced,
+// partitions of any host from the others, all within the first 200 ms while the
+// clients work, clogged links, and the disk's EIO, ENOSPC and short writes.
+const sweepFaults = "crash=0.5:200ms,partition=0.3:200ms,clog=0.2:20ms,eio=0.02,enospc=0.02,diskshort=0.02"
 
 // sweepSeeds is how many seeds the sweeps run.
 const sweepSeeds = 200
@@ -44,8 +45,8 @@ func (n notes) Event(e *traces.Event) {
 }
 
 // The correct ledger keeps every entry it acknowledged, over every seed, with
-// crashes of its host and of the clients and partitions between them; every
-// entry is acknowledged in the end, and the faults did strike.
+// crashes of its host and of the clients, partitions between them and a disk
+// that fails; every entry is acknowledged in the end, and the faults did strike.
 func TestLedgerKeepsAcknowledgedEntries(t *testing.T) {
 	f := faults(t)
 	seen := notes{}
