@@ -81,6 +81,12 @@
 // the loop was given: a Sync form reads and writes it at once, in no virtual time,
 // as it blocks the loop in Node; the other forms take their pool job's time.
 //
+// [Program] makes a script a host of a sim.World: it runs on the host's loop, from
+// the start again at each restart, its net on the world's network, its fs on the
+// host's disk (fs.fsync makes a write durable there), its randomness from the
+// world's choices and its Date from the host's wall clock; process.exit ends that
+// host alone.
+//
 // # Limits
 //
 // Runaway recursion ends at Config.MaxCallStackSize frames with a RangeError

@@ -319,6 +319,22 @@ func (rt *Runtime) fsBinding(set func(string, any)) {
 			},
 		}, call.Argument(1))
 	})
+	set("fsync", func(call goja.FunctionCall) goja.Value {
+		fd := int(call.Argument(0).ToInteger())
+		f := fds.get(fd)
+		return run(&fsOp{syscall: "fsync",
+			now: func() (any, error) {
+				if f == nil {
+					return nil, syscall.EBADF
+				}
+				s, ok := f.(interface{ Sync() error })
+				if !ok {
+					return nil, errors.ErrUnsupported
+				}
+				return nil, s.Sync()
+			},
+		}, call.Argument(1))
+	})
 	set("read", func(call goja.FunctionCall) goja.Value {
 		fd := int(call.Argument(0).ToInteger())
 		n := int(call.Argument(1).ToInteger())
@@ -709,6 +725,16 @@ type loopFile struct {
 func (h *loopFile) Stat() (fs.FileInfo, error) { return fs.Stat(h.files.fsys, h.name) }
 
 func (h *loopFile) Close() error { return nil }
+
+// Sync makes the file's data durable, or a directory's entries, through the
+// fs.FS's Sync method (nodeloop.WriteFS's), as fsync(2) on the descriptor.
+func (h *loopFile) Sync() error {
+	w, ok := h.files.fsys.(interface{ Sync(string) error })
+	if !ok {
+		return unsupportedOp("fsync", h.name)
+	}
+	return w.Sync(h.name)
+}
 
 func (h *loopFile) Read(b []byte) (int, error) {
 	n, err := h.ReadAt(b, h.pos)

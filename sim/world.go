@@ -43,6 +43,15 @@ import (
 // world. Every message between two hosts shows, when it arrives, as a message
 // event of the world (traces.KindMessage: the hosts, when it was sent, what it
 // was). HostRuns splits a host's events into the runs of its program.
+//
+// A host's program may register an OnIdle hook, as a JavaScript runtime does for
+// 'beforeExit' and its exit code: the world calls it, as Run does, after a step
+// that leaves the host's loop with no more work or in which the program stopped
+// it (Loop.Stop). While the hook gives the loop work, the host goes on; when it
+// ends the host, nothing of it runs again, and if its loop was still alive (a
+// process.exit with a server listening) its connections are reset and connection
+// requests to it refused, as after a process exits, while its disk keeps even
+// what it has not synced; an error it returns fails the world, naming the host.
 type World struct {
 	cfg     Config
 	hosts   []worldHost
@@ -504,6 +513,10 @@ type runningHost struct {
 	started bool
 	done    bool
 	down    bool // crashed, and not restarted
+	// stopped is set when the program stopped its loop (Loop.Stop) in a step,
+	// not counting the world's own Stop after the main callback; exited when
+	// its OnIdle hook ended it with its loop still alive.
+	stopped, ownStop, exited bool
 }
 
 // worldRun is the state of one run of a world.
@@ -725,6 +738,12 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		if len(due) > 0 {
 			h := due[rec.Choose("world.host", len(due))]
 			wr.step(h)
+			if h.exited {
+				// Its program ended with connections open: they close as the
+				// process's do when it exits, and nothing listens any more.
+				h.exited = false
+				net.Crash(h.name)
+			}
 			if w.live != nil && res.Verdict == OK && w.live.Done() {
 				wr.reached(hosts)
 				break
@@ -823,7 +842,9 @@ func (wr *worldRun) step(h *runningHost) {
 		l := h.loop
 		err = l.Run(func() {
 			h.program(l)
+			h.ownStop = true
 			l.Stop() // the world, not Run, drives the loop from here
+			h.ownStop = false
 		})
 	} else {
 		_, err = h.loop.RunOnce(false)
@@ -831,7 +852,23 @@ func (wr *worldRun) step(h *runningHost) {
 	wr.cur = nil
 	if err == nil {
 		h.done = !h.loop.Alive()
-		return
+		st, _ := loopstate.Get(h.loop).(*world)
+		if st == nil || st.idle == nil || !h.done && !h.stopped {
+			return
+		}
+		// The program's OnIdle hook, as Run calls it when its loop has no more
+		// work or the program stopped it.
+		h.stopped = false
+		for err == nil {
+			if !runIdle(st.idle, &err) && err == nil {
+				h.done, h.exited = true, h.loop.Alive()
+				return
+			}
+			if err == nil && h.loop.Alive() {
+				h.done = false
+				return
+			}
+		}
 	}
 	var cp *nodeloop.CallbackPanic
 	if errors.As(err, &cp) {
@@ -844,11 +881,21 @@ func (wr *worldRun) step(h *runningHost) {
 	h.res.Verdict, h.res.Err, h.res.Alive = r.Verdict, r.Err, r.Alive
 	h.done = true
 	wr.res.Verdict, wr.res.Host = r.Verdict, h.name
-	wr.res.Err = fmt.Errorf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: "))
+	wr.res.Err = &hostError{msg: fmt.Sprintf("sim: host %s: %s", h.name, strings.TrimPrefix(r.Err.Error(), "sim: ")), err: r.Err}
 	if r.Verdict == TimeLimit {
 		wr.res.Host = ""
 	}
 }
+
+// hostError is the error of a world that a host's failure ended: named by the
+// host, it unwraps to the host's own error (a program's exit error, say).
+type hostError struct {
+	msg string
+	err error
+}
+
+func (e *hostError) Error() string { return e.msg }
+func (e *hostError) Unwrap() error { return e.err }
 
 // reached ends a world in liveness mode whose condition holds: OK, every host's
 // verdict OK whether it is alive or not.
@@ -913,5 +960,7 @@ func (t *hostTracer) Event(e *traces.Event) {
 	case traces.KindCallback:
 		t.h.res.Callbacks++
 		t.h.counts.Callbacks++
+	case traces.KindStop:
+		t.h.stopped = t.h.stopped || !t.h.ownStop
 	}
 }

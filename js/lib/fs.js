@@ -255,6 +255,10 @@
     },
     close(fd, cb) { call('close', [fdArg(fd)], cb === undefined ? () => {} : callbackArg(cb)); },
     closeSync(fd) { call('close', [fdArg(fd)]); },
+    fsync(fd, cb) { call('fsync', [fdArg(fd)], callbackArg(cb)); },
+    fsyncSync(fd) { call('fsync', [fdArg(fd)]); },
+    fdatasync(fd, cb) { call('fsync', [fdArg(fd)], callbackArg(cb)); },
+    fdatasyncSync(fd) { call('fsync', [fdArg(fd)]); },
     read(fd, buffer, offset, length, position, cb) {
       if (typeof buffer === 'function') { cb = buffer; buffer = Buffer.alloc(16384); offset = 0; length = buffer.length; position = -1; }
       else if (typeof offset === 'function') { cb = offset; offset = 0; length = buffer.length - 0; position = -1; }
@@ -341,6 +345,8 @@
       await this.write(bytes, 0, bytes.length, null);
     }
     stat() { return promised(fs.fstat)(this.fd); }
+    sync() { return promised(fs.fsync)(this.fd); }
+    datasync() { return promised(fs.fdatasync)(this.fd); }
     close() { return promised(fs.close)(this.fd); }
   }
 
