@@ -14,6 +14,7 @@ import (
 	"github.com/nodeloop/nodeloop/properties"
 	"github.com/nodeloop/nodeloop/scenarios"
 	"github.com/nodeloop/nodeloop/scenarios/kv"
+	"github.com/nodeloop/nodeloop/scenarios/ledger"
 	"github.com/nodeloop/nodeloop/sim"
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -32,6 +33,22 @@ type worldScenario struct {
 var worldScenarios = []worldScenario{
 	{"kv", "a replicated key-value store (a primary, two backups, their disks) and a client whose history must be linearizable", kvWorld(false)},
 	{"kv-lost-write", "kv with a planted bug: the primary acknowledges a put before it is durable anywhere, which partition,crash finds", kvWorld(true)},
+	{"ledger", "a JavaScript ledger server (" + ledgerScript + ", run from the repository's root) and two Go clients; every acknowledged entry must survive crashes, partitions and disk faults", ledgerWorld(false)},
+	{"ledger-ack-before-fsync", "ledger with a planted bug: the script acknowledges an entry before its fsync, which crash finds", ledgerWorld(true)},
+}
+
+// ledgerScript is the ledger's script, read from the current directory.
+const ledgerScript = "examples/world/ledger.js"
+
+// ledgerWorld builds the world of package ledger, with its bug or not.
+func ledgerWorld(bug bool) func(*sim.World) (func(*sim.WorldResult) error, func() string, error) {
+	return func(w *sim.World) (func(*sim.WorldResult) error, func() string, error) {
+		g, err := ledger.New(w, ledger.Options{Script: ledgerScript, Bug: bug})
+		if err != nil {
+			return nil, nil, usageError{fmt.Sprintf("sim: %v (run nodeloop sim ledger from the repository's root)", err)}
+		}
+		return g.Check, g.Verdict, nil
+	}
 }
 
 // kvWorld builds the world of package kv, with the lost write or not.
@@ -156,7 +173,11 @@ func simWorldRun(ws worldScenario, cfg sim.Config, choicesFile string, opts simO
 		}
 	}
 	if res.Failed() {
-		msg := fmt.Sprintf("seed %d failed: %s\nreproduce: %s", res.Seed, res.Verdict, opts.command(res.Seed))
+		msg := fmt.Sprintf("seed %d failed", res.Seed)
+		if res.Verdict != sim.Failed {
+			msg += fmt.Sprintf(": %s", res.Verdict) // stuck, not live, out of time or steps
+		}
+		msg += "\nreproduce: " + opts.command(res.Seed)
 		if choicesFile != "" {
 			msg += fmt.Sprintf("\nor from its choices: nodeloop sim %s --choices %s", ws.name, choicesFile)
 		}

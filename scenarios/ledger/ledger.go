@@ -124,6 +124,37 @@ type Ack struct {
 // *LostError when an acknowledged entry was lost. An error with a nil result is
 // a configuration that makes no sense: a script that cannot be read, say.
 func Run(cfg sim.Config, opts Options) (*Result, error) {
+	w := sim.NewWorld(cfg)
+	g, err := New(w, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, runErr := w.Run()
+	if res == nil {
+		return nil, runErr
+	}
+	lostErr := g.Check(res)
+	var lost *LostError
+	if lostErr != nil && !errors.As(lostErr, &lost) {
+		return g.Result(), lostErr // the disk could not be read
+	}
+	if runErr != nil {
+		return g.Result(), runErr
+	}
+	return g.Result(), lostErr
+}
+
+// Ledger is a ledger world: its server and clients, added to a sim.World by New,
+// and the clients' acknowledgements, which Check judges once the world has run.
+type Ledger struct {
+	out *Result
+}
+
+// New adds a ledger to w, as opts say: the server host running the script and the
+// client hosts, and w's liveness mode (FaultsFor, Within, the clients done). Run
+// w, then give its result to Check. It returns an error for options that make no
+// sense: a script that cannot be read, say.
+func New(w *sim.World, opts Options) (*Ledger, error) {
 	if opts.Clients <= 0 {
 		opts.Clients = 2
 	}
@@ -147,7 +178,6 @@ func Run(cfg sim.Config, opts Options) (*Result, error) {
 		return nil, err
 	}
 	out := &Result{}
-	w := sim.NewWorld(cfg)
 	w.HostWith(Server, prog, sim.HostOptions{Disk: disk})
 	clients := make([]*client, opts.Clients)
 	for i := range clients {
@@ -163,16 +193,19 @@ func Run(cfg sim.Config, opts Options) (*Result, error) {
 		}
 		return true
 	}})
-	res, runErr := w.Run()
-	if res == nil {
-		return nil, runErr
-	}
+	return &Ledger{out: out}, nil
+}
+
+// Check judges res, the result of the world New built: nil when every entry the
+// clients saw acknowledged is in the server's log after a power cut at the end
+// (the disk's calm crash, which loses every write not synced), a *LostError
+// when one is not, another error when the log cannot be read.
+func (g *Ledger) Check(res *sim.WorldResult) error {
+	out := g.out
 	out.World = res
+	var err error
 	if out.Durable, err = durable(res.Hosts[0].Disk); err != nil {
-		return out, fmt.Errorf("ledger: seed %d: %w", res.Seed, err)
-	}
-	if runErr != nil {
-		return out, runErr
+		return fmt.Errorf("ledger: seed %d: %w", res.Seed, err)
 	}
 	have := map[string]bool{}
 	for _, id := range out.Durable {
@@ -185,10 +218,30 @@ func Run(cfg sim.Config, opts Options) (*Result, error) {
 		}
 	}
 	if len(lost) > 0 {
-		return out, &LostError{Seed: res.Seed, Lost: lost, Acked: len(out.Acked)}
+		return &LostError{Seed: res.Seed, Lost: lost, Acked: len(out.Acked)}
 	}
-	return out, nil
+	return nil
 }
+
+// Verdict is one line on the world Check judged: how many entries were
+// acknowledged and how many of them the log holds.
+func (g *Ledger) Verdict() string {
+	out := g.out
+	have := map[string]bool{}
+	for _, id := range out.Durable {
+		have[id] = true
+	}
+	kept := 0
+	for _, a := range out.Acked {
+		if have[a.ID] {
+			kept++
+		}
+	}
+	return fmt.Sprintf("ledger: %d entries acknowledged, %d of them in the log after a power cut", len(out.Acked), kept)
+}
+
+// Result returns what the world did, as Check saw it.
+func (g *Ledger) Result() *Result { return g.out }
 
 // serverDisk is the server host's disk as the world starts: the directory data,
 // durable, and nothing in it.
