@@ -29,11 +29,67 @@ type netListener struct {
 // socket whose _on* methods the loop's callbacks call.
 type netConn struct {
 	rt      *Runtime
+	slab    *readSlab
 	c       *nodeloop.Conn
 	dial    *nodeloop.DialRequest
 	owner   *goja.Object
 	reading bool
 	closed  bool
+
+	// written counts the bytes of the writes finished, the socket's bytesWritten.
+	written int64
+	// wantDrain is set while the socket owes a 'drain': every write's completion
+	// then goes to JavaScript, which emits it once the writes are done.
+	wantDrain bool
+	// writing counts the writes in flight; while none is, the next one copies its
+	// bytes into wbuf, which the finished writes no longer need.
+	writing int
+	wbuf    []byte
+
+	// The chunk the data callback hands to _onData: where it lies in the slab.
+	dataOff, dataLen int
+	dataBuf          goja.Value
+}
+
+// netDataRunner is a connection's data callback as a runner, so that handing a
+// chunk to JavaScript makes no closure.
+type netDataRunner netConn
+
+func (r *netDataRunner) run() {
+	nc := (*netConn)(r)
+	rt := nc.rt
+	rt.callMethod(nc.owner, "_onData", nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen))
+}
+
+// readSlab is where a runtime's connections put the bytes they read, as Node's
+// sockets do: each chunk is a Buffer over its own part of a shared ArrayBuffer,
+// which a chunk keeps alive, so that a read makes no ArrayBuffer of its own. A
+// slab is never written twice at the same place; a full one is replaced.
+type readSlab struct {
+	buf []byte
+	ab  goja.Value
+	off int
+}
+
+// readSlabSize is the size of a slab of read bytes, in bytes: the most a read
+// returns.
+const readSlabSize = 64 << 10
+
+// writeCopyMax is the size, in bytes, up to which a connection keeps the buffer it
+// copies a write's bytes into for the next write.
+const writeCopyMax = 16 << 10
+
+// put copies b into the slab and returns the slab's ArrayBuffer and where b lies
+// in it.
+func (s *readSlab) put(rt *Runtime, b []byte) (goja.Value, int) {
+	if s.ab == nil || len(s.buf)-s.off < len(b) {
+		s.buf = make([]byte, max(readSlabSize, len(b)))
+		s.ab = rt.vm.ToValue(rt.vm.NewArrayBuffer(s.buf))
+		s.off = 0
+	}
+	off := s.off
+	s.off += copy(s.buf[off:], b)
+	return s.ab, off
 }
 
 // emit calls the owner's method name as one loop callback.
@@ -89,6 +145,7 @@ func (rt *Runtime) addrValue(a net.Addr) goja.Value {
 
 // netBinding adds the sockets of net on the loop's.
 func (rt *Runtime) netBinding(set func(string, any)) {
+	slab := &readSlab{}
 	hostPort := func(host goja.Value, port goja.Value) string {
 		return net.JoinHostPort(host.String(), strconv.FormatInt(port.ToInteger(), 10))
 	}
@@ -99,7 +156,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 			if err != nil {
 				return
 			}
-			nc := &netConn{rt: rt, c: c}
+			nc := &netConn{rt: rt, slab: slab, c: c}
 			rt.callback(func() { rt.callMethod(owner, "_onConnection", rt.vm.ToValue(nc), rt.addrValue(c.RemoteAddr())) })
 		})
 		if err != nil {
@@ -126,7 +183,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 	})
 	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.owner = owner })
 	set("dial", func(call goja.FunctionCall) goja.Value {
-		nc := &netConn{rt: rt, owner: call.Argument(2).ToObject(rt.vm)}
+		nc := &netConn{rt: rt, slab: slab, owner: call.Argument(2).ToObject(rt.vm)}
 		nc.dial = rt.loop.Dial("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
 			nc.dial = nil
 			if nc.closed {
@@ -152,22 +209,27 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 	})
 	set("connWrite", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
-		data := append([]byte(nil), bytesOf(call.Argument(1))...)
-		fn, _ := goja.AssertFunction(call.Argument(2))
+		cb := call.Argument(2)
 		if nc.c == nil || nc.closed {
 			return goja.Undefined()
 		}
-		nc.c.Write(data, func(n int, err error) {
-			rt.callback(func() {
-				if err != nil && !errors.Is(err, nodeloop.ErrClosed) {
-					rt.call(fn, goja.Undefined(), rt.netErrDesc(err, "write"), rt.vm.ToValue(n))
-					return
-				}
-				rt.call(fn, goja.Undefined(), goja.Null(), rt.vm.ToValue(n))
-			})
+		nc.c.Write(nc.copyWrite(bytesOf(call.Argument(1))), func(n int, err error) {
+			nc.writing--
+			nc.written += int64(n)
+			switch {
+			case err != nil && !errors.Is(err, nodeloop.ErrClosed):
+				d := rt.netErrDesc(err, "write")
+				rt.callback(func() { rt.callMethod(nc.owner, "_onWriteError", d, cb) })
+			case !goja.IsUndefined(cb) || nc.wantDrain:
+				// A write nobody waits for, with no 'drain' owed, has nothing
+				// to tell JavaScript: its bytes are counted here.
+				rt.callback(func() { rt.callMethod(nc.owner, "_onWritten", cb) })
+			}
 		})
 		return goja.Undefined()
 	})
+	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
+	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })
 	set("connWritableLength", func(nc *netConn) int {
 		if nc.c == nil || nc.closed {
 			return 0
@@ -253,8 +315,10 @@ func (nc *netConn) read() {
 		rt := nc.rt
 		switch {
 		case err == nil:
-			chunk := rt.newBuffer(append([]byte(nil), b...))
-			nc.emit("_onData", chunk)
+			nc.dataBuf, nc.dataOff = nc.slab.put(rt, b)
+			nc.dataLen = len(b)
+			rt.callbackOf((*netDataRunner)(nc))
+			nc.dataBuf = nil
 			if !nc.closed && !nc.c.Closed() {
 				nc.read()
 			}
@@ -264,4 +328,15 @@ func (nc *netConn) read() {
 			nc.emit("_onError", rt.netErrDesc(err, "read"))
 		}
 	})
+}
+
+// copyWrite returns a copy of b for a write, which b may change after: into the
+// connection's reused buffer when no write is in flight, else a new one.
+func (nc *netConn) copyWrite(b []byte) []byte {
+	nc.writing++
+	if nc.writing > 1 || len(b) > writeCopyMax {
+		return append([]byte(nil), b...)
+	}
+	nc.wbuf = append(nc.wbuf[:0], b...)
+	return nc.wbuf
 }

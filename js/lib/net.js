@@ -63,7 +63,6 @@
       this.writable = false;
       this.allowHalfOpen = !!options.allowHalfOpen;
       this.bytesRead = 0;
-      this._bytesWritten = 0;
       this.remoteAddress = undefined;
       this.remotePort = undefined;
       this.remoteFamily = undefined;
@@ -79,7 +78,6 @@
       this._writableEnded = false; // end() was called
       this._finished = false;
       this._needDrain = false;
-      this._writesPending = 0;
       this._timeout = 0;
       this._refed = true;
       this._hadError = false;
@@ -94,7 +92,7 @@
       if (this.writable) return 'writeOnly';
       return 'closed';
     }
-    get bytesWritten() { return this._bytesWritten; }
+    get bytesWritten() { return this._handle ? binding.connBytesWritten(this._handle) : 0; }
     get writableLength() { return this._handle ? binding.connWritableLength(this._handle) : 0; }
     get writableEnded() { return this._writableEnded; }
     get writableFinished() { return this._finished; }
@@ -151,6 +149,7 @@
       if (!this._refed) binding.connRef(this._handle, false);
       if (this._noDelay !== undefined) binding.connNoDelay(this._handle, this._noDelay);
       if (this._timeout > 0) binding.connTimeout(this._handle, this._timeout);
+      if (this._needDrain) binding.connWantDrain(this._handle, true);
       binding.connRead(this._handle);
       this.emit('connect');
       this.emit('ready');
@@ -165,8 +164,10 @@
       this._destroyWith(e, true);
     }
 
-    _onData(chunk) {
-      this.bytesRead += chunk.length;
+    // _onData is given a chunk as the part of ab from off, n bytes long.
+    _onData(ab, off, n) {
+      const chunk = Buffer._fromArrayBuffer(ab, off, n);
+      this.bytesRead += n;
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
         return;
@@ -281,28 +282,33 @@
         this._write(bytes, cb);
       }
       const ok = this.writableLength + (this._queuedBytes || 0) < highWaterMark;
-      if (!ok) this._needDrain = true;
+      if (!ok && !this._needDrain) {
+        this._needDrain = true;
+        if (this._handle !== null) binding.connWantDrain(this._handle, true);
+      }
       return ok;
     }
 
     _write(bytes, cb) {
       if (this._queuedBytes) this._queuedBytes -= bytes.length;
-      this._writesPending++;
-      binding.connWrite(this._handle, bytes, (d, n) => {
-        this._writesPending--;
-        this._bytesWritten += n;
-        if (d) {
-          const e = netError(d);
-          if (cb) cb(e);
-          this._destroyWith(e, true);
-          return;
-        }
-        if (cb) cb(null);
-        if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
-          this._needDrain = false;
-          this.emit('drain');
-        }
-      });
+      binding.connWrite(this._handle, bytes, cb);
+    }
+
+    // _onWritten runs when a write finished that has a callback, or while a
+    // 'drain' is owed; _onWriteError when one failed.
+    _onWritten(cb) {
+      if (cb) cb(null);
+      if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
+        this._needDrain = false;
+        binding.connWantDrain(this._handle, false);
+        this.emit('drain');
+      }
+    }
+
+    _onWriteError(d, cb) {
+      const e = netError(d);
+      if (cb) cb(e);
+      this._destroyWith(e, true);
     }
 
     end(data, encoding, cb) {
