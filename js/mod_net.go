@@ -49,6 +49,26 @@ type netConn struct {
 	// The chunk the data callback hands to _onData: where it lies in the slab.
 	dataOff, dataLen int
 	dataBuf          goja.Value
+	onData           goja.Callable // the owner's _onData, looked up once
+
+	// The connection's callbacks as func values made once, not one per operation:
+	// writeFn is that of a write with no JavaScript callback.
+	readFn  func([]byte, error)
+	writeFn func(int, error)
+}
+
+// newNetConn returns the Go side of a socket, with its connection once made.
+func (rt *Runtime) newNetConn(slab *readSlab, c *nodeloop.Conn, owner *goja.Object) *netConn {
+	nc := &netConn{rt: rt, slab: slab, c: c, owner: owner}
+	nc.readFn = nc.readDone
+	nc.writeFn = func(n int, err error) { nc.writeDone(n, err, goja.Undefined()) }
+	return nc
+}
+
+// setOwner makes o the socket the loop's callbacks call.
+func (nc *netConn) setOwner(o *goja.Object) {
+	nc.owner = o
+	nc.onData = nil
 }
 
 // netDataRunner is a connection's data callback as a runner, so that handing a
@@ -58,7 +78,17 @@ type netDataRunner netConn
 func (r *netDataRunner) run() {
 	nc := (*netConn)(r)
 	rt := nc.rt
-	rt.callMethod(nc.owner, "_onData", nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen))
+	if nc.onData == nil {
+		if nc.owner == nil {
+			return
+		}
+		fn, ok := goja.AssertFunction(nc.owner.Get("_onData"))
+		if !ok {
+			return
+		}
+		nc.onData = fn
+	}
+	rt.call(nc.onData, nc.owner, nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen))
 }
 
 // readSlab is where a runtime's connections put the bytes they read, as Node's
@@ -156,7 +186,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 			if err != nil {
 				return
 			}
-			nc := &netConn{rt: rt, slab: slab, c: c}
+			nc := rt.newNetConn(slab, c, nil)
 			rt.callback(func() { rt.callMethod(owner, "_onConnection", rt.vm.ToValue(nc), rt.addrValue(c.RemoteAddr())) })
 		})
 		if err != nil {
@@ -181,9 +211,9 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 			nl.ln.Unref()
 		}
 	})
-	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.owner = owner })
+	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.setOwner(owner) })
 	set("dial", func(call goja.FunctionCall) goja.Value {
-		nc := &netConn{rt: rt, slab: slab, owner: call.Argument(2).ToObject(rt.vm)}
+		nc := rt.newNetConn(slab, nil, call.Argument(2).ToObject(rt.vm))
 		nc.dial = rt.loop.Dial("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
 			nc.dial = nil
 			if nc.closed {
@@ -202,10 +232,12 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		})
 		return rt.vm.ToValue(nc)
 	})
-	set("connRead", func(nc *netConn) {
+	set("connRead", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
 		if nc.c != nil && !nc.closed && !nc.reading {
 			nc.read()
 		}
+		return goja.Undefined()
 	})
 	set("connWrite", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
@@ -213,28 +245,22 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		if nc.c == nil || nc.closed {
 			return goja.Undefined()
 		}
-		nc.c.Write(nc.copyWrite(bytesOf(call.Argument(1))), func(n int, err error) {
-			nc.writing--
-			nc.written += int64(n)
-			switch {
-			case err != nil && !errors.Is(err, nodeloop.ErrClosed):
-				d := rt.netErrDesc(err, "write")
-				rt.callback(func() { rt.callMethod(nc.owner, "_onWriteError", d, cb) })
-			case !goja.IsUndefined(cb) || nc.wantDrain:
-				// A write nobody waits for, with no 'drain' owed, has nothing
-				// to tell JavaScript: its bytes are counted here.
-				rt.callback(func() { rt.callMethod(nc.owner, "_onWritten", cb) })
-			}
-		})
+		b := nc.copyWrite(bytesOf(call.Argument(1)))
+		if goja.IsUndefined(cb) {
+			nc.c.Write(b, nc.writeFn)
+		} else {
+			nc.c.Write(b, func(n int, err error) { nc.writeDone(n, err, cb) })
+		}
 		return goja.Undefined()
 	})
 	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
 	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })
-	set("connWritableLength", func(nc *netConn) int {
+	set("connWritableLength", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
 		if nc.c == nil || nc.closed {
-			return 0
+			return rt.vm.ToValue(0)
 		}
-		return nc.c.WritableLength()
+		return rt.vm.ToValue(nc.c.WritableLength())
 	})
 	set("connEnd", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
@@ -307,27 +333,47 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 // chunk to the owner's _onData, the end to _onEnd and an error to _onError.
 func (nc *netConn) read() {
 	nc.reading = true
-	nc.c.Read(func(b []byte, err error) {
-		nc.reading = false
-		if nc.closed || errors.Is(err, nodeloop.ErrClosed) {
-			return
+	nc.c.Read(nc.readFn)
+}
+
+// readDone is the callback of read's Read.
+func (nc *netConn) readDone(b []byte, err error) {
+	nc.reading = false
+	if nc.closed || errors.Is(err, nodeloop.ErrClosed) {
+		return
+	}
+	rt := nc.rt
+	switch {
+	case err == nil:
+		nc.dataBuf, nc.dataOff = nc.slab.put(rt, b)
+		nc.dataLen = len(b)
+		rt.callbackOf((*netDataRunner)(nc))
+		nc.dataBuf = nil
+		if !nc.closed && !nc.c.Closed() {
+			nc.read()
 		}
-		rt := nc.rt
-		switch {
-		case err == nil:
-			nc.dataBuf, nc.dataOff = nc.slab.put(rt, b)
-			nc.dataLen = len(b)
-			rt.callbackOf((*netDataRunner)(nc))
-			nc.dataBuf = nil
-			if !nc.closed && !nc.c.Closed() {
-				nc.read()
-			}
-		case errors.Is(err, io.EOF):
-			nc.emit("_onEnd")
-		default:
-			nc.emit("_onError", rt.netErrDesc(err, "read"))
-		}
-	})
+	case errors.Is(err, io.EOF):
+		nc.emit("_onEnd")
+	default:
+		nc.emit("_onError", rt.netErrDesc(err, "read"))
+	}
+}
+
+// writeDone is the end of a write whose JavaScript callback is cb (undefined for
+// none): it counts the bytes written and calls the socket's _onWritten or
+// _onWriteError when JavaScript has something to do. A write nobody waits for,
+// with no 'drain' owed, has nothing to tell it.
+func (nc *netConn) writeDone(n int, err error, cb goja.Value) {
+	nc.writing--
+	nc.written += int64(n)
+	rt := nc.rt
+	switch {
+	case err != nil && !errors.Is(err, nodeloop.ErrClosed):
+		d := rt.netErrDesc(err, "write")
+		rt.callback(func() { rt.callMethod(nc.owner, "_onWriteError", d, cb) })
+	case !goja.IsUndefined(cb) || nc.wantDrain:
+		rt.callback(func() { rt.callMethod(nc.owner, "_onWritten", cb) })
+	}
 }
 
 // copyWrite returns a copy of b for a write, which b may change after: into the
