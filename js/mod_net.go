@@ -243,7 +243,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		nc := call.Argument(0).Export().(*netConn)
 		cb := call.Argument(2)
 		if nc.c == nil || nc.closed {
-			return goja.Undefined()
+			return rt.vm.ToValue(0)
 		}
 		b := nc.copyWrite(bytesOf(call.Argument(1)))
 		if goja.IsUndefined(cb) {
@@ -251,7 +251,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		} else {
 			nc.c.Write(b, func(n int, err error) { nc.writeDone(n, err, cb) })
 		}
-		return goja.Undefined()
+		return rt.vm.ToValue(nc.c.WritableLength())
 	})
 	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
 	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })

@@ -5,6 +5,7 @@
   'use strict';
 
   const EventEmitter = builtins.events;
+  const emit = EventEmitter.prototype.emit;
   const { Buffer } = builtins.buffer;
   const highWaterMark = 16384;
 
@@ -191,7 +192,11 @@
         if (s !== '') this.emit('data', s);
         return;
       }
-      this.emit('data', chunk);
+      // One listener of the emitter's own emit is called as emit would call it,
+      // without the arrays emit makes for its arguments and its snapshot.
+      const list = this.emit === emit && this._events !== undefined ? this._events.data : undefined;
+      if (list !== undefined && list.length === 1) list[0].call(this, chunk);
+      else this.emit('data', chunk);
     }
 
     _flush() {
@@ -275,13 +280,15 @@
         return false;
       }
       const bytes = typeof data === 'string' ? Buffer.from(data, encoding || 'utf8') : data;
+      let writable;
       if (this.connecting || this._handle === null) {
         this._queue.push({ bytes: bytes, cb: cb });
         this._queuedBytes = (this._queuedBytes || 0) + bytes.length;
+        writable = this.writableLength;
       } else {
-        this._write(bytes, cb);
+        writable = this._write(bytes, cb);
       }
-      const ok = this.writableLength + (this._queuedBytes || 0) < highWaterMark;
+      const ok = writable + (this._queuedBytes || 0) < highWaterMark;
       if (!ok && !this._needDrain) {
         this._needDrain = true;
         if (this._handle !== null) binding.connWantDrain(this._handle, true);
@@ -289,9 +296,10 @@
       return ok;
     }
 
+    // _write starts a write and returns the socket's writableLength after it.
     _write(bytes, cb) {
       if (this._queuedBytes) this._queuedBytes -= bytes.length;
-      binding.connWrite(this._handle, bytes, cb);
+      return binding.connWrite(this._handle, bytes, cb);
     }
 
     // _onWritten runs when a write finished that has a callback, or while a
