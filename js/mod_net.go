@@ -50,6 +50,7 @@ type netConn struct {
 	dataOff, dataLen int
 	dataBuf          goja.Value
 	onData           goja.Callable // the owner's _onData, looked up once
+	dataArgs         [3]goja.Value // its arguments, kept for the next chunk
 
 	// The connection's callbacks as func values made once, not one per operation:
 	// writeFn is that of a write with no JavaScript callback.
@@ -88,7 +89,9 @@ func (r *netDataRunner) run() {
 		}
 		nc.onData = fn
 	}
-	rt.call(nc.onData, nc.owner, nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen))
+	nc.dataArgs = [3]goja.Value{nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen)}
+	rt.call(nc.onData, nc.owner, nc.dataArgs[:]...)
+	nc.dataArgs = [3]goja.Value{}
 }
 
 // readSlab is where a runtime's connections put the bytes they read, as Node's

@@ -7,6 +7,7 @@
   const EventEmitter = builtins.events;
   const emit = EventEmitter.prototype.emit;
   const { Buffer } = builtins.buffer;
+  const fromArrayBuffer = Buffer._fromArrayBuffer;
   const highWaterMark = 16384;
 
   const { received, invalidArgType } = builtins['internal/errors'];
@@ -44,8 +45,9 @@
 
   // utf8Tail is how many bytes at the end of b start a character not yet complete.
   function utf8Tail(b) {
-    for (let i = 1; i <= Math.min(3, b.length); i++) {
-      const c = b[b.length - i];
+    const n = b.length;
+    for (let i = 1; i <= Math.min(3, n); i++) {
+      const c = b[n - i];
       if ((c & 0xc0) === 0x80) continue;
       const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
       return need > i ? i : 0;
@@ -167,7 +169,7 @@
 
     // _onData is given a chunk as the part of ab from off, n bytes long.
     _onData(ab, off, n) {
-      const chunk = Buffer._fromArrayBuffer(ab, off, n);
+      const chunk = fromArrayBuffer(ab, off, n);
       this.bytesRead += n;
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
