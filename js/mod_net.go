@@ -46,11 +46,11 @@ type netConn struct {
 	writing int
 	wbuf    []byte
 
-	// The chunk the data callback hands to _onData: where it lies in the slab.
-	dataOff, dataLen int
-	dataBuf          goja.Value
-	onData           goja.Callable // the owner's _onData, looked up once
-	dataArgs         [3]goja.Value // its arguments, kept for the next chunk
+	// The chunk the data callback hands to _onData, an ArrayBuffer of dataLen bytes.
+	dataBuf  goja.Value
+	dataLen  int
+	onData   goja.Callable // the owner's _onData, looked up once
+	dataArgs [2]goja.Value // its arguments, kept for the next chunk
 
 	// The connection's callbacks as func values made once, not one per operation:
 	// writeFn is that of a write with no JavaScript callback.
@@ -89,18 +89,18 @@ func (r *netDataRunner) run() {
 		}
 		nc.onData = fn
 	}
-	nc.dataArgs = [3]goja.Value{nc.dataBuf, rt.vm.ToValue(nc.dataOff), rt.vm.ToValue(nc.dataLen)}
+	nc.dataArgs = [2]goja.Value{nc.dataBuf, rt.vm.ToValue(nc.dataLen)}
 	rt.call(nc.onData, nc.owner, nc.dataArgs[:]...)
-	nc.dataArgs = [3]goja.Value{}
+	nc.dataArgs = [2]goja.Value{}
 }
 
-// readSlab is where a runtime's connections put the bytes they read, as Node's
-// sockets do: each chunk is a Buffer over its own part of a shared ArrayBuffer,
-// which a chunk keeps alive, so that a read makes no ArrayBuffer of its own. A
-// slab is never written twice at the same place; a full one is replaced.
+// readSlab is where a runtime's connections copy the bytes they read: each chunk
+// is an ArrayBuffer of its own, of its length as in Node, over its own part of a
+// slab, so that a read makes no byte slice of its own; a chunk JavaScript keeps
+// keeps its slab alive. A slab is never written twice at the same place; a full
+// one is replaced.
 type readSlab struct {
 	buf []byte
-	ab  goja.Value
 	off int
 }
 
@@ -112,17 +112,15 @@ const readSlabSize = 64 << 10
 // copies a write's bytes into for the next write.
 const writeCopyMax = 16 << 10
 
-// put copies b into the slab and returns the slab's ArrayBuffer and where b lies
-// in it.
-func (s *readSlab) put(rt *Runtime, b []byte) (goja.Value, int) {
-	if s.ab == nil || len(s.buf)-s.off < len(b) {
+// put copies b into the slab and returns the copy, whose capacity is its length.
+func (s *readSlab) put(b []byte) []byte {
+	if len(s.buf)-s.off < len(b) {
 		s.buf = make([]byte, max(readSlabSize, len(b)))
-		s.ab = rt.vm.ToValue(rt.vm.NewArrayBuffer(s.buf))
 		s.off = 0
 	}
 	off := s.off
 	s.off += copy(s.buf[off:], b)
-	return s.ab, off
+	return s.buf[off:s.off:s.off]
 }
 
 // emit calls the owner's method name as one loop callback.
@@ -348,7 +346,7 @@ func (nc *netConn) readDone(b []byte, err error) {
 	rt := nc.rt
 	switch {
 	case err == nil:
-		nc.dataBuf, nc.dataOff = nc.slab.put(rt, b)
+		nc.dataBuf = rt.vm.ToValue(rt.vm.NewArrayBuffer(nc.slab.put(b)))
 		nc.dataLen = len(b)
 		rt.callbackOf((*netDataRunner)(nc))
 		nc.dataBuf = nil

@@ -54,7 +54,7 @@
   Object.defineProperty(FastBuffer.prototype, 'constructor', { value: Buffer, writable: true, configurable: true });
   Buffer.poolSize = 8192;
 
-  Buffer._fromArrayBuffer = function (ab, off, n) { return off === undefined ? new FastBuffer(ab) : new FastBuffer(ab, off, n); };
+  Buffer._fromArrayBuffer = function (ab) { return new FastBuffer(ab); };
 
   Buffer.from = function from(value, encodingOrOffset, length) {
     if (typeof value === 'string') return new FastBuffer(binding.encode(value, encodingOf(encodingOrOffset)));

@@ -167,9 +167,9 @@
       this._destroyWith(e, true);
     }
 
-    // _onData is given a chunk as the part of ab from off, n bytes long.
-    _onData(ab, off, n) {
-      const chunk = fromArrayBuffer(ab, off, n);
+    // _onData is given a chunk as an ArrayBuffer of n bytes.
+    _onData(ab, n) {
+      const chunk = fromArrayBuffer(ab);
       this.bytesRead += n;
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
