@@ -96,9 +96,9 @@ func (r *netDataRunner) run() {
 
 // readSlab is where a runtime's connections copy the bytes they read: each chunk
 // is an ArrayBuffer of its own, of its length as in Node, over its own part of a
-// slab, so that a read makes no byte slice of its own; a chunk JavaScript keeps
-// keeps its slab alive. A slab is never written twice at the same place; a full
-// one is replaced.
+// slab, so that a read makes no byte slice of its own; a chunk that JavaScript
+// holds on to keeps its whole slab alive. A slab is never written twice at the
+// same place; a full one is replaced.
 type readSlab struct {
 	buf []byte
 	off int
