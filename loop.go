@@ -969,6 +969,12 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 	if l.osPoller && timeout == 0 {
 		return 0, false
 	}
+	if l.spin != nil && l.spin.ReadyWithoutKernel() {
+		// The wait returns at once with what the poller holds (an operation that
+		// finished when it started, say): it cannot block, so there is nothing to
+		// yield for, and a yield would wake another thread only for it to sleep.
+		return timeout, false
+	}
 	if l.osPoller && l.awaitAsync() {
 		return 0, false
 	}

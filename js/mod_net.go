@@ -29,11 +29,98 @@ type netListener struct {
 // socket whose _on* methods the loop's callbacks call.
 type netConn struct {
 	rt      *Runtime
+	slab    *readSlab
 	c       *nodeloop.Conn
 	dial    *nodeloop.DialRequest
 	owner   *goja.Object
 	reading bool
 	closed  bool
+
+	// written counts the bytes of the writes finished, the socket's bytesWritten.
+	written int64
+	// wantDrain is set while the socket owes a 'drain': every write's completion
+	// then goes to JavaScript, which emits it once the writes are done.
+	wantDrain bool
+	// writing counts the writes in flight; while none is, the next one copies its
+	// bytes into wbuf, which the finished writes no longer need.
+	writing int
+	wbuf    []byte
+
+	// The chunk the data callback hands to _onData, an ArrayBuffer of dataLen bytes.
+	dataBuf  goja.Value
+	dataLen  int
+	onData   goja.Callable // the owner's _onData, looked up once
+	dataArgs [2]goja.Value // its arguments, kept for the next chunk
+
+	// The connection's callbacks as func values made once, not one per operation:
+	// writeFn is that of a write with no JavaScript callback.
+	readFn  func([]byte, error)
+	writeFn func(int, error)
+}
+
+// newNetConn returns the Go side of a socket, with its connection once made.
+func (rt *Runtime) newNetConn(slab *readSlab, c *nodeloop.Conn, owner *goja.Object) *netConn {
+	nc := &netConn{rt: rt, slab: slab, c: c, owner: owner}
+	nc.readFn = nc.readDone
+	nc.writeFn = func(n int, err error) { nc.writeDone(n, err, goja.Undefined()) }
+	return nc
+}
+
+// setOwner makes o the socket the loop's callbacks call.
+func (nc *netConn) setOwner(o *goja.Object) {
+	nc.owner = o
+	nc.onData = nil
+}
+
+// netDataRunner is a connection's data callback as a runner, so that handing a
+// chunk to JavaScript makes no closure.
+type netDataRunner netConn
+
+func (r *netDataRunner) run() {
+	nc := (*netConn)(r)
+	rt := nc.rt
+	if nc.onData == nil {
+		if nc.owner == nil {
+			return
+		}
+		fn, ok := goja.AssertFunction(nc.owner.Get("_onData"))
+		if !ok {
+			return
+		}
+		nc.onData = fn
+	}
+	nc.dataArgs = [2]goja.Value{nc.dataBuf, rt.vm.ToValue(nc.dataLen)}
+	rt.call(nc.onData, nc.owner, nc.dataArgs[:]...)
+	nc.dataArgs = [2]goja.Value{}
+}
+
+// readSlab is where a runtime's connections copy the bytes they read: each chunk
+// is an ArrayBuffer of its own, of its length as in Node, over its own part of a
+// slab, so that a read makes no byte slice of its own; a chunk that JavaScript
+// holds on to keeps its whole slab alive. A slab is never written twice at the
+// same place; a full one is replaced.
+type readSlab struct {
+	buf []byte
+	off int
+}
+
+// readSlabSize is the size of a slab of read bytes, in bytes: the most a read
+// returns.
+const readSlabSize = 64 << 10
+
+// writeCopyMax is the size, in bytes, up to which a connection keeps the buffer it
+// copies a write's bytes into for the next write.
+const writeCopyMax = 16 << 10
+
+// put copies b into the slab and returns the copy, whose capacity is its length.
+func (s *readSlab) put(b []byte) []byte {
+	if len(s.buf)-s.off < len(b) {
+		s.buf = make([]byte, max(readSlabSize, len(b)))
+		s.off = 0
+	}
+	off := s.off
+	s.off += copy(s.buf[off:], b)
+	return s.buf[off:s.off:s.off]
 }
 
 // emit calls the owner's method name as one loop callback.
@@ -89,6 +176,7 @@ func (rt *Runtime) addrValue(a net.Addr) goja.Value {
 
 // netBinding adds the sockets of net on the loop's.
 func (rt *Runtime) netBinding(set func(string, any)) {
+	slab := &readSlab{}
 	hostPort := func(host goja.Value, port goja.Value) string {
 		return net.JoinHostPort(host.String(), strconv.FormatInt(port.ToInteger(), 10))
 	}
@@ -99,7 +187,7 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 			if err != nil {
 				return
 			}
-			nc := &netConn{rt: rt, c: c}
+			nc := rt.newNetConn(slab, c, nil)
 			rt.callback(func() { rt.callMethod(owner, "_onConnection", rt.vm.ToValue(nc), rt.addrValue(c.RemoteAddr())) })
 		})
 		if err != nil {
@@ -124,9 +212,9 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 			nl.ln.Unref()
 		}
 	})
-	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.owner = owner })
+	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.setOwner(owner) })
 	set("dial", func(call goja.FunctionCall) goja.Value {
-		nc := &netConn{rt: rt, owner: call.Argument(2).ToObject(rt.vm)}
+		nc := rt.newNetConn(slab, nil, call.Argument(2).ToObject(rt.vm))
 		nc.dial = rt.loop.Dial("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
 			nc.dial = nil
 			if nc.closed {
@@ -145,34 +233,35 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		})
 		return rt.vm.ToValue(nc)
 	})
-	set("connRead", func(nc *netConn) {
+	set("connRead", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
 		if nc.c != nil && !nc.closed && !nc.reading {
 			nc.read()
 		}
+		return goja.Undefined()
 	})
 	set("connWrite", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
-		data := append([]byte(nil), bytesOf(call.Argument(1))...)
-		fn, _ := goja.AssertFunction(call.Argument(2))
+		cb := call.Argument(2)
 		if nc.c == nil || nc.closed {
-			return goja.Undefined()
+			return rt.vm.ToValue(0)
 		}
-		nc.c.Write(data, func(n int, err error) {
-			rt.callback(func() {
-				if err != nil && !errors.Is(err, nodeloop.ErrClosed) {
-					rt.call(fn, goja.Undefined(), rt.netErrDesc(err, "write"), rt.vm.ToValue(n))
-					return
-				}
-				rt.call(fn, goja.Undefined(), goja.Null(), rt.vm.ToValue(n))
-			})
-		})
-		return goja.Undefined()
+		b := nc.copyWrite(bytesOf(call.Argument(1)))
+		if goja.IsUndefined(cb) {
+			nc.c.Write(b, nc.writeFn)
+		} else {
+			nc.c.Write(b, func(n int, err error) { nc.writeDone(n, err, cb) })
+		}
+		return rt.vm.ToValue(nc.c.WritableLength())
 	})
-	set("connWritableLength", func(nc *netConn) int {
+	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
+	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })
+	set("connWritableLength", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
 		if nc.c == nil || nc.closed {
-			return 0
+			return rt.vm.ToValue(0)
 		}
-		return nc.c.WritableLength()
+		return rt.vm.ToValue(nc.c.WritableLength())
 	})
 	set("connEnd", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
@@ -245,23 +334,56 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 // chunk to the owner's _onData, the end to _onEnd and an error to _onError.
 func (nc *netConn) read() {
 	nc.reading = true
-	nc.c.Read(func(b []byte, err error) {
-		nc.reading = false
-		if nc.closed || errors.Is(err, nodeloop.ErrClosed) {
-			return
+	nc.c.Read(nc.readFn)
+}
+
+// readDone is the callback of read's Read.
+func (nc *netConn) readDone(b []byte, err error) {
+	nc.reading = false
+	if nc.closed || errors.Is(err, nodeloop.ErrClosed) {
+		return
+	}
+	rt := nc.rt
+	switch {
+	case err == nil:
+		nc.dataBuf = rt.vm.ToValue(rt.vm.NewArrayBuffer(nc.slab.put(b)))
+		nc.dataLen = len(b)
+		rt.callbackOf((*netDataRunner)(nc))
+		nc.dataBuf = nil
+		if !nc.closed && !nc.c.Closed() {
+			nc.read()
 		}
-		rt := nc.rt
-		switch {
-		case err == nil:
-			chunk := rt.newBuffer(append([]byte(nil), b...))
-			nc.emit("_onData", chunk)
-			if !nc.closed && !nc.c.Closed() {
-				nc.read()
-			}
-		case errors.Is(err, io.EOF):
-			nc.emit("_onEnd")
-		default:
-			nc.emit("_onError", rt.netErrDesc(err, "read"))
-		}
-	})
+	case errors.Is(err, io.EOF):
+		nc.emit("_onEnd")
+	default:
+		nc.emit("_onError", rt.netErrDesc(err, "read"))
+	}
+}
+
+// writeDone is the end of a write whose JavaScript callback is cb (undefined for
+// none): it counts the bytes written and calls the socket's _onWritten or
+// _onWriteError when JavaScript has something to do. A write nobody waits for,
+// with no 'drain' owed, has nothing to tell it.
+func (nc *netConn) writeDone(n int, err error, cb goja.Value) {
+	nc.writing--
+	nc.written += int64(n)
+	rt := nc.rt
+	switch {
+	case err != nil && !errors.Is(err, nodeloop.ErrClosed):
+		d := rt.netErrDesc(err, "write")
+		rt.callback(func() { rt.callMethod(nc.owner, "_onWriteError", d, cb) })
+	case !goja.IsUndefined(cb) || nc.wantDrain:
+		rt.callback(func() { rt.callMethod(nc.owner, "_onWritten", cb) })
+	}
+}
+
+// copyWrite returns a copy of b for a write, which b may change after: into the
+// connection's reused buffer when no write is in flight, else a new one.
+func (nc *netConn) copyWrite(b []byte) []byte {
+	nc.writing++
+	if nc.writing > 1 || len(b) > writeCopyMax {
+		return append([]byte(nil), b...)
+	}
+	nc.wbuf = append(nc.wbuf[:0], b...)
+	return nc.wbuf
 }

@@ -64,15 +64,17 @@
       return new FastBuffer(value, off, len);
     }
     if (ArrayBuffer.isView(value)) {
-      const out = new FastBuffer(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = value[i];
+      const n = value.length;
+      const out = new FastBuffer(n);
+      for (let i = 0; i < n; i++) out[i] = value[i];
       return out;
     }
     if (value !== null && typeof value === 'object') {
       if (value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data);
       if (typeof value.length === 'number' || Array.isArray(value)) {
-        const out = new FastBuffer(value.length >>> 0);
-        for (let i = 0; i < out.length; i++) out[i] = value[i];
+        const n = value.length >>> 0;
+        const out = new FastBuffer(n);
+        for (let i = 0; i < n; i++) out[i] = value[i];
         return out;
       }
     }
@@ -108,11 +110,17 @@
       for (const b of list) totalLength += b.length;
     }
     const out = Buffer.alloc(totalLength);
+    const end = out.length;
     let pos = 0;
     for (let i = 0; i < list.length; i++) {
       const b = list[i];
       if (!(b instanceof Uint8Array)) throw invalidArgType('list[' + i + ']', 'an instance of Buffer or Uint8Array', b);
-      for (let j = 0; j < b.length && pos < totalLength; j++) out[pos++] = b[j];
+      const len = b.length;
+      const n = Math.min(len, end - pos);
+      if (n > 0) {
+        out.set(n === len ? b : b.subarray(0, n), pos);
+        pos += n;
+      }
     }
     return out;
   };
@@ -144,8 +152,9 @@
     targetStart = targetStart === undefined ? 0 : targetStart | 0;
     sourceStart = sourceStart === undefined ? 0 : sourceStart | 0;
     sourceEnd = sourceEnd === undefined ? this.length : Math.min(sourceEnd | 0, this.length);
+    const targetLength = target.length;
     let n = 0;
-    for (let i = sourceStart; i < sourceEnd && targetStart + n < target.length; i++) target[targetStart + n++] = this[i];
+    for (let i = sourceStart; i < sourceEnd && targetStart + n < targetLength; i++) target[targetStart + n++] = this[i];
     return n;
   };
   proto.slice = function slice(start, end) { return this.subarray(start, end); };
@@ -165,13 +174,15 @@
     end = end === undefined ? this.length : end;
     if (typeof value === 'number') { Uint8Array.prototype.fill.call(this, value & 255, offset, end); return this; }
     const bytes = typeof value === 'string' ? new Uint8Array(binding.encode(value, encodingOf(encoding))) : value;
-    if (bytes.length === 0) { Uint8Array.prototype.fill.call(this, 0, offset, end); return this; }
-    for (let i = offset, j = 0; i < end; i++, j = (j + 1) % bytes.length) this[i] = bytes[j];
+    const m = bytes.length;
+    if (m === 0) { Uint8Array.prototype.fill.call(this, 0, offset, end); return this; }
+    for (let i = offset, j = 0; i < end; i++, j = (j + 1) % m) this[i] = bytes[j];
     return this;
   };
   proto.toJSON = function toJSON() {
-    const data = new Array(this.length);
-    for (let i = 0; i < this.length; i++) data[i] = this[i];
+    const n = this.length;
+    const data = new Array(n);
+    for (let i = 0; i < n; i++) data[i] = this[i];
     return { type: 'Buffer', data: data };
   };
   proto.indexOf = function indexOf(value, byteOffset, encoding) {

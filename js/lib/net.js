@@ -5,7 +5,9 @@
   'use strict';
 
   const EventEmitter = builtins.events;
+  const emit = EventEmitter.prototype.emit;
   const { Buffer } = builtins.buffer;
+  const fromArrayBuffer = Buffer._fromArrayBuffer;
   const highWaterMark = 16384;
 
   const { received, invalidArgType } = builtins['internal/errors'];
@@ -43,8 +45,9 @@
 
   // utf8Tail is how many bytes at the end of b start a character not yet complete.
   function utf8Tail(b) {
-    for (let i = 1; i <= Math.min(3, b.length); i++) {
-      const c = b[b.length - i];
+    const n = b.length;
+    for (let i = 1; i <= Math.min(3, n); i++) {
+      const c = b[n - i];
       if ((c & 0xc0) === 0x80) continue;
       const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
       return need > i ? i : 0;
@@ -63,7 +66,6 @@
       this.writable = false;
       this.allowHalfOpen = !!options.allowHalfOpen;
       this.bytesRead = 0;
-      this._bytesWritten = 0;
       this.remoteAddress = undefined;
       this.remotePort = undefined;
       this.remoteFamily = undefined;
@@ -79,7 +81,6 @@
       this._writableEnded = false; // end() was called
       this._finished = false;
       this._needDrain = false;
-      this._writesPending = 0;
       this._timeout = 0;
       this._refed = true;
       this._hadError = false;
@@ -94,7 +95,7 @@
       if (this.writable) return 'writeOnly';
       return 'closed';
     }
-    get bytesWritten() { return this._bytesWritten; }
+    get bytesWritten() { return this._handle ? binding.connBytesWritten(this._handle) : 0; }
     get writableLength() { return this._handle ? binding.connWritableLength(this._handle) : 0; }
     get writableEnded() { return this._writableEnded; }
     get writableFinished() { return this._finished; }
@@ -151,6 +152,7 @@
       if (!this._refed) binding.connRef(this._handle, false);
       if (this._noDelay !== undefined) binding.connNoDelay(this._handle, this._noDelay);
       if (this._timeout > 0) binding.connTimeout(this._handle, this._timeout);
+      if (this._needDrain) binding.connWantDrain(this._handle, true);
       binding.connRead(this._handle);
       this.emit('connect');
       this.emit('ready');
@@ -165,8 +167,10 @@
       this._destroyWith(e, true);
     }
 
-    _onData(chunk) {
-      this.bytesRead += chunk.length;
+    // _onData is given a chunk as an ArrayBuffer of n bytes.
+    _onData(ab, n) {
+      const chunk = fromArrayBuffer(ab);
+      this.bytesRead += n;
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
         return;
@@ -190,7 +194,11 @@
         if (s !== '') this.emit('data', s);
         return;
       }
-      this.emit('data', chunk);
+      // One listener of the emitter's own emit is called as emit would call it,
+      // without the arrays emit makes for its arguments and its snapshot.
+      const list = this.emit === emit && this._events !== undefined ? this._events.data : undefined;
+      if (list !== undefined && list.length === 1) list[0].call(this, chunk);
+      else this.emit('data', chunk);
     }
 
     _flush() {
@@ -274,35 +282,43 @@
         return false;
       }
       const bytes = typeof data === 'string' ? Buffer.from(data, encoding || 'utf8') : data;
+      let writable;
       if (this.connecting || this._handle === null) {
         this._queue.push({ bytes: bytes, cb: cb });
         this._queuedBytes = (this._queuedBytes || 0) + bytes.length;
+        writable = this.writableLength;
       } else {
-        this._write(bytes, cb);
+        writable = this._write(bytes, cb);
       }
-      const ok = this.writableLength + (this._queuedBytes || 0) < highWaterMark;
-      if (!ok) this._needDrain = true;
+      const ok = writable + (this._queuedBytes || 0) < highWaterMark;
+      if (!ok && !this._needDrain) {
+        this._needDrain = true;
+        if (this._handle !== null) binding.connWantDrain(this._handle, true);
+      }
       return ok;
     }
 
+    // _write starts a write and returns the socket's writableLength after it.
     _write(bytes, cb) {
       if (this._queuedBytes) this._queuedBytes -= bytes.length;
-      this._writesPending++;
-      binding.connWrite(this._handle, bytes, (d, n) => {
-        this._writesPending--;
-        this._bytesWritten += n;
-        if (d) {
-          const e = netError(d);
-          if (cb) cb(e);
-          this._destroyWith(e, true);
-          return;
-        }
-        if (cb) cb(null);
-        if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
-          this._needDrain = false;
-          this.emit('drain');
-        }
-      });
+      return binding.connWrite(this._handle, bytes, cb);
+    }
+
+    // _onWritten runs when a write finished that has a callback, or while a
+    // 'drain' is owed; _onWriteError when one failed.
+    _onWritten(cb) {
+      if (cb) cb(null);
+      if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
+        this._needDrain = false;
+        binding.connWantDrain(this._handle, false);
+        this.emit('drain');
+      }
+    }
+
+    _onWriteError(d, cb) {
+      const e = netError(d);
+      if (cb) cb(e);
+      this._destroyWith(e, true);
     }
 
     end(data, encoding, cb) {
