@@ -194,10 +194,11 @@
         if (s !== '') this.emit('data', s);
         return;
       }
-      // One listener of the emitter's own emit is called as emit would call it,
-      // without the arrays emit makes for its arguments and its snapshot.
+      // One listener of the emitter's own emit (which keeps a lone listener as
+      // the function itself) is called as emit would call it, without the array
+      // emit makes for its arguments.
       const list = this.emit === emit && this._events !== undefined ? this._events.data : undefined;
-      if (list !== undefined && list.length === 1) list[0].call(this, chunk);
+      if (typeof list === 'function') list.call(this, chunk);
       else this.emit('data', chunk);
     }
 
