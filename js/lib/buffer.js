@@ -108,6 +108,10 @@
     if (totalLength === undefined) {
       totalLength = 0;
       for (const b of list) totalLength += b.length;
+    } else {
+      if (typeof totalLength !== 'number') throw invalidArgType('length', 'of type number', totalLength);
+      if (totalLength !== Math.floor(totalLength)) throw outOfRange('length', 'an integer', totalLength);
+      if (!(totalLength >= 0 && totalLength <= 4294967296)) throw outOfRange('length', '>= 0 && <= 4294967296', totalLength);
     }
     const out = Buffer.alloc(totalLength);
     const end = out.length;
@@ -152,9 +156,10 @@
     targetStart = targetStart === undefined ? 0 : targetStart | 0;
     sourceStart = sourceStart === undefined ? 0 : sourceStart | 0;
     sourceEnd = sourceEnd === undefined ? this.length : Math.min(sourceEnd | 0, this.length);
-    const targetLength = target.length;
-    let n = 0;
-    for (let i = sourceStart; i < sourceEnd && targetStart + n < targetLength; i++) target[targetStart + n++] = this[i];
+    // set copies as memmove does, so a copy within one buffer is right.
+    const n = Math.min(sourceEnd - sourceStart, target.length - targetStart);
+    if (!(n > 0)) return 0;
+    target.set(sourceStart === 0 && n === this.length ? this : this.subarray(sourceStart, sourceStart + n), targetStart);
     return n;
   };
   proto.slice = function slice(start, end) { return this.subarray(start, end); };
