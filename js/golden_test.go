@@ -184,7 +184,10 @@ func TestGolden(t *testing.T) {
 }
 
 // TestGoldenIsNode checks that the recorded goldens are still what node prints,
-// where Node.js 20 is installed.
+// where Node.js 20 is installed. A script whose order rests on real time (timers
+// made in turn, each at the time it is made) can print otherwise on a machine that
+// stalls node between two of its lines; such a script's golden must be what node
+// prints on one of three runs.
 func TestGoldenIsNode(t *testing.T) {
 	out, err := exec.Command("node", "--version").Output()
 	if err != nil || !strings.HasPrefix(string(out), "v20.") {
@@ -203,6 +206,9 @@ func TestGoldenIsNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := normalize(runNode(t, path), dir, false)
+			for try := 1; try < 3 && got != want; try++ {
+				got = normalize(runNode(t, path), dir, false)
+			}
 			if got != want {
 				t.Errorf("node prints:\n%s\nthe golden says:\n%s", got.golden(), want.golden())
 			}
