@@ -29,6 +29,62 @@ type handleState struct {
 	// need not be made again.
 	lastFn       *goja.Object
 	lastCallable goja.Callable
+
+	// queued are the Immediates the program queued and that have not run, in the
+	// order it queued them, which is the order the loop runs them in; fireNext, the
+	// callback the loop gets for each of them, runs the first not cleared. One
+	// callback for all spares a closure per Immediate.
+	queued   immediateQueue
+	fireNext func()
+}
+
+// immediateQueue is a FIFO of Immediates that reuses its storage.
+type immediateQueue struct {
+	items []*immediateEntry
+	head  int
+}
+
+func (q *immediateQueue) push(e *immediateEntry) { q.items = append(q.items, e) }
+
+// trim drops the cleared Immediates at the tail, so that a program that queues
+// and clears Immediates while none runs does not grow the queue.
+func (q *immediateQueue) trim() {
+	for len(q.items) > q.head && q.items[len(q.items)-1].done {
+		q.items[len(q.items)-1] = nil
+		q.items = q.items[:len(q.items)-1]
+	}
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+}
+
+func (q *immediateQueue) pop() *immediateEntry {
+	if q.head == len(q.items) {
+		return nil
+	}
+	e := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+	return e
+}
+
+// fireNextImmediate is the loop's callback for every Immediate: the loop runs the
+// Immediates it was given in the order it was given them and never runs a cleared
+// one, so the Immediate running is the first of handles.queued not cleared.
+func (rt *Runtime) fireNextImmediate() {
+	for {
+		e := rt.handles.queued.pop()
+		if e == nil {
+			panic("nodeloop: the loop ran an Immediate the runtime did not queue")
+		}
+		if !e.done {
+			e.fire()
+			return
+		}
+	}
 }
 
 // timeoutMax is the longest delay in milliseconds, 2**31-1; a longer one is 1.
@@ -569,7 +625,11 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		e.obj = rt.vm.NewDynamicObject(e)
 		e.obj.SetPrototype(rt.handles.immediateProto)
 		rt.making = making{call: "setImmediate", fn: fnv}
-		e.im = rt.loop.SetImmediate(e.fire)
+		if rt.handles.fireNext == nil {
+			rt.handles.fireNext = rt.fireNextImmediate
+		}
+		e.im = rt.loop.SetImmediate(rt.handles.fireNext)
+		rt.handles.queued.push(e)
 		rt.making = making{}
 		return e.obj
 	})
@@ -577,6 +637,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e := immediateOf(v); e != nil && !e.done {
 			rt.loop.ClearImmediate(e.im)
 			e.done = true
+			rt.handles.queued.trim()
 			rt.forget(e.im.ID())
 		}
 	})
