@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"sync"
 	"time"
 
 	"github.com/nodeloop/nodeloop"
@@ -40,10 +43,72 @@ type scriptExit struct{ code int }
 func (e scriptExit) Error() string { return fmt.Sprintf("the script exited with %d", e.code) }
 
 // runGCPercent is the garbage collector's target during nodeloop run unless GOGC
-// sets one: the engine makes most of a script's values, frames and promises as
-// short-lived garbage, whose cost falls as the heap may grow further between
-// collections (node's young generation makes the same trade).
+// sets one, while the live heap is small: the engine makes most of a script's
+// values, frames and promises as short-lived garbage, whose cost falls as the heap
+// may grow further between collections (node's young generation makes the same
+// trade).
 const runGCPercent = 400
+
+// runGCHeadroom is how far the heap may grow past the live heap between
+// collections at most, once runGCPercent would let it grow further: after each
+// collection the target becomes runGCHeadroom over the live heap in percent, from
+// runGCPercent (a live heap up to 32 MiB) down to runGCPercentMin (256 MiB and
+// more). A script that keeps much alive, a million timers (175 MiB), then does not
+// take five times its live heap, and one that keeps little still collects seldom.
+const runGCHeadroom = 128 << 20
+
+// runGCPercentMin is the least target runGCHeadroom sets: below it the collections
+// of a large live heap would cost more than the memory they save.
+const runGCPercentMin = 50
+
+// gcTunerOnce starts the process's one gcTuner.
+var gcTunerOnce sync.Once
+
+// gcTuner sets the garbage collector's target after each collection from the live
+// heap, as runGCHeadroom says. It runs on the runtime's cleanup goroutine, woken by
+// the collection of a sentinel it makes each cycle; it reads nothing of the script,
+// so a run's output does not depend on it.
+type gcTuner struct {
+	percent int
+	live    []metrics.Sample
+}
+
+// gcSentinel is what a gcTuner watches being collected; its pointer keeps it out
+// of the allocator's tiny blocks, whose objects may be collected late.
+type gcSentinel struct{ _ *gcTuner }
+
+// startGCTuner sets runGCPercent and starts the tuner, once per process.
+func startGCTuner() {
+	gcTunerOnce.Do(func() {
+		g := &gcTuner{percent: runGCPercent, live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+		debug.SetGCPercent(g.percent)
+		g.arm()
+	})
+}
+
+func (g *gcTuner) arm() {
+	runtime.AddCleanup(&gcSentinel{}, func(g *gcTuner) { g.cycle() }, g)
+}
+
+// cycle follows a collection.
+func (g *gcTuner) cycle() {
+	metrics.Read(g.live)
+	if g.live[0].Value.Kind() == metrics.KindUint64 {
+		if p := gcPercentFor(g.live[0].Value.Uint64()); p != g.percent {
+			g.percent = p
+			debug.SetGCPercent(p)
+		}
+	}
+	g.arm()
+}
+
+// gcPercentFor is the garbage collector's target for a live heap of live bytes.
+func gcPercentFor(live uint64) int {
+	if live == 0 {
+		return runGCPercent
+	}
+	return int(min(max(runGCHeadroom*100/live, runGCPercentMin), runGCPercent))
+}
 
 // runCmd runs a script as `node FILE ARGS...` does.
 func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
@@ -51,7 +116,7 @@ func runCmd(f *runFlags, args []string, stdout, stderr io.Writer) error {
 		return usageError{"run: missing FILE"}
 	}
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(runGCPercent)
+		startGCTuner()
 	}
 	if f.stackSize < 1 || f.stackSize > js.MaxCallStackSizeMax {
 		return usageError{fmt.Sprintf("run: --stack-size %d: must be from 1 to %d", f.stackSize, js.MaxCallStackSizeMax)}
