@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/nodeloop/nodeloop"
@@ -87,5 +89,49 @@ globalThis.t3 = setTimeout(() => console.log(t3._idleTimeout), 3);
 		if got := e.props != nil; got != c.props {
 			t.Errorf("%s has props: %v, want %v", c.name, got, c.props)
 		}
+	}
+}
+
+// mallocsPerStep is the heap allocations of one step of src, a script doing as
+// many steps as its first argument says: the difference of two runs, so that the
+// runtime's start and the script's compilation cancel out.
+func mallocsPerStep(t *testing.T, src string) float64 {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "steps.js")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(steps int) uint64 {
+		l, err := nodeloop.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rt, err := New(l, Config{Args: []string{strconv.Itoa(steps)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, err := rt.RunMain(path); err != nil || code != 0 {
+			t.Fatalf("exit %d, %v", code, err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	const few, many = 1000, 11000
+	a, b := run(few), run(many)
+	return float64(int64(b)-int64(a)) / (many - few)
+}
+
+// A turn of a chain of Immediates allocates the Immediate (its entry, and the
+// engine's object in two parts), the engine's value stack once, and half of the
+// time the script's counter: no closure, no second stack.
+func TestImmediateTurnAllocations(t *testing.T) {
+	got := mallocsPerStep(t, `const n = +process.argv[2]; let i = 0;
+function chain() { if (++i < n) setImmediate(chain); }
+setImmediate(chain);`)
+	if got > 5.6 {
+		t.Fatalf("%.2f allocations per Immediate turn, want at most 5.6", got)
 	}
 }

@@ -16,8 +16,8 @@ func TestGCPercentFor(t *testing.T) {
 		{32 * mib, 400},
 		{64 * mib, 200},
 		{128 * mib, 100},
-		{175 * mib, 73},
-		{256 * mib, 50},
+		{100 * mib, 128},
+		{175 * mib, 100},
 		{4096 * mib, runGCPercentMin},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
