@@ -2,9 +2,9 @@ package main
 
 import "testing"
 
-// nodeloop run's garbage collector target is runGCPercent for a small live heap and
-// falls with a larger one, keeping the growth between collections at
-// runGCHeadroom, down to runGCPercentMin.
+// nodeloop run's garbage collector target keeps the growth between collections at
+// runGCHeadroom, from runGCPercentMax for a small live heap down to
+// runGCPercentMin for a large one; before any collection it is runGCPercent.
 func TestGCPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
@@ -12,13 +12,13 @@ func TestGCPercentFor(t *testing.T) {
 		want int
 	}{
 		{0, runGCPercent},
-		{1 * mib, runGCPercent},
-		{32 * mib, 400},
-		{64 * mib, 200},
-		{128 * mib, 100},
-		{100 * mib, 128},
-		{175 * mib, 100},
-		{4096 * mib, runGCPercentMin},
+		{1 * mib, runGCPercentMax},
+		{4 * mib, 1600},
+		{8 * mib, 800},
+		{32 * mib, 200},
+		{50 * mib, 128},
+		{64 * mib, 100},
+		{175 * mib, runGCPercentMin},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live/mib, got, c.want)

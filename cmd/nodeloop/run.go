@@ -42,20 +42,24 @@ type scriptExit struct{ code int }
 
 func (e scriptExit) Error() string { return fmt.Sprintf("the script exited with %d", e.code) }
 
-// runGCPercent is the garbage collector's target during nodeloop run unless GOGC
-// sets one, while the live heap is small: the engine makes most of a script's
-// values, frames and promises as short-lived garbage, whose cost falls as the heap
-// may grow further between collections (node's young generation makes the same
-// trade).
+// runGCPercent is the garbage collector's target during nodeloop run, unless GOGC
+// sets one, until the first collection; then gcTuner sets it after each collection
+// from the live heap (see runGCHeadroom).
 const runGCPercent = 400
 
 // runGCHeadroom is how far the heap may grow past the live heap between
-// collections at most, once runGCPercent would let it grow further: after each
-// collection the target becomes runGCHeadroom over the live heap in percent, from
-// runGCPercent (a live heap up to 32 MiB) down to runGCPercentMin (128 MiB and
-// more). A script that keeps much alive, a million timers (175 MiB), then does not
-// take five times its live heap, and one that keeps little still collects seldom.
-const runGCHeadroom = 128 << 20
+// collections: after each collection the target becomes runGCHeadroom over the
+// live heap in percent, from runGCPercentMax (a live heap up to 4 MiB) down to
+// runGCPercentMin (64 MiB and more). The engine makes most of a script's values,
+// frames and promises as short-lived garbage, whose cost falls as the heap may
+// grow further between collections (node's young generation makes the same
+// trade): a script that keeps little alive collects every 64 MiB, not every few
+// MiB; one that keeps much alive, a million timers (175 MiB), takes twice its live
+// heap at most, not five times.
+const runGCHeadroom = 64 << 20
+
+// runGCPercentMax is the greatest target runGCHeadroom sets, for a small live heap.
+const runGCPercentMax = 1600
 
 // runGCPercentMin is the least target runGCHeadroom sets, Go's default: below it
 // the collections of a large live heap cost more than the memory they save (a
@@ -108,7 +112,7 @@ func gcPercentFor(live uint64) int {
 	if live == 0 {
 		return runGCPercent
 	}
-	return int(min(max(runGCHeadroom*100/live, runGCPercentMin), runGCPercent))
+	return int(min(max(runGCHeadroom*100/live, runGCPercentMin), runGCPercentMax))
 }
 
 // runCmd runs a script as `node FILE ARGS...` does.
