@@ -2,9 +2,9 @@ package main
 
 import "testing"
 
-// nodeloop run's garbage collector target keeps the growth between collections at
-// runGCHeadroom, from runGCPercentMax for a small live heap down to
-// runGCPercentMin for a large one; before any collection it is runGCPercent.
+// nodeloop run's garbage collector target keeps the growth between collections of
+// a small live heap at runGCHeadroom, up to runGCPercentMax, and is runGCPercent
+// for a large live heap.
 func TestGCPercentFor(t *testing.T) {
 	const mib = 1 << 20
 	for _, c := range []struct {
@@ -15,10 +15,9 @@ func TestGCPercentFor(t *testing.T) {
 		{1 * mib, runGCPercentMax},
 		{4 * mib, 1600},
 		{8 * mib, 800},
-		{32 * mib, 200},
-		{50 * mib, 128},
-		{64 * mib, 100},
-		{175 * mib, runGCPercentMin},
+		{10 * mib, 640},
+		{16 * mib, 400},
+		{175 * mib, runGCPercent},
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live/mib, got, c.want)

@@ -43,36 +43,33 @@ type scriptExit struct{ code int }
 func (e scriptExit) Error() string { return fmt.Sprintf("the script exited with %d", e.code) }
 
 // runGCPercent is the garbage collector's target during nodeloop run, unless GOGC
-// sets one, until the first collection; then gcTuner sets it after each collection
-// from the live heap (see runGCHeadroom).
+// sets one, for a live heap of 16 MiB and more: the engine makes most of a
+// script's values, frames and promises as short-lived garbage, whose cost falls as
+// the heap may grow further between collections (node's young generation makes
+// the same trade). A larger live heap, a million timers (175 MiB), pays for each
+// collection in marking: a lower target there costs more CPU than the memory it
+// saves is worth (100% took 10 to 25% more CPU for a peak 0 to 25% lower).
 const runGCPercent = 400
 
-// runGCHeadroom is how far the heap may grow past the live heap between
-// collections: after each collection the target becomes runGCHeadroom over the
-// live heap in percent, from runGCPercentMax (a live heap up to 4 MiB) down to
-// runGCPercentMin (64 MiB and more). The engine makes most of a script's values,
-// frames and promises as short-lived garbage, whose cost falls as the heap may
-// grow further between collections (node's young generation makes the same
-// trade): a script that keeps little alive collects every 64 MiB, not every few
-// MiB; one that keeps much alive, a million timers (175 MiB), takes twice its live
-// heap at most, not five times.
+// runGCHeadroom is how far the heap may grow past a small live heap between
+// collections: after each collection gcTuner sets the target to runGCHeadroom
+// over the live heap in percent, from runGCPercentMax (a live heap up to 4 MiB)
+// down to runGCPercent (16 MiB and more). A script that keeps little alive, a
+// chain of setImmediate callbacks, then collects every 64 MiB rather than every
+// few MiB.
 const runGCHeadroom = 64 << 20
 
 // runGCPercentMax is the greatest target runGCHeadroom sets, for a small live heap.
 const runGCPercentMax = 1600
 
-// runGCPercentMin is the least target runGCHeadroom sets, Go's default: below it
-// the collections of a large live heap cost more than the memory they save (a
-// million timers: 50% saves 25 MB more for 5% more CPU).
-const runGCPercentMin = 100
-
 // gcTunerOnce starts the process's one gcTuner.
 var gcTunerOnce sync.Once
 
 // gcTuner sets the garbage collector's target after each collection from the live
-// heap, as runGCHeadroom says. It runs on the runtime's cleanup goroutine, woken by
-// the collection of a sentinel it makes each cycle; it reads nothing of the script,
-// so a run's output does not depend on it.
+// heap, as runGCHeadroom says; until the first collection it is runGCPercent. It
+// runs on the runtime's cleanup goroutine, woken by the collection of a sentinel
+// it makes each cycle; it reads nothing of the script, so a run's output does not
+// depend on it.
 type gcTuner struct {
 	percent int
 	live    []metrics.Sample
@@ -112,7 +109,7 @@ func gcPercentFor(live uint64) int {
 	if live == 0 {
 		return runGCPercent
 	}
-	return int(min(max(runGCHeadroom*100/live, runGCPercentMin), runGCPercentMax))
+	return int(min(max(runGCHeadroom*100/live, runGCPercent), runGCPercentMax))
 }
 
 // runCmd runs a script as `node FILE ARGS...` does.
