@@ -49,10 +49,17 @@ func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
 // every loop callback: it calls run, the Go side, whose calls into JavaScript are
 // then nested, so that the engine runs its promise jobs only when the trampoline
 // returns. The engine drops its value stack whenever a call from Go returns and
-// grows a new one from nothing by doubling on the next; the trampoline's three
-// unused locals make that first allocation as large as a callback's frames usually
-// need, one allocation where there were several.
-const trampolineSource = "(function (run) { return function nodeloopCallback() { let s0, s1, s2; run(); }; })"
+// grows a new one from nothing by doubling on the next: first to fit the call's
+// arguments, then to fit the called function's frame. Go passes the trampoline
+// trampolineArgs unused arguments, so that the first allocation is already as
+// large as the trampoline's frame and a callback's usually need: one allocation
+// per loop callback where there were two.
+const trampolineSource = "(function (run) { return function nodeloopCallback() { run(); }; })"
+
+// trampolineArgs is how many unused arguments the trampoline is called with: the
+// engine then makes its stack 2*(trampolineArgs+2) values long at once, as
+// long as a chain of setImmediate callbacks needs.
+const trampolineArgs = 7
 
 // runner is the Go side of a loop callback: run calls into JavaScript. A handle's
 // entry is its own runner, so that running it makes no closure.
@@ -95,7 +102,7 @@ func (rt *Runtime) callbackOf(r runner) {
 func (rt *Runtime) enter(r runner) {
 	defer rt.recoverInternal()
 	rt.pending = r
-	_, err := rt.trampoline(goja.Undefined())
+	_, err := rt.trampoline(goja.Undefined(), rt.padding[:]...)
 	rt.pending = nil
 	if err != nil {
 		rt.vm.ClearInterrupt()

@@ -107,7 +107,8 @@ type Runtime struct {
 	stderr io.Writer
 
 	trampoline goja.Callable
-	pending    runner // what the trampoline's next call into Go runs first
+	padding    [trampolineArgs]goja.Value // the trampoline's unused arguments: undefined
+	pending    runner                     // what the trampoline's next call into Go runs first
 	ticks      tickQueue
 	handles    handleState // the timer functions' (timers.go)
 
@@ -252,6 +253,9 @@ func (rt *Runtime) bootstrap() error {
 		return err
 	}
 	rt.trampoline, _ = goja.AssertFunction(tv)
+	for i := range rt.padding {
+		rt.padding[i] = goja.Undefined()
+	}
 	if rt.cfg.SyncLimit > 0 {
 		rt.watch = &watchdog{limit: rt.cfg.SyncLimit, vm: rt.vm}
 		rt.trampoline = rt.watched(rt.trampoline)

@@ -29,15 +29,74 @@ type handleState struct {
 	// need not be made again.
 	lastFn       *goja.Object
 	lastCallable goja.Callable
+
+	// queued are the Immediates the program queued and that have not run, in the
+	// order it queued them, which is the order the loop runs them in; fireNext, the
+	// callback the loop gets for each of them, runs the first not cleared. One
+	// callback for all spares a closure per Immediate.
+	queued   immediateQueue
+	fireNext func()
+}
+
+// immediateQueue is a FIFO of Immediates that reuses its storage.
+type immediateQueue struct {
+	items []*immediateEntry
+	head  int
+}
+
+func (q *immediateQueue) push(e *immediateEntry) { q.items = append(q.items, e) }
+
+// trim drops the cleared Immediates at the tail, so that a program that queues
+// and clears Immediates while none runs does not grow the queue.
+func (q *immediateQueue) trim() {
+	for len(q.items) > q.head && q.items[len(q.items)-1].done {
+		q.items[len(q.items)-1] = nil
+		q.items = q.items[:len(q.items)-1]
+	}
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+}
+
+func (q *immediateQueue) pop() *immediateEntry {
+	if q.head == len(q.items) {
+		return nil
+	}
+	e := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	}
+	return e
+}
+
+// fireNextImmediate is the loop's callback for every Immediate: the loop runs the
+// Immediates it was given in the order it was given them and never runs a cleared
+// one, so the Immediate running is the first of handles.queued not cleared.
+func (rt *Runtime) fireNextImmediate() {
+	for {
+		e := rt.handles.queued.pop()
+		if e == nil {
+			panic("nodeloop: the loop ran an Immediate the runtime did not queue")
+		}
+		if !e.done {
+			e.fire()
+			return
+		}
+	}
 }
 
 // timeoutMax is the longest delay in milliseconds, 2**31-1; a longer one is 1.
 const timeoutMax = 1<<31 - 1
 
-// handleProps are the own properties of a Timeout or an Immediate: the built-in
-// ones, in a fixed order, made when first read unless a script set them, and any
-// the script added. A handle whose properties nobody touches holds nothing here.
+// handleProps is what few handles have: the callback's extra arguments, and the own
+// properties of the Timeout or Immediate: the built-in ones, in a fixed order, made
+// when first read unless a script set them, and any the script added. A handle
+// whose callback takes no extra arguments and whose properties nobody touches has
+// none (its entry holds nil), which keeps a live timer small.
 type handleProps struct {
+	args  []goja.Value // the callback's extra arguments
 	vals  []goja.Value // the built-in properties' values, when one was read or set; nil: not made yet
 	gone  uint8        // bit i: built-in property i was deleted
 	extra *extraProps
@@ -65,16 +124,45 @@ func (p *handleProps) slot(k handleKind, i int) *goja.Value {
 	return &p.vals[i]
 }
 
-// made is built-in property i's value if it was made or set, else nil.
+// made is built-in property i's value if it was made or set, else nil. p may be
+// nil, as touched's, has's and keys's.
 func (p *handleProps) made(i int) goja.Value {
-	if p.vals == nil {
+	if p == nil || p.vals == nil {
 		return nil
 	}
 	return p.vals[i]
 }
 
 // touched reports whether the program read, set or deleted built-in property i.
-func (p *handleProps) touched(i int) bool { return p.made(i) != nil || p.gone&(1<<i) != 0 }
+func (p *handleProps) touched(i int) bool {
+	return p != nil && (p.made(i) != nil || p.gone&(1<<i) != 0)
+}
+
+// argv is the callback's extra arguments; p may be nil.
+func (p *handleProps) argv() []goja.Value {
+	if p == nil {
+		return nil
+	}
+	return p.args
+}
+
+// propsOf returns *pp, making it first.
+func propsOf(pp **handleProps) *handleProps {
+	if *pp == nil {
+		*pp = &handleProps{}
+	}
+	return *pp
+}
+
+// getProp is the own property key of a handle whose props *pp holds: a read makes
+// them only to keep a built-in property's value, so that looking up a method of
+// the prototype makes nothing.
+func getProp(pp **handleProps, k handleKind, key string) goja.Value {
+	if *pp == nil && !slices.Contains(k.names(), key) {
+		return nil
+	}
+	return propsOf(pp).get(k, key)
+}
 
 func (p *handleProps) get(k handleKind, key string) goja.Value {
 	if i := slices.Index(k.names(), key); i >= 0 {
@@ -116,9 +204,9 @@ func (p *handleProps) set(k handleKind, key string, v goja.Value) bool {
 
 func (p *handleProps) has(k handleKind, key string) bool {
 	if i := slices.Index(k.names(), key); i >= 0 {
-		return p.gone&(1<<i) == 0
+		return p == nil || p.gone&(1<<i) == 0
 	}
-	return p.extra != nil && slices.Contains(p.extra.keys, key)
+	return p != nil && p.extra != nil && slices.Contains(p.extra.keys, key)
 }
 
 func (p *handleProps) delete(k handleKind, key string) bool {
@@ -141,26 +229,28 @@ func (p *handleProps) delete(k handleKind, key string) bool {
 func (p *handleProps) keys(k handleKind) []string {
 	var out []string
 	for i, name := range k.names() {
-		if p.gone&(1<<i) == 0 {
+		if p == nil || p.gone&(1<<i) == 0 {
 			out = append(out, name)
 		}
 	}
-	if p.extra != nil {
+	if p != nil && p.extra != nil {
 		out = append(out, p.extra.keys...)
 	}
 	return out
 }
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
-// Timeout as this, and the object's properties.
+// Timeout as this, and the object's properties. A million of them may be live at
+// once, so it keeps only what every timer needs (64 bytes); the rest is in props.
+// The Timeout's id is its timer's.
 type timerEntry struct {
 	rt     *Runtime
 	timer  *nodeloop.Timer
 	obj    *goja.Object
 	fn     goja.Callable
-	fnv    goja.Value // fn as the program passed it, for its name
-	args   []goja.Value
-	delay  float64 // in milliseconds, as coerced
+	fnv    *goja.Object // fn as the program passed it, for its name
+	delay  float64      // in milliseconds, as coerced
+	props  *handleProps // nil with no extra arguments, until the program touches a property
 	repeat bool
 	known  bool // the id was read: clearTimeout(id) may name it, through rt.timers
 	// destroyed is what _destroyed is until the program reads or sets it.
@@ -168,8 +258,6 @@ type timerEntry struct {
 	// cleared: clearTimeout (or close, or unenroll) stopped it, which makes its
 	// _idleTimeout -1, as Node's.
 	cleared bool
-	id      uint64
-	props   handleProps
 }
 
 var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
@@ -187,7 +275,7 @@ func (e *timerEntry) build(i int) goja.Value {
 	case 1:
 		return e.fnv
 	case 2:
-		return vm.NewArray(anys(e.args)...)
+		return vm.NewArray(anys(e.props.argv())...)
 	case 3:
 		if e.repeat {
 			return vm.ToValue(e.delay)
@@ -197,7 +285,7 @@ func (e *timerEntry) build(i int) goja.Value {
 		return vm.ToValue(e.destroyed)
 	}
 	e.makeKnown()
-	return vm.ToValue(e.id)
+	return vm.ToValue(e.timer.ID())
 }
 
 // makeKnown lets clearTimeout find the timer by its id, once a script could know it.
@@ -205,17 +293,17 @@ func (e *timerEntry) makeKnown() {
 	if !e.known {
 		e.known = true
 		if e.timer.Active() {
-			e.rt.timers[e.id] = e
+			e.rt.timers[e.timer.ID()] = e
 		}
 	}
 }
 
 // Get, Set, Has, Delete and Keys make a timerEntry the goja.DynamicObject behind
 // its Timeout.
-func (e *timerEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
-func (e *timerEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
+func (e *timerEntry) Get(key string) goja.Value         { return getProp(&e.props, e, key) }
+func (e *timerEntry) Set(key string, v goja.Value) bool { return propsOf(&e.props).set(e, key, v) }
 func (e *timerEntry) Has(key string) bool               { return e.props.has(e, key) }
-func (e *timerEntry) Delete(key string) bool            { return e.props.delete(e, key) }
+func (e *timerEntry) Delete(key string) bool            { return propsOf(&e.props).delete(e, key) }
 func (e *timerEntry) Keys() []string                    { return e.props.keys(e) }
 
 // immediateEntry is an Immediate.
@@ -224,10 +312,9 @@ type immediateEntry struct {
 	im    nodeloop.Immediate
 	obj   *goja.Object
 	fn    goja.Callable
-	fnv   goja.Value
-	args  []goja.Value
+	fnv   *goja.Object
+	props *handleProps // as a timerEntry's
 	done  bool
-	props handleProps
 }
 
 var immediateNames = []string{"_onImmediate", "_argv", "_destroyed"}
@@ -239,17 +326,17 @@ func (e *immediateEntry) build(i int) goja.Value {
 	case 0:
 		return e.fnv
 	case 1:
-		return e.rt.vm.NewArray(anys(e.args)...)
+		return e.rt.vm.NewArray(anys(e.props.argv())...)
 	}
 	return e.rt.vm.ToValue(e.done)
 }
 
 // Get, Set, Has, Delete and Keys make an immediateEntry the goja.DynamicObject
 // behind its Immediate.
-func (e *immediateEntry) Get(key string) goja.Value         { return e.props.get(e, key) }
-func (e *immediateEntry) Set(key string, v goja.Value) bool { return e.props.set(e, key, v) }
+func (e *immediateEntry) Get(key string) goja.Value         { return getProp(&e.props, e, key) }
+func (e *immediateEntry) Set(key string, v goja.Value) bool { return propsOf(&e.props).set(e, key, v) }
 func (e *immediateEntry) Has(key string) bool               { return e.props.has(e, key) }
-func (e *immediateEntry) Delete(key string) bool            { return e.props.delete(e, key) }
+func (e *immediateEntry) Delete(key string) bool            { return propsOf(&e.props).delete(e, key) }
 func (e *immediateEntry) Keys() []string                    { return e.props.keys(e) }
 
 func anys(vs []goja.Value) []any {
@@ -280,7 +367,7 @@ func (e *immediateEntry) fire() {
 	e.rt.forget(e.im.ID())
 }
 
-func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.args...) }
+func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
 
 // run calls the Timeout's callback, then has the loop do the bookkeeping that
 // follows it (re-arming an interval, looking at the next timer of the list) before
@@ -301,7 +388,7 @@ func (e *timerEntry) run() {
 			return
 		}
 	}
-	e.rt.call(fn, e.obj, e.args...)
+	e.rt.call(fn, e.obj, e.props.argv()...)
 	if !e.cleared && (e.props.touched(0) || e.props.touched(3)) {
 		e.reschedule()
 	}
@@ -326,14 +413,14 @@ func (e *timerEntry) reschedule() {
 	}
 	e.props.set(e, "_idleTimeout", rt.vm.ToValue(ms))
 	rt.loop.ClearTimeout(e.timer)
-	old := e.id
+	old := e.timer.ID()
 	rt.making = making{call: "setInterval", fn: e.fnv}
 	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire)
 	rt.making = making{}
-	e.delay, e.repeat, e.id = ms, true, e.timer.ID()
+	e.delay, e.repeat = ms, true
 	if e.known {
 		delete(rt.timers, old)
-		rt.timers[e.id] = e
+		rt.timers[e.timer.ID()] = e
 	}
 	rt.forget(old)
 }
@@ -341,11 +428,11 @@ func (e *timerEntry) reschedule() {
 func (e *timerEntry) fire() {
 	rt := e.rt
 	if !e.repeat && e.known {
-		delete(rt.timers, e.id)
+		delete(rt.timers, e.timer.ID())
 	}
 	rt.callbackOf(e)
 	if !e.timer.Active() {
-		rt.forget(e.id)
+		rt.forget(e.timer.ID())
 		// A timeout that ran, and was not refreshed, is destroyed, as Node's.
 		e.destroy()
 	}
@@ -408,6 +495,15 @@ func restArgs(call goja.FunctionCall, first int) []goja.Value {
 	return slices.Clone(call.Arguments[first:])
 }
 
+// handleArgs is the props of a new handle whose callback takes the arguments from
+// the first'th on: nil when there are none.
+func handleArgs(call goja.FunctionCall, first int) *handleProps {
+	if len(call.Arguments) <= first {
+		return nil
+	}
+	return &handleProps{args: restArgs(call, first)}
+}
+
 // startTimer is setTimeout, or setInterval when repeat is set.
 func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	fnv := call.Argument(0)
@@ -424,7 +520,7 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 			after = 1
 		}
 	}
-	e := &timerEntry{rt: rt, fn: f, fnv: fnv, args: restArgs(call, 2), delay: after, repeat: repeat}
+	e := &timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
 	d := delayDuration(after)
@@ -436,7 +532,6 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		e.timer = rt.loop.SetTimeout(d, e.fire)
 	}
 	rt.making = making{}
-	e.id = e.timer.ID()
 	return e.obj
 }
 
@@ -498,7 +593,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		e.timer.Refresh()
 		rt.making = making{}
 		if e.known && e.timer.Active() {
-			rt.timers[e.id] = e
+			rt.timers[e.timer.ID()] = e
 		}
 	})
 	set("timerClear", func(v goja.Value) bool {
@@ -507,8 +602,8 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			return false
 		}
 		rt.loop.ClearTimeout(e.timer)
-		delete(rt.timers, e.id)
-		rt.forget(e.id)
+		delete(rt.timers, e.timer.ID())
+		rt.forget(e.timer.ID())
 		e.clear()
 		return true
 	})
@@ -518,19 +613,23 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 		if e, ok := rt.timers[uint64(id)]; ok {
 			rt.loop.ClearTimeout(e.timer)
-			delete(rt.timers, e.id)
-			rt.forget(e.id)
+			delete(rt.timers, e.timer.ID())
+			rt.forget(e.timer.ID())
 			e.clear()
 		}
 	})
 	set("setImmediate", func(call goja.FunctionCall) goja.Value {
 		fnv := call.Argument(0)
 		f := rt.mustCallable(fnv, "callback")
-		e := &immediateEntry{rt: rt, fn: f, fnv: fnv, args: restArgs(call, 1)}
+		e := &immediateEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 1)}
 		e.obj = rt.vm.NewDynamicObject(e)
 		e.obj.SetPrototype(rt.handles.immediateProto)
 		rt.making = making{call: "setImmediate", fn: fnv}
-		e.im = rt.loop.SetImmediate(e.fire)
+		if rt.handles.fireNext == nil {
+			rt.handles.fireNext = rt.fireNextImmediate
+		}
+		e.im = rt.loop.SetImmediate(rt.handles.fireNext)
+		rt.handles.queued.push(e)
 		rt.making = making{}
 		return e.obj
 	})
@@ -538,6 +637,7 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e := immediateOf(v); e != nil && !e.done {
 			rt.loop.ClearImmediate(e.im)
 			e.done = true
+			rt.handles.queued.trim()
 			rt.forget(e.im.ID())
 		}
 	})
