@@ -40,8 +40,9 @@ func TestTimersMemChild(t *testing.T) {
 	}
 }
 
-// TestPeakRSS checks that the peak resident set size grows by about what the process
-// touches.
+// TestPeakRSS checks that the peak resident set size never falls and holds what the
+// process touched: a peak earlier in the process (a test run before this one) may
+// already be above it, so the test asks no rise.
 func TestPeakRSS(t *testing.T) {
 	before, err := peakRSSKiB()
 	if err != nil {
@@ -57,7 +58,7 @@ func TestPeakRSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if grew := (after - before) << 10; grew < size/2 {
-		t.Fatalf("touching %d MiB raised the peak by %d KiB (from %d to %d), want at least half", size>>20, grew>>10, before, after)
+	if after < before || after<<10 < size {
+		t.Fatalf("after touching %d MiB the peak is %d KiB (before, %d KiB), want no less than before and at least %d KiB", size>>20, after, before, size>>10)
 	}
 }
