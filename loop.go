@@ -932,11 +932,12 @@ func (l *Loop) poll(timeout time.Duration) error {
 		l.sleeping.Store(false)
 	}
 	l.async.lastSeen = l.async.end()
-	if wait != 0 || !l.osPoller {
+	if wait > 0 || !l.osPoller {
 		l.updateTime()
 	} else {
-		// A wait that did not block took no time worth a clock read; the next
-		// timers phase reads the clock if a timer needs it.
+		// A wait that did not block took no time worth a clock read, and one
+		// without a deadline had no timer armed: the next timers phase reads the
+		// clock if a timer needs it, and Now reads it when asked.
 		l.timeStale = true
 	}
 	// A wait that was asked not to wait and found nothing left the poll phase with
