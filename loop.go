@@ -909,29 +909,35 @@ func (l *Loop) deferToPending(id uint64, fn func()) {
 // to the loop.
 func (l *Loop) poll(timeout time.Duration) error {
 	l.enterPhase(traces.PhasePoll)
-	wait, sleep := l.prepareWait(timeout)
 	var ops []*poller.Op
 	var err error
-	if wait == 0 && l.spin != nil && l.spinTurns < spinTurnsMax && !l.spin.ReadyWithoutKernel() {
-		// A turn that does not wait asks the kernel only every spinTurnsMax+1
-		// turns: readiness is still seen within that many turns, and a blocking
-		// wait, a Wake or an operation finished outside the kernel is never
-		// skipped.
-		l.spinTurns++
-		ops = l.ops[:0]
-	} else {
+	wait, sleep, polled := timeout, false, false
+	if l.osPoller && timeout != 0 && l.async.end() == l.async.lastSeen {
+		// Before a wait that may block, and before the yield that precedes one,
+		// the kernel is asked without waiting: on a busy connection the answer is
+		// usually there already, and this wait costs one system call that the Go
+		// scheduler does not see, where the yield wakes another thread and the
+		// blocking wait hands the processor over to the scheduler.
 		l.spinTurns = 0
-		ops, err = l.poller.Wait(l.ops[:0], wait)
+		ops, err = l.poller.Wait(l.ops[:0], 0)
+		if len(ops) > 0 || err != nil {
+			wait, polled = 0, true
+		}
+	}
+	if !polled {
+		wait, sleep = l.prepareWait(timeout)
+		ops, err = l.waitOnce(wait)
 	}
 	if sleep {
 		l.sleeping.Store(false)
 	}
 	l.async.lastSeen = l.async.end()
-	if wait != 0 || !l.osPoller {
+	if wait > 0 || !l.osPoller {
 		l.updateTime()
 	} else {
-		// A wait that did not block took no time worth a clock read; the next
-		// timers phase reads the clock if a timer needs it.
+		// A wait that did not block took no time worth a clock read, and one
+		// without a deadline had no timer armed: the next timers phase reads the
+		// clock if a timer needs it, and Now reads it when asked.
 		l.timeStale = true
 	}
 	// A wait that was asked not to wait and found nothing left the poll phase with
@@ -949,6 +955,21 @@ func (l *Loop) poll(timeout time.Duration) error {
 	l.ops = ops[:0]
 	l.runAsync()
 	return nil
+}
+
+// waitOnce makes the poll phase's one wait of up to wait, skipping a zero-timeout
+// one while the poller can tell without the kernel that it would find nothing.
+func (l *Loop) waitOnce(wait time.Duration) (ops []*poller.Op, err error) {
+	if wait == 0 && l.spin != nil && l.spinTurns < spinTurnsMax && !l.spin.ReadyWithoutKernel() {
+		// A turn that does not wait asks the kernel only every spinTurnsMax+1
+		// turns: readiness is still seen within that many turns, and a blocking
+		// wait, a Wake or an operation finished outside the kernel is never
+		// skipped.
+		l.spinTurns++
+		return l.ops[:0], nil
+	}
+	l.spinTurns = 0
+	return l.poller.Wait(l.ops[:0], wait)
 }
 
 // prepareWait returns the timeout to wait with and whether the loop marked itself
