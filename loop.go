@@ -202,6 +202,8 @@ type Loop struct {
 	jobDoneFn  func(*Job) // l.jobDone, made once
 	postClosed bool       // Close has begun
 	asyncRan   bool       // the last poll phase ran work from other goroutines
+
+	reqSlabs reqSlabs // the blocks new pool requests are taken from
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:

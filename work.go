@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -157,6 +158,18 @@ func (w *workOnRequest[T]) run(worker int) {
 	w.v, w.err = w.work(worker)
 }
 
+// finish runs the done callback, then lets go of the functions, which the request's
+// slab would otherwise keep alive with what they hold.
+func (w *workRequest[T]) finish(r *Request, canceled bool) {
+	w.work = nil
+	w.workResult.finish(r, canceled)
+}
+
+func (w *workOnRequest[T]) finish(r *Request, canceled bool) {
+	w.work = nil
+	w.workResult.finish(r, canceled)
+}
+
 // recoverPanic turns a panic of the work function into the request's error.
 func (w *workResult[T]) recoverPanic() {
 	if p := recover(); p != nil {
@@ -164,19 +177,82 @@ func (w *workResult[T]) recoverPanic() {
 	}
 }
 
+// finish calls done with the results, leaving the request holding none of them, nor
+// done: the request may outlive done in the caller's hands, and in its slab.
 func (w *workResult[T]) finish(r *Request, canceled bool) {
 	var zero T
+	done := w.done
+	w.done = nil
 	switch {
 	case canceled:
-		w.done(zero, ErrCanceled)
+		done(zero, ErrCanceled)
 	case r.job.Err != nil:
-		w.done(zero, r.job.Err)
+		done(zero, r.job.Err)
 	default:
-		v := w.v
-		w.v = zero // the request may outlive done in the caller's hands
-		w.done(v, w.err)
+		v, err := w.v, w.err
+		w.v, w.err = zero, nil
+		done(v, err)
 	}
 }
+
+// reqSlabBytes is the size of the blocks requests are allocated in: the 8 KiB size
+// class, which holds 42 of Work's requests of a word-sized result.
+const reqSlabBytes = 8192
+
+// reqSlabTypes is the number of request types whose current slab the loop keeps at
+// once; a slab of another type replaces the oldest.
+const reqSlabTypes = 4
+
+// reqSlabs holds the loop's current slab of each request type lately made: the
+// requests not yet handed out of one block of them.
+type reqSlabs struct {
+	slabs [reqSlabTypes]any // a *reqSlab[R] each, or nil
+	next  int               // the entry a new slab takes
+}
+
+// reqSlab is the rest of one block of requests of type R.
+type reqSlab[R any] struct{ free []R }
+
+// newRequest returns a zero R from the loop's slab of Rs, allocating a new slab when
+// there is none or it is used up: one allocation per block of reqSlabBytes, so that
+// a burst of requests costs the allocator and the garbage collector a few large
+// objects rather than one each. A slab stays in memory while any of its requests is
+// referenced, by the loop (while in flight) or by the caller holding its *Request; a
+// finished request keeps none of its functions or results.
+func newRequest[R any](l *Loop) *R {
+	c := &l.reqSlabs
+	for i, e := range c.slabs {
+		if s, ok := e.(*reqSlab[R]); ok {
+			r := &s.free[0]
+			if s.free = s.free[1:]; len(s.free) == 0 {
+				c.slabs[i] = nil
+			}
+			return r
+		}
+	}
+	var zero R
+	n := max(1, int((reqSlabBytes-mallocHeaderBytes)/unsafe.Sizeof(zero)))
+	if n == 1 {
+		return new(R)
+	}
+	s := &reqSlab[R]{free: make([]R, n)}
+	r := &s.free[0]
+	s.free = s.free[1:]
+	i := c.next
+	for j, e := range c.slabs {
+		if e == nil {
+			i = j
+			break
+		}
+	}
+	c.slabs[i] = s
+	c.next = (i + 1) % reqSlabTypes
+	return r
+}
+
+// mallocHeaderBytes is the header the Go allocator puts before an object of pointers
+// larger than 512 bytes.
+const mallocHeaderBytes = 8
 
 // Work runs work on the loop's pool and then done on the loop's goroutine, in the
 // poll phase, with work's results, as uv_queue_work. The request keeps the loop alive
@@ -190,7 +266,8 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workRequest[T]{work: work, workResult: workResult[T]{done: done}}
+	w := newRequest[workRequest[T]](l)
+	w.work, w.done = work, done
 	w.impl = w
 	l.submit(&w.Request)
 	return &w.Request
@@ -206,7 +283,8 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workOnRequest[T]{work: work, workResult: workResult[T]{done: done}}
+	w := newRequest[workOnRequest[T]](l)
+	w.work, w.done = work, done
 	w.impl = w
 	l.submit(&w.Request)
 	return &w.Request

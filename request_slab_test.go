@@ -1,0 +1,57 @@
+package nodeloop
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// Requests of one type come from one block until it is used up, requests of
+// another type from a block of their own, and a finished request keeps neither its
+// functions nor its results, which its block would keep alive with it.
+func TestRequestSlab(t *testing.T) {
+	l, err := New(WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var got []int
+	done := func(v int, err error) {
+		if err != nil {
+			t.Errorf("done: %v", err)
+		}
+		got = append(got, v)
+	}
+	var ints []*workRequest[int]
+	var strs []*workRequest[string]
+	err = l.Run(func() {
+		for i := range 50 {
+			ints = append(ints, reqOf[int](Work(l, func() (int, error) { return i, nil }, done)))
+			strs = append(strs, reqOf[string](Work(l, func() (string, error) { return "x", nil }, func(string, error) {})))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 50 {
+		t.Fatalf("%d done callbacks ran, want 50", len(got))
+	}
+	perSlab := (reqSlabBytes - mallocHeaderBytes) / int(unsafe.Sizeof(workRequest[int]{}))
+	for i := 1; i < perSlab; i++ {
+		if ints[i] != &(*[2]workRequest[int])(unsafe.Pointer(ints[i-1]))[1] {
+			t.Fatalf("request %d is not next to request %d in its block", i, i-1)
+		}
+	}
+	for i, w := range ints {
+		if w.work != nil || w.done != nil || w.v != 0 || w.err != nil {
+			t.Fatalf("finished request %d still holds its work %v, done %v, or results %v, %v", i, w.work != nil, w.done != nil, w.v, w.err)
+		}
+	}
+	for i, w := range strs {
+		if w.work != nil || w.done != nil || w.v != "" {
+			t.Fatalf("finished string request %d still holds its functions or result", i)
+		}
+	}
+}
+
+// reqOf returns the workRequest r is the Request of.
+func reqOf[T any](r *Request) *workRequest[T] { return r.impl.(*workRequest[T]) }
