@@ -80,44 +80,15 @@ const (
 
 // Request is a pool request made by Work, ReadFile or WriteFile.
 type Request struct {
-	handle     // active: in flight, until just before its done callback
-	job        Job
-	prev, next *Request      // the loop's requests in flight
-	submitted  time.Duration // the loop's time at Submit
-	impl       requestImpl
+	handle    // active: in flight, until just before its done callback
+	job       Job
+	block     *reqBlock     // the block the request was allocated in
+	submitted time.Duration // the loop's time at Submit
+	impl      requestImpl
 }
 
-// reqList is the loop's list of requests in flight, linked through the requests
-// themselves: a request carries two links and no node pointing back at it, which keeps
-// the request in a smaller allocation.
-type reqList struct{ head, tail *Request }
-
-func (q *reqList) empty() bool { return q.head == nil }
-
-func (q *reqList) insertTail(r *Request) {
-	r.prev, r.next = q.tail, nil
-	if q.tail == nil {
-		q.head = r
-	} else {
-		q.tail.next = r
-	}
-	q.tail = r
-}
-
-// remove takes r, which is on the list, off it.
-func (q *reqList) remove(r *Request) {
-	if r.prev == nil {
-		q.head = r.next
-	} else {
-		r.prev.next = r.next
-	}
-	if r.next == nil {
-		q.tail = r.prev
-	} else {
-		r.next.prev = r.prev
-	}
-	r.prev, r.next = nil, nil
-}
+// request returns the Request that a request type embeds.
+func (r *Request) request() *Request { return r }
 
 // requestImpl is a request's typed part: its work and its done callback.
 type requestImpl interface {
@@ -196,58 +167,152 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 }
 
 // reqSlabBytes is the size of the blocks requests are allocated in: the 8 KiB size
-// class, which holds 42 of Work's requests of a word-sized result.
+// class, which holds 44 of Work's requests of a word-sized result.
 const reqSlabBytes = 8192
 
-// reqSlabTypes is the number of request types whose current slab the loop keeps at
-// once; a slab of another type replaces the oldest.
+// reqSlabTypes is the number of request types whose current block the loop keeps
+// open at once; a block of another type replaces the oldest.
 const reqSlabTypes = 4
 
-// reqSlabs holds the loop's current slab of each request type lately made: the
-// requests not yet handed out of one block of them.
+// reqSlabs is where the loop's pool requests come from, and how it finds those in
+// flight: the open block of each request type lately made, and every block that is
+// open or holds a request in flight. A request in flight is counted in its block
+// rather than linked to the others, which saves it two links, and the loop the
+// writes to them and to its neighbours, at its submission and at its end.
 type reqSlabs struct {
-	slabs [reqSlabTypes]any // a *reqSlab[R] each, or nil
-	next  int               // the entry a new slab takes
+	open   [reqSlabTypes]reqSlabber // the blocks requests are taken from, or nil
+	next   int                      // the entry of open a new block takes
+	blocks []reqSlabber             // the blocks open or with requests in flight
+	live   int                      // the requests in flight
 }
 
-// reqSlab is the rest of one block of requests of type R.
-type reqSlab[R any] struct{ free []R }
+// reqBlock is the bookkeeping of one block of requests.
+type reqBlock struct {
+	live  int  // its requests in flight
+	index int  // its place in reqSlabs.blocks
+	open  bool // new requests may still be taken from it
+}
 
-// newRequest returns a zero R from the loop's slab of Rs, allocating a new slab when
-// there is none or it is used up: one allocation per block of reqSlabBytes, so that
-// a burst of requests costs the allocator and the garbage collector a few large
-// objects rather than one each. A slab stays in memory while any of its requests is
-// referenced, by the loop (while in flight) or by the caller holding its *Request; a
-// finished request keeps none of its functions or results.
-func newRequest[R any](l *Loop) *R {
+// reqSlabber is a block of requests of some type.
+type reqSlabber interface {
+	block() *reqBlock
+	// requests calls f with each request taken from the block.
+	requests(f func(*Request))
+}
+
+// reqSlab is one block of requests of type R, and how many were taken from it.
+type reqSlab[R any, P reqType[R]] struct {
+	reqBlock
+	items []R
+	used  int
+}
+
+// reqType is a pointer to a request type: one that embeds Request.
+type reqType[R any] interface {
+	*R
+	request() *Request
+}
+
+func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
+
+func (s *reqSlab[R, P]) requests(f func(*Request)) {
+	for i := range s.items[:s.used] {
+		f(P(&s.items[i]).request())
+	}
+}
+
+// newRequest returns a zero R from the loop's open block of Rs, making a new block
+// when there is none or it is used up, and counts it in flight: one allocation per
+// block of reqSlabBytes, so that a burst of requests costs the allocator and the
+// garbage collector a few large objects rather than one each. The caller submits
+// it. A block stays in memory while any of its requests is referenced, by the loop
+// (while in flight) or by the caller holding its *Request; a finished request keeps
+// none of its functions or results.
+func newRequest[R any, P reqType[R]](l *Loop) *R {
 	c := &l.reqSlabs
-	for i, e := range c.slabs {
-		if s, ok := e.(*reqSlab[R]); ok {
-			r := &s.free[0]
-			if s.free = s.free[1:]; len(s.free) == 0 {
-				c.slabs[i] = nil
-			}
-			return r
-		}
-	}
-	var zero R
-	n := max(1, int((reqSlabBytes-mallocHeaderBytes)/unsafe.Sizeof(zero)))
-	if n == 1 {
-		return new(R)
-	}
-	s := &reqSlab[R]{free: make([]R, n)}
-	r := &s.free[0]
-	s.free = s.free[1:]
-	i := c.next
-	for j, e := range c.slabs {
-		if e == nil {
-			i = j
+	var s *reqSlab[R, P]
+	i := -1
+	for j, e := range c.open {
+		if e, ok := e.(*reqSlab[R, P]); ok {
+			s, i = e, j
 			break
 		}
 	}
-	c.slabs[i] = s
-	c.next = (i + 1) % reqSlabTypes
+	if s == nil {
+		var zero R
+		n := max(1, int((reqSlabBytes-mallocHeaderBytes)/unsafe.Sizeof(zero)))
+		s = &reqSlab[R, P]{items: make([]R, n)}
+		i = c.next
+		for j, e := range c.open {
+			if e == nil {
+				i = j
+				break
+			}
+		}
+		if old := c.open[i]; old != nil {
+			c.close(old)
+		}
+		c.open[i] = s
+		c.next = (i + 1) % reqSlabTypes
+		s.open = true
+		s.index = len(c.blocks)
+		c.blocks = append(c.blocks, s)
+	}
+	r := &s.items[s.used]
+	P(r).request().block = &s.reqBlock
+	s.used++
+	s.live++
+	c.live++
+	if s.used == len(s.items) {
+		c.open[i] = nil
+		c.close(s)
+	}
 	return r
+}
+
+// close takes no more requests from s.
+func (c *reqSlabs) close(s reqSlabber) {
+	b := s.block()
+	b.open = false
+	if b.live == 0 {
+		c.drop(b)
+	}
+}
+
+// done counts r, which was in flight, as finished.
+func (c *reqSlabs) done(r *Request) {
+	b := r.block
+	b.live--
+	c.live--
+	if b.live == 0 && !b.open {
+		c.drop(b)
+	}
+}
+
+// drop takes b, closed and with nothing in flight, off the blocks.
+func (c *reqSlabs) drop(b *reqBlock) {
+	last := len(c.blocks) - 1
+	if b.index != last {
+		moved := c.blocks[last]
+		c.blocks[b.index] = moved
+		moved.block().index = b.index
+	}
+	c.blocks[last] = nil
+	c.blocks = c.blocks[:last]
+	b.index = -1
+}
+
+// inFlight calls f with every request in flight.
+func (c *reqSlabs) inFlight(f func(*Request)) {
+	for _, s := range c.blocks {
+		if s.block().live > 0 {
+			s.requests(func(r *Request) {
+				if r.active {
+					f(r)
+				}
+			})
+		}
+	}
 }
 
 // mallocHeaderBytes is the header the Go allocator puts before an object of pointers
@@ -294,7 +359,6 @@ func (l *Loop) submit(r *Request) {
 	r.handle = l.newHandle()
 	r.job.ID = r.id
 	l.site(r.id)
-	l.reqs.insertTail(r)
 	r.job.req = r
 	r.job.Complete = l.jobDoneFn
 	r.job.untimed = l.tracer == nil
@@ -321,7 +385,7 @@ func (l *Loop) jobDone(j *Job) {
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
 	r := j.req
-	l.reqs.remove(r)
+	l.reqSlabs.done(r)
 	r.setActive(false)
 	if l.tracer != nil && !r.job.canceled {
 		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
