@@ -54,4 +54,19 @@ func TestRequestSlab(t *testing.T) {
 }
 
 // reqOf returns the workRequest r is the Request of.
-func reqOf[T any](r *Request) *workRequest[T] { return r.impl.(*workRequest[T]) }
+func reqOf[T any](r *Request) *workRequest[T] { return r.job.req.(*workRequest[T]) }
+
+// TestRequestSize pins the size of Work's request of a word-sized result, which sets
+// how many fit in a block and the memory a burst of requests takes: a field added to
+// Request or Job must pay for itself elsewhere.
+func TestRequestSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("precondition: a 64-bit platform")
+	}
+	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(176); got != want {
+		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
+	}
+	if got, want := (reqSlabBytes-mallocHeaderBytes)/int(unsafe.Sizeof(workRequest[int]{})), 46; got != want {
+		t.Fatalf("a block holds %d requests of an int, want %d", got, want)
+	}
+}

@@ -50,7 +50,7 @@ type Job struct {
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req      *Request
+	req      requestImpl   // the request the loop made the job for; nil for others
 	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
 	untimed  bool          // nothing reads Started: the loop records no trace
 	canceled bool          // the loop canceled the request: its done callback says so
@@ -64,7 +64,7 @@ func (j *Job) Run() {
 		return
 	}
 	if j.req != nil {
-		j.req.impl.run(j.Worker)
+		j.req.run(j.Worker)
 	}
 }
 
@@ -84,14 +84,15 @@ type Request struct {
 	job       Job
 	block     *reqBlock     // the block the request was allocated in
 	submitted time.Duration // the loop's time at Submit
-	impl      requestImpl
 }
 
 // request returns the Request that a request type embeds.
 func (r *Request) request() *Request { return r }
 
-// requestImpl is a request's typed part: its work and its done callback.
+// requestImpl is a request whole, its typed part included: its work and its done
+// callback. The job holds it, which spares the Request a pointer back from the job.
 type requestImpl interface {
+	request() *Request                // the Request it embeds
 	run(worker int)                   // on a worker
 	finish(r *Request, canceled bool) // on the loop, as the done callback
 }
@@ -167,7 +168,7 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 }
 
 // reqSlabBytes is the size of the blocks requests are allocated in: the 8 KiB size
-// class, which holds 44 of Work's requests of a word-sized result.
+// class, which holds 46 of Work's requests of a word-sized result.
 const reqSlabBytes = 8192
 
 // reqSlabTypes is the number of request types whose current block the loop keeps
@@ -333,7 +334,7 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	}
 	w := newRequest[workRequest[T]](l)
 	w.work, w.done = work, done
-	w.impl = w
+	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
@@ -350,7 +351,7 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	}
 	w := newRequest[workOnRequest[T]](l)
 	w.work, w.done = work, done
-	w.impl = w
+	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
@@ -359,7 +360,6 @@ func (l *Loop) submit(r *Request) {
 	r.handle = l.newHandle()
 	r.job.ID = r.id
 	l.site(r.id)
-	r.job.req = r
 	r.job.Complete = l.jobDoneFn
 	r.job.untimed = l.tracer == nil
 	r.setActive(true)
@@ -384,7 +384,7 @@ func (l *Loop) jobDone(j *Job) {
 
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
-	r := j.req
+	r := j.req.request()
 	l.reqSlabs.done(r)
 	r.setActive(false)
 	if l.tracer != nil && !r.job.canceled {
@@ -396,7 +396,7 @@ func (l *Loop) finishJob(j *Job) {
 		l.emit(e)
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	r.impl.finish(r, r.job.canceled)
+	j.req.finish(r, r.job.canceled)
 	l.leaveCallback()
 }
 
