@@ -38,6 +38,9 @@ type WorkerPool struct {
 
 	// ringTail is the position after the ring's last job; only Submit moves it.
 	ringTail atomic.Uint64
+	// headSeen is ringHead as Submit last read it: the ring has at least the room
+	// it says, so that Submit reads the workers' line only when it seems full.
+	headSeen uint64
 	ring     [submitRingJobs]*Job
 }
 
@@ -132,10 +135,14 @@ func (p *WorkerPool) Submit(job *Job) {
 		job.state.Store(uint32(jobQueued)) // a job submitted again
 	}
 	t := p.ringTail.Load()
-	if t-p.ringHead.Load() == submitRingJobs {
+	if t-p.headSeen == submitRingJobs {
+		p.headSeen = p.ringHead.Load()
+	}
+	if t-p.headSeen == submitRingJobs {
 		// The ring is full: move it to the queue, then the job, which is newer.
 		p.mu.Lock()
 		p.takeRing()
+		p.headSeen = t
 		p.queue.push(job)
 		p.mu.Unlock()
 	} else {

@@ -78,7 +78,10 @@ const (
 	jobCanceled
 )
 
-// Request is a pool request made by Work, ReadFile or WriteFile.
+// Request is a pool request made by Work, ReadFile or WriteFile. Requests are made
+// in blocks of about 8 KiB, one for dozens of them: a *Request kept after its done
+// callback keeps its block in memory, though none of the functions and results of
+// its finished requests.
 type Request struct {
 	handle    // active: in flight, until just before its done callback
 	job       Job
