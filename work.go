@@ -123,14 +123,20 @@ type workOnRequest[T any] struct {
 	workResult[T]
 }
 
+// run runs the work, then lets go of it: a request waiting for its done callback
+// keeps the work's function, and what it holds, from the garbage collector no more.
 func (w *workRequest[T]) run(int) {
 	defer w.recoverPanic()
-	w.v, w.err = w.work()
+	work := w.work
+	w.work = nil
+	w.v, w.err = work()
 }
 
 func (w *workOnRequest[T]) run(worker int) {
 	defer w.recoverPanic()
-	w.v, w.err = w.work(worker)
+	work := w.work
+	w.work = nil
+	w.v, w.err = work(worker)
 }
 
 // finish runs the done callback, then lets go of the functions, which the request's
