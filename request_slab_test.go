@@ -35,7 +35,7 @@ func TestRequestSlab(t *testing.T) {
 	if len(got) != 50 {
 		t.Fatalf("%d done callbacks ran, want 50", len(got))
 	}
-	perSlab := (reqSlabBytes - mallocHeaderBytes) / int(unsafe.Sizeof(workRequest[int]{}))
+	perSlab := (reqSlabMinBytes - mallocHeaderBytes) / int(unsafe.Sizeof(workRequest[int]{}))
 	for i := 1; i < perSlab; i++ {
 		if ints[i] != &(*[2]workRequest[int])(unsafe.Pointer(ints[i-1]))[1] {
 			t.Fatalf("request %d is not next to request %d in its block", i, i-1)
@@ -66,7 +66,11 @@ func TestRequestSize(t *testing.T) {
 	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(176); got != want {
 		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
 	}
-	if got, want := (reqSlabBytes-mallocHeaderBytes)/int(unsafe.Sizeof(workRequest[int]{})), 46; got != want {
-		t.Fatalf("a block holds %d requests of an int, want %d", got, want)
+	var c reqSlabs
+	size := unsafe.Sizeof(workRequest[int]{})
+	for i, want := range []int{23, 46, 93, 186, 372, 372} {
+		if got := c.blockLen(size); got != want {
+			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
+		}
 	}
 }

@@ -79,9 +79,9 @@ const (
 )
 
 // Request is a pool request made by Work, ReadFile or WriteFile. Requests are made
-// in blocks of about 8 KiB, one for dozens of them: a *Request kept after its done
-// callback keeps its block in memory, though none of the functions and results of
-// its finished requests.
+// in blocks, of 4 KiB for a loop's first and growing, as it makes more, to 64 KiB:
+// a *Request kept after its done callback keeps its block in memory, though none of
+// the functions and results of its finished requests.
 type Request struct {
 	handle    // active: in flight, until just before its done callback
 	job       Job
@@ -176,9 +176,15 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 	}
 }
 
-// reqSlabBytes is the size of the blocks requests are allocated in: the 8 KiB size
-// class, which holds 46 of Work's requests of a word-sized result.
-const reqSlabBytes = 8192
+// The blocks requests are allocated in are reqSlabMinBytes for the loop's first, then
+// each twice the last, up to reqSlabMaxBytes: a loop that makes few requests takes
+// little memory for them, and one that makes many makes few blocks, each a large
+// object of the Go allocator that the garbage collector scans whole. The first holds
+// 23 of Work's requests of a word-sized result, the largest 372.
+const (
+	reqSlabMinBytes = 4 << 10
+	reqSlabMaxBytes = 64 << 10
+)
 
 // reqSlabTypes is the number of request types whose current block the loop keeps
 // open at once; a block of another type replaces the oldest.
@@ -194,6 +200,7 @@ type reqSlabs struct {
 	next   int                      // the entry of open a new block takes
 	blocks []reqSlabber             // the blocks open or with requests in flight
 	live   int                      // the requests in flight
+	bytes  int                      // the size of the next block; 0 before the first
 }
 
 // reqBlock is the bookkeeping of one block of requests.
@@ -233,9 +240,8 @@ func (s *reqSlab[R, P]) requests(f func(*Request)) {
 
 // newRequest returns a zero R from the loop's open block of Rs, making a new block
 // when there is none or it is used up, and counts it in flight: one allocation per
-// block of reqSlabBytes, so that a burst of requests costs the allocator and the
-// garbage collector a few large objects rather than one each. The caller submits
-// it. A block stays in memory while any of its requests is referenced, by the loop
+// block, so that a burst of requests costs the allocator and the garbage collector a
+// few large objects rather than one each. The caller submits it. A block stays in memory while any of its requests is referenced, by the loop
 // (while in flight) or by the caller holding its *Request; a finished request keeps
 // none of its functions or results.
 func newRequest[R any, P reqType[R]](l *Loop) *R {
@@ -249,9 +255,7 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 		}
 	}
 	if s == nil {
-		var zero R
-		n := max(1, int((reqSlabBytes-mallocHeaderBytes)/unsafe.Sizeof(zero)))
-		s = &reqSlab[R, P]{items: make([]R, n)}
+		s = &reqSlab[R, P]{items: make([]R, c.blockLen(unsafe.Sizeof(*new(R))))}
 		i = c.next
 		for j, e := range c.open {
 			if e == nil {
@@ -278,6 +282,14 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 		c.close(s)
 	}
 	return r
+}
+
+// blockLen returns the number of requests of size bytes the next block holds, and
+// makes the one after larger.
+func (c *reqSlabs) blockLen(size uintptr) int {
+	b := max(c.bytes, reqSlabMinBytes)
+	c.bytes = min(2*b, reqSlabMaxBytes)
+	return max(1, int((uintptr(b)-mallocHeaderBytes)/size))
 }
 
 // close takes no more requests from s.
