@@ -24,6 +24,9 @@ func TestRequestSlab(t *testing.T) {
 	var ints []*workRequest[int]
 	var strs []*workRequest[string]
 	err = l.Run(func() {
+		for range reqSinglesMax {
+			Work(l, func() (bool, error) { return true, nil }, func(bool, error) {})
+		}
 		for i := range 50 {
 			ints = append(ints, reqOf[int](Work(l, func() (int, error) { return i, nil }, done)))
 			strs = append(strs, reqOf[string](Work(l, func() (string, error) { return "x", nil }, func(string, error) {})))
@@ -72,5 +75,55 @@ func TestRequestSize(t *testing.T) {
 		if got := c.blockLen(size); got != want {
 			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
 		}
+	}
+}
+
+// Handles lists every request in flight, those allocated alone and those of blocks,
+// of every type, and none once their done callbacks ran.
+func TestRequestHandles(t *testing.T) {
+	l, err := New(WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const n = 3 * reqSinglesMax
+	var ids []uint64
+	err = l.Run(func() {
+		release := make(chan struct{})
+		Work(l, func() (int, error) { <-release; return 0, nil }, func(int, error) {}) // holds the worker
+		for i := range n {
+			if i%2 == 0 {
+				ids = append(ids, Work(l, func() (int, error) { return i, nil }, func(int, error) {}).ID())
+			} else {
+				ids = append(ids, Work(l, func() (string, error) { return "", nil }, func(string, error) {}).ID())
+			}
+		}
+		var got []uint64
+		for _, h := range l.Handles() {
+			if h.Kind == "request" {
+				got = append(got, h.ID)
+			}
+		}
+		if len(got) != n+1 {
+			t.Errorf("Handles lists %d requests, want %d", len(got), n+1)
+		}
+		for i, id := range ids {
+			if i+1 >= len(got) || got[i+1] != id {
+				t.Errorf("Handles' request %d: %v, want id %d", i+1, got, id)
+				break
+			}
+		}
+		close(release)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range l.Handles() {
+		if h.Kind == "request" {
+			t.Fatalf("Handles lists request %d after every done callback ran", h.ID)
+		}
+	}
+	if len(l.reqSlabs.blocks) > reqSlabTypes {
+		t.Fatalf("%d blocks kept with nothing in flight, want at most the %d open ones", len(l.reqSlabs.blocks), reqSlabTypes)
 	}
 }

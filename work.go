@@ -176,15 +176,21 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 	}
 }
 
-// The blocks requests are allocated in are reqSlabMinBytes for the loop's first, then
-// each twice the last, up to reqSlabMaxBytes: a loop that makes few requests takes
-// little memory for them, and one that makes many makes few blocks, each a large
-// object of the Go allocator that the garbage collector scans whole. The first holds
-// 23 of Work's requests of a word-sized result, the largest 372.
+// A loop's first reqSinglesMax requests take an allocation each; the blocks that
+// its next ones are allocated in are reqSlabMinBytes for the first, then each twice
+// the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
+// memory for them than they need, and one that makes many makes few blocks, each a
+// large object of the Go allocator that the garbage collector scans whole. The first
+// block holds 23 of Work's requests of a word-sized result, the largest 372.
 const (
+	reqSinglesMax   = 8
 	reqSlabMinBytes = 4 << 10
 	reqSlabMaxBytes = 64 << 10
 )
+
+// reqSlabBlocksInline is the room for blocks the loop has before its list of them
+// takes an allocation of its own.
+const reqSlabBlocksInline = 4
 
 // reqSlabTypes is the number of request types whose current block the loop keeps
 // open at once; a block of another type replaces the oldest.
@@ -201,6 +207,8 @@ type reqSlabs struct {
 	blocks []reqSlabber             // the blocks open or with requests in flight
 	live   int                      // the requests in flight
 	bytes  int                      // the size of the next block; 0 before the first
+	made   int                      // requests made, up to reqSinglesMax
+	inline [reqSlabBlocksInline]reqSlabber
 }
 
 // reqBlock is the bookkeeping of one block of requests.
@@ -232,6 +240,16 @@ type reqType[R any] interface {
 
 func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
 
+// reqOne is a request of type R allocated alone, with its bookkeeping.
+type reqOne[R any, P reqType[R]] struct {
+	reqBlock
+	item R
+}
+
+func (s *reqOne[R, P]) block() *reqBlock { return &s.reqBlock }
+
+func (s *reqOne[R, P]) requests(f func(*Request)) { f(P(&s.item).request()) }
+
 func (s *reqSlab[R, P]) requests(f func(*Request)) {
 	for i := range s.items[:s.used] {
 		f(P(&s.items[i]).request())
@@ -246,6 +264,20 @@ func (s *reqSlab[R, P]) requests(f func(*Request)) {
 // none of its functions or results.
 func newRequest[R any, P reqType[R]](l *Loop) *R {
 	c := &l.reqSlabs
+	if c.blocks == nil {
+		c.blocks = c.inline[:0]
+	}
+	if c.made < reqSinglesMax {
+		c.made++
+		one := new(reqOne[R, P])
+		one.live = 1
+		c.live++
+		one.index = len(c.blocks)
+		c.blocks = append(c.blocks, one)
+		r := &one.item
+		P(r).request().block = &one.reqBlock
+		return r
+	}
 	var s *reqSlab[R, P]
 	i := -1
 	for j, e := range c.open {
