@@ -183,7 +183,6 @@ type Loop struct {
 	rtTask   *rtrace.Task
 	rtRegion *rtrace.Region
 
-	reqs  reqList           // pool requests in flight
 	socks node[sockHandle]  // listeners, connections and dials not yet closed
 	sites map[uint64]string // where handles were made, WithCallers
 	state any               // package sim's own, through internal/loopstate
@@ -202,6 +201,8 @@ type Loop struct {
 	jobDoneFn  func(*Job) // l.jobDone, made once
 	postClosed bool       // Close has begun
 	asyncRan   bool       // the last poll phase ran work from other goroutines
+
+	reqSlabs reqSlabs // pool requests: the blocks they come from, and those in flight
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
@@ -1016,7 +1017,7 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 // with pool jobs in flight it yields up to poolSpinsMax times more, each letting a
 // worker run here. All of it costs less than a sleep in the kernel and a wake-up.
 func (l *Loop) awaitAsync() bool {
-	if l.asyncRan || !l.reqs.empty() {
+	if l.asyncRan || l.reqSlabs.live > 0 {
 		for range asyncSpinsMax {
 			if l.async.hasReady() {
 				return true
@@ -1027,7 +1028,7 @@ func (l *Loop) awaitAsync() bool {
 	if l.async.hasReady() {
 		return true
 	}
-	for i := 0; i < poolSpinsMax && !l.reqs.empty(); i++ {
+	for i := 0; i < poolSpinsMax && l.reqSlabs.live > 0; i++ {
 		runtime.Gosched()
 		if l.async.hasReady() {
 			return true

@@ -24,8 +24,8 @@ type WorkerPool struct {
 	once    sync.Once
 	mu      sync.Mutex
 	cond    sync.Cond
-	queue   queue[*Job] // under mu: the jobs older than those in the ring
-	closed  bool        // under mu
+	queue   jobQueue // under mu: the jobs older than those in the ring
+	closed  bool     // under mu
 	wg      sync.WaitGroup
 	// idle counts the workers waiting on cond. A worker counts itself before it
 	// looks at the ring a last time, and Submit looks at it after it put its job in
@@ -38,7 +38,73 @@ type WorkerPool struct {
 
 	// ringTail is the position after the ring's last job; only Submit moves it.
 	ringTail atomic.Uint64
+	// headSeen is ringHead as Submit last read it: the ring has at least the room
+	// it says, so that Submit reads the workers' line only when it seems full.
+	headSeen uint64
 	ring     [submitRingJobs]*Job
+}
+
+// jobQueue is the pool's FIFO of jobs: a list of segments of jobSegJobs, so that a
+// queue growing by a burst of jobs takes its room a segment at a time, never copies
+// what it holds, and gives a segment back as soon as the workers have emptied it. It
+// keeps one emptied segment for the next, so that a queue going up and down by less
+// than a segment allocates nothing. The zero value is an empty queue.
+type jobQueue struct {
+	head, tail  *jobSeg // the first and the last segments, nil when it never held a job
+	first, last int     // index of the first job in head, and after the last in tail
+	n           int     // number of jobs
+	spare       *jobSeg // an emptied segment for the next
+}
+
+// jobSegJobs is the number of jobs in one segment of a jobQueue: with its link, 4 KiB.
+const jobSegJobs = 511
+
+// jobSeg is one segment of a jobQueue.
+type jobSeg struct {
+	jobs [jobSegJobs]*Job
+	next *jobSeg
+}
+
+func (q *jobQueue) len() int { return q.n }
+
+// push appends j.
+func (q *jobQueue) push(j *Job) {
+	if q.tail == nil || q.last == jobSegJobs {
+		s := q.spare
+		if s != nil {
+			q.spare = nil
+		} else {
+			s = new(jobSeg)
+		}
+		if q.tail == nil {
+			q.head, q.first = s, 0
+		} else {
+			q.tail.next = s
+		}
+		q.tail, q.last = s, 0
+	}
+	q.tail.jobs[q.last] = j
+	q.last++
+	q.n++
+}
+
+// pop removes and returns the first job, which must exist.
+func (q *jobQueue) pop() *Job {
+	s := q.head
+	j := s.jobs[q.first]
+	s.jobs[q.first] = nil // let the garbage collector have it
+	q.first++
+	q.n--
+	switch {
+	case q.n == 0:
+		q.first, q.last = 0, 0 // empty: its one segment from its start
+	case q.first == jobSegJobs:
+		// A segment is made by the push of its first job, so the next holds one.
+		q.head, q.first = s.next, 0
+		s.next = nil
+		q.spare = s
+	}
+	return j
 }
 
 // workerBatchMax is the most jobs a worker takes from the queue in one turn of the
@@ -69,10 +135,14 @@ func (p *WorkerPool) Submit(job *Job) {
 		job.state.Store(uint32(jobQueued)) // a job submitted again
 	}
 	t := p.ringTail.Load()
-	if t-p.ringHead.Load() == submitRingJobs {
+	if t-p.headSeen == submitRingJobs {
+		p.headSeen = p.ringHead.Load()
+	}
+	if t-p.headSeen == submitRingJobs {
 		// The ring is full: move it to the queue, then the job, which is newer.
 		p.mu.Lock()
 		p.takeRing()
+		p.headSeen = t
 		p.queue.push(job)
 		p.mu.Unlock()
 	} else {

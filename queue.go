@@ -10,10 +10,11 @@ type task struct {
 // grown to the most it held, pushing and popping do not allocate, and a queue that
 // never empties does not grow either. The zero value is an empty queue. It also pops
 // from the back, for the close phase, which runs the most recently closed first.
-// Every FIFO of the package is one: the nextTick, microtask and pending queues, the
-// timers found due, the handles waiting for their close callback, a connection's
-// writes and the worker pool's jobs. (The work other goroutines hand the loop is no
-// queue: it is a batch, appended to under the loop's lock and taken whole.)
+// Every FIFO of the loop is one: the nextTick, microtask and pending queues, the
+// timers found due, the handles waiting for their close callback and a connection's
+// writes; the worker pool's jobs wait in a jobQueue. (The work other goroutines hand
+// the loop is no queue: it is a batch, appended to under the loop's lock and taken
+// whole.)
 type queue[T any] struct {
 	buf  []T // its length is 0 or a power of two
 	head int // index of the first element
@@ -70,8 +71,7 @@ func (q *queue[T]) popBack() T {
 // node is an element of the loop's one intrusive list: circular, doubly linked, with
 // a sentinel, like libuv's queue. An element is removed without knowing which list
 // holds it, and a whole list moves to another sentinel in constant time. The
-// immediates, the watchers of each kind, the pool requests in flight and the open
-// sockets are such lists.
+// immediates, the watchers of each kind and the open sockets are such lists.
 type node[T any] struct {
 	prev, next *node[T]
 	v          T

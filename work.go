@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/nodeloop/nodeloop/traces"
 )
@@ -49,7 +50,7 @@ type Job struct {
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req      *Request
+	req      requestImpl   // the request the loop made the job for; nil for others
 	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
 	untimed  bool          // nothing reads Started: the loop records no trace
 	canceled bool          // the loop canceled the request: its done callback says so
@@ -63,7 +64,7 @@ func (j *Job) Run() {
 		return
 	}
 	if j.req != nil {
-		j.req.impl.run(j.Worker)
+		j.req.run(j.Worker)
 	}
 }
 
@@ -77,49 +78,24 @@ const (
 	jobCanceled
 )
 
-// Request is a pool request made by Work, ReadFile or WriteFile.
+// Request is a pool request made by Work, ReadFile or WriteFile. Requests are made
+// in blocks, of 4 KiB for a loop's first and growing, as it makes more, to 64 KiB:
+// a *Request kept after its done callback keeps its block in memory, though none of
+// the functions and results of its finished requests.
 type Request struct {
-	handle     // active: in flight, until just before its done callback
-	job        Job
-	prev, next *Request      // the loop's requests in flight
-	submitted  time.Duration // the loop's time at Submit
-	impl       requestImpl
+	handle    // active: in flight, until just before its done callback
+	job       Job
+	block     *reqBlock     // the block the request was allocated in
+	submitted time.Duration // the loop's time at Submit
 }
 
-// reqList is the loop's list of requests in flight, linked through the requests
-// themselves: a request carries two links and no node pointing back at it, which keeps
-// the request in a smaller allocation.
-type reqList struct{ head, tail *Request }
+// request returns the Request that a request type embeds.
+func (r *Request) request() *Request { return r }
 
-func (q *reqList) empty() bool { return q.head == nil }
-
-func (q *reqList) insertTail(r *Request) {
-	r.prev, r.next = q.tail, nil
-	if q.tail == nil {
-		q.head = r
-	} else {
-		q.tail.next = r
-	}
-	q.tail = r
-}
-
-// remove takes r, which is on the list, off it.
-func (q *reqList) remove(r *Request) {
-	if r.prev == nil {
-		q.head = r.next
-	} else {
-		r.prev.next = r.next
-	}
-	if r.next == nil {
-		q.tail = r.prev
-	} else {
-		r.next.prev = r.prev
-	}
-	r.prev, r.next = nil, nil
-}
-
-// requestImpl is a request's typed part: its work and its done callback.
+// requestImpl is a request whole, its typed part included: its work and its done
+// callback. The job holds it, which spares the Request a pointer back from the job.
 type requestImpl interface {
+	request() *Request                // the Request it embeds
 	run(worker int)                   // on a worker
 	finish(r *Request, canceled bool) // on the loop, as the done callback
 }
@@ -147,14 +123,32 @@ type workOnRequest[T any] struct {
 	workResult[T]
 }
 
+// run runs the work, then lets go of it: a request waiting for its done callback
+// keeps the work's function, and what it holds, from the garbage collector no more.
 func (w *workRequest[T]) run(int) {
 	defer w.recoverPanic()
-	w.v, w.err = w.work()
+	work := w.work
+	w.work = nil
+	w.v, w.err = work()
 }
 
 func (w *workOnRequest[T]) run(worker int) {
 	defer w.recoverPanic()
-	w.v, w.err = w.work(worker)
+	work := w.work
+	w.work = nil
+	w.v, w.err = work(worker)
+}
+
+// finish runs the done callback, then lets go of the functions, which the request's
+// slab would otherwise keep alive with what they hold.
+func (w *workRequest[T]) finish(r *Request, canceled bool) {
+	w.work = nil
+	w.workResult.finish(r, canceled)
+}
+
+func (w *workOnRequest[T]) finish(r *Request, canceled bool) {
+	w.work = nil
+	w.workResult.finish(r, canceled)
 }
 
 // recoverPanic turns a panic of the work function into the request's error.
@@ -164,19 +158,220 @@ func (w *workResult[T]) recoverPanic() {
 	}
 }
 
+// finish calls done with the results, leaving the request holding none of them, nor
+// done: the request may outlive done in the caller's hands, and in its slab.
 func (w *workResult[T]) finish(r *Request, canceled bool) {
 	var zero T
+	done := w.done
+	w.done = nil
 	switch {
 	case canceled:
-		w.done(zero, ErrCanceled)
+		done(zero, ErrCanceled)
 	case r.job.Err != nil:
-		w.done(zero, r.job.Err)
+		done(zero, r.job.Err)
 	default:
-		v := w.v
-		w.v = zero // the request may outlive done in the caller's hands
-		w.done(v, w.err)
+		v, err := w.v, w.err
+		w.v, w.err = zero, nil
+		done(v, err)
 	}
 }
+
+// A loop's first reqSinglesMax requests take an allocation each; the blocks that
+// its next ones are allocated in are reqSlabMinBytes for the first, then each twice
+// the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
+// memory for them than they need, and one that makes many makes few blocks, each a
+// large object of the Go allocator that the garbage collector scans whole. The first
+// block holds 23 of Work's requests of a word-sized result, the largest 372.
+const (
+	reqSinglesMax   = 8
+	reqSlabMinBytes = 4 << 10
+	reqSlabMaxBytes = 64 << 10
+)
+
+// reqSlabBlocksInline is the room for blocks the loop has before its list of them
+// takes an allocation of its own.
+const reqSlabBlocksInline = 4
+
+// reqSlabTypes is the number of request types whose current block the loop keeps
+// open at once; a block of another type replaces the oldest.
+const reqSlabTypes = 4
+
+// reqSlabs is where the loop's pool requests come from, and how it finds those in
+// flight: the open block of each request type lately made, and every block that is
+// open or holds a request in flight. A request in flight is counted in its block
+// rather than linked to the others, which saves it two links, and the loop the
+// writes to them and to its neighbours, at its submission and at its end.
+type reqSlabs struct {
+	open   [reqSlabTypes]reqSlabber // the blocks requests are taken from, or nil
+	next   int                      // the entry of open a new block takes
+	blocks []reqSlabber             // the blocks open or with requests in flight
+	live   int                      // the requests in flight
+	bytes  int                      // the size of the next block; 0 before the first
+	made   int                      // requests made, up to reqSinglesMax
+	inline [reqSlabBlocksInline]reqSlabber
+}
+
+// reqBlock is the bookkeeping of one block of requests.
+type reqBlock struct {
+	live  int  // its requests in flight
+	index int  // its place in reqSlabs.blocks
+	open  bool // new requests may still be taken from it
+}
+
+// reqSlabber is a block of requests of some type.
+type reqSlabber interface {
+	block() *reqBlock
+	// requests calls f with each request taken from the block.
+	requests(f func(*Request))
+}
+
+// reqSlab is one block of requests of type R, and how many were taken from it.
+type reqSlab[R any, P reqType[R]] struct {
+	reqBlock
+	items []R
+	used  int
+}
+
+// reqType is a pointer to a request type: one that embeds Request.
+type reqType[R any] interface {
+	*R
+	request() *Request
+}
+
+func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
+
+// reqOne is a request of type R allocated alone, with its bookkeeping.
+type reqOne[R any, P reqType[R]] struct {
+	reqBlock
+	item R
+}
+
+func (s *reqOne[R, P]) block() *reqBlock { return &s.reqBlock }
+
+func (s *reqOne[R, P]) requests(f func(*Request)) { f(P(&s.item).request()) }
+
+func (s *reqSlab[R, P]) requests(f func(*Request)) {
+	for i := range s.items[:s.used] {
+		f(P(&s.items[i]).request())
+	}
+}
+
+// newRequest returns a zero R from the loop's open block of Rs, making a new block
+// when there is none or it is used up, and counts it in flight: one allocation per
+// block, so that a burst of requests costs the allocator and the garbage collector a
+// few large objects rather than one each. The caller submits it. A block stays in memory while any of its requests is referenced, by the loop
+// (while in flight) or by the caller holding its *Request; a finished request keeps
+// none of its functions or results.
+func newRequest[R any, P reqType[R]](l *Loop) *R {
+	c := &l.reqSlabs
+	if c.blocks == nil {
+		c.blocks = c.inline[:0]
+	}
+	if c.made < reqSinglesMax {
+		c.made++
+		one := new(reqOne[R, P])
+		one.live = 1
+		c.live++
+		one.index = len(c.blocks)
+		c.blocks = append(c.blocks, one)
+		r := &one.item
+		P(r).request().block = &one.reqBlock
+		return r
+	}
+	var s *reqSlab[R, P]
+	i := -1
+	for j, e := range c.open {
+		if e, ok := e.(*reqSlab[R, P]); ok {
+			s, i = e, j
+			break
+		}
+	}
+	if s == nil {
+		s = &reqSlab[R, P]{items: make([]R, c.blockLen(unsafe.Sizeof(*new(R))))}
+		i = c.next
+		for j, e := range c.open {
+			if e == nil {
+				i = j
+				break
+			}
+		}
+		if old := c.open[i]; old != nil {
+			c.close(old)
+		}
+		c.open[i] = s
+		c.next = (i + 1) % reqSlabTypes
+		s.open = true
+		s.index = len(c.blocks)
+		c.blocks = append(c.blocks, s)
+	}
+	r := &s.items[s.used]
+	P(r).request().block = &s.reqBlock
+	s.used++
+	s.live++
+	c.live++
+	if s.used == len(s.items) {
+		c.open[i] = nil
+		c.close(s)
+	}
+	return r
+}
+
+// blockLen returns the number of requests of size bytes the next block holds, and
+// makes the one after larger.
+func (c *reqSlabs) blockLen(size uintptr) int {
+	b := max(c.bytes, reqSlabMinBytes)
+	c.bytes = min(2*b, reqSlabMaxBytes)
+	return max(1, int((uintptr(b)-mallocHeaderBytes)/size))
+}
+
+// close takes no more requests from s.
+func (c *reqSlabs) close(s reqSlabber) {
+	b := s.block()
+	b.open = false
+	if b.live == 0 {
+		c.drop(b)
+	}
+}
+
+// done counts r, which was in flight, as finished.
+func (c *reqSlabs) done(r *Request) {
+	b := r.block
+	b.live--
+	c.live--
+	if b.live == 0 && !b.open {
+		c.drop(b)
+	}
+}
+
+// drop takes b, closed and with nothing in flight, off the blocks.
+func (c *reqSlabs) drop(b *reqBlock) {
+	last := len(c.blocks) - 1
+	if b.index != last {
+		moved := c.blocks[last]
+		c.blocks[b.index] = moved
+		moved.block().index = b.index
+	}
+	c.blocks[last] = nil
+	c.blocks = c.blocks[:last]
+	b.index = -1
+}
+
+// inFlight calls f with every request in flight.
+func (c *reqSlabs) inFlight(f func(*Request)) {
+	for _, s := range c.blocks {
+		if s.block().live > 0 {
+			s.requests(func(r *Request) {
+				if r.active {
+					f(r)
+				}
+			})
+		}
+	}
+}
+
+// mallocHeaderBytes is the header the Go allocator puts before an object of pointers
+// larger than 512 bytes.
+const mallocHeaderBytes = 8
 
 // Work runs work on the loop's pool and then done on the loop's goroutine, in the
 // poll phase, with work's results, as uv_queue_work. The request keeps the loop alive
@@ -190,8 +385,9 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workRequest[T]{work: work, workResult: workResult[T]{done: done}}
-	w.impl = w
+	w := newRequest[workRequest[T]](l)
+	w.work, w.done = work, done
+	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
@@ -206,8 +402,9 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	if done == nil {
 		nilCallback("Work (its done function)")
 	}
-	w := &workOnRequest[T]{work: work, workResult: workResult[T]{done: done}}
-	w.impl = w
+	w := newRequest[workOnRequest[T]](l)
+	w.work, w.done = work, done
+	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
@@ -216,8 +413,6 @@ func (l *Loop) submit(r *Request) {
 	r.handle = l.newHandle()
 	r.job.ID = r.id
 	l.site(r.id)
-	l.reqs.insertTail(r)
-	r.job.req = r
 	r.job.Complete = l.jobDoneFn
 	r.job.untimed = l.tracer == nil
 	r.setActive(true)
@@ -242,8 +437,8 @@ func (l *Loop) jobDone(j *Job) {
 
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
-	r := j.req
-	l.reqs.remove(r)
+	r := j.req.request()
+	l.reqSlabs.done(r)
 	r.setActive(false)
 	if l.tracer != nil && !r.job.canceled {
 		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
@@ -254,7 +449,7 @@ func (l *Loop) finishJob(j *Job) {
 		l.emit(e)
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	r.impl.finish(r, r.job.canceled)
+	j.req.finish(r, r.job.canceled)
 	l.leaveCallback()
 }
 
