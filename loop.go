@@ -269,7 +269,6 @@ func New(opts ...Option) (*Loop, error) {
 	} else {
 		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
-	l.async.init()
 	l.jobDoneFn = l.jobDone
 	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
 		l.spin = sp
