@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/btree"
 
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/realclock"
 	"github.com/nodeloop/nodeloop/traces"
@@ -496,6 +497,44 @@ func (l *Loop) emit(e traces.Event) {
 	l.send()
 }
 
+// event returns the loop's event, made ready for one of kind k that carries more than
+// a source and an id: the current phase's event announced first if it is due, and
+// every field cleared. The caller fills it in place and calls send, so that a frequent
+// event is not copied whole into the loop's event, garbage collector barriers and all.
+func (l *Loop) event(k traces.Kind) *traces.Event {
+	if l.announce {
+		l.announcePhase()
+	}
+	if l.evRich {
+		l.ev = traces.Event{}
+	} else {
+		l.ev.Source, l.ev.ID = traces.SourceNone, 0
+	}
+	l.ev.Kind, l.evRich = k, true
+	return &l.ev
+}
+
+// traceOpStart records the start of op, for the handle with the given id.
+func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
+	e := l.event(traces.KindOpStart)
+	e.ID, e.Op, e.Handle = op.ID, op.Kind.String(), handle
+	l.send()
+}
+
+// recordChoice adds a simulated world's decision to the trace, as record does with an
+// event, without a copy of the whole event. It does nothing without a tracer.
+func (l *Loop) recordChoice(what string, options, pick int) {
+	if l.tracer != nil {
+		e := l.event(traces.KindChoice)
+		e.Choice, e.Options, e.Pick = what, options, pick
+		l.send()
+	}
+}
+
+func init() {
+	looptrace.Choice = func(l any, what string, options, pick int) { l.(*Loop).recordChoice(what, options, pick) }
+}
+
 // emitID is emit for the events that carry no more than a source and an id, the most
 // frequent ones: it writes them in place, and clears the rest of the event only when
 // an event before it used it.
@@ -605,7 +644,9 @@ func (l *Loop) enterCallback(src traces.Source, id uint64) {
 func (l *Loop) enterOpCallback(id, handle uint64) {
 	l.step()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceOp, ID: id, Handle: handle})
+		e := l.event(traces.KindCallback)
+		e.Source, e.ID, e.Handle = traces.SourceOp, id, handle
+		l.send()
 	}
 }
 
@@ -936,7 +977,9 @@ func (l *Loop) poll(timeout time.Duration) error {
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
-		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Completions: len(ops)})
+		e := l.event(traces.KindPoll)
+		e.Timeout, e.Completions = timeout, len(ops)
+		l.send()
 	}
 	if err != nil {
 		return fmt.Errorf("nodeloop: poller wait: %w", err)
@@ -1040,11 +1083,12 @@ func (l *Loop) completeOp(op *poller.Op) {
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), Handle: handle, Bytes: n}
+		e := l.event(traces.KindOpComplete)
+		e.ID, e.Op, e.Handle, e.Bytes = op.ID, op.Kind.String(), handle, n
 		if err != nil {
 			e.Err = err.Error()
 		}
-		l.emit(e)
+		l.send()
 	}
 }
 
@@ -1067,7 +1111,8 @@ func (l *Loop) runAsync() {
 		if n = l.async.readyBefore(limit); n == 0 {
 			return
 		}
-		l.emit(traces.Event{Kind: traces.KindWake, Items: n})
+		l.event(traces.KindWake).Items = n
+		l.send()
 	}
 	for ; n != 0; n-- {
 		it, ok := l.async.pop(limit)

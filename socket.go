@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop/poller"
-	"github.com/nodeloop/nodeloop/traces"
 )
 
 // Listener is a listening socket made by Loop.Listen. While open and referenced, it
@@ -102,7 +101,7 @@ func (ln *Listener) startAccept() {
 func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 	op.ID = l.nextID()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindOpStart, ID: op.ID, Op: op.Kind.String(), Handle: handle})
+		l.traceOpStart(op, handle)
 	}
 	return l.poller.Start(op)
 }

@@ -543,6 +543,6 @@ func costLabelAt(pcs [2]uintptr) string {
 // choice puts a decision into the trace.
 func (t *tracer) choice(c Choice) {
 	if t.loop != nil {
-		looptrace.Record(t.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		looptrace.Choice(t.loop, c.What, c.N, c.Value)
 	}
 }
