@@ -182,9 +182,16 @@ type byteQueue struct {
 // len returns how many bytes are queued.
 func (q *byteQueue) len() int { return len(q.buf) - q.off }
 
+// byteQueueFirstBytes is the room a byteQueue's buffer is first made with: the few
+// small messages of most simulated connections fit in it without growing it.
+const byteQueueFirstBytes = 256
+
 // push appends a copy of b, first moving the queued bytes to the front of the
 // buffer when at least half of it is spent.
 func (q *byteQueue) push(b []byte) {
+	if q.buf == nil {
+		q.buf = make([]byte, 0, max(byteQueueFirstBytes, len(b)))
+	}
 	if q.off > 0 && q.off >= len(q.buf)/2 {
 		n := copy(q.buf, q.buf[q.off:])
 		q.buf, q.off = q.buf[:n], 0
@@ -244,11 +251,34 @@ func (p *Poller) latency() time.Duration {
 // is healed; a message held past the network's cut timeout fails the connection
 // at both ends with ETIMEDOUT. Its arrival is told to the Network's OnArrive.
 func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
-	at := p.clock.Now().Add(p.latency())
-	var ln *link
+	at := p.arrival(pp)
+	if pp.from == nil {
+		p.At(at, fn)
+		return
+	}
+	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
+	p.At(at, func() { p.arrive(pp, fn) })
+}
+
+// sendData is send for n bytes of data along pp to r, which arrive as
+// dataArrived(r, n): within one host, as an event that needs no closure.
+func (p *Poller) sendData(pp *pipe, r *sock, n int) {
 	if pp.from != nil {
-		ln = p.network.linkOf(pp.from, pp.to)
-		if ln != nil {
+		p.send(pp, segData, n, func() { p.dataArrived(r, n) })
+		return
+	}
+	at := p.arrival(pp)
+	p.network.seq++
+	p.events.Push(event{at: at, seq: p.network.seq, data: r, n: n})
+}
+
+// arrival draws when a message sent along pp now arrives, and makes it the pipe's
+// latest: after a drawn latency and a clogged link's, never before the message sent
+// before it.
+func (p *Poller) arrival(pp *pipe) time.Time {
+	at := p.clock.Now().Add(p.latency())
+	if pp.from != nil {
+		if ln := p.network.linkOf(pp.from, pp.to); ln != nil {
 			at = at.Add(ln.clog)
 		}
 	}
@@ -256,12 +286,7 @@ func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 		at = pp.last
 	}
 	pp.last = at
-	if pp.from == nil {
-		p.At(at, fn)
-		return
-	}
-	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
-	p.At(at, func() { p.arrive(pp, fn) })
+	return at
 }
 
 // arrive runs fn, the arrival of a message along pp, unless the link holds it.
@@ -652,7 +677,7 @@ func (p *Poller) pump(s *sock) {
 		}
 		s.tx.transit.push(op.Buf[op.N : op.N+n])
 		op.N += n
-		p.send(s.tx, segData, n, func() { p.dataArrived(peer, n) })
+		p.sendData(s.tx, peer, n)
 	}
 	p.finish(s, op, nil)
 }

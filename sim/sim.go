@@ -245,6 +245,11 @@ func (r *Result) stalled() bool {
 	return r.Verdict == Stuck || r.Verdict == TimeLimit || r.Verdict == StepLimit
 }
 
+// choicesFirstMax is the room a run's choice log is first made with, when no run
+// before lent it one: that of a short scenario's run, so that its log grows once
+// at most rather than from one choice by doubling.
+const choicesFirstMax = 64
+
 func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
 	src := cfg.Choices
 	if src == nil {
@@ -255,6 +260,8 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if sp := cfg.spare; sp != nil {
 		cfg.spare = nil
 		rec.log, res.Events = sp.choices[:0], sp.events[:0]
+	} else {
+		rec.log = make([]Choice, 0, choicesFirstMax)
 	}
 	if cfg.Swarm {
 		res.Faults = swarm(cfg.Seed, cfg.Faults)
