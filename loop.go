@@ -149,7 +149,7 @@ type Loop struct {
 	stepsMax uint64
 	announce bool         // the current phase still has to be named in the trace
 	ev       traces.Event // the event being given to the tracer
-	evRich   bool         // ev may hold fields besides its position, kind, source and id
+	evFields evFields     // which of ev's fields may hold something, besides its position
 	current  *CallbackPanic
 
 	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
@@ -493,24 +493,51 @@ func (l *Loop) emit(e traces.Event) {
 	if l.announce {
 		l.announcePhase()
 	}
-	l.ev, l.evRich = e, true
+	l.ev, l.evFields = e, evAny
 	l.send()
+}
+
+// evFields says which fields of the loop's event may hold something besides its
+// position (seq, tick, phase, pending, time) and kind, so that the next event clears
+// no more of it than it must: clearing the whole event, pointers and all, costs the
+// garbage collector's barriers on every one of its strings while it marks.
+type evFields uint8
+
+const (
+	evID    evFields = iota // the source and id: an event of emitID
+	evSmall                 // those and the fields the frequent events of event set
+	evAny                   // any field
+)
+
+// clearFields clears the fields of the loop's event that evFields says may hold
+// something, but its position and kind.
+func (l *Loop) clearFields() {
+	switch l.evFields {
+	case evAny:
+		l.ev = traces.Event{}
+	case evSmall:
+		e := &l.ev
+		e.Handle, e.Op, e.Bytes, e.Err = 0, "", 0, ""
+		e.Timeout, e.Completions, e.Items = 0, 0, 0
+		e.Choice, e.Options, e.Pick = "", 0, 0
+		fallthrough
+	default:
+		l.ev.Source, l.ev.ID = traces.SourceNone, 0
+	}
 }
 
 // event returns the loop's event, made ready for one of kind k that carries more than
 // a source and an id: the current phase's event announced first if it is due, and
 // every field cleared. The caller fills it in place and calls send, so that a frequent
 // event is not copied whole into the loop's event, garbage collector barriers and all.
+// The caller sets no field but those clearFields clears for evSmall; an event with
+// others goes through emit.
 func (l *Loop) event(k traces.Kind) *traces.Event {
 	if l.announce {
 		l.announcePhase()
 	}
-	if l.evRich {
-		l.ev = traces.Event{}
-	} else {
-		l.ev.Source, l.ev.ID = traces.SourceNone, 0
-	}
-	l.ev.Kind, l.evRich = k, true
+	l.clearFields()
+	l.ev.Kind, l.evFields = k, evSmall
 	return &l.ev
 }
 
@@ -542,8 +569,9 @@ func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
 	if l.announce {
 		l.announcePhase()
 	}
-	if l.evRich {
-		l.ev, l.evRich = traces.Event{}, false
+	if l.evFields != evID {
+		l.clearFields()
+		l.evFields = evID
 	}
 	l.ev.Kind, l.ev.Source, l.ev.ID = k, src, id
 	l.send()
@@ -575,7 +603,7 @@ func (l *Loop) send() {
 		switch l.ev.Kind {
 		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue, traces.KindMicrotaskQueue:
 			if name, site := l.namer(l.ev.Kind, l.ev.ID); name != "" || site != "" {
-				l.ev.Name, l.ev.Site, l.evRich = name, site, true
+				l.ev.Name, l.ev.Site, l.evFields = name, site, evAny
 			}
 		}
 	}

@@ -248,7 +248,7 @@ func (r *Result) stalled() bool {
 // choicesFirstMax is the room a run's choice log is first made with, when no run
 // before lent it one: that of a short scenario's run, so that its log grows once
 // at most rather than from one choice by doubling.
-const choicesFirstMax = 64
+const choicesFirstMax = 48
 
 func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
 	src := cfg.Choices
