@@ -82,6 +82,7 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	p := &a.p
 	p.clock, p.events, p.opts, p.choices = clock, &a.events, opts, opts.Choices
 	a.events.h, p.ready = a.eventsFirst[:0], a.readyFirst[:0]
+	p.readPending, p.readHanded = a.readFirst[0][:0], a.readFirst[1][:0]
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
 	p.network = &a.network
 	p.network.init()
@@ -97,13 +98,15 @@ type pollerAlloc struct {
 	network     network
 	eventsFirst [eventsFirstMax]event
 	readyFirst  [readyFirstMax]*poller.Op
+	readFirst   [2][readFirstBytes]byte
 }
 
-// eventsFirstMax and readyFirstMax are the events and ready operations a Poller holds
-// before its slices grow.
+// eventsFirstMax, readyFirstMax and readFirstBytes are the events, ready operations
+// and bytes of shared reads a Poller holds before its slices grow.
 const (
 	eventsFirstMax = 16
 	readyFirstMax  = 8
+	readFirstBytes = 256
 )
 
 // Clock returns the clock the poller moves.

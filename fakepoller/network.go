@@ -150,6 +150,13 @@ type sock struct {
 	opts [poller.KeepAlive + 1]poller.Option
 }
 
+// connectingSock is what a Connect makes in one allocation: the connecting socket and
+// the two directions of its connection, which the accepted end shares.
+type connectingSock struct {
+	sock
+	rx, tx pipe
+}
+
 // pipe is one direction of a connection.
 type pipe struct {
 	// transit holds bytes the writer handed over that have not arrived; arrived
@@ -173,24 +180,26 @@ type pipe struct {
 	holds uint64
 }
 
-// byteQueue is a FIFO of bytes in one reused buffer.
+// byteQueue is a FIFO of bytes in one reused buffer, first the queue's own first
+// bytes: the few small messages of most simulated connections fit in them, so that
+// the queue allocates nothing.
 type byteQueue struct {
-	buf []byte
-	off int
+	buf   []byte
+	off   int
+	first [byteQueueFirstBytes]byte
 }
 
 // len returns how many bytes are queued.
 func (q *byteQueue) len() int { return len(q.buf) - q.off }
 
-// byteQueueFirstBytes is the room a byteQueue's buffer is first made with: the few
-// small messages of most simulated connections fit in it without growing it.
-const byteQueueFirstBytes = 256
+// byteQueueFirstBytes is the room a byteQueue holds before its buffer grows.
+const byteQueueFirstBytes = 128
 
 // push appends a copy of b, first moving the queued bytes to the front of the
 // buffer when at least half of it is spent.
 func (q *byteQueue) push(b []byte) {
 	if q.buf == nil {
-		q.buf = make([]byte, 0, max(byteQueueFirstBytes, len(b)))
+		q.buf = q.first[:0]
 	}
 	if q.off > 0 && q.off >= len(q.buf)/2 {
 		n := copy(q.buf, q.buf[q.off:])
@@ -215,9 +224,13 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
 // newSock returns a socket with a fresh handle, with the options a connection
 // starts with: NoDelay on, as the system's back ends make them.
-func (p *Poller) newSock() *sock {
+func (p *Poller) newSock() *sock { return p.initSock(new(sock)) }
+
+// initSock gives the zero socket s a fresh handle and a connection's first options,
+// as newSock does, and returns it.
+func (p *Poller) initSock(s *sock) *sock {
 	p.network.lastSock++
-	s := &sock{id: poller.Socket(p.network.lastSock), owner: p}
+	s.id, s.owner = poller.Socket(p.network.lastSock), p
 	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
 	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
@@ -514,9 +527,11 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		local = src.addr()
 	}
 	op.Reset()
-	c := p.newSock()
+	a := new(connectingSock)
+	c := p.initSock(&a.sock)
 	c.local, c.remote = local, dst.addr()
-	c.rx, c.tx = &pipe{dst: c}, &pipe{src: c}
+	a.rx.dst, a.tx.src = c, c
+	c.rx, c.tx = &a.rx, &a.tx
 	if p.host != nil {
 		if at := p.hostAt(dst); at != nil && at != p { // a host's own links are never cut
 			c.tx.from, c.tx.to = p.host, at.host
