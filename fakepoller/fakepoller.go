@@ -19,10 +19,12 @@ type event struct {
 	at  time.Time
 	seq uint64
 	fn  func()
-	// An event with no fn is the arrival of n bytes of data at the socket data, the
-	// most frequent event, made without a closure.
-	data *sock
-	n    int
+	// An event with no fn is the arrival at the socket to of n bytes of data, or of
+	// the end of the stream when fin is set: the most frequent events, made without
+	// a closure.
+	to  *sock
+	n   int
+	fin bool
 }
 
 func eventLess(a, b event) bool {
@@ -243,10 +245,13 @@ func (p *Poller) runDue() {
 			return
 		}
 		p.events.DeleteMin()
-		if e.fn != nil {
+		switch {
+		case e.fn != nil:
 			e.fn()
-		} else {
-			p.dataArrived(e.data, e.n)
+		case e.fin:
+			p.finArrived(e.to)
+		default:
+			p.dataArrived(e.to, e.n)
 		}
 	}
 }

@@ -282,7 +282,19 @@ func (p *Poller) sendData(pp *pipe, r *sock, n int) {
 	}
 	at := p.arrival(pp)
 	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, data: r, n: n})
+	p.events.Push(event{at: at, seq: p.network.seq, to: r, n: n})
+}
+
+// sendFin is send for the end of the stream along pp to r, which arrives as
+// finArrived(r): within one host, as an event that needs no closure.
+func (p *Poller) sendFin(pp *pipe, r *sock) {
+	if pp.from != nil {
+		p.send(pp, segFin, 0, func() { p.finArrived(r) })
+		return
+	}
+	at := p.arrival(pp)
+	p.network.seq++
+	p.events.Push(event{at: at, seq: p.network.seq, to: r, fin: true})
 }
 
 // arrival draws when a message sent along pp now arrives, and makes it the pipe's
@@ -501,8 +513,7 @@ func (p *Poller) shutdown(s *sock, op *poller.Op) {
 		op.Err = errNotConnShut
 	default:
 		s.shut = true
-		peer := s.peer
-		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
+		p.sendFin(s.tx, s.peer)
 	}
 	p.Complete(op)
 }
@@ -868,7 +879,6 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 	case s.shut:
 		// The end of the stream is on its way already.
 	default:
-		peer := s.peer
-		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
+		p.sendFin(s.tx, s.peer)
 	}
 }
