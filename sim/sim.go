@@ -319,11 +319,13 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	for runErr == nil && w.idle != nil && runIdle(w.idle, &runErr) {
 		runErr = l.Run(nil) // the program's OnIdle gave the loop work again
 	}
-	var cp *nodeloop.CallbackPanic
-	if errors.As(runErr, &cp) {
-		if rp, ok := cp.Value.(rapidPanic); ok {
-			l.Close()
-			panic(rp.value)
+	if runErr != nil { // errors.As's target is made only for a run that failed
+		var cp *nodeloop.CallbackPanic
+		if errors.As(runErr, &cp) {
+			if rp, ok := cp.Value.(rapidPanic); ok {
+				l.Close()
+				panic(rp.value)
+			}
 		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
@@ -356,11 +358,21 @@ func runIdle(idle func() (bool, error), err *error) (again bool) {
 
 // judge sets the verdict from how Run ended.
 func judge(res *Result, l *nodeloop.Loop, err error) {
+	if err == nil {
+		res.Verdict = OK
+	} else {
+		judgeErr(res, err)
+	}
+	if res.stalled() {
+		res.Alive = l.Handles()
+	}
+}
+
+// judgeErr sets the verdict of a run that ended with err, not nil.
+func judgeErr(res *Result, err error) {
 	var cp *nodeloop.CallbackPanic
 	var re *ReplayError
 	switch {
-	case err == nil:
-		res.Verdict = OK
 	case errors.As(err, &cp) && errors.As(asError(cp.Value), &re):
 		res.Verdict, res.Err = Diverged, re
 	case errors.As(err, &cp) && cp.Value == errTimeLimit, errors.Is(err, fakepoller.ErrHorizon):
@@ -371,9 +383,6 @@ func judge(res *Result, l *nodeloop.Loop, err error) {
 		res.Verdict, res.Err = Stuck, errors.New("sim: the loop is alive but nothing can ever complete")
 	default:
 		res.Verdict, res.Err = Failed, err
-	}
-	if res.stalled() {
-		res.Alive = l.Handles()
 	}
 }
 
