@@ -189,11 +189,11 @@ func (q *asyncQueue) posts() int {
 // pop removes and returns the first item if it was accepted before position limit
 // and is published; ok is false otherwise. Loop only.
 func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
+	if q.headSeg == nil && q.seg() == nil {
+		return asyncItem{}, false
+	}
 	for q.head < limit {
 		off := q.head % asyncLap
-		if q.seg() == nil {
-			return asyncItem{}, false
-		}
 		if off == asyncSegSlots {
 			next := q.headSeg.next.Load()
 			if next == nil {
@@ -266,9 +266,11 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 // published or not accepted before limit, without popping them. Loop only.
 func (q *asyncQueue) readyBefore(limit uint64) int {
 	n := 0
-	seg := q.seg()
+	seg := q.headSeg
 	if seg == nil {
-		return 0
+		if seg = q.first.Load(); seg == nil {
+			return 0
+		}
 	}
 	for p := q.head; p < limit; p++ {
 		off := p % asyncLap
@@ -288,12 +290,13 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 
 // hasReady reports whether the first item is published. Loop only.
 func (q *asyncQueue) hasReady() bool {
-	p := q.head
-	off := p % asyncLap
-	seg := q.seg()
+	seg := q.headSeg
 	if seg == nil {
-		return false
+		if seg = q.first.Load(); seg == nil {
+			return false
+		}
 	}
+	off := q.head % asyncLap
 	if off == asyncSegSlots {
 		if seg = seg.next.Load(); seg == nil {
 			return false
