@@ -27,13 +27,6 @@ type event struct {
 	fin bool
 }
 
-func eventLess(a, b event) bool {
-	if c := a.at.Compare(b.at); c != 0 {
-		return c < 0
-	}
-	return a.seq < b.seq
-}
-
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
 // called from the simulated world's goroutine.
 type Poller struct {
@@ -83,7 +76,8 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	a := new(pollerAlloc)
 	p := &a.p
 	p.clock, p.events, p.opts, p.choices = clock, &a.events, opts, opts.Choices
-	a.events.h, p.ready = a.eventsFirst[:0], a.readyFirst[:0]
+	a.events.h, a.events.slots, a.events.free = a.keysFirst[:0], a.eventsFirst[:0], a.freeFirst[:0]
+	p.ready = a.readyFirst[:0]
 	p.readPending, p.readHanded = a.readFirst[0][:0], a.readFirst[1][:0]
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
 	p.network = &a.network
@@ -99,6 +93,8 @@ type pollerAlloc struct {
 	events      eventQueue
 	network     network
 	eventsFirst [eventsFirstMax]event
+	keysFirst   [eventsFirstMax]eventKey
+	freeFirst   [eventsFirstMax]int32
 	readyFirst  [readyFirstMax]*poller.Op
 	readFirst   [2][readFirstBytes]byte
 }
