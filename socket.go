@@ -48,8 +48,8 @@ type Conn struct {
 	writeOp poller.Op
 	writes  queue[pendingWrite] // the first is in flight when writing, the rest queue behind it
 
-	// shutOp is made by the first shutdown: most connections are closed without one,
-	// and every connection end carries the others.
+	// shutOp is made by the first shutdown, so that a connection closed without one,
+	// as most are, does not carry it.
 	shutOp *poller.Op
 	endCb  func(error) // End's callback, until it runs
 	endErr error       // the first error of a write queued before End
