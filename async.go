@@ -10,7 +10,9 @@ import (
 // unbounded and lock-free: a push is one compare-and-swap that reserves a slot and one
 // store that publishes it, and allocates nothing once the queue has grown to what it
 // holds at once. The slots live in segments of asyncSegSlots, linked in order; the
-// loop hands a segment it has emptied back for reuse.
+// loop hands a segment it has emptied back for reuse. The first segment is made by
+// the first push, so that a loop nothing is ever posted to, as a simulated one, does
+// not pay for it.
 //
 // A position counts asyncLap places per segment: its slots, then one place that
 // stands for the step to the next segment. The pusher that reserves a segment's last
@@ -19,15 +21,15 @@ import (
 // the compare-and-swap that reserves a slot is the one that sees it, so every push
 // is either accepted, before the close, or refused.
 type asyncQueue struct {
-	tail    atomic.Uint64 // position of the next slot, asyncClosed once closed
-	tailSeg atomic.Pointer[asyncSeg]
+	tail    atomic.Uint64                            // position of the next slot, asyncClosed once closed
+	tailSeg atomic.Pointer[asyncSeg]                 // nil until the first push
 	spare   [asyncSparesMax]atomic.Pointer[asyncSeg] // emptied segments for the next links
 	jobsIn  atomic.Int64                             // finished jobs pushed, counted before their push
 
 	_ [64]byte // the loop's side below stays off the pushers' cache line
 
 	head     uint64    // position of the next slot to pop
-	headSeg  *asyncSeg // segment of head
+	headSeg  *asyncSeg // segment of head, nil until the loop first sees one (see seg)
 	popped   int64     // items popped
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
@@ -36,6 +38,8 @@ type asyncQueue struct {
 	// headSeen is head as the loop last published it, when it stepped to a segment:
 	// posters read it to tell how far they are ahead of the loop.
 	headSeen atomic.Uint64
+
+	first atomic.Pointer[asyncSeg] // the first segment, once a push made it
 }
 
 // asyncSegSlots is the number of slots in one segment of the queue.
@@ -73,10 +77,24 @@ type asyncSeg struct {
 	next  atomic.Pointer[asyncSeg]
 }
 
-func (q *asyncQueue) init() {
-	s := new(asyncSeg)
-	q.tailSeg.Store(s)
-	q.headSeg = s
+// seg returns the segment of head, or nil while nothing was ever pushed. Loop only.
+func (q *asyncQueue) seg() *asyncSeg {
+	if q.headSeg == nil {
+		q.headSeg = q.first.Load()
+	}
+	return q.headSeg
+}
+
+// start makes the first segment if no push has yet. A pusher calls it when it finds
+// no tail segment: none can have been linked after the first before a push reserved
+// a slot, and a push reserves one only once the tail segment is there.
+func (q *asyncQueue) start() {
+	f := q.first.Load()
+	if f == nil {
+		q.first.CompareAndSwap(nil, new(asyncSeg))
+		f = q.first.Load()
+	}
+	q.tailSeg.CompareAndSwap(nil, f)
 }
 
 // push appends it and reports whether the queue took it: false once it is closed.
@@ -92,6 +110,10 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			continue
 		}
 		seg := q.tailSeg.Load()
+		if seg == nil {
+			q.start()
+			continue
+		}
 		if !q.tail.CompareAndSwap(t, t+1) {
 			continue
 		}
@@ -167,6 +189,9 @@ func (q *asyncQueue) posts() int {
 // pop removes and returns the first item if it was accepted before position limit
 // and is published; ok is false otherwise. Loop only.
 func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
+	if q.headSeg == nil && q.seg() == nil {
+		return asyncItem{}, false
+	}
 	for q.head < limit {
 		off := q.head % asyncLap
 		if off == asyncSegSlots {
@@ -217,7 +242,7 @@ func (q *asyncQueue) waitFor(limit uint64) (asyncItem, bool) {
 // waiting for their pushers to publish them, without popping them. Loop only.
 func (q *asyncQueue) postsBefore(limit uint64) int {
 	n := 0
-	seg := q.headSeg
+	seg := q.seg() // not nil if head < limit: a push made it before reserving a slot
 	for p := q.head; p < limit; p++ {
 		off := p % asyncLap
 		if off == asyncSegSlots {
@@ -242,6 +267,11 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 func (q *asyncQueue) readyBefore(limit uint64) int {
 	n := 0
 	seg := q.headSeg
+	if seg == nil {
+		if seg = q.first.Load(); seg == nil {
+			return 0
+		}
+	}
 	for p := q.head; p < limit; p++ {
 		off := p % asyncLap
 		if off == asyncSegSlots {
@@ -260,9 +290,13 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 
 // hasReady reports whether the first item is published. Loop only.
 func (q *asyncQueue) hasReady() bool {
-	p := q.head
-	off := p % asyncLap
 	seg := q.headSeg
+	if seg == nil {
+		if seg = q.first.Load(); seg == nil {
+			return false
+		}
+	}
+	off := q.head % asyncLap
 	if off == asyncSegSlots {
 		if seg = seg.next.Load(); seg == nil {
 			return false

@@ -2,12 +2,44 @@ package nodeloop
 
 import "testing"
 
+// A queue nothing was pushed to has no segment and nothing to pop; the first push
+// makes one, and its item comes out.
+func TestAsyncQueueFirstSegmentLazy(t *testing.T) {
+	var q asyncQueue
+	if q.hasReady() || q.readyBefore(q.end()) != 0 || q.postsBefore(q.end()) != 0 {
+		t.Fatalf("empty queue: hasReady %v, readyBefore %d, postsBefore %d; want false, 0, 0",
+			q.hasReady(), q.readyBefore(q.end()), q.postsBefore(q.end()))
+	}
+	if _, ok := q.pop(q.end()); ok {
+		t.Fatalf("empty queue: pop returned an item")
+	}
+	if q.first.Load() != nil || q.tailSeg.Load() != nil {
+		t.Fatalf("empty queue made a segment before any push")
+	}
+	ran := false
+	if !q.push(asyncItem{fn: func() { ran = true }}) {
+		t.Fatalf("first push refused on an open queue")
+	}
+	if q.first.Load() == nil || q.tailSeg.Load() != q.first.Load() {
+		t.Fatalf("first push: first %p, tail segment %p; want the same segment", q.first.Load(), q.tailSeg.Load())
+	}
+	if !q.hasReady() || q.postsBefore(q.end()) != 1 {
+		t.Fatalf("after one push: hasReady %v, postsBefore %d; want true, 1", q.hasReady(), q.postsBefore(q.end()))
+	}
+	it, ok := q.pop(q.end())
+	if !ok || it.fn == nil {
+		t.Fatalf("after one push: pop = %v, %v; want the posted function", it, ok)
+	}
+	if it.fn(); !ran {
+		t.Fatalf("popped function is not the one pushed")
+	}
+}
+
 // The queue tells posters that the loop is behind once they are more than
 // asyncBacklogMax positions ahead of what it popped, and not once it has caught up;
 // every item comes out once, in order, across the segments and their reuse.
 func TestAsyncQueueBehind(t *testing.T) {
 	var q asyncQueue
-	q.init()
 	fn := func() {}
 	const n = asyncBacklogMax + 2*asyncSegSlots // even: half posts, half jobs
 	jobs := make([]Job, n/2)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/btree"
 
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 	"github.com/nodeloop/nodeloop/poller"
 	"github.com/nodeloop/nodeloop/realclock"
 	"github.com/nodeloop/nodeloop/traces"
@@ -148,7 +149,7 @@ type Loop struct {
 	stepsMax uint64
 	announce bool         // the current phase still has to be named in the trace
 	ev       traces.Event // the event being given to the tracer
-	evRich   bool         // ev may hold fields besides its position, kind, source and id
+	evFields evFields     // which of ev's fields may hold something, besides its position
 	current  *CallbackPanic
 
 	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
@@ -270,7 +271,6 @@ func New(opts ...Option) (*Loop, error) {
 	} else {
 		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
-	l.async.init()
 	l.jobDoneFn = l.jobDone
 	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
 		l.spin = sp
@@ -494,8 +494,73 @@ func (l *Loop) emit(e traces.Event) {
 	if l.announce {
 		l.announcePhase()
 	}
-	l.ev, l.evRich = e, true
+	l.ev, l.evFields = e, evAny
 	l.send()
+}
+
+// evFields says which fields of the loop's event may hold something besides its
+// position (seq, tick, phase, pending, time) and kind, so that the next event clears
+// no more of it than it must: clearing the whole event, pointers and all, costs the
+// garbage collector's barriers on every one of its strings while it marks.
+type evFields uint8
+
+const (
+	evID    evFields = iota // the source and id: an event of emitID
+	evSmall                 // those and the fields the frequent events of event set
+	evAny                   // any field
+)
+
+// clearFields clears the fields of the loop's event that evFields says may hold
+// something, but its position and kind.
+func (l *Loop) clearFields() {
+	switch l.evFields {
+	case evAny:
+		l.ev = traces.Event{}
+	case evSmall:
+		e := &l.ev
+		e.Handle, e.Op, e.Bytes, e.Err = 0, "", 0, ""
+		e.Timeout, e.Completions, e.Items = 0, 0, 0
+		e.Choice, e.Options, e.Pick = "", 0, 0
+		fallthrough
+	default:
+		l.ev.Source, l.ev.ID = traces.SourceNone, 0
+	}
+}
+
+// event returns the loop's event, made ready for one of kind k that carries more than
+// a source and an id: the current phase's event announced first if it is due, and
+// every field cleared. The caller fills it in place and calls send, so that a frequent
+// event is not copied whole into the loop's event, garbage collector barriers and all.
+// The caller sets no field but those clearFields clears for evSmall; an event with
+// others goes through emit.
+func (l *Loop) event(k traces.Kind) *traces.Event {
+	if l.announce {
+		l.announcePhase()
+	}
+	l.clearFields()
+	l.ev.Kind, l.evFields = k, evSmall
+	return &l.ev
+}
+
+// traceOpStart records the start of op, for the handle with the given id.
+func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
+	e := l.event(traces.KindOpStart)
+	e.ID, e.Op, e.Handle = op.ID, op.Kind.String(), handle
+	l.send()
+}
+
+// recordChoice adds a simulated world's decision to the trace, as record does with an
+// event, without a copy of the whole event. It does nothing without a tracer.
+func (l *Loop) recordChoice(what string, options, pick int) {
+	if l.tracer != nil {
+		e := l.event(traces.KindChoice)
+		e.Choice, e.Options, e.Pick = what, options, pick
+		l.send()
+	}
+}
+
+func init() {
+	looptrace.Choice = func(l any, what string, options, pick int) { l.(*Loop).recordChoice(what, options, pick) }
 }
 
 // emitID is emit for the events that carry no more than a source and an id, the most
@@ -505,8 +570,9 @@ func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
 	if l.announce {
 		l.announcePhase()
 	}
-	if l.evRich {
-		l.ev, l.evRich = traces.Event{}, false
+	if l.evFields != evID {
+		l.clearFields()
+		l.evFields = evID
 	}
 	l.ev.Kind, l.ev.Source, l.ev.ID = k, src, id
 	l.send()
@@ -538,7 +604,7 @@ func (l *Loop) send() {
 		switch l.ev.Kind {
 		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue, traces.KindMicrotaskQueue:
 			if name, site := l.namer(l.ev.Kind, l.ev.ID); name != "" || site != "" {
-				l.ev.Name, l.ev.Site, l.evRich = name, site, true
+				l.ev.Name, l.ev.Site, l.evFields = name, site, evAny
 			}
 		}
 	}
@@ -607,7 +673,9 @@ func (l *Loop) enterCallback(src traces.Source, id uint64) {
 func (l *Loop) enterOpCallback(id, handle uint64) {
 	l.step()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindCallback, Source: traces.SourceOp, ID: id, Handle: handle})
+		e := l.event(traces.KindCallback)
+		e.Source, e.ID, e.Handle = traces.SourceOp, id, handle
+		l.send()
 	}
 }
 
@@ -944,7 +1012,9 @@ func (l *Loop) poll(timeout time.Duration) error {
 	// A wait that was asked not to wait and found nothing left the poll phase with
 	// nothing to do, and the trace leaves out such a phase as any other.
 	if l.tracer != nil && (timeout != 0 || len(ops) > 0 || err != nil) {
-		l.emit(traces.Event{Kind: traces.KindPoll, Timeout: timeout, Completions: len(ops)})
+		e := l.event(traces.KindPoll)
+		e.Timeout, e.Completions = timeout, len(ops)
+		l.send()
 	}
 	if err != nil {
 		return fmt.Errorf("nodeloop: poller wait: %w", err)
@@ -1069,11 +1139,12 @@ func (l *Loop) completeOp(op *poller.Op) {
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
 	if l.tracer != nil {
-		e := traces.Event{Kind: traces.KindOpComplete, ID: op.ID, Op: op.Kind.String(), Handle: handle, Bytes: n}
+		e := l.event(traces.KindOpComplete)
+		e.ID, e.Op, e.Handle, e.Bytes = op.ID, op.Kind.String(), handle, n
 		if err != nil {
 			e.Err = err.Error()
 		}
-		l.emit(e)
+		l.send()
 	}
 }
 
@@ -1096,7 +1167,8 @@ func (l *Loop) runAsync() {
 		if n = l.async.readyBefore(limit); n == 0 {
 			return
 		}
-		l.emit(traces.Event{Kind: traces.KindWake, Items: n})
+		l.event(traces.KindWake).Items = n
+		l.send()
 	}
 	for ; n != 0; n-- {
 		it, ok := l.async.pop(limit)

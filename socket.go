@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/nodeloop/nodeloop/poller"
-	"github.com/nodeloop/nodeloop/traces"
 )
 
 // Listener is a listening socket made by Loop.Listen. While open and referenced, it
@@ -33,23 +32,27 @@ type Conn struct {
 	local   net.Addr
 	remote  net.Addr
 	closeCb func()
-	// closeDone is set in the close phase that finishes the first Close.
-	closeDone bool
 
-	readOp  poller.Op
-	reading bool
-	readCb  func([]byte, error) // the read takes the poller's shared buffer (a nil Buf)
+	// The flags share one word. closeDone is set in the close phase that finishes
+	// the first Close.
+	closeDone   bool
+	reading     bool
+	writing     bool
+	ending      bool // End was called: no more writes, the shutdown follows the last
+	shutStarted bool // the shutdown was started
+	shutting    bool // the shutdown is in flight
+
+	readOp poller.Op
+	readCb func([]byte, error) // the read takes the poller's shared buffer (a nil Buf)
 
 	writeOp poller.Op
-	writing bool
 	writes  queue[pendingWrite] // the first is in flight when writing, the rest queue behind it
 
-	shutOp      poller.Op
-	ending      bool        // End was called: no more writes, the shutdown follows the last
-	shutStarted bool        // the shutdown was started
-	shutting    bool        // the shutdown is in flight
-	endCb       func(error) // End's callback, until it runs
-	endErr      error       // the first error of a write queued before End
+	// shutOp is made by the first shutdown, so that a connection closed without one,
+	// as most are, does not carry it.
+	shutOp *poller.Op
+	endCb  func(error) // End's callback, until it runs
+	endErr error       // the first error of a write queued before End
 
 	queued int // bytes of the writes not yet called back, for WritableLength
 
@@ -102,7 +105,7 @@ func (ln *Listener) startAccept() {
 func (l *Loop) startOp(op *poller.Op, handle uint64) error {
 	op.ID = l.nextID()
 	if l.tracer != nil {
-		l.emit(traces.Event{Kind: traces.KindOpStart, ID: op.ID, Op: op.Kind.String(), Handle: handle})
+		l.traceOpStart(op, handle)
 	}
 	return l.poller.Start(op)
 }
@@ -206,7 +209,6 @@ func (l *Loop) newConn(sock poller.Socket, local, remote net.Addr) *Conn {
 	l.socks.insertTail(&c.n)
 	c.readOp = poller.Op{Kind: poller.Read, Socket: sock, Data: c}
 	c.writeOp = poller.Op{Kind: poller.Write, Socket: sock, Data: c}
-	c.shutOp = poller.Op{Kind: poller.Shutdown, Socket: sock, Data: c}
 	return c
 }
 
@@ -359,11 +361,14 @@ func (c *Conn) End(cb func(error)) {
 
 // startShutdown shuts the write side, the writes queued before End being done.
 func (c *Conn) startShutdown() {
+	if c.shutOp == nil {
+		c.shutOp = &poller.Op{Kind: poller.Shutdown, Socket: c.sock, Data: c}
+	}
 	c.shutOp.Reset()
 	c.shutStarted, c.shutting = true, true
 	c.updateActive()
-	if err := c.l.startOp(&c.shutOp, c.id); err != nil {
-		c.l.traceOpDone(&c.shutOp, c.id, 0, err)
+	if err := c.l.startOp(c.shutOp, c.id); err != nil {
+		c.l.traceOpDone(c.shutOp, c.id, 0, err)
 		c.shutting = false
 		c.updateActive()
 		cb := c.endCb
@@ -524,13 +529,13 @@ func (c *Conn) finishClose() (uint64, func()) {
 		var id uint64 // an End still waiting for its writes started no operation
 		if c.shutting {
 			id = c.shutOp.ID
-			l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+			l.traceOpDone(c.shutOp, c.id, 0, ErrClosed)
 		}
 		l.enterOpCallback(id, c.id)
 		cb(ErrClosed)
 		l.leaveCallback()
 	} else if c.shutting {
-		l.traceOpDone(&c.shutOp, c.id, 0, ErrClosed)
+		l.traceOpDone(c.shutOp, c.id, 0, ErrClosed)
 	}
 	c.shutting = false
 	c.closeDone = true // a Close from the callbacks above still joins closeCb

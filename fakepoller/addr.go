@@ -161,5 +161,21 @@ func (e endpoint) addr() net.Addr {
 		}
 		return &net.TCPAddr{IP: net.IPv4zero.To4(), Port: e.port}
 	}
-	return &net.TCPAddr{IP: net.IP(e.ip.AsSlice()), Port: e.port, Zone: e.ip.Zone()}
+	a := new(tcpAddr)
+	n := net.IPv6len
+	if e.ip.Is4() {
+		n = net.IPv4len
+		b := e.ip.As4()
+		copy(a.ip[:], b[:])
+	} else {
+		a.ip = e.ip.As16()
+	}
+	a.addr = net.TCPAddr{IP: a.ip[:n:n], Port: e.port, Zone: e.ip.Zone()}
+	return &a.addr
+}
+
+// tcpAddr is a TCP address made with the bytes of its IP, in one allocation.
+type tcpAddr struct {
+	addr net.TCPAddr
+	ip   [net.IPv6len]byte
 }

@@ -19,13 +19,12 @@ type event struct {
 	at  time.Time
 	seq uint64
 	fn  func()
-}
-
-func eventLess(a, b event) bool {
-	if c := a.at.Compare(b.at); c != 0 {
-		return c < 0
-	}
-	return a.seq < b.seq
+	// An event with no fn is the arrival at the socket to of n bytes of data, or of
+	// the end of the stream when fin is set: the most frequent events, made without
+	// a closure.
+	to  *sock
+	n   int
+	fin bool
 }
 
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
@@ -74,12 +73,39 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	if opts.BufferBytes == 0 {
 		opts.BufferBytes = DefaultBufferBytes
 	}
-	p := &Poller{clock: clock, events: newEventQueue(), opts: opts, choices: opts.Choices}
+	a := new(pollerAlloc)
+	p := &a.p
+	p.clock, p.events, p.opts, p.choices = clock, &a.events, opts, opts.Choices
+	a.events.h, a.events.slots, a.events.free = a.keysFirst[:0], a.eventsFirst[:0], a.freeFirst[:0]
+	p.ready = a.readyFirst[:0]
+	p.readPending, p.readHanded = a.readFirst[0][:0], a.readFirst[1][:0]
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
-	p.network = &network{}
+	p.network = &a.network
 	p.network.init()
 	return p, nil
 }
+
+// pollerAlloc is what NewWith makes a Poller of, in one allocation: the Poller, its
+// event queue and network, and the first room for the events and operations a small
+// simulated run has at once, so that a run of a few connections grows nothing.
+type pollerAlloc struct {
+	p           Poller
+	events      eventQueue
+	network     network
+	eventsFirst [eventsFirstMax]event
+	keysFirst   [eventsFirstMax]eventKey
+	freeFirst   [eventsFirstMax]int32
+	readyFirst  [readyFirstMax]*poller.Op
+	readFirst   [2][readFirstBytes]byte
+}
+
+// eventsFirstMax, readyFirstMax and readFirstBytes are the events, ready operations
+// and bytes of shared reads a Poller holds before its slices grow.
+const (
+	eventsFirstMax = 16
+	readyFirstMax  = 8
+	readFirstBytes = 256
+)
 
 // Clock returns the clock the poller moves.
 func (p *Poller) Clock() *fakeclock.Clock { return p.clock }
@@ -215,7 +241,14 @@ func (p *Poller) runDue() {
 			return
 		}
 		p.events.DeleteMin()
-		e.fn()
+		switch {
+		case e.fn != nil:
+			e.fn()
+		case e.fin:
+			p.finArrived(e.to)
+		default:
+			p.dataArrived(e.to, e.n)
+		}
 	}
 }
 

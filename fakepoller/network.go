@@ -150,6 +150,13 @@ type sock struct {
 	opts [poller.KeepAlive + 1]poller.Option
 }
 
+// connectingSock is what a Connect makes in one allocation: the connecting socket and
+// the two directions of its connection, which the accepted end shares.
+type connectingSock struct {
+	sock
+	rx, tx pipe
+}
+
 // pipe is one direction of a connection.
 type pipe struct {
 	// transit holds bytes the writer handed over that have not arrived; arrived
@@ -173,18 +180,27 @@ type pipe struct {
 	holds uint64
 }
 
-// byteQueue is a FIFO of bytes in one reused buffer.
+// byteQueue is a FIFO of bytes in one reused buffer, first the queue's own first
+// bytes: the few small messages of most simulated connections fit in them, so that
+// the queue allocates nothing.
 type byteQueue struct {
-	buf []byte
-	off int
+	buf   []byte
+	off   int
+	first [byteQueueFirstBytes]byte
 }
 
 // len returns how many bytes are queued.
 func (q *byteQueue) len() int { return len(q.buf) - q.off }
 
+// byteQueueFirstBytes is the room a byteQueue holds before its buffer grows.
+const byteQueueFirstBytes = 128
+
 // push appends a copy of b, first moving the queued bytes to the front of the
 // buffer when at least half of it is spent.
 func (q *byteQueue) push(b []byte) {
+	if q.buf == nil {
+		q.buf = q.first[:0]
+	}
 	if q.off > 0 && q.off >= len(q.buf)/2 {
 		n := copy(q.buf, q.buf[q.off:])
 		q.buf, q.off = q.buf[:n], 0
@@ -208,9 +224,13 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
 // newSock returns a socket with a fresh handle, with the options a connection
 // starts with: NoDelay on, as the system's back ends make them.
-func (p *Poller) newSock() *sock {
+func (p *Poller) newSock() *sock { return p.initSock(new(sock)) }
+
+// initSock gives the zero socket s a fresh handle and a connection's first options,
+// as newSock does, and returns it.
+func (p *Poller) initSock(s *sock) *sock {
 	p.network.lastSock++
-	s := &sock{id: poller.Socket(p.network.lastSock), owner: p}
+	s.id, s.owner = poller.Socket(p.network.lastSock), p
 	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
 	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
 	p.network.socks[s.id] = s
@@ -244,11 +264,46 @@ func (p *Poller) latency() time.Duration {
 // is healed; a message held past the network's cut timeout fails the connection
 // at both ends with ETIMEDOUT. Its arrival is told to the Network's OnArrive.
 func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
-	at := p.clock.Now().Add(p.latency())
-	var ln *link
+	at := p.arrival(pp)
+	if pp.from == nil {
+		p.At(at, fn)
+		return
+	}
+	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
+	p.At(at, func() { p.arrive(pp, fn) })
+}
+
+// sendData is send for n bytes of data along pp to r, which arrive as
+// dataArrived(r, n): within one host, as an event that needs no closure.
+func (p *Poller) sendData(pp *pipe, r *sock, n int) {
 	if pp.from != nil {
-		ln = p.network.linkOf(pp.from, pp.to)
-		if ln != nil {
+		p.send(pp, segData, n, func() { p.dataArrived(r, n) })
+		return
+	}
+	at := p.arrival(pp)
+	p.network.seq++
+	p.events.Push(event{at: at, seq: p.network.seq, to: r, n: n})
+}
+
+// sendFin is send for the end of the stream along pp to r, which arrives as
+// finArrived(r): within one host, as an event that needs no closure.
+func (p *Poller) sendFin(pp *pipe, r *sock) {
+	if pp.from != nil {
+		p.send(pp, segFin, 0, func() { p.finArrived(r) })
+		return
+	}
+	at := p.arrival(pp)
+	p.network.seq++
+	p.events.Push(event{at: at, seq: p.network.seq, to: r, fin: true})
+}
+
+// arrival draws when a message sent along pp now arrives, and makes it the pipe's
+// latest: after a drawn latency and a clogged link's, never before the message sent
+// before it.
+func (p *Poller) arrival(pp *pipe) time.Time {
+	at := p.clock.Now().Add(p.latency())
+	if pp.from != nil {
+		if ln := p.network.linkOf(pp.from, pp.to); ln != nil {
 			at = at.Add(ln.clog)
 		}
 	}
@@ -256,12 +311,7 @@ func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 		at = pp.last
 	}
 	pp.last = at
-	if pp.from == nil {
-		p.At(at, fn)
-		return
-	}
-	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
-	p.At(at, func() { p.arrive(pp, fn) })
+	return at
 }
 
 // arrive runs fn, the arrival of a message along pp, unless the link holds it.
@@ -463,8 +513,7 @@ func (p *Poller) shutdown(s *sock, op *poller.Op) {
 		op.Err = errNotConnShut
 	default:
 		s.shut = true
-		peer := s.peer
-		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
+		p.sendFin(s.tx, s.peer)
 	}
 	p.Complete(op)
 }
@@ -489,9 +538,11 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		local = src.addr()
 	}
 	op.Reset()
-	c := p.newSock()
+	a := new(connectingSock)
+	c := p.initSock(&a.sock)
 	c.local, c.remote = local, dst.addr()
-	c.rx, c.tx = &pipe{dst: c}, &pipe{src: c}
+	a.rx.dst, a.tx.src = c, c
+	c.rx, c.tx = &a.rx, &a.tx
 	if p.host != nil {
 		if at := p.hostAt(dst); at != nil && at != p { // a host's own links are never cut
 			c.tx.from, c.tx.to = p.host, at.host
@@ -652,7 +703,7 @@ func (p *Poller) pump(s *sock) {
 		}
 		s.tx.transit.push(op.Buf[op.N : op.N+n])
 		op.N += n
-		p.send(s.tx, segData, n, func() { p.dataArrived(peer, n) })
+		p.sendData(s.tx, peer, n)
 	}
 	p.finish(s, op, nil)
 }
@@ -828,7 +879,6 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 	case s.shut:
 		// The end of the stream is on its way already.
 	default:
-		peer := s.peer
-		p.send(s.tx, segFin, 0, func() { p.finArrived(peer) })
+		p.sendFin(s.tx, s.peer)
 	}
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 
 	"github.com/nodeloop/nodeloop"
 )
@@ -33,29 +34,29 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 				stop()
 			}
 			done := closer(c)
-			var echo func()
-			echo = func() {
-				c.Read(func(b []byte, err error) {
-					if err != nil {
-						done()
-						return
-					}
-					c.Write(bytes.Clone(b), func(_ int, err error) {
-						if err != nil {
-							done()
-						}
-					})
-					echo()
-				})
+			wrote := func(_ int, err error) {
+				if err != nil {
+					done()
+				}
 			}
-			echo()
+			var read func([]byte, error)
+			read = func(b []byte, err error) {
+				if err != nil {
+					done()
+					return
+				}
+				c.Write(bytes.Clone(b), wrote)
+				c.Read(read)
+			}
+			c.Read(read)
 		})
 		if err != nil {
 			out.Print("main", "listen: "+err.Error())
 			return
 		}
+		addr := ln.Addr().String()
 		for i := range clients {
-			l.Dial("tcp", ln.Addr().String(), func(c *nodeloop.Conn, err error) {
+			l.Dial("tcp", addr, func(c *nodeloop.Conn, err error) {
 				if err != nil {
 					out.Print("main", fmt.Sprintf("client %d: %v", i, err))
 					if refused++; served+refused == clients {
@@ -63,36 +64,40 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 					}
 					return
 				}
-				var want bytes.Buffer
+				// The messages are "client <i> message <m>;", made in one buffer that
+				// holds them all, each written from its part of it.
+				want := make([]byte, 0, messages*len("client 0 message 0;"))
 				for m := range messages {
-					msg := fmt.Sprintf("client %d message %d;", i, m)
-					want.WriteString(msg)
-					c.Write([]byte(msg), func(int, error) {})
+					start := len(want)
+					want = append(want, "client "...)
+					want = strconv.AppendInt(want, int64(i), 10)
+					want = append(want, " message "...)
+					want = strconv.AppendInt(want, int64(m), 10)
+					want = append(want, ';')
+					c.Write(want[start:len(want):len(want)], func(int, error) {})
 				}
-				var got bytes.Buffer
+				got := make([]byte, 0, len(want))
 				done := closer(c)
-				var read func()
-				read = func() {
-					c.Read(func(b []byte, err error) {
-						if err != nil {
-							out.Print("main", fmt.Sprintf("client %d: %v after %d bytes", i, err, got.Len()))
-							done()
-							return
-						}
-						got.Write(b)
-						if got.Len() < want.Len() {
-							read()
-							return
-						}
-						if bytes.Equal(got.Bytes(), want.Bytes()) {
-							out.Print("main", fmt.Sprintf("client %d: %d bytes echoed intact", i, got.Len()))
-						} else {
-							out.Print("main", fmt.Sprintf("client %d: the echo differs", i))
-						}
+				var read func([]byte, error)
+				read = func(b []byte, err error) {
+					if err != nil {
+						out.Print("main", fmt.Sprintf("client %d: %v after %d bytes", i, err, len(got)))
 						done()
-					})
+						return
+					}
+					got = append(got, b...)
+					if len(got) < len(want) {
+						c.Read(read)
+						return
+					}
+					if bytes.Equal(got, want) {
+						out.Print("main", fmt.Sprintf("client %d: %d bytes echoed intact", i, len(got)))
+					} else {
+						out.Print("main", fmt.Sprintf("client %d: the echo differs", i))
+					}
+					done()
 				}
-				read()
+				c.Read(read)
 			})
 		}
 	}

@@ -25,10 +25,17 @@ const seedStream = 0x9e3779b97f4a7c15
 // Seeded returns choices drawn from a PCG generator seeded with seed: the source of
 // seed sweeps. The same seed always gives the same choices.
 func Seeded(seed uint64) fakepoller.Choices {
-	return &seeded{rng: rand.New(rand.NewPCG(seed, seedStream))}
+	s := &seeded{pcg: *rand.NewPCG(seed, seedStream)}
+	s.rng = *rand.New(&s.pcg)
+	return s
 }
 
-type seeded struct{ rng *rand.Rand }
+// seeded holds its generator and the generator's state, so that a run's source is
+// one allocation.
+type seeded struct {
+	rng rand.Rand
+	pcg rand.PCG
+}
 
 func (s *seeded) Choose(_ string, n int) int {
 	if n <= 1 {

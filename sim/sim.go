@@ -245,6 +245,11 @@ func (r *Result) stalled() bool {
 	return r.Verdict == Stuck || r.Verdict == TimeLimit || r.Verdict == StepLimit
 }
 
+// choicesFirstMax is the room a run's choice log is first made with, when no run
+// before lent it one: that of a short scenario's run, so that its log grows once
+// at most rather than from one choice by doubling.
+const choicesFirstMax = 48
+
 func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
 	src := cfg.Choices
 	if src == nil {
@@ -255,6 +260,8 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if sp := cfg.spare; sp != nil {
 		cfg.spare = nil
 		rec.log, res.Events = sp.choices[:0], sp.events[:0]
+	} else {
+		rec.log = make([]Choice, 0, choicesFirstMax)
 	}
 	if cfg.Swarm {
 		res.Faults = swarm(cfg.Seed, cfg.Faults)
@@ -312,11 +319,13 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	for runErr == nil && w.idle != nil && runIdle(w.idle, &runErr) {
 		runErr = l.Run(nil) // the program's OnIdle gave the loop work again
 	}
-	var cp *nodeloop.CallbackPanic
-	if errors.As(runErr, &cp) {
-		if rp, ok := cp.Value.(rapidPanic); ok {
-			l.Close()
-			panic(rp.value)
+	if runErr != nil { // errors.As's target is made only for a run that failed
+		var cp *nodeloop.CallbackPanic
+		if errors.As(runErr, &cp) {
+			if rp, ok := cp.Value.(rapidPanic); ok {
+				l.Close()
+				panic(rp.value)
+			}
 		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
@@ -349,11 +358,21 @@ func runIdle(idle func() (bool, error), err *error) (again bool) {
 
 // judge sets the verdict from how Run ended.
 func judge(res *Result, l *nodeloop.Loop, err error) {
+	if err == nil {
+		res.Verdict = OK
+	} else {
+		judgeErr(res, err)
+	}
+	if res.stalled() {
+		res.Alive = l.Handles()
+	}
+}
+
+// judgeErr sets the verdict of a run that ended with err, not nil.
+func judgeErr(res *Result, err error) {
 	var cp *nodeloop.CallbackPanic
 	var re *ReplayError
 	switch {
-	case err == nil:
-		res.Verdict = OK
 	case errors.As(err, &cp) && errors.As(asError(cp.Value), &re):
 		res.Verdict, res.Err = Diverged, re
 	case errors.As(err, &cp) && cp.Value == errTimeLimit, errors.Is(err, fakepoller.ErrHorizon):
@@ -364,9 +383,6 @@ func judge(res *Result, l *nodeloop.Loop, err error) {
 		res.Verdict, res.Err = Stuck, errors.New("sim: the loop is alive but nothing can ever complete")
 	default:
 		res.Verdict, res.Err = Failed, err
-	}
-	if res.stalled() {
-		res.Alive = l.Handles()
 	}
 }
 
@@ -543,6 +559,6 @@ func costLabelAt(pcs [2]uintptr) string {
 // choice puts a decision into the trace.
 func (t *tracer) choice(c Choice) {
 	if t.loop != nil {
-		looptrace.Record(t.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		looptrace.Choice(t.loop, c.What, c.N, c.Value)
 	}
 }

@@ -12,3 +12,9 @@ import "github.com/nodeloop/nodeloop/traces"
 // initialised, so it is set in every program that can make a loop; passing anything
 // but a *nodeloop.Loop panics.
 var Record func(loop any, e traces.Event)
+
+// Choice adds a simulated world's decision to the trace of loop, a *nodeloop.Loop, as
+// Record does with the event of kind traces.KindChoice whose Choice, Options and Pick
+// are what, options and pick, without making the event first. It is set and behaves
+// as Record.
+var Choice func(loop any, what string, options, pick int)
