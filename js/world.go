@@ -86,19 +86,25 @@ func hostMain(l *nodeloop.Loop, abs string, cfg Config) func() {
 	if err != nil {
 		panic(err)
 	}
-	sim.OnIdle(l, func() (bool, error) {
-		if rt.Idle() {
-			return true, nil
-		}
-		if err := rt.Err(); err != nil {
-			return false, err
-		}
-		if code := rt.ExitCode(); code != 0 {
-			return false, &ExitError{Code: code}
-		}
-		return false, nil
-	})
+	sim.OnIdle(l, rt.OnIdle)
 	return main
+}
+
+// OnIdle is the runtime's answer to sim.OnIdle, for a simulated loop whose work is
+// done: true when the script is done and 'beforeExit' queued nothing more; else
+// false with the script's error, an *ExitError for an exit code other than 0, or
+// nil when the script ended well.
+func (rt *Runtime) OnIdle() (bool, error) {
+	if rt.Idle() {
+		return true, nil
+	}
+	if err := rt.Err(); err != nil {
+		return false, err
+	}
+	if code := rt.ExitCode(); code != 0 {
+		return false, &ExitError{Code: code}
+	}
+	return false, nil
 }
 
 // hostClock is a host's script's monotonic clock: the world's virtual time, each

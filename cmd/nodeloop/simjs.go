@@ -80,16 +80,11 @@ func jsProgram(l *nodeloop.Loop, path string, so scriptOptions, stdout, stderr i
 		panic(err)
 	}
 	sim.OnIdle(l, func() (bool, error) {
-		if rt.Idle() {
-			return true, nil
+		done, err := rt.OnIdle()
+		if exit := (*js.ExitError)(nil); errors.As(err, &exit) {
+			return false, scriptExit{exit.Code}
 		}
-		if err := rt.Err(); err != nil {
-			return false, err
-		}
-		if code := rt.ExitCode(); code != 0 {
-			return false, scriptExit{code}
-		}
-		return false, nil
+		return done, err
 	})
 	return main
 }
