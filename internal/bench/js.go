@@ -112,19 +112,9 @@ func runJS(ctx context.Context, runner []string, script, name, impl string, n in
 	}
 	args := append(append(runner[1:len(runner):len(runner)], script), strconv.Itoa(n))
 	cmd := exec.CommandContext(ctx, runner[0], args...)
-	cmd.WaitDelay = peerWaitDelay
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return Result{}, fmt.Errorf("bench: %s: %w%s", cmd, err, tail(stderr.Bytes()))
-	}
-	r, err := onlyResult(stdout.Bytes())
+	r, err := runResult(cmd, name, impl, n)
 	if err != nil {
-		return Result{}, fmt.Errorf("bench: %s: %w%s", cmd, err, tail(stderr.Bytes()))
-	}
-	if r.Name != name || r.Impl != impl || r.Ops != n {
-		return Result{}, fmt.Errorf("bench: %s reported name=%s impl=%s ops=%d, want name=%s impl=%s ops=%d",
-			cmd, r.Name, r.Impl, r.Ops, name, impl, n)
+		return Result{}, err
 	}
 	if impl == ImplNodeloop {
 		r.Version = version()

@@ -157,6 +157,12 @@ func (p *Peers) Run(ctx context.Context, impl, name string, n int) (Result, erro
 		}
 		cmd = exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
 	}
+	return runResult(cmd, name, impl, n)
+}
+
+// runResult runs cmd, a peer of n operations of benchmark name as implementation
+// impl, and returns the one RESULT line it printed, checked against what was asked.
+func runResult(cmd *exec.Cmd, name, impl string, n int) (Result, error) {
 	cmd.WaitDelay = peerWaitDelay
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
