@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nodeloop/nodeloop/properties"
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // checkCmd checks a trace against the invariants of docs/semantics.md, one event
@@ -26,19 +27,9 @@ func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 		return checkWorld(tf, args[0], stdout)
 	}
 	c := properties.NewChecker()
-	for {
-		e, err := tf.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		c.Add(e)
-	}
-	violations := c.Finish()
-	for _, v := range violations {
-		fmt.Fprintln(stdout, v)
+	violations, err := checkAll(tf, c.Add, c.Finish, stdout)
+	if err != nil {
+		return err
 	}
 	if len(violations) > 0 {
 		return findingError{fmt.Sprintf("%s: %d violations of %d events", args[0], len(violations), tf.events)}
@@ -50,19 +41,9 @@ func checkCmd(_ *noFlags, args []string, stdout, _ io.Writer) error {
 // checkWorld checks tf, the trace of a world, per host and per run.
 func checkWorld(tf *traceFile, path string, stdout io.Writer) error {
 	c := properties.NewWorldChecker()
-	for {
-		e, err := tf.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		c.Add(e)
-	}
-	violations := c.Finish()
-	for _, v := range violations {
-		fmt.Fprintln(stdout, v)
+	violations, err := checkAll(tf, c.Add, c.Finish, stdout)
+	if err != nil {
+		return err
 	}
 	hosts := strings.Join(tf.Header().Hosts, ", ")
 	if len(violations) > 0 {
@@ -70,4 +51,24 @@ func checkWorld(tf *traceFile, path string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d events of hosts %s in %d runs, every invariant holds on each (%d rules)\n", path, tf.events, hosts, c.Runs(), len(properties.Rules()))
 	return nil
+}
+
+// checkAll gives add every event of tf, then prints each violation finish returns,
+// a line each, and returns them.
+func checkAll(tf *traceFile, add func(traces.Event), finish func() []properties.Violation, stdout io.Writer) ([]properties.Violation, error) {
+	for {
+		e, err := tf.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		add(e)
+	}
+	violations := finish()
+	for _, v := range violations {
+		fmt.Fprintln(stdout, v)
+	}
+	return violations, nil
 }
