@@ -369,8 +369,15 @@ func simSweep(sc scenarios.Scenario, base sim.Config, seeds sim.Seeds, shard sim
 	if err != nil {
 		return err
 	}
+	return reportSweep(sc.Name, seeds, shard, rep, reportFile, stdout)
+}
+
+// reportSweep prints the summary of a sweep of scenario name and its failures,
+// writes its report to reportFile when one is named, and returns a finding when a
+// seed failed.
+func reportSweep(name string, seeds sim.Seeds, shard sim.Shard, rep *sim.SweepReport, reportFile string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%s: %d seeds (%d-%d, shard %v) in %v, %d failed\n",
-		sc.Name, rep.Runs, seeds.First, seeds.Last, shard, rep.Elapsed.Round(time.Millisecond), rep.Failed)
+		name, rep.Runs, seeds.First, seeds.Last, shard, rep.Elapsed.Round(time.Millisecond), rep.Failed)
 	printFailures(stdout, rep)
 	if reportFile != "" {
 		if err := writeToFile(reportFile, rep.WriteJSON); err != nil {

@@ -261,18 +261,7 @@ func simWorldSweep(ws worldScenario, base sim.Config, seeds sim.Seeds, shard sim
 	rep.Failures = smallestSweepFailures(kept, rep.MaxFailures)
 	rep.FailuresOmitted = rep.Failed - uint64(len(rep.Failures))
 	rep.Elapsed = time.Since(start)
-	fmt.Fprintf(stdout, "%s: %d seeds (%d-%d, shard %v) in %v, %d failed\n",
-		ws.name, rep.Runs, seeds.First, seeds.Last, shard, rep.Elapsed.Round(time.Millisecond), rep.Failed)
-	printFailures(stdout, rep)
-	if reportFile != "" {
-		if err := writeToFile(reportFile, rep.WriteJSON); err != nil {
-			return err
-		}
-	}
-	if rep.Failed > 0 {
-		return findingError{fmt.Sprintf("%d of %d seeds failed; first: %s", rep.Failed, rep.Runs, rep.Failures[0].Reproduce)}
-	}
-	return nil
+	return reportSweep(ws.name, seeds, shard, rep, reportFile, stdout)
 }
 
 // smallestSweepFailures returns the n failures of the smallest seeds, in increasing
