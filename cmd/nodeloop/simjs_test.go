@@ -270,10 +270,12 @@ fs.stat(p, (err, st) => {
     console.log('readFile', err, s);
     fs.unlink(p, (err) => {
       console.log('unlink', err, fs.existsSync(p));
-      fs.access(p, (err) => console.log('access', err.code, err.syscall));
-      fs.promises.writeFile(path.join(__dirname, 'kept.txt'), 'kept')
-        .then(() => fs.promises.readFile(path.join(__dirname, 'kept.txt'), 'utf8'))
-        .then((s) => console.log('promises', s));
+      fs.access(p, (err) => {
+        console.log('access', err.code, err.syscall);
+        fs.promises.writeFile(path.join(__dirname, 'kept.txt'), 'kept')
+          .then(() => fs.promises.readFile(path.join(__dirname, 'kept.txt'), 'utf8'))
+          .then((s) => console.log('promises', s));
+      });
     });
   });
 });
