@@ -549,6 +549,22 @@ func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
 	l.send()
 }
 
+// traceTryWrite records a write that finished inside Conn.TryWrite as an operation
+// of its own, a try_write whose op_complete follows its op_start and which has no
+// callback.
+func (l *Loop) traceTryWrite(handle uint64, n int) {
+	id := l.nextID()
+	e := l.event(traces.KindOpStart)
+	e.ID, e.Op, e.Handle = id, tryWriteOp, handle
+	l.send()
+	e = l.event(traces.KindOpComplete)
+	e.ID, e.Op, e.Handle, e.Bytes = id, tryWriteOp, handle, n
+	l.send()
+}
+
+// tryWriteOp is the operation name of a Conn.TryWrite in traces.
+const tryWriteOp = "try_write"
+
 // recordChoice adds a simulated world's decision to the trace, as record does with an
 // event, without a copy of the whole event. It does nothing without a tracer.
 func (l *Loop) recordChoice(what string, options, pick int) {

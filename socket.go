@@ -269,6 +269,35 @@ func (c *Conn) Write(b []byte, cb func(int, error)) {
 	}
 }
 
+// TryWrite writes what the system takes of b at once, as libuv's uv_try_write, and
+// returns the count: those bytes are the system's when it returns, b may change
+// after, and no callback runs for them. It writes nothing, and returns 0, while a
+// write of the connection is queued or in flight (writes go out in order), when
+// the system's buffer is full, when the poller cannot write outside an operation
+// (a poller.TryWriter can), and when the system call fails; a Write of the rest
+// then finishes it, or meets the failure and reports it to its callback. Node
+// writes this way first, and runs a write's callback in a nextTick when all of it
+// went out at once. Bytes written restart SetTimeout's idle timeout, as a write that
+// finished does. Calling it after End panics, as Write does.
+func (c *Conn) TryWrite(b []byte) int {
+	c.useOpen("Conn.TryWrite", "connection")
+	if c.ending {
+		panic("nodeloop: Conn.TryWrite called after End; End shuts the write side, so write before calling it")
+	}
+	w, ok := c.l.poller.(poller.TryWriter)
+	if !ok || c.writing || c.writes.len() > 0 || len(b) == 0 {
+		return 0
+	}
+	n := w.TryWrite(c.sock, b)
+	if n > 0 {
+		if c.l.tracer != nil {
+			c.l.traceTryWrite(c.id, n)
+		}
+		c.traffic()
+	}
+	return n
+}
+
 // WritableLength returns the bytes of the writes whose callbacks have not run, the
 // one in flight included, as Node's socket.writableLength: a program that sees it
 // grow past what it wants to buffer stops writing until write callbacks bring it

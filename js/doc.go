@@ -59,7 +59,10 @@
 //     from Config.Random when it is set (6 bytes a draw), else from the
 //     operating system;
 //   - net: TCP servers and sockets on the loop's, a Socket being an EventEmitter
-//     with the stream methods scripts use rather than a full Duplex;
+//     with the stream methods scripts use rather than a full Duplex; a write
+//     the system takes at once calls back in a nextTick, as in Node, and one
+//     that waits for the system in the poll phase, after 'drain' (on Windows
+//     every write waits: its poller has no write at once);
 //   - timers/promises, and the globals AbortController, AbortSignal,
 //     EventTarget, Event and DOMException. The engine has no for await...of and
 //     no async generators: setInterval's iterator is driven with next and

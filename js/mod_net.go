@@ -254,6 +254,15 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		}
 		return rt.vm.ToValue(nc.c.WritableLength())
 	})
+	set("connTryWrite", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
+		if nc.c == nil || nc.closed || nc.writing > 0 {
+			return rt.vm.ToValue(0)
+		}
+		n := nc.c.TryWrite(bytesOf(call.Argument(1)))
+		nc.written += int64(n)
+		return rt.vm.ToValue(n)
+	})
 	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
 	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })
 	set("connWritableLength", func(call goja.FunctionCall) goja.Value {

@@ -77,6 +77,20 @@ type Poller interface {
 	Close() error
 }
 
+// TryWriter is a Poller that can also write to a connection at once, outside any
+// operation, as libuv's uv_try_write: a caller that wants to know whether a write
+// finished inside the call (Node runs a write's callback sooner when it did) asks
+// for it with TryWrite, and starts a Write only for what is left.
+type TryWriter interface {
+	// TryWrite writes what the system takes of b now, without blocking, and returns
+	// the count; those bytes are the system's, and b may change once it returns.
+	// It writes nothing, and returns 0, when the socket's buffer is full, when a
+	// Write is in flight on s (writes go out in order), when s is not a connected
+	// socket or its write side is shut, and when the system call fails: a Write
+	// started next meets the same failure and reports it.
+	TryWrite(s Socket, b []byte) int
+}
+
 // Socket is an opaque handle to a socket owned by a Poller. Its value means nothing
 // outside the poller that issued it; the zero Socket is never valid.
 type Socket uint64

@@ -336,6 +336,30 @@ func (s *System) Start(op *Op) error {
 	return nil
 }
 
+// TryWrite implements TryWriter.TryWrite.
+func (s *System) TryWrite(so Socket, b []byte) int {
+	if s.closed || len(b) == 0 {
+		return 0
+	}
+	sk, err := s.lookup(so)
+	if err != nil || sk.listener || sk.shut || sk.ops[Write] != nil || sk.ops[Connect] != nil {
+		return 0
+	}
+	written := 0
+	for interrupts := 0; written < len(b) && interrupts < eintrRetriesMax; {
+		n, err := sockWrite(sk.fd, b[written:])
+		switch {
+		case err == nil && n > 0:
+			written += n
+		case err == unix.EINTR:
+			interrupts++
+		default:
+			return written
+		}
+	}
+	return written
+}
+
 // try attempts op once more and reports whether it finished.
 func (s *System) try(tok uint64, sk *sock, op *Op) bool {
 	switch op.Kind {

@@ -141,8 +141,9 @@
 // up: its callback is the next one from source pending whose ID is the handle, in a
 // pending phase, and no op callback may run for that operation; one still owed when a Run ends
 // unstopped is reported. Callbacks from source op with ID 0 are queued writes a
-// close cut short before they started: they are no operation and are ignored. An
-// op_start without op_complete is reported only when its handle has provably
+// close cut short before they started: they are no operation and are ignored. A
+// try_write, the bytes a Conn.TryWrite wrote at once, completes right after its
+// op_start and never has a callback. An op_start without op_complete is reported only when its handle has provably
 // finished closing: at the handle's close callback, at the second tick event
 // after its close, or at the end of a Run that ends unstopped after its close. A
 // tick that a Run or RunOnce ended in right after its timers phase, followed by a

@@ -435,3 +435,26 @@ func TestScriptRunawayRecursion(t *testing.T) {
 		}
 	}
 }
+
+// In the simulator, as on the OS, a socket.write the system takes at once calls back
+// in a nextTick, and one that waits calls back after 'drain': the script prints, seed
+// after seed and with callbacks costing virtual time, what node printed for it.
+func TestSimNetWriteOrder(t *testing.T) {
+	script := filepath.Join("..", "..", "js", "testdata", "net_write_order.js")
+	golden, err := os.ReadFile(strings.TrimSuffix(script, ".js") + ".golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, _ := strings.Cut(string(golden), "-- stdout --\n")
+	want, _, _ = strings.Cut(want, "-- stderr --")
+	for _, seed := range []string{"1", "2", "3"} {
+		var out, errOut bytes.Buffer
+		if code := run([]string{"sim", script, "--seed", seed, "--cost", "0-2ms"}, &out, &errOut); code != 0 {
+			t.Fatalf("seed %s: exit %d: %s%s", seed, code, out.String(), errOut.String())
+		}
+		got, _, _ := strings.Cut(out.String(), "===== FINISHED =====\n")
+		if got != want {
+			t.Errorf("seed %s printed:\n%s\nnode printed:\n%s", seed, got, want)
+		}
+	}
+}

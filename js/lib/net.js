@@ -81,6 +81,7 @@
       this._writableEnded = false; // end() was called
       this._finished = false;
       this._needDrain = false;
+      this._afterWrite = null; // the nextTick owed to writes that went out at once
       this._timeout = 0;
       this._refed = true;
       this._hadError = false;
@@ -299,21 +300,41 @@
       return ok;
     }
 
-    // _write starts a write and returns the socket's writableLength after it.
+    // _write starts a write and returns the socket's writableLength after it. As
+    // Node's, it first writes what the system takes at once; a write that went out
+    // whole that way calls back in a nextTick (one for a run of writes with the
+    // same callback), the rest of one that did not is written and calls back when
+    // it is done.
     _write(bytes, cb) {
       if (this._queuedBytes) this._queuedBytes -= bytes.length;
-      return binding.connWrite(this._handle, bytes, cb);
+      const n = binding.connTryWrite(this._handle, bytes);
+      if (n === bytes.length) {
+        this._afterSyncWrite(cb || nop);
+        return binding.connWritableLength(this._handle);
+      }
+      return binding.connWrite(this._handle, n > 0 ? bytes.subarray(n) : bytes, cb);
+    }
+
+    _afterSyncWrite(cb) {
+      const info = this._afterWrite;
+      if (info !== null && info.cb === cb) {
+        info.count++;
+        return;
+      }
+      this._afterWrite = { socket: this, cb: cb, count: 1 };
+      process.nextTick(afterWriteTick, this._afterWrite);
     }
 
     // _onWritten runs when a write finished that has a callback, or while a
-    // 'drain' is owed; _onWriteError when one failed.
+    // 'drain' is owed; _onWriteError when one failed. As in Node, 'drain' comes
+    // before the callback, and not once end() was called.
     _onWritten(cb) {
-      if (cb) cb(null);
-      if (this._needDrain && this.writableLength === 0 && !this.destroyed) {
+      if (this._needDrain && this.writableLength === 0 && !this.destroyed && !this._writableEnded) {
         this._needDrain = false;
         binding.connWantDrain(this._handle, false);
         this.emit('drain');
       }
+      if (cb) cb(null);
     }
 
     _onWriteError(d, cb) {
@@ -488,6 +509,18 @@
     getConnections(cb) { process.nextTick(cb, null, this._connections); return this; }
     ref() { if (this._handle) binding.listenerRef(this._handle, true); return this; }
     unref() { if (this._handle) binding.listenerRef(this._handle, false); return this; }
+  }
+
+  function nop() {}
+
+  // afterWriteTick calls back the writes that went out at once, in the nextTick
+  // their first queued, as Node's stream does.
+  function afterWriteTick(info) {
+    const s = info.socket;
+    s._afterWrite = null;
+    for (let i = 0; i < info.count; i++) {
+      s._onWritten(info.cb === nop ? undefined : info.cb);
+    }
   }
 
   function createServer(options, listener) { return new Server(options, listener); }
