@@ -254,14 +254,20 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		}
 		return rt.vm.ToValue(nc.c.WritableLength())
 	})
+	// connTryWrite writes what the system takes of the bytes at once and returns
+	// the count left to write (0: all of them went out), which the script reads
+	// without asking a typed array for its length; -1 when it wrote nothing
+	// because the write must queue (an empty one, one behind a write in flight,
+	// one with no connection).
 	set("connTryWrite", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
-		if nc.c == nil || nc.closed || nc.writing > 0 {
-			return rt.vm.ToValue(0)
+		b := bytesOf(call.Argument(1))
+		if len(b) == 0 || nc.c == nil || nc.closed || nc.writing > 0 {
+			return rt.vm.ToValue(-1)
 		}
-		n := nc.c.TryWrite(bytesOf(call.Argument(1)))
+		n := nc.c.TryWrite(b)
 		nc.written += int64(n)
-		return rt.vm.ToValue(n)
+		return rt.vm.ToValue(len(b) - n)
 	})
 	set("connBytesWritten", func(nc *netConn) int64 { return nc.written })
 	set("connWantDrain", func(nc *netConn, on bool) { nc.wantDrain = on })

@@ -307,12 +307,15 @@
     // it is done.
     _write(bytes, cb) {
       if (this._queuedBytes) this._queuedBytes -= bytes.length;
-      const n = binding.connTryWrite(this._handle, bytes);
-      if (n === bytes.length) {
-        this._afterSyncWrite(cb || nop);
-        return binding.connWritableLength(this._handle);
+      const left = binding.connTryWrite(this._handle, bytes);
+      if (left !== 0) {
+        const rest = left > 0 && left < bytes.length ? bytes.subarray(bytes.length - left) : bytes;
+        return binding.connWrite(this._handle, rest, cb);
       }
-      return binding.connWrite(this._handle, n > 0 ? bytes.subarray(n) : bytes, cb);
+      // As in Node, a write with no callback owes nothing once it went out whole
+      // ('drain' is not due), and leaves a run of writes with one callback whole.
+      if (cb) this._afterSyncWrite(cb);
+      return 0; // nothing was queued, or the write would have waited
     }
 
     _afterSyncWrite(cb) {
@@ -511,15 +514,13 @@
     unref() { if (this._handle) binding.listenerRef(this._handle, false); return this; }
   }
 
-  function nop() {}
-
   // afterWriteTick calls back the writes that went out at once, in the nextTick
   // their first queued, as Node's stream does.
   function afterWriteTick(info) {
     const s = info.socket;
     s._afterWrite = null;
     for (let i = 0; i < info.count; i++) {
-      s._onWritten(info.cb === nop ? undefined : info.cb);
+      s._onWritten(info.cb);
     }
   }
 

@@ -1,7 +1,8 @@
 // net: when a write's callback and 'drain' run. A write the system takes at once
-// calls back in a nextTick, queued by the write itself (one tick for a run of
-// writes with the same callback); a write that waits for the system calls back in
-// the poll phase once it is done, after 'drain'; no 'drain' follows end().
+// calls back in a nextTick, queued by the write itself: one tick for a run of
+// writes with the same callback, which a write without one does not end. A write
+// that waits for the system calls back in the poll phase once it is done, after
+// 'drain'; no 'drain' follows end().
 const net = require('net');
 const log = (s) => console.log(s);
 
@@ -23,6 +24,11 @@ srv.listen(0, '127.0.0.1', () => {
     Promise.resolve().then(() => log('a promise'));
     setImmediate(() => log('a immediate'));
     a.write('d');
+    const again = () => log('a callback of e or g');
+    a.write('e', again);
+    process.nextTick(() => log('a tick 3'));
+    a.write('f');
+    a.write('g', again);
     log('a main done');
     a.end();
   });
