@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dop251/goja"
 	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/internal/cputime"
 	"github.com/nodeloop/nodeloop/js"
@@ -79,4 +80,27 @@ func BenchmarkPromiseStep(b *testing.B) {
 	benchSource(b, `const n = +process.argv[2]; let i = 0;
 function step() { if (++i < n) Promise.resolve().then(step); }
 step();`)
+}
+
+// BenchmarkEnginePromiseStep is BenchmarkPromiseStep's chain on a bare goja runtime,
+// with no loop, no tick queue and no module of this package: the engine's own cost
+// of a promise reaction, below which no step of the nextTick/promise workload can
+// go.
+func BenchmarkEnginePromiseStep(b *testing.B) {
+	vm := goja.New()
+	if err := vm.Set("n", b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.Process()
+	if _, err := vm.RunString(`let i = 0;
+function step() { if (++i < n) Promise.resolve().then(step); }
+step();`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
+	if got, want := vm.Get("i").ToInteger(), int64(max(b.N, 1)); got != want {
+		b.Fatalf("the chain took %d steps, want %d", got, want)
+	}
 }
