@@ -439,3 +439,35 @@ func (l *Loop) SettleTimer() {
 		l.timerTaken = l.lookTimerList(tl)
 	}
 }
+
+// RunNextTimer, called by a timer's callback after SettleTimer, runs at once, inside
+// that callback, the next timer SettleTimer took for running, as the timers phase
+// would run it next, and reports whether it ran one; it then settles that timer
+// itself if its callback did not. It is for a host whose callbacks are costly to
+// enter one by one and that has found nothing to run between two of them (no
+// nextTick, no microtask, the js package between two timers of a list): the events,
+// the steps and the order are those of the timers phase. It runs nothing and
+// reports false when there is no timer taken or the taken one was cleared (the
+// timers phase looks at the list again), when the loop's own nextTicks or
+// microtasks wait, and when the next callback would pass the step limit; the timers
+// phase then goes on as usual.
+func (l *Loop) RunNextTimer() bool {
+	t := l.timerTaken
+	if !l.timerSettled || t == nil || !t.active || l.ticks.len()+l.micro.len() > 0 ||
+		(l.stepsMax != 0 && l.steps >= l.stepsMax) {
+		return false
+	}
+	tl := l.timerListRunning
+	l.timerTaken, l.timerSettled = nil, false
+	t.unlink()
+	next, settled := l.fire(t)
+	if !settled {
+		next = nil
+		if tl.live {
+			next = l.lookTimerList(tl)
+		}
+	}
+	// The callback that called this is settled, with the list looked at after t.
+	l.timerTaken, l.timerSettled = next, true
+	return true
+}
