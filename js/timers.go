@@ -385,6 +385,7 @@ func (e *timerEntry) run() {
 		if fn = e.rt.callable(e.props.get(e, "_onTimeout")); fn == nil {
 			e.rt.loop.ClearTimeout(e.timer)
 			e.rt.loop.SettleTimer()
+			e.ended()
 			return
 		}
 	}
@@ -393,6 +394,7 @@ func (e *timerEntry) run() {
 		e.reschedule()
 	}
 	e.rt.loop.SettleTimer()
+	e.ended()
 }
 
 // reschedule follows the _repeat and _idleTimeout the program set in the
@@ -430,10 +432,29 @@ func (e *timerEntry) fire() {
 	if !e.repeat && e.known {
 		delete(rt.timers, e.timer.ID())
 	}
+	if rt.batching {
+		e.runBatched()
+		return
+	}
 	rt.callbackOf(e)
+}
+
+// runBatched is fire for a timer that runTimers has the loop run inside the
+// trampoline of the timer before it in its list: the callback and its ticks run
+// there, as they would in a trampoline of their own.
+func (e *timerEntry) runBatched() {
+	rt := e.rt
+	defer rt.recoverPanic()
+	rt.batching = false
+	e.run()
+	rt.runTicks()
+}
+
+// ended follows a Timeout's callback and the loop's bookkeeping, as the finally of
+// Node's listOnTimeout: a timeout that ran, and was not refreshed, is destroyed.
+func (e *timerEntry) ended() {
 	if !e.timer.Active() {
-		rt.forget(e.timer.ID())
-		// A timeout that ran, and was not refreshed, is destroyed, as Node's.
+		e.rt.forget(e.timer.ID())
 		e.destroy()
 	}
 }
@@ -449,10 +470,12 @@ func (e *timerEntry) clear() {
 
 // destroy makes the Timeout's _destroyed true: an unread one is made from
 // destroyed, one read or set becomes true.
-func (e *timerEntry) destroy() {
-	e.destroyed = true
+func (e *timerEntry) destroy() { e.setDestroyed(true) }
+
+func (e *timerEntry) setDestroyed(v bool) {
+	e.destroyed = v
 	if e.props.touched(4) {
-		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
+		e.props.set(e, "_destroyed", e.rt.vm.ToValue(v))
 	}
 }
 
@@ -592,8 +615,14 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 		e.timer.Refresh()
 		rt.making = making{}
-		if e.known && e.timer.Active() {
-			rt.timers[e.timer.ID()] = e
+		if e.timer.Active() {
+			// A timeout that ran is alive again, as Node's insertGuarded makes it.
+			if e.destroyed {
+				e.setDestroyed(false)
+			}
+			if e.known {
+				rt.timers[e.timer.ID()] = e
+			}
 		}
 	})
 	set("timerClear", func(v goja.Value) bool {

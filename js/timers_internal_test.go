@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/dop251/goja"
+
 	"github.com/nodeloop/nodeloop"
 )
 
@@ -133,5 +135,41 @@ function chain() { if (++i < n) setImmediate(chain); }
 setImmediate(chain);`)
 	if got > 5.6 {
 		t.Fatalf("%.2f allocations per Immediate turn, want at most 5.6", got)
+	}
+}
+
+// The runtime can count the engine's promise jobs: a job queued in a call is
+// counted until the call returns and the engine runs it.
+func TestJobQueueCounts(t *testing.T) {
+	vm := goja.New()
+	q := jobQueueOf(vm)
+	if !q.known() {
+		t.Fatalf("goja.Runtime has no %s slice of jobs: the timers of a list each pay a microtask checkpoint", jobQueueField)
+	}
+	if err := vm.Set("empty", q.empty); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vm.RunString(`const before = empty(); Promise.resolve().then(() => {}); [before, empty()]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true,false" {
+		t.Fatalf("the queue was empty before and after a promise job was queued: %s, want true,false", got)
+	}
+	if !q.empty() {
+		t.Fatalf("the queue is not empty once the call returned")
+	}
+}
+
+// The timers of a list run one after the other inside one trampoline call when
+// their callbacks queue nothing: a timer allocates its entry, its closure and the
+// engine's object in two parts, and the script's counters, but no value stack of
+// the engine per callback.
+func TestTimerListAllocations(t *testing.T) {
+	got := mallocsPerStep(t, `const n = +process.argv[2]; let fired = 0;
+function onTimeout() { fired++; }
+for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
+	if got > 6.5 {
+		t.Fatalf("%.2f allocations per timer, want at most 6.5", got)
 	}
 }
