@@ -36,6 +36,28 @@ type handleState struct {
 	// callback for all spares a closure per Immediate.
 	queued   immediateQueue
 	fireNext func()
+
+	// timeouts is the rest of the slab the next Timeouts' entries come from.
+	timeouts []timerEntry
+}
+
+// timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
+// many 64-byte entries as fit in the allocator's 4096-byte size class beside the
+// 8-byte header of an object of pointers larger than 512 bytes, as the loop's
+// timers. A million timers made up front then take 16,000 allocations for their
+// entries, not a million. A slab stays in memory while any of its entries is
+// referenced, as the loop's timers do.
+const timeoutSlabEntries = 63
+
+// newTimeout returns a zero entry from the runtime's slab.
+func (rt *Runtime) newTimeout() *timerEntry {
+	h := &rt.handles
+	if len(h.timeouts) == 0 {
+		h.timeouts = make([]timerEntry, timeoutSlabEntries)
+	}
+	e := &h.timeouts[0]
+	h.timeouts = h.timeouts[1:]
+	return e
 }
 
 // immediateQueue is a FIFO of Immediates that reuses its storage.
@@ -543,7 +565,8 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 			after = 1
 		}
 	}
-	e := &timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
+	e := rt.newTimeout()
+	*e = timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
 	d := delayDuration(after)

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"github.com/dop251/goja"
 
@@ -162,14 +163,28 @@ func TestJobQueueCounts(t *testing.T) {
 }
 
 // The timers of a list run one after the other inside one trampoline call when
-// their callbacks queue nothing: a timer allocates its entry, its closure and the
-// engine's object in two parts, and the script's counters, but no value stack of
-// the engine per callback.
+// their callbacks queue nothing: a timer allocates its closure, the engine's
+// object in two parts and the script's counters, its entry a 63rd of a slab, and
+// no value stack of the engine per callback.
 func TestTimerListAllocations(t *testing.T) {
 	got := mallocsPerStep(t, `const n = +process.argv[2]; let fired = 0;
 function onTimeout() { fired++; }
 for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
-	if got > 6.5 {
-		t.Fatalf("%.2f allocations per timer, want at most 6.5", got)
+	if got > 5.5 {
+		t.Fatalf("%.2f allocations per timer, want at most 5.5", got)
+	}
+}
+
+// A Timeout's entry is 64 bytes, so that timeoutSlabEntries of them fill one 4 KiB
+// size class.
+func TestTimeoutEntrySize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the sizes are those of a 64-bit platform")
+	}
+	if got := unsafe.Sizeof(timerEntry{}); got != 64 {
+		t.Fatalf("a timerEntry is %d bytes, want 64", got)
+	}
+	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + 8; got > 4096 {
+		t.Fatalf("a slab of entries and its header take %d bytes, more than 4096", got)
 	}
 }
