@@ -8,6 +8,12 @@ import (
 	"github.com/nodeloop/nodeloop"
 )
 
+// host makes timers, the timers phase's own or those of a host that runs them
+// nested.
+type host struct {
+	after, every func(time.Duration, func()) *nodeloop.Timer
+}
+
 // A host that runs the next timers of a list inside the callback of the one before
 // (SettleTimer, then RunNextTimer while it has nothing of its own to run) gets the
 // timers phase's order, events and steps: the same callbacks at the same times, the
@@ -15,68 +21,72 @@ import (
 func TestRunNextTimerRunsTheListAsTheTimersPhase(t *testing.T) {
 	scenarios := []struct {
 		name string
-		run  func(w *world, timer func(func()) func())
+		run  func(w *world, h host)
 		want []string
 		next bool // RunNextTimer runs a timer
 	}{
-		{"a list runs up to its first timer not due", func(w *world, timer func(func()) func()) {
+		{"a list runs up to its first timer not due", func(w *world, h host) {
 			for i := range 3 {
-				w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt(fmt.Sprint("a", i)) }))
+				h.after(10*time.Millisecond, func() { w.addAt(fmt.Sprint("a", i)) })
 			}
 			w.clock.Advance(2 * time.Millisecond)
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("late") }))
-			w.l.SetTimeout(11*time.Millisecond, timer(func() { w.addAt("other") }))
+			h.after(10*time.Millisecond, func() { w.addAt("late") })
+			h.after(11*time.Millisecond, func() { w.addAt("other") })
 		}, []string{"a0@10", "a1@10", "a2@10", "late@12", "other@13"}, true},
-		{"a cleared next timer is not run, the one after is", func(w *world, timer func(func()) func()) {
+		{"a cleared next timer is not run, the one after is", func(w *world, h host) {
 			var b *nodeloop.Timer
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("a"); w.l.ClearTimeout(b) }))
-			b = w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("b") }))
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("c") }))
+			h.after(10*time.Millisecond, func() { w.addAt("a"); w.l.ClearTimeout(b) })
+			b = h.after(10*time.Millisecond, func() { w.addAt("b") })
+			h.after(10*time.Millisecond, func() { w.addAt("c") })
 		}, []string{"a@10", "c@10"}, true},
-		{"the loop's own tick runs between two timers", func(w *world, timer func(func()) func()) {
-			w.l.SetTimeout(10*time.Millisecond, timer(func() {
+		{"the loop's own tick runs between two timers", func(w *world, h host) {
+			h.after(10*time.Millisecond, func() {
 				w.addAt("a")
 				w.l.NextTick(func() { w.addAt("tick") })
-			}))
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("b") }))
+			})
+			h.after(10*time.Millisecond, func() { w.addAt("b") })
 		}, []string{"a@10", "tick@10", "b@10"}, false},
-		{"an interval is re-armed before the next timer runs", func(w *world, timer func(func()) func()) {
+		{"an interval is re-armed before the next timer runs", func(w *world, h host) {
 			n := 0
 			var iv *nodeloop.Timer
-			iv = w.l.SetInterval(10*time.Millisecond, timer(func() {
+			iv = h.every(10*time.Millisecond, func() {
 				w.addAt("iv")
 				if n++; n == 3 {
 					w.l.ClearTimeout(iv)
 				}
-			}))
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("t") }))
-			w.l.SetTimeout(20*time.Millisecond, timer(func() { w.addAt("u") }))
+			})
+			h.after(10*time.Millisecond, func() { w.addAt("t") })
+			h.after(20*time.Millisecond, func() { w.addAt("u") })
 		}, []string{"iv@10", "t@10", "u@20", "iv@20", "iv@30"}, true},
-		{"a timer started by the last of its list makes a new list", func(w *world, timer func(func()) func()) {
-			w.l.SetTimeout(10*time.Millisecond, timer(func() {
+		{"a timer started by the last of its list makes a new list", func(w *world, h host) {
+			h.after(10*time.Millisecond, func() {
 				w.addAt("a")
-				w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("c") }))
-			}))
-			w.l.SetTimeout(10*time.Millisecond, timer(func() { w.addAt("b") }))
+				h.after(10*time.Millisecond, func() { w.addAt("c") })
+			})
+			h.after(10*time.Millisecond, func() { w.addAt("b") })
 		}, []string{"a@10", "b@10", "c@20"}, true},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			plain := newWorld(t)
-			plain.run(func() { sc.run(plain, func(cb func()) func() { return cb }) })
+			plain.run(func() { sc.run(plain, host{after: plain.l.SetTimeout, every: plain.l.SetInterval}) })
 			plain.want(sc.want...)
 
 			w := newWorld(t)
 			ran := 0
-			w.run(func() {
-				sc.run(w, func(cb func()) func() {
-					return func() {
-						cb()
-						w.l.SettleTimer()
-						for w.l.RunNextTimer() {
-							ran++
-						}
+			wrap := func(cb func()) func() {
+				return func() {
+					cb()
+					w.l.SettleTimer()
+					for w.l.RunNextTimer() {
+						ran++
 					}
+				}
+			}
+			w.run(func() {
+				sc.run(w, host{
+					after: func(d time.Duration, cb func()) *nodeloop.Timer { return w.l.SetTimeout(d, wrap(cb)).AllowNested() },
+					every: func(d time.Duration, cb func()) *nodeloop.Timer { return w.l.SetInterval(d, wrap(cb)).AllowNested() },
 				})
 			})
 			w.want(sc.want...)
@@ -91,8 +101,8 @@ func TestRunNextTimerRunsTheListAsTheTimersPhase(t *testing.T) {
 }
 
 // RunNextTimer outside a timer's callback, or before SettleTimer, runs nothing; nor
-// does it when the next callback would pass the step limit, which the timers phase
-// then reports.
+// does it for a timer not made with AllowNested, or when the next callback would
+// pass the step limit, which the timers phase then reports.
 func TestRunNextTimerRunsNothingOutOfPlace(t *testing.T) {
 	w := newWorld(t)
 	w.run(func() {
@@ -109,6 +119,19 @@ func TestRunNextTimerRunsNothingOutOfPlace(t *testing.T) {
 	})
 	w.want("a", "b")
 
+	w = newWorld(t)
+	w.run(func() {
+		w.l.SetTimeout(time.Millisecond, func() {
+			w.add("a")
+			w.l.SettleTimer()
+			if w.l.RunNextTimer() {
+				t.Errorf("RunNextTimer ran a timer not made with AllowNested")
+			}
+		}).AllowNested()
+		w.l.SetTimeout(time.Millisecond, func() { w.add("b") })
+	})
+	w.want("a", "b")
+
 	w = newWorld(t, nodeloop.WithStepLimit(3)) // the main callback, then a and b
 	err := w.l.Run(func() {
 		for _, name := range []string{"a", "b", "c"} {
@@ -117,7 +140,7 @@ func TestRunNextTimerRunsNothingOutOfPlace(t *testing.T) {
 				w.l.SettleTimer()
 				for w.l.RunNextTimer() {
 				}
-			})
+			}).AllowNested()
 		}
 	})
 	if err == nil {
