@@ -439,7 +439,7 @@ func (e *timerEntry) reschedule() {
 	rt.loop.ClearTimeout(e.timer)
 	old := e.timer.ID()
 	rt.making = making{call: "setInterval", fn: e.fnv}
-	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire)
+	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
 	rt.making = making{}
 	e.delay, e.repeat = ms, true
 	if e.known {
@@ -577,6 +577,8 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		rt.making = making{call: "setTimeout", fn: fnv}
 		e.timer = rt.loop.SetTimeout(d, e.fire)
 	}
+	// Its callback can run inside the trampoline of the timer before it (runTimers).
+	e.timer.AllowNested()
 	rt.making = making{}
 	return e.obj
 }
