@@ -121,7 +121,8 @@ func (rt *Runtime) enter(r runner) {
 
 // runPending is the Go side of the trampoline: it runs the pending function and
 // then every tick, including those queued meanwhile, while the trampoline's frame
-// keeps the engine from running promise jobs.
+// keeps the engine from running promise jobs; after a timer's, the next timers of
+// its list when nothing waits for the checkpoint (runTimers).
 func (rt *Runtime) runPending() {
 	defer rt.recoverPanic()
 	r := rt.pending

@@ -392,9 +392,10 @@ func (e *immediateEntry) fire() {
 func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
 
 // run calls the Timeout's callback, then has the loop do the bookkeeping that
-// follows it (re-arming an interval, looking at the next timer of the list) before
-// the trampoline drains the ticks the callback queued: that is where the loop runs
-// its own nextTicks, so the timer lists run in Node's order.
+// follows it (re-arming an interval, looking at the next timer of the list) and
+// ends the Timeout (ended) before the trampoline drains the ticks the callback
+// queued: that is where the loop runs its own nextTicks, so the timer lists run in
+// Node's order.
 //
 // As Node's timers do, it calls what _onTimeout holds when the program set it,
 // dropping the Timeout when that is not a function, and after the call it reads
