@@ -21,6 +21,7 @@ type Timer struct {
 	cb         func()
 	delayMs    uint32 // the coerced delay in milliseconds; for an interval, also the period
 	interval   bool
+	nested     bool // AllowNested was called: RunNextTimer may run it
 }
 
 // delay returns t's coerced delay.
@@ -438,4 +439,45 @@ func (l *Loop) SettleTimer() {
 	if tl := l.timerListRunning; tl != nil && tl.live {
 		l.timerTaken = l.lookTimerList(tl)
 	}
+}
+
+// AllowNested lets RunNextTimer run t inside the callback of the timer before it in
+// its list, and returns t. It is for a host whose timers' callbacks can run there
+// (the js package's); other timers of the list (a Conn's idle timeout, a dial's)
+// are run by the timers phase.
+func (t *Timer) AllowNested() *Timer {
+	t.nested = true
+	return t
+}
+
+// RunNextTimer, called by a timer's callback after SettleTimer, runs at once, inside
+// that callback, the next timer SettleTimer took for running, as the timers phase
+// would run it next, and reports whether it ran one; it then settles that timer
+// itself if its callback did not. It is for a host whose callbacks are costly to
+// enter one by one and that has found nothing to run between two of them (no
+// nextTick, no microtask, the js package between two timers of a list): the events,
+// the steps and the order are those of the timers phase. It runs nothing and
+// reports false when there is no timer taken, when the taken one was cleared (the
+// timers phase looks at the list again) or was not made with AllowNested, when the
+// loop's own nextTicks or microtasks wait, and when the next callback would pass
+// the step limit; the timers phase then goes on as usual.
+func (l *Loop) RunNextTimer() bool {
+	t := l.timerTaken
+	if !l.timerSettled || t == nil || !t.active || !t.nested || l.ticks.len()+l.micro.len() > 0 ||
+		(l.stepsMax != 0 && l.steps >= l.stepsMax) {
+		return false
+	}
+	tl := l.timerListRunning
+	l.timerTaken, l.timerSettled = nil, false
+	t.unlink()
+	next, settled := l.fire(t)
+	if !settled {
+		next = nil
+		if tl.live {
+			next = l.lookTimerList(tl)
+		}
+	}
+	// The callback that called this is settled, with the list looked at after t.
+	l.timerTaken, l.timerSettled = next, true
+	return true
 }

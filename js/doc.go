@@ -3,7 +3,8 @@
 //
 // Node's order of nextTicks against promise reactions is kept without any hook into
 // the engine's promise job queue, which the engine drains by itself whenever a call
-// from Go returns with no JavaScript frame left on its stack:
+// from Go returns with no JavaScript frame left on its stack, and which the runtime
+// never touches:
 //
 //   - the nextTick queue is kept in Go, in this package;
 //   - every loop callback runs through a small JavaScript trampoline called from
@@ -14,6 +15,13 @@
 //   - a timer's callback has the loop do its bookkeeping ([nodeloop.Loop.SettleTimer]:
 //     re-arming an interval, looking at the next timer of the list) before the
 //     ticks run, which is where the loop runs its own nextTicks;
+//   - when a timer's callback and its ticks leave no promise job, no rejection and
+//     no tick behind, its checkpoint would do nothing: the next timer of the list
+//     then runs inside the same trampoline ([nodeloop.Loop.RunNextTimer]), and so
+//     on while that holds, which spares a call from Go into the engine per timer.
+//     The engine offers no way to ask whether jobs wait; the runtime reads the
+//     length of its queue, and never the jobs, and gives each timer its own
+//     trampoline when it cannot;
 //   - when the trampoline returns, the engine drains its job queue: that is the
 //     microtask checkpoint. While ticks remain (queued by microtasks), the
 //     trampoline runs again to drain them, and the engine its jobs after it;

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -110,7 +111,11 @@ type Runtime struct {
 	padding    [trampolineArgs]goja.Value // the trampoline's unused arguments: undefined
 	pending    runner                     // what the trampoline's next call into Go runs first
 	ticks      tickQueue
-	handles    handleState // the timer functions' (timers.go)
+	jobs       jobQueue // the engine's promise jobs, for their count
+	// batching: the loop is about to run the next timer of a list inside the
+	// trampoline of the one before (runTimers).
+	batching bool
+	handles  handleState // the timer functions' (timers.go)
 
 	// rejected holds the promises rejected with no handler, in rejection order,
 	// until the next microtask checkpoint processes them.
@@ -193,6 +198,7 @@ func New(l *nodeloop.Loop, cfg Config) (*Runtime, error) {
 	size = min(size, MaxCallStackSizeMax)
 	rt.vm.SetMaxCallStackSize(size)
 	rt.vm.SetPromiseRejectionTracker(rt.trackRejection)
+	rt.jobs = jobQueueOf(rt.vm)
 	l.SetNamer(rt.nameEvent)
 	if err := rt.bootstrap(); err != nil {
 		return nil, fmt.Errorf("nodeloop: the JavaScript runtime failed to start: %w", err)
@@ -658,3 +664,31 @@ func (rt *Runtime) fillRandom(b []byte) {
 		}
 	}
 }
+
+// jobQueue reads how many promise jobs the engine holds. The engine runs them when
+// a call from Go returns with no JavaScript frame left (the microtask checkpoint)
+// and offers no way to ask whether any wait; its queue is the field jobQueueField
+// of goja.Runtime, whose length alone is read, never the jobs. A run of timers uses
+// it to skip a checkpoint with nothing to do (runTimers). When the engine has no
+// such field the count is unknown and every callback has its checkpoint.
+type jobQueue struct {
+	v reflect.Value // the field, in place; invalid when the engine has none
+}
+
+// jobQueueField is the name of goja.Runtime's queue of promise jobs.
+const jobQueueField = "jobQueue"
+
+func jobQueueOf(vm *goja.Runtime) jobQueue {
+	v := reflect.ValueOf(vm).Elem().FieldByName(jobQueueField)
+	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Func {
+		return jobQueue{}
+	}
+	return jobQueue{v: v}
+}
+
+// known reports whether the count can be read.
+func (q jobQueue) known() bool { return q.v.IsValid() }
+
+// empty reports whether the engine holds no promise job; false when that is not
+// known.
+func (q jobQueue) empty() bool { return q.v.IsValid() && q.v.Len() == 0 }

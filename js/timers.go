@@ -36,6 +36,28 @@ type handleState struct {
 	// callback for all spares a closure per Immediate.
 	queued   immediateQueue
 	fireNext func()
+
+	// timeouts is the rest of the slab the next Timeouts' entries come from.
+	timeouts []timerEntry
+}
+
+// timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
+// many 64-byte entries as fit in the allocator's 4096-byte size class beside the
+// 8-byte header of an object of pointers larger than 512 bytes, as the loop's
+// timers. A million timers made up front then take 16,000 allocations for their
+// entries, not a million. A slab stays in memory while any of its entries is
+// referenced, as the loop's timers do.
+const timeoutSlabEntries = 63
+
+// newTimeout returns a zero entry from the runtime's slab.
+func (rt *Runtime) newTimeout() *timerEntry {
+	h := &rt.handles
+	if len(h.timeouts) == 0 {
+		h.timeouts = make([]timerEntry, timeoutSlabEntries)
+	}
+	e := &h.timeouts[0]
+	h.timeouts = h.timeouts[1:]
+	return e
 }
 
 // immediateQueue is a FIFO of Immediates that reuses its storage.
@@ -370,9 +392,10 @@ func (e *immediateEntry) fire() {
 func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
 
 // run calls the Timeout's callback, then has the loop do the bookkeeping that
-// follows it (re-arming an interval, looking at the next timer of the list) before
-// the trampoline drains the ticks the callback queued: that is where the loop runs
-// its own nextTicks, so the timer lists run in Node's order.
+// follows it (re-arming an interval, looking at the next timer of the list) and
+// ends the Timeout (ended) before the trampoline drains the ticks the callback
+// queued: that is where the loop runs its own nextTicks, so the timer lists run in
+// Node's order.
 //
 // As Node's timers do, it calls what _onTimeout holds when the program set it,
 // dropping the Timeout when that is not a function, and after the call it reads
@@ -385,6 +408,7 @@ func (e *timerEntry) run() {
 		if fn = e.rt.callable(e.props.get(e, "_onTimeout")); fn == nil {
 			e.rt.loop.ClearTimeout(e.timer)
 			e.rt.loop.SettleTimer()
+			e.ended()
 			return
 		}
 	}
@@ -393,6 +417,7 @@ func (e *timerEntry) run() {
 		e.reschedule()
 	}
 	e.rt.loop.SettleTimer()
+	e.ended()
 }
 
 // reschedule follows the _repeat and _idleTimeout the program set in the
@@ -415,7 +440,7 @@ func (e *timerEntry) reschedule() {
 	rt.loop.ClearTimeout(e.timer)
 	old := e.timer.ID()
 	rt.making = making{call: "setInterval", fn: e.fnv}
-	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire)
+	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
 	rt.making = making{}
 	e.delay, e.repeat = ms, true
 	if e.known {
@@ -430,10 +455,29 @@ func (e *timerEntry) fire() {
 	if !e.repeat && e.known {
 		delete(rt.timers, e.timer.ID())
 	}
+	if rt.batching {
+		e.runBatched()
+		return
+	}
 	rt.callbackOf(e)
+}
+
+// runBatched is fire for a timer that runTimers has the loop run inside the
+// trampoline of the timer before it in its list: the callback and its ticks run
+// there, as they would in a trampoline of their own.
+func (e *timerEntry) runBatched() {
+	rt := e.rt
+	defer rt.recoverPanic()
+	rt.batching = false
+	e.run()
+	rt.runTicks()
+}
+
+// ended follows a Timeout's callback and the loop's bookkeeping, as the finally of
+// Node's listOnTimeout: a timeout that ran, and was not refreshed, is destroyed.
+func (e *timerEntry) ended() {
 	if !e.timer.Active() {
-		rt.forget(e.timer.ID())
-		// A timeout that ran, and was not refreshed, is destroyed, as Node's.
+		e.rt.forget(e.timer.ID())
 		e.destroy()
 	}
 }
@@ -449,10 +493,12 @@ func (e *timerEntry) clear() {
 
 // destroy makes the Timeout's _destroyed true: an unread one is made from
 // destroyed, one read or set becomes true.
-func (e *timerEntry) destroy() {
-	e.destroyed = true
+func (e *timerEntry) destroy() { e.setDestroyed(true) }
+
+func (e *timerEntry) setDestroyed(v bool) {
+	e.destroyed = v
 	if e.props.touched(4) {
-		e.props.set(e, "_destroyed", e.rt.vm.ToValue(true))
+		e.props.set(e, "_destroyed", e.rt.vm.ToValue(v))
 	}
 }
 
@@ -520,7 +566,8 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 			after = 1
 		}
 	}
-	e := &timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
+	e := rt.newTimeout()
+	*e = timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
 	d := delayDuration(after)
@@ -531,6 +578,8 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		rt.making = making{call: "setTimeout", fn: fnv}
 		e.timer = rt.loop.SetTimeout(d, e.fire)
 	}
+	// Its callback can run inside the trampoline of the timer before it (runTimers).
+	e.timer.AllowNested()
 	rt.making = making{}
 	return e.obj
 }
@@ -592,8 +641,14 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		}
 		e.timer.Refresh()
 		rt.making = making{}
-		if e.known && e.timer.Active() {
-			rt.timers[e.timer.ID()] = e
+		if e.timer.Active() {
+			// A timeout that ran is alive again, as Node's insertGuarded makes it.
+			if e.destroyed {
+				e.setDestroyed(false)
+			}
+			if e.known {
+				rt.timers[e.timer.ID()] = e
+			}
 		}
 	})
 	set("timerClear", func(v goja.Value) bool {

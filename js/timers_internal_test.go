@@ -7,6 +7,9 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"unsafe"
+
+	"github.com/dop251/goja"
 
 	"github.com/nodeloop/nodeloop"
 )
@@ -133,5 +136,55 @@ function chain() { if (++i < n) setImmediate(chain); }
 setImmediate(chain);`)
 	if got > 5.6 {
 		t.Fatalf("%.2f allocations per Immediate turn, want at most 5.6", got)
+	}
+}
+
+// The runtime can count the engine's promise jobs: a job queued in a call is
+// counted until the call returns and the engine runs it.
+func TestJobQueueCounts(t *testing.T) {
+	vm := goja.New()
+	q := jobQueueOf(vm)
+	if !q.known() {
+		t.Fatalf("goja.Runtime has no %s slice of jobs: the timers of a list each pay a microtask checkpoint", jobQueueField)
+	}
+	if err := vm.Set("empty", q.empty); err != nil {
+		t.Fatal(err)
+	}
+	v, err := vm.RunString(`const before = empty(); Promise.resolve().then(() => {}); [before, empty()]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true,false" {
+		t.Fatalf("the queue was empty before and after a promise job was queued: %s, want true,false", got)
+	}
+	if !q.empty() {
+		t.Fatalf("the queue is not empty once the call returned")
+	}
+}
+
+// The timers of a list run one after the other inside one trampoline call when
+// their callbacks queue nothing: a timer allocates its closure, the engine's
+// object in two parts and the script's counters, its entry a 63rd of a slab, and
+// no value stack of the engine per callback.
+func TestTimerListAllocations(t *testing.T) {
+	got := mallocsPerStep(t, `const n = +process.argv[2]; let fired = 0;
+function onTimeout() { fired++; }
+for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
+	if got > 5.5 {
+		t.Fatalf("%.2f allocations per timer, want at most 5.5", got)
+	}
+}
+
+// A Timeout's entry is 64 bytes, so that timeoutSlabEntries of them fill one 4 KiB
+// size class.
+func TestTimeoutEntrySize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the sizes are those of a 64-bit platform")
+	}
+	if got := unsafe.Sizeof(timerEntry{}); got != 64 {
+		t.Fatalf("a timerEntry is %d bytes, want 64", got)
+	}
+	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + 8; got > 4096 {
+		t.Fatalf("a slab of entries and its header take %d bytes, more than 4096", got)
 	}
 }
