@@ -3,6 +3,7 @@ package nodeloop
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 )
 
 // asyncQueue is the queue other goroutines hand the loop work through: posted
@@ -34,6 +35,15 @@ type asyncQueue struct {
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
 
+	// The last drain (see startDrain and awaitBatch): the limit it ran work up to,
+	// the items popped before it began, and the turns left before the loop may
+	// wait for a batch again after a wait that nothing arrived in, and the next
+	// such count.
+	drainLimit uint64
+	drainFrom  int64
+	batchSkip  int
+	batchBack  int
+
 	_ [64]byte // headSeen stays off the line the loop writes for each pop
 	// headSeen is head as the loop last published it, when it stepped to a segment:
 	// posters read it to tell how far they are ahead of the loop.
@@ -55,6 +65,24 @@ const asyncSegSlots = 1024
 const (
 	asyncBacklogMax = 16 * asyncLap
 	asyncYieldEvery = 64
+)
+
+// A loop that keeps finding few items, while more arrive as it runs them, is
+// chasing posters that run on other processors: it reads every slot and the tail
+// just as they write them, and each such read costs a poster a cache miss, which
+// keeps both slow. Then the loop first waits, up to asyncBatchWait, for the batch to
+// grow, without looking at the queue, as libuv's loop lets a batch gather while it
+// sleeps in the kernel. A batch of asyncBatchMin items or more needs no wait. A wait
+// that nothing arrived in (the posters stopped, or the items came from the loop's
+// own callbacks) makes the loop leave out the wait for a number of turns, doubled
+// after each such wait up to asyncBatchSkipMax, and reset by a wait that helped;
+// asyncBatchReadsMax bounds the clock reads of one wait, for a clock that does not
+// move.
+const (
+	asyncBatchMin      = 64
+	asyncBatchWait     = 2 * time.Microsecond
+	asyncBatchReadsMax = 256
+	asyncBatchSkipMax  = 1024
 )
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
@@ -227,6 +255,49 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 		return it, true
 	}
 	return asyncItem{}, false
+}
+
+// startDrain returns the position up to which the loop runs work now, and notes the
+// drain for awaitBatch. Loop only.
+func (q *asyncQueue) startDrain() uint64 {
+	q.drainLimit, q.drainFrom = q.end(), q.popped
+	return q.drainLimit
+}
+
+// chasing reports whether the last drain found fewer than asyncBatchMin items while
+// more arrived after it began. Loop only.
+func (q *asyncQueue) chasing() bool {
+	n := q.popped - q.drainFrom
+	return n > 0 && n < asyncBatchMin && q.end() != q.drainLimit
+}
+
+// awaitBatch waits, when the loop is chasing posters, for their batch to grow before
+// the poll phase looks at the queue again (see asyncBatchMin). It reads only the
+// loop's clock meanwhile, and refreshes the loop's cached time. Loop only, on the
+// operating system's poller.
+func (l *Loop) awaitBatch() {
+	q := &l.async
+	if q.batchSkip > 0 {
+		q.batchSkip--
+		return
+	}
+	if !q.chasing() {
+		return
+	}
+	from := q.end()
+	start := l.clock.Now()
+	for range asyncBatchReadsMax {
+		if l.clock.Now().Sub(start) >= asyncBatchWait {
+			break
+		}
+	}
+	q.drainFrom = q.popped // this drain has been waited for
+	if q.end() != from {
+		q.batchBack = 0
+		return
+	}
+	q.batchBack = min(max(2*q.batchBack, 1), asyncBatchSkipMax)
+	q.batchSkip = q.batchBack
 }
 
 // waitFor pops the first item, which was accepted before limit, waiting for its
