@@ -4,14 +4,16 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // asyncQueue is the queue other goroutines hand the loop work through: posted
 // functions and finished pool jobs. Any goroutine pushes; only the loop pops. It is
 // unbounded and lock-free: a push is one compare-and-swap that reserves a slot and one
 // store that publishes it, and allocates nothing once the queue has grown to what it
-// holds at once. The slots live in segments of asyncSegSlots, linked in order; the
-// loop hands a segment it has emptied back for reuse. The first segment is made by
+// holds at once. A slot is one word, the item itself (see asyncSlot). The slots live
+// in segments of asyncSegSlots, linked in order; the loop hands a segment it has
+// emptied back for reuse. The first segment is made by
 // the first push, so that a loop nothing is ever posted to, as a simulated one, does
 // not pay for it.
 //
@@ -34,6 +36,7 @@ type asyncQueue struct {
 	popped   int64     // items popped
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
+	forgot   uint64    // position before which the head segment's slots are cleared (see forget)
 
 	// The last drain (see startDrain and awaitBatch): the limit it ran work up to,
 	// the items popped before it began, and the turns left before the loop may
@@ -86,8 +89,9 @@ const (
 )
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
-// pushers running ahead of the loop by a few segments allocate nothing either.
-const asyncSparesMax = 8
+// pushers running ahead of the loop by a few segments (a loop its operating system
+// keeps off a processor for a while, say) allocate nothing either: 256 KiB at most.
+const asyncSparesMax = 32
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
@@ -100,15 +104,37 @@ type asyncSeg struct {
 	next  atomic.Pointer[asyncSeg]
 }
 
-// asyncSlot holds one item; ready is 1 from its publication until the loop has popped
-// every item of the segment and clears the segment whole for reuse, so that a pop
-// costs no atomic write. The flag shares its item's cache line: a pop reads one line,
-// which a layout with the flags apart from the items made two, costing Post a third
-// of its throughput.
+// asyncSlot holds one item in one word, eight to a cache line: nil until its
+// publication, then the item as asyncWord encodes it, until the loop has popped every
+// item of the segment and clears the segment whole for reuse, so that a pop writes
+// nothing a pusher may be writing next to.
 type asyncSlot struct {
-	item  asyncItem
-	ready atomic.Uint32
+	word unsafe.Pointer // read and written atomically
 }
+
+// asyncWord returns the word that stands for it in a slot: a posted function's
+// funcval pointer, or a finished job's pointer plus one. A funcval is word-aligned,
+// so its pointer's low bit is clear; a pointer one byte into a Job is still into the
+// Job, so the slot keeps it alive for the garbage collector.
+func asyncWord(it asyncItem) unsafe.Pointer {
+	if it.job != nil {
+		return unsafe.Add(unsafe.Pointer(it.job), 1)
+	}
+	return *(*unsafe.Pointer)(unsafe.Pointer(&it.fn))
+}
+
+// asyncItemOf returns the item asyncWord made w of.
+func asyncItemOf(w unsafe.Pointer) asyncItem {
+	if uintptr(w)&1 != 0 {
+		return asyncItem{job: (*Job)(unsafe.Add(w, -1))}
+	}
+	var it asyncItem
+	*(*unsafe.Pointer)(unsafe.Pointer(&it.fn)) = w
+	return it
+}
+
+// load returns the slot's word, nil while it is not published.
+func (s *asyncSlot) load() unsafe.Pointer { return atomic.LoadPointer(&s.word) }
 
 // seg returns the segment of head, or nil while nothing was ever pushed. Loop only.
 func (q *asyncQueue) seg() *asyncSeg {
@@ -132,6 +158,7 @@ func (q *asyncQueue) start() {
 
 // push appends it and reports whether the queue took it: false once it is closed.
 func (q *asyncQueue) push(it asyncItem) bool {
+	w := asyncWord(it)
 	for {
 		t := q.tail.Load()
 		if t&asyncClosed != 0 {
@@ -156,8 +183,7 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			q.tailSeg.Store(next)
 			q.tail.Add(1) // keeps a closed bit set meanwhile
 		}
-		seg.slots[off].item = it
-		seg.slots[off].ready.Store(1)
+		atomic.StorePointer(&seg.slots[off].word, w)
 		return true
 	}
 }
@@ -241,12 +267,11 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			q.putSpare(old)
 			continue
 		}
-		seg := q.headSeg
-		if seg.slots[off].ready.Load() == 0 {
+		w := q.headSeg.slots[off].load()
+		if w == nil {
 			return asyncItem{}, false
 		}
-		it = seg.slots[off].item
-		seg.slots[off].item = asyncItem{} // let the garbage collector have what it holds
+		it = asyncItemOf(w)
 		q.head++
 		q.popped++
 		if it.job != nil {
@@ -300,6 +325,22 @@ func (l *Loop) awaitBatch() {
 	q.batchSkip = q.batchBack
 }
 
+// forget clears the slots of the head segment that the loop has popped, which pop
+// leaves for the segment's reuse to clear, so that a loop about to sleep keeps
+// nothing alive that its posted functions held. Loop only.
+func (q *asyncQueue) forget() {
+	if q.headSeg == nil {
+		return
+	}
+	off := q.head % asyncLap
+	from := max(q.forgot, q.head-off)
+	if off == asyncSegSlots || from >= q.head {
+		return // the step to the next segment clears this one whole
+	}
+	clear(q.headSeg.slots[from-(q.head-off) : off])
+	q.forgot = q.head
+}
+
 // waitFor pops the first item, which was accepted before limit, waiting for its
 // pusher to publish it; ok is false when nothing before limit is left. Loop only.
 func (q *asyncQueue) waitFor(limit uint64) (asyncItem, bool) {
@@ -328,10 +369,11 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 			seg = seg.next.Load()
 			continue
 		}
-		for seg.slots[off].ready.Load() == 0 {
+		w := seg.slots[off].load()
+		for ; w == nil; w = seg.slots[off].load() {
 			runtime.Gosched() // a pusher between its reservation and its publication
 		}
-		if seg.slots[off].item.fn != nil {
+		if uintptr(w)&1 == 0 {
 			n++
 		}
 	}
@@ -356,7 +398,7 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 			}
 			continue
 		}
-		if seg.slots[off].ready.Load() == 0 {
+		if seg.slots[off].load() == nil {
 			break
 		}
 		n++
@@ -379,5 +421,5 @@ func (q *asyncQueue) hasReady() bool {
 		}
 		off = 0
 	}
-	return seg.slots[off].ready.Load() != 0
+	return seg.slots[off].load() != nil
 }

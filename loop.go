@@ -1078,6 +1078,7 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 		l.sleeping.Store(false)
 		return l.wakeNow(timeout), false
 	}
+	l.async.forget()
 	return timeout, true
 }
 
