@@ -90,8 +90,10 @@ const (
 
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
 // pushers running ahead of the loop by a few segments (a loop its operating system
-// keeps off a processor for a while, say) allocate nothing either: 256 KiB at most.
-const asyncSparesMax = 32
+// keeps off a processor for a while, say) allocate nothing either: 1 MiB at most.
+// Taking and giving back look before they write, so that a scan over the empty
+// places costs no atomic write each.
+const asyncSparesMax = 128
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
@@ -191,8 +193,10 @@ func (q *asyncQueue) push(it asyncItem) bool {
 // takeSpare returns an emptied segment, or a new one.
 func (q *asyncQueue) takeSpare() *asyncSeg {
 	for i := range q.spare {
-		if s := q.spare[i].Swap(nil); s != nil {
-			return s
+		if q.spare[i].Load() != nil {
+			if s := q.spare[i].Swap(nil); s != nil {
+				return s
+			}
 		}
 	}
 	return new(asyncSeg)
@@ -201,7 +205,7 @@ func (q *asyncQueue) takeSpare() *asyncSeg {
 // putSpare keeps the emptied segment s for reuse if there is room. Loop only.
 func (q *asyncQueue) putSpare(s *asyncSeg) {
 	for i := range q.spare {
-		if q.spare[i].CompareAndSwap(nil, s) {
+		if q.spare[i].Load() == nil && q.spare[i].CompareAndSwap(nil, s) {
 			return
 		}
 	}
