@@ -13,9 +13,8 @@ import (
 // store that publishes it, and allocates nothing once the queue has grown to what it
 // holds at once. A slot is one word, the item itself (see asyncSlot). The slots live
 // in segments of asyncSegSlots, linked in order; the loop hands a segment it has
-// emptied back for reuse. The first segment is made by
-// the first push, so that a loop nothing is ever posted to, as a simulated one, does
-// not pay for it.
+// emptied back for reuse. The first segment is made by the first push, so that a loop
+// nothing is ever posted to, as a simulated one, does not pay for it.
 //
 // A position counts asyncLap places per segment: its slots, then one place that
 // stands for the step to the next segment. The pusher that reserves a segment's last
@@ -38,10 +37,9 @@ type asyncQueue struct {
 	lastSeen uint64    // tail position when the poller's last wait returned
 	forgot   uint64    // position before which the head segment's slots are cleared (see forget)
 
-	// The last drain (see startDrain and awaitBatch): the limit it ran work up to,
-	// the items popped before it began, and the turns left before the loop may
-	// wait for a batch again after a wait that nothing arrived in, and the next
-	// such count.
+	// The last drain (see startDrain): the limit it ran work up to and the items
+	// popped before it began. The turns in which awaitBatch does not wait, after a
+	// wait that nothing arrived in, and how many the next such wait brings.
 	drainLimit uint64
 	drainFrom  int64
 	batchSkip  int
@@ -302,8 +300,8 @@ func (q *asyncQueue) chasing() bool {
 
 // awaitBatch waits, when the loop is chasing posters, for their batch to grow before
 // the poll phase looks at the queue again (see asyncBatchMin). It reads only the
-// loop's clock meanwhile, and refreshes the loop's cached time. Loop only, on the
-// operating system's poller.
+// loop's clock meanwhile, and the tail before and after. Loop only, on the operating
+// system's poller: a simulated loop has no posters running beside it.
 func (l *Loop) awaitBatch() {
 	q := &l.async
 	if q.batchSkip > 0 {
