@@ -3,16 +3,18 @@ package nodeloop
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
+	"unsafe"
 )
 
 // asyncQueue is the queue other goroutines hand the loop work through: posted
 // functions and finished pool jobs. Any goroutine pushes; only the loop pops. It is
 // unbounded and lock-free: a push is one compare-and-swap that reserves a slot and one
 // store that publishes it, and allocates nothing once the queue has grown to what it
-// holds at once. The slots live in segments of asyncSegSlots, linked in order; the
-// loop hands a segment it has emptied back for reuse. The first segment is made by
-// the first push, so that a loop nothing is ever posted to, as a simulated one, does
-// not pay for it.
+// holds at once. A slot is one word, the item itself (see asyncSlot). The slots live
+// in segments of asyncSegSlots, linked in order; the loop hands a segment it has
+// emptied back for reuse. The first segment is made by the first push, so that a loop
+// nothing is ever posted to, as a simulated one, does not pay for it.
 //
 // A position counts asyncLap places per segment: its slots, then one place that
 // stands for the step to the next segment. The pusher that reserves a segment's last
@@ -33,6 +35,15 @@ type asyncQueue struct {
 	popped   int64     // items popped
 	jobsOut  int64     // finished jobs popped
 	lastSeen uint64    // tail position when the poller's last wait returned
+	forgot   uint64    // position before which the head segment's slots are cleared (see forget)
+
+	// The last drain (see startDrain): the limit it ran work up to and the items
+	// popped before it began. The turns in which awaitBatch does not wait, after a
+	// wait that nothing arrived in, and how many the next such wait brings.
+	drainLimit uint64
+	drainFrom  int64
+	batchSkip  int
+	batchBack  int
 
 	_ [64]byte // headSeen stays off the line the loop writes for each pop
 	// headSeen is head as the loop last published it, when it stepped to a segment:
@@ -57,9 +68,30 @@ const (
 	asyncYieldEvery = 64
 )
 
+// A loop that keeps finding few items, while more arrive as it runs them, is
+// chasing posters that run on other processors: it reads every slot and the tail
+// just as they write them, and each such read costs a poster a cache miss, which
+// keeps both slow. Then the loop first waits, up to asyncBatchWait, for the batch to
+// grow, without looking at the queue, as libuv's loop lets a batch gather while it
+// sleeps in the kernel. A batch of asyncBatchMin items or more needs no wait. A wait
+// that nothing arrived in (the posters stopped, or the items came from the loop's
+// own callbacks) makes the loop leave out the wait for a number of turns, doubled
+// after each such wait up to asyncBatchSkipMax, and reset by a wait that helped;
+// asyncBatchReadsMax bounds the clock reads of one wait, for a clock that does not
+// move.
+const (
+	asyncBatchMin      = 64
+	asyncBatchWait     = 2 * time.Microsecond
+	asyncBatchReadsMax = 256
+	asyncBatchSkipMax  = 1024
+)
+
 // asyncSparesMax is the most emptied segments the queue keeps for reuse, so that
-// pushers running ahead of the loop by a few segments allocate nothing either.
-const asyncSparesMax = 8
+// pushers running ahead of the loop by a few segments (a loop its operating system
+// keeps off a processor for a while, say) allocate nothing either: 1 MiB at most.
+// Taking and giving back look before they write, so that a scan over the empty
+// places costs no atomic write each.
+const asyncSparesMax = 128
 
 const (
 	asyncLap    = asyncSegSlots + 1 // positions per segment
@@ -72,15 +104,37 @@ type asyncSeg struct {
 	next  atomic.Pointer[asyncSeg]
 }
 
-// asyncSlot holds one item; ready is 1 from its publication until the loop has popped
-// every item of the segment and clears the segment whole for reuse, so that a pop
-// costs no atomic write. The flag shares its item's cache line: a pop reads one line,
-// which a layout with the flags apart from the items made two, costing Post a third
-// of its throughput.
+// asyncSlot holds one item in one word, eight to a cache line: nil until its
+// publication, then the item as asyncWord encodes it, until the loop has popped every
+// item of the segment and clears the segment whole for reuse, so that a pop writes
+// nothing a pusher may be writing next to.
 type asyncSlot struct {
-	item  asyncItem
-	ready atomic.Uint32
+	word unsafe.Pointer // read and written atomically
 }
+
+// asyncWord returns the word that stands for it in a slot: a posted function's
+// funcval pointer, or a finished job's pointer plus one. A funcval is word-aligned,
+// so its pointer's low bit is clear; a pointer one byte into a Job is still into the
+// Job, so the slot keeps it alive for the garbage collector.
+func asyncWord(it asyncItem) unsafe.Pointer {
+	if it.job != nil {
+		return unsafe.Add(unsafe.Pointer(it.job), 1)
+	}
+	return *(*unsafe.Pointer)(unsafe.Pointer(&it.fn))
+}
+
+// asyncItemOf returns the item asyncWord made w of.
+func asyncItemOf(w unsafe.Pointer) asyncItem {
+	if uintptr(w)&1 != 0 {
+		return asyncItem{job: (*Job)(unsafe.Add(w, -1))}
+	}
+	var it asyncItem
+	*(*unsafe.Pointer)(unsafe.Pointer(&it.fn)) = w
+	return it
+}
+
+// load returns the slot's word, nil while it is not published.
+func (s *asyncSlot) load() unsafe.Pointer { return atomic.LoadPointer(&s.word) }
 
 // seg returns the segment of head, or nil while nothing was ever pushed. Loop only.
 func (q *asyncQueue) seg() *asyncSeg {
@@ -104,6 +158,7 @@ func (q *asyncQueue) start() {
 
 // push appends it and reports whether the queue took it: false once it is closed.
 func (q *asyncQueue) push(it asyncItem) bool {
+	w := asyncWord(it)
 	for {
 		t := q.tail.Load()
 		if t&asyncClosed != 0 {
@@ -128,8 +183,7 @@ func (q *asyncQueue) push(it asyncItem) bool {
 			q.tailSeg.Store(next)
 			q.tail.Add(1) // keeps a closed bit set meanwhile
 		}
-		seg.slots[off].item = it
-		seg.slots[off].ready.Store(1)
+		atomic.StorePointer(&seg.slots[off].word, w)
 		return true
 	}
 }
@@ -137,8 +191,10 @@ func (q *asyncQueue) push(it asyncItem) bool {
 // takeSpare returns an emptied segment, or a new one.
 func (q *asyncQueue) takeSpare() *asyncSeg {
 	for i := range q.spare {
-		if s := q.spare[i].Swap(nil); s != nil {
-			return s
+		if q.spare[i].Load() != nil {
+			if s := q.spare[i].Swap(nil); s != nil {
+				return s
+			}
 		}
 	}
 	return new(asyncSeg)
@@ -147,7 +203,7 @@ func (q *asyncQueue) takeSpare() *asyncSeg {
 // putSpare keeps the emptied segment s for reuse if there is room. Loop only.
 func (q *asyncQueue) putSpare(s *asyncSeg) {
 	for i := range q.spare {
-		if q.spare[i].CompareAndSwap(nil, s) {
+		if q.spare[i].Load() == nil && q.spare[i].CompareAndSwap(nil, s) {
 			return
 		}
 	}
@@ -213,12 +269,11 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 			q.putSpare(old)
 			continue
 		}
-		seg := q.headSeg
-		if seg.slots[off].ready.Load() == 0 {
+		w := q.headSeg.slots[off].load()
+		if w == nil {
 			return asyncItem{}, false
 		}
-		it = seg.slots[off].item
-		seg.slots[off].item = asyncItem{} // let the garbage collector have what it holds
+		it = asyncItemOf(w)
 		q.head++
 		q.popped++
 		if it.job != nil {
@@ -227,6 +282,65 @@ func (q *asyncQueue) pop(limit uint64) (it asyncItem, ok bool) {
 		return it, true
 	}
 	return asyncItem{}, false
+}
+
+// startDrain returns the position up to which the loop runs work now, and notes the
+// drain for awaitBatch. Loop only.
+func (q *asyncQueue) startDrain() uint64 {
+	q.drainLimit, q.drainFrom = q.end(), q.popped
+	return q.drainLimit
+}
+
+// chasing reports whether the last drain found fewer than asyncBatchMin items while
+// more arrived after it began. Loop only.
+func (q *asyncQueue) chasing() bool {
+	n := q.popped - q.drainFrom
+	return n > 0 && n < asyncBatchMin && q.end() != q.drainLimit
+}
+
+// awaitBatch waits, when the loop is chasing posters, for their batch to grow before
+// the poll phase looks at the queue again (see asyncBatchMin). It reads only the
+// loop's clock meanwhile, and the tail before and after. Loop only, on the operating
+// system's poller: a simulated loop has no posters running beside it.
+func (l *Loop) awaitBatch() {
+	q := &l.async
+	if q.batchSkip > 0 {
+		q.batchSkip--
+		return
+	}
+	if !q.chasing() {
+		return
+	}
+	from := q.end()
+	start := l.clock.Now()
+	for range asyncBatchReadsMax {
+		if l.clock.Now().Sub(start) >= asyncBatchWait {
+			break
+		}
+	}
+	q.drainFrom = q.popped // this drain has been waited for
+	if q.end() != from {
+		q.batchBack = 0
+		return
+	}
+	q.batchBack = min(max(2*q.batchBack, 1), asyncBatchSkipMax)
+	q.batchSkip = q.batchBack
+}
+
+// forget clears the slots of the head segment that the loop has popped, which pop
+// leaves for the segment's reuse to clear, so that a loop about to sleep keeps
+// nothing alive that its posted functions held. Loop only.
+func (q *asyncQueue) forget() {
+	if q.headSeg == nil {
+		return
+	}
+	off := q.head % asyncLap
+	from := max(q.forgot, q.head-off)
+	if off == asyncSegSlots || from >= q.head {
+		return // the step to the next segment clears this one whole
+	}
+	clear(q.headSeg.slots[from-(q.head-off) : off])
+	q.forgot = q.head
 }
 
 // waitFor pops the first item, which was accepted before limit, waiting for its
@@ -257,10 +371,11 @@ func (q *asyncQueue) postsBefore(limit uint64) int {
 			seg = seg.next.Load()
 			continue
 		}
-		for seg.slots[off].ready.Load() == 0 {
+		w := seg.slots[off].load()
+		for ; w == nil; w = seg.slots[off].load() {
 			runtime.Gosched() // a pusher between its reservation and its publication
 		}
-		if seg.slots[off].item.fn != nil {
+		if uintptr(w)&1 == 0 {
 			n++
 		}
 	}
@@ -285,7 +400,7 @@ func (q *asyncQueue) readyBefore(limit uint64) int {
 			}
 			continue
 		}
-		if seg.slots[off].ready.Load() == 0 {
+		if seg.slots[off].load() == nil {
 			break
 		}
 		n++
@@ -308,5 +423,5 @@ func (q *asyncQueue) hasReady() bool {
 		}
 		off = 0
 	}
-	return seg.slots[off].ready.Load() != 0
+	return seg.slots[off].load() != nil
 }

@@ -1,6 +1,10 @@
 package nodeloop
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+)
 
 // A queue nothing was pushed to has no segment and nothing to pop; the first push
 // makes one, and its item comes out.
@@ -81,3 +85,143 @@ func TestAsyncQueueBehind(t *testing.T) {
 		}
 	}
 }
+
+// A slot's word gives back the item it was made of: a posted function, the same one,
+// or a finished job, the same pointer.
+func TestAsyncWordRoundTrip(t *testing.T) {
+	ran := 0
+	fn := func() { ran++ }
+	var j Job
+	if it := asyncItemOf(asyncWord(asyncItem{fn: fn})); it.job != nil || it.fn == nil {
+		t.Fatalf("posted function came back as %+v", it)
+	} else if it.fn(); ran != 1 {
+		t.Fatalf("the function that came back is not the one posted")
+	}
+	if it := asyncItemOf(asyncWord(asyncItem{job: &j})); it.job != &j || it.fn != nil {
+		t.Fatalf("job %p came back as %+v", &j, it)
+	}
+}
+
+// A pop leaves its slot for the segment's reuse to clear; forget clears the popped
+// slots of the head segment, and leaves the others.
+func TestAsyncQueueForget(t *testing.T) {
+	var q asyncQueue
+	fn := func() {}
+	for range 3 {
+		q.push(asyncItem{fn: fn})
+	}
+	limit := q.end()
+	for range 2 {
+		if _, ok := q.pop(limit); !ok {
+			t.Fatalf("pop found nothing, want an item")
+		}
+	}
+	seg := q.headSeg
+	if seg.slots[0].load() == nil || seg.slots[1].load() == nil {
+		t.Fatalf("a pop cleared its slot")
+	}
+	q.forget()
+	if seg.slots[0].load() != nil || seg.slots[1].load() != nil {
+		t.Fatalf("forget left a popped slot set")
+	}
+	if seg.slots[2].load() == nil || !q.hasReady() {
+		t.Fatalf("forget cleared the slot not yet popped")
+	}
+	q.forget() // nothing more to clear
+	if it, ok := q.pop(limit); !ok || it.fn == nil {
+		t.Fatalf("after forget, pop = %+v, %v; want the third function", it, ok)
+	}
+}
+
+// The loop chases its posters when a drain found fewer than asyncBatchMin items and
+// more arrived since it began, and not when it found none, or many, or nothing
+// arrived.
+func TestAsyncQueueChasing(t *testing.T) {
+	fn := func() {}
+	tests := []struct {
+		name          string
+		before, after int // pushed before the drain, and during it
+		pop           int
+		want          bool
+	}{
+		{"few found, more arrived", 3, 1, 3, true},
+		{"few found, none arrived", 3, 0, 3, false},
+		{"none found", 0, 1, 0, false},
+		{"a full batch found", asyncBatchMin, 1, asyncBatchMin, false},
+	}
+	for _, tt := range tests {
+		var q asyncQueue
+		for range tt.before {
+			q.push(asyncItem{fn: fn})
+		}
+		limit := q.startDrain()
+		for range tt.pop {
+			if _, ok := q.pop(limit); !ok {
+				t.Fatalf("%s: pop found nothing", tt.name)
+			}
+		}
+		for range tt.after {
+			q.push(asyncItem{fn: fn})
+		}
+		if got := q.chasing(); got != tt.want {
+			t.Errorf("%s: chasing() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// stepClock moves on by a microsecond at every reading.
+type stepClock struct{ t time.Time }
+
+func (c *stepClock) Now() time.Time {
+	c.t = c.t.Add(time.Microsecond)
+	return c.t
+}
+
+// A wait for a batch that nothing arrived in makes the loop leave out the next wait,
+// then the next two, and so on; one that something arrived in ends that. Without a
+// chase there is no wait, and a clock that does not move does not hold the loop.
+func TestAwaitBatchBacksOff(t *testing.T) {
+	fn := func() {}
+	clock := &stepClock{}
+	l := &Loop{clock: clock}
+	q := &l.async
+	chase := func() {
+		q.push(asyncItem{fn: fn})
+		limit := q.startDrain()
+		q.pop(limit)
+		q.push(asyncItem{fn: fn}) // arrived during the drain
+	}
+	var waits []bool
+	for range 7 {
+		chase()
+		before := clock.t
+		l.awaitBatch()
+		waits = append(waits, clock.t != before)
+		q.pop(q.end())
+	}
+	want := []bool{true, false, true, false, false, true, false}
+	if !slices.Equal(waits, want) {
+		t.Fatalf("waits %v, want %v: a wait nothing arrived in leaves out 1, then 2", waits, want)
+	}
+	if q.batchSkip != 3 { // 4 turns to leave out after the third wasted wait, one gone
+		t.Fatalf("batchSkip = %d, want 3", q.batchSkip)
+	}
+	q.batchSkip = 0
+	q.startDrain()
+	l.awaitBatch() // no chase: the last drain found nothing
+	if q.batchSkip != 0 || q.batchBack != 4 {
+		t.Fatalf("a turn without a chase changed the back-off: skip %d, back %d", q.batchSkip, q.batchBack)
+	}
+
+	l.clock = fixedClock{}
+	chase()
+	l.awaitBatch() // returns after asyncBatchReadsMax readings
+	if q.batchSkip != 8 {
+		t.Fatalf("after a fourth wasted wait, batchSkip = %d, want 8", q.batchSkip)
+	}
+}
+
+// fixedClock never moves.
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Time{} }

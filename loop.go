@@ -997,6 +997,9 @@ func (l *Loop) poll(timeout time.Duration) error {
 	var ops []*poller.Op
 	var err error
 	wait, sleep, polled := timeout, false, false
+	if l.osPoller && timeout != 0 {
+		l.awaitBatch()
+	}
 	if l.osPoller && timeout != 0 && l.async.end() == l.async.lastSeen {
 		// Before a wait that may block, and before the yield that precedes one,
 		// the kernel is asked without waiting: on a busy connection the answer is
@@ -1091,6 +1094,7 @@ func (l *Loop) prepareWait(timeout time.Duration) (wait time.Duration, sleep boo
 		l.sleeping.Store(false)
 		return l.wakeNow(timeout), false
 	}
+	l.async.forget()
 	return timeout, true
 }
 
@@ -1173,7 +1177,7 @@ type opHandler interface {
 // runAsync runs the finished pool jobs and posted functions, in the order they
 // arrived.
 func (l *Loop) runAsync() {
-	limit := l.async.end()
+	limit := l.async.startDrain()
 	l.asyncRan = l.async.head != limit
 	if !l.asyncRan {
 		return
