@@ -57,7 +57,7 @@ func TestRequestSlab(t *testing.T) {
 }
 
 // reqOf returns the workRequest r is the Request of.
-func reqOf[T any](r *Request) *workRequest[T] { return r.job.req.(*workRequest[T]) }
+func reqOf[T any](r *Request) *workRequest[T] { return (*workRequest[T])(unsafe.Pointer(r)) }
 
 // TestRequestSize pins the size of Work's request of a word-sized result, which sets
 // how many fit in a block and the memory a burst of requests takes: a field added to
@@ -66,12 +66,15 @@ func TestRequestSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("precondition: a 64-bit platform")
 	}
-	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(176); got != want {
+	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(136); got != want {
 		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
+	}
+	if off := unsafe.Offsetof(Request{}.job); off != 0 {
+		t.Fatalf("a Request's job is at offset %d, want 0: a job finds its request at its own address", off)
 	}
 	var c reqSlabs
 	size := unsafe.Sizeof(workRequest[int]{})
-	for i, want := range []int{23, 46, 93, 186, 372, 372} {
+	for i, want := range []int{30, 60, 120, 240, 481, 481} {
 		if got := c.blockLen(size); got != want {
 			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
 		}

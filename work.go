@@ -50,10 +50,11 @@ type Job struct {
 	// not run, and the request's done callback receives Err.
 	Err error
 
-	req      requestImpl   // the request the loop made the job for; nil for others
 	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
+	ofLoop   bool          // the loop made the job for a request, which begins with it
 	untimed  bool          // nothing reads Started: the loop records no trace
 	canceled bool          // the loop canceled the request: its done callback says so
+	active   bool          // the request is in flight, until just before its done callback
 }
 
 // Run is what a pool calls on a worker to run the job: Work when it is set, else the
@@ -63,10 +64,16 @@ func (j *Job) Run() {
 		j.Work()
 		return
 	}
-	if j.req != nil {
-		j.req.run(j.Worker)
+	if j.ofLoop {
+		r := j.request()
+		r.block.run(r, j.Worker)
 	}
 }
+
+// request returns the Request that j, a job the loop made, begins. A request is
+// found from its job by its address rather than a pointer back, a word the garbage
+// collector would scan in every request in flight.
+func (j *Job) request() *Request { return (*Request)(unsafe.Pointer(j)) }
 
 type jobState uint8
 
@@ -82,20 +89,24 @@ const (
 // in blocks, of 4 KiB for a loop's first and growing, as it makes more, to 64 KiB:
 // a *Request kept after its done callback keeps its block in memory, though none of
 // the functions and results of its finished requests.
+//
+// A request holds as few pointers as it can, since the garbage collector follows
+// each in every request in flight: its job first, so that the job leads back to it
+// by its address, and its block, which knows the request's type (what its work and
+// done callback are) and its loop.
 type Request struct {
-	handle    // active: in flight, until just before its done callback
-	job       Job
-	block     *reqBlock     // the block the request was allocated in
-	submitted time.Duration // the loop's time at Submit
+	job   Job        // first: see Job.request
+	block reqSlabber // the block the request was allocated in
 }
 
 // request returns the Request that a request type embeds.
 func (r *Request) request() *Request { return r }
 
 // requestImpl is a request whole, its typed part included: its work and its done
-// callback. The job holds it, which spares the Request a pointer back from the job.
+// callback. A request type embeds Request first, so that its block finds it at its
+// Request's address.
 type requestImpl interface {
-	request() *Request                // the Request it embeds
+	request() *Request                // the Request it embeds, at its own address
 	run(worker int)                   // on a worker
 	finish(r *Request, canceled bool) // on the loop, as the done callback
 }
@@ -181,7 +192,7 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 // the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
 // memory for them than they need, and one that makes many makes few blocks, each a
 // large object of the Go allocator that the garbage collector scans whole. The first
-// block holds 23 of Work's requests of a word-sized result, the largest 372.
+// block holds 30 of Work's requests of a word-sized result, the largest 481.
 const (
 	reqSinglesMax   = 8
 	reqSlabMinBytes = 4 << 10
@@ -209,33 +220,61 @@ type reqSlabs struct {
 	bytes  int                      // the size of the next block; 0 before the first
 	made   int                      // requests made, up to reqSinglesMax
 	inline [reqSlabBlocksInline]reqSlabber
+	// submitted holds, in a loop with a Tracer, the loop's time at the submission of
+	// each request in flight, by id.
+	submitted map[uint64]time.Duration
 }
 
 // reqBlock is the bookkeeping of one block of requests.
 type reqBlock struct {
-	live  int  // its requests in flight
-	index int  // its place in reqSlabs.blocks
-	open  bool // new requests may still be taken from it
+	l     *Loop // the loop that made the block's requests
+	live  int   // its requests in flight
+	index int   // its place in reqSlabs.blocks
+	open  bool  // new requests may still be taken from it
 }
 
-// reqSlabber is a block of requests of some type.
+// reqSlabber is a block of requests of some type. It knows their type: it runs a
+// request's work and done callback, for the one pointer of the request to its block.
 type reqSlabber interface {
 	block() *reqBlock
 	// requests calls f with each request taken from the block.
 	requests(f func(*Request))
+	// run runs r's work, on a worker.
+	run(r *Request, worker int)
+	// finish runs r's done callback, on the loop.
+	finish(r *Request, canceled bool)
 }
 
 // reqSlab is one block of requests of type R, and how many were taken from it.
 type reqSlab[R any, P reqType[R]] struct {
 	reqBlock
+	reqOps[R, P]
 	items []R
 	used  int
 }
 
-// reqType is a pointer to a request type: one that embeds Request.
+// reqType is a pointer to a request type: one that embeds Request first.
 type reqType[R any] interface {
 	*R
-	request() *Request
+	requestImpl
+}
+
+// reqOps runs the work and the done callback of a request of type R, which begins
+// with its Request.
+type reqOps[R any, P reqType[R]] struct{}
+
+func (reqOps[R, P]) run(r *Request, worker int) { P((*R)(unsafe.Pointer(r))).run(worker) }
+
+func (reqOps[R, P]) finish(r *Request, canceled bool) {
+	P((*R)(unsafe.Pointer(r))).finish(r, canceled)
+}
+
+// mustBeginWithRequest panics unless the request r begins with its Request, as its
+// block finds it there.
+func mustBeginWithRequest[R any, P reqType[R]](r *R) {
+	if unsafe.Pointer(P(r).request()) != unsafe.Pointer(r) {
+		panic("nodeloop: a request type must embed Request as its first field")
+	}
 }
 
 func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
@@ -243,6 +282,7 @@ func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
 // reqOne is a request of type R allocated alone, with its bookkeeping.
 type reqOne[R any, P reqType[R]] struct {
 	reqBlock
+	reqOps[R, P]
 	item R
 }
 
@@ -259,8 +299,8 @@ func (s *reqSlab[R, P]) requests(f func(*Request)) {
 // newRequest returns a zero R from the loop's open block of Rs, making a new block
 // when there is none or it is used up, and counts it in flight: one allocation per
 // block, so that a burst of requests costs the allocator and the garbage collector a
-// few large objects rather than one each. The caller submits it. A block stays in memory while any of its requests is referenced, by the loop
-// (while in flight) or by the caller holding its *Request; a finished request keeps
+// few large objects rather than one each. The caller submits it. A block stays in
+// memory while any of its requests is referenced, by the loop (while in flight) or by the caller holding its *Request; a finished request keeps
 // none of its functions or results.
 func newRequest[R any, P reqType[R]](l *Loop) *R {
 	c := &l.reqSlabs
@@ -270,12 +310,13 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 	if c.made < reqSinglesMax {
 		c.made++
 		one := new(reqOne[R, P])
-		one.live = 1
+		mustBeginWithRequest[R, P](&one.item)
+		one.l, one.live = l, 1
 		c.live++
 		one.index = len(c.blocks)
 		c.blocks = append(c.blocks, one)
 		r := &one.item
-		P(r).request().block = &one.reqBlock
+		P(r).request().block = one
 		return r
 	}
 	var s *reqSlab[R, P]
@@ -288,6 +329,8 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 	}
 	if s == nil {
 		s = &reqSlab[R, P]{items: make([]R, c.blockLen(unsafe.Sizeof(*new(R))))}
+		mustBeginWithRequest[R, P](&s.items[0])
+		s.l = l
 		i = c.next
 		for j, e := range c.open {
 			if e == nil {
@@ -305,7 +348,7 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 		c.blocks = append(c.blocks, s)
 	}
 	r := &s.items[s.used]
-	P(r).request().block = &s.reqBlock
+	P(r).request().block = s
 	s.used++
 	s.live++
 	c.live++
@@ -335,7 +378,7 @@ func (c *reqSlabs) close(s reqSlabber) {
 
 // done counts r, which was in flight, as finished.
 func (c *reqSlabs) done(r *Request) {
-	b := r.block
+	b := r.block.block()
 	b.live--
 	c.live--
 	if b.live == 0 && !b.open {
@@ -361,7 +404,7 @@ func (c *reqSlabs) inFlight(f func(*Request)) {
 	for _, s := range c.blocks {
 		if s.block().live > 0 {
 			s.requests(func(r *Request) {
-				if r.active {
+				if r.job.active {
 					f(r)
 				}
 			})
@@ -387,7 +430,6 @@ func Work[T any](l *Loop, work func() (T, error), done func(T, error)) *Request 
 	}
 	w := newRequest[workRequest[T]](l)
 	w.work, w.done = work, done
-	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
@@ -404,23 +446,24 @@ func WorkOn[T any](l *Loop, work func(worker int) (T, error), done func(T, error
 	}
 	w := newRequest[workOnRequest[T]](l)
 	w.work, w.done = work, done
-	w.job.req = w
 	l.submit(&w.Request)
 	return &w.Request
 }
 
 func (l *Loop) submit(r *Request) {
-	r.handle = l.newHandle()
-	r.job.ID = r.id
-	l.site(r.id)
-	r.job.Complete = l.jobDoneFn
-	r.job.untimed = l.tracer == nil
-	r.setActive(true)
-	r.submitted = l.cachedNow()
+	j := &r.job
+	j.ID = l.nextID()
+	l.site(j.ID)
+	j.Complete = l.jobDoneFn
+	j.ofLoop, j.active = true, true
+	l.refs++
 	if l.tracer != nil {
-		l.emitID(traces.KindPoolSubmit, traces.SourceNone, r.job.ID)
+		l.reqSlabs.submittedAt(j.ID, l.cachedNow())
+		l.emitID(traces.KindPoolSubmit, traces.SourceNone, j.ID)
+	} else {
+		j.untimed = true
 	}
-	l.pool.Submit(&r.job)
+	l.pool.Submit(j)
 }
 
 // jobDone is every job's Complete: it hands the job to the loop's goroutine, waking
@@ -437,31 +480,52 @@ func (l *Loop) jobDone(j *Job) {
 
 // finishJob runs a finished or canceled job's done callback.
 func (l *Loop) finishJob(j *Job) {
-	r := j.req.request()
+	r := j.request()
 	l.reqSlabs.done(r)
-	r.setActive(false)
-	if l.tracer != nil && !r.job.canceled {
-		l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(r)})
-		e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
-		if j.Err != nil {
-			e.Err = j.Err.Error()
+	j.active = false
+	l.refs--
+	if l.tracer != nil {
+		submitted := l.reqSlabs.takeSubmitted(j.ID)
+		if !j.canceled {
+			l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(j, submitted)})
+			e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
+			if j.Err != nil {
+				e.Err = j.Err.Error()
+			}
+			l.emit(e)
 		}
-		l.emit(e)
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	j.req.finish(r, r.job.canceled)
+	r.block.finish(r, j.canceled)
 	l.leaveCallback()
 }
 
-// jobStarted returns when r's job was taken by a worker, on the loop's time line:
-// the job's Started, within the request's life (from its submission to now), so
-// that a pool on another clock than the loop's cannot place it elsewhere; now when
-// the pool did not say.
-func (l *Loop) jobStarted(r *Request) time.Duration {
-	if r.job.Started.IsZero() {
+// jobStarted returns when j was taken by a worker, on the loop's time line: the
+// job's Started, within its request's life (from its submission to now), so that a
+// pool on another clock than the loop's cannot place it elsewhere; now when the pool
+// did not say.
+func (l *Loop) jobStarted(j *Job, submitted time.Duration) time.Duration {
+	if j.Started.IsZero() {
 		return l.cachedNow()
 	}
-	return min(max(r.job.Started.Sub(l.start), r.submitted), l.cachedNow())
+	return min(max(j.Started.Sub(l.start), submitted), l.cachedNow())
+}
+
+// submittedAt notes the loop's time at the submission of request id, which a traced
+// loop's pool_start event is bounded by. Only a loop with a Tracer notes it: it takes
+// no room in every request.
+func (c *reqSlabs) submittedAt(id uint64, t time.Duration) {
+	if c.submitted == nil {
+		c.submitted = map[uint64]time.Duration{}
+	}
+	c.submitted[id] = t
+}
+
+// takeSubmitted returns the time submittedAt noted for request id, and forgets it.
+func (c *reqSlabs) takeSubmitted(id uint64) time.Duration {
+	t := c.submitted[id]
+	delete(c.submitted, id)
+	return t
 }
 
 // ID returns the id that names the request in traces.
@@ -471,9 +535,9 @@ func (r *Request) ID() uint64 { return r.job.ID }
 // A canceled request's work never runs; its done callback receives ErrCanceled, in a
 // later poll phase. A started request cannot be canceled.
 func (r *Request) Cancel() bool {
-	l := r.l
-	r.use("Request.Cancel")
-	ok := r.active && !r.job.canceled && l.pool.Cancel(&r.job)
+	l := r.block.block().l
+	l.mustOpen("Request.Cancel")
+	ok := r.job.active && !r.job.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}
