@@ -199,9 +199,8 @@ type Loop struct {
 	// timeStale is set when a refresh of the cached time was skipped because
 	// nothing needed it; Now refreshes it first.
 	timeStale  bool
-	jobDoneFn  func(*Job) // l.jobDone, made once
-	postClosed bool       // Close has begun
-	asyncRan   bool       // the last poll phase ran work from other goroutines
+	postClosed bool // Close has begun
+	asyncRan   bool // the last poll phase ran work from other goroutines
 
 	reqSlabs reqSlabs // pool requests: the blocks they come from, and those in flight
 }
@@ -271,7 +270,6 @@ func New(opts ...Option) (*Loop, error) {
 	} else {
 		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
-	l.jobDoneFn = l.jobDone
 	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
 		l.spin = sp
 	}

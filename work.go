@@ -66,7 +66,7 @@ func (j *Job) Run() {
 	}
 	if j.ofLoop {
 		r := j.request()
-		r.block.run(r, j.Worker)
+		r.block.slab.run(r, j.Worker)
 	}
 }
 
@@ -95,8 +95,8 @@ const (
 // by its address, and its block, which knows the request's type (what its work and
 // done callback are) and its loop.
 type Request struct {
-	job   Job        // first: see Job.request
-	block reqSlabber // the block the request was allocated in
+	job   Job       // first: see Job.request
+	block *reqBlock // the block the request was allocated in
 }
 
 // request returns the Request that a request type embeds.
@@ -192,7 +192,7 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 // the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
 // memory for them than they need, and one that makes many makes few blocks, each a
 // large object of the Go allocator that the garbage collector scans whole. The first
-// block holds 30 of Work's requests of a word-sized result, the largest 481.
+// block holds 31 of Work's requests of a word-sized result, the largest 511.
 const (
 	reqSinglesMax   = 8
 	reqSlabMinBytes = 4 << 10
@@ -213,30 +213,30 @@ const reqSlabTypes = 4
 // rather than linked to the others, which saves it two links, and the loop the
 // writes to them and to its neighbours, at its submission and at its end.
 type reqSlabs struct {
-	open   [reqSlabTypes]reqSlabber // the blocks requests are taken from, or nil
-	next   int                      // the entry of open a new block takes
-	blocks []reqSlabber             // the blocks open or with requests in flight
-	live   int                      // the requests in flight
-	bytes  int                      // the size of the next block; 0 before the first
-	made   int                      // requests made, up to reqSinglesMax
-	inline [reqSlabBlocksInline]reqSlabber
+	open   [reqSlabTypes]*reqBlock // the blocks requests are taken from, or nil
+	next   int                     // the entry of open a new block takes
+	blocks []*reqBlock             // the blocks open or with requests in flight
+	live   int                     // the requests in flight
+	bytes  int                     // the size of the next block; 0 before the first
+	made   int                     // requests made, up to reqSinglesMax
+	inline [reqSlabBlocksInline]*reqBlock
 	// submitted holds, in a loop with a Tracer, the loop's time at the submission of
 	// each request in flight, by id.
 	submitted map[uint64]time.Duration
 }
 
-// reqBlock is the bookkeeping of one block of requests.
+// reqBlock is the bookkeeping of one block of requests. A request points to it, one
+// word, and through it to the block whole, which knows the request's type.
 type reqBlock struct {
-	l     *Loop // the loop that made the block's requests
-	live  int   // its requests in flight
-	index int   // its place in reqSlabs.blocks
-	open  bool  // new requests may still be taken from it
+	l     *Loop      // the loop that made the block's requests
+	slab  reqSlabber // the block whole: the reqSlab or reqOne this begins
+	live  int        // its requests in flight
+	index int        // its place in reqSlabs.blocks
+	open  bool       // new requests may still be taken from it
 }
 
-// reqSlabber is a block of requests of some type. It knows their type: it runs a
-// request's work and done callback, for the one pointer of the request to its block.
+// reqSlabber is a block of requests of some type, which knows their type.
 type reqSlabber interface {
-	block() *reqBlock
 	// requests calls f with each request taken from the block.
 	requests(f func(*Request))
 	// run runs r's work, on a worker.
@@ -277,16 +277,12 @@ func mustBeginWithRequest[R any, P reqType[R]](r *R) {
 	}
 }
 
-func (s *reqSlab[R, P]) block() *reqBlock { return &s.reqBlock }
-
 // reqOne is a request of type R allocated alone, with its bookkeeping.
 type reqOne[R any, P reqType[R]] struct {
 	reqBlock
 	reqOps[R, P]
 	item R
 }
-
-func (s *reqOne[R, P]) block() *reqBlock { return &s.reqBlock }
 
 func (s *reqOne[R, P]) requests(f func(*Request)) { f(P(&s.item).request()) }
 
@@ -300,8 +296,9 @@ func (s *reqSlab[R, P]) requests(f func(*Request)) {
 // when there is none or it is used up, and counts it in flight: one allocation per
 // block, so that a burst of requests costs the allocator and the garbage collector a
 // few large objects rather than one each. The caller submits it. A block stays in
-// memory while any of its requests is referenced, by the loop (while in flight) or by the caller holding its *Request; a finished request keeps
-// none of its functions or results.
+// memory while any of its requests is referenced, by the loop (while in flight) or
+// by the caller holding its *Request; a finished request keeps none of its functions
+// or results.
 func newRequest[R any, P reqType[R]](l *Loop) *R {
 	c := &l.reqSlabs
 	if c.blocks == nil {
@@ -311,26 +308,30 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 		c.made++
 		one := new(reqOne[R, P])
 		mustBeginWithRequest[R, P](&one.item)
-		one.l, one.live = l, 1
+		one.l, one.slab, one.live = l, one, 1
 		c.live++
 		one.index = len(c.blocks)
-		c.blocks = append(c.blocks, one)
+		c.blocks = append(c.blocks, &one.reqBlock)
 		r := &one.item
-		P(r).request().block = one
+		P(r).request().block = &one.reqBlock
 		return r
 	}
 	var s *reqSlab[R, P]
 	i := -1
 	for j, e := range c.open {
-		if e, ok := e.(*reqSlab[R, P]); ok {
+		if e == nil {
+			continue
+		}
+		if e, ok := e.slab.(*reqSlab[R, P]); ok {
 			s, i = e, j
 			break
 		}
 	}
 	if s == nil {
 		s = &reqSlab[R, P]{items: make([]R, c.blockLen(unsafe.Sizeof(*new(R))))}
+		touchPages(unsafe.Pointer(unsafe.SliceData(s.items)), uintptr(len(s.items))*unsafe.Sizeof(s.items[0]))
 		mustBeginWithRequest[R, P](&s.items[0])
-		s.l = l
+		s.l, s.slab = l, s
 		i = c.next
 		for j, e := range c.open {
 			if e == nil {
@@ -341,22 +342,40 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 		if old := c.open[i]; old != nil {
 			c.close(old)
 		}
-		c.open[i] = s
+		c.open[i] = &s.reqBlock
 		c.next = (i + 1) % reqSlabTypes
 		s.open = true
 		s.index = len(c.blocks)
-		c.blocks = append(c.blocks, s)
+		c.blocks = append(c.blocks, &s.reqBlock)
 	}
 	r := &s.items[s.used]
-	P(r).request().block = s
+	P(r).request().block = &s.reqBlock
 	s.used++
 	s.live++
 	c.live++
 	if s.used == len(s.items) {
 		c.open[i] = nil
-		c.close(s)
+		c.close(&s.reqBlock)
 	}
 	return r
+}
+
+// touchPagesBytes is the step at which touchPages writes: the smallest page of the
+// systems the module runs on.
+const touchPagesBytes = 4 << 10
+
+// touchPages writes a zero byte to every page of the n bytes at p, new memory of a
+// block that holds only zeros, before the block's first request is made. Memory the
+// allocator just took from the system is mapped by the kernel at its first access:
+// a read maps a shared page of zeros, and the first write then faults again for a
+// page of its own. A request's first writes to a fresh page are often pointers, and
+// the garbage collector's write barrier, while it marks, reads the word a pointer
+// replaces, so that most pages of a burst's blocks were faulted twice; written
+// first, each is faulted once.
+func touchPages(p unsafe.Pointer, n uintptr) {
+	for off := uintptr(0); off < n; off += touchPagesBytes {
+		*(*byte)(unsafe.Add(p, off)) = 0
+	}
 }
 
 // blockLen returns the number of requests of size bytes the next block holds, and
@@ -368,8 +387,7 @@ func (c *reqSlabs) blockLen(size uintptr) int {
 }
 
 // close takes no more requests from s.
-func (c *reqSlabs) close(s reqSlabber) {
-	b := s.block()
+func (c *reqSlabs) close(b *reqBlock) {
 	b.open = false
 	if b.live == 0 {
 		c.drop(b)
@@ -378,7 +396,7 @@ func (c *reqSlabs) close(s reqSlabber) {
 
 // done counts r, which was in flight, as finished.
 func (c *reqSlabs) done(r *Request) {
-	b := r.block.block()
+	b := r.block
 	b.live--
 	c.live--
 	if b.live == 0 && !b.open {
@@ -392,7 +410,7 @@ func (c *reqSlabs) drop(b *reqBlock) {
 	if b.index != last {
 		moved := c.blocks[last]
 		c.blocks[b.index] = moved
-		moved.block().index = b.index
+		moved.index = b.index
 	}
 	c.blocks[last] = nil
 	c.blocks = c.blocks[:last]
@@ -401,9 +419,9 @@ func (c *reqSlabs) drop(b *reqBlock) {
 
 // inFlight calls f with every request in flight.
 func (c *reqSlabs) inFlight(f func(*Request)) {
-	for _, s := range c.blocks {
-		if s.block().live > 0 {
-			s.requests(func(r *Request) {
+	for _, b := range c.blocks {
+		if b.live > 0 {
+			b.slab.requests(func(r *Request) {
 				if r.job.active {
 					f(r)
 				}
@@ -454,7 +472,7 @@ func (l *Loop) submit(r *Request) {
 	j := &r.job
 	j.ID = l.nextID()
 	l.site(j.ID)
-	j.Complete = l.jobDoneFn
+	j.Complete = completeLoopJob
 	j.ofLoop, j.active = true, true
 	l.refs++
 	if l.tracer != nil {
@@ -466,7 +484,12 @@ func (l *Loop) submit(r *Request) {
 	l.pool.Submit(j)
 }
 
-// jobDone is every job's Complete: it hands the job to the loop's goroutine, waking
+// completeLoopJob is the Complete of every job the loop makes, a function of the
+// package rather than a method value of the loop: a request in flight points to it
+// outside the heap, which spares the garbage collector a pointer to follow in each.
+func completeLoopJob(j *Job) { j.request().block.l.jobDone(j) }
+
+// jobDone completes the loop's job j: it hands the job to the loop's goroutine, waking
 // the loop only when it waits in the poller. A job finished after Close began is
 // dropped, as Close drops the finished jobs it finds.
 func (l *Loop) jobDone(j *Job) {
@@ -496,7 +519,7 @@ func (l *Loop) finishJob(j *Job) {
 		}
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	r.block.finish(r, j.canceled)
+	r.block.slab.finish(r, j.canceled)
 	l.leaveCallback()
 }
 
@@ -535,7 +558,7 @@ func (r *Request) ID() uint64 { return r.job.ID }
 // A canceled request's work never runs; its done callback receives ErrCanceled, in a
 // later poll phase. A started request cannot be canceled.
 func (r *Request) Cancel() bool {
-	l := r.block.block().l
+	l := r.block.l
 	l.mustOpen("Request.Cancel")
 	ok := r.job.active && !r.job.canceled && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
