@@ -140,26 +140,43 @@ func (w *workRequest[T]) run(int) {
 	defer w.recoverPanic()
 	work := w.work
 	w.work = nil
-	w.v, w.err = work()
+	v, err := work()
+	w.keep(v, err)
 }
 
 func (w *workOnRequest[T]) run(worker int) {
 	defer w.recoverPanic()
 	work := w.work
 	w.work = nil
-	w.v, w.err = work(worker)
+	v, err := work(worker)
+	w.keep(v, err)
 }
 
 // finish runs the done callback, then lets go of the functions, which the request's
-// slab would otherwise keep alive with what they hold.
+// slab would otherwise keep alive with what they hold. The work's function is gone
+// already unless the work never ran.
 func (w *workRequest[T]) finish(r *Request, canceled bool) {
-	w.work = nil
+	if w.work != nil {
+		w.work = nil
+	}
 	w.workResult.finish(r, canceled)
 }
 
 func (w *workOnRequest[T]) finish(r *Request, canceled bool) {
-	w.work = nil
+	if w.work != nil {
+		w.work = nil
+	}
 	w.workResult.finish(r, canceled)
+}
+
+// keep holds the work's results for the done callback. A nil error is not written:
+// the request holds none yet, and a pointer written while the garbage collector marks
+// costs a write barrier.
+func (w *workResult[T]) keep(v T, err error) {
+	w.v = v
+	if err != nil {
+		w.err = err
+	}
 }
 
 // recoverPanic turns a panic of the work function into the request's error.
@@ -182,7 +199,10 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 		done(zero, r.job.Err)
 	default:
 		v, err := w.v, w.err
-		w.v, w.err = zero, nil
+		w.v = zero
+		if err != nil {
+			w.err = nil
+		}
 		done(v, err)
 	}
 }
