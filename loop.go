@@ -203,6 +203,7 @@ type Loop struct {
 	asyncRan   bool // the last poll phase ran work from other goroutines
 
 	reqSlabs reqSlabs // pool requests: the blocks they come from, and those in flight
+	poolDone poolDone // the loop's own pool's finished jobs
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
@@ -270,6 +271,7 @@ func New(opts ...Option) (*Loop, error) {
 	} else {
 		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
+	_, l.poolDone.batched = o.pool.(*WorkerPool)
 	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
 		l.spin = sp
 	}

@@ -66,7 +66,7 @@ func TestRequestSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("precondition: a 64-bit platform")
 	}
-	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(128); got != want {
+	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(136); got != want {
 		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
 	}
 	if off := unsafe.Offsetof(Request{}.job); off != 0 {
@@ -74,7 +74,7 @@ func TestRequestSize(t *testing.T) {
 	}
 	var c reqSlabs
 	size := unsafe.Sizeof(workRequest[int]{})
-	for i, want := range []int{31, 63, 127, 255, 511, 511} {
+	for i, want := range []int{30, 60, 120, 240, 481, 481} {
 		if got := c.blockLen(size); got != want {
 			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
 		}

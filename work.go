@@ -50,6 +50,7 @@ type Job struct {
 	// not run, and the request's done callback receives Err.
 	Err error
 
+	next     *Job          // the job finished before it, in the loop's batch of them
 	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
 	ofLoop   bool          // the loop made the job for a request, which begins with it
 	untimed  bool          // nothing reads Started: the loop records no trace
@@ -212,7 +213,7 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 // the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
 // memory for them than they need, and one that makes many makes few blocks, each a
 // large object of the Go allocator that the garbage collector scans whole. The first
-// block holds 31 of Work's requests of a word-sized result, the largest 511.
+// block holds 30 of Work's requests of a word-sized result, the largest 481.
 const (
 	reqSinglesMax   = 8
 	reqSlabMinBytes = 4 << 10
@@ -509,10 +510,45 @@ func (l *Loop) submit(r *Request) {
 // outside the heap, which spares the garbage collector a pointer to follow in each.
 func completeLoopJob(j *Job) { j.request().block.l.jobDone(j) }
 
+// poolDone is where the workers of the loop's own pool hand it their finished jobs:
+// a stack the workers push to and the loop takes whole. Only the push that finds it
+// empty queues anything for the loop, a marker in its queue from other goroutines,
+// which costs that queue's slot, its atomic write and its check of whether the loop
+// sleeps; every job finished before the loop comes to the marker joins the batch it
+// stands for, with one compare-and-swap. The loop runs a batch in the order its
+// jobs finished. A job of another pool, a simulated one, travels through the queue
+// alone, in the order its pool completed it among the functions posted to the loop.
+type poolDone struct {
+	_       [64]byte            // off the loop's lines
+	head    atomic.Pointer[Job] // the last job finished, the others through next
+	_       [64]byte            // off the workers' line
+	batched bool                // the pool is the loop's own: its jobs finish in batches
+	marker  Job                 // what the loop's queue holds for a batch
+}
+
 // jobDone completes the loop's job j: it hands the job to the loop's goroutine, waking
 // the loop only when it waits in the poller. A job finished after Close began is
 // dropped, as Close drops the finished jobs it finds.
 func (l *Loop) jobDone(j *Job) {
+	if d := &l.poolDone; d.batched {
+		for {
+			last := d.head.Load()
+			j.next = last
+			if d.head.CompareAndSwap(last, j) {
+				if last != nil {
+					return // in the batch of a marker already queued
+				}
+				break
+			}
+		}
+		j = &d.marker
+	}
+	l.queueDone(j)
+}
+
+// queueDone puts the finished job j, or a batch's marker, in the loop's queue from
+// other goroutines.
+func (l *Loop) queueDone(j *Job) {
 	l.async.jobsIn.Add(1)
 	if !l.async.push(asyncItem{job: j}) {
 		l.async.jobsIn.Add(-1)
@@ -521,8 +557,31 @@ func (l *Loop) jobDone(j *Job) {
 	l.wakeIfAsleep()
 }
 
-// finishJob runs a finished or canceled job's done callback.
+// finishBatch runs the done callbacks of the batch of finished jobs that the marker
+// just taken from the queue stands for: those finished until now, which include
+// those finished after the poll phase began, in the order they finished.
+func (l *Loop) finishBatch() {
+	var first *Job
+	for j := l.poolDone.head.Swap(nil); j != nil; {
+		next := j.next
+		j.next = first
+		first, j = j, next
+	}
+	for j := first; j != nil; {
+		next := j.next
+		j.next = nil
+		l.finishJob(j)
+		j = next
+	}
+}
+
+// finishJob runs a finished or canceled job's done callback, or those of the batch a
+// marker stands for.
 func (l *Loop) finishJob(j *Job) {
+	if j == &l.poolDone.marker {
+		l.finishBatch()
+		return
+	}
 	r := j.request()
 	l.reqSlabs.done(r)
 	j.active = false
@@ -586,7 +645,7 @@ func (r *Request) Cancel() bool {
 	}
 	if ok {
 		r.job.canceled = true
-		l.jobDone(&r.job)
+		l.queueDone(&r.job)
 	}
 	return ok
 }
