@@ -45,8 +45,8 @@ func TestRequestSlab(t *testing.T) {
 		}
 	}
 	for i, w := range ints {
-		if w.work != nil || w.done != nil || w.v != 0 || w.err != nil {
-			t.Fatalf("finished request %d still holds its work %v, done %v, or results %v, %v", i, w.work != nil, w.done != nil, w.v, w.err)
+		if w.work != nil || w.done != nil || w.v != 0 || w.job.Err != nil {
+			t.Fatalf("finished request %d still holds its work %v, done %v, or results %v, %v", i, w.work != nil, w.done != nil, w.v, w.job.Err)
 		}
 	}
 	for i, w := range strs {
@@ -66,7 +66,7 @@ func TestRequestSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("precondition: a 64-bit platform")
 	}
-	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(136); got != want {
+	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(120); got != want {
 		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
 	}
 	if off := unsafe.Offsetof(Request{}.job); off != 0 {
@@ -74,7 +74,7 @@ func TestRequestSize(t *testing.T) {
 	}
 	var c reqSlabs
 	size := unsafe.Sizeof(workRequest[int]{})
-	for i, want := range []int{30, 60, 120, 240, 481, 481} {
+	for i, want := range []int{34, 68, 136, 273, 546, 546} {
 		if got := c.blockLen(size); got != want {
 			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
 		}

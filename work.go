@@ -47,15 +47,17 @@ type Job struct {
 	// without a Tracer, the one reader of it, and saves a clock read per job.
 	Started time.Time
 	// Err is set by a pool that could not run the job (a simulated failure): Work did
-	// not run, and the request's done callback receives Err.
+	// not run, and the request's done callback receives Err. Once the work of one of
+	// the loop's own jobs ran, Err holds the error the work returned, for its done
+	// callback, which spares every request a field of its own for it.
 	Err error
 
-	next     *Job          // the job finished before it, in the loop's batch of them
-	state    atomic.Uint32 // the built-in pool's bookkeeping: a jobState
-	ofLoop   bool          // the loop made the job for a request, which begins with it
-	untimed  bool          // nothing reads Started: the loop records no trace
-	canceled bool          // the loop canceled the request: its done callback says so
-	active   bool          // the request is in flight, until just before its done callback
+	next    *Job          // the job finished before it, in the loop's batch of them
+	state   atomic.Uint32 // a jobState: the built-in pool's bookkeeping, and the loop's cancel
+	ofLoop  bool          // the loop made the job for a request, which begins with it
+	workErr bool          // Err is the error the work returned, not the pool's
+	untimed bool          // nothing reads Started: the loop records no trace
+	active  bool          // the request is in flight, until just before its done callback
 }
 
 // Run is what a pool calls on a worker to run the job: Work when it is set, else the
@@ -77,6 +79,10 @@ func (j *Job) Run() {
 func (j *Job) request() *Request { return (*Request)(unsafe.Pointer(j)) }
 
 type jobState uint8
+
+// canceled reports whether the loop canceled the job, whose done callback then says
+// so.
+func (j *Job) canceled() bool { return j.state.Load() == uint32(jobCanceled) }
 
 const (
 	// jobQueued is the zero value, so that submitting a new job writes no atomic
@@ -113,11 +119,10 @@ type requestImpl interface {
 }
 
 // workResult is what a request of Work or WorkOn holds beside its Request: its done
-// callback and the work's results.
+// callback and the work's value; its job holds the work's error.
 type workResult[T any] struct {
 	done func(T, error)
 	v    T
-	err  error
 }
 
 // workRequest is the request of Work, all of it in one allocation: the Request, the
@@ -138,19 +143,19 @@ type workOnRequest[T any] struct {
 // run runs the work, then lets go of it: a request waiting for its done callback
 // keeps the work's function, and what it holds, from the garbage collector no more.
 func (w *workRequest[T]) run(int) {
-	defer w.recoverPanic()
+	defer recoverPanic(&w.job)
 	work := w.work
 	w.work = nil
 	v, err := work()
-	w.keep(v, err)
+	w.keep(&w.job, v, err)
 }
 
 func (w *workOnRequest[T]) run(worker int) {
-	defer w.recoverPanic()
+	defer recoverPanic(&w.job)
 	work := w.work
 	w.work = nil
 	v, err := work(worker)
-	w.keep(v, err)
+	w.keep(&w.job, v, err)
 }
 
 // finish runs the done callback, then lets go of the functions, which the request's
@@ -170,20 +175,20 @@ func (w *workOnRequest[T]) finish(r *Request, canceled bool) {
 	w.workResult.finish(r, canceled)
 }
 
-// keep holds the work's results for the done callback. A nil error is not written:
-// the request holds none yet, and a pointer written while the garbage collector marks
-// costs a write barrier.
-func (w *workResult[T]) keep(v T, err error) {
+// keep holds the work's results for the done callback, its error in j. A nil error
+// is not written: the job holds none yet, and a pointer written while the garbage
+// collector marks costs a write barrier.
+func (w *workResult[T]) keep(j *Job, v T, err error) {
 	w.v = v
 	if err != nil {
-		w.err = err
+		j.Err, j.workErr = err, true
 	}
 }
 
-// recoverPanic turns a panic of the work function into the request's error.
-func (w *workResult[T]) recoverPanic() {
+// recoverPanic turns a panic of the work function into the error of its job j.
+func recoverPanic(j *Job) {
 	if p := recover(); p != nil {
-		w.err = &PanicError{Value: p, Stack: debug.Stack()}
+		j.Err, j.workErr = &PanicError{Value: p, Stack: debug.Stack()}, true
 	}
 }
 
@@ -193,16 +198,17 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 	var zero T
 	done := w.done
 	w.done = nil
+	j := &r.job
 	switch {
 	case canceled:
 		done(zero, ErrCanceled)
-	case r.job.Err != nil:
-		done(zero, r.job.Err)
+	case j.Err != nil && !j.workErr:
+		done(zero, j.Err)
 	default:
-		v, err := w.v, w.err
+		v, err := w.v, j.Err
 		w.v = zero
 		if err != nil {
-			w.err = nil
+			j.Err, j.workErr = nil, false
 		}
 		done(v, err)
 	}
@@ -213,7 +219,7 @@ func (w *workResult[T]) finish(r *Request, canceled bool) {
 // the last, up to reqSlabMaxBytes: a loop that makes few requests takes no more
 // memory for them than they need, and one that makes many makes few blocks, each a
 // large object of the Go allocator that the garbage collector scans whole. The first
-// block holds 30 of Work's requests of a word-sized result, the largest 481.
+// block holds 34 of Work's requests of a word-sized result, the largest 546.
 const (
 	reqSinglesMax   = 8
 	reqSlabMinBytes = 4 << 10
@@ -586,19 +592,20 @@ func (l *Loop) finishJob(j *Job) {
 	l.reqSlabs.done(r)
 	j.active = false
 	l.refs--
+	canceled := j.canceled()
 	if l.tracer != nil {
 		submitted := l.reqSlabs.takeSubmitted(j.ID)
-		if !j.canceled {
+		if !canceled {
 			l.emit(traces.Event{Kind: traces.KindPoolStart, ID: j.ID, Worker: j.Worker, Started: l.jobStarted(j, submitted)})
 			e := traces.Event{Kind: traces.KindPoolDone, ID: j.ID, Worker: j.Worker}
-			if j.Err != nil {
+			if j.Err != nil && !j.workErr {
 				e.Err = j.Err.Error()
 			}
 			l.emit(e)
 		}
 	}
 	l.enterCallback(traces.SourcePool, j.ID)
-	r.block.slab.finish(r, j.canceled)
+	r.block.slab.finish(r, canceled)
 	l.leaveCallback()
 }
 
@@ -639,12 +646,12 @@ func (r *Request) ID() uint64 { return r.job.ID }
 func (r *Request) Cancel() bool {
 	l := r.block.l
 	l.mustOpen("Request.Cancel")
-	ok := r.job.active && !r.job.canceled && l.pool.Cancel(&r.job)
+	ok := r.job.active && !r.job.canceled() && l.pool.Cancel(&r.job)
 	if l.tracer != nil {
 		l.emit(traces.Event{Kind: traces.KindPoolCancel, ID: r.job.ID, Canceled: ok})
 	}
 	if ok {
-		r.job.canceled = true
+		r.job.state.Store(uint32(jobCanceled)) // the built-in pool's Cancel did already
 		l.queueDone(&r.job)
 	}
 	return ok
