@@ -80,10 +80,6 @@ func (j *Job) request() *Request { return (*Request)(unsafe.Pointer(j)) }
 
 type jobState uint8
 
-// canceled reports whether the loop canceled the job, whose done callback then says
-// so.
-func (j *Job) canceled() bool { return j.state.Load() == uint32(jobCanceled) }
-
 const (
 	// jobQueued is the zero value, so that submitting a new job writes no atomic
 	// flag: a job is queued until a worker takes it or the loop cancels it.
@@ -91,6 +87,10 @@ const (
 	jobRunning
 	jobCanceled
 )
+
+// canceled reports whether the loop canceled the job, whose done callback then says
+// so.
+func (j *Job) canceled() bool { return j.state.Load() == uint32(jobCanceled) }
 
 // Request is a pool request made by Work, ReadFile or WriteFile. Requests are made
 // in blocks, of 4 KiB for a loop's first and growing, as it makes more, to 64 KiB:
