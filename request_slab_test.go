@@ -130,3 +130,29 @@ func TestRequestHandles(t *testing.T) {
 		t.Fatalf("%d blocks kept with nothing in flight, want at most the %d open ones", len(l.reqSlabs.blocks), reqSlabTypes)
 	}
 }
+
+// touchPages maps a block's pages and leaves the zeros it holds; populatePages, where
+// the system has it, leaves any contents as they were, from a start inside a page,
+// as a block's items start after the allocator's header.
+func TestTouchPagesKeepsContents(t *testing.T) {
+	for _, n := range []int{100, 3 * touchPagesBytes, reqSlabMaxBytes} {
+		fresh := make([]byte, n)
+		touchPages(unsafe.Pointer(&fresh[0]), uintptr(n))
+		for i, b := range fresh {
+			if b != 0 {
+				t.Fatalf("%d fresh bytes: byte %d is %d after touchPages, want 0", n, i, b)
+			}
+		}
+		buf := make([]byte, n+16)
+		for i := range buf {
+			buf[i] = byte(i%251 + 1)
+		}
+		populated := populatePages(unsafe.Pointer(&buf[8]), uintptr(n))
+		for i := range buf {
+			if want := byte(i%251 + 1); buf[i] != want {
+				t.Fatalf("%d bytes: byte %d is %d after populatePages (%v), want %d", n, i, buf[i], populated, want)
+			}
+		}
+		t.Logf("%d bytes: populated in one call: %v", n, populated)
+	}
+}

@@ -391,15 +391,19 @@ func newRequest[R any, P reqType[R]](l *Loop) *R {
 // systems the module runs on.
 const touchPagesBytes = 4 << 10
 
-// touchPages writes a zero byte to every page of the n bytes at p, new memory of a
-// block that holds only zeros, before the block's first request is made. Memory the
-// allocator just took from the system is mapped by the kernel at its first access:
-// a read maps a shared page of zeros, and the first write then faults again for a
-// page of its own. A request's first writes to a fresh page are often pointers, and
-// the garbage collector's write barrier, while it marks, reads the word a pointer
-// replaces, so that most pages of a burst's blocks were faulted twice; written
-// first, each is faulted once.
+// touchPages maps every page of the n bytes at p, new memory of a block that holds
+// only zeros, before the block's first request is made. Memory the allocator just
+// took from the system is mapped by the kernel at its first access: a read maps a
+// shared page of zeros, and the first write then faults again for a page of its own.
+// A request's first writes to a fresh page are often pointers, and the garbage
+// collector's write barrier, while it marks, reads the word a pointer replaces, so
+// that most pages of a burst's blocks were faulted twice. Where the system can map a
+// range in one call (populatePages) it is asked to; elsewhere a zero byte written
+// to each page has each faulted once.
 func touchPages(p unsafe.Pointer, n uintptr) {
+	if populatePages(p, n) {
+		return
+	}
 	for off := uintptr(0); off < n; off += touchPagesBytes {
 		*(*byte)(unsafe.Add(p, off)) = 0
 	}
