@@ -69,7 +69,7 @@ func (l *Loop) Handles() []Handle {
 			}
 		}
 	}
-	l.reqSlabs.inFlight(func(r *Request) { add("request", r.id) })
+	l.reqSlabs.inFlight(func(r *Request) { add("request", r.ID()) })
 	for n := l.socks.next; n != &l.socks; n = n.next {
 		if h := n.v.base(); h.counted() {
 			add(n.v.kind(), h.id)

@@ -199,11 +199,11 @@ type Loop struct {
 	// timeStale is set when a refresh of the cached time was skipped because
 	// nothing needed it; Now refreshes it first.
 	timeStale  bool
-	jobDoneFn  func(*Job) // l.jobDone, made once
-	postClosed bool       // Close has begun
-	asyncRan   bool       // the last poll phase ran work from other goroutines
+	postClosed bool // Close has begun
+	asyncRan   bool // the last poll phase ran work from other goroutines
 
 	reqSlabs reqSlabs // pool requests: the blocks they come from, and those in flight
+	poolDone poolDone // the loop's own pool's finished jobs
 }
 
 // asyncItem is work handed to the loop from another goroutine, run in the poll phase:
@@ -271,7 +271,7 @@ func New(opts ...Option) (*Loop, error) {
 	} else {
 		l.ops = make([]*poller.Op, 0, fakeCompletionsMin)
 	}
-	l.jobDoneFn = l.jobDone
+	_, l.poolDone.batched = o.pool.(*WorkerPool)
 	if sp, ok := o.poller.(interface{ ReadyWithoutKernel() bool }); ok && osPoller {
 		l.spin = sp
 	}

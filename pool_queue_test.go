@@ -2,14 +2,29 @@ package nodeloop
 
 import "testing"
 
-// The pool's queue is a FIFO across its segments, however pushes and pops
-// interleave, and keeps no more than one emptied segment.
+// queueOnly returns a pool whose workers never start, so that a test takes its jobs.
+func queueOnly() *WorkerPool {
+	p := NewPool(1)
+	p.once.Do(func() {})
+	return p
+}
+
+// takeOne takes the next queued job of p, as a worker does.
+func takeOne(p *WorkerPool) *Job {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var batch [1]*Job
+	return p.take(batch[:0], 1)[0]
+}
+
+// The pool's queue is a FIFO across its segments, however submissions and takes
+// interleave, and counts what it holds.
 func TestJobQueue(t *testing.T) {
 	jobs := make([]Job, 3*jobSegJobs+7)
 	tests := []struct {
 		name string
-		// pattern is the number of pushes, then of pops, done in turn until
-		// every job was pushed, the queue then emptied.
+		// pattern is the number of submissions, then of takes, done in turn until
+		// every job was submitted, the queue then emptied.
 		push, pop int
 	}{
 		{"one at a time", 1, 1},
@@ -19,16 +34,16 @@ func TestJobQueue(t *testing.T) {
 		{"across a segment's end", jobSegJobs + 1, jobSegJobs - 1},
 	}
 	for _, tt := range tests {
-		var q jobQueue
+		p := queueOnly()
 		var want []*Job
 		next := 0
 		check := func() {
-			if q.len() != len(want) {
-				t.Fatalf("%s: len %d, want %d", tt.name, q.len(), len(want))
+			if n := int(p.submitted.Load() - p.taken); n != len(want) {
+				t.Fatalf("%s: %d jobs queued, want %d", tt.name, n, len(want))
 			}
-			j := q.pop()
+			j := takeOne(p)
 			if j != want[0] {
-				t.Fatalf("%s: popped job %d, want job %d", tt.name, index(jobs, j), index(jobs, want[0]))
+				t.Fatalf("%s: took job %d, want job %d", tt.name, index(jobs, j), index(jobs, want[0]))
 			}
 			want = want[1:]
 		}
@@ -37,7 +52,7 @@ func TestJobQueue(t *testing.T) {
 				if next == len(jobs) {
 					break
 				}
-				q.push(&jobs[next])
+				p.Submit(&jobs[next])
 				want = append(want, &jobs[next])
 				next++
 			}
@@ -51,8 +66,35 @@ func TestJobQueue(t *testing.T) {
 		for len(want) > 0 {
 			check()
 		}
-		if q.len() != 0 || q.head != q.tail {
-			t.Fatalf("%s: emptied queue holds %d jobs in more than one segment (%v)", tt.name, q.len(), q.head != q.tail)
+		if p.submitted.Load() != p.taken || p.head != p.tail {
+			t.Fatalf("%s: emptied queue holds %d jobs in more than one segment (%v)", tt.name, p.submitted.Load()-p.taken, p.head != p.tail)
+		}
+	}
+}
+
+// A queue that goes up and down by a segment's worth of jobs reuses the segment its
+// workers emptied, and lets go of the jobs in it.
+func TestJobQueueReusesSegments(t *testing.T) {
+	p := queueOnly()
+	jobs := make([]Job, jobSegJobs)
+	round := func() {
+		for i := range jobs {
+			p.Submit(&jobs[i])
+		}
+		for range jobs {
+			takeOne(p)
+		}
+	}
+	round()
+	round()
+	if n := testing.AllocsPerRun(10, round); n != 0 {
+		t.Fatalf("a segment's worth of jobs through the queue: %v allocations, want 0", n)
+	}
+	if s := p.spare.Load(); s != nil {
+		for i, j := range s.jobs {
+			if j != nil {
+				t.Fatalf("the emptied segment still holds job %d in place %d", index(jobs, j), i)
+			}
 		}
 	}
 }

@@ -328,6 +328,36 @@ func TestWorkPanicIsAnError(t *testing.T) {
 	}
 }
 
+// A work function's value and error both reach its done callback, and the error is
+// not the pool's: the trace's pool_done carries none, and a request after it, taken
+// from the same block, starts with no error.
+func TestWorkValueAndError(t *testing.T) {
+	l, rec := newReal(t, 1)
+	errWork := errors.New("half done")
+	type result struct {
+		v   int
+		err error
+	}
+	var got []result
+	err := l.Run(func() {
+		nodeloop.Work(l, func() (int, error) { return 7, errWork }, func(v int, err error) {
+			got = append(got, result{v, err})
+			nodeloop.Work(l, func() (int, error) { return 8, nil }, func(v int, err error) { got = append(got, result{v, err}) })
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []result{{7, errWork}, {8, nil}}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("done callbacks got %v, want %v", got, want)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == traces.KindPoolDone && e.Err != "" {
+			t.Fatalf("pool_done of job %d carries error %q, which the work returned, not the pool", e.ID, e.Err)
+		}
+	}
+}
+
 // The same rules on the simulated pool: cancel before start, no cancel once started.
 func TestSimPoolCancel(t *testing.T) {
 	w := newWorld(t)

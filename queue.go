@@ -12,9 +12,9 @@ type task struct {
 // from the back, for the close phase, which runs the most recently closed first.
 // Every FIFO of the loop is one: the nextTick, microtask and pending queues, the
 // timers found due, the handles waiting for their close callback and a connection's
-// writes; the worker pool's jobs wait in a jobQueue. (The work other goroutines hand
-// the loop is no queue: it is a batch, appended to under the loop's lock and taken
-// whole.)
+// writes; the worker pool's jobs wait in segments of their own. (The work other
+// goroutines hand the loop is no queue: it is a batch, appended to under the loop's
+// lock and taken whole.)
 type queue[T any] struct {
 	buf  []T // its length is 0 or a power of two
 	head int // index of the first element

@@ -45,8 +45,8 @@ func TestRequestSlab(t *testing.T) {
 		}
 	}
 	for i, w := range ints {
-		if w.work != nil || w.done != nil || w.v != 0 || w.err != nil {
-			t.Fatalf("finished request %d still holds its work %v, done %v, or results %v, %v", i, w.work != nil, w.done != nil, w.v, w.err)
+		if w.work != nil || w.done != nil || w.v != 0 || w.job.Err != nil {
+			t.Fatalf("finished request %d still holds its work %v, done %v, or results %v, %v", i, w.work != nil, w.done != nil, w.v, w.job.Err)
 		}
 	}
 	for i, w := range strs {
@@ -57,7 +57,7 @@ func TestRequestSlab(t *testing.T) {
 }
 
 // reqOf returns the workRequest r is the Request of.
-func reqOf[T any](r *Request) *workRequest[T] { return r.job.req.(*workRequest[T]) }
+func reqOf[T any](r *Request) *workRequest[T] { return (*workRequest[T])(unsafe.Pointer(r)) }
 
 // TestRequestSize pins the size of Work's request of a word-sized result, which sets
 // how many fit in a block and the memory a burst of requests takes: a field added to
@@ -66,12 +66,15 @@ func TestRequestSize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("precondition: a 64-bit platform")
 	}
-	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(176); got != want {
+	if got, want := unsafe.Sizeof(workRequest[int]{}), uintptr(120); got != want {
 		t.Fatalf("Work's request of an int takes %d bytes, want %d", got, want)
+	}
+	if off := unsafe.Offsetof(Request{}.job); off != 0 {
+		t.Fatalf("a Request's job is at offset %d, want 0: a job finds its request at its own address", off)
 	}
 	var c reqSlabs
 	size := unsafe.Sizeof(workRequest[int]{})
-	for i, want := range []int{23, 46, 93, 186, 372, 372} {
+	for i, want := range []int{34, 68, 136, 273, 546, 546} {
 		if got := c.blockLen(size); got != want {
 			t.Fatalf("block %d holds %d requests of an int, want %d", i, got, want)
 		}
@@ -125,5 +128,31 @@ func TestRequestHandles(t *testing.T) {
 	}
 	if len(l.reqSlabs.blocks) > reqSlabTypes {
 		t.Fatalf("%d blocks kept with nothing in flight, want at most the %d open ones", len(l.reqSlabs.blocks), reqSlabTypes)
+	}
+}
+
+// touchPages maps a block's pages and leaves the zeros it holds; populatePages, where
+// the system has it, leaves any contents as they were, from a start inside a page,
+// as a block's items start after the allocator's header.
+func TestTouchPagesKeepsContents(t *testing.T) {
+	for _, n := range []int{100, 3 * touchPagesBytes, reqSlabMaxBytes} {
+		fresh := make([]byte, n)
+		touchPages(unsafe.Pointer(&fresh[0]), uintptr(n))
+		for i, b := range fresh {
+			if b != 0 {
+				t.Fatalf("%d fresh bytes: byte %d is %d after touchPages, want 0", n, i, b)
+			}
+		}
+		buf := make([]byte, n+16)
+		for i := range buf {
+			buf[i] = byte(i%251 + 1)
+		}
+		populated := populatePages(unsafe.Pointer(&buf[8]), uintptr(n))
+		for i := range buf {
+			if want := byte(i%251 + 1); buf[i] != want {
+				t.Fatalf("%d bytes: byte %d is %d after populatePages (%v), want %d", n, i, buf[i], populated, want)
+			}
+		}
+		t.Logf("%d bytes: populated in one call: %v", n, populated)
 	}
 }
