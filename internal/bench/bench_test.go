@@ -469,7 +469,8 @@ func benchNodeloop(b *testing.B, name string) {
 	}
 }
 
-func BenchmarkNodeloopPost1(b *testing.B)   { benchNodeloop(b, Post1) }
-func BenchmarkNodeloopPost16(b *testing.B)  { benchNodeloop(b, Post16) }
-func BenchmarkNodeloopPostRTT(b *testing.B) { benchNodeloop(b, PostRTT) }
-func BenchmarkNodeloopPool(b *testing.B)    { benchNodeloop(b, Pool) }
+func BenchmarkNodeloopPost1(b *testing.B)    { benchNodeloop(b, Post1) }
+func BenchmarkNodeloopPost16(b *testing.B)   { benchNodeloop(b, Post16) }
+func BenchmarkNodeloopPostRTT(b *testing.B)  { benchNodeloop(b, PostRTT) }
+func BenchmarkNodeloopPool(b *testing.B)     { benchNodeloop(b, Pool) }
+func BenchmarkNodeloopPingPong(b *testing.B) { benchNodeloop(b, PingPong) }
