@@ -152,6 +152,10 @@ type Loop struct {
 	evFields evFields     // which of ev's fields may hold something, besides its position
 	current  *CallbackPanic
 
+	// callbacks counts the callback events the loop makes, traced or not: the
+	// callbacks that passed the step limit, and a host's own ticks and microtasks.
+	callbacks uint64
+
 	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
 	timerLists       []*timerList                 // every list made, by slot, live or free
 	timerListOf      map[time.Duration]*timerList // the live list of each delay
@@ -561,6 +565,10 @@ func (l *Loop) recordChoice(what string, options, pick int) {
 
 func init() {
 	looptrace.Choice = func(l any, what string, options, pick int) { l.(*Loop).recordChoice(what, options, pick) }
+	looptrace.Counts = func(l any) (ticks, callbacks uint64) {
+		loop := l.(*Loop)
+		return loop.tick, loop.callbacks
+	}
 }
 
 // emitID is emit for the events that carry no more than a source and an id, the most
@@ -691,6 +699,7 @@ func (l *Loop) step() {
 	if l.stepsMax != 0 && l.steps > l.stepsMax {
 		panic(stepLimit{})
 	}
+	l.callbacks++
 }
 
 type stepLimit struct{}
@@ -748,6 +757,7 @@ func (l *Loop) HostTickQueued() uint64 {
 // HostTickRuns traces the start of the callback of the host's nextTick id, which
 // HostTickQueued gave it.
 func (l *Loop) HostTickRuns(id uint64) {
+	l.callbacks++
 	if l.tracer != nil {
 		l.emitID(traces.KindCallback, traces.SourceNextTick, id)
 	}
@@ -769,6 +779,7 @@ func (l *Loop) HostMicrotaskQueued() uint64 {
 // HostMicrotaskRuns traces the start of the callback of the host's microtask id,
 // which HostMicrotaskQueued gave it.
 func (l *Loop) HostMicrotaskRuns(id uint64) {
+	l.callbacks++
 	if l.tracer != nil {
 		l.emitID(traces.KindCallback, traces.SourceMicrotask, id)
 	}

@@ -282,7 +282,12 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	t := &tracer{cfg: cfg, res: res}
+	var t *tracer
+	if cfg.Trace != nil || cfg.Tracer != nil || cfg.KeepTrace {
+		// Only a run whose events someone reads has the loop make them: the
+		// Result's counts come from the loop itself (see looptrace.Counts).
+		t = &tracer{user: cfg.Tracer, keep: cfg.KeepTrace, res: res}
+	}
 	if cfg.Trace != nil {
 		h := traces.NewHeader("sim")
 		h.Seed, h.Scenario = cfg.Seed, cfg.Scenario
@@ -290,12 +295,17 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		t.out = traces.NewRecorder(cfg.Trace, h)
 	}
 	var loopClock nodeloop.Clock = clock
+	var charging *chargingClock
 	if cfg.CallbackCost != (Range{}) {
-		loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit), res: res}
+		charging = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+		loopClock = charging
 	}
 	opts := []nodeloop.Option{
 		nodeloop.WithClock(loopClock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
-		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit),
+		nodeloop.WithStepLimit(cfg.StepLimit),
+	}
+	if t != nil {
+		opts = append(opts, nodeloop.WithTracer(t))
 	}
 	if callers {
 		opts = append(opts, nodeloop.WithCallers())
@@ -311,8 +321,13 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	t.loop = l
-	rec.hook = t.choice
+	if charging != nil {
+		charging.loop = l
+	}
+	if t != nil {
+		t.loop = l
+		rec.hook = t.choice
+	}
 	w := &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
 	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
@@ -329,13 +344,14 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
+	res.Ticks, res.Callbacks = looptrace.Counts(l)
 	res.Choices = rec.log
 	if r, ok := src.(interface{ divergence() *Divergence }); ok {
 		res.Divergence = r.divergence()
 	}
 	judge(res, l, runErr)
 	l.Close()
-	if t.out != nil {
+	if t != nil && t.out != nil {
 		if err := t.out.Flush(); err != nil && res.Err == nil {
 			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
 		}
@@ -430,30 +446,26 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 	return m
 }
 
-// tracer is the simulated world's view of the loop's events: it counts them and
-// passes every event on to the trace.
+// tracer is the simulated world's view of the loop's events, in a run whose events
+// someone reads: it passes every event on to the trace, to Config.Tracer, and to
+// Result.Events when Config.KeepTrace.
 type tracer struct {
-	cfg  Config
 	loop *nodeloop.Loop
 	res  *Result
 	out  *traces.Recorder
+	user interface{ Event(*traces.Event) } // Config.Tracer
+	keep bool                              // Config.KeepTrace
 }
 
 func (t *tracer) Event(e *traces.Event) {
 	if t.out != nil {
 		t.out.Event(e)
 	}
-	if t.cfg.Tracer != nil {
-		t.cfg.Tracer.Event(e)
+	if t.user != nil {
+		t.user.Event(e)
 	}
-	if t.cfg.KeepTrace {
+	if t.keep {
 		t.res.Events = append(t.res.Events, *e)
-	}
-	switch e.Kind {
-	case traces.KindTick:
-		t.res.Ticks = e.Tick
-	case traces.KindCallback:
-		t.res.Callbacks++
 	}
 }
 
@@ -470,20 +482,25 @@ type chargingClock struct {
 	cost    Range
 	choices fakepoller.Choices
 	limit   time.Time
-	// res counts the callbacks run; callbacks is its count at the last charge,
-	// and inCallback says whether that charge was made while a callback ran (at a
-	// timer's start), which then went on running.
-	res        *Result
+	// loop counts the callbacks run (nil while New makes it, before any ran);
+	// callbacks is its count at the last charge, and inCallback says whether that
+	// charge was made while a callback ran (at a timer's start), which then went
+	// on running.
+	loop       *nodeloop.Loop
 	callbacks  uint64
 	inCallback bool
 }
 
 func (c *chargingClock) Now() time.Time {
-	if c.res.Callbacks == c.callbacks && !c.inCallback {
+	var ran uint64
+	if c.loop != nil {
+		_, ran = looptrace.Counts(c.loop)
+	}
+	if ran == c.callbacks && !c.inCallback {
 		return c.clock.Now() // no program ran since the last reading: nothing to charge
 	}
 	label := costLabel()
-	c.callbacks, c.inCallback = c.res.Callbacks, label == costAtTimerStart
+	c.callbacks, c.inCallback = ran, label == costAtTimerStart
 	d := fakepoller.Between(c.choices, label, c.cost.Min, c.cost.Max, time.Microsecond)
 	if c.clock.Now().Add(d).After(c.limit) {
 		panic(errTimeLimit)

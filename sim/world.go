@@ -509,7 +509,6 @@ type runningHost struct {
 	loop    *nodeloop.Loop
 	poller  *fakepoller.Poller
 	res     *HostResult
-	counts  Result // the callbacks counted for the charging clock
 	started bool
 	done    bool
 	down    bool // crashed, and not restarted
@@ -593,8 +592,10 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
 		h.res.Name = wh.name
 		var loopClock nodeloop.Clock = clock
+		var charging *chargingClock
 		if cfg.CallbackCost != (Range{}) {
-			loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit, res: &h.counts}
+			charging = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit}
+			loopClock = charging
 		}
 		opts := []nodeloop.Option{
 			nodeloop.WithClock(loopClock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
@@ -609,6 +610,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		}
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
+		}
+		if charging != nil {
+			charging.loop = h.loop
 		}
 		if states[i] == nil {
 			states[i] = &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}
@@ -959,7 +963,6 @@ func (t *hostTracer) Event(e *traces.Event) {
 		t.h.res.Ticks = e.Tick
 	case traces.KindCallback:
 		t.h.res.Callbacks++
-		t.h.counts.Callbacks++
 	case traces.KindStop:
 		t.h.stopped = t.h.stopped || !t.h.ownStop
 	}
