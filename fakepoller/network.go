@@ -73,7 +73,24 @@ type network struct {
 	// (Network.OnArrive), and lastMessage numbers them.
 	onArrive    func(Message)
 	lastMessage uint64
+	// made are the first socketsReusedMax sockets of each kind made, which a
+	// Poller's Reset clears and puts in spare for the sockets of its next run.
+	// A run's sockets are never reused within it: a closed socket may still be
+	// named by an event or an operation in flight.
+	made  socketsMade
+	spare socketsMade
 }
+
+// socketsMade are sockets, of the two kinds the network makes.
+type socketsMade struct {
+	conns []*connectingSock // connecting sockets, with their connections' pipes
+	socks []*sock           // listeners and accepted sockets
+}
+
+// socketsReusedMax is how many sockets of each kind a Poller keeps for its next
+// run after a Reset: those of a small run, so that a long run with many
+// connections keeps no more than these alive past their use.
+const socketsReusedMax = 16
 
 // link is the state of the link from one host to another.
 type link struct {
@@ -100,6 +117,59 @@ func (n *network) linkOf(from, to *host) *link {
 func (n *network) init() {
 	n.socks = map[poller.Socket]*sock{}
 	n.nextPort = ephemeralPortFirst
+}
+
+// reset makes n, a standalone Poller's closed network, empty as init does,
+// keeping its map and slices, and clears the sockets it made for its next run.
+func (n *network) reset() {
+	socks, listeners, made, spare := n.socks, n.listeners, n.made, n.spare
+	clear(socks)
+	clear(listeners)
+	for _, a := range made.conns {
+		*a = connectingSock{}
+	}
+	for _, s := range made.socks {
+		*s = sock{}
+	}
+	spare.conns = append(spare.conns, made.conns...)
+	spare.socks = append(spare.socks, made.socks...)
+	clear(made.conns)
+	clear(made.socks)
+	*n = network{socks: socks, listeners: listeners[:0], nextPort: ephemeralPortFirst}
+	n.made.conns, n.made.socks = made.conns[:0], made.socks[:0]
+	n.spare = spare
+}
+
+// newConnecting returns a zero connecting socket: a spare one if there is one.
+func (n *network) newConnecting() *connectingSock {
+	var a *connectingSock
+	if k := len(n.spare.conns); k > 0 {
+		a = n.spare.conns[k-1]
+		n.spare.conns[k-1] = nil
+		n.spare.conns = n.spare.conns[:k-1]
+	} else {
+		a = new(connectingSock)
+	}
+	if len(n.made.conns) < socketsReusedMax {
+		n.made.conns = append(n.made.conns, a)
+	}
+	return a
+}
+
+// newSock returns a zero socket: a spare one if there is one.
+func (n *network) newSock() *sock {
+	var s *sock
+	if k := len(n.spare.socks); k > 0 {
+		s = n.spare.socks[k-1]
+		n.spare.socks[k-1] = nil
+		n.spare.socks = n.spare.socks[:k-1]
+	} else {
+		s = new(sock)
+	}
+	if len(n.made.socks) < socketsReusedMax {
+		n.made.socks = append(n.made.socks, s)
+	}
+	return s
 }
 
 // clear forgets every socket, as Close does.
@@ -224,7 +294,7 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
 // newSock returns a socket with a fresh handle, with the options a connection
 // starts with: NoDelay on, as the system's back ends make them.
-func (p *Poller) newSock() *sock { return p.initSock(new(sock)) }
+func (p *Poller) newSock() *sock { return p.initSock(p.network.newSock()) }
 
 // initSock gives the zero socket s a fresh handle and a connection's first options,
 // as newSock does, and returns it.
@@ -538,7 +608,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		local = src.addr()
 	}
 	op.Reset()
-	a := new(connectingSock)
+	a := p.network.newConnecting()
 	c := p.initSock(&a.sock)
 	c.local, c.remote = local, dst.addr()
 	a.rx.dst, a.tx.src = c, c

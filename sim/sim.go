@@ -255,8 +255,10 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if src == nil {
 		src = Seeded(cfg.Seed)
 	}
-	rec := &recording{src: src}
-	res := &Result{Seed: cfg.Seed, Faults: cfg.Faults}
+	a := new(runAlloc)
+	rec, res, w := &a.rec, &a.res, &a.world
+	rec.src = src
+	res.Seed, res.Faults = cfg.Seed, cfg.Faults
 	if sp := cfg.spare; sp != nil {
 		cfg.spare = nil
 		rec.log, res.Events = sp.choices[:0], sp.events[:0]
@@ -268,20 +270,17 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	f := res.Faults
 	clock := fakeclock.New()
-	fp, err := fakepoller.NewWith(clock, fakepoller.Options{
+	kit, err := takeKit(clock, fakepoller.Options{
 		Choices:    rec,
 		MinLatency: cfg.Latency.Min,
 		MaxLatency: cfg.Latency.Max,
 		Faults:     f.Network,
-	})
+	}, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: f.Pool})
 	if err != nil {
 		return nil, err
 	}
+	fp, pool := kit.poller, kit.pool
 	fp.SetHorizon(fakeclock.Epoch.Add(cfg.TimeLimit))
-	pool, err := NewPoolWith(fp, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: f.Pool})
-	if err != nil {
-		return nil, err
-	}
 	var t *tracer
 	if cfg.Trace != nil || cfg.Tracer != nil || cfg.KeepTrace {
 		// Only a run whose events someone reads has the loop make them: the
@@ -328,7 +327,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		t.loop = l
 		rec.hook = t.choice
 	}
-	w := &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+	w.choices, w.clock, w.limit = rec, clock, fakeclock.Epoch.Add(cfg.TimeLimit)
 	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
 	for runErr == nil && w.idle != nil && runIdle(w.idle, &runErr) {
@@ -351,12 +350,55 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	judge(res, l, runErr)
 	l.Close()
+	kits.Put(kit) // the loop closed its poller and pool, and uses them no more
 	if t != nil && t.out != nil {
 		if err := t.out.Flush(); err != nil && res.Err == nil {
 			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
 		}
 	}
 	return res, nil
+}
+
+// runAlloc is what a run makes its Result and its own records of, in one
+// allocation.
+type runAlloc struct {
+	res   Result
+	rec   recording
+	world world
+}
+
+// kit is the fake poller and simulated pool of a run, which a later run resets
+// rather than make its own: the run is the same, with less to allocate.
+type kit struct {
+	poller *fakepoller.Poller
+	pool   *Pool
+}
+
+// kits holds the kits of runs that are over, for the next ones, on any goroutine.
+var kits sync.Pool
+
+// takeKit returns a poller and a pool such as fakepoller.NewWith(clock, popts) and
+// NewPoolWith make, those of a run that is over if there is one.
+func takeKit(clock *fakeclock.Clock, popts fakepoller.Options, opts PoolOptions) (*kit, error) {
+	k, _ := kits.Get().(*kit)
+	if k == nil {
+		fp, err := fakepoller.NewWith(clock, popts)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := NewPoolWith(fp, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &kit{poller: fp, pool: pool}, nil
+	}
+	if err := k.poller.Reset(clock, popts); err != nil {
+		return nil, err // the kit, closed, is dropped
+	}
+	if err := k.pool.reset(opts); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // runIdle calls the program's OnIdle hook, a panic in it being the run's error as a
