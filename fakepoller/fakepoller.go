@@ -19,12 +19,12 @@ type event struct {
 	at  time.Time
 	seq uint64
 	fn  func()
-	// An event with no fn is the arrival at the socket to of n bytes of data, or of
-	// the end of the stream when fin is set: the most frequent events, made without
-	// a closure.
-	to  *sock
-	n   int
-	fin bool
+	// An event with no fn is the arrival of a message of the kind at the socket
+	// to, n bytes of data for a data message: the events of every connection,
+	// made without a closure.
+	to   *sock
+	n    int
+	kind arrivalKind
 }
 
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
@@ -274,13 +274,10 @@ func (p *Poller) runDue() {
 			return
 		}
 		p.events.DeleteMin()
-		switch {
-		case e.fn != nil:
+		if e.fn != nil {
 			e.fn()
-		case e.fin:
-			p.finArrived(e.to)
-		default:
-			p.dataArrived(e.to, e.n)
+		} else {
+			p.arrived(e.kind, e.to, e.n)
 		}
 	}
 }

@@ -194,12 +194,14 @@ type sock struct {
 	listener bool
 	bound    endpoint
 	addr     net.Addr
-	backlog  []*sock
+	backlog  sockQueue
 
 	// A connection's addresses, its peer (nil until the connection request
 	// reached a listener), and the two directions of its stream: rx toward this
-	// end, tx toward the peer (the peer's rx).
+	// end, tx toward the peer (the peer's rx). dialed is where a connecting
+	// socket's request goes.
 	local, remote net.Addr
+	dialed        endpoint
 	peer          *sock
 	rx, tx        *pipe
 	// established is set when a connecting socket's Connect succeeded, or at once
@@ -218,6 +220,36 @@ type sock struct {
 	shut bool
 	// opts holds the connection's options as SetOption left them, by kind.
 	opts [poller.KeepAlive + 1]poller.Option
+}
+
+// sockQueue is a FIFO of sockets, whose slice is reused once it empties.
+type sockQueue struct {
+	s    []*sock
+	head int
+}
+
+func (q *sockQueue) len() int { return len(q.s) - q.head }
+
+func (q *sockQueue) push(s *sock) { q.s = append(q.s, s) }
+
+// pop removes and returns the oldest socket; the queue must not be empty.
+func (q *sockQueue) pop() *sock {
+	s := q.s[q.head]
+	q.s[q.head] = nil
+	q.head++
+	if q.head == len(q.s) {
+		q.s, q.head = q.s[:0], 0
+	}
+	return s
+}
+
+// all returns the queued sockets, oldest first.
+func (q *sockQueue) all() []*sock { return q.s[q.head:] }
+
+// drop empties the queue and lets its slice go.
+func (q *sockQueue) drop() {
+	clear(q.s)
+	*q = sockQueue{}
 }
 
 // connectingSock is what a Connect makes in one allocation: the connecting socket and
@@ -343,29 +375,58 @@ func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 	p.At(at, func() { p.arrive(pp, fn) })
 }
 
-// sendData is send for n bytes of data along pp to r, which arrive as
-// dataArrived(r, n): within one host, as an event that needs no closure.
-func (p *Poller) sendData(pp *pipe, r *sock, n int) {
+// arrivalKind is what a message of a connection is, for the socket it arrives at.
+type arrivalKind uint8
+
+const (
+	arriveData    arrivalKind = iota // n bytes of data: dataArrived
+	arriveFin                        // the end of the stream: finArrived
+	arriveRequest                    // a connection request from the socket: requestArrived
+	arriveAnswer                     // a listener's answer to the socket: answerArrived
+	arriveRefusal                    // the refusal of the socket's request: refusalArrived
+	arriveReset                      // a reset: resetArrived
+)
+
+// segs name the segment of each kind of message, for a Network's OnArrive.
+var segs = [...]string{arriveData: segData, arriveFin: segFin, arriveRequest: segConnect,
+	arriveAnswer: segAccept, arriveRefusal: segRefuse, arriveReset: segReset}
+
+// sendTo is send for a message of the kind along pp to the socket to, n bytes of
+// data for a data message, which arrives as arrived(kind, to, n): within one host,
+// as an event that needs no closure.
+func (p *Poller) sendTo(pp *pipe, kind arrivalKind, to *sock, n int) {
 	if pp.from != nil {
-		p.send(pp, segData, n, func() { p.dataArrived(r, n) })
+		p.send(pp, segs[kind], n, func() { p.arrived(kind, to, n) })
 		return
 	}
 	at := p.arrival(pp)
 	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: r, n: n})
+	p.events.Push(event{at: at, seq: p.network.seq, to: to, n: n, kind: kind})
 }
 
-// sendFin is send for the end of the stream along pp to r, which arrives as
-// finArrived(r): within one host, as an event that needs no closure.
-func (p *Poller) sendFin(pp *pipe, r *sock) {
-	if pp.from != nil {
-		p.send(pp, segFin, 0, func() { p.finArrived(r) })
-		return
+// arrived handles the arrival of a message of the kind at the socket to.
+func (p *Poller) arrived(kind arrivalKind, to *sock, n int) {
+	switch kind {
+	case arriveData:
+		p.dataArrived(to, n)
+	case arriveFin:
+		p.finArrived(to)
+	case arriveRequest:
+		to.owner.requestArrived(to, to.dialed) // as the dialing host sees the network
+	case arriveAnswer:
+		p.answerArrived(to)
+	case arriveRefusal:
+		p.refusalArrived(to)
+	case arriveReset:
+		p.resetArrived(to)
 	}
-	at := p.arrival(pp)
-	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: r, fin: true})
 }
+
+// sendData is sendTo for n bytes of data along pp to r.
+func (p *Poller) sendData(pp *pipe, r *sock, n int) { p.sendTo(pp, arriveData, r, n) }
+
+// sendFin is sendTo for the end of the stream along pp to r.
+func (p *Poller) sendFin(pp *pipe, r *sock) { p.sendTo(pp, arriveFin, r, 0) }
 
 // arrival draws when a message sent along pp now arrives, and makes it the pipe's
 // latest: after a drawn latency and a clogged link's, never before the message sent
@@ -629,7 +690,8 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	p.send(c.tx, segConnect, 0, func() { p.requestArrived(c, dst) })
+	c.dialed = dst
+	p.sendTo(c.tx, arriveRequest, c, 0)
 	return nil
 }
 
@@ -660,9 +722,9 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 			break
 		}
 	}
-	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
+	if ln == nil || ln.backlog.len() >= backlogConnsMax ||
 		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
-		p.send(c.rx, segRefuse, 0, func() { p.refusalArrived(c) })
+		p.sendTo(c.rx, arriveRefusal, c, 0)
 		return
 	}
 	srv := p.newSock()
@@ -675,8 +737,8 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 	if !ln.bound.unix && !ln.bound.ip.IsValid() {
 		srv.local = endpoint{ip: dst.ip, port: dst.port}.addr()
 	}
-	ln.backlog = append(ln.backlog, srv)
-	p.send(c.rx, segAccept, 0, func() { p.answerArrived(c) })
+	ln.backlog.push(srv)
+	p.sendTo(c.rx, arriveAnswer, c, 0)
 	p.tryAccept(ln)
 }
 
@@ -707,12 +769,10 @@ func (p *Poller) answerArrived(c *sock) {
 // tryAccept gives the listener's Accept in flight the oldest queued connection.
 func (p *Poller) tryAccept(ln *sock) {
 	op := ln.ops[poller.Accept]
-	if op == nil || len(ln.backlog) == 0 {
+	if op == nil || ln.backlog.len() == 0 {
 		return
 	}
-	srv := ln.backlog[0]
-	ln.backlog[0] = nil
-	ln.backlog = ln.backlog[1:]
+	srv := ln.backlog.pop()
 	op.Conn, op.Local, op.Remote = srv.id, srv.local, srv.remote
 	p.finish(ln, op, nil)
 }
@@ -810,8 +870,7 @@ func (p *Poller) sendReset(s *sock) {
 		return
 	}
 	s.resetSent = true
-	peer := s.peer
-	p.send(s.tx, segReset, 0, func() { p.resetArrived(peer) })
+	p.sendTo(s.tx, arriveReset, s.peer, 0)
 }
 
 // resetArrived resets r: its unread data is lost and its operations in flight
@@ -935,11 +994,10 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 		if i := slices.Index(p.network.listeners, s); i >= 0 {
 			p.network.listeners = slices.Delete(p.network.listeners, i, i+1)
 		}
-		for _, c := range s.backlog {
+		for _, c := range s.backlog.all() {
 			p.closeSock(c, true)
 		}
-		clear(s.backlog)
-		s.backlog = nil
+		s.backlog.drop()
 		return
 	}
 	switch {
