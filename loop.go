@@ -155,6 +155,10 @@ type Loop struct {
 	// callbacks counts the callback events the loop makes, traced or not: the
 	// callbacks that passed the step limit, and a host's own ticks and microtasks.
 	callbacks uint64
+	// countOnly is set, with a tracer that is never called, on a loop whose events
+	// nobody reads but whose trace positions must be those of a traced run (a
+	// CallbackPanic's Seq): the loop numbers its events and makes none.
+	countOnly bool
 
 	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
 	timerLists       []*timerList                 // every list made, by slot, live or free
@@ -498,6 +502,10 @@ func (l *Loop) emit(e traces.Event) {
 	if l.announce {
 		l.announcePhase()
 	}
+	if l.countOnly {
+		l.seq++
+		return
+	}
 	l.ev, l.evFields = e, evAny
 	l.send()
 }
@@ -541,6 +549,9 @@ func (l *Loop) event(k traces.Kind) *traces.Event {
 	if l.announce {
 		l.announcePhase()
 	}
+	if l.countOnly {
+		return &l.ev // filled in for nothing: send only numbers it
+	}
 	l.clearFields()
 	l.ev.Kind, l.evFields = k, evSmall
 	return &l.ev
@@ -548,6 +559,10 @@ func (l *Loop) event(k traces.Kind) *traces.Event {
 
 // traceOpStart records the start of op, for the handle with the given id.
 func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
+	if l.countOnly {
+		l.number()
+		return
+	}
 	e := l.event(traces.KindOpStart)
 	e.ID, e.Op, e.Handle = op.ID, op.Kind.String(), handle
 	l.send()
@@ -556,7 +571,9 @@ func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
 // recordChoice adds a simulated world's decision to the trace, as record does with an
 // event, without a copy of the whole event. It does nothing without a tracer.
 func (l *Loop) recordChoice(what string, options, pick int) {
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindChoice)
 		e.Choice, e.Options, e.Pick = what, options, pick
 		l.send()
@@ -569,12 +586,28 @@ func init() {
 		loop := l.(*Loop)
 		return loop.tick, loop.callbacks
 	}
+	looptrace.CountOnly = func(l any) {
+		loop := l.(*Loop)
+		if loop.tracer != nil {
+			panic("nodeloop: looptrace.CountOnly on a loop with a tracer; make the loop without one")
+		}
+		loop.tracer, loop.countOnly = uncalledTracer{}, true
+	}
 }
+
+// uncalledTracer is the tracer of a loop that only numbers its events (countOnly).
+type uncalledTracer struct{}
+
+func (uncalledTracer) Event(*traces.Event) {}
 
 // emitID is emit for the events that carry no more than a source and an id, the most
 // frequent ones: it writes them in place, and clears the rest of the event only when
 // an event before it used it.
 func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
+	if l.countOnly {
+		l.number()
+		return
+	}
 	if l.announce {
 		l.announcePhase()
 	}
@@ -606,8 +639,22 @@ type Namer func(kind traces.Kind, id uint64) (name, site string)
 // removes the namer.
 func (l *Loop) SetNamer(fn Namer) { l.namer = fn }
 
+// number gives the next event, and the phase's event before it if that is due, its
+// position in the trace of a loop that only numbers its events (countOnly).
+func (l *Loop) number() {
+	if l.announce {
+		l.announce = false
+		l.seq++
+	}
+	l.seq++
+}
+
 // send fills in l.ev's position and gives it to the tracer.
 func (l *Loop) send() {
+	if l.countOnly {
+		l.seq++
+		return
+	}
 	if l.namer != nil {
 		switch l.ev.Kind {
 		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue, traces.KindMicrotaskQueue:
@@ -680,7 +727,9 @@ func (l *Loop) enterCallback(src traces.Source, id uint64) {
 // operation's (0 for a queued write that never started), handle its socket's.
 func (l *Loop) enterOpCallback(id, handle uint64) {
 	l.step()
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindCallback)
 		e.Source, e.ID, e.Handle = traces.SourceOp, id, handle
 		l.send()
@@ -1149,7 +1198,9 @@ func (l *Loop) completeOp(op *poller.Op) {
 
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindOpComplete)
 		e.ID, e.Op, e.Handle, e.Bytes = op.ID, op.Kind.String(), handle, n
 		if err != nil {

@@ -323,10 +323,12 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if charging != nil {
 		charging.loop = l
 	}
-	if t != nil {
-		t.loop = l
-		rec.hook = t.choice
+	if t == nil {
+		// The loop numbers the events it does not make, so that a callback's
+		// panic names its place in the trace of the run as a traced run does.
+		looptrace.CountOnly(l)
 	}
+	rec.loop = l
 	w.choices, w.clock, w.limit = rec, clock, fakeclock.Epoch.Add(cfg.TimeLimit)
 	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
@@ -492,7 +494,6 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 // someone reads: it passes every event on to the trace, to Config.Tracer, and to
 // Result.Events when Config.KeepTrace.
 type tracer struct {
-	loop *nodeloop.Loop
 	res  *Result
 	out  *traces.Recorder
 	user interface{ Event(*traces.Event) } // Config.Tracer
@@ -612,12 +613,5 @@ func costLabelAt(pcs [2]uintptr) string {
 		if !more {
 			return "cpu.cost"
 		}
-	}
-}
-
-// choice puts a decision into the trace.
-func (t *tracer) choice(c Choice) {
-	if t.loop != nil {
-		looptrace.Choice(t.loop, c.What, c.N, c.Value)
 	}
 }

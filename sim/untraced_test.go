@@ -12,9 +12,9 @@ import (
 )
 
 // A run whose events nobody reads has the loop make none, and reports what a traced
-// run of the same seed does: the same verdict, virtual time, choices, and the ticks
-// and callbacks its trace would count, at the step limit and with callback costs
-// too.
+// run of the same seed does: the same verdict, virtual time, choices, error (a
+// callback's panic naming its place in the trace), and the ticks and callbacks its
+// trace would count, at the step limit and with callback costs too.
 func TestUntracedRunCountsAsItsTrace(t *testing.T) {
 	faults, _ := sim.ParseFaults("all")
 	configs := []struct {
@@ -54,8 +54,7 @@ func TestUntracedRunCountsAsItsTrace(t *testing.T) {
 						t.Fatalf("seed %d: the traced run reports %d ticks and %d callbacks, its trace has %d and %d",
 							seed, traced.Ticks, traced.Callbacks, ticks, callbacks)
 					}
-					if plain.Verdict != traced.Verdict || plain.End != traced.End ||
-						plain.Ticks != traced.Ticks || plain.Callbacks != traced.Callbacks {
+					if plain.String() != traced.String() || plain.Ticks != traced.Ticks || plain.Callbacks != traced.Callbacks {
 						t.Fatalf("seed %d: untraced %v\ntraced %v", seed, plain, traced)
 					}
 					if !slices.Equal(plain.Choices, traced.Choices) {

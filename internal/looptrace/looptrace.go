@@ -25,3 +25,11 @@ var Choice func(loop any, what string, options, pick int)
 // tick event) and the callback events it made. A simulated run that keeps no trace
 // reads its Result's Ticks and Callbacks here. It is set as Record is.
 var Counts func(loop any) (ticks, callbacks uint64)
+
+// CountOnly makes loop, a *nodeloop.Loop made without a tracer, number its events as
+// a traced loop does, and make none: what a simulated run does whose events nobody
+// reads, so that what it reports of a trace's positions (a CallbackPanic's Seq) is
+// what a traced run of it reports. Record and Choice then number their event. Call
+// it before the loop runs; it panics on a loop with a tracer. It is set as Record
+// is.
+var CountOnly func(loop any)
