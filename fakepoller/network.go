@@ -183,6 +183,8 @@ func (n *network) clear() {
 type sock struct {
 	id     poller.Socket
 	closed bool
+	// listener is set on a listener.
+	listener bool
 	// owner is the poller whose Wait returns the socket's operations: the host
 	// the socket is on.
 	owner *Poller
@@ -190,18 +192,16 @@ type sock struct {
 	ops [poller.Write + 1]*poller.Op
 
 	// A listener's bound endpoint, its address, and the connections that arrived
-	// and are not accepted yet, oldest first.
-	listener bool
-	bound    endpoint
-	addr     net.Addr
-	backlog  sockQueue
+	// and are not accepted yet, oldest first. A connecting socket's bound is
+	// where its request goes.
+	bound   endpoint
+	addr    net.Addr
+	backlog sockQueue
 
 	// A connection's addresses, its peer (nil until the connection request
 	// reached a listener), and the two directions of its stream: rx toward this
-	// end, tx toward the peer (the peer's rx). dialed is where a connecting
-	// socket's request goes.
+	// end, tx toward the peer (the peer's rx).
 	local, remote net.Addr
-	dialed        endpoint
 	peer          *sock
 	rx, tx        *pipe
 	// established is set when a connecting socket's Connect succeeded, or at once
@@ -412,7 +412,7 @@ func (p *Poller) arrived(kind arrivalKind, to *sock, n int) {
 	case arriveFin:
 		p.finArrived(to)
 	case arriveRequest:
-		to.owner.requestArrived(to, to.dialed) // as the dialing host sees the network
+		to.owner.requestArrived(to, to.bound) // as the dialing host sees the network
 	case arriveAnswer:
 		p.answerArrived(to)
 	case arriveRefusal:
@@ -690,7 +690,7 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	c.dialed = dst
+	c.bound = dst
 	p.sendTo(c.tx, arriveRequest, c, 0)
 	return nil
 }

@@ -599,7 +599,7 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		}
 		opts := []nodeloop.Option{
 			nodeloop.WithClock(loopClock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
-			nodeloop.WithTracer(&hostTracer{w: wr, h: h}), nodeloop.WithStepLimit(cfg.StepLimit),
+			nodeloop.WithTracer(&hostTracer{w: wr, h: h, traced: wr.tracing()}), nodeloop.WithStepLimit(cfg.StepLimit),
 		}
 		if callers {
 			opts = append(opts, nodeloop.WithCallers())
@@ -924,7 +924,7 @@ func (wr *worldRun) stall(hosts []*runningHost, v Verdict, err error) {
 // between steps, at the world's time.
 func (wr *worldRun) choice(c Choice) {
 	if wr.cur != nil {
-		looptrace.Record(wr.cur.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		looptrace.Choice(wr.cur.loop, c.What, c.N, c.Value)
 		return
 	}
 	wr.seq++
@@ -948,15 +948,18 @@ func (wr *worldRun) emit(e *traces.Event) {
 // hostTracer is a host's loop's tracer: it names the host in each event, counts
 // them, and passes them on to the world's trace.
 type hostTracer struct {
-	w *worldRun
-	h *runningHost
+	w      *worldRun
+	h      *runningHost
+	traced bool // something takes the world's events (worldRun.tracing)
 }
 
 func (t *hostTracer) Event(e *traces.Event) {
-	e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
-	t.w.emit(e)
-	if t.w.cfg.KeepTrace {
-		t.h.res.Events = append(t.h.res.Events, *e)
+	if t.traced {
+		e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
+		t.w.emit(e)
+		if t.w.cfg.KeepTrace {
+			t.h.res.Events = append(t.h.res.Events, *e)
+		}
 	}
 	switch e.Kind {
 	case traces.KindTick:
