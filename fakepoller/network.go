@@ -396,7 +396,15 @@ var segs = [...]string{arriveData: segData, arriveFin: segFin, arriveRequest: se
 // as an event that needs no closure.
 func (p *Poller) sendTo(pp *pipe, kind arrivalKind, to *sock, n int) {
 	if pp.from != nil {
-		p.send(pp, segs[kind], n, func() { p.arrived(kind, to, n) })
+		// The closure holds no more than its kind's arrival needs: a host's
+		// network makes one per message.
+		var fn func()
+		if kind == arriveData {
+			fn = func() { p.dataArrived(to, n) }
+		} else {
+			fn = func() { p.arrived(kind, to, 0) }
+		}
+		p.send(pp, segs[kind], n, fn)
 		return
 	}
 	at := p.arrival(pp)
