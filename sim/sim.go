@@ -256,7 +256,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		src = Seeded(cfg.Seed)
 	}
 	a := new(runAlloc)
-	rec, res, w := &a.rec, &a.res, &a.world
+	rec, res := &a.rec, &a.res
 	rec.src = src
 	res.Seed, res.Faults = cfg.Seed, cfg.Faults
 	if sp := cfg.spare; sp != nil {
@@ -329,7 +329,7 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		looptrace.CountOnly(l)
 	}
 	rec.loop = l
-	w.choices, w.clock, w.limit = rec, clock, fakeclock.Epoch.Add(cfg.TimeLimit)
+	w := &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
 	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
 	for runErr == nil && w.idle != nil && runIdle(w.idle, &runErr) {
@@ -352,7 +352,8 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	}
 	judge(res, l, runErr)
 	l.Close()
-	kits.Put(kit) // the loop closed its poller and pool, and uses them no more
+	kits.Put(kit)  // the loop closed its poller and pool, and uses them no more
+	rec.loop = nil // the Result, which holds rec, keeps no loop alive
 	if t != nil && t.out != nil {
 		if err := t.out.Flush(); err != nil && res.Err == nil {
 			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
@@ -361,12 +362,11 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	return res, nil
 }
 
-// runAlloc is what a run makes its Result and its own records of, in one
+// runAlloc is what a run makes its Result and its choice recording of, in one
 // allocation.
 type runAlloc struct {
-	res   Result
-	rec   recording
-	world world
+	res Result
+	rec recording
 }
 
 // kit is the fake poller and simulated pool of a run, which a later run resets
