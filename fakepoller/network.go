@@ -119,25 +119,28 @@ func (n *network) init() {
 	n.nextPort = ephemeralPortFirst
 }
 
-// reset makes n, a standalone Poller's closed network, empty as init does,
-// keeping its map and slices, and clears the sockets it made for its next run.
+// reset makes n, a standalone Poller's closed network, empty as init does, keeping
+// its map, its slices and its spare sockets.
 func (n *network) reset() {
+	n.clear()
 	socks, listeners, made, spare := n.socks, n.listeners, n.made, n.spare
-	clear(socks)
-	clear(listeners)
-	for _, a := range made.conns {
+	*n = network{socks: socks, listeners: listeners, nextPort: ephemeralPortFirst, made: made, spare: spare}
+}
+
+// recycle clears the sockets n made, which nothing uses once its Poller closed, and
+// puts them in spare: a closed Poller holds nothing of its run.
+func (n *network) recycle() {
+	for _, a := range n.made.conns {
 		*a = connectingSock{}
 	}
-	for _, s := range made.socks {
+	for _, s := range n.made.socks {
 		*s = sock{}
 	}
-	spare.conns = append(spare.conns, made.conns...)
-	spare.socks = append(spare.socks, made.socks...)
-	clear(made.conns)
-	clear(made.socks)
-	*n = network{socks: socks, listeners: listeners[:0], nextPort: ephemeralPortFirst}
-	n.made.conns, n.made.socks = made.conns[:0], made.socks[:0]
-	n.spare = spare
+	n.spare.conns = append(n.spare.conns, n.made.conns...)
+	n.spare.socks = append(n.spare.socks, n.made.socks...)
+	clear(n.made.conns)
+	clear(n.made.socks)
+	n.made.conns, n.made.socks = n.made.conns[:0], n.made.socks[:0]
 }
 
 // newConnecting returns a zero connecting socket: a spare one if there is one.
@@ -177,6 +180,9 @@ func (n *network) clear() {
 	clear(n.socks)
 	clear(n.listeners)
 	n.listeners = n.listeners[:0]
+	if len(n.hosts) == 0 {
+		n.recycle()
+	}
 }
 
 // sock is one socket: a listener or one end of a connection.
