@@ -221,7 +221,13 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		p.woken.Store(false)
 		return p.take(done), nil
 	}
-	limit := p.clock.Now().Add(timeout)
+	var limit time.Time // the end of a timed wait; a wait with no timeout has none
+	switch {
+	case timeout == 0:
+		limit = p.clock.Now()
+	case timeout > 0:
+		limit = p.clock.Now().Add(timeout)
+	}
 	lateDrawn := false
 	for {
 		if p.woken.Swap(false) || len(p.ready) > 0 {
