@@ -27,9 +27,15 @@ const seedStream = 0x9e3779b97f4a7c15
 // Seeded returns choices drawn from a PCG generator seeded with seed: the source of
 // seed sweeps. The same seed always gives the same choices.
 func Seeded(seed uint64) fakepoller.Choices {
-	s := &seeded{pcg: *rand.NewPCG(seed, seedStream)}
-	s.rng = *rand.New(&s.pcg)
+	s := new(seeded)
+	s.init(seed)
 	return s
+}
+
+// init seeds s, as Seeded does.
+func (s *seeded) init(seed uint64) {
+	s.pcg = *rand.NewPCG(seed, seedStream)
+	s.rng = *rand.New(&s.pcg)
 }
 
 // seeded holds its generator and the generator's state, so that a run's source is

@@ -251,11 +251,12 @@ func (r *Result) stalled() bool {
 const choicesFirstMax = 48
 
 func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
+	a := new(runAlloc)
 	src := cfg.Choices
 	if src == nil {
-		src = Seeded(cfg.Seed)
+		a.seeded.init(cfg.Seed)
+		src = &a.seeded
 	}
-	a := new(runAlloc)
 	rec, res := &a.rec, &a.res
 	rec.src = src
 	res.Seed, res.Faults = cfg.Seed, cfg.Faults
@@ -269,7 +270,8 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		res.Faults = swarm(cfg.Seed, cfg.Faults)
 	}
 	f := res.Faults
-	clock := fakeclock.New()
+	a.clock = *fakeclock.New()
+	clock := &a.clock
 	kit, err := takeKit(clock, fakepoller.Options{
 		Choices:    rec,
 		MinLatency: cfg.Latency.Min,
@@ -362,11 +364,13 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	return res, nil
 }
 
-// runAlloc is what a run makes its Result and its choice recording of, in one
-// allocation.
+// runAlloc is what a run makes its Result, its choice recording, its seeded
+// source and its clock of, in one allocation.
 type runAlloc struct {
-	res Result
-	rec recording
+	res    Result
+	rec    recording
+	seeded seeded
+	clock  fakeclock.Clock
 }
 
 // kit is the fake poller and simulated pool of a run, which a later run resets
