@@ -669,9 +669,9 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	if err != nil {
 		return err
 	}
-	var local net.Addr
+	var local, remote net.Addr
 	if dst.unix {
-		local = &net.UnixAddr{Net: "unix"}
+		local, remote = &net.UnixAddr{Net: "unix"}, dst.addr()
 	} else {
 		src := endpoint{ip: dst.ip, v4: dst.v4, v6: dst.v6}
 		if p.host != nil && !dst.ip.IsLoopback() {
@@ -680,12 +680,12 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		if src.port, err = p.freePort(src); err != nil {
 			return err
 		}
-		local = src.addr()
+		local, remote = addrPair(src, dst)
 	}
 	op.Reset()
 	a := p.network.newConnecting()
 	c := p.initSock(&a.sock)
-	c.local, c.remote = local, dst.addr()
+	c.local, c.remote = local, remote
 	a.rx.dst, a.tx.src = c, c
 	c.rx, c.tx = &a.rx, &a.tx
 	if p.host != nil {
