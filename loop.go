@@ -152,6 +152,14 @@ type Loop struct {
 	evFields evFields     // which of ev's fields may hold something, besides its position
 	current  *CallbackPanic
 
+	// callbacks counts the callback events the loop makes, traced or not: the
+	// callbacks that passed the step limit, and a host's own ticks and microtasks.
+	callbacks uint64
+	// countOnly is set, with a tracer that is never called, on a loop whose events
+	// nobody reads but whose trace positions must be those of a traced run (a
+	// CallbackPanic's Seq): the loop numbers its events and makes none.
+	countOnly bool
+
 	timerTree        *btree.BTreeG[timerListKey]  // the live timer lists
 	timerLists       []*timerList                 // every list made, by slot, live or free
 	timerListOf      map[time.Duration]*timerList // the live list of each delay
@@ -494,6 +502,10 @@ func (l *Loop) emit(e traces.Event) {
 	if l.announce {
 		l.announcePhase()
 	}
+	if l.countOnly {
+		l.seq++
+		return
+	}
 	l.ev, l.evFields = e, evAny
 	l.send()
 }
@@ -537,6 +549,9 @@ func (l *Loop) event(k traces.Kind) *traces.Event {
 	if l.announce {
 		l.announcePhase()
 	}
+	if l.countOnly {
+		return &l.ev // filled in for nothing: send only numbers it
+	}
 	l.clearFields()
 	l.ev.Kind, l.evFields = k, evSmall
 	return &l.ev
@@ -544,6 +559,10 @@ func (l *Loop) event(k traces.Kind) *traces.Event {
 
 // traceOpStart records the start of op, for the handle with the given id.
 func (l *Loop) traceOpStart(op *poller.Op, handle uint64) {
+	if l.countOnly {
+		l.number()
+		return
+	}
 	e := l.event(traces.KindOpStart)
 	e.ID, e.Op, e.Handle = op.ID, op.Kind.String(), handle
 	l.send()
@@ -568,7 +587,9 @@ const tryWriteOp = "try_write"
 // recordChoice adds a simulated world's decision to the trace, as record does with an
 // event, without a copy of the whole event. It does nothing without a tracer.
 func (l *Loop) recordChoice(what string, options, pick int) {
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindChoice)
 		e.Choice, e.Options, e.Pick = what, options, pick
 		l.send()
@@ -577,12 +598,32 @@ func (l *Loop) recordChoice(what string, options, pick int) {
 
 func init() {
 	looptrace.Choice = func(l any, what string, options, pick int) { l.(*Loop).recordChoice(what, options, pick) }
+	looptrace.Counts = func(l any) (ticks, callbacks uint64) {
+		loop := l.(*Loop)
+		return loop.tick, loop.callbacks
+	}
+	looptrace.CountOnly = func(l any) {
+		loop := l.(*Loop)
+		if loop.tracer != nil {
+			panic("nodeloop: looptrace.CountOnly on a loop with a tracer; make the loop without one")
+		}
+		loop.tracer, loop.countOnly = uncalledTracer{}, true
+	}
 }
+
+// uncalledTracer is the tracer of a loop that only numbers its events (countOnly).
+type uncalledTracer struct{}
+
+func (uncalledTracer) Event(*traces.Event) {}
 
 // emitID is emit for the events that carry no more than a source and an id, the most
 // frequent ones: it writes them in place, and clears the rest of the event only when
 // an event before it used it.
 func (l *Loop) emitID(k traces.Kind, src traces.Source, id uint64) {
+	if l.countOnly {
+		l.number()
+		return
+	}
 	if l.announce {
 		l.announcePhase()
 	}
@@ -614,8 +655,22 @@ type Namer func(kind traces.Kind, id uint64) (name, site string)
 // removes the namer.
 func (l *Loop) SetNamer(fn Namer) { l.namer = fn }
 
+// number gives the next event, and the phase's event before it if that is due, its
+// position in the trace of a loop that only numbers its events (countOnly).
+func (l *Loop) number() {
+	if l.announce {
+		l.announce = false
+		l.seq++
+	}
+	l.seq++
+}
+
 // send fills in l.ev's position and gives it to the tracer.
 func (l *Loop) send() {
+	if l.countOnly {
+		l.seq++
+		return
+	}
 	if l.namer != nil {
 		switch l.ev.Kind {
 		case traces.KindCallback, traces.KindTimerStart, traces.KindImmediateQueue, traces.KindTickQueue, traces.KindMicrotaskQueue:
@@ -688,7 +743,9 @@ func (l *Loop) enterCallback(src traces.Source, id uint64) {
 // operation's (0 for a queued write that never started), handle its socket's.
 func (l *Loop) enterOpCallback(id, handle uint64) {
 	l.step()
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindCallback)
 		e.Source, e.ID, e.Handle = traces.SourceOp, id, handle
 		l.send()
@@ -707,6 +764,7 @@ func (l *Loop) step() {
 	if l.stepsMax != 0 && l.steps > l.stepsMax {
 		panic(stepLimit{})
 	}
+	l.callbacks++
 }
 
 type stepLimit struct{}
@@ -764,6 +822,7 @@ func (l *Loop) HostTickQueued() uint64 {
 // HostTickRuns traces the start of the callback of the host's nextTick id, which
 // HostTickQueued gave it.
 func (l *Loop) HostTickRuns(id uint64) {
+	l.callbacks++
 	if l.tracer != nil {
 		l.emitID(traces.KindCallback, traces.SourceNextTick, id)
 	}
@@ -785,6 +844,7 @@ func (l *Loop) HostMicrotaskQueued() uint64 {
 // HostMicrotaskRuns traces the start of the callback of the host's microtask id,
 // which HostMicrotaskQueued gave it.
 func (l *Loop) HostMicrotaskRuns(id uint64) {
+	l.callbacks++
 	if l.tracer != nil {
 		l.emitID(traces.KindCallback, traces.SourceMicrotask, id)
 	}
@@ -1158,7 +1218,9 @@ func (l *Loop) completeOp(op *poller.Op) {
 
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
-	if l.tracer != nil {
+	if l.countOnly {
+		l.number()
+	} else if l.tracer != nil {
 		e := l.event(traces.KindOpComplete)
 		e.ID, e.Op, e.Handle, e.Bytes = op.ID, op.Kind.String(), handle, n
 		if err != nil {

@@ -162,16 +162,30 @@ func (e endpoint) addr() net.Addr {
 		return &net.TCPAddr{IP: net.IPv4zero.To4(), Port: e.port}
 	}
 	a := new(tcpAddr)
+	a.set(e)
+	return &a.addr
+}
+
+// addrPair returns the net.Addr of a and of b, IP endpoints with an address, as addr
+// does, both made in one allocation: a connection's two ends.
+func addrPair(a, b endpoint) (net.Addr, net.Addr) {
+	pair := new([2]tcpAddr)
+	pair[0].set(a)
+	pair[1].set(b)
+	return &pair[0].addr, &pair[1].addr
+}
+
+// set makes t the address of e, an IP endpoint with an address.
+func (t *tcpAddr) set(e endpoint) {
 	n := net.IPv6len
 	if e.ip.Is4() {
 		n = net.IPv4len
 		b := e.ip.As4()
-		copy(a.ip[:], b[:])
+		copy(t.ip[:], b[:])
 	} else {
-		a.ip = e.ip.As16()
+		t.ip = e.ip.As16()
 	}
-	a.addr = net.TCPAddr{IP: a.ip[:n:n], Port: e.port, Zone: e.ip.Zone()}
-	return &a.addr
+	t.addr = net.TCPAddr{IP: t.ip[:n:n], Port: e.port, Zone: e.ip.Zone()}
 }
 
 // tcpAddr is a TCP address made with the bytes of its IP, in one allocation.

@@ -19,12 +19,12 @@ type event struct {
 	at  time.Time
 	seq uint64
 	fn  func()
-	// An event with no fn is the arrival at the socket to of n bytes of data, or of
-	// the end of the stream when fin is set: the most frequent events, made without
-	// a closure.
-	to  *sock
-	n   int
-	fin bool
+	// An event with no fn is the arrival of a message of the kind at the socket
+	// to, n bytes of data for a data message: the events of every connection,
+	// made without a closure.
+	to   *sock
+	n    int
+	kind arrivalKind
 }
 
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
@@ -67,22 +67,55 @@ func NewWith(clock *fakeclock.Clock, opts Options) (*Poller, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	a := new(pollerAlloc)
+	p := &a.p
+	p.events, p.network = &a.events, &a.network
+	a.events.h, a.events.slots, a.events.free = a.keysFirst[:0], a.eventsFirst[:0], a.freeFirst[:0]
+	p.ready = a.readyFirst[:0]
+	p.readPending, p.readHanded = a.readFirst[0][:0], a.readFirst[1][:0]
+	p.network.init()
+	p.start(clock, opts)
+	return p, nil
+}
+
+// Reset makes p, a Poller that New or NewWith made and that was closed since, the
+// Poller NewWith(clock, opts) makes, in the memory p grew: its event queue, its
+// buffers, its sockets. A simulator that runs one seed after another resets one
+// Poller rather than make one per seed, and the run is the same either way. Nothing
+// may use p between its Close and the Reset, nor the sockets' addresses and the
+// shared reads' bytes it handed out before. Reset fails as NewWith does, leaving p
+// closed; it panics on a Poller still open, and on a host of a Network.
+func (p *Poller) Reset(clock *fakeclock.Clock, opts Options) error {
+	if !p.closed {
+		panic("nodeloop: fakepoller.Poller.Reset of an open Poller; Close it first (a loop's Close does)")
+	}
+	if p.host != nil {
+		panic("nodeloop: fakepoller.Poller.Reset of a host of a Network; make a new Network instead")
+	}
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	p.events.Clear()
+	p.network.reset()
+	p.woken.Store(false)
+	p.closed, p.horizon = false, time.Time{}
+	clear(p.ready)
+	p.ready, p.readPending, p.readHanded = p.ready[:0], p.readPending[:0], p.readHanded[:0]
+	p.start(clock, opts)
+	return nil
+}
+
+// start gives p, with an empty network and event queue, its clock and its valid
+// options, the defaults filled in.
+func (p *Poller) start(clock *fakeclock.Clock, opts Options) {
 	if opts.Choices == nil {
 		opts.Choices = First{}
 	}
 	if opts.BufferBytes == 0 {
 		opts.BufferBytes = DefaultBufferBytes
 	}
-	a := new(pollerAlloc)
-	p := &a.p
-	p.clock, p.events, p.opts, p.choices = clock, &a.events, opts, opts.Choices
-	a.events.h, a.events.slots, a.events.free = a.keysFirst[:0], a.eventsFirst[:0], a.freeFirst[:0]
-	p.ready = a.readyFirst[:0]
-	p.readPending, p.readHanded = a.readFirst[0][:0], a.readFirst[1][:0]
+	p.clock, p.opts, p.choices = clock, opts, opts.Choices
 	p.silent, _ = parseSilent(opts.Silent) // validate checked it
-	p.network = &a.network
-	p.network.init()
-	return p, nil
 }
 
 // pollerAlloc is what NewWith makes a Poller of, in one allocation: the Poller, its
@@ -188,7 +221,13 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		p.woken.Store(false)
 		return p.take(done), nil
 	}
-	limit := p.clock.Now().Add(timeout)
+	var limit time.Time // the end of a timed wait; a wait with no timeout has none
+	switch {
+	case timeout == 0:
+		limit = p.clock.Now()
+	case timeout > 0:
+		limit = p.clock.Now().Add(timeout)
+	}
 	lateDrawn := false
 	for {
 		if p.woken.Swap(false) || len(p.ready) > 0 {
@@ -241,13 +280,10 @@ func (p *Poller) runDue() {
 			return
 		}
 		p.events.DeleteMin()
-		switch {
-		case e.fn != nil:
+		if e.fn != nil {
 			e.fn()
-		case e.fin:
-			p.finArrived(e.to)
-		default:
-			p.dataArrived(e.to, e.n)
+		} else {
+			p.arrived(e.kind, e.to, e.n)
 		}
 	}
 }

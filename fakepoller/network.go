@@ -73,7 +73,24 @@ type network struct {
 	// (Network.OnArrive), and lastMessage numbers them.
 	onArrive    func(Message)
 	lastMessage uint64
+	// made are the first socketsReusedMax sockets of each kind made, which a
+	// Poller's Reset clears and puts in spare for the sockets of its next run.
+	// A run's sockets are never reused within it: a closed socket may still be
+	// named by an event or an operation in flight.
+	made  socketsMade
+	spare socketsMade
 }
+
+// socketsMade are sockets, of the two kinds the network makes.
+type socketsMade struct {
+	conns []*connectingSock // connecting sockets, with their connections' pipes
+	socks []*sock           // listeners and accepted sockets
+}
+
+// socketsReusedMax is how many sockets of each kind a Poller keeps for its next
+// run after a Reset: those of a small run, so that a long run with many
+// connections keeps no more than these alive past their use.
+const socketsReusedMax = 16
 
 // link is the state of the link from one host to another.
 type link struct {
@@ -102,17 +119,78 @@ func (n *network) init() {
 	n.nextPort = ephemeralPortFirst
 }
 
+// reset makes n, a standalone Poller's closed network, empty as init does, keeping
+// its map, its slices and its spare sockets.
+func (n *network) reset() {
+	n.clear()
+	socks, listeners, made, spare := n.socks, n.listeners, n.made, n.spare
+	*n = network{socks: socks, listeners: listeners, nextPort: ephemeralPortFirst, made: made, spare: spare}
+}
+
+// recycle clears the sockets n made, which nothing uses once its Poller closed, and
+// puts them in spare: a closed Poller holds nothing of its run.
+func (n *network) recycle() {
+	for _, a := range n.made.conns {
+		*a = connectingSock{}
+	}
+	for _, s := range n.made.socks {
+		*s = sock{}
+	}
+	n.spare.conns = append(n.spare.conns, n.made.conns...)
+	n.spare.socks = append(n.spare.socks, n.made.socks...)
+	clear(n.made.conns)
+	clear(n.made.socks)
+	n.made.conns, n.made.socks = n.made.conns[:0], n.made.socks[:0]
+}
+
+// newConnecting returns a zero connecting socket: a spare one if there is one.
+func (n *network) newConnecting() *connectingSock {
+	var a *connectingSock
+	if k := len(n.spare.conns); k > 0 {
+		a = n.spare.conns[k-1]
+		n.spare.conns[k-1] = nil
+		n.spare.conns = n.spare.conns[:k-1]
+	} else {
+		a = new(connectingSock)
+	}
+	if len(n.made.conns) < socketsReusedMax {
+		n.made.conns = append(n.made.conns, a)
+	}
+	return a
+}
+
+// newSock returns a zero socket: a spare one if there is one.
+func (n *network) newSock() *sock {
+	var s *sock
+	if k := len(n.spare.socks); k > 0 {
+		s = n.spare.socks[k-1]
+		n.spare.socks[k-1] = nil
+		n.spare.socks = n.spare.socks[:k-1]
+	} else {
+		s = new(sock)
+	}
+	if len(n.made.socks) < socketsReusedMax {
+		n.made.socks = append(n.made.socks, s)
+	}
+	return s
+}
+
 // clear forgets every socket, as Close does.
 func (n *network) clear() {
 	clear(n.socks)
 	clear(n.listeners)
 	n.listeners = n.listeners[:0]
+	if len(n.hosts) == 0 {
+		n.recycle()
+	}
 }
 
 // sock is one socket: a listener or one end of a connection.
 type sock struct {
 	id     poller.Socket
 	closed bool
+	// listener is set on a listener.
+	listener bool
 	// owner is the poller whose Wait returns the socket's operations: the host
 	// the socket is on.
 	owner *Poller
@@ -120,11 +198,11 @@ type sock struct {
 	ops [poller.Write + 1]*poller.Op
 
 	// A listener's bound endpoint, its address, and the connections that arrived
-	// and are not accepted yet, oldest first.
-	listener bool
-	bound    endpoint
-	addr     net.Addr
-	backlog  []*sock
+	// and are not accepted yet, oldest first. A connecting socket's bound is
+	// where its request goes.
+	bound   endpoint
+	addr    net.Addr
+	backlog sockQueue
 
 	// A connection's addresses, its peer (nil until the connection request
 	// reached a listener), and the two directions of its stream: rx toward this
@@ -148,6 +226,36 @@ type sock struct {
 	shut bool
 	// opts holds the connection's options as SetOption left them, by kind.
 	opts [poller.KeepAlive + 1]poller.Option
+}
+
+// sockQueue is a FIFO of sockets, whose slice is reused once it empties.
+type sockQueue struct {
+	s    []*sock
+	head int
+}
+
+func (q *sockQueue) len() int { return len(q.s) - q.head }
+
+func (q *sockQueue) push(s *sock) { q.s = append(q.s, s) }
+
+// pop removes and returns the oldest socket; the queue must not be empty.
+func (q *sockQueue) pop() *sock {
+	s := q.s[q.head]
+	q.s[q.head] = nil
+	q.head++
+	if q.head == len(q.s) {
+		q.s, q.head = q.s[:0], 0
+	}
+	return s
+}
+
+// all returns the queued sockets, oldest first.
+func (q *sockQueue) all() []*sock { return q.s[q.head:] }
+
+// drop empties the queue and lets its slice go.
+func (q *sockQueue) drop() {
+	clear(q.s)
+	*q = sockQueue{}
 }
 
 // connectingSock is what a Connect makes in one allocation: the connecting socket and
@@ -224,7 +332,7 @@ func (q *byteQueue) reset() { q.buf, q.off = q.buf[:0], 0 }
 
 // newSock returns a socket with a fresh handle, with the options a connection
 // starts with: NoDelay on, as the system's back ends make them.
-func (p *Poller) newSock() *sock { return p.initSock(new(sock)) }
+func (p *Poller) newSock() *sock { return p.initSock(p.network.newSock()) }
 
 // initSock gives the zero socket s a fresh handle and a connection's first options,
 // as newSock does, and returns it.
@@ -273,29 +381,66 @@ func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 	p.At(at, func() { p.arrive(pp, fn) })
 }
 
-// sendData is send for n bytes of data along pp to r, which arrive as
-// dataArrived(r, n): within one host, as an event that needs no closure.
-func (p *Poller) sendData(pp *pipe, r *sock, n int) {
+// arrivalKind is what a message of a connection is, for the socket it arrives at.
+type arrivalKind uint8
+
+const (
+	arriveData    arrivalKind = iota // n bytes of data: dataArrived
+	arriveFin                        // the end of the stream: finArrived
+	arriveRequest                    // a connection request from the socket: requestArrived
+	arriveAnswer                     // a listener's answer to the socket: answerArrived
+	arriveRefusal                    // the refusal of the socket's request: refusalArrived
+	arriveReset                      // a reset: resetArrived
+)
+
+// segs name the segment of each kind of message, for a Network's OnArrive.
+var segs = [...]string{arriveData: segData, arriveFin: segFin, arriveRequest: segConnect,
+	arriveAnswer: segAccept, arriveRefusal: segRefuse, arriveReset: segReset}
+
+// sendTo is send for a message of the kind along pp to the socket to, n bytes of
+// data for a data message, which arrives as arrived(kind, to, n): within one host,
+// as an event that needs no closure.
+func (p *Poller) sendTo(pp *pipe, kind arrivalKind, to *sock, n int) {
 	if pp.from != nil {
-		p.send(pp, segData, n, func() { p.dataArrived(r, n) })
+		// The closure holds no more than its kind's arrival needs: a host's
+		// network makes one per message.
+		var fn func()
+		if kind == arriveData {
+			fn = func() { p.dataArrived(to, n) }
+		} else {
+			fn = func() { p.arrived(kind, to, 0) }
+		}
+		p.send(pp, segs[kind], n, fn)
 		return
 	}
 	at := p.arrival(pp)
 	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: r, n: n})
+	p.events.Push(event{at: at, seq: p.network.seq, to: to, n: n, kind: kind})
 }
 
-// sendFin is send for the end of the stream along pp to r, which arrives as
-// finArrived(r): within one host, as an event that needs no closure.
-func (p *Poller) sendFin(pp *pipe, r *sock) {
-	if pp.from != nil {
-		p.send(pp, segFin, 0, func() { p.finArrived(r) })
-		return
+// arrived handles the arrival of a message of the kind at the socket to.
+func (p *Poller) arrived(kind arrivalKind, to *sock, n int) {
+	switch kind {
+	case arriveData:
+		p.dataArrived(to, n)
+	case arriveFin:
+		p.finArrived(to)
+	case arriveRequest:
+		to.owner.requestArrived(to, to.bound) // as the dialing host sees the network
+	case arriveAnswer:
+		p.answerArrived(to)
+	case arriveRefusal:
+		p.refusalArrived(to)
+	case arriveReset:
+		p.resetArrived(to)
 	}
-	at := p.arrival(pp)
-	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: r, fin: true})
 }
+
+// sendData is sendTo for n bytes of data along pp to r.
+func (p *Poller) sendData(pp *pipe, r *sock, n int) { p.sendTo(pp, arriveData, r, n) }
+
+// sendFin is sendTo for the end of the stream along pp to r.
+func (p *Poller) sendFin(pp *pipe, r *sock) { p.sendTo(pp, arriveFin, r, 0) }
 
 // arrival draws when a message sent along pp now arrives, and makes it the pipe's
 // latest: after a drawn latency and a clogged link's, never before the message sent
@@ -524,9 +669,9 @@ func (p *Poller) startConnect(op *poller.Op) error {
 	if err != nil {
 		return err
 	}
-	var local net.Addr
+	var local, remote net.Addr
 	if dst.unix {
-		local = &net.UnixAddr{Net: "unix"}
+		local, remote = &net.UnixAddr{Net: "unix"}, dst.addr()
 	} else {
 		src := endpoint{ip: dst.ip, v4: dst.v4, v6: dst.v6}
 		if p.host != nil && !dst.ip.IsLoopback() {
@@ -535,12 +680,12 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		if src.port, err = p.freePort(src); err != nil {
 			return err
 		}
-		local = src.addr()
+		local, remote = addrPair(src, dst)
 	}
 	op.Reset()
-	a := new(connectingSock)
+	a := p.network.newConnecting()
 	c := p.initSock(&a.sock)
-	c.local, c.remote = local, dst.addr()
+	c.local, c.remote = local, remote
 	a.rx.dst, a.tx.src = c, c
 	c.rx, c.tx = &a.rx, &a.tx
 	if p.host != nil {
@@ -559,7 +704,8 @@ func (p *Poller) startConnect(op *poller.Op) error {
 		}
 		return nil
 	}
-	p.send(c.tx, segConnect, 0, func() { p.requestArrived(c, dst) })
+	c.bound = dst
+	p.sendTo(c.tx, arriveRequest, c, 0)
 	return nil
 }
 
@@ -590,9 +736,9 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 			break
 		}
 	}
-	if ln == nil || len(ln.backlog) >= backlogConnsMax ||
+	if ln == nil || ln.backlog.len() >= backlogConnsMax ||
 		Chance(p.choices, "fault.refused", p.opts.Faults.Refused) {
-		p.send(c.rx, segRefuse, 0, func() { p.refusalArrived(c) })
+		p.sendTo(c.rx, arriveRefusal, c, 0)
 		return
 	}
 	srv := p.newSock()
@@ -605,8 +751,8 @@ func (p *Poller) requestArrived(c *sock, dst endpoint) {
 	if !ln.bound.unix && !ln.bound.ip.IsValid() {
 		srv.local = endpoint{ip: dst.ip, port: dst.port}.addr()
 	}
-	ln.backlog = append(ln.backlog, srv)
-	p.send(c.rx, segAccept, 0, func() { p.answerArrived(c) })
+	ln.backlog.push(srv)
+	p.sendTo(c.rx, arriveAnswer, c, 0)
 	p.tryAccept(ln)
 }
 
@@ -637,12 +783,10 @@ func (p *Poller) answerArrived(c *sock) {
 // tryAccept gives the listener's Accept in flight the oldest queued connection.
 func (p *Poller) tryAccept(ln *sock) {
 	op := ln.ops[poller.Accept]
-	if op == nil || len(ln.backlog) == 0 {
+	if op == nil || ln.backlog.len() == 0 {
 		return
 	}
-	srv := ln.backlog[0]
-	ln.backlog[0] = nil
-	ln.backlog = ln.backlog[1:]
+	srv := ln.backlog.pop()
 	op.Conn, op.Local, op.Remote = srv.id, srv.local, srv.remote
 	p.finish(ln, op, nil)
 }
@@ -740,8 +884,7 @@ func (p *Poller) sendReset(s *sock) {
 		return
 	}
 	s.resetSent = true
-	peer := s.peer
-	p.send(s.tx, segReset, 0, func() { p.resetArrived(peer) })
+	p.sendTo(s.tx, arriveReset, s.peer, 0)
 }
 
 // resetArrived resets r: its unread data is lost and its operations in flight
@@ -865,11 +1008,10 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 		if i := slices.Index(p.network.listeners, s); i >= 0 {
 			p.network.listeners = slices.Delete(p.network.listeners, i, i+1)
 		}
-		for _, c := range s.backlog {
+		for _, c := range s.backlog.all() {
 			p.closeSock(c, true)
 		}
-		clear(s.backlog)
-		s.backlog = nil
+		s.backlog.drop()
 		return
 	}
 	switch {

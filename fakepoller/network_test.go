@@ -478,13 +478,20 @@ func TestSimultaneousOrder(t *testing.T) {
 // every choice, as text.
 func exchange(t *testing.T, seed uint64) string {
 	t.Helper()
+	return exchangeOn(t, seed, nil)
+}
+
+// exchangeOn is exchange on reused, a closed Poller that it resets, or on a new
+// Poller when reused is nil.
+func exchangeOn(t *testing.T, seed uint64, reused *fakepoller.Poller) string {
+	t.Helper()
 	const (
 		clients      = 6
 		messageBytes = 5000
 		stepsMax     = 100_000
 	)
 	rec := &recorder{c: newSeeded(seed)}
-	w := newWorld(t, fakepoller.Options{
+	opts := fakepoller.Options{
 		Choices:     rec,
 		MinLatency:  100 * time.Microsecond,
 		MaxLatency:  3 * time.Millisecond,
@@ -493,7 +500,16 @@ func exchange(t *testing.T, seed uint64) string {
 			Refused: 0.1, Reset: 0.02, ShortRead: 0.3, ShortWrite: 0.3,
 			Spike: 0.05, SpikeLatency: 20 * time.Millisecond,
 		},
-	})
+	}
+	var w *world
+	if reused == nil {
+		w = newWorld(t, opts)
+	} else {
+		w = &world{t: t, clock: fakeclock.New(), p: reused}
+		if err := reused.Reset(w.clock, opts); err != nil {
+			t.Fatalf("Reset: %v", err)
+		}
+	}
 	var log strings.Builder
 	ln, addr := w.listen()
 	acc := w.start(&poller.Op{Kind: poller.Accept, Socket: ln})
@@ -560,6 +576,34 @@ func TestDeterminism(t *testing.T) {
 	if exchange(t, 2) == first {
 		t.Fatalf("seeds 1 and 2 ran identically; the choices have no effect")
 	}
+}
+
+// A Poller reset after its Close runs as a new one, seed after seed, whatever the
+// run before it left in it.
+func TestResetRunsAsNew(t *testing.T) {
+	p, err := fakepoller.NewWith(fakeclock.New(), fakepoller.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	for _, seed := range []uint64{1, 2, 1, 3, 3} {
+		if got, want := exchangeOn(t, seed, p), exchange(t, seed); got != want {
+			a, b := strings.Split(got, "\n"), strings.Split(want, "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("seed %d on a reset Poller: first difference at line %d:\n%s\n%s", seed, i+1, a[i], b[i])
+				}
+			}
+			t.Fatalf("seed %d on a reset Poller: %d lines, on a new one %d", seed, len(a), len(b))
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Reset of an open Poller did not panic")
+		}
+	}()
+	p.Reset(fakeclock.New(), fakepoller.Options{})
+	p.Reset(fakeclock.New(), fakepoller.Options{})
 }
 
 // Wake is safe from many goroutines at once, and the wake-ups coalesce into one.

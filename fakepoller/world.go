@@ -229,7 +229,7 @@ func (n *Network) Crash(name string) error {
 			if j := slices.Index(n.base.network.listeners, s); j >= 0 {
 				n.base.network.listeners = slices.Delete(n.base.network.listeners, j, j+1)
 			}
-			s.backlog = nil
+			s.backlog.drop()
 			continue
 		}
 		if s.peer != nil && !s.reset {

@@ -2,11 +2,14 @@ package scenarios
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 
 	"github.com/nodeloop/nodeloop"
 )
+
+// echoFirstBytes is the room the echo server's copy of what a connection sent
+// starts with: the five messages of a client, 95 bytes.
+const echoFirstBytes = 96
 
 // Echo is a TCP echo over loopback on one loop: a server echoes whatever it reads, and
 // three clients each send five messages, check that every byte comes back in order,
@@ -39,13 +42,21 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 					done()
 				}
 			}
+			// What the server read is copied to the end of echoed, which only grows:
+			// each write keeps its own part of it, which no later copy touches.
+			var echoed []byte
 			var read func([]byte, error)
 			read = func(b []byte, err error) {
 				if err != nil {
 					done()
 					return
 				}
-				c.Write(bytes.Clone(b), wrote)
+				if echoed == nil {
+					echoed = make([]byte, 0, echoFirstBytes)
+				}
+				start := len(echoed)
+				echoed = append(echoed, b...)
+				c.Write(echoed[start:len(echoed):len(echoed)], wrote)
 				c.Read(read)
 			}
 			c.Read(read)
@@ -58,15 +69,18 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 		for i := range clients {
 			l.Dial("tcp", addr, func(c *nodeloop.Conn, err error) {
 				if err != nil {
-					out.Print("main", fmt.Sprintf("client %d: %v", i, err))
+					out.Print("main", "client "+strconv.Itoa(i)+": "+err.Error())
 					if refused++; served+refused == clients {
 						stop()
 					}
 					return
 				}
 				// The messages are "client <i> message <m>;", made in one buffer that
-				// holds them all, each written from its part of it.
-				want := make([]byte, 0, messages*len("client 0 message 0;"))
+				// holds them all, each written from its part of it: want, the first
+				// half of the buffer whose second half takes what comes back, got.
+				const size = messages * len("client 0 message 0;")
+				buf := make([]byte, 0, 2*size)
+				want := buf[:0:size]
 				for m := range messages {
 					start := len(want)
 					want = append(want, "client "...)
@@ -76,12 +90,12 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 					want = append(want, ';')
 					c.Write(want[start:len(want):len(want)], func(int, error) {})
 				}
-				got := make([]byte, 0, len(want))
+				got := buf[size:size]
 				done := closer(c)
 				var read func([]byte, error)
 				read = func(b []byte, err error) {
 					if err != nil {
-						out.Print("main", fmt.Sprintf("client %d: %v after %d bytes", i, err, len(got)))
+						out.Print("main", "client "+strconv.Itoa(i)+": "+err.Error()+" after "+strconv.Itoa(len(got))+" bytes")
 						done()
 						return
 					}
@@ -91,9 +105,9 @@ func Echo(l *nodeloop.Loop, out Output) func() {
 						return
 					}
 					if bytes.Equal(got, want) {
-						out.Print("main", fmt.Sprintf("client %d: %d bytes echoed intact", i, len(got)))
+						out.Print("main", "client "+strconv.Itoa(i)+": "+strconv.Itoa(len(got))+" bytes echoed intact")
 					} else {
-						out.Print("main", fmt.Sprintf("client %d: the echo differs", i))
+						out.Print("main", "client "+strconv.Itoa(i)+": the echo differs")
 					}
 					done()
 				}

@@ -6,7 +6,9 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/nodeloop/nodeloop"
 	"github.com/nodeloop/nodeloop/fakepoller"
+	"github.com/nodeloop/nodeloop/internal/looptrace"
 )
 
 // Choice is one decision of a simulated world: what was decided, among how many
@@ -25,9 +27,15 @@ const seedStream = 0x9e3779b97f4a7c15
 // Seeded returns choices drawn from a PCG generator seeded with seed: the source of
 // seed sweeps. The same seed always gives the same choices.
 func Seeded(seed uint64) fakepoller.Choices {
-	s := &seeded{pcg: *rand.NewPCG(seed, seedStream)}
-	s.rng = *rand.New(&s.pcg)
+	s := new(seeded)
+	s.init(seed)
 	return s
+}
+
+// init seeds s, as Seeded does.
+func (s *seeded) init(seed uint64) {
+	s.pcg = *rand.NewPCG(seed, seedStream)
+	s.rng = *rand.New(&s.pcg)
 }
 
 // seeded holds its generator and the generator's state, so that a run's source is
@@ -244,12 +252,15 @@ func (r *replay) tolerate(got Choice) int {
 // choice from its log in order.
 func (r *replay) divergence() *Divergence { return r.div }
 
-// recording wraps a source and keeps every choice it makes, and hands each to a
-// hook (the loop's trace).
+// recording wraps a source and keeps every choice it makes, and puts each in the
+// trace: its loop's, or through a hook a world's.
 type recording struct {
 	src  fakepoller.Choices
 	log  []Choice
 	hook func(Choice)
+	// loop, when not nil, is the run's one loop, whose trace the choices go into
+	// (looptrace.Choice) without a hook.
+	loop *nodeloop.Loop
 }
 
 // Choose asks the source. A decision with one option is none: it is neither asked
@@ -261,7 +272,9 @@ func (r *recording) Choose(what string, n int) int {
 	v := r.src.Choose(what, n)
 	c := Choice{What: what, N: n, Value: v}
 	r.log = append(r.log, c)
-	if r.hook != nil {
+	if r.loop != nil {
+		looptrace.Choice(r.loop, what, n, v)
+	} else if r.hook != nil {
 		r.hook(c)
 	}
 	return v

@@ -77,14 +77,23 @@ func NewPool(p *fakepoller.Poller, workers int, duration func(job *nodeloop.Job,
 // a fault probability outside 0..1 or finer than one in a million, a negative fault
 // latency.
 func NewPoolWith(p *fakepoller.Poller, opts PoolOptions) (*Pool, error) {
+	pool := &Pool{poller: p}
+	if err := pool.reset(opts); err != nil {
+		return nil, err
+	}
+	return pool, nil
+}
+
+// reset makes p the Pool NewPoolWith(p.poller, opts) makes, in the memory p grew.
+func (p *Pool) reset(opts PoolOptions) error {
 	switch {
 	case opts.Workers < 0:
-		return nil, fmt.Errorf("sim: pool of %d workers: want 0 (the default) or more", opts.Workers)
+		return fmt.Errorf("sim: pool of %d workers: want 0 (the default) or more", opts.Workers)
 	case opts.JobTime.Min < 0 || opts.JobTime.Max < opts.JobTime.Min:
-		return nil, fmt.Errorf("sim: job time %v..%v: want durations with 0 <= Min <= Max", opts.JobTime.Min, opts.JobTime.Max)
+		return fmt.Errorf("sim: job time %v..%v: want durations with 0 <= Min <= Max", opts.JobTime.Min, opts.JobTime.Max)
 	}
 	if err := (Faults{Pool: opts.Faults}).validate(); err != nil {
-		return nil, err
+		return err
 	}
 	if opts.Workers == 0 {
 		opts.Workers = DefaultWorkers
@@ -92,7 +101,13 @@ func NewPoolWith(p *fakepoller.Poller, opts PoolOptions) (*Pool, error) {
 	if opts.Choices == nil {
 		opts.Choices = fakepoller.First{}
 	}
-	return &Pool{poller: p, opts: opts, busy: make([]bool, opts.Workers)}, nil
+	busy := p.busy[:0]
+	if cap(busy) < opts.Workers {
+		busy = make([]bool, 0, opts.Workers)
+	}
+	*p = Pool{poller: p.poller, opts: opts, busy: busy[:opts.Workers], queue: p.queue[:0]}
+	clear(p.busy)
+	return nil
 }
 
 // jobTime draws how long job occupies worker, slow-job fault included.

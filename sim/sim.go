@@ -251,12 +251,15 @@ func (r *Result) stalled() bool {
 const choicesFirstMax = 48
 
 func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error) {
+	a := new(runAlloc)
 	src := cfg.Choices
 	if src == nil {
-		src = Seeded(cfg.Seed)
+		a.seeded.init(cfg.Seed)
+		src = &a.seeded
 	}
-	rec := &recording{src: src}
-	res := &Result{Seed: cfg.Seed, Faults: cfg.Faults}
+	rec, res := &a.rec, &a.res
+	rec.src = src
+	res.Seed, res.Faults = cfg.Seed, cfg.Faults
 	if sp := cfg.spare; sp != nil {
 		cfg.spare = nil
 		rec.log, res.Events = sp.choices[:0], sp.events[:0]
@@ -267,22 +270,25 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		res.Faults = swarm(cfg.Seed, cfg.Faults)
 	}
 	f := res.Faults
-	clock := fakeclock.New()
-	fp, err := fakepoller.NewWith(clock, fakepoller.Options{
+	a.clock = *fakeclock.New()
+	clock := &a.clock
+	kit, err := takeKit(clock, fakepoller.Options{
 		Choices:    rec,
 		MinLatency: cfg.Latency.Min,
 		MaxLatency: cfg.Latency.Max,
 		Faults:     f.Network,
-	})
+	}, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: f.Pool})
 	if err != nil {
 		return nil, err
 	}
+	fp, pool := kit.poller, kit.pool
 	fp.SetHorizon(fakeclock.Epoch.Add(cfg.TimeLimit))
-	pool, err := NewPoolWith(fp, PoolOptions{Workers: cfg.Workers, Choices: rec, JobTime: cfg.JobTime, Faults: f.Pool})
-	if err != nil {
-		return nil, err
+	var t *tracer
+	if cfg.Trace != nil || cfg.Tracer != nil || cfg.KeepTrace {
+		// Only a run whose events someone reads has the loop make them: the
+		// Result's counts come from the loop itself (see looptrace.Counts).
+		t = &tracer{user: cfg.Tracer, keep: cfg.KeepTrace, res: res}
 	}
-	t := &tracer{cfg: cfg, res: res}
 	if cfg.Trace != nil {
 		h := traces.NewHeader("sim")
 		h.Seed, h.Scenario = cfg.Seed, cfg.Scenario
@@ -290,12 +296,17 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		t.out = traces.NewRecorder(cfg.Trace, h)
 	}
 	var loopClock nodeloop.Clock = clock
+	var charging *chargingClock
 	if cfg.CallbackCost != (Range{}) {
-		loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit), res: res}
+		charging = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
+		loopClock = charging
 	}
 	opts := []nodeloop.Option{
 		nodeloop.WithClock(loopClock), nodeloop.WithPoller(fp), nodeloop.WithPool(pool),
-		nodeloop.WithTracer(t), nodeloop.WithStepLimit(cfg.StepLimit),
+		nodeloop.WithStepLimit(cfg.StepLimit),
+	}
+	if t != nil {
+		opts = append(opts, nodeloop.WithTracer(t))
 	}
 	if callers {
 		opts = append(opts, nodeloop.WithCallers())
@@ -311,8 +322,15 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	t.loop = l
-	rec.hook = t.choice
+	if charging != nil {
+		charging.loop = l
+	}
+	if t == nil {
+		// The loop numbers the events it does not make, so that a callback's
+		// panic names its place in the trace of the run as a traced run does.
+		looptrace.CountOnly(l)
+	}
+	rec.loop = l
 	w := &world{choices: rec, clock: clock, limit: fakeclock.Epoch.Add(cfg.TimeLimit)}
 	loopstate.Set(l, w)
 	runErr := l.Run(func() { program(l) })
@@ -329,18 +347,64 @@ func run(cfg Config, program func(*nodeloop.Loop), callers bool) (*Result, error
 		}
 	}
 	res.End = clock.Now().Sub(fakeclock.Epoch)
+	res.Ticks, res.Callbacks = looptrace.Counts(l)
 	res.Choices = rec.log
 	if r, ok := src.(interface{ divergence() *Divergence }); ok {
 		res.Divergence = r.divergence()
 	}
 	judge(res, l, runErr)
 	l.Close()
-	if t.out != nil {
+	kits.Put(kit)  // the loop closed its poller and pool, and uses them no more
+	rec.loop = nil // the Result, which holds rec, keeps no loop alive
+	if t != nil && t.out != nil {
 		if err := t.out.Flush(); err != nil && res.Err == nil {
 			res.Verdict, res.Err = Failed, fmt.Errorf("sim: writing the trace: %w", err)
 		}
 	}
 	return res, nil
+}
+
+// runAlloc is what a run makes its Result, its choice recording, its seeded
+// source and its clock of, in one allocation.
+type runAlloc struct {
+	res    Result
+	rec    recording
+	seeded seeded
+	clock  fakeclock.Clock
+}
+
+// kit is the fake poller and simulated pool of a run, which a later run resets
+// rather than make its own: the run is the same, with less to allocate.
+type kit struct {
+	poller *fakepoller.Poller
+	pool   *Pool
+}
+
+// kits holds the kits of runs that are over, for the next ones, on any goroutine.
+var kits sync.Pool
+
+// takeKit returns a poller and a pool such as fakepoller.NewWith(clock, popts) and
+// NewPoolWith make, those of a run that is over if there is one.
+func takeKit(clock *fakeclock.Clock, popts fakepoller.Options, opts PoolOptions) (*kit, error) {
+	k, _ := kits.Get().(*kit)
+	if k == nil {
+		fp, err := fakepoller.NewWith(clock, popts)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := NewPoolWith(fp, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &kit{poller: fp, pool: pool}, nil
+	}
+	if err := k.poller.Reset(clock, popts); err != nil {
+		return nil, err // the kit, closed, is dropped
+	}
+	if err := k.pool.reset(opts); err != nil {
+		return nil, err
+	}
+	return k, nil
 }
 
 // runIdle calls the program's OnIdle hook, a panic in it being the run's error as a
@@ -430,30 +494,25 @@ func headerConfig(cfg Config, f Faults) map[string]any {
 	return m
 }
 
-// tracer is the simulated world's view of the loop's events: it counts them and
-// passes every event on to the trace.
+// tracer is the simulated world's view of the loop's events, in a run whose events
+// someone reads: it passes every event on to the trace, to Config.Tracer, and to
+// Result.Events when Config.KeepTrace.
 type tracer struct {
-	cfg  Config
-	loop *nodeloop.Loop
 	res  *Result
 	out  *traces.Recorder
+	user interface{ Event(*traces.Event) } // Config.Tracer
+	keep bool                              // Config.KeepTrace
 }
 
 func (t *tracer) Event(e *traces.Event) {
 	if t.out != nil {
 		t.out.Event(e)
 	}
-	if t.cfg.Tracer != nil {
-		t.cfg.Tracer.Event(e)
+	if t.user != nil {
+		t.user.Event(e)
 	}
-	if t.cfg.KeepTrace {
+	if t.keep {
 		t.res.Events = append(t.res.Events, *e)
-	}
-	switch e.Kind {
-	case traces.KindTick:
-		t.res.Ticks = e.Tick
-	case traces.KindCallback:
-		t.res.Callbacks++
 	}
 }
 
@@ -470,20 +529,25 @@ type chargingClock struct {
 	cost    Range
 	choices fakepoller.Choices
 	limit   time.Time
-	// res counts the callbacks run; callbacks is its count at the last charge,
-	// and inCallback says whether that charge was made while a callback ran (at a
-	// timer's start), which then went on running.
-	res        *Result
+	// loop counts the callbacks run (nil while New makes it, before any ran);
+	// callbacks is its count at the last charge, and inCallback says whether that
+	// charge was made while a callback ran (at a timer's start), which then went
+	// on running.
+	loop       *nodeloop.Loop
 	callbacks  uint64
 	inCallback bool
 }
 
 func (c *chargingClock) Now() time.Time {
-	if c.res.Callbacks == c.callbacks && !c.inCallback {
+	var ran uint64
+	if c.loop != nil {
+		_, ran = looptrace.Counts(c.loop)
+	}
+	if ran == c.callbacks && !c.inCallback {
 		return c.clock.Now() // no program ran since the last reading: nothing to charge
 	}
 	label := costLabel()
-	c.callbacks, c.inCallback = c.res.Callbacks, label == costAtTimerStart
+	c.callbacks, c.inCallback = ran, label == costAtTimerStart
 	d := fakepoller.Between(c.choices, label, c.cost.Min, c.cost.Max, time.Microsecond)
 	if c.clock.Now().Add(d).After(c.limit) {
 		panic(errTimeLimit)
@@ -553,12 +617,5 @@ func costLabelAt(pcs [2]uintptr) string {
 		if !more {
 			return "cpu.cost"
 		}
-	}
-}
-
-// choice puts a decision into the trace.
-func (t *tracer) choice(c Choice) {
-	if t.loop != nil {
-		looptrace.Choice(t.loop, c.What, c.N, c.Value)
 	}
 }

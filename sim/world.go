@@ -509,7 +509,6 @@ type runningHost struct {
 	loop    *nodeloop.Loop
 	poller  *fakepoller.Poller
 	res     *HostResult
-	counts  Result // the callbacks counted for the charging clock
 	started bool
 	done    bool
 	down    bool // crashed, and not restarted
@@ -593,12 +592,14 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		h := &runningHost{name: wh.name, program: wh.program, poller: p, res: &res.Hosts[i]}
 		h.res.Name = wh.name
 		var loopClock nodeloop.Clock = clock
+		var charging *chargingClock
 		if cfg.CallbackCost != (Range{}) {
-			loopClock = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit, res: &h.counts}
+			charging = &chargingClock{clock: clock, cost: cfg.CallbackCost, choices: rec, limit: limit}
+			loopClock = charging
 		}
 		opts := []nodeloop.Option{
 			nodeloop.WithClock(loopClock), nodeloop.WithPoller(p), nodeloop.WithPool(pool),
-			nodeloop.WithTracer(&hostTracer{w: wr, h: h}), nodeloop.WithStepLimit(cfg.StepLimit),
+			nodeloop.WithTracer(&hostTracer{w: wr, h: h, traced: wr.tracing()}), nodeloop.WithStepLimit(cfg.StepLimit),
 		}
 		if callers {
 			opts = append(opts, nodeloop.WithCallers())
@@ -609,6 +610,9 @@ func (w *World) run(cfg Config, callers bool) (*WorldResult, error) {
 		}
 		if h.loop, err = nodeloop.New(opts...); err != nil {
 			return nil, err
+		}
+		if charging != nil {
+			charging.loop = h.loop
 		}
 		if states[i] == nil {
 			states[i] = &hostState{name: wh.name, net: net, skew: wh.opts.Clock, calm: &calm}
@@ -920,7 +924,7 @@ func (wr *worldRun) stall(hosts []*runningHost, v Verdict, err error) {
 // between steps, at the world's time.
 func (wr *worldRun) choice(c Choice) {
 	if wr.cur != nil {
-		looptrace.Record(wr.cur.loop, traces.Event{Kind: traces.KindChoice, Choice: c.What, Options: c.N, Pick: c.Value})
+		looptrace.Choice(wr.cur.loop, c.What, c.N, c.Value)
 		return
 	}
 	wr.seq++
@@ -944,22 +948,24 @@ func (wr *worldRun) emit(e *traces.Event) {
 // hostTracer is a host's loop's tracer: it names the host in each event, counts
 // them, and passes them on to the world's trace.
 type hostTracer struct {
-	w *worldRun
-	h *runningHost
+	w      *worldRun
+	h      *runningHost
+	traced bool // something takes the world's events (worldRun.tracing)
 }
 
 func (t *hostTracer) Event(e *traces.Event) {
-	e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
-	t.w.emit(e)
-	if t.w.cfg.KeepTrace {
-		t.h.res.Events = append(t.h.res.Events, *e)
+	if t.traced {
+		e.Host = t.h.name // the loop's own event, which it fills in afresh for the next
+		t.w.emit(e)
+		if t.w.cfg.KeepTrace {
+			t.h.res.Events = append(t.h.res.Events, *e)
+		}
 	}
 	switch e.Kind {
 	case traces.KindTick:
 		t.h.res.Ticks = e.Tick
 	case traces.KindCallback:
 		t.h.res.Callbacks++
-		t.h.counts.Callbacks++
 	case traces.KindStop:
 		t.h.stopped = t.h.stopped || !t.h.ownStop
 	}
