@@ -144,35 +144,26 @@ func (n *network) recycle() {
 }
 
 // newConnecting returns a zero connecting socket: a spare one if there is one.
-func (n *network) newConnecting() *connectingSock {
-	var a *connectingSock
-	if k := len(n.spare.conns); k > 0 {
-		a = n.spare.conns[k-1]
-		n.spare.conns[k-1] = nil
-		n.spare.conns = n.spare.conns[:k-1]
-	} else {
-		a = new(connectingSock)
-	}
-	if len(n.made.conns) < socketsReusedMax {
-		n.made.conns = append(n.made.conns, a)
-	}
-	return a
-}
+func (n *network) newConnecting() *connectingSock { return reuse(&n.spare.conns, &n.made.conns) }
 
 // newSock returns a zero socket: a spare one if there is one.
-func (n *network) newSock() *sock {
-	var s *sock
-	if k := len(n.spare.socks); k > 0 {
-		s = n.spare.socks[k-1]
-		n.spare.socks[k-1] = nil
-		n.spare.socks = n.spare.socks[:k-1]
+func (n *network) newSock() *sock { return reuse(&n.spare.socks, &n.made.socks) }
+
+// reuse returns the last of spare, taken off it, or a new T when spare is empty, and
+// notes it in made while made holds fewer than socketsReusedMax.
+func reuse[T any](spare, made *[]*T) *T {
+	var x *T
+	if k := len(*spare); k > 0 {
+		x = (*spare)[k-1]
+		(*spare)[k-1] = nil
+		*spare = (*spare)[:k-1]
 	} else {
-		s = new(sock)
+		x = new(T)
 	}
-	if len(n.made.socks) < socketsReusedMax {
-		n.made.socks = append(n.made.socks, s)
+	if len(*made) < socketsReusedMax {
+		*made = append(*made, x)
 	}
-	return s
+	return x
 }
 
 // clear forgets every socket, as Close does.
