@@ -2,6 +2,7 @@ package nodeloop_test
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -45,7 +46,12 @@ func tryWriteOrder(t *testing.T, l *nodeloop.Loop, addr string, big []byte) (rea
 				t.Errorf("dial: %v", err)
 				return
 			}
-			counts = append(counts, c.TryWrite([]byte("hello")))
+			hello := []byte("hello")
+			n := c.TryWrite(hello)
+			counts = append(counts, n)
+			if n < len(hello) {
+				c.Write(hello[n:], func(int, error) {}) // a poller that cannot write at once
+			}
 			c.Write(big, func(n int, err error) {
 				if err != nil || n != len(big) {
 					t.Errorf("large write: (%d, %v)", n, err)
@@ -58,8 +64,8 @@ func tryWriteOrder(t *testing.T, l *nodeloop.Loop, addr string, big []byte) (rea
 				c.End(func(error) {})
 			})
 			counts = append(counts, c.TryWrite([]byte("x")))
-			if c.WritableLength() != len(big) {
-				t.Errorf("WritableLength %d after TryWrite, want the large write's %d alone", c.WritableLength(), len(big))
+			if want := len(big) + len(hello) - n; c.WritableLength() != want {
+				t.Errorf("WritableLength %d after TryWrite, want the %d bytes of the writes queued", c.WritableLength(), want)
 			}
 		})
 	})
@@ -71,14 +77,19 @@ func tryWriteOrder(t *testing.T, l *nodeloop.Loop, addr string, big []byte) (rea
 
 // TryWrite writes at once what the system takes, never passes a write queued before
 // it, and is recorded as a try_write operation that completes at once; the traces keep
-// the loop's invariants (newReal and newWorld check them).
+// the loop's invariants (newReal and newWorld check them). On Windows, whose poller
+// cannot write outside an operation, it writes nothing and the Writes do it all.
 func TestConnTryWrite(t *testing.T) {
 	big := patterned(4 << 20)
 	want := append(append([]byte("hello"), big...), '!')
-	check := func(t *testing.T, read []byte, counts []int, events []traces.Event) {
+	check := func(t *testing.T, read []byte, counts []int, events []traces.Event, atOnce bool) {
 		t.Helper()
-		if len(counts) != 3 || counts[0] != 5 || counts[1] != 0 || counts[2] > 1 {
-			t.Fatalf("TryWrite returned %v; want 5 on an idle connection, 0 behind the large write, then 0 or 1", counts)
+		first := 5
+		if !atOnce {
+			first = 0
+		}
+		if len(counts) != 3 || counts[0] != first || counts[1] != 0 || counts[2] > 1 || (!atOnce && counts[2] != 0) {
+			t.Fatalf("TryWrite returned %v; want %d on an idle connection, 0 behind the large write, then 0 or 1 (0 where it cannot write at once)", counts, first)
 		}
 		if !bytes.Equal(read, want) {
 			t.Fatalf("the server read %d bytes, want %d: hello, the large write, then !", len(read), len(want))
@@ -98,19 +109,19 @@ func TestConnTryWrite(t *testing.T) {
 				}
 			}
 		}
-		if want := 1 + counts[2]; tries != want {
+		if want := min(counts[0], 1) + counts[2]; tries != want {
 			t.Errorf("%d try_write operations in the trace, want %d", tries, want)
 		}
 	}
 	t.Run("system", func(t *testing.T) {
 		l, rec := newReal(t, 0)
 		read, counts := tryWriteOrder(t, l, "127.0.0.1:0", big)
-		check(t, read, counts, rec.Events())
+		check(t, read, counts, rec.Events(), runtime.GOOS != "windows")
 	})
 	t.Run("simulated", func(t *testing.T) {
 		w := newWorld(t)
 		read, counts := tryWriteOrder(t, w.l, "127.0.0.1:80", big)
-		check(t, read, counts, w.rec.Events())
+		check(t, read, counts, w.rec.Events(), true)
 	})
 }
 
