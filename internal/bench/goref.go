@@ -89,6 +89,17 @@ func goTimers(n int) (Result, error) {
 	if n <= 0 {
 		return Result{}, fmt.Errorf("operation count %d is not positive", n)
 	}
+	span, started := goRunTimers(n)
+	r := span.Result(Timers, ImplGo, n)
+	r.Version = runtime.Version()
+	r.Extra = map[string]string{"start_ns": fmt.Sprint(started.Nanoseconds())}
+	return r, nil
+}
+
+// goRunTimers starts n one-shot time.AfterFunc timers with the timers benchmarks'
+// delays and returns once all have fired, with the span it timed and how long
+// starting them took.
+func goRunTimers(n int) (span Span, started time.Duration) {
 	var fired atomic.Int64
 	done := make(chan struct{})
 	fire := func() {
@@ -96,16 +107,13 @@ func goTimers(n int) (Result, error) {
 			close(done)
 		}
 	}
-	span := StartSpan()
+	span = StartSpan()
 	for i := range n {
 		time.AfterFunc(timerDelay(i), fire)
 	}
-	started := time.Since(span.wall)
+	started = time.Since(span.wall)
 	<-done
-	r := span.Result(Timers, ImplGo, n)
-	r.Version = runtime.Version()
-	r.Extra = map[string]string{"start_ns": fmt.Sprint(started.Nanoseconds())}
-	return r, nil
+	return span, started
 }
 
 // goPool submits n trivial jobs at once to a pool of four worker goroutines over a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -85,22 +84,7 @@ func WithNodeloop(ws []Workload, exe string) []Workload {
 
 // writeJS writes the JavaScript benchmarks' scripts under dir, at their embedded
 // paths.
-func writeJS(dir string) error {
-	return fs.WalkDir(peerFS, "peers/js", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(name))
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		data, err := peerFS.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
-}
+func writeJS(dir string) error { return writeEmbedded("peers/js", dir) }
 
 // runJS runs n operations of JavaScript benchmark name as implementation impl, whose
 // command line, given a script, is runner followed by the script's path. The script

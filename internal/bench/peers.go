@@ -188,21 +188,7 @@ func (p *Peers) sources() (string, error) {
 	if p.written {
 		return src, nil
 	}
-	err := fs.WalkDir(peerFS, "peers", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(src, filepath.FromSlash(name))
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		data, err := peerFS.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(dst, data, 0o644)
-	})
-	if err != nil {
+	if err := writeEmbedded("peers", src); err != nil {
 		return "", fmt.Errorf("bench: writing peer sources: %w", err)
 	}
 	p.written = true
@@ -278,4 +264,22 @@ func tail(b []byte) string {
 		s = "…" + s[len(s)-max:]
 	}
 	return ": " + s
+}
+
+// writeEmbedded writes the embedded files under root to dir, at their embedded paths.
+func writeEmbedded(root, dir string) error {
+	return fs.WalkDir(peerFS, root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(name))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		data, err := peerFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
 }

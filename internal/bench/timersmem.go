@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/nodeloop/nodeloop"
 )
@@ -150,18 +148,7 @@ func goTimersMemChild(n int) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var fired atomic.Int64
-	done := make(chan struct{})
-	fire := func() {
-		if fired.Add(1) == int64(n) {
-			close(done)
-		}
-	}
-	span := StartSpan()
-	for i := range n {
-		time.AfterFunc(timerDelay(i), fire)
-	}
-	<-done
+	span, _ := goRunTimers(n)
 	r := span.Result(TimersMem, ImplGo, n)
 	rss, err := peakRSSKiB()
 	r.Version = runtime.Version()
