@@ -11,7 +11,7 @@ const t = setTimeout(() => {
   n++;
   console.log('timeout call', n, 'repeat', t._repeat);
   if (n === 3) { clearInterval(t); finish(); }
-  else t._repeat = 2;
+  else t._repeat = 20; // far from the interval's 1 ms, so that a slow machine keeps the order
 }, 1);
 
 let m = 0;
