@@ -6,9 +6,11 @@ const { scheduler } = require('timers/promises');
 
 const t = setTimeout(() => {
   console.log('in its callback, destroyed:', t._destroyed);
-  setImmediate(() => console.log('after it, destroyed:', t._destroyed));
 }, 1);
+// The interval runs after t, in the same timers phase or a later one: either way t
+// has run.
 const i = setInterval(() => {
+  console.log('after it, destroyed:', t._destroyed);
   console.log('an interval is not destroyed:', i._destroyed);
   clearInterval(i);
   console.log('until cleared:', i._destroyed);
