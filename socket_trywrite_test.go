@@ -2,7 +2,6 @@ package nodeloop_test
 
 import (
 	"bytes"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -77,19 +76,14 @@ func tryWriteOrder(t *testing.T, l *nodeloop.Loop, addr string, big []byte) (rea
 
 // TryWrite writes at once what the system takes, never passes a write queued before
 // it, and is recorded as a try_write operation that completes at once; the traces keep
-// the loop's invariants (newReal and newWorld check them). On Windows, whose poller
-// cannot write outside an operation, it writes nothing and the Writes do it all.
+// the loop's invariants (newReal and newWorld check them).
 func TestConnTryWrite(t *testing.T) {
 	big := patterned(4 << 20)
 	want := append(append([]byte("hello"), big...), '!')
-	check := func(t *testing.T, read []byte, counts []int, events []traces.Event, atOnce bool) {
+	check := func(t *testing.T, read []byte, counts []int, events []traces.Event) {
 		t.Helper()
-		first := 5
-		if !atOnce {
-			first = 0
-		}
-		if len(counts) != 3 || counts[0] != first || counts[1] != 0 || counts[2] > 1 || (!atOnce && counts[2] != 0) {
-			t.Fatalf("TryWrite returned %v; want %d on an idle connection, 0 behind the large write, then 0 or 1 (0 where it cannot write at once)", counts, first)
+		if len(counts) != 3 || counts[0] != 5 || counts[1] != 0 || counts[2] > 1 {
+			t.Fatalf("TryWrite returned %v; want 5 on an idle connection, 0 behind the large write, then 0 or 1", counts)
 		}
 		if !bytes.Equal(read, want) {
 			t.Fatalf("the server read %d bytes, want %d: hello, the large write, then !", len(read), len(want))
@@ -116,12 +110,12 @@ func TestConnTryWrite(t *testing.T) {
 	t.Run("system", func(t *testing.T) {
 		l, rec := newReal(t, 0)
 		read, counts := tryWriteOrder(t, l, "127.0.0.1:0", big)
-		check(t, read, counts, rec.Events(), runtime.GOOS != "windows")
+		check(t, read, counts, rec.Events())
 	})
 	t.Run("simulated", func(t *testing.T) {
 		w := newWorld(t)
 		read, counts := tryWriteOrder(t, w.l, "127.0.0.1:80", big)
-		check(t, read, counts, w.rec.Events(), true)
+		check(t, read, counts, w.rec.Events())
 	})
 }
 

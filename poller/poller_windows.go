@@ -134,7 +134,10 @@ type System struct {
 	wakeClosed bool
 }
 
-var _ Poller = (*System)(nil)
+var (
+	_ Poller    = (*System)(nil)
+	_ TryWriter = (*System)(nil)
+)
 
 // ioState is the kernel's side of one operation: the OVERLAPPED it owns while the
 // operation is issued, and what the issuing call points at.
@@ -159,7 +162,7 @@ type sock struct {
 	shut   bool
 	family int
 	// nonblock is true once the socket is non-blocking, which its first shared
-	// Read makes it.
+	// Read or TryWrite makes it.
 	nonblock bool
 	// pending counts issued operations whose packets have not been dequeued.
 	pending int
@@ -477,13 +480,9 @@ func (s *System) issueRead(sk *sock, op *Op) bool {
 	if op.Buf == nil {
 		// A zero-byte read: its packet says the socket is readable, and the
 		// bytes are read then, into the shared buffer.
-		if !sk.nonblock {
-			var on, ret uint32 = 1, 0
-			if err := windows.WSAIoctl(sk.h, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &ret, nil, 0); err != nil {
-				op.Err = os.NewSyscallError("ioctlsocket", err)
-				return true
-			}
-			sk.nonblock = true
+		if err := setNonblock(sk); err != nil {
+			op.Err = err
+			return true
 		}
 		st.buf = windows.WSABuf{Len: 0, Buf: &zeroRead[0]}
 	} else {
@@ -496,6 +495,44 @@ func (s *System) issueRead(sk *sock, op *Op) bool {
 	}
 	op.Err = wrapErr("wsarecv", err)
 	return true
+}
+
+// setNonblock makes sk's socket non-blocking (FIONBIO), once. Overlapped
+// operations are not changed by it; a call without an OVERLAPPED then fails with
+// WSAEWOULDBLOCK where it would block.
+func setNonblock(sk *sock) error {
+	if sk.nonblock {
+		return nil
+	}
+	var on, ret uint32 = 1, 0
+	if err := windows.WSAIoctl(sk.h, fionbio, (*byte)(unsafe.Pointer(&on)), 4, nil, 0, &ret, nil, 0); err != nil {
+		return os.NewSyscallError("ioctlsocket", err)
+	}
+	sk.nonblock = true
+	return nil
+}
+
+// TryWrite implements TryWriter.TryWrite as libuv's uv_try_write does here: a
+// WSASend with no OVERLAPPED on the socket made non-blocking, which takes what the
+// system has room for at once, posts no packet, and fails with WSAEWOULDBLOCK when
+// it has none.
+func (s *System) TryWrite(so Socket, b []byte) int {
+	if s.closed || len(b) == 0 {
+		return 0
+	}
+	sk, err := s.lookup(so)
+	if err != nil || sk.listener || sk.shut || sk.ops[Write] != nil || sk.ops[Connect] != nil {
+		return 0
+	}
+	if setNonblock(sk) != nil {
+		return 0
+	}
+	var n uint32
+	buf := windows.WSABuf{Len: uint32(min(len(b), ioChunkBytesMax)), Buf: &b[0]}
+	if windows.WSASend(sk.h, &buf, 1, &n, 0, nil, nil) != nil {
+		return 0
+	}
+	return int(n)
 }
 
 // issueWrite issues a WSASend of the unsent rest of op.Buf and reports whether op
