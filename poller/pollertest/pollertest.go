@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"ReadWrite", false, testReadWrite},
 		{"ReadBeforeWrite", false, testReadBeforeWrite},
 		{"LargeWrite", false, testLargeWrite},
+		{"TryWrite", false, testTryWrite},
 		{"SharedRead", false, testSharedRead},
 		{"EOF", false, testEOF},
 		{"Shutdown", false, testShutdown},
