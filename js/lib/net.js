@@ -7,7 +7,6 @@
   const EventEmitter = builtins.events;
   const emit = EventEmitter.prototype.emit;
   const { Buffer } = builtins.buffer;
-  const fromArrayBuffer = Buffer._fromArrayBuffer;
   const highWaterMark = 16384;
 
   const { received, invalidArgType } = builtins['internal/errors'];
@@ -65,7 +64,6 @@
       this.readable = false;
       this.writable = false;
       this.allowHalfOpen = !!options.allowHalfOpen;
-      this.bytesRead = 0;
       this.remoteAddress = undefined;
       this.remotePort = undefined;
       this.remoteFamily = undefined;
@@ -96,6 +94,7 @@
       if (this.writable) return 'writeOnly';
       return 'closed';
     }
+    get bytesRead() { return this._handle ? binding.connBytesRead(this._handle) : 0; }
     get bytesWritten() { return this._handle ? binding.connBytesWritten(this._handle) : 0; }
     get writableLength() { return this._handle ? binding.connWritableLength(this._handle) : 0; }
     get writableEnded() { return this._writableEnded; }
@@ -133,6 +132,7 @@
       this.writable = true;
       if (remote) this._setRemote(remote);
       binding.connRead(handle);
+      binding.connFast(handle, true);
     }
 
     _setRemote(r) {
@@ -159,6 +159,7 @@
       this.emit('ready');
       for (const w of this._queue.splice(0)) this._write(w.bytes, w.cb);
       if (this._writableEnded && !this._endSent) this._sendEnd();
+      else if (!this.destroyed) binding.connFast(this._handle, true);
     }
 
     _onConnectError(d) {
@@ -168,10 +169,11 @@
       this._destroyWith(e, true);
     }
 
-    // _onData is given a chunk as an ArrayBuffer of n bytes.
-    _onData(ab, n) {
-      const chunk = fromArrayBuffer(ab);
-      this.bytesRead += n;
+    // _onData is given each chunk read, a Buffer over an ArrayBuffer of its own,
+    // unless the binding calls the one 'data' listener itself, which it does when
+    // _onData would do nothing else: when the socket is flowing, has no encoding,
+    // emits with the emitter's emit, and has one listener of 'data'.
+    _onData(chunk) {
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
         return;
@@ -268,7 +270,9 @@
     }
     isPaused() { return this._flowing === false; }
 
-    write(data, encoding, cb) {
+    // _writeSlow is write, which the binding does itself in the plain case (see
+    // the binding's write below, where Socket.prototype.write is set).
+    _writeSlow(data, encoding, cb) {
       if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
       if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
         throw invalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', data);
@@ -356,6 +360,7 @@
       }
       this._writableEnded = true;
       this.writable = false;
+      if (this._handle !== null) binding.connFast(this._handle, false);
       if (cb) this.once('finish', cb);
       if (!this.connecting && this._handle !== null && !this.destroyed) this._sendEnd();
       return this;
@@ -421,6 +426,20 @@
     ref() { this._refed = true; if (this._handle && !this.connecting) binding.connRef(this._handle, true); return this; }
     unref() { this._refed = false; if (this._handle && !this.connecting) binding.connRef(this._handle, false); return this; }
   }
+
+  // write is the binding's: it writes a Buffer, a Uint8Array or a UTF-8 string
+  // with no callback to a connected socket itself, and calls _writeSlow for every
+  // other write.
+  const write = binding.write;
+  Object.defineProperty(write, 'name', { value: 'write', configurable: true });
+  Object.defineProperty(write, 'length', { value: 3, configurable: true });
+  Object.defineProperty(Socket.prototype, 'write', { value: write, writable: true, configurable: true });
+  binding.setup({
+    emit: emit,
+    Buffer: Buffer,
+    Uint8Array: Uint8Array,
+    writeSlow: Socket.prototype._writeSlow,
+  });
 
   class Server extends EventEmitter {
     constructor(options, listener) {
