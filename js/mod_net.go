@@ -54,8 +54,10 @@ type netConn struct {
 
 	// data is the chunk the data callback hands to JavaScript.
 	data []byte
-	// onData is the owner's _onData, looked up once; dataFn is the lone 'data'
-	// listener last called, dataCall the same as a Callable.
+	// onData is the owner's _onData, looked up once. dataFn is the lone 'data'
+	// listener the data callback calls itself, which the script sets (connData)
+	// while the socket is flowing, has no encoding and has that one listener;
+	// dataCall is the same as a Callable.
 	onData   goja.Callable
 	dataFn   *goja.Object
 	dataCall goja.Callable
@@ -102,6 +104,9 @@ func (st *netState) newNetConn(c *nodeloop.Conn, owner *goja.Object) *netConn {
 
 // setOwner makes o the socket the loop's callbacks call.
 func (nc *netConn) setOwner(o *goja.Object) {
+	if o == nc.owner {
+		return
+	}
 	if nc.owner != nil && nc.st.socks[nc.owner] == nc {
 		delete(nc.st.socks, nc.owner)
 	}
@@ -127,9 +132,9 @@ func (nc *netConn) close() {
 type netDataRunner netConn
 
 // run hands the chunk in data to the socket as a Buffer. In the plain case, a
-// socket flowing with no encoding, the emitter's own emit and one 'data' listener,
-// it calls that listener as _onData would, without the calls of _onData and emit;
-// otherwise it calls _onData.
+// socket flowing with no encoding, one 'data' listener (dataFn) and the emitter's
+// own emit, it calls that listener as _onData would, without the calls of _onData
+// and emit; otherwise it calls _onData.
 func (r *netDataRunner) run() {
 	nc := (*netConn)(r)
 	st := nc.st
@@ -138,9 +143,9 @@ func (r *netDataRunner) run() {
 		return
 	}
 	chunk := st.newChunk(nc.data)
-	if fn := nc.plainListener(); fn != nil {
+	if nc.dataCall != nil && o.Get("emit") == st.emit {
 		st.args[0] = chunk
-		st.rt.call(fn, o, st.args[:]...)
+		st.rt.call(nc.dataCall, o, st.args[:]...)
 		st.args[0] = nil
 		return
 	}
@@ -154,38 +159,6 @@ func (r *netDataRunner) run() {
 	st.args[0] = chunk
 	st.rt.call(nc.onData, o, st.args[:]...)
 	st.args[0] = nil
-}
-
-// plainListener returns the socket's lone 'data' listener when _onData would call
-// it and nothing else: the socket is flowing, has no encoding, emits with the
-// emitter's own emit, and has one listener of 'data'. Otherwise it returns nil.
-func (nc *netConn) plainListener() goja.Callable {
-	st, o := nc.st, nc.owner
-	if o.Get("_flowing") != st.trueValue {
-		return nil
-	}
-	if e := o.Get("_encoding"); e != nil && e.ToBoolean() {
-		return nil
-	}
-	if o.Get("emit") != st.emit {
-		return nil
-	}
-	events, ok := o.Get("_events").(*goja.Object)
-	if !ok {
-		return nil
-	}
-	fn, ok := events.Get("data").(*goja.Object)
-	if !ok {
-		return nil
-	}
-	if fn != nc.dataFn {
-		call, ok := goja.AssertFunction(fn)
-		if !ok {
-			return nil
-		}
-		nc.dataFn, nc.dataCall = fn, call
-	}
-	return nc.dataCall
 }
 
 // newChunk returns a Buffer over b, made as new FastBuffer(arrayBuffer) makes it:
@@ -338,6 +311,18 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		}
 	})
 	set("connOwn", func(nc *netConn, owner *goja.Object) { nc.setOwner(owner) })
+	// connData sets the lone 'data' listener the data callback calls itself, or
+	// none (null).
+	set("connData", func(call goja.FunctionCall) goja.Value {
+		nc := call.Argument(0).Export().(*netConn)
+		nc.dataFn, nc.dataCall = nil, nil
+		if fn, ok := call.Argument(1).(*goja.Object); ok {
+			if c, ok := goja.AssertFunction(fn); ok {
+				nc.dataFn, nc.dataCall = fn, c
+			}
+		}
+		return goja.Undefined()
+	})
 	set("dial", func(call goja.FunctionCall) goja.Value {
 		nc := st.newNetConn(nil, call.Argument(2).ToObject(rt.vm))
 		nc.dial = rt.loop.Dial("tcp", hostPort(call.Argument(0), call.Argument(1)), func(c *nodeloop.Conn, err error) {
@@ -380,15 +365,18 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		return rt.vm.ToValue(nc.c.WritableLength())
 	})
 	// connTryWrite writes what the system takes of the bytes at once and returns
-	// the count left to write (0: all of them went out), which the script reads
-	// without asking a typed array for its length; -1 when it wrote nothing
-	// because the write must queue (an empty one, one behind a write in flight,
-	// one with no connection).
+	// the count left to write (0: all of them went out, as an empty write does),
+	// which the script reads without asking a typed array for its length; -1 when
+	// it wrote nothing because the write must queue (one behind a write in
+	// flight, one with no connection).
 	set("connTryWrite", func(call goja.FunctionCall) goja.Value {
 		nc := call.Argument(0).Export().(*netConn)
 		b := bytesOf(call.Argument(1))
-		if len(b) == 0 || nc.c == nil || nc.closed || nc.writing > 0 {
+		if nc.c == nil || nc.closed || nc.writing > 0 {
 			return rt.vm.ToValue(-1)
+		}
+		if len(b) == 0 {
+			return rt.vm.ToValue(0)
 		}
 		n := nc.c.TryWrite(b)
 		nc.written += int64(n)
@@ -512,9 +500,12 @@ func (st *netState) write(call goja.FunctionCall) goja.Value {
 	default:
 		return st.slowWrite(call)
 	}
-	if nc.writing == 0 && len(b) > 0 {
-		n := nc.c.TryWrite(b)
-		nc.written += int64(n)
+	if nc.writing == 0 {
+		n := 0
+		if len(b) > 0 {
+			n = nc.c.TryWrite(b)
+			nc.written += int64(n)
+		}
 		if n == len(b) {
 			return st.trueValue
 		}

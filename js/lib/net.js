@@ -122,12 +122,14 @@
       this._host = host;
       this._port = port;
       this._handle = binding.dial(host, port, this);
+      this._syncData();
       return this;
     }
 
     _attach(handle, remote) {
       this._handle = handle;
       binding.connOwn(handle, this);
+      this._syncData();
       this.readable = true;
       this.writable = true;
       if (remote) this._setRemote(remote);
@@ -172,13 +174,28 @@
     // _onData is given each chunk read, a Buffer over an ArrayBuffer of its own,
     // unless the binding calls the one 'data' listener itself, which it does when
     // _onData would do nothing else: when the socket is flowing, has no encoding,
-    // emits with the emitter's emit, and has one listener of 'data'.
+    // emits with the emitter's emit, and has one listener of 'data'. _syncData
+    // tells the binding that listener, or null, whenever one of those changes but
+    // the emit, which the binding compares itself.
     _onData(chunk) {
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
         return;
       }
       this._deliver(chunk);
+    }
+
+    _syncData() {
+      if (this._handle === null) return;
+      const events = this._events;
+      const fn = events !== undefined ? events.data : undefined;
+      binding.connData(this._handle, this._flowing === true && !this._encoding && typeof fn === 'function' ? fn : null);
+    }
+
+    // _listenersChanged is the emitter's call after the listeners of name, or of
+    // every event when name is undefined, changed.
+    _listenersChanged(name) {
+      if (name === 'data' || name === undefined) this._syncData();
     }
 
     _queue_in(chunk) {
@@ -252,6 +269,7 @@
     setEncoding(encoding) {
       this._encoding = Buffer.isEncoding(encoding) ? String(encoding).toLowerCase().replace('-', '') : 'utf8';
       if (this._encoding === 'utf-8') this._encoding = 'utf8';
+      this._syncData();
       return this;
     }
 
@@ -261,10 +279,11 @@
       return this;
     }
 
-    pause() { this._flowing = false; return this; }
+    pause() { this._flowing = false; this._syncData(); return this; }
     resume() {
       const was = this._flowing;
       this._flowing = true;
+      if (was !== true) this._syncData();
       if (was !== true || (this._inbox && this._inbox.length > 0)) process.nextTick(() => this._flush());
       return this;
     }
@@ -274,8 +293,9 @@
     // the binding's write below, where Socket.prototype.write is set).
     _writeSlow(data, encoding, cb) {
       if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
-      if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
-        throw invalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', data);
+      if (data === null) throw codeError(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+      if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
+        throw invalidArgType('chunk', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
       }
       if (this._writableEnded) {
         const e = codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
@@ -287,7 +307,10 @@
         process.nextTick(() => { if (cb) cb(e); });
         return false;
       }
-      const bytes = typeof data === 'string' ? Buffer.from(data, encoding || 'utf8') : data;
+      // As Node's, a socket writes the bytes of any typed array or DataView.
+      let bytes = data;
+      if (typeof data === 'string') bytes = Buffer.from(data, encoding || 'utf8');
+      else if (!(data instanceof Uint8Array)) bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       let writable;
       if (this.connecting || this._handle === null) {
         this._queue.push({ bytes: bytes, cb: cb });
@@ -427,11 +450,11 @@
     unref() { this._refed = false; if (this._handle && !this.connecting) binding.connRef(this._handle, false); return this; }
   }
 
-  // write is the binding's: it writes a Buffer, a Uint8Array or a UTF-8 string
-  // with no callback to a connected socket itself, and calls _writeSlow for every
-  // other write.
+  // write is the binding's, nameless as Node's: it writes a Buffer, a Uint8Array
+  // or a UTF-8 string with no callback to a connected socket itself, and calls
+  // _writeSlow for every other write.
   const write = binding.write;
-  Object.defineProperty(write, 'name', { value: 'write', configurable: true });
+  Object.defineProperty(write, 'name', { value: '', configurable: true });
   Object.defineProperty(write, 'length', { value: 3, configurable: true });
   Object.defineProperty(Socket.prototype, 'write', { value: write, writable: true, configurable: true });
   binding.setup({
