@@ -51,6 +51,13 @@ type netConn struct {
 	// bytes into wbuf, which the finished writes no longer need.
 	writing int
 	wbuf    []byte
+	// sent is the last Buffer or Uint8Array of at most writeCopyMax bytes that
+	// write wrote, sentBytes its bytes: a program that writes the same one again
+	// and again has them without the engine's export, which allocates. A typed
+	// array views the same bytes all its life: the engine neither resizes nor,
+	// unless Go asks it to, detaches an ArrayBuffer.
+	sent      *goja.Object
+	sentBytes []byte
 
 	// data is the chunk the data callback hands to JavaScript.
 	data []byte
@@ -122,6 +129,7 @@ func (nc *netConn) setOwner(o *goja.Object) {
 func (nc *netConn) close() {
 	nc.closed = true
 	nc.fast = false
+	nc.sent, nc.sentBytes = nil, nil
 	if nc.owner != nil && nc.st.socks[nc.owner] == nc {
 		delete(nc.st.socks, nc.owner)
 	}
@@ -488,7 +496,11 @@ func (st *netState) write(call goja.FunctionCall) goja.Value {
 		if _, isFn := goja.AssertFunction(enc); isFn {
 			return st.slowWrite(call)
 		}
-		b = bytesOf(d)
+		if d == nc.sent {
+			b = nc.sentBytes
+		} else if b = bytesOf(d); len(b) <= writeCopyMax {
+			nc.sent, nc.sentBytes = d, b
+		}
 	case goja.String:
 		if !goja.IsUndefined(enc) && !goja.IsNull(enc) {
 			if s, ok := enc.(goja.String); !ok || s.String() != "utf8" {
