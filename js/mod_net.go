@@ -92,6 +92,7 @@ type netState struct {
 	uint8Proto  *goja.Object     // Uint8Array.prototype
 	newUint8    goja.Constructor // Uint8Array's constructor
 	writeSlow   goja.Callable    // Socket.prototype._writeSlow
+	afterWrite  goja.Callable    // Socket.prototype._afterSyncWrite
 	trueValue   goja.Value
 
 	// args holds the arguments of a call made from Go, kept for the next one.
@@ -282,6 +283,9 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 		}
 		if st.writeSlow, ok = goja.AssertFunction(o.Get("writeSlow")); !ok {
 			panic(rt.vm.NewTypeError("nodeloop: net's setup needs the socket's general write"))
+		}
+		if st.afterWrite, ok = goja.AssertFunction(o.Get("afterSyncWrite")); !ok {
+			panic(rt.vm.NewTypeError("nodeloop: net's setup needs the socket's _afterSyncWrite"))
 		}
 		return goja.Undefined()
 	})
@@ -476,24 +480,32 @@ func (rt *Runtime) netBinding(set func(string, any)) {
 const highWaterMark = 16384
 
 // write is Socket.prototype.write. A write of a Buffer, a Uint8Array or a UTF-8
-// string with no callback, to a socket whose writes may go straight to the
-// connection (netConn.fast), is done here as _writeSlow would do it: what the
-// system takes at once, then a write of the rest, with the same result and the
-// same 'drain' owed. Every other write is _writeSlow's.
+// string, with a callback or none, to a socket whose writes may go straight to
+// the connection (netConn.fast), is done here as _writeSlow would do it: what
+// the system takes at once, its callback then in a nextTick (_afterSyncWrite),
+// else a write of the rest, with the same result and the same 'drain' owed.
+// Every other write is _writeSlow's.
 func (st *netState) write(call goja.FunctionCall) goja.Value {
 	o, _ := call.This.(*goja.Object)
 	nc := st.socks[o]
-	if nc == nil || !nc.fast || len(call.Arguments) > 2 && !goja.IsUndefined(call.Arguments[2]) {
+	if nc == nil || !nc.fast {
 		return st.slowWrite(call)
 	}
+	data, enc, cb := call.Argument(0), call.Argument(1), call.Argument(2)
+	if fn, ok := enc.(*goja.Object); ok {
+		if _, isFn := goja.AssertFunction(fn); isFn {
+			enc, cb = goja.Undefined(), enc
+		}
+	}
+	if !goja.IsUndefined(cb) {
+		if _, isFn := goja.AssertFunction(cb); !isFn {
+			return st.slowWrite(call)
+		}
+	}
 	var b []byte
-	data, enc := call.Argument(0), call.Argument(1)
 	switch d := data.(type) {
 	case *goja.Object:
 		if p := d.Prototype(); p != st.bufferProto && p != st.uint8Proto {
-			return st.slowWrite(call)
-		}
-		if _, isFn := goja.AssertFunction(enc); isFn {
 			return st.slowWrite(call)
 		}
 		if d == nc.sent {
@@ -519,17 +531,35 @@ func (st *netState) write(call goja.FunctionCall) goja.Value {
 			nc.written += int64(n)
 		}
 		if n == len(b) {
+			if !goja.IsUndefined(cb) {
+				st.afterSyncWrite(o, cb)
+			}
 			return st.trueValue
 		}
 		b = b[n:]
 	}
-	nc.c.Write(nc.copyWrite(b), nc.writeFn)
+	if goja.IsUndefined(cb) {
+		nc.c.Write(nc.copyWrite(b), nc.writeFn)
+	} else {
+		nc.c.Write(nc.copyWrite(b), func(n int, err error) { nc.writeDone(n, err, cb) })
+	}
 	ok := nc.c.WritableLength() < highWaterMark
 	if !ok && !o.Get("_needDrain").ToBoolean() {
 		_ = o.Set("_needDrain", true)
 		nc.wantDrain = true
 	}
 	return st.rt.vm.ToValue(ok)
+}
+
+// afterSyncWrite calls the socket's _afterSyncWrite with cb, the callback of a
+// write that went out whole at once, and throws what it throws.
+func (st *netState) afterSyncWrite(o *goja.Object, cb goja.Value) {
+	st.args[0] = cb
+	_, err := st.afterWrite(o, st.args[:]...)
+	st.args[0] = nil
+	if err != nil {
+		st.rt.rethrow(err)
+	}
 }
 
 // slowWrite calls _writeSlow with write's this and arguments, and throws what it

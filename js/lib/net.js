@@ -451,8 +451,8 @@
   }
 
   // write is the binding's, nameless as Node's: it writes a Buffer, a Uint8Array
-  // or a UTF-8 string with no callback to a connected socket itself, and calls
-  // _writeSlow for every other write.
+  // or a UTF-8 string to a connected socket itself, and calls _writeSlow for
+  // every other write.
   const write = binding.write;
   Object.defineProperty(write, 'name', { value: '', configurable: true });
   Object.defineProperty(write, 'length', { value: 3, configurable: true });
@@ -462,6 +462,7 @@
     Buffer: Buffer,
     Uint8Array: Uint8Array,
     writeSlow: Socket.prototype._writeSlow,
+    afterSyncWrite: Socket.prototype._afterSyncWrite,
   });
 
   class Server extends EventEmitter {
