@@ -95,8 +95,11 @@ type netState struct {
 	afterWrite  goja.Callable    // Socket.prototype._afterSyncWrite
 	trueValue   goja.Value
 
-	// args holds the arguments of a call made from Go, kept for the next one.
-	args [1]goja.Value
+	// args holds the argument of a call the data callback makes, cbArgs that of
+	// write's call of _afterSyncWrite, which a data listener may make: each is
+	// kept for the next call, and a native function called with one of them does
+	// not see it change under it.
+	args, cbArgs [1]goja.Value
 	// sbuf holds the bytes of a string written at once, kept for the next one.
 	sbuf []byte
 }
@@ -554,9 +557,9 @@ func (st *netState) write(call goja.FunctionCall) goja.Value {
 // afterSyncWrite calls the socket's _afterSyncWrite with cb, the callback of a
 // write that went out whole at once, and throws what it throws.
 func (st *netState) afterSyncWrite(o *goja.Object, cb goja.Value) {
-	st.args[0] = cb
-	_, err := st.afterWrite(o, st.args[:]...)
-	st.args[0] = nil
+	st.cbArgs[0] = cb
+	_, err := st.afterWrite(o, st.cbArgs[:]...)
+	st.cbArgs[0] = nil
 	if err != nil {
 		st.rt.rethrow(err)
 	}
