@@ -41,8 +41,8 @@ type netConn struct {
 	// and has no write queued from before it connected.
 	fast bool
 
-	// bytesRead counts the bytes read, the socket's bytesRead; written counts the bytes
-	// of the writes finished, its bytesWritten.
+	// bytesRead counts the bytes read, the socket's bytesRead; written counts
+	// the bytes of the writes finished, its bytesWritten.
 	bytesRead, written int64
 	// wantDrain is set while the socket owes a 'drain': every write's completion
 	// then goes to JavaScript, which emits it once the writes are done.
@@ -100,7 +100,8 @@ type netState struct {
 	// kept for the next call, and a native function called with one of them does
 	// not see it change under it.
 	args, cbArgs [1]goja.Value
-	// sbuf holds the bytes of a string written at once, kept for the next one.
+	// sbuf holds the bytes of a string of at most writeCopyMax bytes that write
+	// writes, kept for the next one.
 	sbuf []byte
 }
 
@@ -522,8 +523,12 @@ func (st *netState) write(call goja.FunctionCall) goja.Value {
 				return st.slowWrite(call)
 			}
 		}
-		st.sbuf = append(st.sbuf[:0], d.String()...)
-		b = st.sbuf
+		if str := d.String(); len(str) > writeCopyMax {
+			b = []byte(str)
+		} else {
+			st.sbuf = append(st.sbuf[:0], str...)
+			b = st.sbuf
+		}
 	default:
 		return st.slowWrite(call)
 	}
