@@ -104,3 +104,39 @@ step();`); err != nil {
 		b.Fatalf("the chain took %d steps, want %d", got, want)
 	}
 }
+
+// BenchmarkEngineTypedArrayLength and BenchmarkEngineArrayLength read the length
+// of a Uint8Array and of an Array on a bare goja runtime. The engine looks up
+// every property of a typed array by name as a possible index first, parsing the
+// name as a number and making errors that it drops, so that a Buffer's length
+// costs several times an Array's: the ping-pong workload's script reads the length
+// of each chunk once per byte, and that is most of what its handler costs.
+func BenchmarkEngineTypedArrayLength(b *testing.B) {
+	benchEngineLength(b, "new Uint8Array(4)")
+}
+
+func BenchmarkEngineArrayLength(b *testing.B) {
+	benchEngineLength(b, "[0, 0, 0, 0]")
+}
+
+func benchEngineLength(b *testing.B, make string) {
+	vm := goja.New()
+	if err := vm.Set("n", b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	v, err := vm.RunString(`(function () {
+  const a = ` + make + `;
+  const m = n;
+  let sum = 0;
+  for (let i = 0; i < m; i++) sum += a.length;
+  return sum;
+})()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got, want := v.ToInteger(), int64(4*b.N); got != want {
+		b.Fatalf("the lengths add up to %d, want %d", got, want)
+	}
+}

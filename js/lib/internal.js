@@ -104,7 +104,9 @@
   };
 
   // _events holds, by event name, the one listener of an event that has one and
-  // an array of them when it has more, as Node's emitters do.
+  // an array of them when it has more, as Node's emitters do. An emitter with a
+  // _listenersChanged method (net's Socket) has it called with the event's name
+  // after its listeners changed, with undefined after all of them were removed.
   function listenersOf(ee, name) {
     if (ee._events === undefined) ee._events = Object.create(null);
     const list = ee._events[name];
@@ -120,11 +122,13 @@
     let list = ee._events[name];
     if (list === undefined) {
       ee._events[name] = fn;
+      if (ee._listenersChanged !== undefined) ee._listenersChanged(name);
       return ee;
     }
     if (typeof list === 'function') list = ee._events[name] = prepend ? [fn, list] : [list, fn];
     else if (prepend) list.unshift(fn);
     else list.push(fn);
+    if (ee._listenersChanged !== undefined) ee._listenersChanged(name);
     // Past the emitter's maximum, a warning, once per event name.
     const max = ee._maxListeners === undefined ? defaultMaxListeners : ee._maxListeners;
     if (max > 0 && list.length > max && !list.warned) {
@@ -173,6 +177,7 @@
     // listener, the function once wrapped.
     if (list === fn || list.listener === fn) {
       delete this._events[name];
+      if (this._listenersChanged !== undefined) this._listenersChanged(name);
       if (this._events.removeListener !== undefined) this.emit('removeListener', name, list.listener || fn);
       return this;
     }
@@ -181,6 +186,7 @@
       if (list[i] === fn || list[i].listener === fn) {
         list.splice(i, 1);
         if (list.length === 1) this._events[name] = list[0];
+        if (this._listenersChanged !== undefined) this._listenersChanged(name);
         if (this._events.removeListener !== undefined) this.emit('removeListener', name, fn);
         break;
       }
@@ -193,6 +199,7 @@
     if (this._events.removeListener === undefined) {
       if (arguments.length === 0) this._events = Object.create(null);
       else delete this._events[name];
+      if (this._listenersChanged !== undefined) this._listenersChanged(arguments.length === 0 ? undefined : name);
       return this;
     }
     // With 'removeListener' listeners, each removal is an event, those
@@ -203,6 +210,7 @@
       }
       this.removeAllListeners('removeListener');
       this._events = Object.create(null);
+      if (this._listenersChanged !== undefined) this._listenersChanged(undefined);
       return this;
     }
     const list = this._events[name];

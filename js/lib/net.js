@@ -7,7 +7,6 @@
   const EventEmitter = builtins.events;
   const emit = EventEmitter.prototype.emit;
   const { Buffer } = builtins.buffer;
-  const fromArrayBuffer = Buffer._fromArrayBuffer;
   const highWaterMark = 16384;
 
   const { received, invalidArgType } = builtins['internal/errors'];
@@ -65,7 +64,6 @@
       this.readable = false;
       this.writable = false;
       this.allowHalfOpen = !!options.allowHalfOpen;
-      this.bytesRead = 0;
       this.remoteAddress = undefined;
       this.remotePort = undefined;
       this.remoteFamily = undefined;
@@ -96,6 +94,7 @@
       if (this.writable) return 'writeOnly';
       return 'closed';
     }
+    get bytesRead() { return this._handle ? binding.connBytesRead(this._handle) : 0; }
     get bytesWritten() { return this._handle ? binding.connBytesWritten(this._handle) : 0; }
     get writableLength() { return this._handle ? binding.connWritableLength(this._handle) : 0; }
     get writableEnded() { return this._writableEnded; }
@@ -123,16 +122,19 @@
       this._host = host;
       this._port = port;
       this._handle = binding.dial(host, port, this);
+      this._syncData();
       return this;
     }
 
     _attach(handle, remote) {
       this._handle = handle;
       binding.connOwn(handle, this);
+      this._syncData();
       this.readable = true;
       this.writable = true;
       if (remote) this._setRemote(remote);
       binding.connRead(handle);
+      binding.connFast(handle, true);
     }
 
     _setRemote(r) {
@@ -159,6 +161,7 @@
       this.emit('ready');
       for (const w of this._queue.splice(0)) this._write(w.bytes, w.cb);
       if (this._writableEnded && !this._endSent) this._sendEnd();
+      else if (!this.destroyed) binding.connFast(this._handle, true);
     }
 
     _onConnectError(d) {
@@ -168,15 +171,31 @@
       this._destroyWith(e, true);
     }
 
-    // _onData is given a chunk as an ArrayBuffer of n bytes.
-    _onData(ab, n) {
-      const chunk = fromArrayBuffer(ab);
-      this.bytesRead += n;
+    // _onData is given each chunk read, a Buffer over an ArrayBuffer of its own,
+    // unless the binding calls the one 'data' listener itself, which it does when
+    // _onData would do nothing else: when the socket is flowing, has no encoding,
+    // emits with the emitter's emit, and has one listener of 'data'. _syncData
+    // tells the binding that listener, or null, whenever one of those changes but
+    // the emit, which the binding compares itself.
+    _onData(chunk) {
       if (this._flowing === false || (this._flowing === null && this.listenerCount('data') === 0)) {
         this._queue_in(chunk);
         return;
       }
       this._deliver(chunk);
+    }
+
+    _syncData() {
+      if (this._handle === null) return;
+      const events = this._events;
+      const fn = events !== undefined ? events.data : undefined;
+      binding.connData(this._handle, this._flowing === true && !this._encoding && typeof fn === 'function' ? fn : null);
+    }
+
+    // _listenersChanged is the emitter's call after the listeners of name, or of
+    // every event when name is undefined, changed.
+    _listenersChanged(name) {
+      if (name === 'data' || name === undefined) this._syncData();
     }
 
     _queue_in(chunk) {
@@ -250,6 +269,7 @@
     setEncoding(encoding) {
       this._encoding = Buffer.isEncoding(encoding) ? String(encoding).toLowerCase().replace('-', '') : 'utf8';
       if (this._encoding === 'utf-8') this._encoding = 'utf8';
+      this._syncData();
       return this;
     }
 
@@ -259,19 +279,23 @@
       return this;
     }
 
-    pause() { this._flowing = false; return this; }
+    pause() { this._flowing = false; this._syncData(); return this; }
     resume() {
       const was = this._flowing;
       this._flowing = true;
+      if (was !== true) this._syncData();
       if (was !== true || (this._inbox && this._inbox.length > 0)) process.nextTick(() => this._flush());
       return this;
     }
     isPaused() { return this._flowing === false; }
 
-    write(data, encoding, cb) {
+    // _writeSlow is write, which the binding does itself in the plain case (see
+    // the binding's write below, where Socket.prototype.write is set).
+    _writeSlow(data, encoding, cb) {
       if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
-      if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
-        throw invalidArgType('chunk', 'of type string or an instance of Buffer or Uint8Array', data);
+      if (data === null) throw codeError(TypeError, 'ERR_STREAM_NULL_VALUES', 'May not write null values to stream');
+      if (typeof data !== 'string' && !ArrayBuffer.isView(data)) {
+        throw invalidArgType('chunk', 'of type string or an instance of Buffer, TypedArray, or DataView', data);
       }
       if (this._writableEnded) {
         const e = codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
@@ -283,7 +307,10 @@
         process.nextTick(() => { if (cb) cb(e); });
         return false;
       }
-      const bytes = typeof data === 'string' ? Buffer.from(data, encoding || 'utf8') : data;
+      // As Node's, a socket writes the bytes of any typed array or DataView.
+      let bytes = data;
+      if (typeof data === 'string') bytes = Buffer.from(data, encoding || 'utf8');
+      else if (!(data instanceof Uint8Array)) bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       let writable;
       if (this.connecting || this._handle === null) {
         this._queue.push({ bytes: bytes, cb: cb });
@@ -356,6 +383,7 @@
       }
       this._writableEnded = true;
       this.writable = false;
+      if (this._handle !== null) binding.connFast(this._handle, false);
       if (cb) this.once('finish', cb);
       if (!this.connecting && this._handle !== null && !this.destroyed) this._sendEnd();
       return this;
@@ -421,6 +449,21 @@
     ref() { this._refed = true; if (this._handle && !this.connecting) binding.connRef(this._handle, true); return this; }
     unref() { this._refed = false; if (this._handle && !this.connecting) binding.connRef(this._handle, false); return this; }
   }
+
+  // write is the binding's, nameless as Node's: it writes a Buffer, a Uint8Array
+  // or a UTF-8 string to a connected socket itself, and calls _writeSlow for
+  // every other write.
+  const write = binding.write;
+  Object.defineProperty(write, 'name', { value: '', configurable: true });
+  Object.defineProperty(write, 'length', { value: 3, configurable: true });
+  Object.defineProperty(Socket.prototype, 'write', { value: write, writable: true, configurable: true });
+  binding.setup({
+    emit: emit,
+    Buffer: Buffer,
+    Uint8Array: Uint8Array,
+    writeSlow: Socket.prototype._writeSlow,
+    afterSyncWrite: Socket.prototype._afterSyncWrite,
+  });
 
   class Server extends EventEmitter {
     constructor(options, listener) {
