@@ -30,6 +30,11 @@ type handleState struct {
 	lastFn       *goja.Object
 	lastCallable goja.Callable
 
+	// The last function a Timeout ran, and the engine's own function of it
+	// (direct).
+	lastDirectFn *goja.Object
+	lastDirect   func(goja.FunctionCall) goja.Value
+
 	// queued are the Immediates the program queued and that have not run, in the
 	// order it queued them, which is the order the loop runs them in; fireNext, the
 	// callback the loop gets for each of them, runs the first not cleared. One
@@ -403,16 +408,20 @@ func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
 // is set repeats with that delay (a timeout becomes an interval), one whose
 // _repeat is cleared or whose _idleTimeout is -1 stops.
 func (e *timerEntry) run() {
-	fn := e.fn
 	if e.props.touched(1) {
-		if fn = e.rt.callable(e.props.get(e, "_onTimeout")); fn == nil {
+		fn := e.rt.callable(e.props.get(e, "_onTimeout"))
+		if fn == nil {
 			e.rt.loop.ClearTimeout(e.timer)
 			e.rt.loop.SettleTimer()
 			e.ended()
 			return
 		}
+		e.rt.call(fn, e.obj, e.props.argv()...)
+	} else if d := e.rt.direct(e.fnv); d != nil {
+		e.rt.callDirect(d, e.obj, e.props.argv())
+	} else {
+		e.rt.call(e.fn, e.obj, e.props.argv()...)
 	}
-	e.rt.call(fn, e.obj, e.props.argv()...)
 	if !e.cleared && (e.props.touched(0) || e.props.touched(3)) {
 		e.reschedule()
 	}
