@@ -149,12 +149,39 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetTimeout")
 	}
-	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d)}
+	return l.startTimer(l.newTimer(), d, false, cb)
+}
+
+// startTimer starts t, a zero Timer, with cb, as a timeout or an interval.
+func (l *Loop) startTimer(t *Timer, d time.Duration, interval bool, cb func()) *Timer {
+	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: interval}
 	l.site(t.id)
 	t.arm(l.fresh())
 	return t
 }
+
+// StartTimer starts t, a zero Timer that the caller allocated, as SetTimeout starts
+// the timer it makes, or as SetInterval with interval set, and returns t. It is for
+// a host that keeps many timers in structures of its own, a Timer in each, and
+// gives them all one callback, which finds the timer it runs for with
+// RunningTimer: the loop then makes nothing per timer, neither the Timer nor a
+// closure. t must not be started again, even once it fired or was cleared; a
+// Timer that is not zero panics.
+func (l *Loop) StartTimer(t *Timer, d time.Duration, interval bool, cb func()) *Timer {
+	l.mustOpen("StartTimer")
+	if cb == nil {
+		nilCallback("StartTimer")
+	}
+	if t.l != nil {
+		panic("nodeloop: StartTimer given a Timer already started; give it a zero Timer, or Refresh this one")
+	}
+	return l.startTimer(t, d, interval, cb)
+}
+
+// RunningTimer returns the timer whose callback is running, as its callback starts:
+// for a callback that StartTimer gave many timers, the one it runs for. It is nil
+// outside a timer's callback, and after SettleTimer.
+func (l *Loop) RunningTimer() *Timer { return l.timerRunning }
 
 // timerSlabTimers is how many timers the loop allocates at once: as many 64-byte
 // timers as fit in the allocator's 4096-byte size class beside the 8-byte header Go
@@ -183,11 +210,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetInterval")
 	}
-	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: true}
-	l.site(t.id)
-	t.arm(l.fresh())
-	return t
+	return l.startTimer(l.newTimer(), d, true, cb)
 }
 
 // ClearTimeout stops t, a timeout or an interval: its callback will not run again,

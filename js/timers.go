@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/dop251/goja"
 
@@ -44,15 +45,18 @@ type handleState struct {
 
 	// timeouts is the rest of the slab the next Timeouts' entries come from.
 	timeouts []timerEntry
+	// fireTimeout is the loop's callback for every Timeout started in its entry
+	// (fireTimeout): one callback for all spares a closure per Timeout.
+	fireTimeout func()
 }
 
 // timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
-// many 64-byte entries as fit in the allocator's 4096-byte size class beside the
-// 8-byte header of an object of pointers larger than 512 bytes, as the loop's
-// timers. A million timers made up front then take 16,000 allocations for their
-// entries, not a million. A slab stays in memory while any of its entries is
-// referenced, as the loop's timers do.
-const timeoutSlabEntries = 63
+// many 128-byte entries, each with its loop timer in it, as fit in the allocator's
+// 4096-byte size class beside the 8-byte header of an object of pointers larger
+// than 512 bytes. A million timers made up front then take 32,000 allocations for
+// their entries and timers, not a million. A slab stays in memory while any of its
+// entries is referenced, as the loop's timers do.
+const timeoutSlabEntries = 31
 
 // newTimeout returns a zero entry from the runtime's slab.
 func (rt *Runtime) newTimeout() *timerEntry {
@@ -268,11 +272,17 @@ func (p *handleProps) keys(k handleKind) []string {
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
 // Timeout as this, and the object's properties. A million of them may be live at
-// once, so it keeps only what every timer needs (64 bytes); the rest is in props.
-// The Timeout's id is its timer's.
+// once, so it keeps only what every timer needs (128 bytes, its loop timer
+// included); the rest is in props. The Timeout's id is its timer's.
 type timerEntry struct {
-	rt     *Runtime
+	// own is the loop timer the Timeout starts with, kept in the entry
+	// (Loop.StartTimer) and first in it, so that fireTimeout finds the entry from
+	// the running timer by its address rather than by a closure per timer.
+	own nodeloop.Timer
+	// timer is the Timeout's loop timer: own, or the interval a _repeat set in
+	// its callback made of it (reschedule).
 	timer  *nodeloop.Timer
+	rt     *Runtime
 	obj    *goja.Object
 	fn     goja.Callable
 	fnv    *goja.Object // fn as the program passed it, for its name
@@ -576,21 +586,27 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		}
 	}
 	e := rt.newTimeout()
-	*e = timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
+	e.rt, e.fn, e.fnv, e.props, e.delay, e.repeat = rt, f, fnv.(*goja.Object), handleArgs(call, 2), after, repeat
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
-	d := delayDuration(after)
+	rt.making = making{call: "setTimeout", fn: fnv}
 	if repeat {
-		rt.making = making{call: "setInterval", fn: fnv}
-		e.timer = rt.loop.SetInterval(d, e.fire)
-	} else {
-		rt.making = making{call: "setTimeout", fn: fnv}
-		e.timer = rt.loop.SetTimeout(d, e.fire)
+		rt.making.call = "setInterval"
+	}
+	if rt.handles.fireTimeout == nil {
+		rt.handles.fireTimeout = rt.fireTimeout
 	}
 	// Its callback can run inside the trampoline of the timer before it (runTimers).
-	e.timer.AllowNested()
+	e.timer = rt.loop.StartTimer(&e.own, delayDuration(after), repeat, rt.handles.fireTimeout).AllowNested()
 	rt.making = making{}
 	return e.obj
+}
+
+// fireTimeout is the loop's callback for the timers the Timeouts start in their
+// entries: the running timer is the own timer of an entry, its first field, which
+// makes its address the entry's.
+func (rt *Runtime) fireTimeout() {
+	(*timerEntry)(unsafe.Pointer(rt.loop.RunningTimer())).fire()
 }
 
 // timerOf returns the Timeout v is, or nil.

@@ -175,16 +175,21 @@ for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
 	}
 }
 
-// A Timeout's entry is 64 bytes, so that timeoutSlabEntries of them fill one 4 KiB
-// size class.
+// A Timeout's entry is 128 bytes, its loop timer included, so that
+// timeoutSlabEntries of them fill one 4 KiB size class; the timer is its first
+// field, which fireTimeout relies on to find the entry from its timer.
 func TestTimeoutEntrySize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the sizes are those of a 64-bit platform")
 	}
-	if got := unsafe.Sizeof(timerEntry{}); got != 64 {
-		t.Fatalf("a timerEntry is %d bytes, want 64", got)
+	if got := unsafe.Sizeof(timerEntry{}); got != 128 {
+		t.Fatalf("a timerEntry is %d bytes, want 128", got)
 	}
-	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + 8; got > 4096 {
-		t.Fatalf("a slab of entries and its header take %d bytes, more than 4096", got)
+	const class, header = 4096, 8
+	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + header; got > class || class-got >= unsafe.Sizeof(timerEntry{}) {
+		t.Fatalf("a slab of %d entries and its header take %d bytes, want at most %d and within an entry of it", timeoutSlabEntries, got, class)
+	}
+	if got := unsafe.Offsetof(timerEntry{}.own); got != 0 {
+		t.Fatalf("a timerEntry's own timer is at offset %d, want 0", got)
 	}
 }
