@@ -51,12 +51,12 @@ type handleState struct {
 }
 
 // timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
-// many 128-byte entries, each with its loop timer in it, as fit in the allocator's
+// many 120-byte entries, each with its loop timer in it, as fit in the allocator's
 // 4096-byte size class beside the 8-byte header of an object of pointers larger
-// than 512 bytes. A million timers made up front then take 32,000 allocations for
+// than 512 bytes. A million timers made up front then take 30,000 allocations for
 // their entries and timers, not a million. A slab stays in memory while any of its
 // entries is referenced, as the loop's timers do.
-const timeoutSlabEntries = 31
+const timeoutSlabEntries = 34
 
 // newTimeout returns a zero entry from the runtime's slab.
 func (rt *Runtime) newTimeout() *timerEntry {
@@ -272,8 +272,9 @@ func (p *handleProps) keys(k handleKind) []string {
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
 // Timeout as this, and the object's properties. A million of them may be live at
-// once, so it keeps only what every timer needs (128 bytes, its loop timer
-// included); the rest is in props. The Timeout's id is its timer's.
+// once, so it keeps only what every timer needs (120 bytes, its loop timer
+// included); the rest is in props. The Timeout's id is its timer's, and its
+// callback is called through fnv (direct, or a goja.Callable of it).
 type timerEntry struct {
 	// own is the loop timer the Timeout starts with, kept in the entry
 	// (Loop.StartTimer) and first in it, so that fireTimeout finds the entry from
@@ -284,8 +285,7 @@ type timerEntry struct {
 	timer  *nodeloop.Timer
 	rt     *Runtime
 	obj    *goja.Object
-	fn     goja.Callable
-	fnv    *goja.Object // fn as the program passed it, for its name
+	fnv    *goja.Object // the callback, as the program passed it
 	delay  float64      // in milliseconds, as coerced
 	props  *handleProps // nil with no extra arguments, until the program touches a property
 	repeat bool
@@ -430,7 +430,7 @@ func (e *timerEntry) run() {
 	} else if d := e.rt.direct(e.fnv); d != nil {
 		e.rt.callDirect(d, e.obj, e.props.argv())
 	} else {
-		e.rt.call(e.fn, e.obj, e.props.argv()...)
+		e.rt.call(e.rt.callable(e.fnv), e.obj, e.props.argv()...)
 	}
 	if !e.cleared && (e.props.touched(0) || e.props.touched(3)) {
 		e.reschedule()
@@ -572,7 +572,7 @@ func handleArgs(call goja.FunctionCall, first int) *handleProps {
 // startTimer is setTimeout, or setInterval when repeat is set.
 func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	fnv := call.Argument(0)
-	f := rt.mustCallable(fnv, "callback")
+	rt.mustCallable(fnv, "callback")
 	after := call.Argument(1).ToFloat()
 	if !(after >= 1 && after <= timeoutMax) {
 		if after > timeoutMax {
@@ -586,7 +586,7 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		}
 	}
 	e := rt.newTimeout()
-	e.rt, e.fn, e.fnv, e.props, e.delay, e.repeat = rt, f, fnv.(*goja.Object), handleArgs(call, 2), after, repeat
+	e.rt, e.fnv, e.props, e.delay, e.repeat = rt, fnv.(*goja.Object), handleArgs(call, 2), after, repeat
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
 	rt.making = making{call: "setTimeout", fn: fnv}
