@@ -51,12 +51,12 @@ type handleState struct {
 }
 
 // timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
-// many 120-byte entries, each with its loop timer in it, as fit in the allocator's
+// many 112-byte entries, each with its loop timer in it, as fit in the allocator's
 // 4096-byte size class beside the 8-byte header of an object of pointers larger
-// than 512 bytes. A million timers made up front then take 30,000 allocations for
+// than 512 bytes. A million timers made up front then take 28,000 allocations for
 // their entries and timers, not a million. A slab stays in memory while any of its
 // entries is referenced, as the loop's timers do.
-const timeoutSlabEntries = 34
+const timeoutSlabEntries = 36
 
 // newTimeout returns a zero entry from the runtime's slab.
 func (rt *Runtime) newTimeout() *timerEntry {
@@ -131,6 +131,9 @@ type handleProps struct {
 	vals  []goja.Value // the built-in properties' values, when one was read or set; nil: not made yet
 	gone  uint8        // bit i: built-in property i was deleted
 	extra *extraProps
+	// moved is a Timeout's loop timer when it is not the entry's own: the
+	// interval a _repeat set in its callback made of it (reschedule).
+	moved *nodeloop.Timer
 }
 
 // extraProps are the properties a script added to a handle, in the order it added
@@ -272,17 +275,14 @@ func (p *handleProps) keys(k handleKind) []string {
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
 // Timeout as this, and the object's properties. A million of them may be live at
-// once, so it keeps only what every timer needs (120 bytes, its loop timer
+// once, so it keeps only what every timer needs (112 bytes, its loop timer
 // included); the rest is in props. The Timeout's id is its timer's, and its
 // callback is called through fnv (direct, or a goja.Callable of it).
 type timerEntry struct {
 	// own is the loop timer the Timeout starts with, kept in the entry
 	// (Loop.StartTimer) and first in it, so that fireTimeout finds the entry from
 	// the running timer by its address rather than by a closure per timer.
-	own nodeloop.Timer
-	// timer is the Timeout's loop timer: own, or the interval a _repeat set in
-	// its callback made of it (reschedule).
-	timer  *nodeloop.Timer
+	own    nodeloop.Timer
 	rt     *Runtime
 	obj    *goja.Object
 	fnv    *goja.Object // the callback, as the program passed it
@@ -295,6 +295,15 @@ type timerEntry struct {
 	// cleared: clearTimeout (or close, or unenroll) stopped it, which makes its
 	// _idleTimeout -1, as Node's.
 	cleared bool
+}
+
+// timer returns the Timeout's loop timer: its own, unless a _repeat set in its
+// callback moved it to an interval (reschedule).
+func (e *timerEntry) timer() *nodeloop.Timer {
+	if e.props != nil && e.props.moved != nil {
+		return e.props.moved
+	}
+	return &e.own
 }
 
 var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
@@ -322,15 +331,15 @@ func (e *timerEntry) build(i int) goja.Value {
 		return vm.ToValue(e.destroyed)
 	}
 	e.makeKnown()
-	return vm.ToValue(e.timer.ID())
+	return vm.ToValue(e.timer().ID())
 }
 
 // makeKnown lets clearTimeout find the timer by its id, once a script could know it.
 func (e *timerEntry) makeKnown() {
 	if !e.known {
 		e.known = true
-		if e.timer.Active() {
-			e.rt.timers[e.timer.ID()] = e
+		if e.timer().Active() {
+			e.rt.timers[e.timer().ID()] = e
 		}
 	}
 }
@@ -421,7 +430,7 @@ func (e *timerEntry) run() {
 	if e.props.touched(1) {
 		fn := e.rt.callable(e.props.get(e, "_onTimeout"))
 		if fn == nil {
-			e.rt.loop.ClearTimeout(e.timer)
+			e.rt.loop.ClearTimeout(e.timer())
 			e.rt.loop.SettleTimer()
 			e.ended()
 			return
@@ -445,7 +454,7 @@ func (e *timerEntry) reschedule() {
 	rt := e.rt
 	repeat, idle := e.props.get(e, "_repeat"), e.props.get(e, "_idleTimeout")
 	if repeat == nil || !repeat.ToBoolean() || (idle != nil && idle.ToFloat() == -1) {
-		rt.loop.ClearTimeout(e.timer)
+		rt.loop.ClearTimeout(e.timer())
 		return
 	}
 	ms := repeat.ToFloat()
@@ -456,15 +465,15 @@ func (e *timerEntry) reschedule() {
 		return // the loop re-arms the interval as it is
 	}
 	e.props.set(e, "_idleTimeout", rt.vm.ToValue(ms))
-	rt.loop.ClearTimeout(e.timer)
-	old := e.timer.ID()
+	rt.loop.ClearTimeout(e.timer())
+	old := e.timer().ID()
 	rt.making = making{call: "setInterval", fn: e.fnv}
-	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
+	e.props.moved = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
 	rt.making = making{}
 	e.delay, e.repeat = ms, true
 	if e.known {
 		delete(rt.timers, old)
-		rt.timers[e.timer.ID()] = e
+		rt.timers[e.timer().ID()] = e
 	}
 	rt.forget(old)
 }
@@ -472,7 +481,7 @@ func (e *timerEntry) reschedule() {
 func (e *timerEntry) fire() {
 	rt := e.rt
 	if !e.repeat && e.known {
-		delete(rt.timers, e.timer.ID())
+		delete(rt.timers, e.timer().ID())
 	}
 	if rt.batching {
 		e.runBatched()
@@ -495,8 +504,8 @@ func (e *timerEntry) runBatched() {
 // ended follows a Timeout's callback and the loop's bookkeeping, as the finally of
 // Node's listOnTimeout: a timeout that ran, and was not refreshed, is destroyed.
 func (e *timerEntry) ended() {
-	if !e.timer.Active() {
-		e.rt.forget(e.timer.ID())
+	if !e.timer().Active() {
+		e.rt.forget(e.timer().ID())
 		e.destroy()
 	}
 }
@@ -597,7 +606,7 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		rt.handles.fireTimeout = rt.fireTimeout
 	}
 	// Its callback can run inside the trampoline of the timer before it (runTimers).
-	e.timer = rt.loop.StartTimer(&e.own, delayDuration(after), repeat, rt.handles.fireTimeout).AllowNested()
+	rt.loop.StartTimer(&e.own, delayDuration(after), repeat, rt.handles.fireTimeout).AllowNested()
 	rt.making = making{}
 	return e.obj
 }
@@ -643,14 +652,14 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		switch e := timerOf(v); {
 		case e == nil:
 		case ref:
-			e.timer.Ref()
+			e.timer().Ref()
 		default:
-			e.timer.Unref()
+			e.timer().Unref()
 		}
 	})
 	set("timerHasRef", func(v goja.Value) goja.Value {
 		if e := timerOf(v); e != nil {
-			return rt.vm.ToValue(e.timer.HasRef())
+			return rt.vm.ToValue(e.timer().HasRef())
 		}
 		return goja.Undefined()
 	})
@@ -664,15 +673,15 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e.repeat {
 			rt.making.call = "setInterval"
 		}
-		e.timer.Refresh()
+		e.timer().Refresh()
 		rt.making = making{}
-		if e.timer.Active() {
+		if e.timer().Active() {
 			// A timeout that ran is alive again, as Node's insertGuarded makes it.
 			if e.destroyed {
 				e.setDestroyed(false)
 			}
 			if e.known {
-				rt.timers[e.timer.ID()] = e
+				rt.timers[e.timer().ID()] = e
 			}
 		}
 	})
@@ -681,9 +690,9 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e == nil {
 			return false
 		}
-		rt.loop.ClearTimeout(e.timer)
-		delete(rt.timers, e.timer.ID())
-		rt.forget(e.timer.ID())
+		rt.loop.ClearTimeout(e.timer())
+		delete(rt.timers, e.timer().ID())
+		rt.forget(e.timer().ID())
 		e.clear()
 		return true
 	})
@@ -692,9 +701,9 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			return
 		}
 		if e, ok := rt.timers[uint64(id)]; ok {
-			rt.loop.ClearTimeout(e.timer)
-			delete(rt.timers, e.timer.ID())
-			rt.forget(e.timer.ID())
+			rt.loop.ClearTimeout(e.timer())
+			delete(rt.timers, e.timer().ID())
+			rt.forget(e.timer().ID())
 			e.clear()
 		}
 	})

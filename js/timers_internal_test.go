@@ -164,7 +164,7 @@ func TestJobQueueCounts(t *testing.T) {
 
 // The timers of a list run one after the other inside one trampoline call when
 // their callbacks queue nothing: a timer allocates the engine's object in two parts
-// and the script's two counters, its entry (with its loop timer in it) a 34th of a
+// and the script's two counters, its entry (with its loop timer in it) a 36th of a
 // slab, and no closure and no value stack of the engine per callback.
 func TestTimerListAllocations(t *testing.T) {
 	got := mallocsPerStep(t, `const n = +process.argv[2]; let fired = 0;
@@ -175,15 +175,15 @@ for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
 	}
 }
 
-// A Timeout's entry is 120 bytes, its loop timer included, so that
+// A Timeout's entry is 112 bytes, its loop timer included, so that
 // timeoutSlabEntries of them fill one 4 KiB size class; the timer is its first
 // field, which fireTimeout relies on to find the entry from its timer.
 func TestTimeoutEntrySize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the sizes are those of a 64-bit platform")
 	}
-	if got := unsafe.Sizeof(timerEntry{}); got != 120 {
-		t.Fatalf("a timerEntry is %d bytes, want 120", got)
+	if got := unsafe.Sizeof(timerEntry{}); got != 112 {
+		t.Fatalf("a timerEntry is %d bytes, want 112", got)
 	}
 	const class, header = 4096, 8
 	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + header; got > class || class-got >= unsafe.Sizeof(timerEntry{}) {
