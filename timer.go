@@ -7,7 +7,8 @@ import (
 	"github.com/nodeloop/nodeloop/traces"
 )
 
-// Timer is a timeout or an interval made by SetTimeout or SetInterval.
+// Timer is a timeout or an interval made by SetTimeout or SetInterval, or one a host
+// keeps in a structure of its own and starts with StartTimer.
 //
 // A loop may hold a million timers at once, so a Timer is kept to 64 bytes, a
 // timerSlabTimers slab of them filling one 4 KiB size class: it is its own node in the
