@@ -712,17 +712,15 @@ func (l *Loop) enterPhase(p traces.Phase) {
 // updateTime refreshes the cached time. Time on the loop's line never goes back.
 func (l *Loop) updateTime() {
 	l.timeStale = false
-	if t := l.sinceStart(); t > l.now {
+	var t time.Duration
+	if l.elapsed != nil {
+		t = l.elapsed.Since(l.start)
+	} else {
+		t = l.clock.Now().Sub(l.start)
+	}
+	if t > l.now {
 		l.now = t
 	}
-}
-
-// sinceStart reads the clock: the time elapsed since the loop started.
-func (l *Loop) sinceStart() time.Duration {
-	if l.elapsed != nil {
-		return l.elapsed.Since(l.start)
-	}
-	return l.clock.Now().Sub(l.start)
 }
 
 // cachedNow is the cached time, read first if a refresh was skipped.
@@ -733,9 +731,17 @@ func (l *Loop) cachedNow() time.Duration {
 	return l.now
 }
 
-// fresh reads the clock without touching the cache.
+// fresh reads the clock without touching the cache. It reads it itself, as
+// updateTime does, for the simulator names a reading by the loop's method that
+// made it and the caller of that one.
 func (l *Loop) fresh() time.Duration {
-	if t := l.sinceStart(); t > l.now {
+	var t time.Duration
+	if l.elapsed != nil {
+		t = l.elapsed.Since(l.start)
+	} else {
+		t = l.clock.Now().Sub(l.start)
+	}
+	if t > l.now {
 		return t
 	}
 	return l.now

@@ -150,14 +150,17 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetTimeout")
 	}
-	return l.startTimer(l.newTimer(), d, false, cb)
+	return l.startTimer(l.newTimer(), d, false, cb, l.fresh())
 }
 
-// startTimer starts t, a zero Timer, with cb, as a timeout or an interval.
-func (l *Loop) startTimer(t *Timer, d time.Duration, interval bool, cb func()) *Timer {
+// startTimer starts t, a zero Timer, with cb, as a timeout or an interval, at now,
+// a fresh reading of the clock. Its callers read it, so that the simulator names
+// the reading by the method the program called (SetTimeout, SetInterval,
+// StartTimer).
+func (l *Loop) startTimer(t *Timer, d time.Duration, interval bool, cb func(), now time.Duration) *Timer {
 	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: interval}
 	l.site(t.id)
-	t.arm(l.fresh())
+	t.arm(now)
 	return t
 }
 
@@ -176,7 +179,7 @@ func (l *Loop) StartTimer(t *Timer, d time.Duration, interval bool, cb func()) *
 	if t.l != nil {
 		panic("nodeloop: StartTimer given a Timer already started; give it a zero Timer, or Refresh this one")
 	}
-	return l.startTimer(t, d, interval, cb)
+	return l.startTimer(t, d, interval, cb, l.fresh())
 }
 
 // RunningTimer returns the timer whose callback is running, as its callback starts:
@@ -211,7 +214,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetInterval")
 	}
-	return l.startTimer(l.newTimer(), d, true, cb)
+	return l.startTimer(l.newTimer(), d, true, cb, l.fresh())
 }
 
 // ClearTimeout stops t, a timeout or an interval: its callback will not run again,
