@@ -30,6 +30,14 @@ type Clock interface {
 	Now() time.Time
 }
 
+// elapsedClock is a Clock that tells the time elapsed since one of its readings more
+// cheaply than Now and Sub: realclock's, which reads the monotonic clock alone. The
+// loop reads the time that way when its Clock is one.
+type elapsedClock interface {
+	Clock
+	Since(t time.Time) time.Duration
+}
+
 // Tracer receives every event of the loop, in order, on the loop's goroutine.
 // traces.Recorder is one. The event is the loop's own and is valid only during the
 // call: a Tracer that keeps it keeps a copy, and never changes it. A Tracer must not
@@ -126,12 +134,13 @@ var ErrStepLimit = errors.New("nodeloop: step limit reached")
 // Post must be called from that goroutine (from main, from a callback, or between
 // runs). Post is safe from any goroutine.
 type Loop struct {
-	clock  Clock
-	poller poller.Poller
-	pool   Pool
-	tracer Tracer
-	rec    *traces.Recorder // tracer, when it is a Recorder: called directly
-	fsys   fs.FS
+	clock   Clock
+	elapsed elapsedClock // clock, when it is one
+	poller  poller.Poller
+	pool    Pool
+	tracer  Tracer
+	rec     *traces.Recorder // tracer, when it is a Recorder: called directly
+	fsys    fs.FS
 
 	start time.Time
 	now   time.Duration // the cached time, since start
@@ -285,6 +294,7 @@ func New(opts ...Option) (*Loop, error) {
 	}
 	l.rec, _ = o.tracer.(*traces.Recorder)
 	l.start = l.clock.Now()
+	l.elapsed, _ = l.clock.(elapsedClock)
 	for _, h := range []*node[*immediate]{&l.immQ, &l.immRun} {
 		h.init()
 	}
@@ -702,7 +712,13 @@ func (l *Loop) enterPhase(p traces.Phase) {
 // updateTime refreshes the cached time. Time on the loop's line never goes back.
 func (l *Loop) updateTime() {
 	l.timeStale = false
-	if t := l.clock.Now().Sub(l.start); t > l.now {
+	var t time.Duration
+	if l.elapsed != nil {
+		t = l.elapsed.Since(l.start)
+	} else {
+		t = l.clock.Now().Sub(l.start)
+	}
+	if t > l.now {
 		l.now = t
 	}
 }
@@ -715,9 +731,17 @@ func (l *Loop) cachedNow() time.Duration {
 	return l.now
 }
 
-// fresh reads the clock without touching the cache.
+// fresh reads the clock without touching the cache. It reads it itself, as
+// updateTime does, for the simulator names a reading by the loop's method that
+// made it and the caller of that one.
 func (l *Loop) fresh() time.Duration {
-	if t := l.clock.Now().Sub(l.start); t > l.now {
+	var t time.Duration
+	if l.elapsed != nil {
+		t = l.elapsed.Since(l.start)
+	} else {
+		t = l.clock.Now().Sub(l.start)
+	}
+	if t > l.now {
 		return t
 	}
 	return l.now

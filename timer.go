@@ -7,7 +7,8 @@ import (
 	"github.com/nodeloop/nodeloop/traces"
 )
 
-// Timer is a timeout or an interval made by SetTimeout or SetInterval.
+// Timer is a timeout or an interval made by SetTimeout or SetInterval, or one a host
+// keeps in a structure of its own and starts with StartTimer.
 //
 // A loop may hold a million timers at once, so a Timer is kept to 64 bytes, a
 // timerSlabTimers slab of them filling one 4 KiB size class: it is its own node in the
@@ -149,12 +150,42 @@ func (l *Loop) SetTimeout(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetTimeout")
 	}
-	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d)}
+	return l.startTimer(l.newTimer(), d, false, cb, l.fresh())
+}
+
+// startTimer starts t, a zero Timer, with cb, as a timeout or an interval, at now,
+// a fresh reading of the clock. Its callers read it, so that the simulator names
+// the reading by the method the program called (SetTimeout, SetInterval,
+// StartTimer).
+func (l *Loop) startTimer(t *Timer, d time.Duration, interval bool, cb func(), now time.Duration) *Timer {
+	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: interval}
 	l.site(t.id)
-	t.arm(l.fresh())
+	t.arm(now)
 	return t
 }
+
+// StartTimer starts t, a zero Timer that the caller allocated, as SetTimeout starts
+// the timer it makes, or as SetInterval with interval set, and returns t. It is for
+// a host that keeps many timers in structures of its own, a Timer in each, and
+// gives them all one callback, which finds the timer it runs for with
+// RunningTimer: the loop then makes nothing per timer, neither the Timer nor a
+// closure. t must not be started again, even once it fired or was cleared; a
+// Timer that is not zero panics.
+func (l *Loop) StartTimer(t *Timer, d time.Duration, interval bool, cb func()) *Timer {
+	l.mustOpen("StartTimer")
+	if cb == nil {
+		nilCallback("StartTimer")
+	}
+	if t.l != nil {
+		panic("nodeloop: StartTimer given a Timer already started; give it a zero Timer, or Refresh this one")
+	}
+	return l.startTimer(t, d, interval, cb, l.fresh())
+}
+
+// RunningTimer returns the timer whose callback is running, as its callback starts:
+// for a callback that StartTimer gave many timers, the one it runs for. It is nil
+// outside a timer's callback, and after SettleTimer.
+func (l *Loop) RunningTimer() *Timer { return l.timerRunning }
 
 // timerSlabTimers is how many timers the loop allocates at once: as many 64-byte
 // timers as fit in the allocator's 4096-byte size class beside the 8-byte header Go
@@ -183,11 +214,7 @@ func (l *Loop) SetInterval(d time.Duration, cb func()) *Timer {
 	if cb == nil {
 		nilCallback("SetInterval")
 	}
-	t := l.newTimer()
-	*t = Timer{handle: l.newHandle(), cb: cb, delayMs: coerceDelay(d), interval: true}
-	l.site(t.id)
-	t.arm(l.fresh())
-	return t
+	return l.startTimer(l.newTimer(), d, true, cb, l.fresh())
 }
 
 // ClearTimeout stops t, a timeout or an interval: its callback will not run again,

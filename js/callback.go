@@ -231,6 +231,49 @@ func (rt *Runtime) call(fn goja.Callable, this goja.Value, args ...goja.Value) g
 	return v
 }
 
+// direct returns fn's function as the engine exports it, which runs it as the
+// engine's own built-ins call a callback, or nil when the engine exports it as
+// something else (a class, a Go function of its own type). Calling it from Go
+// code that runs inside the trampoline spares the wrappers of a goja.Callable
+// (two deferred recovers, one try frame), which a call from Go with no
+// JavaScript frame below needs; an exception it throws is a panic, which
+// callDirect recovers.
+func (rt *Runtime) direct(fn *goja.Object) func(goja.FunctionCall) goja.Value {
+	h := &rt.handles
+	if fn != h.lastDirectFn {
+		f, _ := fn.Export().(func(goja.FunctionCall) goja.Value)
+		h.lastDirectFn, h.lastDirect = fn, f
+	}
+	return h.lastDirect
+}
+
+// callDirect is call for f, a function from direct: an exception it throws is an
+// uncaught exception.
+func (rt *Runtime) callDirect(f func(goja.FunctionCall) goja.Value, this goja.Value, args []goja.Value) {
+	if rt.exiting {
+		return
+	}
+	defer rt.recoverThrow()
+	f(goja.FunctionCall{This: this, Arguments: args})
+}
+
+// recoverThrow, deferred by callDirect, handles what the engine throws as a
+// goja.Callable would have returned it: an exception, an interrupt or a stack
+// overflow. Any other panic goes on.
+func (rt *Runtime) recoverThrow() {
+	switch x := recover().(type) {
+	case nil:
+	case *goja.Exception:
+		rt.handleError(x)
+	case *goja.InterruptedError:
+		rt.handleError(x)
+	case *goja.StackOverflowError:
+		rt.handleError(x)
+	default:
+		panic(x)
+	}
+}
+
 // handleError handles an error of a call into JavaScript made from Go inside the
 // trampoline.
 func (rt *Runtime) handleError(err error) {

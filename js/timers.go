@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/dop251/goja"
 
@@ -30,6 +31,11 @@ type handleState struct {
 	lastFn       *goja.Object
 	lastCallable goja.Callable
 
+	// The last function a Timeout ran, and the engine's own function of it
+	// (direct).
+	lastDirectFn *goja.Object
+	lastDirect   func(goja.FunctionCall) goja.Value
+
 	// queued are the Immediates the program queued and that have not run, in the
 	// order it queued them, which is the order the loop runs them in; fireNext, the
 	// callback the loop gets for each of them, runs the first not cleared. One
@@ -39,15 +45,18 @@ type handleState struct {
 
 	// timeouts is the rest of the slab the next Timeouts' entries come from.
 	timeouts []timerEntry
+	// fireTimeout is the loop's callback for every Timeout started in its entry
+	// (fireTimeout): one callback for all spares a closure per Timeout.
+	fireTimeout func()
 }
 
 // timeoutSlabEntries is how many Timeout entries the runtime allocates at once: as
-// many 64-byte entries as fit in the allocator's 4096-byte size class beside the
-// 8-byte header of an object of pointers larger than 512 bytes, as the loop's
-// timers. A million timers made up front then take 16,000 allocations for their
-// entries, not a million. A slab stays in memory while any of its entries is
-// referenced, as the loop's timers do.
-const timeoutSlabEntries = 63
+// many 112-byte entries, each with its loop timer in it, as fit in the allocator's
+// 4096-byte size class beside the 8-byte header of an object of pointers larger
+// than 512 bytes. A million timers made up front then take 28,000 allocations for
+// their entries and timers, not a million. A slab stays in memory while any of its
+// entries is referenced, as the loop's timers do.
+const timeoutSlabEntries = 36
 
 // newTimeout returns a zero entry from the runtime's slab.
 func (rt *Runtime) newTimeout() *timerEntry {
@@ -122,6 +131,9 @@ type handleProps struct {
 	vals  []goja.Value // the built-in properties' values, when one was read or set; nil: not made yet
 	gone  uint8        // bit i: built-in property i was deleted
 	extra *extraProps
+	// moved is a Timeout's loop timer when it is not the entry's own: the
+	// interval a _repeat set in its callback made of it (reschedule).
+	moved *nodeloop.Timer
 }
 
 // extraProps are the properties a script added to a handle, in the order it added
@@ -263,14 +275,17 @@ func (p *handleProps) keys(k handleKind) []string {
 
 // timerEntry is a Timeout: the loop's timer, the callback that runs with the
 // Timeout as this, and the object's properties. A million of them may be live at
-// once, so it keeps only what every timer needs (64 bytes); the rest is in props.
-// The Timeout's id is its timer's.
+// once, so it keeps only what every timer needs (112 bytes, its loop timer
+// included); the rest is in props. The Timeout's id is its timer's, and its
+// callback is called through fnv (direct, or a goja.Callable of it).
 type timerEntry struct {
+	// own is the loop timer the Timeout starts with, kept in the entry
+	// (Loop.StartTimer) and first in it, so that fireTimeout finds the entry from
+	// the running timer by its address rather than by a closure per timer.
+	own    nodeloop.Timer
 	rt     *Runtime
-	timer  *nodeloop.Timer
 	obj    *goja.Object
-	fn     goja.Callable
-	fnv    *goja.Object // fn as the program passed it, for its name
+	fnv    *goja.Object // the callback, as the program passed it
 	delay  float64      // in milliseconds, as coerced
 	props  *handleProps // nil with no extra arguments, until the program touches a property
 	repeat bool
@@ -280,6 +295,15 @@ type timerEntry struct {
 	// cleared: clearTimeout (or close, or unenroll) stopped it, which makes its
 	// _idleTimeout -1, as Node's.
 	cleared bool
+}
+
+// timer returns the Timeout's loop timer: its own, unless a _repeat set in its
+// callback moved it to an interval (reschedule).
+func (e *timerEntry) timer() *nodeloop.Timer {
+	if e.props != nil && e.props.moved != nil {
+		return e.props.moved
+	}
+	return &e.own
 }
 
 var timeoutNames = []string{"_idleTimeout", "_onTimeout", "_timerArgs", "_repeat", "_destroyed", "_id"}
@@ -307,15 +331,15 @@ func (e *timerEntry) build(i int) goja.Value {
 		return vm.ToValue(e.destroyed)
 	}
 	e.makeKnown()
-	return vm.ToValue(e.timer.ID())
+	return vm.ToValue(e.timer().ID())
 }
 
 // makeKnown lets clearTimeout find the timer by its id, once a script could know it.
 func (e *timerEntry) makeKnown() {
 	if !e.known {
 		e.known = true
-		if e.timer.Active() {
-			e.rt.timers[e.timer.ID()] = e
+		if e.timer().Active() {
+			e.rt.timers[e.timer().ID()] = e
 		}
 	}
 }
@@ -403,16 +427,20 @@ func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
 // is set repeats with that delay (a timeout becomes an interval), one whose
 // _repeat is cleared or whose _idleTimeout is -1 stops.
 func (e *timerEntry) run() {
-	fn := e.fn
 	if e.props.touched(1) {
-		if fn = e.rt.callable(e.props.get(e, "_onTimeout")); fn == nil {
-			e.rt.loop.ClearTimeout(e.timer)
+		fn := e.rt.callable(e.props.get(e, "_onTimeout"))
+		if fn == nil {
+			e.rt.loop.ClearTimeout(e.timer())
 			e.rt.loop.SettleTimer()
 			e.ended()
 			return
 		}
+		e.rt.call(fn, e.obj, e.props.argv()...)
+	} else if d := e.rt.direct(e.fnv); d != nil {
+		e.rt.callDirect(d, e.obj, e.props.argv())
+	} else {
+		e.rt.call(e.rt.callable(e.fnv), e.obj, e.props.argv()...)
 	}
-	e.rt.call(fn, e.obj, e.props.argv()...)
 	if !e.cleared && (e.props.touched(0) || e.props.touched(3)) {
 		e.reschedule()
 	}
@@ -426,7 +454,7 @@ func (e *timerEntry) reschedule() {
 	rt := e.rt
 	repeat, idle := e.props.get(e, "_repeat"), e.props.get(e, "_idleTimeout")
 	if repeat == nil || !repeat.ToBoolean() || (idle != nil && idle.ToFloat() == -1) {
-		rt.loop.ClearTimeout(e.timer)
+		rt.loop.ClearTimeout(e.timer())
 		return
 	}
 	ms := repeat.ToFloat()
@@ -437,15 +465,15 @@ func (e *timerEntry) reschedule() {
 		return // the loop re-arms the interval as it is
 	}
 	e.props.set(e, "_idleTimeout", rt.vm.ToValue(ms))
-	rt.loop.ClearTimeout(e.timer)
-	old := e.timer.ID()
+	rt.loop.ClearTimeout(e.timer())
+	old := e.timer().ID()
 	rt.making = making{call: "setInterval", fn: e.fnv}
-	e.timer = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
+	e.props.moved = rt.loop.SetInterval(delayDuration(ms), e.fire).AllowNested()
 	rt.making = making{}
 	e.delay, e.repeat = ms, true
 	if e.known {
 		delete(rt.timers, old)
-		rt.timers[e.timer.ID()] = e
+		rt.timers[e.timer().ID()] = e
 	}
 	rt.forget(old)
 }
@@ -453,7 +481,7 @@ func (e *timerEntry) reschedule() {
 func (e *timerEntry) fire() {
 	rt := e.rt
 	if !e.repeat && e.known {
-		delete(rt.timers, e.timer.ID())
+		delete(rt.timers, e.timer().ID())
 	}
 	if rt.batching {
 		e.runBatched()
@@ -476,8 +504,8 @@ func (e *timerEntry) runBatched() {
 // ended follows a Timeout's callback and the loop's bookkeeping, as the finally of
 // Node's listOnTimeout: a timeout that ran, and was not refreshed, is destroyed.
 func (e *timerEntry) ended() {
-	if !e.timer.Active() {
-		e.rt.forget(e.timer.ID())
+	if !e.timer().Active() {
+		e.rt.forget(e.timer().ID())
 		e.destroy()
 	}
 }
@@ -553,7 +581,7 @@ func handleArgs(call goja.FunctionCall, first int) *handleProps {
 // startTimer is setTimeout, or setInterval when repeat is set.
 func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 	fnv := call.Argument(0)
-	f := rt.mustCallable(fnv, "callback")
+	rt.mustCallable(fnv, "callback")
 	after := call.Argument(1).ToFloat()
 	if !(after >= 1 && after <= timeoutMax) {
 		if after > timeoutMax {
@@ -567,21 +595,27 @@ func (rt *Runtime) startTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		}
 	}
 	e := rt.newTimeout()
-	*e = timerEntry{rt: rt, fn: f, fnv: fnv.(*goja.Object), props: handleArgs(call, 2), delay: after, repeat: repeat}
+	e.rt, e.fnv, e.props, e.delay, e.repeat = rt, fnv.(*goja.Object), handleArgs(call, 2), after, repeat
 	e.obj = rt.vm.NewDynamicObject(e)
 	e.obj.SetPrototype(rt.handles.timeoutProto)
-	d := delayDuration(after)
+	rt.making = making{call: "setTimeout", fn: fnv}
 	if repeat {
-		rt.making = making{call: "setInterval", fn: fnv}
-		e.timer = rt.loop.SetInterval(d, e.fire)
-	} else {
-		rt.making = making{call: "setTimeout", fn: fnv}
-		e.timer = rt.loop.SetTimeout(d, e.fire)
+		rt.making.call = "setInterval"
+	}
+	if rt.handles.fireTimeout == nil {
+		rt.handles.fireTimeout = rt.fireTimeout
 	}
 	// Its callback can run inside the trampoline of the timer before it (runTimers).
-	e.timer.AllowNested()
+	rt.loop.StartTimer(&e.own, delayDuration(after), repeat, rt.handles.fireTimeout).AllowNested()
 	rt.making = making{}
 	return e.obj
+}
+
+// fireTimeout is the loop's callback for the timers the Timeouts start in their
+// entries: the running timer is the own timer of an entry, its first field, which
+// makes its address the entry's.
+func (rt *Runtime) fireTimeout() {
+	(*timerEntry)(unsafe.Pointer(rt.loop.RunningTimer())).fire()
 }
 
 // timerOf returns the Timeout v is, or nil.
@@ -618,14 +652,14 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		switch e := timerOf(v); {
 		case e == nil:
 		case ref:
-			e.timer.Ref()
+			e.timer().Ref()
 		default:
-			e.timer.Unref()
+			e.timer().Unref()
 		}
 	})
 	set("timerHasRef", func(v goja.Value) goja.Value {
 		if e := timerOf(v); e != nil {
-			return rt.vm.ToValue(e.timer.HasRef())
+			return rt.vm.ToValue(e.timer().HasRef())
 		}
 		return goja.Undefined()
 	})
@@ -639,15 +673,15 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e.repeat {
 			rt.making.call = "setInterval"
 		}
-		e.timer.Refresh()
+		e.timer().Refresh()
 		rt.making = making{}
-		if e.timer.Active() {
+		if e.timer().Active() {
 			// A timeout that ran is alive again, as Node's insertGuarded makes it.
 			if e.destroyed {
 				e.setDestroyed(false)
 			}
 			if e.known {
-				rt.timers[e.timer.ID()] = e
+				rt.timers[e.timer().ID()] = e
 			}
 		}
 	})
@@ -656,9 +690,9 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 		if e == nil {
 			return false
 		}
-		rt.loop.ClearTimeout(e.timer)
-		delete(rt.timers, e.timer.ID())
-		rt.forget(e.timer.ID())
+		rt.loop.ClearTimeout(e.timer())
+		delete(rt.timers, e.timer().ID())
+		rt.forget(e.timer().ID())
 		e.clear()
 		return true
 	})
@@ -667,9 +701,9 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 			return
 		}
 		if e, ok := rt.timers[uint64(id)]; ok {
-			rt.loop.ClearTimeout(e.timer)
-			delete(rt.timers, e.timer.ID())
-			rt.forget(e.timer.ID())
+			rt.loop.ClearTimeout(e.timer())
+			delete(rt.timers, e.timer().ID())
+			rt.forget(e.timer().ID())
 			e.clear()
 		}
 	})

@@ -163,28 +163,33 @@ func TestJobQueueCounts(t *testing.T) {
 }
 
 // The timers of a list run one after the other inside one trampoline call when
-// their callbacks queue nothing: a timer allocates its closure, the engine's
-// object in two parts and the script's counters, its entry a 63rd of a slab, and
-// no value stack of the engine per callback.
+// their callbacks queue nothing: a timer allocates the engine's object in two parts
+// and the script's two counters, its entry (with its loop timer in it) a 36th of a
+// slab, and no closure and no value stack of the engine per callback.
 func TestTimerListAllocations(t *testing.T) {
 	got := mallocsPerStep(t, `const n = +process.argv[2]; let fired = 0;
 function onTimeout() { fired++; }
 for (let i = 0; i < n; i++) setTimeout(onTimeout, 1);`)
-	if got > 5.5 {
-		t.Fatalf("%.2f allocations per timer, want at most 5.5", got)
+	if got > 4.5 {
+		t.Fatalf("%.2f allocations per timer, want at most 4.5", got)
 	}
 }
 
-// A Timeout's entry is 64 bytes, so that timeoutSlabEntries of them fill one 4 KiB
-// size class.
+// A Timeout's entry is 112 bytes, its loop timer included, so that
+// timeoutSlabEntries of them fill one 4 KiB size class; the timer is its first
+// field, which fireTimeout relies on to find the entry from its timer.
 func TestTimeoutEntrySize(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("the sizes are those of a 64-bit platform")
 	}
-	if got := unsafe.Sizeof(timerEntry{}); got != 64 {
-		t.Fatalf("a timerEntry is %d bytes, want 64", got)
+	if got := unsafe.Sizeof(timerEntry{}); got != 112 {
+		t.Fatalf("a timerEntry is %d bytes, want 112", got)
 	}
-	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + 8; got > 4096 {
-		t.Fatalf("a slab of entries and its header take %d bytes, more than 4096", got)
+	const class, header = 4096, 8
+	if got := timeoutSlabEntries*unsafe.Sizeof(timerEntry{}) + header; got > class || class-got >= unsafe.Sizeof(timerEntry{}) {
+		t.Fatalf("a slab of %d entries and its header take %d bytes, want at most %d and within an entry of it", timeoutSlabEntries, got, class)
+	}
+	if got := unsafe.Offsetof(timerEntry{}.own); got != 0 {
+		t.Fatalf("a timerEntry's own timer is at offset %d, want 0", got)
 	}
 }

@@ -20,3 +20,19 @@ func (p passing) Pass(d time.Duration) {
 }
 
 func TestConformance(t *testing.T) { clocktest.Run(t, passing{realclock.New()}) }
+
+// Since tells what Now().Sub tells of a reading of the clock, from a later reading:
+// never less than a Since read before it, never more than a Sub read after it.
+func TestSinceIsNowSub(t *testing.T) {
+	for _, c := range []realclock.Clock{realclock.New(), {}} {
+		start := c.Now()
+		for range 1000 {
+			before := c.Now().Sub(start)
+			since := c.Since(start)
+			after := c.Now().Sub(start)
+			if since < before || since > after {
+				t.Fatalf("Since read %v between Now().Sub readings %v and %v", since, before, after)
+			}
+		}
+	}
+}

@@ -573,6 +573,7 @@ var costLabels = map[costSite]string{
 	{"(*Loop).fresh", "(*Loop).fire"}:           "cpu.cost before interval", // the timers phase's callbacks so far
 	{"(*Loop).fresh", "(*Loop).SetTimeout"}:     costAtTimerStart,           // the running callback, up to the call
 	{"(*Loop).fresh", "(*Loop).SetInterval"}:    costAtTimerStart,
+	{"(*Loop).fresh", "(*Loop).StartTimer"}:     costAtTimerStart,
 	{"(*Loop).fresh", "(*Timer).Refresh"}:       costAtTimerStart,
 }
 
