@@ -209,6 +209,21 @@ func (s *System) pollUnregister(tok uint64) {
 	}
 }
 
+// pollStart starts op, a Read or a Write whose socket's sk.ops holds it, as a
+// request to the kernel where the back end is io_uring's completion model, and
+// reports whether it did; false leaves op to the readiness model.
+func (s *System) pollStart(tok uint64, sk *sock, op *Op) bool {
+	return s.uring != nil && s.uringStart(tok, sk, op)
+}
+
+// pollCancel settles op, which Cancel is about to end, with the kernel, where a
+// request of io_uring's completion model carries it.
+func (s *System) pollCancel(tok uint64, sk *sock, op *Op) {
+	if s.uring != nil {
+		s.uringCancel(tok, sk, op)
+	}
+}
+
 // pollPending reports whether the kernel holds something for a zero-timeout Wait
 // that it can tell without a system call; epoll cannot tell, so false.
 func (s *System) pollPending() bool {

@@ -321,6 +321,9 @@ func (s *System) Start(op *Op) error {
 		return nil
 	}
 	sk.ops[op.Kind] = op
+	if s.pollStart(uint64(op.Socket), sk, op) {
+		return nil
+	}
 	if op.Kind == Read && op.Buf == nil {
 		// The shared buffer may hold bytes the caller still reads: the next Wait
 		// makes the attempt.
@@ -626,6 +629,9 @@ func (s *System) Cancel(op *Op) {
 	sk, err := s.lookup(so)
 	if err != nil || sk.ops[op.Kind] != op {
 		return
+	}
+	if s.pollCancel(uint64(so), sk, op); sk.ops[op.Kind] != op {
+		return // it finished as it was being canceled
 	}
 	sk.ops[op.Kind] = nil
 	op.Err = ErrCanceled

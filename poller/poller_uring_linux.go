@@ -164,6 +164,15 @@ type uring struct {
 
 	arg uringGeteventsArg
 	ts  unix.Timespec
+
+	// The completion model (poller_uring_ops_linux.go): bufs is nil where the
+	// ring works in the readiness model only.
+	bufs  *uringBufs
+	conns []uringConn
+	// rearm holds the connections whose receive found the ring dry.
+	rearm []uint64
+	// singleShot is set once the kernel refused a multishot receive.
+	singleShot bool
 }
 
 // errURingUnusable is the error of a kernel whose io_uring lacks what the back end
@@ -376,12 +385,20 @@ func uringTimeout(timeout time.Duration) time.Duration {
 }
 
 func (u *uring) close() error {
+	if u.bufs != nil {
+		// No request may write into the buffers once they are unmapped.
+		u.cancelAll()
+	}
 	u.unmap()
 	var err error
 	if e := unix.Close(u.fd); e != nil {
 		err = os.NewSyscallError("close", e)
 	}
 	u.fd = -1
+	if u.bufs != nil {
+		u.bufs.release()
+		u.bufs = nil
+	}
 	return err
 }
 
@@ -405,12 +422,24 @@ func (s *System) uringOpen() error {
 		u.close()
 		return err
 	}
+	u.setupOps()
 	s.uring, s.wakeFd = u, wfd
 	return nil
 }
 
 func (s *System) uringRegister(fd int, tok uint64) error {
-	return s.uring.pollAdd(fd, uringPollEvents, tok)
+	u := s.uring
+	slot, _ := splitToken(tok)
+	if u.bufs != nil && !s.socks[slot].listener {
+		// A connection: its Reads and Writes are requests, and its one poll
+		// reports a Connect's outcome.
+		if err := u.pollOnce(fd, tok); err != nil {
+			return err
+		}
+		u.conn(slot).polled = true
+		return nil
+	}
+	return u.pollAdd(fd, uringPollEvents, tok)
 }
 
 // uringUnregister removes the poll of the socket tok, whose descriptor fd is about
@@ -419,6 +448,10 @@ func (s *System) uringRegister(fd int, tok uint64) error {
 // until the next Wait, or Close, so it is not returned.
 func (s *System) uringUnregister(tok uint64) {
 	u := s.uring
+	if slot, _ := splitToken(tok); u.bufs != nil && !s.socks[slot].listener {
+		s.uringCloseConn(tok)
+		return
+	}
 	if u.pollRemove(tok) != nil {
 		return
 	}
@@ -429,7 +462,7 @@ func (s *System) uringUnregister(tok uint64) {
 // to submit, completions in the queue, or completions the kernel has not posted.
 func (s *System) uringPending() bool {
 	u := s.uring
-	return u.tail != atomic.LoadUint32(u.sqHead) || u.ready() || u.kernelHasMore()
+	return u.tail != atomic.LoadUint32(u.sqHead) || u.ready() || u.kernelHasMore() || len(u.rearm) > 0
 }
 
 // uringCQEsMax bounds the completions one Wait reads; the rest stay in the
@@ -438,6 +471,14 @@ const uringCQEsMax = pollEventsMax
 
 func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrupted bool, _ error) {
 	u := s.uring
+	if u.bufs != nil {
+		// The bytes of the last Wait's Reads are consumed: their buffers go back
+		// to the kernel, and the receives that found none are armed again.
+		u.bufs.recycle()
+		if len(u.rearm) > 0 {
+			s.uringRearm()
+		}
+	}
 	var err error
 	switch {
 	case u.ready():
@@ -495,6 +536,8 @@ func (s *System) uringEvent(done []*Op, c uringCQE) []*Op {
 		return done
 	case tok == removeToken:
 		return done
+	case tok&uringOpBit != 0:
+		return s.uringOpEvent(done, c)
 	}
 	slot, gen := splitToken(tok)
 	if int(slot) >= len(s.socks) {
@@ -503,6 +546,9 @@ func (s *System) uringEvent(done []*Op, c uringCQE) []*Op {
 	sk := s.socks[slot]
 	if sk.gen != gen || sk.fd < 0 {
 		return done // a socket closed since
+	}
+	if s.uring.bufs != nil && !sk.listener {
+		return s.uringConnPolled(done, tok, sk, c.res)
 	}
 	if c.flags&uringCQEFMore == 0 {
 		// The kernel ended the multishot poll (it does when it runs short of

@@ -22,3 +22,14 @@ func URingFlags(p *System) (uint32, bool) {
 	}
 	return p.uring.flags, true
 }
+
+// URingCompletion reports whether p's connections read and write through
+// io_uring requests (the completion model) rather than readiness.
+func URingCompletion(p *System) bool { return p.uring != nil && p.uring.bufs != nil }
+
+// SetURingOpsHook makes New ask refuse whether to try the completion model, until
+// the returned function is called: a kernel without it.
+func SetURingOpsHook(allow func() bool) (restore func()) {
+	uringOpsHook = allow
+	return func() { uringOpsHook = nil }
+}
