@@ -458,11 +458,14 @@ func (s *System) uringUnregister(tok uint64) {
 	u.enter(0, true, 0)
 }
 
-// uringPending reports whether a zero-timeout Wait has something to do: entries
-// to submit, completions in the queue, or completions the kernel has not posted.
+// uringPending reports whether a Wait is sure to find completions: entries in the
+// queue, or entries that overflowed it. Requests waiting to be submitted, and the
+// kernel's flag of completion work it has yet to run, promise none (the requests
+// may wait, the work may be another thread's), and a loop that took them for
+// completions would block in a Wait that no Wake it relies on ends.
 func (s *System) uringPending() bool {
 	u := s.uring
-	return u.tail != atomic.LoadUint32(u.sqHead) || u.ready() || u.kernelHasMore() || len(u.rearm) > 0
+	return u.ready() || atomic.LoadUint32(u.sqFlags)&uringSQCQOverflow != 0
 }
 
 // uringCQEsMax bounds the completions one Wait reads; the rest stay in the
