@@ -173,7 +173,40 @@ type uring struct {
 	rearm []uint64
 	// singleShot is set once the kernel refused a multishot receive.
 	singleShot bool
+
+	// thread is the thread the loop last ran on, as last looked at, and
+	// threadGen counts its changes; checks counts the Waits since the look.
+	thread    int
+	threadGen uint32
+	checks    int
 }
+
+// uringThreadCheckWaits is how many Waits that do not block go by between two
+// looks at the thread the loop runs on; a Wait that blocked always looks.
+//
+// The kernel runs the completion work of a request (the copy of a receive, the
+// posting of a poll's completion) on the thread that submitted it, and wakes that
+// thread for it. A multishot request armed from a thread the loop's goroutine has
+// since left has every completion wait for that thread to wake and run it: two
+// thread switches per completion. So a multishot request found armed from a
+// thread the loop no longer runs on is canceled and armed again from the loop's
+// thread, once, when its next completion comes.
+const uringThreadCheckWaits = 64
+
+// checkThread looks at the thread the loop runs on, and counts a change. The wake
+// poll then moves at once: its cancellation's completion arms it again.
+func (u *uring) checkThread() {
+	u.checks = 0
+	if tid := unix.Gettid(); tid != u.thread {
+		u.thread = tid
+		u.threadGen++
+		u.pollRemove(wakeToken)
+	}
+}
+
+// moved reports whether a multishot request armed at thread generation gen was
+// armed from a thread the loop has left.
+func (u *uring) moved(gen uint32) bool { return gen != u.threadGen }
 
 // errURingUnusable is the error of a kernel whose io_uring lacks what the back end
 // needs.
@@ -423,6 +456,7 @@ func (s *System) uringOpen() error {
 		return err
 	}
 	u.setupOps()
+	u.thread = unix.Gettid()
 	s.uring, s.wakeFd = u, wfd
 	return nil
 }
@@ -439,6 +473,7 @@ func (s *System) uringRegister(fd int, tok uint64) error {
 		u.conn(slot).polled = true
 		return nil
 	}
+	u.conn(slot).armGen = u.threadGen
 	return u.pollAdd(fd, uringPollEvents, tok)
 }
 
@@ -497,6 +532,10 @@ func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrup
 			timeout = uringTimeout(timeout)
 		}
 		err = u.enter(timeout, true, 1)
+		u.checks = uringThreadCheckWaits // a thread that blocked may come back on another
+	}
+	if u.checks++; u.checks >= uringThreadCheckWaits {
+		u.checkThread()
 	}
 	switch err {
 	case nil, unix.ETIME, unix.EBUSY, unix.EAGAIN:
@@ -553,11 +592,16 @@ func (s *System) uringEvent(done []*Op, c uringCQE) []*Op {
 	if s.uring.bufs != nil && !sk.listener {
 		return s.uringConnPolled(done, tok, sk, c.res)
 	}
-	if c.flags&uringCQEFMore == 0 {
+	u := s.uring
+	if cn := u.conn(slot); c.flags&uringCQEFMore == 0 {
 		// The kernel ended the multishot poll (it does when it runs short of
-		// room for completions): arm it again. An edge that came in between
-		// is reported by the new poll, which reports the socket's state at once.
-		s.uring.pollAdd(sk.fd, uringPollEvents, tok)
+		// room for completions, and when it was moved to the loop's thread):
+		// arm it again. An edge that came in between is reported by the new
+		// poll, which reports the socket's state at once.
+		u.pollAdd(sk.fd, uringPollEvents, tok)
+		cn.armGen = u.threadGen
+	} else if u.moved(cn.armGen) && u.pollRemove(tok) == nil {
+		cn.armGen = u.threadGen // the removal's completion arms it again
 	}
 	if c.res < 0 {
 		if c.res == -int32(unix.ECANCELED) {

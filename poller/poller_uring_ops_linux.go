@@ -119,6 +119,9 @@ type uringConn struct {
 	sendBuf []byte
 	// polled is true while the connection's one-shot POLLOUT poll is armed.
 	polled bool
+	// armGen is the thread generation (uring.threadGen) the receive, or a
+	// listener's poll, was armed at.
+	armGen uint32
 	// held is what arrived while no Read was pending; heldErr the end of the
 	// stream or the error that came after it.
 	held    []byte
@@ -280,7 +283,7 @@ func (u *uring) armRecv(slot uint32, fd int, c *uringConn) error {
 	if !u.singleShot {
 		e.ioprio = uringRecvMultishot
 	}
-	c.recv = recvArmed
+	c.recv, c.armGen = recvArmed, u.threadGen
 	return nil
 }
 
@@ -504,6 +507,10 @@ func (s *System) uringOpEvent(done []*Op, cq uringCQE) []*Op {
 	}
 	if cq.flags&uringCQEFMore == 0 {
 		c.recv = recvIdle
+	} else if c.recv == recvArmed && u.moved(c.armGen) && u.cancelReq(cq.userData) == nil {
+		// Armed from a thread the loop has left: armed again from this one
+		// once its last completion comes.
+		c.recv = recvEnding
 	}
 	op := sk.ops[Read]
 	switch res := cq.res; {
