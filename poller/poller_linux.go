@@ -59,7 +59,7 @@ const (
 )
 
 // pollOpen makes the back end NODELOOP_POLLER names: epoll when it is unset or
-// empty (on the loop's TCP ping-pong it is the faster of the two, see doc.go), and
+// empty (io_uring is not the faster on the loop's TCP ping-pong, see doc.go), and
 // with "auto" io_uring, falling back to epoll without a word when the kernel lacks
 // io_uring (ENOSYS, or EINVAL from one too old for the back end), forbids it
 // (EPERM, as container runtimes' seccomp profiles and kernel.io_uring_disabled

@@ -12,11 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The io_uring back end. It keeps the readiness model of the epoll one, with
-// io_uring in place of epoll: every socket gets one multishot, edge-triggered
-// IORING_OP_POLL_ADD, whose user data is the socket's token, and each completion is
-// an edge that retries the operations waiting on it, as an epoll event does. The
-// difference is where the events are read: the completion queue is memory shared
+// The io_uring back end. A connection's Reads and Writes are requests to the
+// kernel where it has them (the completion model, poller_uring_ops_linux.go);
+// the rest, and every socket on an older kernel, keep the readiness model of the
+// epoll back end, with io_uring in place of epoll: a socket gets one multishot,
+// edge-triggered IORING_OP_POLL_ADD, whose user data is the socket's token, and
+// each completion is an edge that retries the operations waiting on it, as an
+// epoll event does. Either way the completion queue is memory shared
 // with the kernel, so a Wait that does not block reads it without a system call,
 // and enters the kernel only when it has requests to submit or the kernel has
 // completions it has not yet posted (the IORING_SQ_TASKRUN and
