@@ -91,12 +91,13 @@
 // epoll is the default because io_uring is not the faster on the loop's TCP
 // ping-pong, where the kernel's TCP work is nine tenths of the time: with its
 // completion model io_uring makes 2 system calls per round trip against epoll's 6
-// (strace -c), yet a round trip costs the same (nodeloop bench, medians of three
-// runs alternating on a 6.18 kernel, under a load of 3 on 2 cores: 1.06x libuv's
-// time and CPU on io_uring, 0.98x the time and 1.04x the CPU on epoll; in
-// process, BenchmarkNodeloopPingPong, 14.5 µs against 15.1). io_uring is ahead on
-// turns that do not wait (chained immediates beside an idle listener at 0.24x
-// libuv's time against epoll's 0.37x), since it reads completions from memory.
+// (strace -c), yet a round trip costs the same (nodeloop bench, medians of six
+// runs alternating on a 6.18 kernel, under a load of 2 to 6 on 2 cores: 1.06x
+// libuv's time and 1.05x its CPU on io_uring, 1.00x and 1.03x on epoll; in
+// process, BenchmarkNodeloopPingPong, medians of three, 13.4 µs a round trip
+// against 13.2). io_uring is ahead on turns that do not wait (chained immediates
+// beside an idle listener at 0.27x libuv's time against epoll's 0.36x), since it
+// reads completions from memory.
 //
 // The kernel runs a request's completion work on the thread that submitted it,
 // and wakes that thread for it: a multishot request armed from a thread the
