@@ -3,6 +3,7 @@ package poller_test
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -354,4 +355,41 @@ func TestCancelWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A connection's multishot receive, armed while the loop ran on one thread, is
+// armed again from the thread the loop runs on once it has moved, and bytes keep
+// arriving all along.
+func TestURingReceiveFollowsThread(t *testing.T) {
+	p := newForced(t, "io_uring")
+	defer p.Close()
+	if !poller.URingCompletion(p) {
+		t.Skip("this kernel's io_uring has no completion model")
+	}
+	var a, b poller.Socket
+	var round func()
+	onThread := func(f func()) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread() // the thread ends with the goroutine
+			f()
+		}()
+		<-done
+	}
+	onThread(func() {
+		l := &loop{t: t, p: p, got: map[*poller.Op]bool{}}
+		_, a, b, _ = l.pair()
+		round = pingPong(t, p, a, b)
+		round()
+	})
+	onThread(func() {
+		for range 200 {
+			round()
+		}
+		round() // its receive's completion arms the receive here
+		if !poller.URingArmedHere(p, a) {
+			t.Errorf("after 200 rounds on another thread, the receive is still armed from the first")
+		}
+	})
 }

@@ -33,3 +33,11 @@ func SetURingOpsHook(allow func() bool) (restore func()) {
 	uringOpsHook = allow
 	return func() { uringOpsHook = nil }
 }
+
+// URingArmedHere reports whether the receive of connection so is armed from the
+// thread p last saw the loop run on.
+func URingArmedHere(p *System, so Socket) bool {
+	slot, _ := splitToken(uint64(so))
+	c := p.uring.conn(slot)
+	return c.recv == recvArmed && !p.uring.moved(c.armGen)
+}
