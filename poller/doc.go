@@ -17,8 +17,9 @@
 // take one from their alloc callback only when the socket is readable: the back end
 // reads at readiness into a buffer of its own that all such reads share, and the
 // bytes stay valid until the next Wait. On epoll and kqueue that is the read the
-// edge triggers; on Windows a zero-byte WSARecv waits, and a non-blocking WSARecv
-// into the shared buffer follows its completion.
+// edge triggers; on io_uring it is the buffer of the loop's provided-buffer ring
+// that the kernel chose for the receive; on Windows a zero-byte WSARecv waits,
+// and a non-blocking WSARecv into the shared buffer follows its completion.
 //
 // Timeouts follow one rule everywhere: negative waits forever, zero polls, positive
 // waits up to that long. Only a back end converts a time.Duration into its system's
@@ -37,14 +38,28 @@
 // says which back end it is.
 //
 //   - Linux: epoll (poller_linux.go), or io_uring (poller_uring_linux.go) as
-//     NODELOOP_POLLER chooses (see below). Both register each socket once,
-//     edge-triggered for reading and writing (epoll_ctl with EPOLLET, or one
-//     multishot IORING_OP_POLL_ADD); an operation that would block waits for the
-//     next edge and is retried then. Wake writes to an eventfd. On io_uring the
-//     completion queue is memory shared with the kernel: a Wait that does not
-//     block reads it and makes no system call unless it has requests to submit or
-//     the kernel flags completions it has yet to post, and a Wait that blocks
-//     submits and waits in one io_uring_enter.
+//     NODELOOP_POLLER chooses (see below). epoll registers each socket once,
+//     edge-triggered for reading and writing (epoll_ctl with EPOLLET); an
+//     operation that would block waits for the next edge and is retried then.
+//     Wake writes to an eventfd. On io_uring a connection's Reads and Writes are
+//     requests to the kernel (poller_uring_ops_linux.go): a Write is an
+//     IORING_OP_SEND, submitted again for what a short send left; a connection's
+//     receive is one multishot IORING_OP_RECV, armed at its first Read, that
+//     takes its buffers from a ring of SharedReadBytes buffers the loop
+//     registers (IORING_REGISTER_PBUF_RING), so that an idle connection holds
+//     none, and a shared Read's bytes are such a buffer until the next Wait.
+//     Bytes that come with no Read pending are held for the next one, up to
+//     SharedReadBytes, past which the receive stops until a Read takes them.
+//     Listeners and Connect keep readiness (a multishot IORING_OP_POLL_ADD, and a
+//     one-shot one per connection for Connect's outcome), and so does every
+//     socket on a kernel without RECV, SEND or provided-buffer rings (before
+//     5.19; before 6.0, without multishot receives, a Read submits a receive of
+//     its own). The completion queue is memory shared with the kernel: a Wait
+//     that does not block reads it and makes no system call unless it has
+//     requests to submit or the kernel flags completions it has yet to post, and
+//     a Wait submits every request its turn queued and waits in one
+//     io_uring_enter, so a busy connection's hop costs one system call where epoll
+//     makes three (epoll_wait, read, write).
 //   - macOS and the BSDs (poller_kqueue.go): kqueue, the mirror of the epoll back
 //     end, with EVFILT_READ and EVFILT_WRITE registered EV_CLEAR. Wake triggers an
 //     EVFILT_USER event, or writes to a pipe on NetBSD and OpenBSD.
@@ -73,24 +88,31 @@
 // IORING_FEAT_EXT_ARG), the epoll one, silently. Any other value is an error
 // naming it.
 //
-// epoll is the default because it was the faster on the loop's TCP ping-pong
-// (nodeloop bench, medians of three runs alternating with io_uring on a 6.18
-// kernel: a round trip at 1.07x libuv's time against io_uring's 1.99x, 1.09x its
-// CPU against 1.68x). io_uring saves one system call in three per hop there (it
-// reads the poll's completion from memory where epoll calls epoll_wait), yet the
-// saving does not show: the profile has the extra time in thread switches, and
-// moving each poll to the thread the loop's goroutine ran on at the time, which
-// the kernel does a poll's work on, did not change it. io_uring is ahead on turns
-// that do not wait (chained immediates beside an idle listener at 0.22x libuv's
-// time against epoll's 0.32x), since it reads readiness from memory.
+// epoll is the default because io_uring is not the faster on the loop's TCP
+// ping-pong, where the kernel's TCP work is nine tenths of the time: with its
+// completion model io_uring makes 2 system calls per round trip against epoll's 6
+// (strace -c), yet a round trip costs the same (nodeloop bench, medians of six
+// runs alternating on a 6.18 kernel, under a load of 2 to 6 on 2 cores: 1.06x
+// libuv's time and 1.05x its CPU on io_uring, 1.00x and 1.03x on epoll; in
+// process, BenchmarkNodeloopPingPong, medians of three, 13.4 µs a round trip
+// against 13.2). io_uring is ahead on turns that do not wait (chained immediates
+// beside an idle listener at 0.27x libuv's time against epoll's 0.36x), since it
+// reads completions from memory.
+//
+// The kernel runs a request's completion work on the thread that submitted it,
+// and wakes that thread for it: a multishot request armed from a thread the
+// loop's goroutine has since left costs two thread switches per completion (a
+// round trip then took twice as long). So the back end looks at its thread
+// (gettid) after every Wait that blocked and every 64th that did not, and a
+// multishot receive or poll found armed from a thread the loop left is canceled
+// and armed again from the loop's, at its next completion.
 //
 // The ring is made with the most of IORING_SETUP_COOP_TASKRUN,
 // IORING_SETUP_TASKRUN_FLAG and IORING_SETUP_SUBMIT_ALL that the kernel takes. It
 // is not made IORING_SETUP_SINGLE_ISSUER|IORING_SETUP_DEFER_TASKRUN: such a ring
 // may be entered by one thread only, and a goroutine moves between threads, and
-// the loop's methods may be called from one goroutine, then another (locking the
-// loop's goroutine to its thread, the way around it, doubled the CPU time of a
-// ping-pong round trip when measured).
+// the loop's methods may be called from one goroutine, then another; locking the
+// loop's goroutine to a thread, the way around it, is not the poller's to do.
 //
 // # Errors
 //

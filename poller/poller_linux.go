@@ -59,7 +59,7 @@ const (
 )
 
 // pollOpen makes the back end NODELOOP_POLLER names: epoll when it is unset or
-// empty (on the loop's TCP ping-pong it is the faster of the two, see doc.go), and
+// empty (io_uring is not the faster on the loop's TCP ping-pong, see doc.go), and
 // with "auto" io_uring, falling back to epoll without a word when the kernel lacks
 // io_uring (ENOSYS, or EINVAL from one too old for the back end), forbids it
 // (EPERM, as container runtimes' seccomp profiles and kernel.io_uring_disabled
@@ -206,6 +206,21 @@ func (s *System) pollWake() error {
 func (s *System) pollUnregister(tok uint64) {
 	if s.uring != nil {
 		s.uringUnregister(tok)
+	}
+}
+
+// pollStart starts op, a Read or a Write whose socket's sk.ops holds it, as a
+// request to the kernel where the back end is io_uring's completion model, and
+// reports whether it did; false leaves op to the readiness model.
+func (s *System) pollStart(tok uint64, sk *sock, op *Op) bool {
+	return s.uring != nil && s.uringStart(tok, sk, op)
+}
+
+// pollCancel settles op, which Cancel is about to end, with the kernel, where a
+// request of io_uring's completion model carries it.
+func (s *System) pollCancel(tok uint64, sk *sock, op *Op) {
+	if s.uring != nil {
+		s.uringCancel(tok, sk, op)
 	}
 }
 

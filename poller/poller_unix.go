@@ -16,7 +16,7 @@ import (
 
 // This file is the readiness-to-completion emulation shared by the epoll back end
 // (poller_linux.go) and the kqueue one (poller_kqueue.go). Each mechanism file
-// supplies the same seven methods on *System:
+// supplies the same nine methods on *System:
 //
 //	pollOpen() error                                   create the kernel object and the waker
 //	pollRegister(fd int, tok uint64) error             edge-triggered read+write interest
@@ -26,6 +26,11 @@ import (
 //	pollUnregister(tok uint64)                         before a socket's descriptor is closed
 //	pollPending() bool                                 the kernel has events, seen without asking it
 //	pollClose() error                                  release the kernel object and waker
+//	pollStart(tok uint64, sk *sock, op *Op) bool       take a Read or Write as a kernel request
+//	pollCancel(tok uint64, sk *sock, op *Op)           settle such a request before Cancel
+//
+// The last two do something only on io_uring's completion model
+// (poller_uring_ops_linux.go); elsewhere every Read and Write follows readiness.
 //
 // A socket is registered once, for reading and writing, edge-triggered (EPOLLET,
 // EV_CLEAR). Start always tries the system call first; only when it would block does
@@ -321,6 +326,9 @@ func (s *System) Start(op *Op) error {
 		return nil
 	}
 	sk.ops[op.Kind] = op
+	if s.pollStart(uint64(op.Socket), sk, op) {
+		return nil
+	}
 	if op.Kind == Read && op.Buf == nil {
 		// The shared buffer may hold bytes the caller still reads: the next Wait
 		// makes the attempt.
@@ -626,6 +634,9 @@ func (s *System) Cancel(op *Op) {
 	sk, err := s.lookup(so)
 	if err != nil || sk.ops[op.Kind] != op {
 		return
+	}
+	if s.pollCancel(uint64(so), sk, op); sk.ops[op.Kind] != op {
+		return // it finished as it was being canceled
 	}
 	sk.ops[op.Kind] = nil
 	op.Err = ErrCanceled

@@ -12,11 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The io_uring back end. It keeps the readiness model of the epoll one, with
-// io_uring in place of epoll: every socket gets one multishot, edge-triggered
-// IORING_OP_POLL_ADD, whose user data is the socket's token, and each completion is
-// an edge that retries the operations waiting on it, as an epoll event does. The
-// difference is where the events are read: the completion queue is memory shared
+// The io_uring back end. A connection's Reads and Writes are requests to the
+// kernel where it has them (the completion model, poller_uring_ops_linux.go);
+// the rest, and every socket on an older kernel, keep the readiness model of the
+// epoll back end, with io_uring in place of epoll: a socket gets one multishot,
+// edge-triggered IORING_OP_POLL_ADD, whose user data is the socket's token, and
+// each completion is an edge that retries the operations waiting on it, as an
+// epoll event does. Either way the completion queue is memory shared
 // with the kernel, so a Wait that does not block reads it without a system call,
 // and enters the kernel only when it has requests to submit or the kernel has
 // completions it has not yet posted (the IORING_SQ_TASKRUN and
@@ -164,7 +166,49 @@ type uring struct {
 
 	arg uringGeteventsArg
 	ts  unix.Timespec
+
+	// The completion model (poller_uring_ops_linux.go): bufs is nil where the
+	// ring works in the readiness model only.
+	bufs  *uringBufs
+	conns []uringConn
+	// rearm holds the connections whose receive found the ring dry.
+	rearm []uint64
+	// singleShot is set once the kernel refused a multishot receive.
+	singleShot bool
+
+	// thread is the thread the loop last ran on, as last looked at, and
+	// threadGen counts its changes; checks counts the Waits since the look.
+	thread    int
+	threadGen uint32
+	checks    int
 }
+
+// uringThreadCheckWaits is how many Waits that do not block go by between two
+// looks at the thread the loop runs on; a Wait that blocked always looks.
+//
+// The kernel runs the completion work of a request (the copy of a receive, the
+// posting of a poll's completion) on the thread that submitted it, and wakes that
+// thread for it. A multishot request armed from a thread the loop's goroutine has
+// since left has every completion wait for that thread to wake and run it: two
+// thread switches per completion. So a multishot request found armed from a
+// thread the loop no longer runs on is canceled and armed again from the loop's
+// thread, once, when its next completion comes.
+const uringThreadCheckWaits = 64
+
+// checkThread looks at the thread the loop runs on, and counts a change. The wake
+// poll then moves at once: its cancellation's completion arms it again.
+func (u *uring) checkThread() {
+	u.checks = 0
+	if tid := unix.Gettid(); tid != u.thread {
+		u.thread = tid
+		u.threadGen++
+		u.pollRemove(wakeToken)
+	}
+}
+
+// moved reports whether a multishot request armed at thread generation gen was
+// armed from a thread the loop has left.
+func (u *uring) moved(gen uint32) bool { return gen != u.threadGen }
 
 // errURingUnusable is the error of a kernel whose io_uring lacks what the back end
 // needs.
@@ -376,12 +420,20 @@ func uringTimeout(timeout time.Duration) time.Duration {
 }
 
 func (u *uring) close() error {
+	if u.bufs != nil {
+		// No request may write into the buffers once they are unmapped.
+		u.cancelAll()
+	}
 	u.unmap()
 	var err error
 	if e := unix.Close(u.fd); e != nil {
 		err = os.NewSyscallError("close", e)
 	}
 	u.fd = -1
+	if u.bufs != nil {
+		u.bufs.release()
+		u.bufs = nil
+	}
 	return err
 }
 
@@ -405,12 +457,26 @@ func (s *System) uringOpen() error {
 		u.close()
 		return err
 	}
+	u.setupOps()
+	u.thread = unix.Gettid()
 	s.uring, s.wakeFd = u, wfd
 	return nil
 }
 
 func (s *System) uringRegister(fd int, tok uint64) error {
-	return s.uring.pollAdd(fd, uringPollEvents, tok)
+	u := s.uring
+	slot, _ := splitToken(tok)
+	if u.bufs != nil && !s.socks[slot].listener {
+		// A connection: its Reads and Writes are requests, and its one poll
+		// reports a Connect's outcome.
+		if err := u.pollOnce(fd, tok); err != nil {
+			return err
+		}
+		u.conn(slot).polled = true
+		return nil
+	}
+	u.conn(slot).armGen = u.threadGen
+	return u.pollAdd(fd, uringPollEvents, tok)
 }
 
 // uringUnregister removes the poll of the socket tok, whose descriptor fd is about
@@ -419,17 +485,24 @@ func (s *System) uringRegister(fd int, tok uint64) error {
 // until the next Wait, or Close, so it is not returned.
 func (s *System) uringUnregister(tok uint64) {
 	u := s.uring
+	if slot, _ := splitToken(tok); u.bufs != nil && !s.socks[slot].listener {
+		s.uringCloseConn(tok)
+		return
+	}
 	if u.pollRemove(tok) != nil {
 		return
 	}
 	u.enter(0, true, 0)
 }
 
-// uringPending reports whether a zero-timeout Wait has something to do: entries
-// to submit, completions in the queue, or completions the kernel has not posted.
+// uringPending reports whether a Wait is sure to find completions: entries in the
+// queue, or entries that overflowed it. Requests waiting to be submitted, and the
+// kernel's flag of completion work it has yet to run, promise none (the requests
+// may wait, the work may be another thread's), and a loop that took them for
+// completions would block in a Wait that no Wake it relies on ends.
 func (s *System) uringPending() bool {
 	u := s.uring
-	return u.tail != atomic.LoadUint32(u.sqHead) || u.ready() || u.kernelHasMore()
+	return u.ready() || atomic.LoadUint32(u.sqFlags)&uringSQCQOverflow != 0
 }
 
 // uringCQEsMax bounds the completions one Wait reads; the rest stay in the
@@ -438,6 +511,14 @@ const uringCQEsMax = pollEventsMax
 
 func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrupted bool, _ error) {
 	u := s.uring
+	if u.bufs != nil {
+		// The bytes of the last Wait's Reads are consumed: their buffers go back
+		// to the kernel, and the receives that found none are armed again.
+		u.bufs.recycle()
+		if len(u.rearm) > 0 {
+			s.uringRearm()
+		}
+	}
 	var err error
 	switch {
 	case u.ready():
@@ -453,6 +534,10 @@ func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrup
 			timeout = uringTimeout(timeout)
 		}
 		err = u.enter(timeout, true, 1)
+		u.checks = uringThreadCheckWaits // a thread that blocked may come back on another
+	}
+	if u.checks++; u.checks >= uringThreadCheckWaits {
+		u.checkThread()
 	}
 	switch err {
 	case nil, unix.ETIME, unix.EBUSY, unix.EAGAIN:
@@ -495,6 +580,8 @@ func (s *System) uringEvent(done []*Op, c uringCQE) []*Op {
 		return done
 	case tok == removeToken:
 		return done
+	case tok&uringOpBit != 0:
+		return s.uringOpEvent(done, c)
 	}
 	slot, gen := splitToken(tok)
 	if int(slot) >= len(s.socks) {
@@ -504,11 +591,19 @@ func (s *System) uringEvent(done []*Op, c uringCQE) []*Op {
 	if sk.gen != gen || sk.fd < 0 {
 		return done // a socket closed since
 	}
-	if c.flags&uringCQEFMore == 0 {
+	if s.uring.bufs != nil && !sk.listener {
+		return s.uringConnPolled(done, tok, sk, c.res)
+	}
+	u := s.uring
+	if cn := u.conn(slot); c.flags&uringCQEFMore == 0 {
 		// The kernel ended the multishot poll (it does when it runs short of
-		// room for completions): arm it again. An edge that came in between
-		// is reported by the new poll, which reports the socket's state at once.
-		s.uring.pollAdd(sk.fd, uringPollEvents, tok)
+		// room for completions, and when it was moved to the loop's thread):
+		// arm it again. An edge that came in between is reported by the new
+		// poll, which reports the socket's state at once.
+		u.pollAdd(sk.fd, uringPollEvents, tok)
+		cn.armGen = u.threadGen
+	} else if u.moved(cn.armGen) && u.pollRemove(tok) == nil {
+		cn.armGen = u.threadGen // the removal's completion arms it again
 	}
 	if c.res < 0 {
 		if c.res == -int32(unix.ECANCELED) {

@@ -3,6 +3,7 @@ package poller_test
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -240,4 +241,155 @@ func newWithEnv(env string) (*poller.System, error) {
 		}
 	}()
 	return poller.New()
+}
+
+// A kernel whose io_uring lacks what the completion model needs (RECV, SEND,
+// provided-buffer rings) gets the readiness model, which passes the suite too.
+func TestSystemURingReadiness(t *testing.T) {
+	restore := poller.SetURingOpsHook(func() bool { return false })
+	defer restore()
+	pollertest.Run(t, func(t *testing.T) poller.Poller {
+		t.Helper()
+		p := newForced(t, "io_uring")
+		if poller.URingCompletion(p) {
+			t.Fatalf("completion model refused, yet the ring reads and writes through requests")
+		}
+		return p
+	}, systemOptions()...)
+}
+
+// pingPong returns a round of a 4-byte message sent from b to a with a shared
+// Read pending on a, as the loop's ping-pong makes it.
+func pingPong(t *testing.T, p *poller.System, a, b poller.Socket) func() {
+	rd := &poller.Op{Kind: poller.Read, Socket: a}
+	wr := &poller.Op{Kind: poller.Write, Socket: b, Buf: []byte("ping")}
+	done := make([]*poller.Op, 0, 16)
+	return func() {
+		rd.Buf = nil
+		if err := p.Start(rd); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Start(wr); err != nil {
+			t.Fatal(err)
+		}
+		readDone, writeDone := false, false
+		for range 1000 {
+			var err error
+			done, err = p.Wait(done[:0], -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, op := range done {
+				readDone = readDone || op == rd
+				writeDone = writeDone || op == wr
+			}
+			if readDone && writeDone {
+				break
+			}
+		}
+		if !readDone || !writeDone || rd.Err != nil || wr.Err != nil || string(rd.Buf[:rd.N]) != "ping" {
+			t.Fatalf("read %v %q %v, write %v %v; want \"ping\" both ways", readDone, rd.Buf[:rd.N], rd.Err, writeDone, wr.Err)
+		}
+	}
+}
+
+// A round of a shared Read and a Write through io_uring's requests allocates
+// nothing: the Read's bytes are a buffer of the ring.
+func TestURingRequestsDoNotAllocate(t *testing.T) {
+	p := newForced(t, "io_uring")
+	defer p.Close()
+	if !poller.URingCompletion(p) {
+		t.Skip("this kernel's io_uring has no completion model")
+	}
+	l := &loop{t: t, p: p, got: map[*poller.Op]bool{}}
+	_, a, b, _ := l.pair()
+	round := pingPong(t, p, a, b)
+	round() // warm up: grow internal slices
+	if n := testing.AllocsPerRun(200, round); n != 0 {
+		t.Fatalf("a round of a shared Read and a Write allocated %v times; want 0", n)
+	}
+}
+
+// A Write canceled while the peer does not read finishes once, canceled with the
+// count of what reached the system or finished with all of it; the peer then
+// reads exactly that count of its bytes, then those of the next Write.
+func TestCancelWrite(t *testing.T) {
+	for _, kind := range []string{"epoll", "io_uring"} {
+		t.Run(kind, func(t *testing.T) {
+			p := newForced(t, kind)
+			defer p.Close()
+			l := &loop{t: t, p: p, got: map[*poller.Op]bool{}}
+			_, a, b, _ := l.pair()
+			big := make([]byte, 16<<20)
+			for i := range big {
+				big[i] = byte(i * 7)
+			}
+			wr := &poller.Op{Kind: poller.Write, Socket: b, Buf: big}
+			l.start(wr)
+			if _, err := p.Wait(nil, 0); err != nil {
+				t.Fatal(err)
+			}
+			p.Cancel(wr)
+			l.await(wr)
+			n := wr.N
+			if wr.Err != poller.ErrCanceled && (wr.Err != nil || n != len(big)) {
+				t.Fatalf("canceled write: N = %d, Err = %v; want ErrCanceled, or all written", n, wr.Err)
+			}
+			tail := &poller.Op{Kind: poller.Write, Socket: b, Buf: []byte("tail")}
+			l.start(tail)
+			want := append(append([]byte(nil), big[:n]...), "tail"...)
+			got := make([]byte, 0, len(want))
+			buf := make([]byte, 64<<10)
+			for len(got) < len(want) {
+				rd := &poller.Op{Kind: poller.Read, Socket: a, Buf: buf}
+				l.start(rd)
+				l.await(rd)
+				if rd.Err != nil {
+					t.Fatalf("read after %d of %d bytes: %v", len(got), len(want), rd.Err)
+				}
+				got = append(got, buf[:rd.N]...)
+			}
+			l.await(tail)
+			if string(got) != string(want) {
+				t.Fatalf("the peer read %d bytes after the canceled write of %d; want the %d it counted, then \"tail\"", len(got), len(big), n)
+			}
+		})
+	}
+}
+
+// A connection's multishot receive, armed while the loop ran on one thread, is
+// armed again from the thread the loop runs on once it has moved, and bytes keep
+// arriving all along.
+func TestURingReceiveFollowsThread(t *testing.T) {
+	p := newForced(t, "io_uring")
+	defer p.Close()
+	if !poller.URingCompletion(p) {
+		t.Skip("this kernel's io_uring has no completion model")
+	}
+	var a, b poller.Socket
+	var round func()
+	onThread := func(f func()) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread() // the thread ends with the goroutine
+			f()
+		}()
+		<-done
+	}
+	onThread(func() {
+		l := &loop{t: t, p: p, got: map[*poller.Op]bool{}}
+		_, a, b, _ = l.pair()
+		round = pingPong(t, p, a, b)
+		round()
+	})
+	onThread(func() {
+		for range 200 {
+			round()
+		}
+		round() // its receive's completion arms the receive here
+		if !poller.URingArmedHere(p, a) {
+			t.Errorf("after 200 rounds on another thread, the receive is still armed from the first")
+		}
+	})
 }

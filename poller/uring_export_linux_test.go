@@ -22,3 +22,22 @@ func URingFlags(p *System) (uint32, bool) {
 	}
 	return p.uring.flags, true
 }
+
+// URingCompletion reports whether p's connections read and write through
+// io_uring requests (the completion model) rather than readiness.
+func URingCompletion(p *System) bool { return p.uring != nil && p.uring.bufs != nil }
+
+// SetURingOpsHook makes New ask refuse whether to try the completion model, until
+// the returned function is called: a kernel without it.
+func SetURingOpsHook(allow func() bool) (restore func()) {
+	uringOpsHook = allow
+	return func() { uringOpsHook = nil }
+}
+
+// URingArmedHere reports whether the receive of connection so is armed from the
+// thread p last saw the loop run on.
+func URingArmedHere(p *System, so Socket) bool {
+	slot, _ := splitToken(uint64(so))
+	c := p.uring.conn(slot)
+	return c.recv == recvArmed && !p.uring.moved(c.armGen)
+}

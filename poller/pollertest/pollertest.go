@@ -136,6 +136,8 @@ func Run(t *testing.T, open func(t *testing.T) poller.Poller, opts ...Option) {
 		{"CloseInFlight", false, testCloseInFlight},
 		{"CloseListenerInFlight", false, testCloseListenerInFlight},
 		{"CloseWhileReadable", false, testCloseWhileReadable},
+		{"ArrivalsWithoutRead", false, testArrivalsWithoutRead},
+		{"CloseWithReadPending", false, testCloseWithReadPending},
 		{"StartErrors", false, testStartErrors},
 		{"ListenErrors", false, testListenErrors},
 		{"WakeBeforeWait", false, testWakeBeforeWait},
@@ -1010,6 +1012,97 @@ func testCloseWhileReadable(h *harness) {
 	if rd.Err != io.EOF && !isReset(rd.Err) {
 		h.t.Fatalf("read after the peer closed: N %d, Err %v; want io.EOF or a reset", rd.N, rd.Err)
 	}
+}
+
+// Bytes that arrive while no Read is pending, more than one Read returns and in
+// several pieces, all reach the next Reads, in order, whether they read into a
+// buffer of their own or the shared one, and the end of the stream comes after
+// them. (A back end whose receive stays armed between Reads, as io_uring's
+// multishot receive does, holds such bytes until a Read takes them.)
+func testArrivalsWithoutRead(h *harness) {
+	pr := h.connect("tcp")
+	// A first Read, so that the connection has read before.
+	h.send(pr.b, []byte("first"))
+	if got := h.recv(pr.a, 5); string(got) != "first" {
+		h.t.Fatalf("first read: %q", got)
+	}
+	want := pattern(3*poller.SharedReadBytes+7, 9)
+	wr := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: want}
+	h.start(wr)
+	for range 4 {
+		h.wait(awaitSliceTimeout / 20)
+	}
+	got := make([]byte, 0, len(want))
+	own := make([]byte, 5000)
+	rd := &poller.Op{Kind: poller.Read, Socket: pr.a}
+	for i := 0; len(got) < len(want); i++ {
+		if i == awaitWaitsMax {
+			h.t.Fatalf("reads after arrivals: %d of %d bytes", len(got), len(want))
+		}
+		rd.Buf = nil
+		if i%2 == 1 {
+			rd.Buf = own
+		}
+		h.run(rd)
+		if rd.Err != nil || rd.N < 1 || rd.N > poller.SharedReadBytes {
+			h.t.Fatalf("read after %d of %d bytes that arrived with no read pending: N = %d, Err = %v; want 1..%d bytes",
+				len(got), len(want), rd.N, rd.Err, poller.SharedReadBytes)
+		}
+		got = append(got, rd.Buf[:rd.N]...)
+	}
+	h.await(wr)
+	if wr.Err != nil || wr.N != len(want) {
+		h.t.Fatalf("write: N = %d, Err = %v; want %d, nil", wr.N, wr.Err, len(want))
+	}
+	h.closeSocket(pr.b)
+	if !bytes.Equal(got, want) {
+		h.t.Fatalf("read %d bytes that arrived with no read pending, not the %d written (first difference at %d)",
+			len(got), len(want), firstDiff(got, want))
+	}
+	h.expectEOF(pr.a)
+	h.expectEOF(pr.a)
+}
+
+// A connection closed while a shared Read is pending on it, with bytes arriving, is
+// closed: the Read comes back once, with ErrClosed or the bytes, and the peer sees
+// the connection end. The slot it held goes on to a new connection, which sees
+// none of the old one's bytes.
+func testCloseWithReadPending(h *harness) {
+	ln, addr := h.listen("tcp")
+	for round := range 3 {
+		pr := h.connectTo("tcp", ln, addr)
+		rd := &poller.Op{Kind: poller.Read, Socket: pr.a}
+		h.start(rd)
+		h.quiet("shared read pending")
+		wr := &poller.Op{Kind: poller.Write, Socket: pr.b, Buf: []byte(fmt.Sprintf("round %d", round))}
+		h.start(wr)
+		if round > 0 {
+			h.wait(0) // the bytes may have reached the read, or not yet
+		}
+		h.closeSocket(pr.a)
+		h.await(rd)
+		if rd.Err != poller.ErrClosed && (rd.Err != nil || rd.N < 1) {
+			h.t.Fatalf("round %d: shared read pending at CloseSocket: N = %d, Err = %v; want ErrClosed or bytes", round, rd.N, rd.Err)
+		}
+		h.await(wr)
+		for {
+			op := h.run(&poller.Op{Kind: poller.Read, Socket: pr.b, Buf: make([]byte, 64)})
+			if op.Err == io.EOF || isReset(op.Err) {
+				break
+			}
+			if op.Err != nil {
+				h.t.Fatalf("round %d: peer read after close: %v; want io.EOF or a reset", round, op.Err)
+			}
+		}
+		h.closeSocket(pr.b)
+	}
+	pr := h.connectTo("tcp", ln, addr)
+	h.send(pr.b, []byte("fresh"))
+	rd := h.run(&poller.Op{Kind: poller.Read, Socket: pr.a})
+	if rd.Err != nil || string(rd.Buf[:rd.N]) != "fresh" {
+		h.t.Fatalf("read on a connection made after the closed ones: %q, %v; want \"fresh\"", rd.Buf[:rd.N], rd.Err)
+	}
+	h.quiet("after the fresh read")
 }
 
 func testCloseListenerInFlight(h *harness) {
