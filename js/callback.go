@@ -10,6 +10,7 @@ import (
 // tick is one process.nextTick callback with its arguments.
 type tick struct {
 	fn   goja.Callable
+	fnv  *goja.Object // the function fn calls, for Runtime.direct
 	args []goja.Value
 	id   uint64 // the loop's, for the trace
 }
@@ -41,7 +42,8 @@ func (rt *Runtime) nextTick(call goja.FunctionCall) goja.Value {
 	rt.making = making{call: "process.nextTick", fn: fnv}
 	id := rt.loop.HostTickQueued()
 	rt.making = making{}
-	rt.ticks.push(tick{fn: f, args: restArgs(call, 1), id: id})
+	fo, _ := fnv.(*goja.Object)
+	rt.ticks.push(tick{fn: f, fnv: fo, args: restArgs(call, 1), id: id})
 	return goja.Undefined()
 }
 
@@ -59,7 +61,7 @@ const trampolineSource = "(function (run) { return function nodeloopCallback() {
 // trampolineArgs is how many unused arguments the trampoline is called with: the
 // engine then makes its stack 2*(trampolineArgs+2) values long at once, as
 // long as a chain of setImmediate callbacks needs.
-const trampolineArgs = 7
+const trampolineArgs = 15
 
 // runner is the Go side of a loop callback: run calls into JavaScript. A handle's
 // entry is its own runner, so that running it makes no closure.
@@ -145,7 +147,11 @@ func (rt *Runtime) runTicks() {
 	for rt.ticks.len() > 0 && !rt.exiting {
 		t := rt.ticks.pop()
 		rt.loop.HostTickRuns(t.id)
-		rt.call(t.fn, goja.Undefined(), t.args...)
+		if d := rt.direct(t.fnv); d != nil {
+			rt.callDirect(d, goja.Undefined(), t.args)
+		} else {
+			rt.call(t.fn, goja.Undefined(), t.args...)
+		}
 		rt.forget(t.id)
 	}
 }
@@ -239,6 +245,9 @@ func (rt *Runtime) call(fn goja.Callable, this goja.Value, args ...goja.Value) g
 // JavaScript frame below needs; an exception it throws is a panic, which
 // callDirect recovers.
 func (rt *Runtime) direct(fn *goja.Object) func(goja.FunctionCall) goja.Value {
+	if fn == nil {
+		return nil
+	}
 	h := &rt.handles
 	if fn != h.lastDirectFn {
 		f, _ := fn.Export().(func(goja.FunctionCall) goja.Value)

@@ -413,7 +413,15 @@ func (e *immediateEntry) fire() {
 	e.rt.forget(e.im.ID())
 }
 
-func (e *immediateEntry) run() { e.rt.call(e.fn, e.obj, e.props.argv()...) }
+// run calls the Immediate's callback, through the function the engine exports for
+// it where it has one (see Runtime.direct).
+func (e *immediateEntry) run() {
+	if d := e.rt.direct(e.fnv); d != nil {
+		e.rt.callDirect(d, e.obj, e.props.argv())
+		return
+	}
+	e.rt.call(e.fn, e.obj, e.props.argv()...)
+}
 
 // run calls the Timeout's callback, then has the loop do the bookkeeping that
 // follows it (re-arming an interval, looking at the next timer of the list) and
