@@ -61,7 +61,7 @@ const trampolineSource = "(function (run) { return function nodeloopCallback() {
 // trampolineArgs is how many unused arguments the trampoline is called with: the
 // engine then makes its stack 2*(trampolineArgs+2) values long at once, as
 // long as a chain of setImmediate callbacks needs.
-const trampolineArgs = 15
+const trampolineArgs = 7
 
 // runner is the Go side of a loop callback: run calls into JavaScript. A handle's
 // entry is its own runner, so that running it makes no closure.
