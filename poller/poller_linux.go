@@ -59,8 +59,10 @@ const (
 )
 
 // pollOpen makes the back end NODELOOP_POLLER names: epoll when it is unset or
-// empty (io_uring is not the faster on the loop's TCP ping-pong, see doc.go), and
-// with "auto" io_uring, falling back to epoll without a word when the kernel lacks
+// empty (io_uring is not the faster on the loop's TCP ping-pong, see doc.go),
+// except for a System made by NewForThread, which gets io_uring where the kernel
+// has it (its ring for one thread is the faster), as with "auto"; and with "auto"
+// io_uring, falling back to epoll without a word when the kernel lacks
 // io_uring (ENOSYS, or EINVAL from one too old for the back end), forbids it
 // (EPERM, as container runtimes' seccomp profiles and kernel.io_uring_disabled
 // do) or cannot make a ring (ENOMEM under a small RLIMIT_MEMLOCK on kernels
@@ -68,7 +70,12 @@ const (
 func (s *System) pollOpen() error {
 	s.epfd, s.wakeFd = -1, -1
 	switch want := os.Getenv(pollerEnv); want {
-	case "", epollKindName:
+	case "":
+		if s.oneThread && s.uringOpen() == nil {
+			return nil
+		}
+		return s.epollOpen()
+	case epollKindName:
 		return s.epollOpen()
 	case autoKindName:
 		if s.uringOpen() == nil {

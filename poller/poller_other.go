@@ -17,6 +17,9 @@ var _ Poller = (*System)(nil)
 // New returns errors.ErrUnsupported: this operating system has no back end.
 func New() (*System, error) { return nil, errors.ErrUnsupported }
 
+// NewForThread is New.
+func NewForThread() (*System, error) { return New() }
+
 // Name reports the back end in use: none, "".
 func (*System) Name() string { return "" }
 

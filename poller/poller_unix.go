@@ -86,6 +86,10 @@ type System struct {
 	// fails with EMFILE; -1 when it could not be reopened.
 	reserveFd int
 
+	// oneThread is set by NewForThread: every call but Wake comes from the
+	// thread that made the System.
+	oneThread bool
+
 	// shared is the buffer of the Reads started with a nil Buf.
 	shared sharedBuf
 
@@ -133,8 +137,21 @@ type sock struct {
 }
 
 // New returns the operating system's Poller.
-func New() (*System, error) {
-	s := &System{reserveFd: -1}
+func New() (*System, error) { return newSystem(false) }
+
+// NewForThread is New for a caller that makes every call but Wake from the OS
+// thread it calls NewForThread on, having locked its goroutine to that thread
+// (runtime.LockOSThread) until Close. On Linux's io_uring the ring is then made
+// for that thread alone (IORING_SETUP_SINGLE_ISSUER|IORING_SETUP_DEFER_TASKRUN)
+// and entered through a descriptor registered for it: the kernel runs the
+// completion work of the loop's requests when the loop asks for completions,
+// rather than when it can interrupt the thread, the cheapest way io_uring has.
+// A Wait from another thread then fails with an error that names NewForThread
+// and wraps the kernel's (EEXIST, EBADF or EINVAL). Elsewhere it is New.
+func NewForThread() (*System, error) { return newSystem(true) }
+
+func newSystem(oneThread bool) (*System, error) {
+	s := &System{reserveFd: -1, oneThread: oneThread}
 	if err := s.pollOpen(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package poller
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -45,14 +46,20 @@ const (
 	uringSetupSubmitAll   = 1 << 7
 	uringSetupCoopTaskrun = 1 << 8
 	uringSetupTaskrunFlag = 1 << 9
+	uringSetupOneIssuer   = 1 << 12 // IORING_SETUP_SINGLE_ISSUER, 6.0
+	uringSetupDeferTask   = 1 << 13 // IORING_SETUP_DEFER_TASKRUN, 6.1
 
 	uringFeatSingleMmap = 1 << 0
 	uringFeatNoDrop     = 1 << 1
 	uringFeatExtArg     = 1 << 8
 	uringFeatRsrcTags   = 1 << 10 // 5.13, the release that brought multishot poll
 
-	uringEnterGetEvents = 1 << 0
-	uringEnterExtArg    = 1 << 3
+	uringEnterGetEvents  = 1 << 0
+	uringEnterExtArg     = 1 << 3
+	uringEnterRegistered = 1 << 4 // IORING_ENTER_REGISTERED_RING, 5.18
+
+	uringRegisterRingFds   = 20
+	uringUnregisterRingFds = 21
 
 	uringSQCQOverflow = 1 << 1
 	uringSQTaskrun    = 1 << 2
@@ -128,11 +135,16 @@ type uringGeteventsArg struct {
 }
 
 // uringSetupFlags are the ring's flags, the most wanted first: openURing takes the first
-// the kernel accepts.
-var uringSetupFlags = [...]uint32{
-	uringSetupCoopTaskrun | uringSetupTaskrunFlag,
-	0,
-}
+// the kernel accepts. uringThreadFlags go before them for a ring that one thread
+// alone enters (NewForThread): its completion work waits for that thread to ask
+// for completions.
+var (
+	uringSetupFlags = [...]uint32{
+		uringSetupCoopTaskrun | uringSetupTaskrunFlag,
+		0,
+	}
+	uringThreadFlags = uint32(uringSetupOneIssuer | uringSetupDeferTask | uringSetupTaskrunFlag)
+)
 
 // removeToken is the user data of the poll removals, whose completions say
 // nothing the back end needs. Like wakeToken it has generation 0, which no socket
@@ -166,6 +178,13 @@ type uring struct {
 
 	arg uringGeteventsArg
 	ts  unix.Timespec
+
+	// oneThread is set on a ring made for one thread (uringThreadFlags). Such a
+	// ring is entered through a descriptor registered for that thread, enterFd,
+	// with enterFlags; otherwise enterFd is fd and enterFlags 0.
+	oneThread  bool
+	enterFd    uintptr
+	enterFlags uintptr
 
 	// The completion model (poller_uring_ops_linux.go): bufs is nil where the
 	// ring works in the readiness model only.
@@ -227,12 +246,17 @@ func uringSetup(p *uringParams) (int, error) {
 	return int(fd), nil
 }
 
-// openURing makes the ring with the best flags the kernel takes, and maps it.
-func openURing() (*uring, error) {
+// openURing makes the ring with the best flags the kernel takes, and maps it; with
+// oneThread, a ring for the calling thread alone where the kernel has it.
+func openURing(oneThread bool) (*uring, error) {
 	var p uringParams
 	var fd int
 	var err error
-	for _, fl := range uringSetupFlags {
+	flags := uringSetupFlags[:]
+	if oneThread {
+		flags = append([]uint32{uringThreadFlags}, flags...)
+	}
+	for _, fl := range flags {
 		p = uringParams{flags: fl | uringSetupCQSize | uringSetupClamp | uringSetupSubmitAll, cqEntries: uringCQEntries}
 		fd, err = uringSetup(&p)
 		if err == unix.EINVAL {
@@ -247,7 +271,7 @@ func openURing() (*uring, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("io_uring_setup", err)
 	}
-	u := &uring{fd: fd, flags: p.flags}
+	u := &uring{fd: fd, flags: p.flags, enterFd: uintptr(fd)}
 	if p.features&(uringFeatExtArg|uringFeatRsrcTags|uringFeatNoDrop) != uringFeatExtArg|uringFeatRsrcTags|uringFeatNoDrop {
 		unix.Close(fd)
 		return nil, errURingUnusable
@@ -375,8 +399,9 @@ func (u *uring) enter(timeout time.Duration, getEvents bool, wait int) error {
 	if getEvents {
 		flags |= uringEnterGetEvents
 	}
+	flags |= u.enterFlags
 	if wait == 0 {
-		_, _, e := unix.RawSyscall6(unix.SYS_IO_URING_ENTER, uintptr(u.fd), uintptr(toSubmit), 0, flags, 0, 0)
+		_, _, e := unix.RawSyscall6(unix.SYS_IO_URING_ENTER, u.enterFd, uintptr(toSubmit), 0, flags, 0, 0)
 		if e != 0 {
 			return e
 		}
@@ -392,12 +417,25 @@ func (u *uring) enter(timeout time.Duration, getEvents bool, wait int) error {
 		argp = uintptr(unsafe.Pointer(&u.arg))
 	}
 	flags |= uringEnterExtArg
-	_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(u.fd), uintptr(toSubmit), uintptr(wait), flags, argp, unsafe.Sizeof(u.arg))
+	_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, u.enterFd, uintptr(toSubmit), uintptr(wait), flags, argp, unsafe.Sizeof(u.arg))
 	runtime.KeepAlive(u)
 	if e != 0 {
 		return e
 	}
 	return nil
+}
+
+// registerRing registers the ring's descriptor for the calling thread, the one a
+// ring for one thread is entered from: an enter through it skips the lookup of
+// the descriptor. Where the kernel refuses (before 5.18), enters use the
+// descriptor itself.
+func (u *uring) registerRing() {
+	// struct io_uring_rsrc_update: offset (all ones: the kernel picks it, and
+	// writes it back), resv, data (the descriptor).
+	upd := [2]uint64{uint64(^uint32(0)), uint64(u.fd)}
+	if u.register(uringRegisterRingFds, unsafe.Pointer(&upd), 1) == nil {
+		u.enterFd, u.enterFlags = uintptr(uint32(upd[0])), uringEnterRegistered
+	}
 }
 
 // kernelHasMore reports whether the kernel holds completions it posts only when
@@ -420,20 +458,30 @@ func uringTimeout(timeout time.Duration) time.Duration {
 }
 
 func (u *uring) close() error {
+	keepBufs := false
 	if u.bufs != nil {
-		// No request may write into the buffers once they are unmapped.
-		u.cancelAll()
+		// No request may write into the buffers once they are unmapped. A ring
+		// for one thread closed from another cannot cancel them: its buffers are
+		// left mapped, for the kernel to finish with.
+		keepBufs = u.cancelAll() != nil
 	}
 	u.unmap()
 	var err error
+	if u.enterFlags != 0 {
+		// The thread's table of registered rings would hold the ring alive,
+		// and the index would name it, after the close.
+		upd := [2]uint64{uint64(uint32(u.enterFd)), 0}
+		u.register(uringUnregisterRingFds, unsafe.Pointer(&upd), 1)
+		u.enterFd, u.enterFlags = uintptr(u.fd), 0
+	}
 	if e := unix.Close(u.fd); e != nil {
 		err = os.NewSyscallError("close", e)
 	}
 	u.fd = -1
-	if u.bufs != nil {
+	if u.bufs != nil && !keepBufs {
 		u.bufs.release()
-		u.bufs = nil
 	}
+	u.bufs = nil
 	return err
 }
 
@@ -443,9 +491,13 @@ func (u *uring) close() error {
 const uringPollEvents = unix.POLLIN | unix.POLLOUT | unix.POLLRDHUP
 
 func (s *System) uringOpen() error {
-	u, err := openURing()
+	u, err := openURing(s.oneThread)
 	if err != nil {
 		return err
+	}
+	if u.flags&uringSetupOneIssuer != 0 {
+		u.oneThread = true
+		u.registerRing()
 	}
 	wfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
@@ -536,7 +588,7 @@ func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrup
 		err = u.enter(timeout, true, 1)
 		u.checks = uringThreadCheckWaits // a thread that blocked may come back on another
 	}
-	if u.checks++; u.checks >= uringThreadCheckWaits {
+	if u.checks++; u.checks >= uringThreadCheckWaits && !u.oneThread {
 		u.checkThread()
 	}
 	switch err {
@@ -548,6 +600,12 @@ func (s *System) uringWait(done []*Op, timeout time.Duration) (_ []*Op, interrup
 	default:
 		if _, ok := err.(unix.Errno); ok {
 			err = os.NewSyscallError("io_uring_enter", err)
+		}
+		// The kernel refuses another thread's enter with EEXIST, and the
+		// registered descriptor, which another thread does not have, with
+		// EBADF or EINVAL.
+		if u.oneThread && (errors.Is(err, unix.EEXIST) || errors.Is(err, unix.EBADF) || errors.Is(err, unix.EINVAL)) {
+			err = fmt.Errorf("poller: a System made by NewForThread was waited on from another thread than its own: %w", err)
 		}
 		return done, false, err
 	}

@@ -626,11 +626,11 @@ func (s *System) uringRearm() {
 
 // cancelAll cancels every request of the ring and has the kernel finish them, so
 // that none writes into the buffers after Close.
-func (u *uring) cancelAll() {
+func (u *uring) cancelAll() error {
 	e, err := u.sqe()
 	if err != nil {
-		return
+		return err
 	}
 	e.opcode, e.fd, e.opFlags, e.userData = uringOpAsyncCancel, -1, uringAsyncCancelAny, removeToken
-	u.enter(0, true, 0)
+	return u.enter(0, true, 0)
 }

@@ -174,6 +174,9 @@ type sock struct {
 	acceptBuf [2 * addrSlotBytes]byte
 }
 
+// NewForThread is New: the completion port takes calls from any thread.
+func NewForThread() (*System, error) { return New() }
+
 // New returns the operating system's Poller.
 func New() (*System, error) {
 	wsaOnce.Do(func() {
