@@ -136,8 +136,12 @@ func nodeloopPool(n int) (Result, error) {
 // nodeloopPingPong sends a 4-byte message back and forth n times over loopback TCP,
 // client and server on one loop. As every peer, it measures from the connected
 // client's first write to the last answer's arrival; closing down is not measured.
+//
+// Its loop has a thread of its own (WithLockedThread), as a server's loop that has
+// a goroutine for its whole life: on Linux it then runs on io_uring, with a ring
+// for that one thread, unless NODELOOP_POLLER says otherwise.
 func nodeloopPingPong(n int) (Result, error) {
-	l, err := nodeloop.New()
+	l, err := nodeloop.New(nodeloop.WithLockedThread())
 	if err != nil {
 		return Result{}, err
 	}
