@@ -185,6 +185,9 @@ type uring struct {
 	oneThread  bool
 	enterFd    uintptr
 	enterFlags uintptr
+	// files is the size of the table of fixed files (poller_uring_ops_linux.go),
+	// 0 without one.
+	files uint32
 
 	// The completion model (poller_uring_ops_linux.go): bufs is nil where the
 	// ring works in the readiness model only.
@@ -509,7 +512,9 @@ func (s *System) uringOpen() error {
 		u.close()
 		return err
 	}
-	u.setupOps()
+	if u.setupOps() && u.oneThread {
+		u.setupFiles()
+	}
 	u.thread = unix.Gettid()
 	s.uring, s.wakeFd = u, wfd
 	return nil
@@ -524,7 +529,9 @@ func (s *System) uringRegister(fd int, tok uint64) error {
 		if err := u.pollOnce(fd, tok); err != nil {
 			return err
 		}
-		u.conn(slot).polled = true
+		c := u.conn(slot)
+		c.polled = true
+		c.fixed = u.files > 0 && u.setFile(slot, int32(fd))
 		return nil
 	}
 	u.conn(slot).armGen = u.threadGen

@@ -119,6 +119,8 @@ type uringConn struct {
 	sendBuf []byte
 	// polled is true while the connection's one-shot POLLOUT poll is armed.
 	polled bool
+	// fixed is true while the connection is in the ring's table of fixed files.
+	fixed bool
 	// armGen is the thread generation (uring.threadGen) the receive, or a
 	// listener's poll, was armed at.
 	armGen uint32
@@ -272,6 +274,66 @@ func (u *uring) conn(slot uint32) *uringConn {
 	return &u.conns[slot]
 }
 
+// Fixed files: a ring for one thread has a table of the connections' descriptors
+// (IORING_REGISTER_FILES2, sparse), indexed by slot, so that a receive or a send
+// names its socket by index and the kernel skips looking the descriptor up and
+// taking a reference to its file for each request.
+const (
+	uringRegisterFiles2      = 13
+	uringRegisterFilesUpdate = 6
+	uringRsrcRegisterSparse  = 1 << 0
+	uringSQEFixedFile        = 1 << 0
+
+	// uringFilesMax is the most slots the table covers; a connection in a slot
+	// past it, or past the process's limit of descriptors, is named by its
+	// descriptor.
+	uringFilesMax = 1 << 16
+)
+
+// setupFiles registers the sparse table of fixed files, sized to the process's
+// limit of descriptors; where the kernel refuses (before 5.19), requests name
+// descriptors.
+func (u *uring) setupFiles() {
+	var lim unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) != nil {
+		return
+	}
+	n := uint32(min(lim.Cur, uringFilesMax))
+	// struct io_uring_rsrc_register: nr, flags, resv2, data, tags.
+	reg := struct {
+		nr, flags         uint32
+		resv2, data, tags uint64
+	}{nr: n, flags: uringRsrcRegisterSparse}
+	if u.register(uringRegisterFiles2, unsafe.Pointer(&reg), unsafe.Sizeof(reg)) == nil {
+		u.files = n
+	}
+}
+
+// setFile puts fd (or -1: none) in the table's entry slot, and reports whether the
+// slot is in the table.
+func (u *uring) setFile(slot uint32, fd int32) bool {
+	if slot >= u.files {
+		return false
+	}
+	// struct io_uring_files_update: offset, resv, fds (a pointer to the array).
+	upd := struct {
+		offset, resv uint32
+		fds          uint64
+	}{offset: slot, fds: uint64(uintptr(unsafe.Pointer(&fd)))}
+	err := u.register(uringRegisterFilesUpdate, unsafe.Pointer(&upd), 1)
+	return err == nil
+}
+
+// target sets e's descriptor: the connection's index in the table where it has
+// one, else fd.
+func (u *uring) target(e *uringSQE, slot uint32, fd int, c *uringConn) {
+	if c.fixed {
+		e.fd, e.flags = int32(slot), e.flags|uringSQEFixedFile
+		return
+	}
+	e.fd = int32(fd)
+}
+
 // armRecv queues the receive of connection slot on fd.
 func (u *uring) armRecv(slot uint32, fd int, c *uringConn) error {
 	e, err := u.sqe()
@@ -279,7 +341,8 @@ func (u *uring) armRecv(slot uint32, fd int, c *uringConn) error {
 		return err
 	}
 	c.recvSeq++
-	e.opcode, e.fd, e.flags, e.userData = uringOpRecv, int32(fd), uringSQEBufferSelect, uringOpToken(slot, false, c.recvSeq)
+	e.opcode, e.flags, e.userData = uringOpRecv, uringSQEBufferSelect, uringOpToken(slot, false, c.recvSeq)
+	u.target(e, slot, fd, c)
 	if !u.singleShot {
 		e.ioprio = uringRecvMultishot
 	}
@@ -295,7 +358,8 @@ func (u *uring) submitSend(slot uint32, fd int, c *uringConn, op *Op) error {
 	}
 	c.sendSeq++
 	rest := op.Buf[op.N:]
-	e.opcode, e.fd, e.addr, e.len, e.opFlags = uringOpSend, int32(fd), uint64(uintptr(unsafe.Pointer(&rest[0]))), uint32(min(len(rest), 1<<30)), unix.MSG_NOSIGNAL
+	e.opcode, e.addr, e.len, e.opFlags = uringOpSend, uint64(uintptr(unsafe.Pointer(&rest[0]))), uint32(min(len(rest), 1<<30)), unix.MSG_NOSIGNAL
+	u.target(e, slot, fd, c)
 	e.userData = uringOpToken(slot, true, c.sendSeq)
 	c.sending, c.sendBuf = true, op.Buf
 	return nil
@@ -442,6 +506,11 @@ func (s *System) uringCloseConn(tok uint64) {
 		}
 	} else {
 		u.enter(0, true, 0)
+	}
+	if c.fixed {
+		// The table's reference to the file goes, so that closing the
+		// descriptor closes the socket.
+		u.setFile(slot, -1)
 	}
 	*c = uringConn{recvSeq: c.recvSeq, sendSeq: c.sendSeq}
 }

@@ -41,3 +41,7 @@ func URingArmedHere(p *System, so Socket) bool {
 	c := p.uring.conn(slot)
 	return c.recv == recvArmed && !p.uring.moved(c.armGen)
 }
+
+// URingFixedFiles returns the size of the table of fixed files of p's ring, 0
+// without one.
+func URingFixedFiles(p *System) uint32 { return p.uring.files }

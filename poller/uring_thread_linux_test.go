@@ -43,6 +43,10 @@ func openOneThread(t *testing.T) poller.Poller {
 		p.Close()
 		t.Fatalf("NewForThread's ring has setup flags %#x; want SINGLE_ISSUER and DEFER_TASKRUN", flags)
 	}
+	if poller.URingCompletion(p) && poller.URingFixedFiles(p) == 0 {
+		p.Close()
+		t.Fatal("NewForThread's ring has no table of fixed files; want its connections' requests to name them by index")
+	}
 	return p
 }
 
