@@ -87,6 +87,11 @@ func (l *Loop) ContinueImmediates() bool {
 	return true
 }
 
+// ImmediatesPending, called by an immediate's callback in the check phase, reports
+// whether immediates of the phase's batch still wait to run after it. Called
+// elsewhere it reports false.
+func (l *Loop) ImmediatesPending() bool { return l.immRunning && !l.immRun.empty() }
+
 // ClearImmediate cancels im: its callback will not run. It accepts the zero
 // Immediate, immediates already cleared, and stale handles of immediates that ran,
 // which it leaves alone.

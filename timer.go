@@ -468,22 +468,15 @@ func (l *Loop) SettleTimer() {
 	}
 }
 
-// TimersDue, called by a timer's callback in the timers phase after SettleTimer,
-// reports whether the phase still has a due timer to run before it ends: the next
-// timer SettleTimer took for running, or the first of another list whose expiry has
-// come. Called elsewhere it reports false. It is for a host that follows Node when a timer's callback threw and the
-// program handled the exception: Node runs the nextTicks and microtasks left then
-// before the next due timer's callback returns, or at the end of the phase when no
-// timer is due.
-func (l *Loop) TimersDue() bool {
-	if l.timerListRunning == nil {
-		return false
-	}
-	if l.timerSettled && l.timerTaken != nil && l.timerTaken.active {
-		return true
-	}
-	k, ok := l.timerTree.Min()
-	return ok && k.expiry <= l.now
+// NextTimerTaken, called by a timer's callback in the timers phase after
+// SettleTimer, reports whether the loop took the next timer of the callback's list
+// for running: it runs next, before the phase looks at another list. Called
+// elsewhere it reports false. It is for a host that follows Node when a timer's
+// callback threw and the program handled the exception: Node runs the next timer
+// of the list at once, and drains its nextTicks and microtasks first when the
+// next timer is another list's, or when the phase ends.
+func (l *Loop) NextTimerTaken() bool {
+	return l.timerListRunning != nil && l.timerSettled && l.timerTaken != nil && l.timerTaken.active
 }
 
 // AllowNested lets RunNextTimer run t inside the callback of the timer before it in

@@ -92,11 +92,26 @@ func (rt *Runtime) callbackOf(r runner) {
 	if rt.exiting {
 		return
 	}
+	if rt.left == leftElsewhere {
+		if _, ok := r.(*immediateEntry); ok {
+			// Node's check phase drains what was left before its first
+			// immediate.
+			rt.drain()
+		}
+	}
 	rt.threw = noThrow
 	rt.enter(r)
 	if rt.threw != noThrow && !rt.afterThrow(r) {
 		return
 	}
+	rt.drain()
+}
+
+// drain runs the ticks, the promise jobs and the rejections of the callback that
+// just ran, and those an exception left, until the queues are empty or one of them
+// throws.
+func (rt *Runtime) drain() {
+	rt.threw = noThrow
 	for !rt.exiting && rt.threw == noThrow {
 		if rt.ticks.len() > 0 || len(rt.held) > 0 {
 			rt.enter(nil)
@@ -106,7 +121,11 @@ func (rt *Runtime) callbackOf(r runner) {
 			rt.enter(funcRunner(rt.processRejections))
 			continue
 		}
-		break
+		rt.left = leftNone
+		return
+	}
+	if rt.threw != noThrow {
+		rt.left = leftElsewhere
 	}
 }
 
@@ -117,27 +136,39 @@ const (
 	threwDrain    // one of its ticks, or an 'unhandledRejection' listener
 )
 
+// What an exception left for later, when it did.
+const (
+	leftNone      = iota
+	leftInBatch   // by an immediate whose batch goes on
+	leftElsewhere // by another callback, or by an immediate's last drain
+)
+
 // afterThrow follows Node when the callback r, or its drain, threw and the
 // program handled the exception: Node abandons the drain, leaving the ticks, the
 // microtasks and the rejections where they are (the microtasks are held out of the
-// engine's queue, runPending), and they run after the next callback, the first
-// one since with no drain before it. That callback is the next of the same batch:
-// Node's check phase enters its immediate queue again, its timers phase the due
-// timer lists; after an immediate that threw as the last of its batch, the
+// engine's queue, runPending), and they run after the next callback, the first one
+// since with no drain before it, unless a drain point of Node's comes first. That
+// callback is the next of the same batch: Node's check phase enters its immediate
+// queue again, and after an immediate that threw as the last of its batch, the
 // immediates queued since (the Immediate the handler queued among them) run in
-// this same phase (Loop.ContinueImmediates); after a timer that threw as the last
-// due, the timers phase drains before it ends, as Node's does once its timers
-// have run. afterThrow reports whether the callback's drain runs now.
+// this same phase (Loop.ContinueImmediates); Node's timers phase enters its timer
+// lists again, and drains before it starts another list or ends, so after a timer
+// that threw as the last of its list the drain runs now. The check phase drains
+// before its first immediate too (callbackOf). afterThrow reports whether the
+// callback's drain runs now.
 func (rt *Runtime) afterThrow(r runner) bool {
+	rt.left = leftElsewhere
 	switch r.(type) {
 	case *timerEntry:
-		if rt.threw == threwCallback && !rt.loop.TimersDue() {
-			rt.threw = noThrow
+		if rt.threw == threwCallback && !rt.loop.NextTimerTaken() {
 			return true
 		}
 	case *immediateEntry:
 		if rt.threw == threwCallback {
 			rt.loop.ContinueImmediates()
+		}
+		if rt.loop.ImmediatesPending() {
+			rt.left = leftInBatch
 		}
 	}
 	return false

@@ -122,9 +122,11 @@ type Runtime struct {
 	// handled (noThrow, threwCallback, threwDrain), which ends its drain; held
 	// are the promise jobs the engine had then, out of its queue until the next
 	// callback (afterThrow). draining: its ticks or rejections are running.
+	// left says who left them.
 	threw    int
 	held     []func()
 	draining bool
+	left     int // what an exception left for later (leftNone, leftInBatch, leftElsewhere)
 
 	// rejected holds the promises rejected with no handler, in rejection order,
 	// until the next microtask checkpoint processes them.
