@@ -96,7 +96,7 @@ func (rt *Runtime) callbackOf(r runner) {
 		if _, ok := r.(*immediateEntry); ok {
 			// Node's check phase drains what was left before its first
 			// immediate.
-			rt.drain()
+			rt.drain(nil)
 		}
 	}
 	rt.threw = noThrow
@@ -104,13 +104,13 @@ func (rt *Runtime) callbackOf(r runner) {
 	if rt.threw != noThrow && !rt.afterThrow(r) {
 		return
 	}
-	rt.drain()
+	rt.drain(r)
 }
 
-// drain runs the ticks, the promise jobs and the rejections of the callback that
-// just ran, and those an exception left, until the queues are empty or one of them
-// throws.
-func (rt *Runtime) drain() {
+// drain runs the ticks, the promise jobs and the rejections of the callback r
+// that just ran (nil: none), and those an exception left, until the queues are
+// empty or one of them throws.
+func (rt *Runtime) drain(r runner) {
 	rt.threw = noThrow
 	for !rt.exiting && rt.threw == noThrow {
 		if rt.ticks.len() > 0 || len(rt.held) > 0 {
@@ -125,7 +125,8 @@ func (rt *Runtime) drain() {
 		return
 	}
 	if rt.threw != noThrow {
-		rt.left = leftElsewhere
+		rt.threw = threwDrain
+		rt.afterThrow(r)
 	}
 }
 
