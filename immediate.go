@@ -70,6 +70,28 @@ func (l *Loop) freeImmediate(im *immediate) {
 	l.immFree = append(l.immFree, im)
 }
 
+// ContinueImmediates, called by the callback of the last immediate the check
+// phase had to run, makes the phase run now, after it, the immediates queued since
+// the phase began, which would otherwise wait for the next tick; it reports whether
+// it did. It is for a host that follows Node when an immediate's callback threw and
+// the program handled the exception: Node enters its immediate queue again, and
+// when the callback that threw was the last of its batch, that queue is the one of
+// the immediates queued since (Node's process handler queues one itself). Called
+// elsewhere, or while immediates of the phase's batch still wait, it does nothing
+// and reports false.
+func (l *Loop) ContinueImmediates() bool {
+	if !l.immRunning || !l.immRun.empty() || l.immQ.empty() {
+		return false
+	}
+	l.immQ.moveTo(&l.immRun)
+	return true
+}
+
+// ImmediatesPending, called by an immediate's callback in the check phase, reports
+// whether immediates of the phase's batch still wait to run after it. Called
+// elsewhere it reports false.
+func (l *Loop) ImmediatesPending() bool { return l.immRunning && !l.immRun.empty() }
+
 // ClearImmediate cancels im: its callback will not run. It accepts the zero
 // Immediate, immediates already cleared, and stale handles of immediates that ran,
 // which it leaves alone.

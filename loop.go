@@ -205,6 +205,7 @@ type Loop struct {
 	runQ     queue[task]
 
 	immQ, immRun           node[*immediate]
+	immRunning             bool         // the check phase is running the immediates of immRun
 	immFree                []*immediate // storage of immediates that ran or were cleared
 	idleQ, prepareQ, check node[*Watcher]
 	watcherRun             node[*Watcher]
@@ -1332,6 +1333,7 @@ func (l *Loop) runCheck() {
 	if l.phase != traces.PhaseCheck {
 		l.enterPhase(traces.PhaseCheck)
 	}
+	l.immRunning = true
 	for !l.immRun.empty() {
 		n := l.immRun.next
 		n.remove()
@@ -1340,6 +1342,7 @@ func (l *Loop) runCheck() {
 		l.call(traces.SourceImmediate, im.id, im.cb)
 		l.freeImmediate(im)
 	}
+	l.immRunning = false
 }
 
 // runClosing runs the close callbacks of the handles closed before the phase began,

@@ -468,6 +468,17 @@ func (l *Loop) SettleTimer() {
 	}
 }
 
+// NextTimerTaken, called by a timer's callback in the timers phase after
+// SettleTimer, reports whether the loop took the next timer of the callback's list
+// for running: it runs next, before the phase looks at another list. Called
+// elsewhere it reports false. It is for a host that follows Node when a timer's
+// callback threw and the program handled the exception: Node runs the next timer
+// of the list at once, and drains its nextTicks and microtasks first when the
+// next timer is another list's, or when the phase ends.
+func (l *Loop) NextTimerTaken() bool {
+	return l.timerListRunning != nil && l.timerSettled && l.timerTaken != nil && l.timerTaken.active
+}
+
 // AllowNested lets RunNextTimer run t inside the callback of the timer before it in
 // its list, and returns t. It is for a host whose timers' callbacks can run there
 // (the js package's); other timers of the list (a Conn's idle timeout, a dial's)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/dop251/goja"
+
+	"github.com/nodeloop/nodeloop/traces"
 )
 
 // tick is one process.nextTick callback with its arguments.
@@ -82,13 +84,36 @@ func (rt *Runtime) callback(fn func()) { rt.callbackOf(funcRunner(fn)) }
 // checkpoint); ticks queued by microtasks are drained the same way; then the
 // unhandled rejections are processed, which may queue ticks and microtasks again.
 // After the program exited, callback does nothing.
+//
+// When the callback or one of its ticks threw and an 'uncaughtException'
+// listener handled it, the rest of the drain waits, as in Node (see
+// afterThrow).
 func (rt *Runtime) callbackOf(r runner) {
 	if rt.exiting {
 		return
 	}
+	if rt.left == leftElsewhere {
+		if _, ok := r.(*immediateEntry); ok {
+			// Node's check phase drains what was left before its first
+			// immediate.
+			rt.drain(nil)
+		}
+	}
+	rt.threw = noThrow
 	rt.enter(r)
-	for !rt.exiting {
-		if rt.ticks.len() > 0 {
+	if rt.threw != noThrow && !rt.afterThrow(r) {
+		return
+	}
+	rt.drain(r)
+}
+
+// drain runs the ticks, the promise jobs and the rejections of the callback r
+// that just ran (nil: none), and those an exception left, until the queues are
+// empty or one of them throws.
+func (rt *Runtime) drain(r runner) {
+	rt.threw = noThrow
+	for !rt.exiting && rt.threw == noThrow {
+		if rt.ticks.len() > 0 || len(rt.held) > 0 {
 			rt.enter(nil)
 			continue
 		}
@@ -96,8 +121,58 @@ func (rt *Runtime) callbackOf(r runner) {
 			rt.enter(funcRunner(rt.processRejections))
 			continue
 		}
-		break
+		rt.left = leftNone
+		return
 	}
+	if rt.threw != noThrow {
+		rt.threw = threwDrain
+		rt.afterThrow(r)
+	}
+}
+
+// Where a callback threw an exception that a listener handled.
+const (
+	noThrow       = iota
+	threwCallback // the callback itself
+	threwDrain    // one of its ticks, or an 'unhandledRejection' listener
+)
+
+// What an exception left for later, when it did.
+const (
+	leftNone      = iota
+	leftInBatch   // by an immediate whose batch goes on
+	leftElsewhere // by another callback, or by an immediate's last drain
+)
+
+// afterThrow follows Node when the callback r, or its drain, threw and the
+// program handled the exception: Node abandons the drain, leaving the ticks, the
+// microtasks and the rejections where they are (the microtasks are held out of the
+// engine's queue, runPending), and they run after the next callback, the first one
+// since with no drain before it, unless a drain point of Node's comes first. That
+// callback is the next of the same batch: Node's check phase enters its immediate
+// queue again, and after an immediate that threw as the last of its batch, the
+// immediates queued since (the Immediate the handler queued among them) run in
+// this same phase (Loop.ContinueImmediates); Node's timers phase enters its timer
+// lists again, and drains before it starts another list or ends, so after a timer
+// that threw as the last of its list the drain runs now. The check phase drains
+// before its first immediate too (callbackOf). afterThrow reports whether the
+// callback's drain runs now.
+func (rt *Runtime) afterThrow(r runner) bool {
+	rt.left = leftElsewhere
+	switch r.(type) {
+	case *timerEntry:
+		if rt.threw == threwCallback && !rt.loop.NextTimerTaken() {
+			return true
+		}
+	case *immediateEntry:
+		if rt.threw == threwCallback {
+			rt.loop.ContinueImmediates()
+		}
+		if rt.loop.ImmediatesPending() {
+			rt.left = leftInBatch
+		}
+	}
+	return false
 }
 
 // enter calls the trampoline, which runs r (when not nil) and the ticks.
@@ -124,9 +199,14 @@ func (rt *Runtime) enter(r runner) {
 // runPending is the Go side of the trampoline: it runs the pending function and
 // then every tick, including those queued meanwhile, while the trampoline's frame
 // keeps the engine from running promise jobs; after a timer's, the next timers of
-// its list when nothing waits for the checkpoint (runTimers).
+// its list when nothing waits for the checkpoint (runTimers). The promise jobs a
+// callback that threw left (afterThrow) are held out of the engine's queue until
+// the next call, which puts them back in front of the ones it queues.
 func (rt *Runtime) runPending() {
 	defer rt.recoverPanic()
+	if len(rt.held) > 0 {
+		rt.held = rt.jobs.resume(rt.held)
+	}
 	r := rt.pending
 	if r != nil {
 		rt.pending = nil
@@ -139,12 +219,20 @@ func (rt *Runtime) runPending() {
 	if rt.exiting {
 		// Unwind the trampoline's frame too, and drop the engine's jobs.
 		rt.vm.Interrupt(exitSignal{})
+		return
+	}
+	if rt.threw != noThrow {
+		rt.held = rt.jobs.hold(rt.held)
 	}
 }
 
-// runTicks runs every tick, including those queued meanwhile.
+// runTicks runs every tick, including those queued meanwhile, until one throws.
 func (rt *Runtime) runTicks() {
-	for rt.ticks.len() > 0 && !rt.exiting {
+	if rt.threw != noThrow {
+		return
+	}
+	rt.draining = true
+	for rt.ticks.len() > 0 && !rt.exiting && rt.threw == noThrow {
 		t := rt.ticks.pop()
 		rt.loop.HostTickRuns(t.id)
 		if d := rt.direct(t.fnv); d != nil {
@@ -154,17 +242,18 @@ func (rt *Runtime) runTicks() {
 		}
 		rt.forget(t.id)
 	}
+	rt.draining = false
 }
 
 // runTimers runs the next timers of the list whose timer's callback and ticks just
 // ran, inside the same trampoline, for as long as nothing waits for the microtask
-// checkpoint between two of them: no promise job, no rejection to process, no tick.
-// The checkpoint of a callback that queued nothing does nothing, so skipping it
-// changes nothing but the cost: a call from Go into the engine, and the value stack
-// the engine makes anew for each. Under a SyncLimit, whose watch is one trampoline
-// call, each timer has its own.
+// checkpoint between two of them: no promise job, no rejection to process, no tick,
+// no exception thrown. The checkpoint of a callback that queued nothing does
+// nothing, so skipping it changes nothing but the cost: a call from Go into the
+// engine, and the value stack the engine makes anew for each. Under a SyncLimit,
+// whose watch is one trampoline call, each timer has its own.
 func (rt *Runtime) runTimers() {
-	for rt.watch == nil && !rt.exiting && rt.ticks.len() == 0 && len(rt.rejected) == 0 && rt.jobs.empty() {
+	for rt.watch == nil && !rt.exiting && rt.threw == noThrow && rt.ticks.len() == 0 && len(rt.rejected) == 0 && rt.jobs.empty() {
 		rt.batching = true
 		ran := rt.loop.RunNextTimer()
 		rt.batching = false
@@ -284,8 +373,22 @@ func (rt *Runtime) recoverThrow() {
 }
 
 // handleError handles an error of a call into JavaScript made from Go inside the
-// trampoline.
+// trampoline: an exception that leaves a callback or a tick. When a listener
+// handles it, the callback's drain stops there (afterThrow).
 func (rt *Runtime) handleError(err error) {
+	rt.raise(err)
+	if !rt.exiting {
+		rt.loop.Log(traces.MsgThrown)
+		if rt.draining {
+			rt.threw = threwDrain
+		} else if rt.threw == noThrow {
+			rt.threw = threwCallback
+		}
+	}
+}
+
+// raise is handleError's report of the exception, as an uncaught exception.
+func (rt *Runtime) raise(err error) {
 	var (
 		ie *goja.InterruptedError
 		so *goja.StackOverflowError
@@ -404,6 +507,8 @@ func (rt *Runtime) trackRejection(p *goja.Promise, op goja.PromiseRejectionOpera
 // Only the promises rejected before it began are processed: one rejected by a
 // listener waits for the next pass, after the ticks queued meanwhile, as Node's.
 func (rt *Runtime) processRejections() {
+	rt.draining = true
+	defer func() { rt.draining = false }()
 	for n := len(rt.rejected); n > 0 && len(rt.rejected) > 0 && !rt.exiting; n-- {
 		p := rt.rejected[0]
 		rt.rejected = rt.rejected[1:]

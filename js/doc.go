@@ -31,7 +31,16 @@
 //     Node's modes, as it does for node: strict, none, warn or
 //     warn-with-error-code. A handler added to a rejection already reported
 //     emits 'rejectionHandled' (or, without a listener, a
-//     PromiseRejectionHandledWarning) after the microtasks queued meanwhile.
+//     PromiseRejectionHandledWarning) after the microtasks queued meanwhile;
+//   - an exception that leaves a callback or a tick, once an 'uncaughtException'
+//     listener handled it, ends the drain there, as in Node: the ticks, the
+//     microtasks (held out of the engine's queue) and the rejections left run
+//     after the next callback of the batch, which runs first (the next immediate;
+//     the next timer of the list, or else they run before the next list); Node's
+//     check phase drains them before its first immediate, and runs the immediates
+//     queued since when its last one threw ([nodeloop.Loop.ContinueImmediates]).
+//     The handler queues an Immediate that does nothing (its callback is noop),
+//     as Node's does, and the trace logs the throw ([traces.MsgThrown]).
 //
 // queueMicrotask shares the engine's one job queue (it is a reaction of a promise
 // already resolved), so microtasks and promise reactions keep their relative order.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/dop251/goja"
 
@@ -116,6 +117,16 @@ type Runtime struct {
 	// trampoline of the one before (runTimers).
 	batching bool
 	handles  handleState // the timer functions' (timers.go)
+
+	// threw tells where the running callback threw an exception that a listener
+	// handled (noThrow, threwCallback, threwDrain), which ends its drain; held
+	// are the promise jobs the engine had then, out of its queue until the next
+	// callback (afterThrow). draining: its ticks or rejections are running.
+	// left says who left them.
+	threw    int
+	held     []func()
+	draining bool
+	left     int // what an exception left for later (leftNone, leftInBatch, leftElsewhere)
 
 	// rejected holds the promises rejected with no handler, in rejection order,
 	// until the next microtask checkpoint processes them.
@@ -561,7 +572,7 @@ func (rt *Runtime) RunMain(path string) (code int, err error) {
 		rt.printMissingMain(abs)
 		return 1, nil
 	}
-	main := func() { rt.callback(func() { rt.loadMain(abs) }) }
+	main := func() { rt.callback(func() { rt.runMainModule(abs) }) }
 	for {
 		if err := rt.loop.Run(main); err != nil {
 			return rt.exitCode, err
@@ -592,7 +603,7 @@ func (rt *Runtime) Main(path string) (func(), error) {
 			rt.exiting, rt.exitCode = true, 1
 		}, nil
 	}
-	return func() { rt.callback(func() { rt.loadMain(abs) }) }, nil
+	return func() { rt.callback(func() { rt.runMainModule(abs) }) }, nil
 }
 
 // setMain gives process.argv the script at path, and returns its absolute path.
@@ -612,6 +623,16 @@ func (rt *Runtime) setMain(path string) string {
 	_ = proc.Set("execPath", "nodeloop")
 	rt.mainDir = filepath.Dir(abs)
 	return abs
+}
+
+// runMainModule loads the main module. An exception its code throws, once a listener
+// handled it, leaves the drain that follows as it is: Node runs the main
+// script's ticks and microtasks all the same.
+func (rt *Runtime) runMainModule(abs string) {
+	rt.loadMain(abs)
+	if rt.threw == threwCallback {
+		rt.threw = noThrow
+	}
 }
 
 // Idle is what the program does when the loop has no more work, as Node does: it
@@ -672,7 +693,8 @@ func (rt *Runtime) fillRandom(b []byte) {
 // it to skip a checkpoint with nothing to do (runTimers). When the engine has no
 // such field the count is unknown and every callback has its checkpoint.
 type jobQueue struct {
-	v reflect.Value // the field, in place; invalid when the engine has none
+	v    reflect.Value // the field, in place; invalid when the engine has none
+	jobs *[]func()     // the field, when it is the queue of functions it was when this was written
 }
 
 // jobQueueField is the name of goja.Runtime's queue of promise jobs.
@@ -683,7 +705,35 @@ func jobQueueOf(vm *goja.Runtime) jobQueue {
 	if !v.IsValid() || v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Func {
 		return jobQueue{}
 	}
-	return jobQueue{v: v}
+	q := jobQueue{v: v}
+	if v.Type() == reflect.TypeFor[[]func()]() {
+		q.jobs = (*[]func())(unsafe.Pointer(v.UnsafeAddr()))
+	}
+	return q
+}
+
+// hold moves the engine's promise jobs to the end of held and returns it, so that
+// the checkpoint as the trampoline returns runs none of them: a callback that
+// threw leaves its microtasks for the next one (afterThrow). When the queue is
+// not known, the jobs stay and run at that checkpoint.
+func (q jobQueue) hold(held []func()) []func() {
+	if q.jobs == nil || len(*q.jobs) == 0 {
+		return held
+	}
+	held = append(held, *q.jobs...)
+	clear(*q.jobs)
+	*q.jobs = (*q.jobs)[:0]
+	return held
+}
+
+// resume puts the held jobs back in front of the engine's own, which they
+// preceded, and returns held emptied for reuse.
+func (q jobQueue) resume(held []func()) []func() {
+	if q.jobs == nil {
+		return held[:0]
+	}
+	*q.jobs = append(held, *q.jobs...)
+	return nil
 }
 
 // known reports whether the count can be read.

@@ -754,22 +754,31 @@ func (rt *Runtime) timerBinding(set func(string, any)) {
 }
 
 // activeResources is process.getActiveResourcesInfo: the kinds of the handles that
-// keep the loop alive.
+// keep the loop alive, in Node's order: the requests, the other handles, then the
+// Timeouts and the Immediates.
 func (rt *Runtime) activeResources() []string {
-	var out []string
+	var requests, handles []string
+	timeouts, immediates := 0, 0
 	for _, h := range rt.loop.Handles() {
 		switch h.Kind {
 		case "timer", "interval":
-			out = append(out, "Timeout")
+			timeouts++
 		case "immediate":
-			out = append(out, "Immediate")
+			immediates++
 		case "request":
-			out = append(out, "FSReqCallback")
+			requests = append(requests, "FSReqCallback")
 		case "listener":
-			out = append(out, "TCPServerWrap")
+			handles = append(handles, "TCPServerWrap")
 		case "conn", "dial":
-			out = append(out, "TCPSocketWrap")
+			handles = append(handles, "TCPSocketWrap")
 		}
+	}
+	out := append(requests, handles...)
+	for ; timeouts > 0; timeouts-- {
+		out = append(out, "Timeout")
+	}
+	for ; immediates > 0; immediates-- {
+		out = append(out, "Immediate")
 	}
 	return out
 }

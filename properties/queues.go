@@ -82,6 +82,9 @@ type tickQueueState struct {
 	last   traces.Source // the source of the previous callback
 	drain  int           // the first microtask callback of the current drain
 	told   map[int]bool  // queue events already reported as waiting
+	// thrown: a log event said the last callback threw (traces.MsgThrown), so
+	// the next callback may start while the queues hold what was left.
+	thrown bool
 }
 
 // tell reports whether the queue event at position pos is yet to be reported as
@@ -108,7 +111,9 @@ func (st *tickQueueState) tell(pos int) bool {
 // microtask never runs while a nextTick waits that was queued before the current
 // microtask drain began (a drain is a run of microtask callbacks with no other
 // callback between them); and once a drain has begun, no nextTick runs until the
-// microtask queue is empty.
+// microtask queue is empty. The one exception is Node's: after a log event
+// traces.MsgThrown, the next callback may start while the queues hold what the
+// callback that threw left.
 func (c *Checker) checkTickQueues(e *traces.Event, i int) {
 	st := &c.tickQ
 	tq, mq := &st.tq, &st.mq
@@ -148,6 +153,10 @@ func (c *Checker) checkTickQueues(e *traces.Event, i int) {
 			c.report(passTickQueues, RuleTickQueues, fmt.Sprintf("%s runs while nextTick %d, queued at seq %d before this microtask drain began, waits; every queued nextTick runs first", describe(e), tq.ids[h], tq.at[h].seq), tq.at[h], here)
 		}
 		mq.remove(e.ID)
+	case e.Kind == traces.KindLog && e.Msg == traces.MsgThrown:
+		st.thrown = true
+	case e.Kind == traces.KindCallback && st.thrown:
+		st.thrown = false
 	case e.Kind == traces.KindCallback:
 		var at []ref
 		what := ""
@@ -187,6 +196,9 @@ type immediateState struct {
 	q    fifo
 	ids  table[immediate]
 	told map[int]bool
+	// thrownTick is the tick whose check phase logged traces.MsgThrown, 0 if
+	// none: Node's check phase then runs the immediates queued during it.
+	thrownTick uint64
 }
 
 // checkImmediates enforces RuleImmediates and the immediate half of RuleCleared,
@@ -201,6 +213,10 @@ func (c *Checker) checkImmediates(e *traces.Event, i int) {
 		im := st.ids.reset(e.ID)
 		im.queued, im.queuedTick = here, e.Tick
 		im.inCheck = c.span.in && c.span.phase == traces.PhaseCheck
+	case e.Kind == traces.KindLog && e.Msg == traces.MsgThrown:
+		if c.span.in && c.span.phase == traces.PhaseCheck {
+			st.thrownTick = e.Tick
+		}
 	case e.Kind == traces.KindImmediateClear:
 		if st.q.has(e.ID) {
 			st.q.remove(e.ID)
@@ -228,7 +244,7 @@ func (c *Checker) checkImmediates(e *traces.Event, i int) {
 				st.told[st.q.at[h].pos] = true
 				c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s (queued at seq %d) runs before immediate %d, queued earlier at seq %d; immediates run FIFO", describe(e), im.queued.seq, st.q.ids[h], st.q.at[h].seq), st.q.at[h], here)
 			}
-			if im.inCheck && e.Tick <= im.queuedTick {
+			if im.inCheck && e.Tick <= im.queuedTick && e.Tick != st.thrownTick {
 				c.report(passImmediates, RuleImmediates, fmt.Sprintf("%s was queued during the check phase of tick %d (seq %d) and runs in tick %d; it runs in a later tick", describe(e), im.queuedTick, im.queued.seq, e.Tick), im.queued, here)
 			}
 			st.q.remove(e.ID)

@@ -643,6 +643,38 @@ func TestTickQueues(t *testing.T) {
 			b.endRun()
 			return nil
 		}},
+		{"after a throw the next callback starts while what it left waits", func(b *builder) []found {
+			b.main()
+			b.timeout(2, ms)
+			b.timeout(3, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 2)
+			b.event(traces.KindTickQueue, 1)
+			b.add(traces.Event{Kind: traces.KindLog, Msg: traces.MsgThrown})
+			b.call(srcTimer, 3)
+			b.call(srcTick, 1)
+			b.endRun()
+			return nil
+		}},
+		{"a throw excuses only the next callback", func(b *builder) []found {
+			b.main()
+			b.timeout(2, ms)
+			b.timeout(3, ms)
+			b.timeout(4, ms)
+			b.now = ms
+			b.newTick()
+			b.enter(timers)
+			b.call(srcTimer, 2)
+			q := b.event(traces.KindTickQueue, 1)
+			b.add(traces.Event{Kind: traces.KindLog, Msg: traces.MsgThrown})
+			b.call(srcTimer, 3)
+			c := b.call(srcTimer, 4)
+			b.call(srcTick, 1)
+			b.endRun()
+			return one(properties.RuleTickQueues, q, c)
+		}},
 		{"a timer runs while a nextTick waits", func(b *builder) []found {
 			b.main()
 			b.timeout(2, ms)

@@ -51,6 +51,12 @@ func ParsePhase(s string) (Phase, bool) {
 // Kind is what an event records.
 type Kind uint8
 
+// MsgThrown is the message of the log event a host writes when a callback, or a
+// nextTick of its drain, threw an exception that the program handled (Node's
+// 'uncaughtException' listeners): as in Node, the nextTicks and microtasks left
+// then wait for the end of the next callback, which starts while they wait.
+const MsgThrown = "uncaught exception handled"
+
 // The kinds of event. The parenthesised list after each says which optional fields
 // that kind carries (see [Field] and [Kind.Has]) besides the host, which every kind
 // carries; a kind carries no other.

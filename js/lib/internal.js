@@ -1091,11 +1091,16 @@
 
   // uncaught hands an exception to the 'uncaughtException' listeners and reports
   // whether there were any.
+  // Once a listener handled it, an Immediate that does nothing makes sure that the
+  // next check phase is not empty, as Node's handler does: the ticks and
+  // microtasks the exception left run when it has run, at the latest.
   function uncaught(err, origin) {
     if (process.listenerCount('uncaughtException') === 0) return false;
     process.emit('uncaughtException', err, origin);
+    setImmediate(noop);
     return true;
   }
+  function noop() {}
 
   // rejectionsMode is Node's --unhandled-rejections, which Node also takes from
   // NODE_OPTIONS when it starts: throw (the default), strict, warn, none or
