@@ -52,10 +52,11 @@ const e = setImmediate(() => log.push('e'));
 setImmediate(() => log.push('f'));
 clearImmediate(b);
 clearImmediate(a);
-setTimeout(() => {
+// Started by the last immediate, so that it runs after the others on any machine.
+setImmediate(() => setTimeout(() => {
   for (let i = 0; i < 1000; i++) clearImmediate(setImmediate(() => log.push('never')));
   console.log(log.join(' '));
-}, 1);
+}, 1));
 `)
 	if want := "c d f\n"; out != want {
 		t.Fatalf("output %q, want %q", out, want)
