@@ -8,13 +8,13 @@ import (
 	"github.com/nodeloop/nodeloop/sim"
 )
 
-// Limits of the pass that finishes rapid's shrinking.
-const (
-	// finishTimeMax bounds the time the pass takes after rapid's shrinking.
-	finishTimeMax = 10 * time.Second
-	// finishRunsMax bounds the runs it makes.
-	finishRunsMax = 4000
-)
+// Limits of the pass that finishes rapid's shrinking: finishRunsMax bounds the
+// runs it makes, finishTime the time it takes after rapid's shrinking (a test of
+// the shrinking itself lifts it, so that the runs alone bound it and a loaded
+// machine shrinks as far as an idle one).
+const finishRunsMax = 4000
+
+var finishTime = 10 * time.Second
 
 // byLabel is a choice source that answers the k-th decision named L with the k-th
 // value the plan has for L, and with 0, the calm option, past the plan's values or
@@ -63,7 +63,7 @@ func (r *runner) finish(f *failure) *failure {
 
 // finish is runner.finish for cases that run runs: a Test's or a TestWorld's.
 func finish(run func(*logged) *failure, f *failure) *failure {
-	s := &finisher{run: run, deadline: time.Now().Add(finishTimeMax)}
+	s := &finisher{run: run, deadline: time.Now().Add(finishTime)}
 	best := f
 	for improved := true; improved && s.budget(); {
 		improved = false
