@@ -226,7 +226,10 @@ func TestURingZeroWait(t *testing.T) {
 
 // newWithEnv calls New with NODELOOP_POLLER set to env ("" unsets it), and puts
 // the variable back as it was.
-func newWithEnv(env string) (*poller.System, error) {
+func newWithEnv(env string) (*poller.System, error) { return makeWithEnv(env, poller.New) }
+
+// makeWithEnv calls newSystem, New or NewForThread, as newWithEnv calls New.
+func makeWithEnv(env string, newSystem func() (*poller.System, error)) (*poller.System, error) {
 	old, had := os.LookupEnv("NODELOOP_POLLER")
 	if env == "" {
 		os.Unsetenv("NODELOOP_POLLER")
@@ -240,7 +243,7 @@ func newWithEnv(env string) (*poller.System, error) {
 			os.Unsetenv("NODELOOP_POLLER")
 		}
 	}()
-	return poller.New()
+	return newSystem()
 }
 
 // A kernel whose io_uring lacks what the completion model needs (RECV, SEND,

@@ -2,7 +2,6 @@ package poller_test
 
 import (
 	"errors"
-	"os"
 	"runtime"
 	"strings"
 	"syscall"
@@ -25,14 +24,7 @@ func openOneThread(t *testing.T) poller.Poller {
 	t.Helper()
 	runtime.LockOSThread()
 	t.Cleanup(runtime.UnlockOSThread)
-	old, had := os.LookupEnv("NODELOOP_POLLER")
-	os.Setenv("NODELOOP_POLLER", "io_uring")
-	p, err := poller.NewForThread()
-	if had {
-		os.Setenv("NODELOOP_POLLER", old)
-	} else {
-		os.Unsetenv("NODELOOP_POLLER")
-	}
+	p, err := makeWithEnv("io_uring", poller.NewForThread)
 	if err != nil && uringMissing() {
 		t.Skipf("no usable io_uring here: %v", err)
 	}
