@@ -1254,6 +1254,15 @@ func (l *Loop) wakeNow(timeout time.Duration) time.Duration {
 // completeOp runs the callback of a finished poller operation. Operations of a closed
 // handle finished when it closed; the poller's late report of them is dropped.
 func (l *Loop) completeOp(op *poller.Op) {
+	if c, ok := op.Data.(*Conn); ok {
+		// The most frequent, called without the interface's lookup. A closed
+		// connection's operations end in its close phase.
+		if !c.closed {
+			l.traceOpDone(op, c.id, op.N, op.Err)
+			c.opDone(op)
+		}
+		return
+	}
 	h, ok := op.Data.(opHandler)
 	if !ok {
 		return
@@ -1273,6 +1282,13 @@ func (l *Loop) completeOp(op *poller.Op) {
 
 // traceOpDone records an operation's completion.
 func (l *Loop) traceOpDone(op *poller.Op, handle uint64, n int, err error) {
+	if l.tracer != nil || l.countOnly {
+		l.recordOpDone(op, handle, n, err)
+	}
+}
+
+// recordOpDone is traceOpDone's work on a loop that records or counts its events.
+func (l *Loop) recordOpDone(op *poller.Op, handle uint64, n int, err error) {
 	if l.countOnly {
 		l.number()
 	} else if l.tracer != nil {

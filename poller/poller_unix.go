@@ -758,8 +758,10 @@ func (s *System) Wait(done []*Op, timeout time.Duration) ([]*Op, error) {
 		}
 	}
 	// The batch is over: slots closed before or during it can be reused.
-	s.free = append(s.free, s.limbo...)
-	s.limbo = s.limbo[:0]
+	if len(s.limbo) > 0 {
+		s.free = append(s.free, s.limbo...)
+		s.limbo = s.limbo[:0]
+	}
 	return done, err
 }
 
