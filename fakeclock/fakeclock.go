@@ -17,17 +17,29 @@ var Epoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 // Clock is a virtual clock. It is not safe for concurrent use: a simulated world runs
 // on one goroutine.
 type Clock struct {
-	now time.Time
+	now    time.Time
+	origin time.Time     // the first reading
+	off    time.Duration // now - origin
 }
 
 // New returns a Clock reading Epoch.
-func New() *Clock { return &Clock{now: Epoch} }
+func New() *Clock { return &Clock{now: Epoch, origin: Epoch} }
 
 // At returns a Clock reading t.
-func At(t time.Time) *Clock { return &Clock{now: t} }
+func At(t time.Time) *Clock { return &Clock{now: t, origin: t} }
 
 // Now returns the clock's reading.
 func (c *Clock) Now() time.Time { return c.now }
+
+// Since returns the time elapsed since t, what c.Now().Sub(t) returns. From the
+// clock's first reading, which a loop measures its time from, it is one subtraction
+// fewer of time.Time's.
+func (c *Clock) Since(t time.Time) time.Duration {
+	if t == c.origin {
+		return c.off
+	}
+	return c.now.Sub(t)
+}
 
 // Advance moves the clock forward by d. A negative d panics: virtual time never goes
 // back.
@@ -36,6 +48,9 @@ func (c *Clock) Advance(d time.Duration) {
 		panic(fmt.Sprintf("nodeloop: fakeclock.Advance(%v): time only moves forward; pass a duration >= 0", d))
 	}
 	c.now = c.now.Add(d)
+	if c.off += d; c.off < 0 {
+		c.off = c.now.Sub(c.origin) // past what a Duration holds: Sub's saturated value
+	}
 }
 
 // Set moves the clock to t. A t before the current reading panics: virtual time never
@@ -45,4 +60,5 @@ func (c *Clock) Set(t time.Time) {
 		panic(fmt.Sprintf("nodeloop: fakeclock.Set(%v) is before the clock's reading %v; time only moves forward", t, c.now))
 	}
 	c.now = t
+	c.off = t.Sub(c.origin)
 }

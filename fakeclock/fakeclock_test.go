@@ -52,3 +52,33 @@ func TestBackwardsPanics(t *testing.T) {
 		})
 	}
 }
+
+// Since tells what Now().Sub tells, from the clock's first reading and from any other,
+// after Advance and after Set.
+func TestSinceIsNowSub(t *testing.T) {
+	for name, c := range map[string]*fakeclock.Clock{
+		"New":  fakeclock.New(),
+		"At":   fakeclock.At(fakeclock.Epoch.Add(-time.Hour)),
+		"zero": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			first := c.Now()
+			other := first.Add(time.Millisecond)
+			check := func(step string) {
+				t.Helper()
+				for _, from := range []time.Time{first, other, c.Now()} {
+					if got, want := c.Since(from), c.Now().Sub(from); got != want {
+						t.Fatalf("after %s, Since(%v) = %v, want Now().Sub's %v", step, from, got, want)
+					}
+				}
+			}
+			check("nothing")
+			c.Advance(1500 * time.Microsecond)
+			check("Advance")
+			c.Set(c.Now().Add(time.Hour))
+			check("Set")
+			c.Advance(time.Duration(1<<63 - 1)) // past what a Duration holds from the first reading
+			check("a saturating Advance")
+		})
+	}
+}
