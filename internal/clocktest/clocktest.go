@@ -13,8 +13,16 @@ type Clock interface {
 	Pass(d time.Duration)
 }
 
+// Sincer is a Clock that also tells the time elapsed since one of its readings, as
+// realclock's and fakeclock's do, and a loop reads its time through.
+type Sincer interface {
+	Since(t time.Time) time.Duration
+}
+
 // Run checks the contract of a Clock: readings never go backwards, and after Pass(d)
-// at least d has elapsed between two readings.
+// at least d has elapsed between two readings. A Clock that is a Sincer tells, from
+// its first reading and from any later one, no less than a Sub read before and no
+// more than a Sub read after.
 func Run(t *testing.T, c Clock) {
 	t.Run("monotonic", func(t *testing.T) {
 		prev := c.Now()
@@ -41,6 +49,26 @@ func Run(t *testing.T, c Clock) {
 		b := c.Now()
 		if b.Sub(a) < time.Millisecond || a.Sub(b) > -time.Millisecond {
 			t.Fatalf("Sub is not consistent: b-a=%v a-b=%v", b.Sub(a), a.Sub(b))
+		}
+	})
+	s, ok := c.(Sincer)
+	if !ok {
+		return
+	}
+	t.Run("since", func(t *testing.T) {
+		first := c.Now()
+		c.Pass(time.Millisecond)
+		later := c.Now()
+		for range 3 {
+			for _, from := range []time.Time{first, later} {
+				before := c.Now().Sub(from)
+				since := s.Since(from)
+				after := c.Now().Sub(from)
+				if since < before || since > after {
+					t.Fatalf("Since(%v) = %v, not between Now().Sub's %v and %v", from, since, before, after)
+				}
+			}
+			c.Pass(time.Millisecond)
 		}
 	})
 }
