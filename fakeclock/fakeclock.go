@@ -20,6 +20,9 @@ type Clock struct {
 	now    time.Time
 	origin time.Time     // the first reading
 	off    time.Duration // now - origin
+	// apart is set when now is not origin.Add(off): off saturated, or Set moved
+	// the clock to an instant of another location or monotonic reading.
+	apart bool
 }
 
 // New returns a Clock reading Epoch.
@@ -48,8 +51,9 @@ func (c *Clock) Advance(d time.Duration) {
 		panic(fmt.Sprintf("nodeloop: fakeclock.Advance(%v): time only moves forward; pass a duration >= 0", d))
 	}
 	c.now = c.now.Add(d)
-	if c.off += d; c.off < 0 {
+	if c.off += d; c.off < 0 || c.off == maxDuration {
 		c.off = c.now.Sub(c.origin) // past what a Duration holds: Sub's saturated value
+		c.apart = true
 	}
 }
 
@@ -61,4 +65,42 @@ func (c *Clock) Set(t time.Time) {
 	}
 	c.now = t
 	c.off = t.Sub(c.origin)
+	c.apart = c.off == maxDuration || c.off == minDuration || c.origin.Add(c.off) != t
+}
+
+// maxDuration and minDuration are the Durations Sub saturates to.
+const (
+	maxDuration = time.Duration(1<<63 - 1)
+	minDuration = -maxDuration - 1
+)
+
+// Origin returns the clock's first reading, the instant Elapsed measures from: what
+// New or At started it at.
+func (c *Clock) Origin() time.Time { return c.origin }
+
+// Elapsed returns how long after Origin the clock reads, and whether its reading is
+// exactly Origin().Add(d): true for a clock that only ever moved by Advance,
+// SetElapsed or Set to instants computed from its readings, false when the reading
+// is past what a Duration holds (d is then saturated) or when Set moved the clock to
+// an instant of another location or monotonic reading. A simulated world that keeps
+// its times as Durations from Origin reads the clock through it, with no arithmetic
+// of time.Time's.
+func (c *Clock) Elapsed() (d time.Duration, exact bool) { return c.off, !c.apart }
+
+// SetElapsed moves the clock to Origin().Add(d), what Set(c.Origin().Add(d)) does with
+// one addition of time.Time's fewer. A d before the current reading, that is below
+// what Elapsed returns, panics: virtual time never goes back. So does a d of the
+// saturated Duration 1<<63 - 1, which names no instant: Set the clock there instead.
+func (c *Clock) SetElapsed(d time.Duration) {
+	if d < c.off || d == maxDuration {
+		panic(fmt.Sprintf("nodeloop: fakeclock.SetElapsed(%v) is before the clock's reading %v after its origin, or past what a Duration holds; time only moves forward: Set the clock to an instant instead", d, c.off))
+	}
+	if c.apart {
+		// Only a Set to an instant apart from the origin's line ends here: the
+		// reading is off exactly, but in another location or monotonic reading.
+		c.Set(c.origin.Add(d))
+		return
+	}
+	c.now = c.origin.Add(d)
+	c.off = d
 }
