@@ -264,7 +264,7 @@ type pipe struct {
 	transit, arrived byteQueue
 	// last is the arrival time of the latest message sent this way, so that a
 	// later message never overtakes it.
-	last time.Time
+	last instant
 	// fin is set when the writer's end of the stream arrived.
 	fin bool
 	// from and to are the hosts the messages go between, nil but in a Network
@@ -365,11 +365,11 @@ func (p *Poller) latency() time.Duration {
 func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 	at := p.arrival(pp)
 	if pp.from == nil {
-		p.At(at, fn)
+		p.at(at, fn)
 		return
 	}
 	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
-	p.At(at, func() { p.arrive(pp, fn) })
+	p.at(at, func() { p.arrive(pp, fn) })
 }
 
 // arrivalKind is what a message of a connection is, for the socket it arrives at.
@@ -406,7 +406,7 @@ func (p *Poller) sendTo(pp *pipe, kind arrivalKind, to *sock, n int) {
 	}
 	at := p.arrival(pp)
 	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: to, n: n, kind: kind})
+	p.events.Push(at, p.network.seq, event{to: to, n: n, kind: kind})
 }
 
 // arrived handles the arrival of a message of the kind at the socket to.
@@ -436,14 +436,14 @@ func (p *Poller) sendFin(pp *pipe, r *sock) { p.sendTo(pp, arriveFin, r, 0) }
 // arrival draws when a message sent along pp now arrives, and makes it the pipe's
 // latest: after a drawn latency and a clogged link's, never before the message sent
 // before it.
-func (p *Poller) arrival(pp *pipe) time.Time {
-	at := p.clock.Now().Add(p.latency())
+func (p *Poller) arrival(pp *pipe) instant {
+	at := p.add(p.now(), p.latency())
 	if pp.from != nil {
 		if ln := p.network.linkOf(pp.from, pp.to); ln != nil {
-			at = at.Add(ln.clog)
+			at = p.add(at, ln.clog)
 		}
 	}
-	if at.Before(pp.last) {
+	if at.before(pp.last) {
 		at = pp.last
 	}
 	pp.last = at

@@ -92,8 +92,11 @@ func containsAny(s, chars string) bool {
 // Next returns the instant of the network's next scheduled event, and false when
 // nothing is scheduled.
 func (n *Network) Next() (time.Time, bool) {
-	e, ok := n.base.events.Min()
-	return e.at, ok
+	at, ok := n.base.events.Min()
+	if !ok {
+		return time.Time{}, false
+	}
+	return n.base.timeOf(at), true
 }
 
 // RunDue runs every event due at the clock's reading, those they schedule for the
@@ -353,7 +356,7 @@ func (n *Network) release() {
 		}
 		keep = append(keep, pp)
 		if ln := b.network.linkOf(pp.from, pp.to); ln == nil || !ln.cut {
-			b.At(b.clock.Now(), func() { b.release(pp) })
+			b.at(b.now(), func() { b.release(pp) })
 		}
 	}
 	clear(b.network.holding[len(keep):])
