@@ -215,19 +215,15 @@ func (n *Network) Crash(name string) error {
 		return fmt.Errorf("fakepoller: crash: host %q is down already", name)
 	}
 	p.Close()
-	var mine []*sock
-	for _, s := range n.base.network.socks { // sorted below
-		if s.owner == p {
-			mine = append(mine, s)
-		}
-	}
+	mine := n.base.network.socks.all(nil) // sorted below
+	mine = slices.DeleteFunc(mine, func(s *sock) bool { return s.owner != p })
 	slices.SortFunc(mine, func(a, b *sock) int { return cmp.Compare(a.id, b.id) })
 	for _, s := range mine {
 		for k := range s.ops {
 			s.ops[k] = nil // the loop that waited for them is gone
 		}
 		s.closed = true
-		delete(n.base.network.socks, s.id)
+		n.base.network.socks.remove(s)
 		if s.listener {
 			if j := slices.Index(n.base.network.listeners, s); j >= 0 {
 				n.base.network.listeners = slices.Delete(n.base.network.listeners, j, j+1)
