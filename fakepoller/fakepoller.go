@@ -157,7 +157,7 @@ func (p *Poller) at(t instant, fn func()) {
 }
 
 // After schedules fn d after the clock's current reading.
-func (p *Poller) After(d time.Duration, fn func()) { p.at(p.add(p.now(), d), fn) }
+func (p *Poller) After(d time.Duration, fn func()) { p.at(p.later(d), fn) }
 
 // Scheduled returns how many events are waiting.
 func (p *Poller) Scheduled() int { return p.events.Len() }
@@ -237,7 +237,7 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 	case timeout == 0:
 		limit = p.now()
 	case timeout > 0:
-		limit = p.add(p.now(), timeout)
+		limit = p.later(timeout)
 	}
 	lateDrawn := false
 	for {
@@ -272,6 +272,16 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 
 // advance moves the clock forward to t, but not past the horizon.
 func (p *Poller) advance(t instant) error {
+	if now, exact := p.clock.Elapsed(); exact && t.far == nil && p.horizon.far == nil {
+		// The clock's reading, t and the horizon are Durations from the origin.
+		switch {
+		case p.hasHorizon && t.d > p.horizon.d:
+			return ErrHorizon
+		case t.d > now:
+			p.clock.SetElapsed(t.d)
+		}
+		return nil
+	}
 	if p.hasHorizon && p.horizon.before(t) {
 		return ErrHorizon
 	}

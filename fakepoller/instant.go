@@ -50,7 +50,8 @@ func (p *Poller) instantOf(t time.Time) instant {
 	if !saturated(d) && o.Add(d) == t {
 		return instant{d: d}
 	}
-	return instant{d: d, far: &t}
+	far := t // only this branch's copy escapes
+	return instant{d: d, far: &far}
 }
 
 // timeOf returns the instant i as a time.Time.
@@ -74,6 +75,17 @@ func (p *Poller) now() instant {
 //
 //go:noinline
 func (p *Poller) farNow() instant { return p.instantOf(p.clock.Now()) }
+
+// later returns the clock's reading plus d, as time.Time.Add computes it: add(now(),
+// d) with one call fewer on the path of every message.
+func (p *Poller) later(d time.Duration) instant {
+	if now, exact := p.clock.Elapsed(); exact {
+		if s := now + d; (s >= now) == (d >= 0) && !saturated(s) {
+			return instant{d: s}
+		}
+	}
+	return p.add(p.now(), d)
+}
 
 // add returns i+d, as time.Time.Add computes it.
 func (p *Poller) add(i instant, d time.Duration) instant {

@@ -435,7 +435,7 @@ func (p *Poller) sendFin(pp *pipe, r *sock) { p.sendTo(pp, arriveFin, r, 0) }
 // latest: after a drawn latency and a clogged link's, never before the message sent
 // before it.
 func (p *Poller) arrival(pp *pipe) instant {
-	at := p.add(p.now(), p.latency())
+	at := p.later(p.latency())
 	if pp.from != nil {
 		if ln := p.network.linkOf(pp.from, pp.to); ln != nil {
 			at = p.add(at, ln.clog)
