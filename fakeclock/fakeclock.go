@@ -2,7 +2,10 @@
 // instant and moves only when told, and only forward.
 //
 // In a simulated run the fake poller is the only thing that advances it, inside its
-// Wait, so an hour of timers takes as long as the callbacks do.
+// Wait, so an hour of timers takes as long as the callbacks do. It keeps its reading
+// as a Duration from its first one (Origin, Elapsed, SetElapsed), which is how the
+// fake poller computes with virtual time: adding and comparing integers, not
+// time.Time's.
 package fakeclock
 
 import (
