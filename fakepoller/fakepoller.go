@@ -13,11 +13,11 @@ import (
 // no wake-up pending: in a simulated world nothing can ever end it.
 var ErrStuck = errors.New("fakepoller: wait forever with nothing scheduled: nothing can ever complete")
 
-// event is a function scheduled at a virtual instant; seq breaks ties in scheduling
-// order.
+// event is a function scheduled at a virtual instant, which its key in the queue
+// holds (eventKey); far is the instant's far (instant.far), nil but for an instant
+// a Duration from the clock's origin does not name.
 type event struct {
-	at  time.Time
-	seq uint64
+	far *time.Time
 	fn  func()
 	// An event with no fn is the arrival of a message of the kind at the socket
 	// to, n bytes of data for a data message: the events of every connection,
@@ -30,12 +30,14 @@ type event struct {
 // Poller is the fake poller. Wake is safe from any goroutine; every other method is
 // called from the simulated world's goroutine.
 type Poller struct {
-	clock   *fakeclock.Clock
-	events  *eventQueue
-	woken   atomic.Bool
-	closed  bool
-	horizon time.Time
-	ready   []*poller.Op
+	clock  *fakeclock.Clock
+	events *eventQueue
+	woken  atomic.Bool
+	closed bool
+	// horizon is the instant Wait never moves the clock past, if hasHorizon.
+	horizon    instant
+	hasHorizon bool
+	ready      []*poller.Op
 	// readPending holds the bytes of the shared Reads (started with a nil Buf) in
 	// ready; readHanded those of the Reads the last Wait returned, valid until
 	// the next Wait. Wait swaps them, so both are reused.
@@ -98,7 +100,7 @@ func (p *Poller) Reset(clock *fakeclock.Clock, opts Options) error {
 	p.events.Clear()
 	p.network.reset()
 	p.woken.Store(false)
-	p.closed, p.horizon = false, time.Time{}
+	p.closed, p.horizon, p.hasHorizon = false, instant{}, false
 	clear(p.ready)
 	p.ready, p.readPending, p.readHanded = p.ready[:0], p.readPending[:0], p.readHanded[:0]
 	p.start(clock, opts)
@@ -146,13 +148,16 @@ func (p *Poller) Clock() *fakeclock.Clock { return p.clock }
 // At schedules fn to run inside a later Wait, once the clock has reached t. Events due
 // at the same instant run in the order they were scheduled. An instant already past
 // means the next Wait.
-func (p *Poller) At(t time.Time, fn func()) {
+func (p *Poller) At(t time.Time, fn func()) { p.at(p.instantOf(t), fn) }
+
+// at is At for an instant.
+func (p *Poller) at(t instant, fn func()) {
 	p.network.seq++
-	p.events.Push(event{at: t, seq: p.network.seq, fn: fn})
+	p.events.Push(t, p.network.seq, event{fn: fn})
 }
 
 // After schedules fn d after the clock's current reading.
-func (p *Poller) After(d time.Duration, fn func()) { p.At(p.clock.Now().Add(d), fn) }
+func (p *Poller) After(d time.Duration, fn func()) { p.at(p.later(d), fn) }
 
 // Scheduled returns how many events are waiting.
 func (p *Poller) Scheduled() int { return p.events.Len() }
@@ -178,7 +183,13 @@ var ErrHorizon = errors.New("fakepoller: the clock would pass its horizon")
 
 // SetHorizon makes Wait return ErrHorizon rather than move the clock past t. The zero
 // time means no horizon.
-func (p *Poller) SetHorizon(t time.Time) { p.horizon = t }
+func (p *Poller) SetHorizon(t time.Time) {
+	p.hasHorizon = !t.IsZero()
+	p.horizon = instant{}
+	if p.hasHorizon {
+		p.horizon = p.instantOf(t)
+	}
+}
 
 // Wake makes the next Wait return without moving the clock.
 func (p *Poller) Wake() error {
@@ -221,12 +232,12 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		p.woken.Store(false)
 		return p.take(done), nil
 	}
-	var limit time.Time // the end of a timed wait; a wait with no timeout has none
+	var limit instant // the end of a timed wait; a wait with no timeout has none
 	switch {
 	case timeout == 0:
-		limit = p.clock.Now()
+		limit = p.now()
 	case timeout > 0:
-		limit = p.clock.Now().Add(timeout)
+		limit = p.later(timeout)
 	}
 	lateDrawn := false
 	for {
@@ -234,8 +245,8 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 			return p.take(done), nil
 		}
 		next, ok := p.events.Min()
-		if ok && (timeout < 0 || !next.at.After(limit)) {
-			if err := p.advance(next.at); err != nil {
+		if ok && (timeout < 0 || !limit.before(next)) {
+			if err := p.advance(next); err != nil {
 				return done, err
 			}
 			p.runDue()
@@ -246,8 +257,8 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 		}
 		if timeout > 0 && !lateDrawn && Chance(p.choices, "fault.wake.late", p.opts.Faults.LateWake) {
 			lateDrawn = true
-			limit = limit.Add(Between(p.choices, "wake.late", 0, p.opts.Faults.LateWakeLatency, latencyStep))
-			if ok && !next.at.After(limit) {
+			limit = p.add(limit, Between(p.choices, "wake.late", 0, p.opts.Faults.LateWakeLatency, latencyStep))
+			if ok && !limit.before(next) {
 				continue // the late wake-up finds the next event due
 			}
 		}
@@ -260,12 +271,22 @@ func (p *Poller) Wait(done []*poller.Op, timeout time.Duration) ([]*poller.Op, e
 }
 
 // advance moves the clock forward to t, but not past the horizon.
-func (p *Poller) advance(t time.Time) error {
-	if !p.horizon.IsZero() && t.After(p.horizon) {
+func (p *Poller) advance(t instant) error {
+	if now, exact := p.clock.Elapsed(); exact && t.far == nil && p.horizon.far == nil {
+		// The clock's reading, t and the horizon are Durations from the origin.
+		switch {
+		case p.hasHorizon && t.d > p.horizon.d:
+			return ErrHorizon
+		case t.d > now:
+			p.clock.SetElapsed(t.d)
+		}
+		return nil
+	}
+	if p.hasHorizon && p.horizon.before(t) {
 		return ErrHorizon
 	}
-	if t.After(p.clock.Now()) {
-		p.clock.Set(t)
+	if p.now().before(t) {
+		p.setClock(t)
 	}
 	return nil
 }
@@ -273,13 +294,28 @@ func (p *Poller) advance(t time.Time) error {
 // runDue runs every event due at the clock's reading, including those they schedule
 // for the same instant.
 func (p *Poller) runDue() {
-	now := p.clock.Now()
+	now := p.now()
+	q := p.events
 	for {
-		e, ok := p.events.Min()
-		if !ok || e.at.After(now) {
+		var k eventKey
+		switch {
+		case len(q.past) > 0:
+			k = q.past[0] // before the clock's origin, which the clock is not
+		case len(q.h) > 0:
+			// The heap's times are not saturated, and the clock's, never before
+			// its origin, orders with them as its d does.
+			if k = q.h[0]; k.at > now.d {
+				return
+			}
+		case len(q.future) > 0:
+			if k = q.future[0]; now.before(instant{d: k.at, far: q.slots[k.slot].far}) {
+				return
+			}
+		default:
 			return
 		}
-		p.events.DeleteMin()
+		e := q.slots[k.slot]
+		q.DeleteMin()
 		if e.fn != nil {
 			e.fn()
 		} else {

@@ -45,9 +45,8 @@ var (
 
 // network is the state of the simulated network: its sockets and listeners.
 type network struct {
-	// socks holds every open socket by its handle. It is only looked up, never
-	// iterated, so its order cannot leak into a run.
-	socks map[poller.Socket]*sock
+	// socks holds every open socket by its handle.
+	socks sockTable
 	// listeners are the bound listeners, in the order they were bound.
 	listeners []*sock
 	// lastSock is the last handle issued; handles count up and are never reused.
@@ -115,7 +114,6 @@ func (n *network) linkOf(from, to *host) *link {
 
 // init makes an empty network.
 func (n *network) init() {
-	n.socks = map[poller.Socket]*sock{}
 	n.nextPort = ephemeralPortFirst
 }
 
@@ -123,8 +121,8 @@ func (n *network) init() {
 // its map, its slices and its spare sockets.
 func (n *network) reset() {
 	n.clear()
-	socks, listeners, made, spare := n.socks, n.listeners, n.made, n.spare
-	*n = network{socks: socks, listeners: listeners, nextPort: ephemeralPortFirst, made: made, spare: spare}
+	rest, listeners, made, spare := n.socks.rest, n.listeners, n.made, n.spare
+	*n = network{socks: sockTable{rest: rest}, listeners: listeners, nextPort: ephemeralPortFirst, made: made, spare: spare}
 }
 
 // recycle clears the sockets n made, which nothing uses once its Poller closed, and
@@ -168,7 +166,7 @@ func reuse[T any](spare, made *[]*T) *T {
 
 // clear forgets every socket, as Close does.
 func (n *network) clear() {
-	clear(n.socks)
+	n.socks.clear()
 	clear(n.listeners)
 	n.listeners = n.listeners[:0]
 	if len(n.hosts) == 0 {
@@ -264,7 +262,7 @@ type pipe struct {
 	transit, arrived byteQueue
 	// last is the arrival time of the latest message sent this way, so that a
 	// later message never overtakes it.
-	last time.Time
+	last instant
 	// fin is set when the writer's end of the stream arrived.
 	fin bool
 	// from and to are the hosts the messages go between, nil but in a Network
@@ -332,13 +330,13 @@ func (p *Poller) initSock(s *sock) *sock {
 	s.id, s.owner = poller.Socket(p.network.lastSock), p
 	s.opts[poller.NoDelay] = poller.Option{Kind: poller.NoDelay, On: true}
 	s.opts[poller.KeepAlive] = poller.Option{Kind: poller.KeepAlive}
-	p.network.socks[s.id] = s
+	p.network.socks.put(s)
 	return s
 }
 
 // lookup returns the open socket named by id, or an error wrapping ErrClosed.
 func (p *Poller) lookup(id poller.Socket) (*sock, error) {
-	s := p.network.socks[id]
+	s := p.network.socks.get(id)
 	if s == nil {
 		return nil, fmt.Errorf("fakepoller: socket %#x: %w", uint64(id), poller.ErrClosed)
 	}
@@ -365,11 +363,11 @@ func (p *Poller) latency() time.Duration {
 func (p *Poller) send(pp *pipe, seg string, n int, fn func()) {
 	at := p.arrival(pp)
 	if pp.from == nil {
-		p.At(at, fn)
+		p.at(at, fn)
 		return
 	}
 	fn = p.network.told(pp, seg, n, p.clock.Now(), fn)
-	p.At(at, func() { p.arrive(pp, fn) })
+	p.at(at, func() { p.arrive(pp, fn) })
 }
 
 // arrivalKind is what a message of a connection is, for the socket it arrives at.
@@ -406,7 +404,7 @@ func (p *Poller) sendTo(pp *pipe, kind arrivalKind, to *sock, n int) {
 	}
 	at := p.arrival(pp)
 	p.network.seq++
-	p.events.Push(event{at: at, seq: p.network.seq, to: to, n: n, kind: kind})
+	p.events.Push(at, p.network.seq, event{to: to, n: n, kind: kind})
 }
 
 // arrived handles the arrival of a message of the kind at the socket to.
@@ -436,14 +434,14 @@ func (p *Poller) sendFin(pp *pipe, r *sock) { p.sendTo(pp, arriveFin, r, 0) }
 // arrival draws when a message sent along pp now arrives, and makes it the pipe's
 // latest: after a drawn latency and a clogged link's, never before the message sent
 // before it.
-func (p *Poller) arrival(pp *pipe) time.Time {
-	at := p.clock.Now().Add(p.latency())
+func (p *Poller) arrival(pp *pipe) instant {
+	at := p.later(p.latency())
 	if pp.from != nil {
 		if ln := p.network.linkOf(pp.from, pp.to); ln != nil {
-			at = at.Add(ln.clog)
+			at = p.add(at, ln.clog)
 		}
 	}
-	if at.Before(pp.last) {
+	if at.before(pp.last) {
 		at = pp.last
 	}
 	pp.last = at
@@ -951,7 +949,7 @@ func (p *Poller) Cancel(op *poller.Op) {
 	if op.Kind == poller.Connect {
 		id = op.Conn
 	}
-	s := p.network.socks[id]
+	s := p.network.socks.get(id)
 	if s == nil || s.ops[op.Kind] != op {
 		return
 	}
@@ -994,7 +992,7 @@ func (p *Poller) closeSock(s *sock, abortive bool) {
 		p.finish(s, op, poller.ErrClosed)
 	}
 	s.closed = true
-	delete(p.network.socks, s.id)
+	p.network.socks.remove(s)
 	if s.listener {
 		if i := slices.Index(p.network.listeners, s); i >= 0 {
 			p.network.listeners = slices.Delete(p.network.listeners, i, i+1)

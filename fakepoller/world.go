@@ -92,8 +92,11 @@ func containsAny(s, chars string) bool {
 // Next returns the instant of the network's next scheduled event, and false when
 // nothing is scheduled.
 func (n *Network) Next() (time.Time, bool) {
-	e, ok := n.base.events.Min()
-	return e.at, ok
+	at, ok := n.base.events.Min()
+	if !ok {
+		return time.Time{}, false
+	}
+	return n.base.timeOf(at), true
 }
 
 // RunDue runs every event due at the clock's reading, those they schedule for the
@@ -212,19 +215,15 @@ func (n *Network) Crash(name string) error {
 		return fmt.Errorf("fakepoller: crash: host %q is down already", name)
 	}
 	p.Close()
-	var mine []*sock
-	for _, s := range n.base.network.socks { // sorted below
-		if s.owner == p {
-			mine = append(mine, s)
-		}
-	}
+	mine := n.base.network.socks.all(nil) // sorted below
+	mine = slices.DeleteFunc(mine, func(s *sock) bool { return s.owner != p })
 	slices.SortFunc(mine, func(a, b *sock) int { return cmp.Compare(a.id, b.id) })
 	for _, s := range mine {
 		for k := range s.ops {
 			s.ops[k] = nil // the loop that waited for them is gone
 		}
 		s.closed = true
-		delete(n.base.network.socks, s.id)
+		n.base.network.socks.remove(s)
 		if s.listener {
 			if j := slices.Index(n.base.network.listeners, s); j >= 0 {
 				n.base.network.listeners = slices.Delete(n.base.network.listeners, j, j+1)
@@ -353,7 +352,7 @@ func (n *Network) release() {
 		}
 		keep = append(keep, pp)
 		if ln := b.network.linkOf(pp.from, pp.to); ln == nil || !ln.cut {
-			b.At(b.clock.Now(), func() { b.release(pp) })
+			b.at(b.now(), func() { b.release(pp) })
 		}
 	}
 	clear(b.network.holding[len(keep):])
