@@ -124,13 +124,16 @@
 // skips looking up its socket and taking a reference to its file. With
 // NODELOOP_POLLER unset, NewForThread takes io_uring where the kernel has it,
 // as auto does, since there it is the faster: a TCP ping-pong round trip on such a
-// ring measured 0.97x libuv's time (nodeloop bench, median of 20 runs on an idle
-// machine, 0.89x to 1.02x; libuv's own time there is 13.0 or 14.4 µs, run by
-// run), against 1.03x on epoll, and 0.98x on the ring without the registered
-// descriptor and the fixed files. A Wait from another thread fails with an error naming
-// NewForThread. Close it from its thread too: the thread's registration of the
-// ring is undone there, and a ring closed from elsewhere leaves its buffers
-// mapped for the kernel to finish with.
+// ring measured 0.94x libuv's time, 1.06x its rate (nodeloop bench, median of 20
+// runs on an idle machine, 0.90x to 0.97x, 12.1 µs against libuv's 12.8; on an
+// earlier day whose libuv took 13.0 or 14.4 µs run by run, 0.97x), against 1.03x
+// on epoll, and 0.98x on the ring without the registered descriptor and the fixed
+// files. About nine tenths of that time is the kernel's TCP work; the loop and
+// this back end run about 4,100 instructions of user space a round trip
+// (callgrind). A Wait from another thread fails with an error naming NewForThread.
+// Close it from its thread too: the thread's registration of the ring is undone
+// there, and a ring closed from elsewhere leaves its buffers mapped for the kernel
+// to finish with.
 //
 // # Errors
 //
