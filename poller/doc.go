@@ -125,7 +125,7 @@
 // NODELOOP_POLLER unset, NewForThread takes io_uring where the kernel has it,
 // as auto does, since there it is the faster: a TCP ping-pong round trip on such a
 // ring measured 0.94x libuv's time, 1.06x its rate (nodeloop bench, median of 20
-// runs on an idle machine, 0.90x to 0.97x, 12.1 µs against libuv's 12.8; on an
+// runs on an idle machine, 0.90x to 0.97x, 12.0 µs against libuv's 12.7; on an
 // earlier day whose libuv took 13.0 or 14.4 µs run by run, 0.97x), against 1.03x
 // on epoll, and 0.98x on the ring without the registered descriptor and the fixed
 // files. About nine tenths of that time is the kernel's TCP work; the loop and
